@@ -1,0 +1,35 @@
+from setuptools import find_packages, setup
+
+setup(
+    name="ecsta",
+    version="0.1.0",
+    description="CTI middleware for Panasonic PBXs: CSTA multiplexer, TAPI-style driver, PBX simulator",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="MIT",
+    python_requires=">=3.11",
+    packages=find_packages(include=["ecsta", "ecsta.*"]) + ["twisted.plugins"],
+    package_data={"twisted": ["plugins/ecsta_plugins.py"]},
+    include_package_data=True,
+    install_requires=[
+        "twisted>=23.10",
+        "pyopenssl>=23.0",
+        "service-identity>=23.1",
+        "pyasn1>=0.6.3",
+        "automat>=22.10",
+    ],
+    extras_require={
+        "dev": [
+            "asn1tools>=0.166",
+            "hypothesis>=6.80",
+            "ruff>=0.4",
+            "mypy>=1.8",
+        ],
+    },
+    entry_points={"console_scripts": ["ecsta = ecsta.cli:main"]},
+    classifiers=[
+        "Framework :: Twisted",
+        "Programming Language :: Python :: 3.11",
+        "Topic :: Communications :: Telephony",
+    ],
+)

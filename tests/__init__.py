@@ -1,0 +1,1 @@
+"""ecsta tests (trial)."""
