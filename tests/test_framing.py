@@ -11,7 +11,6 @@ AARQ = bytes.fromhex(
     "60 23 80 02 07 80 a1 07 06 05 2b 0c 00 81 5a be 14 28 12 06 07 2b 0c 00 82 1d 81 48"
     " a0 07 a0 05 03 03 00 08 00"
 )
-)
 
 
 class FrameTests(SynchronousTestCase):
