@@ -1,1 +1,1 @@
-"""link"""
+"""Twisted side of one CSTA association: the protocol and PBX connection management."""

@@ -1,0 +1,544 @@
+"""One CSTA association over TCP: framing, ACSE, ROSE correlation, keep-alive, bounded output.
+
+The same protocol serves both ends. :class:`CSTAClientProtocol` is what the driver and the
+multiplexer use towards a PBX; :class:`CSTAServerProtocol` is what the simulator and the
+multiplexer present to applications, and behaves as a Panasonic PBX does (PROTOCOL.md sections
+2 and 5): the exact AARE, then a systemStatus invoke with invokeId 1, then periodic ones.
+
+Requests can be made typed (:meth:`CSTAProtocol.invoke`: plain values in and out) or raw
+(:meth:`CSTAProtocol.invoke_raw`: an encoded invoke in, the encoded answer out, the invoke id
+spliced), which is how the multiplexer forwards without decoding.
+"""
+
+from collections import deque
+from typing import Any, ClassVar
+
+from twisted.internet import defer
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.internet.protocol import Protocol, connectionDone
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+
+from ecsta.link.correlation import Outstanding
+from ecsta.link.errors import (
+    AssociationRejected,
+    InvokeRejected,
+    LinkLost,
+    OperationFailed,
+)
+from ecsta.wire import apdu, ber
+from ecsta.wire.errors import DecodeError
+from ecsta.wire.framing import FrameDecoder, FramingError, frame
+from ecsta.wire.operations import lookup
+
+SYSTEM_STATUS = 211
+ABORT = bytes.fromhex("6403800100")
+RELEASE_RESPONSE = bytes.fromhex("6303800100")
+BADLY_STRUCTURED = ("general", "badlyStructuredAPDU")
+UNRECOGNISED_OPERATION = ("invoke", "unrecognisedOperation")
+
+
+class CSTAProtocol(Protocol):
+    """What both ends of an association share.
+
+    ``max_pdu`` bounds what a peer can make us buffer; ``max_backlog`` bounds what we queue for
+    a peer that does not read (past it the peer is disconnected, so one slow application never
+    grows our memory); ``request_timeout`` is the default wait for an answer.
+    """
+
+    log: ClassVar[Logger] = Logger()
+
+    def __init__(
+        self,
+        clock: IReactorTime,
+        *,
+        max_pdu: int = 0xFFFF,
+        max_backlog: int | None = 1 << 20,
+        request_timeout: float = 30.0,
+    ) -> None:
+        self.clock = clock
+        self.request_timeout = request_timeout
+        self.max_backlog = max_backlog
+        self.associated = False
+        self.closed = False
+        self.peer = ""
+        self._frames = FrameDecoder(max_pdu)
+        self._outstanding = Outstanding(clock)
+        self._typed: set[int] = set()
+        self._paused = False
+        self._backlog: deque[bytes] = deque()
+        self._backlog_bytes = 0
+        self.counters: dict[str, int] = {"pdus_in": 0, "pdus_out": 0, "rejects_sent": 0}
+
+    # -- transport ------------------------------------------------------------------------------
+
+    def connectionMade(self) -> None:
+        peer = self.transport.getPeer()  # type: ignore[union-attr]
+        self.peer = f"{getattr(peer, 'host', peer)}:{getattr(peer, 'port', '')}"
+        self.transport.registerProducer(self, True)  # type: ignore[union-attr]
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.closed = True
+        self.associated = False
+        self._backlog.clear()
+        self._backlog_bytes = 0
+        self._outstanding.lose(LinkLost(f"association with {self.peer} closed"))
+
+    def pauseProducing(self) -> None:
+        self._paused = True
+
+    def resumeProducing(self) -> None:
+        self._paused = False
+        while self._backlog and not self._paused and not self.closed:
+            data = self._backlog.popleft()
+            self._backlog_bytes -= len(data)
+            self.transport.write(data)  # type: ignore[union-attr]
+
+    def stopProducing(self) -> None:
+        self._backlog.clear()
+        self._backlog_bytes = 0
+
+    @property
+    def backlog(self) -> int:
+        """Bytes queued because the peer is not reading."""
+        return self._backlog_bytes
+
+    def send_pdu(self, pdu: bytes) -> None:
+        """Write one PDU, or queue it while the peer's socket is full.
+
+        Raises :class:`LinkLost` when the association is gone, so that a sender learns at once.
+        """
+        if self.closed or self.transport is None:
+            raise LinkLost(f"association with {self.peer or 'peer'} is closed")
+        data = frame(pdu)
+        self.counters["pdus_out"] += 1
+        if not self._paused and not self._backlog:
+            self.transport.write(data)
+            return
+        self._backlog.append(data)
+        self._backlog_bytes += len(data)
+        if self.max_backlog is not None and self._backlog_bytes > self.max_backlog:
+            self.log.warn(
+                "{peer} is not reading: {queued} bytes queued, disconnecting",
+                peer=self.peer,
+                queued=self._backlog_bytes,
+            )
+            self.backlogExceeded()
+
+    def backlogExceeded(self) -> None:
+        """The peer stopped reading; by default the connection is dropped at once."""
+        self.abort()
+
+    def abort(self) -> None:
+        """Drop the connection without waiting for queued output."""
+        self._backlog.clear()
+        self._backlog_bytes = 0
+        if self.transport is not None and not self.closed:
+            self.transport.abortConnection()  # type: ignore[attr-defined]
+
+    def dataReceived(self, data: bytes) -> None:
+        try:
+            pdus = self._frames.feed(data)
+        except FramingError as error:
+            for pdu in error.pdus:
+                self._guarded(pdu)
+            self.log.warn("{peer}: garbage framing ({error}), aborting", peer=self.peer, error=error)
+            self._send_abort_and_close()
+            return
+        for pdu in pdus:
+            if self.closed:
+                return
+            self._guarded(pdu)
+
+    def _guarded(self, pdu: bytes) -> None:
+        """Handle one PDU; nothing a peer sends may raise out of ``dataReceived``."""
+        self.counters["pdus_in"] += 1
+        try:
+            self.pduReceived(pdu)
+        except Exception:
+            self.log.failure("{peer}: error handling PDU {pdu}", peer=self.peer, pdu=pdu.hex())
+
+    def _send_abort_and_close(self) -> None:
+        if self.transport is None or self.closed:
+            return
+        try:
+            self.send_pdu(ABORT)
+        except LinkLost:
+            return
+        self.transport.loseConnection()
+
+    # -- incoming PDUs --------------------------------------------------------------------------
+
+    def pduReceived(self, pdu: bytes) -> None:
+        try:
+            ber.validate(pdu)
+            peek = ber.peek(pdu)
+        except DecodeError as error:
+            self.log.warn("{peer}: malformed PDU {pdu}: {error}", peer=self.peer, pdu=pdu.hex(),
+                          error=error)
+            if self.associated:
+                self.send_reject(None, BADLY_STRUCTURED)
+            else:
+                self._send_abort_and_close()
+            return
+        kind = peek.kind
+        if kind is ber.Kind.ABRT:
+            self.log.info("{peer} aborted the association", peer=self.peer)
+            self.transport.loseConnection()  # type: ignore[union-attr]
+        elif kind is ber.Kind.RLRQ:
+            self.send_pdu(RELEASE_RESPONSE)
+            self.transport.loseConnection()  # type: ignore[union-attr]
+        elif kind in (ber.Kind.AARQ, ber.Kind.AARE, ber.Kind.RLRE):
+            self.acsePDUReceived(pdu, peek)
+        elif not self.associated:
+            self.log.warn("{peer}: ROSE PDU before association, aborting", peer=self.peer)
+            self._send_abort_and_close()
+        elif kind is ber.Kind.INVOKE:
+            if peek.opcode == SYSTEM_STATUS:
+                self.systemStatusReceived(pdu, peek)
+            else:
+                self.invokeReceived(pdu, peek)
+        else:
+            self._answerReceived(pdu, peek)
+
+    def acsePDUReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        """An ACSE PDU this flavour does not expect: end the association."""
+        self.log.warn("{peer}: unexpected {kind}, aborting", peer=self.peer, kind=peek.kind.name)
+        self._send_abort_and_close()
+
+    def _answerReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        invoke_id = peek.invoke_id
+        d = None if invoke_id is None else self._outstanding.pop(invoke_id)
+        if d is None:
+            self.log.info(
+                "{peer}: answer to invoke {id} that is not in flight (late or never sent), dropped",
+                peer=self.peer,
+                id=invoke_id,
+            )
+            return
+        if invoke_id in self._typed:
+            self._typed.discard(invoke_id)
+            self._settleTyped(d, pdu)
+        else:
+            d.callback(pdu)
+
+    @staticmethod
+    def _settleTyped(d: Deferred[Any], pdu: bytes) -> None:
+        try:
+            answer = apdu.decode(pdu)
+        except DecodeError as error:
+            d.errback(error)
+            return
+        if isinstance(answer, apdu.ReturnResult):
+            d.callback(answer.result)
+        elif isinstance(answer, apdu.ReturnError):
+            d.errback(OperationFailed(answer.error, answer.errcode))
+        else:
+            d.errback(InvokeRejected(getattr(answer, "problem", None)))
+
+    def systemStatusReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        """The peer's keep-alive: answered, as both Panasonic ends expect."""
+        assert peek.invoke_id is not None
+        self.send_pdu(apdu.encode(apdu.ReturnResult(peek.invoke_id, SYSTEM_STATUS, ("noData", None))))
+
+    def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        """An invoke from the peer: decoded and handed to :meth:`operationReceived`."""
+        try:
+            invoke = apdu.decode(pdu)
+        except DecodeError as error:
+            self.send_reject(peek.invoke_id, getattr(error, "reject", None) or BADLY_STRUCTURED)
+            return
+        assert isinstance(invoke, apdu.Invoke)
+        answered = lookup(invoke.opcode).answered
+        d = defer.maybeDeferred(self.operationReceived, invoke)
+        if answered:
+            d.addCallbacks(
+                lambda result: self.send_pdu(
+                    apdu.encode(apdu.ReturnResult(invoke.invoke_id, invoke.opcode, result))
+                ),
+                lambda failure: self._answerFailure(invoke, failure),
+            )
+            d.addErrback(lambda f: f.trap(LinkLost))
+        else:
+            d.addErrback(lambda f: self.log.failure("{peer}: handling {op}", f, peer=self.peer,
+                                                    op=invoke.opcode))
+
+    def _answerFailure(self, invoke: apdu.Invoke, failure: Failure) -> None:
+        if failure.check(OperationFailed):
+            error = failure.value
+            self.send_pdu(apdu.encode(apdu.ReturnError(invoke.invoke_id, error.errcode, error.error)))
+        elif failure.check(InvokeRejected):
+            self.send_reject(invoke.invoke_id, failure.value.problem)
+        else:
+            self.log.failure("{peer}: operation {op} failed", failure, peer=self.peer,
+                             op=invoke.opcode)
+            self.send_pdu(apdu.encode(apdu.ReturnError(invoke.invoke_id, 1, ("unspecified", None))))
+
+    def operationReceived(self, invoke: apdu.Invoke) -> Any:
+        """Return the result value (or a Deferred of it), or raise OperationFailed."""
+        raise InvokeRejected(UNRECOGNISED_OPERATION)
+
+    def send_reject(self, invoke_id: int | None, problem: tuple[str, str]) -> None:
+        self.counters["rejects_sent"] += 1
+        self.send_pdu(apdu.encode(apdu.Reject(invoke_id, problem)))
+
+    # -- outgoing requests ----------------------------------------------------------------------
+
+    def invoke(self, operation: int | str, argument: Any, timeout: float | None = None) -> Deferred[Any]:
+        """Send an operation and wait for its result value.
+
+        Fails with OperationFailed (returnError), InvokeRejected, RequestTimeout or LinkLost.
+        Operations that are not answered (event reports) fire with None once sent.
+        """
+        op = lookup(operation)
+        if self.closed or not self.associated:
+            return defer.fail(LinkLost(f"association with {self.peer or 'peer'} is not up"))
+        invoke_id = self._outstanding.allocate()
+        pdu = apdu.encode(apdu.Invoke(invoke_id, op.code, argument))
+        if not op.answered:
+            self.send_pdu(pdu)
+            return defer.succeed(None)
+        d = self._outstanding.add(
+            invoke_id, self.request_timeout if timeout is None else timeout, self._typed.discard
+        )
+        self._typed.add(invoke_id)
+        self.send_pdu(pdu)
+        return d
+
+    def invoke_raw(self, pdu: bytes, timeout: float | None = None) -> Deferred[bytes]:
+        """Send an encoded invoke under a fresh invoke id; fires with the encoded answer.
+
+        The answer may be a returnResult, returnError or reject; it carries our id.
+        """
+        if self.closed or not self.associated:
+            return defer.fail(LinkLost(f"association with {self.peer or 'peer'} is not up"))
+        invoke_id = self._outstanding.allocate()
+        d = self._outstanding.add(invoke_id, self.request_timeout if timeout is None else timeout)
+        self.send_pdu(ber.with_invoke_id(pdu, invoke_id))
+        return d
+
+    def notify_raw(self, pdu: bytes) -> None:
+        """Send an encoded invoke that expects no answer (an event report), with a fresh id."""
+        self.send_pdu(ber.with_invoke_id(pdu, self._outstanding.allocate()))
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._outstanding)
+
+
+class CSTAClientProtocol(CSTAProtocol):
+    """The application end: sends the AARQ, then waits for the PBX's first systemStatus.
+
+    ``ready`` fires with the protocol once the association is usable: existing Panasonic
+    applications wait for the first systemStatus invoke before sending anything, so we do too,
+    but only for ``ready_wait`` seconds in case a peer never sends one. The keep-alive watchdog
+    drops an association on which the peer has said nothing for ``watchdog`` seconds (real
+    clients allow five minutes), so that a dead PBX link is noticed and re-established.
+    """
+
+    def __init__(
+        self,
+        clock: IReactorTime,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        association_timeout: float = 10.0,
+        ready_wait: float = 3.0,
+        watchdog: float | None = 300.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(clock, **kwargs)
+        self.user = user
+        self.password = password
+        self.association_timeout = association_timeout
+        self.ready_wait = ready_wait
+        self.watchdog = watchdog
+        self.ready: Deferred[CSTAClientProtocol] = Deferred()
+        self.last_status: int | None = None
+        self._timer: IDelayedCall | None = None
+        self._watchdog_call: IDelayedCall | None = None
+
+    def connectionMade(self) -> None:
+        super().connectionMade()
+        self.send_pdu(apdu.aarq(self.user, self.password))
+        self._timer = self.clock.callLater(self.association_timeout, self._associationTimedOut)
+
+    def _associationTimedOut(self) -> None:
+        self._timer = None
+        self._fail_ready(AssociationRejected(None, "no AARE within the association timeout"))
+        self.abort()
+
+    def _fail_ready(self, reason: BaseException) -> None:
+        if not self.ready.called:
+            self.ready.errback(reason)
+
+    def _become_ready(self) -> None:
+        if self._timer is not None and self._timer.active():
+            self._timer.cancel()
+        self._timer = None
+        if not self.ready.called:
+            self.ready.callback(self)
+
+    def acsePDUReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        if peek.kind is not ber.Kind.AARE or self.associated:
+            super().acsePDUReceived(pdu, peek)
+            return
+        try:
+            aare = apdu.decode(pdu)
+        except DecodeError as error:
+            self._fail_ready(AssociationRejected(None, f"undecodable AARE: {error}"))
+            self._send_abort_and_close()
+            return
+        assert isinstance(aare, apdu.AARE)
+        if aare.result != 0:
+            self._fail_ready(AssociationRejected(aare.result, aare.diagnostic))
+            self.transport.loseConnection()  # type: ignore[union-attr]
+            return
+        self.associated = True
+        if self._timer is not None and self._timer.active():
+            self._timer.cancel()
+        self._timer = self.clock.callLater(self.ready_wait, self._become_ready)
+        self._kick_watchdog()
+
+    def systemStatusReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        super().systemStatusReceived(pdu, peek)
+        self._kick_watchdog()
+        try:
+            invoke = apdu.decode(pdu)
+        except DecodeError:
+            invoke = None
+        status = getattr(invoke, "argument", None)
+        if isinstance(status, dict):
+            self.last_status = status.get("systemStatus")  # type: ignore[assignment]
+            self.systemStatusChanged(status)
+        self._become_ready()
+
+    def systemStatusChanged(self, argument: dict[str, Any]) -> None:
+        """Hook: the PBX reported its status (keep-alive included)."""
+
+    def _kick_watchdog(self) -> None:
+        if self.watchdog is None:
+            return
+        if self._watchdog_call is not None and self._watchdog_call.active():
+            self._watchdog_call.reset(self.watchdog)
+        else:
+            self._watchdog_call = self.clock.callLater(self.watchdog, self._watchdogExpired)
+
+    def _watchdogExpired(self) -> None:
+        self.log.warn("{peer}: no keep-alive for {s} s, dropping the association", peer=self.peer,
+                      s=self.watchdog)
+        self.abort()
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        for call in (self._timer, self._watchdog_call):
+            if call is not None and call.active():
+                call.cancel()
+        self._fail_ready(LinkLost(f"connection to {self.peer} lost before it was ready"))
+        super().connectionLost(reason)
+
+
+class CSTAServerProtocol(CSTAProtocol):
+    """The PBX end: answers the AARQ and keeps the association alive as a Panasonic PBX does.
+
+    The first keep-alive has invokeId 1 and goes out right after the AARE; later ones take the
+    next ids. ``keepalive_misses`` unanswered keep-alives in a row end the association (one is
+    never enough: a production client never answers the first).
+    """
+
+    def __init__(
+        self,
+        clock: IReactorTime,
+        *,
+        keepalive_interval: float | None = 60.0,
+        keepalive_misses: int = 3,
+        association_timeout: float = 30.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(clock, **kwargs)
+        self.keepalive_interval = keepalive_interval
+        self.keepalive_misses = keepalive_misses
+        self.association_timeout = association_timeout
+        self.user: str | None = None
+        self.system_status = "normal"
+        self._unanswered = 0
+        self._keepalive_call: IDelayedCall | None = None
+        self._timer: IDelayedCall | None = None
+
+    def connectionMade(self) -> None:
+        super().connectionMade()
+        self._timer = self.clock.callLater(self.association_timeout, self._associationTimedOut)
+
+    def _associationTimedOut(self) -> None:
+        self._timer = None
+        self.log.info("{peer}: no AARQ in time, closing", peer=self.peer)
+        self.abort()
+
+    def acsePDUReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        if peek.kind is not ber.Kind.AARQ or self.associated:
+            super().acsePDUReceived(pdu, peek)
+            return
+        if self._timer is not None and self._timer.active():
+            self._timer.cancel()
+        self._timer = None
+        try:
+            aarq = apdu.decode(pdu)
+        except DecodeError as error:
+            self.log.warn("{peer}: undecodable AARQ: {error}", peer=self.peer, error=error)
+            self.send_pdu(apdu.aare_rejected(1, 1))
+            self.transport.loseConnection()  # type: ignore[union-attr]
+            return
+        assert isinstance(aarq, apdu.AARQ)
+        d = defer.maybeDeferred(self.authorize, aarq)
+        d.addCallback(self._answerAARQ, aarq)
+        d.addErrback(lambda f: self.log.failure("{peer}: authorizing", f, peer=self.peer))
+
+    def authorize(self, aarq: apdu.AARQ) -> bytes | None:
+        """Return None to accept, or the AARE rejection to send."""
+        return None
+
+    def _answerAARQ(self, rejection: bytes | None, aarq: apdu.AARQ) -> None:
+        if self.closed:
+            return
+        if rejection is not None:
+            self.send_pdu(rejection)
+            self.transport.loseConnection()  # type: ignore[union-attr]
+            return
+        self.user = aarq.user
+        self.associated = True
+        self.send_pdu(apdu.ACCEPTED_AARE)
+        self._send_keepalive()
+        self.associationEstablished()
+
+    def associationEstablished(self) -> None:
+        """Hook: the peer is associated and has had its first keep-alive."""
+
+    def send_system_status(self, status: str) -> None:
+        """Tell the peer the switch's status now (e.g. 'messageLost' while a PBX link is down)."""
+        self.system_status = status
+        if self.associated and not self.closed:
+            self._send_keepalive(reschedule=False)
+
+    def _send_keepalive(self, reschedule: bool = True) -> None:
+        if self.closed:
+            return
+        if self._unanswered >= self.keepalive_misses:
+            self.log.warn("{peer}: {n} keep-alives unanswered, closing", peer=self.peer,
+                          n=self._unanswered)
+            self.abort()
+            return
+        d = self.invoke("systemStatus", {"systemStatus": self.system_status},
+                        timeout=self.keepalive_interval)
+        self._unanswered += 1
+        d.addCallbacks(self._keepaliveAnswered, lambda f: None)
+        if reschedule and self.keepalive_interval is not None:
+            self._keepalive_call = self.clock.callLater(self.keepalive_interval, self._send_keepalive)
+
+    def _keepaliveAnswered(self, result: Any) -> None:
+        self._unanswered = 0
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        for call in (self._timer, self._keepalive_call):
+            if call is not None and call.active():
+                call.cancel()
+        super().connectionLost(reason)
