@@ -17,6 +17,7 @@ setup(
         "service-identity>=23.1",
         "pyasn1>=0.6.3",
         "automat>=22.10",
+        "wsproto>=1.2",
     ],
     extras_require={
         "dev": [

@@ -109,9 +109,12 @@ class CSTAProtocol(Protocol):
 
         Raises :class:`LinkLost` when the association is gone, so that a sender learns at once.
         """
+        self.send_framed(frame(pdu))
+
+    def send_framed(self, data: bytes) -> None:
+        """Write bytes that are already framed: a fan-out frames one event once for everyone."""
         if self.closed or self.transport is None:
             raise LinkLost(f"association with {self.peer or 'peer'} is closed")
-        data = frame(pdu)
         self.counters["pdus_out"] += 1
         if not self._paused and not self._backlog:
             self.transport.write(data)

@@ -1,0 +1,333 @@
+"""The CSTA association protocol, both flavours, without a network.
+
+StringTransport shows the exact bytes; iosim connects a client and a server in memory; Clock
+drives timeouts and keep-alives.
+"""
+
+from typing import Any
+
+from twisted.internet import defer
+from twisted.internet.error import ConnectionRefusedError
+from twisted.internet.testing import StringTransport
+from twisted.internet.task import Clock
+from twisted.test import iosim
+from twisted.trial.unittest import SynchronousTestCase
+
+from ecsta.link.errors import (
+    AssociationRejected,
+    InvokeRejected,
+    LinkLost,
+    OperationFailed,
+    RequestTimeout,
+)
+from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
+from ecsta.link.service import PBXClientFactory, pbx_client_service
+from ecsta.wire import apdu
+from ecsta.wire.framing import FrameDecoder, frame
+
+AARQ = bytes.fromhex(
+    "602380020780a10706052b0c00815abe14281206072b0c00821d8148a007a0050303000800"
+)
+AARE = bytes.fromhex(
+    "612f80020780a10706052b0c00815aa203020100a305a103020101"
+    "be14281206072b0c00821d8148a007a0050303000800"
+)
+FIRST_STATUS = bytes.fromhex("a10c020101020200d330030a0102")
+STATUS_ANSWER = bytes.fromhex("a20b0201013006020200d30500")
+MONITOR_START = bytes.fromhex("a111020178020147300930058003313031a000")
+DEVICE_101 = {"deviceIdentifier": ("dialingNumber", "101")}
+
+
+def pdus(transport: StringTransport) -> list[bytes]:
+    out = FrameDecoder().feed(transport.value())
+    transport.clear()
+    return out
+
+
+class Switch(CSTAServerProtocol):
+    """A server that answers MonitorStart and fails everything else, for correlation tests."""
+
+    def __init__(self, clock: Clock, **kwargs: Any) -> None:
+        super().__init__(clock, **kwargs)
+        self.received: list[apdu.Invoke] = []
+        self.hold: defer.Deferred[Any] | None = None
+
+    def operationReceived(self, invoke: apdu.Invoke) -> Any:
+        self.received.append(invoke)
+        if self.hold is not None:
+            return self.hold
+        if invoke.opcode == 71:
+            return {"crossRefIdentifier": b"\x00\x07"}
+        raise OperationFailed(("operation", "invalidDeviceID"))
+
+
+class ServerBytesTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.server = Switch(self.clock, keepalive_interval=60, keepalive_misses=3)
+        self.transport = StringTransport()
+        self.server.makeConnection(self.transport)
+
+    def associate(self) -> None:
+        self.server.dataReceived(frame(AARQ))
+        self.assertEqual(pdus(self.transport), [AARE, FIRST_STATUS])
+
+    def test_real_aarq_gets_the_panasonic_aare_then_status_with_id_1(self) -> None:
+        self.associate()
+
+    def test_lenient_version3_aarq_is_accepted(self) -> None:
+        lenient = bytes.fromhex("60148009007665727369 6f6e33a10706052b0c00815a".replace(" ", ""))
+        self.server.dataReceived(frame(lenient))
+        self.assertEqual(pdus(self.transport), [AARE, FIRST_STATUS])
+
+    def test_keepalives_count_upwards_and_unanswered_ones_end_the_association(self) -> None:
+        self.associate()
+        self.clock.advance(60)
+        second = pdus(self.transport)
+        self.assertEqual(apdu.decode(second[0]).invoke_id, 2)
+        self.clock.advance(60)
+        self.assertEqual(apdu.decode(pdus(self.transport)[0]).invoke_id, 3)
+        self.assertFalse(self.transport.disconnecting)
+        self.clock.advance(60)
+        self.assertTrue(self.transport.disconnecting or self.server.closed)
+
+    def test_answered_keepalives_keep_it_alive(self) -> None:
+        self.associate()
+        for invoke_id in range(2, 8):
+            self.clock.advance(60)
+            sent = apdu.decode(pdus(self.transport)[0])
+            self.assertEqual(sent.invoke_id, invoke_id)
+            self.server.dataReceived(frame(
+                apdu.encode(apdu.ReturnResult(invoke_id, 211, ("noData", None)))))
+        self.assertFalse(self.transport.disconnecting)
+
+    def test_peer_reusing_invoke_ids_gets_each_answer_under_its_id(self) -> None:
+        self.associate()
+        self.server.dataReceived(frame(MONITOR_START) + frame(MONITOR_START))
+        answers = [apdu.decode(p) for p in pdus(self.transport)]
+        self.assertEqual([a.invoke_id for a in answers], [0x78, 0x78])
+        self.assertEqual(answers[0].result, {"crossRefIdentifier": b"\x00\x07"})
+        self.assertEqual(self.server.received[0].argument["monitorObject"],
+                         ("deviceObject", DEVICE_101))
+
+    def test_operation_error_becomes_return_error(self) -> None:
+        self.associate()
+        invoke = apdu.Invoke(5, 10, {"callingDevice": DEVICE_101,
+                                     "calledDirectoryNumber": {"deviceIdentifier": ("dialingNumber", "102")}})
+        self.server.dataReceived(frame(apdu.encode(invoke)))
+        answer = apdu.decode(pdus(self.transport)[0])
+        self.assertIsInstance(answer, apdu.ReturnError)
+        self.assertEqual(answer.error, ("operation", "invalidDeviceID"))
+
+    def test_malformed_pdu_is_rejected_and_the_association_lives_on(self) -> None:
+        self.associate()
+        self.server.dataReceived(frame(b"\xa1\x05\x02\x01\x01\x02"))
+        answer = apdu.decode(pdus(self.transport)[0])
+        self.assertIsInstance(answer, apdu.Reject)
+        self.server.dataReceived(frame(MONITOR_START))
+        self.assertIsInstance(apdu.decode(pdus(self.transport)[0]), apdu.ReturnResult)
+
+    def test_unknown_operation_is_rejected(self) -> None:
+        self.associate()
+        self.server.dataReceived(frame(bytes.fromhex("a1080201090202270f3000")))
+        answer = apdu.decode(pdus(self.transport)[0])
+        self.assertIsInstance(answer, apdu.Reject)
+        self.assertEqual(answer.invoke_id, 9)
+
+    def test_garbage_framing_gets_an_abort_and_a_close(self) -> None:
+        self.associate()
+        self.server.dataReceived(b"\x00\x00garbage")
+        self.assertEqual(pdus(self.transport), [bytes.fromhex("6403800100")])
+        self.assertTrue(self.transport.disconnecting)
+
+    def test_rose_before_association_is_aborted(self) -> None:
+        self.server.dataReceived(frame(MONITOR_START))
+        self.assertEqual(pdus(self.transport), [bytes.fromhex("6403800100")])
+        self.assertTrue(self.transport.disconnecting)
+
+    def test_no_aarq_in_time_closes(self) -> None:
+        self.clock.advance(self.server.association_timeout)
+        self.assertTrue(self.server.closed or self.transport.disconnecting)
+
+    def test_answer_to_an_id_never_sent_is_dropped(self) -> None:
+        self.associate()
+        self.server.dataReceived(frame(STATUS_ANSWER.replace(b"\x02\x01\x01", b"\x02\x01\x63", 1)))
+        self.assertEqual(pdus(self.transport), [])
+        self.assertFalse(self.transport.disconnecting)
+
+    def test_release_is_answered(self) -> None:
+        self.associate()
+        self.server.dataReceived(frame(bytes.fromhex("6200")))
+        self.assertEqual(pdus(self.transport)[0][0], 0x63)
+        self.assertTrue(self.transport.disconnecting)
+
+
+class ClientBytesTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.client = CSTAClientProtocol(self.clock, ready_wait=3, watchdog=300)
+        self.transport = StringTransport()
+        self.client.makeConnection(self.transport)
+
+    def test_sends_the_panasonic_aarq_and_is_ready_after_the_first_status(self) -> None:
+        self.assertEqual(pdus(self.transport), [AARQ])
+        self.client.dataReceived(frame(AARE))
+        self.assertFalse(self.client.ready.called)
+        self.client.dataReceived(frame(FIRST_STATUS))
+        self.assertEqual(self.successResultOf(self.client.ready), self.client)
+        self.assertEqual(pdus(self.transport), [STATUS_ANSWER])
+
+    def test_ready_after_a_while_if_no_status_comes(self) -> None:
+        self.client.dataReceived(frame(AARE))
+        self.clock.advance(3)
+        self.successResultOf(self.client.ready)
+
+    def test_rejected_association(self) -> None:
+        self.client.dataReceived(frame(apdu.aare_rejected(1, 13)))
+        failure = self.failureResultOf(self.client.ready, AssociationRejected)
+        self.assertEqual(failure.value.result, 1)
+
+    def test_no_aare_in_time(self) -> None:
+        self.clock.advance(self.client.association_timeout)
+        self.failureResultOf(self.client.ready, AssociationRejected)
+
+    def test_watchdog_drops_a_silent_association(self) -> None:
+        self.client.dataReceived(frame(AARE) + frame(FIRST_STATUS))
+        self.clock.advance(299)
+        self.assertFalse(self.client.closed or self.transport.disconnecting)
+        self.client.dataReceived(frame(FIRST_STATUS.replace(b"\x02\x01\x01", b"\x02\x01\x02", 1)))
+        self.clock.advance(299)
+        self.assertFalse(self.client.closed or self.transport.disconnecting)
+        self.clock.advance(2)
+        self.assertTrue(self.client.closed or self.transport.disconnecting)
+
+
+class ConversationTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.client, self.server, self.pump = iosim.connectedServerAndClient(
+            lambda: Switch(self.clock, keepalive_interval=None),
+            lambda: CSTAClientProtocol(self.clock, request_timeout=5),
+            clock=self.clock,
+        )
+        self.pump.flush()
+        self.successResultOf(self.client.ready)
+
+    def test_invoke_result_correlates(self) -> None:
+        d = self.client.invoke("monitorStart", {"monitorObject": ("deviceObject", DEVICE_101)})
+        self.pump.flush()
+        self.assertEqual(self.successResultOf(d), {"crossRefIdentifier": b"\x00\x07"})
+
+    def test_return_error_fails_with_the_universal_failure(self) -> None:
+        d = self.client.invoke("makeCall", {"callingDevice": DEVICE_101,
+                                            "calledDirectoryNumber": DEVICE_101})
+        self.pump.flush()
+        failure = self.failureResultOf(d, OperationFailed)
+        self.assertEqual(failure.value.error, ("operation", "invalidDeviceID"))
+
+    def test_answers_return_out_of_order(self) -> None:
+        held: defer.Deferred[Any] = defer.Deferred()
+        self.server.hold = held
+        first = self.client.invoke("monitorStart", {"monitorObject": ("deviceObject", DEVICE_101)})
+        self.pump.flush()
+        self.server.hold = None
+        second = self.client.invoke("monitorStart", {"monitorObject": ("deviceObject", DEVICE_101)})
+        self.pump.flush()
+        self.successResultOf(second)
+        self.assertNoResult(first)
+        held.callback({"crossRefIdentifier": b"\x00\x09"})
+        self.pump.flush()
+        self.assertEqual(self.successResultOf(first), {"crossRefIdentifier": b"\x00\x09"})
+
+    def test_timeout_then_late_answer_is_dropped(self) -> None:
+        held: defer.Deferred[Any] = defer.Deferred()
+        self.server.hold = held
+        d = self.client.invoke("monitorStart", {"monitorObject": ("deviceObject", DEVICE_101)})
+        self.pump.flush()
+        self.clock.advance(5)
+        self.failureResultOf(d, RequestTimeout)
+        self.assertEqual(self.client.in_flight, 0)
+        held.callback({"crossRefIdentifier": b"\x00\x09"})
+        self.pump.flush()
+        self.assertFalse(self.client.closed)
+
+    def test_loss_fails_every_outstanding_request_and_every_later_one(self) -> None:
+        self.server.hold = defer.Deferred()
+        first = self.client.invoke("monitorStart", {"monitorObject": ("deviceObject", DEVICE_101)})
+        second = self.client.invoke("monitorStart", {"monitorObject": ("deviceObject", DEVICE_101)})
+        self.pump.flush()
+        self.client.transport.loseConnection()
+        self.pump.flush()
+        self.failureResultOf(first, LinkLost)
+        self.failureResultOf(second, LinkLost)
+        self.failureResultOf(
+            self.client.invoke("monitorStart", {"monitorObject": ("deviceObject", DEVICE_101)}),
+            LinkLost,
+        )
+
+    def test_raw_invoke_keeps_the_callers_bytes_and_uses_our_id(self) -> None:
+        d = self.client.invoke_raw(MONITOR_START)
+        self.pump.flush()
+        answer = apdu.decode(self.successResultOf(d))
+        self.assertIsInstance(answer, apdu.ReturnResult)
+        self.assertNotEqual(answer.invoke_id, 0x78)
+        self.assertEqual(self.server.received[-1].argument["monitorObject"],
+                         ("deviceObject", DEVICE_101))
+
+    def test_reject_from_peer(self) -> None:
+        d = self.client.invoke("buttonPress", {"device": DEVICE_101, "button": b"\x01"})
+        self.pump.flush()
+        self.failureResultOf(d, (OperationFailed, InvokeRejected))
+
+
+class BacklogTests(SynchronousTestCase):
+    def test_a_peer_that_does_not_read_is_disconnected_past_the_bound(self) -> None:
+        clock = Clock()
+        server = Switch(clock, keepalive_interval=None, max_backlog=1000)
+        transport = StringTransport()
+        server.makeConnection(transport)
+        server.dataReceived(frame(AARQ))
+        server.pauseProducing()
+        for _ in range(20):
+            server.send_pdu(b"\x30" + bytes([40]) + b"x" * 40)
+        self.assertTrue(server.closed or transport.disconnecting)
+
+    def test_queued_output_flows_when_the_peer_reads_again(self) -> None:
+        clock = Clock()
+        server = Switch(clock, keepalive_interval=None, max_backlog=10000)
+        transport = StringTransport()
+        server.makeConnection(transport)
+        server.dataReceived(frame(AARQ))
+        transport.clear()
+        server.pauseProducing()
+        server.send_pdu(b"\x05\x00")
+        self.assertEqual(transport.value(), b"")
+        self.assertEqual(server.backlog, 4)
+        server.resumeProducing()
+        self.assertEqual(transport.value(), frame(b"\x05\x00"))
+
+
+class RefusingEndpoint:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.attempts: list[float] = []
+
+    def connect(self, factory: Any) -> defer.Deferred[Any]:
+        self.attempts.append(self.clock.seconds())
+        return defer.fail(ConnectionRefusedError())
+
+
+class ReconnectTests(SynchronousTestCase):
+    def test_reconnects_with_growing_delays(self) -> None:
+        clock = Clock()
+        endpoint = RefusingEndpoint(clock)
+        service = pbx_client_service(clock, endpoint, PBXClientFactory(clock),  # type: ignore[arg-type]
+                                     initial_delay=1.0, max_delay=10.0)
+        service.startService()
+        for _ in range(200):
+            clock.advance(0.5)
+        gaps = [b - a for a, b in zip(endpoint.attempts, endpoint.attempts[1:], strict=False)]
+        self.assertGreater(len(gaps), 5)
+        self.assertLess(gaps[0], gaps[4])
+        self.assertLessEqual(max(gaps), 10.0 * 1.2 + 0.5)
+        service.stopService()
