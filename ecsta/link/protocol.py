@@ -35,8 +35,8 @@ from ecsta.wire.operations import lookup
 SYSTEM_STATUS = 211
 ABORT = bytes.fromhex("6403800100")
 RELEASE_RESPONSE = bytes.fromhex("6303800100")
-BADLY_STRUCTURED = ("general", "badlyStructuredAPDU")
-UNRECOGNISED_OPERATION = ("invoke", "unrecognisedOperation")
+BADLY_STRUCTURED = ("general", "badlyStructuredPDU")
+UNRECOGNISED_OPERATION = ("invoke", "unrecognizedOperation")
 
 
 class CSTAProtocol(Protocol):
@@ -496,8 +496,8 @@ class CSTAServerProtocol(CSTAProtocol):
         d.addCallback(self._answerAARQ, aarq)
         d.addErrback(lambda f: self.log.failure("{peer}: authorizing", f, peer=self.peer))
 
-    def authorize(self, aarq: apdu.AARQ) -> bytes | None:
-        """Return None to accept, or the AARE rejection to send."""
+    def authorize(self, aarq: apdu.AARQ) -> "bytes | Deferred[bytes | None] | None":
+        """Return None to accept, or the AARE rejection to send (or a Deferred of either)."""
         return None
 
     def _answerAARQ(self, rejection: bytes | None, aarq: apdu.AARQ) -> None:
