@@ -1,0 +1,722 @@
+"""Plain Python values for pyasn1 specs, and BER in and out of them.
+
+Above the wire layer, CSTA values are plain dicts, tuples, ints, strings and bytes that compare
+equal to what asn1tools produces for the same bytes:
+
+- SEQUENCE / SET: dict of the components present (ASN.1 names as keys); absent DEFAULT
+  components are filled in with their default, as asn1tools does;
+- CHOICE: ``(alternative, value)``; SEQUENCE OF / SET OF: list;
+- INTEGER: int; ENUMERATED: the name (an int when the peer sent a number the spec does not name);
+  BOOLEAN: bool; NULL: None;
+- OCTET STRING: bytes; character strings and GeneralizedTime: str as on the wire;
+- BIT STRING: ``(bytes, number_of_bits)`` with the bits left-aligned as on the wire;
+- OBJECT IDENTIFIER and RELATIVE-OID: dotted str; ANY / open types: the raw encoded bytes.
+
+:func:`decode` and :func:`encode` walk the spec themselves instead of calling pyasn1's codecs:
+a decoding error then names the field and the octet where the bytes stop fitting the spec
+(pyasn1 only reports a tag set mismatch somewhere), a caller can learn where each open type
+starts and decode it with its real type while still reporting offsets in the whole PDU, and an
+absent component stays absent (see :func:`encode`). pyasn1 still checks every scalar against its
+type's constraints and named values. Only definite lengths are read: the CSTA link sends
+nothing else (see :mod:`ecsta.wire.tlv`). :func:`to_value` and :func:`from_value` convert
+pyasn1 objects for code that holds them.
+"""
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any, NoReturn, TypeAlias
+
+from pyasn1.error import PyAsn1Error
+from pyasn1.type import char, univ
+from pyasn1.type.base import Asn1Item
+from pyasn1.type.tag import Tag
+
+from ecsta.wire.errors import DecodeError
+from ecsta.wire.tlv import encode_integer, encode_length, read_tlv, tag_number
+
+__all__ = ["Asn1Item", "Spec", "decode", "encode", "from_value", "to_value"]
+
+#: A pyasn1 type: the class, or an instance (a tagged subtype, a component's type).
+Spec: TypeAlias = Asn1Item | type[Asn1Item]
+
+_UNIVERSAL_NAMES = {
+    1: "BOOLEAN",
+    2: "INTEGER",
+    3: "BIT STRING",
+    4: "OCTET STRING",
+    5: "NULL",
+    6: "OBJECT IDENTIFIER",
+    7: "ObjectDescriptor",
+    8: "EXTERNAL",
+    9: "REAL",
+    10: "ENUMERATED",
+    12: "UTF8String",
+    13: "RELATIVE-OID",
+    16: "SEQUENCE",
+    17: "SET",
+    18: "NumericString",
+    19: "PrintableString",
+    20: "TeletexString",
+    22: "IA5String",
+    23: "UTCTime",
+    24: "GeneralizedTime",
+    25: "GraphicString",
+    26: "VisibleString",
+    27: "GeneralString",
+    28: "UniversalString",
+    30: "BMPString",
+}
+
+_CLASS_PREFIX = {0x40: "APPLICATION ", 0x80: "", 0xC0: "PRIVATE "}
+
+
+def _tag_text(tag_class: int, number: int) -> str:
+    """How ASN.1 writes a tag: ``SEQUENCE``, ``[APPLICATION 11]``, ``[0]``."""
+    if tag_class == 0:
+        return _UNIVERSAL_NAMES.get(number, f"[UNIVERSAL {number}]")
+    return f"[{_CLASS_PREFIX[tag_class]}{number}]"
+
+
+def _spec_instance(spec: Spec) -> Asn1Item:
+    return spec() if isinstance(spec, type) else spec
+
+
+def _type_name(spec: Asn1Item) -> str:
+    return type(spec).__name__
+
+
+# --------------------------------------------------------------------------------------------
+# pyasn1 object -> plain value
+
+
+def to_value(obj: Asn1Item) -> Any:
+    """The plain value of a pyasn1 object (see the module docstring for the mapping)."""
+    if isinstance(obj, univ.Choice):
+        name = obj.getName()
+        if not name:
+            raise ValueError(f"{_type_name(obj)}: no alternative chosen")
+        return name, to_value(obj.getComponent())
+    if isinstance(obj, univ.SequenceOf | univ.SetOf):
+        return [to_value(item) for item in obj]
+    if isinstance(obj, univ.Sequence | univ.Set):
+        out = {}
+        for index, named in enumerate(obj.componentType.namedTypes):
+            component = obj.getComponentByPosition(index, default=None, instantiate=False)
+            if component is not None and component.isValue:
+                out[named.name] = to_value(component)
+            elif named.isDefaulted:
+                out[named.name] = to_value(named.asn1Object)
+        return out
+    if not obj.isValue:
+        raise ValueError(f"{_type_name(obj)}: no value")
+    return _scalar(obj)
+
+
+def _scalar(obj: Asn1Item) -> Any:
+    # pyasn1 derives Null, Any and the character strings from OctetString, and Boolean and
+    # Enumerated from Integer: the subclasses are tested first here and below.
+    if isinstance(obj, univ.Null):
+        return None
+    if isinstance(obj, univ.Any):
+        return bytes(obj)
+    if isinstance(obj, char.AbstractCharacterString):
+        return str(obj)
+    if isinstance(obj, univ.OctetString):
+        return obj.asOctets()
+    if isinstance(obj, univ.Boolean):
+        return bool(obj)
+    if isinstance(obj, univ.Enumerated):
+        number = int(obj)
+        name = obj.namedValues.getName(number)
+        return number if name is None else name
+    if isinstance(obj, univ.Integer):
+        return int(obj)
+    if isinstance(obj, univ.BitString):
+        bits = len(obj)
+        size = (bits + 7) // 8
+        return (obj.asInteger() << (size * 8 - bits)).to_bytes(size, "big"), bits
+    if isinstance(obj, univ.ObjectIdentifier | univ.RelativeOID):
+        return ".".join(str(arc) for arc in obj)
+    raise ValueError(f"{_type_name(obj)}: no plain value for this type")
+
+
+# --------------------------------------------------------------------------------------------
+# plain value -> pyasn1 object
+
+
+def from_value(spec: Spec, value: Any, path: str | None = None) -> Asn1Item:
+    """Build the pyasn1 object of type ``spec`` that holds the plain ``value``.
+
+    A plain value that does not fit raises :class:`ValueError` naming the field path, e.g.
+    ``makeCall.calledDirectoryNumber: expected a dict, not str '102'``; ``path`` is the name
+    the path starts with (the spec's class name by default).
+    """
+    spec = _spec_instance(spec)
+    return _build(spec, value, path or _type_name(spec))
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def _wrong(path: str, expected: str, value: Any) -> NoReturn:
+    raise ValueError(f"{path}: expected {expected}, not {_describe(value)}")
+
+
+def _clone(spec: Asn1Item, raw: Any, path: str) -> Asn1Item:
+    try:
+        return spec.clone(raw)
+    except PyAsn1Error as exc:
+        raise ValueError(
+            f"{path}: {_describe(raw)} does not fit {_type_name(spec)}: {exc}"
+        ) from None
+
+
+def _build(spec: Asn1Item, value: Any, path: str) -> Asn1Item:
+    if isinstance(spec, univ.Choice):
+        return _build_choice(spec, value, path)
+    if isinstance(spec, univ.SequenceOf | univ.SetOf):
+        if not isinstance(value, list | tuple):
+            _wrong(path, "a list", value)
+        obj = spec.clone()
+        obj.clear()
+        item_spec = spec.componentType
+        for index, item in enumerate(value):
+            obj.setComponentByPosition(index, _build(item_spec, item, f"{path}[{index}]"))
+        return obj
+    if isinstance(spec, univ.Sequence | univ.Set):
+        return _build_record(spec, value, path)
+    return _build_scalar(spec, value, path)
+
+
+def _check_choice(spec: univ.Choice, value: Any, path: str) -> tuple[int, str, Any]:
+    """(position, name, value) of the alternative that the plain ``value`` chooses."""
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)):
+        _wrong(path, "a tuple (alternative, value)", value)
+    name, inner = value
+    components = spec.componentType
+    if name not in components:
+        known = ", ".join(named.name for named in components.namedTypes)
+        raise ValueError(f"{path}: {name!r} is not one of the alternatives {known}")
+    return components.getPositionByName(name), name, inner
+
+
+def _build_choice(spec: univ.Choice, value: Any, path: str) -> Asn1Item:
+    index, name, inner = _check_choice(spec, value, path)
+    obj = spec.clone()
+    alternative = spec.componentType.namedTypes[index].asn1Object
+    obj.setComponentByPosition(index, _build(alternative, inner, f"{path}.{name}"))
+    return obj
+
+
+def _check_record(spec: univ.Sequence | univ.Set, value: Any, path: str) -> None:
+    """Check the keys of the plain ``value`` of a SEQUENCE or SET."""
+    if not isinstance(value, Mapping):
+        _wrong(path, "a dict", value)
+    components = spec.componentType
+    unknown = [key for key in value if key not in components]
+    if unknown:
+        known = ", ".join(named.name for named in components.namedTypes)
+        raise ValueError(f"{path}: unknown component {unknown[0]!r} (components: {known})")
+    for named in components.namedTypes:
+        if named.name not in value and not (named.isOptional or named.isDefaulted):
+            raise ValueError(f"{path}: mandatory component {named.name!r} missing")
+
+
+def _build_record(spec: univ.Sequence | univ.Set, value: Any, path: str) -> Asn1Item:
+    _check_record(spec, value, path)
+    obj = spec.clone()
+    obj.clear()
+    for index, named in enumerate(spec.componentType.namedTypes):
+        if named.name in value:
+            component = _build(named.asn1Object, value[named.name], f"{path}.{named.name}")
+            obj.setComponentByPosition(index, component)
+    return obj
+
+
+def _build_scalar(spec: Asn1Item, value: Any, path: str) -> Asn1Item:
+    if isinstance(spec, univ.Null):
+        if value is not None:
+            _wrong(path, "None", value)
+        return _clone(spec, "", path)
+    if isinstance(spec, univ.Any):
+        if not isinstance(value, bytes | bytearray):
+            _wrong(path, "bytes (an encoded value)", value)
+        return _clone(spec, bytes(value), path)
+    if isinstance(spec, char.AbstractCharacterString):
+        if not isinstance(value, str):
+            _wrong(path, "str", value)
+        try:
+            value.encode(spec.encoding)
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"{path}: {value!r} has characters that {_type_name(spec)} cannot carry"
+            ) from None
+        return _clone(spec, value, path)
+    if isinstance(spec, univ.OctetString):
+        if not isinstance(value, bytes | bytearray):
+            _wrong(path, "bytes", value)
+        return _clone(spec, bytes(value), path)
+    if isinstance(spec, univ.Boolean):
+        if not isinstance(value, bool):
+            _wrong(path, "bool", value)
+        return _clone(spec, value, path)
+    if isinstance(spec, univ.Enumerated):
+        named = spec.namedValues
+        if isinstance(value, str):
+            if value not in named:
+                known = ", ".join(named.keys())
+                raise ValueError(f"{path}: {value!r} is not one of {known}")
+        elif not isinstance(value, int) or isinstance(value, bool):
+            _wrong(path, "str (an enumeration name)", value)
+        return _clone(spec, value, path)
+    if isinstance(spec, univ.Integer):
+        if not isinstance(value, int) or isinstance(value, bool):
+            _wrong(path, "int", value)
+        return _clone(spec, value, path)
+    if isinstance(spec, univ.BitString):
+        return _build_bits(spec, value, path)
+    if isinstance(spec, univ.ObjectIdentifier | univ.RelativeOID):
+        if not isinstance(value, str) or not all(arc.isdigit() for arc in value.split(".")):
+            _wrong(path, "str of dotted numbers", value)
+        return _clone(spec, tuple(int(arc) for arc in value.split(".")), path)
+    raise ValueError(f"{path}: no plain value for {_type_name(spec)}")
+
+
+def _build_bits(spec: univ.BitString, value: Any, path: str) -> Asn1Item:
+    if not (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], bytes | bytearray)
+        and isinstance(value[1], int)
+    ):
+        _wrong(path, "a tuple (bytes, number_of_bits)", value)
+    octets, bits = bytes(value[0]), value[1]
+    if not 0 <= bits <= 8 * len(octets) or len(octets) != (bits + 7) // 8:
+        raise ValueError(f"{path}: {len(octets)} octet(s) cannot hold exactly {bits} bit(s)")
+    padding = 8 * len(octets) - bits
+    raw = univ.BitString.fromOctetString(octets, internalFormat=True, padding=padding)
+    return _clone(spec, raw, path)
+
+
+def encode(spec: Spec, value: Any, path: str | None = None) -> bytes:
+    """BER of the plain ``value`` as type ``spec``; :class:`ValueError` if it does not fit.
+
+    Definite lengths in the shortest form, BOOLEAN TRUE as 0xff, and a DEFAULT component left
+    out when its value is the default (X.690 11.5), so that decoding and encoding again gives
+    back the bytes of a PDU written that way. Written here rather than by pyasn1's encoder:
+    that one encodes an absent OPTIONAL component whose own components are all OPTIONAL or
+    DEFAULT as an empty value, which changes what the PDU says.
+    """
+    spec = _spec_instance(spec)
+    return _encode(spec, value, path or _type_name(spec))
+
+
+def _identifier(tag: Tag, constructed: bool) -> bytes:
+    first = tag.tagClass | (0x20 if constructed else 0)
+    number = tag.tagId
+    if number < 0x1F:
+        return bytes((first | number,))
+    groups = []
+    while True:
+        groups.append(number & 0x7F)
+        number >>= 7
+        if not number:
+            break
+    tail = [group | 0x80 for group in reversed(groups[1:])] + [groups[0]]
+    return bytes((first | 0x1F, *tail))
+
+
+def _tlv(tag: Tag, constructed: bool, content: bytes) -> bytes:
+    return _identifier(tag, constructed) + encode_length(len(content)) + content
+
+
+def _encode(spec: Asn1Item, value: Any, path: str) -> bytes:
+    tags = spec.tagSet.superTags
+    if isinstance(spec, univ.Choice):
+        index, name, inner = _check_choice(spec, value, path)
+        alternative = spec.componentType.namedTypes[index].asn1Object
+        encoded = _encode(alternative, inner, f"{path}.{name}")
+        wrappers = tags
+    elif isinstance(spec, univ.Any):
+        encoded = _build_scalar(spec, value, path).asOctets()
+        wrappers = tags
+    else:
+        content, constructed = _contents(spec, value, path)
+        encoded = _tlv(tags[0], constructed, content)
+        wrappers = tags[1:]
+    for tag in wrappers:
+        encoded = _tlv(tag, True, encoded)
+    return encoded
+
+
+def _contents(spec: Asn1Item, value: Any, path: str) -> tuple[bytes, bool]:
+    """Content octets of a type that has a tag of its own, and whether they are constructed."""
+    if isinstance(spec, univ.SequenceOf | univ.SetOf):
+        if not isinstance(value, list | tuple):
+            _wrong(path, "a list", value)
+        item_spec = spec.componentType
+        items = (_encode(item_spec, item, f"{path}[{i}]") for i, item in enumerate(value))
+        return b"".join(items), True
+    if isinstance(spec, univ.Sequence | univ.Set):
+        _check_record(spec, value, path)
+        parts = []
+        for named in spec.componentType.namedTypes:
+            if named.name not in value:
+                continue
+            component = value[named.name]
+            if named.isDefaulted and component == to_value(named.asn1Object):
+                continue
+            parts.append(_encode(named.asn1Object, component, f"{path}.{named.name}"))
+        return b"".join(parts), True
+    obj = _build_scalar(spec, value, path)
+    if isinstance(obj, univ.Null):
+        return b"", False
+    if isinstance(obj, univ.OctetString):
+        return obj.asOctets(), False
+    if isinstance(obj, univ.Boolean):
+        return (b"\xff" if obj else b"\x00"), False
+    if isinstance(obj, univ.Integer):
+        return encode_integer(int(obj)), False
+    if isinstance(obj, univ.BitString):
+        octets, bits = _scalar(obj)
+        return bytes((len(octets) * 8 - bits,)) + octets, False
+    arcs = list(obj)
+    if isinstance(obj, univ.ObjectIdentifier):
+        if len(arcs) < 2:
+            raise ValueError(f"{path}: an object identifier has at least two arcs")
+        arcs[0:2] = [arcs[0] * 40 + arcs[1]]
+    return b"".join(_arc(arc) for arc in arcs), False
+
+
+def _arc(number: int) -> bytes:
+    groups = [number & 0x7F]
+    number >>= 7
+    while number:
+        groups.append(0x80 | (number & 0x7F))
+        number >>= 7
+    return bytes(reversed(groups))
+
+
+# --------------------------------------------------------------------------------------------
+# BER -> plain value
+
+
+def decode(
+    spec: Spec,
+    data: bytes,
+    *,
+    path: str | None = None,
+    offset: int = 0,
+    open_types: MutableMapping[str, int] | None = None,
+) -> Any:
+    """The plain value of ``data``, one BER encoding of type ``spec`` and nothing after it.
+
+    Raises only :class:`DecodeError`, whose message names the field path (starting with
+    ``path``, by default the spec's class name) and whose offset is the octet where the bytes
+    stopped fitting, counted from ``offset``: pass the position of ``data`` in the PDU it came
+    from. ``open_types``, when given, receives the offset (counted the same way) where each
+    ANY value starts, keyed by its field path.
+    """
+    data = bytes(data)
+    spec = _spec_instance(spec)
+    name = path or _type_name(spec)
+    walker = _Walker(data, offset, open_types)
+    end = len(data)
+    if not end:
+        raise DecodeError(f"{name}: no octets to decode", offset)
+    header = walker.header(0, end, name)
+    if not walker.matches(spec, header):
+        walker.fail(name, f"expected {_expected(spec)}, found {header.text}", 0)
+    value = walker.element(spec, header, name)
+    if header.stop != end:
+        walker.fail(name, f"{end - header.stop} octet(s) after the end of the value", header.stop)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    """One TLV: class bits, constructed flag and number of its tag, and where it lies."""
+
+    tag_class: int
+    constructed: bool
+    number: int
+    pos: int
+    start: int
+    stop: int
+
+    @property
+    def text(self) -> str:
+        return _tag_text(self.tag_class, self.number)
+
+    def is_tag(self, tag: Tag) -> bool:
+        return tag.tagClass == self.tag_class and tag.tagId == self.number
+
+
+def _expected(spec: Asn1Item) -> str:
+    tags = spec.tagSet.superTags
+    if tags:
+        return _tag_text(tags[-1].tagClass, tags[-1].tagId)
+    if isinstance(spec, univ.Choice):
+        names = ", ".join(named.name for named in spec.componentType.namedTypes)
+        return f"one of {names}"
+    return "an element"
+
+
+class _Walker:
+    """Decodes a buffer against a spec; positions are indexes into the buffer."""
+
+    def __init__(self, data: bytes, base: int, open_types: MutableMapping[str, int] | None) -> None:
+        self.data = data
+        self.base = base
+        self.open_types = open_types
+
+    def fail(self, path: str, message: str, pos: int) -> NoReturn:
+        raise DecodeError(f"{path}: {message}", self.base + pos)
+
+    def header(self, pos: int, end: int, path: str) -> _Header:
+        data = self.data
+        try:
+            number = tag_number(data, pos, end)[0]
+            start, stop = read_tlv(data, pos, end)
+        except DecodeError as exc:
+            offset = None if exc.offset is None else self.base + exc.offset
+            raise DecodeError(f"{path}: {exc.reason}", offset) from None
+        first = data[pos]
+        return _Header(first & 0xC0, bool(first & 0x20), number, pos, start, stop)
+
+    def matches(self, spec: Asn1Item, header: _Header) -> bool:
+        tags = spec.tagSet.superTags
+        if tags:
+            return header.is_tag(tags[-1])
+        if isinstance(spec, univ.Choice):
+            return any(self.matches(n.asn1Object, header) for n in spec.componentType.namedTypes)
+        return True
+
+    def element(self, spec: Asn1Item, header: _Header, path: str) -> Any:
+        """Decode the TLV ``header``, whose outermost tag is known to fit ``spec``."""
+        tags = spec.tagSet.superTags
+        open_base = isinstance(spec, univ.Choice | univ.Any)
+        wrappers = len(tags) if open_base else len(tags) - 1
+        for index in range(wrappers):
+            if not header.constructed:
+                self.fail(path, f"explicit tag {header.text} must be constructed", header.pos)
+            if index == wrappers - 1 and isinstance(spec, univ.Any):
+                return self.open_type(header.start, header.stop, path)
+            inner = self.header(header.start, header.stop, path)
+            if inner.stop != header.stop:
+                self.fail(path, f"explicit tag {header.text} holds more than one value", inner.stop)
+            if index + 1 < len(tags) and not inner.is_tag(tags[-2 - index]):
+                wanted = tags[-2 - index]
+                expected = _tag_text(wanted.tagClass, wanted.tagId)
+                self.fail(
+                    path, f"expected {expected} inside {header.text}, found {inner.text}", inner.pos
+                )
+            header = inner
+        if isinstance(spec, univ.Choice):
+            return self.choice(spec, header, path)
+        if isinstance(spec, univ.Any):
+            return self.open_type(header.pos, header.stop, path)
+        return self.contents(spec, header, path)
+
+    def open_type(self, start: int, stop: int, path: str) -> bytes:
+        if self.open_types is not None:
+            self.open_types[path] = self.base + start
+        return self.data[start:stop]
+
+    def choice(self, spec: univ.Choice, header: _Header, path: str) -> tuple[str, Any]:
+        for named in spec.componentType.namedTypes:
+            if self.matches(named.asn1Object, header):
+                return named.name, self.element(named.asn1Object, header, f"{path}.{named.name}")
+        names = ", ".join(named.name for named in spec.componentType.namedTypes)
+        self.fail(path, f"{header.text} is not one of {names}", header.pos)
+
+    def contents(self, spec: Asn1Item, header: _Header, path: str) -> Any:
+        if isinstance(spec, univ.SequenceOf | univ.SetOf):
+            self.require_constructed(spec, header, path)
+            return self.items(spec.componentType, header, path)
+        if isinstance(spec, univ.Sequence):
+            self.require_constructed(spec, header, path)
+            return self.sequence(spec, header, path)
+        if isinstance(spec, univ.Set):
+            self.require_constructed(spec, header, path)
+            return self.set(spec, header, path)
+        if isinstance(spec, univ.Null):
+            if self.primitive(spec, header, path):
+                self.fail(
+                    path, f"NULL with {header.stop - header.start} content octets", header.pos
+                )
+            return None
+        if isinstance(spec, univ.BitString):
+            content, bits = self.bit_string(header, path)
+            padding = len(content) * 8 - bits
+            raw = univ.BitString.fromOctetString(content, internalFormat=True, padding=padding)
+            return self.check(spec, raw, header, path)
+        if isinstance(spec, univ.OctetString):
+            return self.check(spec, self.octets(header, path), header, path)
+        content = self.primitive(spec, header, path)
+        if isinstance(spec, univ.Boolean):
+            if len(content) != 1:
+                self.fail(path, f"BOOLEAN with {len(content)} content octets", header.pos)
+            return self.check(spec, content[0] != 0, header, path)
+        if isinstance(spec, univ.Integer):
+            if not content:
+                self.fail(path, f"{_type_name(spec)} with no content octets", header.pos)
+            return self.check(spec, int.from_bytes(content, "big", signed=True), header, path)
+        if isinstance(spec, univ.ObjectIdentifier | univ.RelativeOID):
+            arcs = self.arcs(content, header, path, isinstance(spec, univ.ObjectIdentifier))
+            return self.check(spec, arcs, header, path)
+        self.fail(path, f"no BER decoding for {_type_name(spec)}", header.pos)
+
+    def require_constructed(self, spec: Asn1Item, header: _Header, path: str) -> None:
+        if not header.constructed:
+            self.fail(path, f"{_type_name(spec)} {header.text} must be constructed", header.pos)
+
+    def primitive(self, spec: Asn1Item, header: _Header, path: str) -> bytes:
+        if header.constructed:
+            self.fail(path, f"{_type_name(spec)} {header.text} must be primitive", header.pos)
+        return self.data[header.start : header.stop]
+
+    def check(self, spec: Asn1Item, raw: Any, header: _Header, path: str) -> Any:
+        """Let pyasn1 apply the spec's constraints and named values to a decoded scalar."""
+        try:
+            return to_value(spec.clone(raw))
+        except PyAsn1Error as exc:
+            self.fail(path, f"{_type_name(spec)} value not allowed: {exc}", header.pos)
+
+    def sequence(self, spec: univ.Sequence, header: _Header, path: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        pos, end = header.start, header.stop
+        pending: _Header | None = None
+        for named in spec.componentType.namedTypes:
+            component = named.asn1Object
+            if pos < end:
+                if pending is None:
+                    pending = self.header(pos, end, path)
+                if self.matches(component, pending):
+                    out[named.name] = self.element(component, pending, f"{path}.{named.name}")
+                    pos = pending.stop
+                    pending = None
+                    continue
+            if named.isDefaulted:
+                out[named.name] = to_value(component)
+            elif not named.isOptional:
+                wanted = _expected(component)
+                if pending is not None:
+                    self.fail(
+                        path,
+                        f"{named.name} ({wanted}) missing, found {pending.text}",
+                        pending.pos,
+                    )
+                self.fail(path, f"{named.name} ({wanted}) missing at the end", end)
+        if pos < end:
+            extra = pending or self.header(pos, end, path)
+            self.fail(
+                path,
+                f"unexpected {extra.text}: not a component of {_type_name(spec)} or out of order",
+                extra.pos,
+            )
+        return out
+
+    def set(self, spec: univ.Set, header: _Header, path: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        named_types = spec.componentType.namedTypes
+        pos, end = header.start, header.stop
+        while pos < end:
+            item = self.header(pos, end, path)
+            for named in named_types:
+                if self.matches(named.asn1Object, item):
+                    if named.name in out:
+                        self.fail(path, f"{named.name} ({item.text}) appears twice", item.pos)
+                    out[named.name] = self.element(named.asn1Object, item, f"{path}.{named.name}")
+                    break
+            else:
+                self.fail(
+                    path, f"unexpected {item.text}: not a component of {_type_name(spec)}", pos
+                )
+            pos = item.stop
+        for named in named_types:
+            if named.name in out:
+                continue
+            if named.isDefaulted:
+                out[named.name] = to_value(named.asn1Object)
+            elif not named.isOptional:
+                self.fail(path, f"{named.name} ({_expected(named.asn1Object)}) missing", end)
+        return out
+
+    def items(self, item_spec: Asn1Item, header: _Header, path: str) -> list[Any]:
+        out: list[Any] = []
+        pos, end = header.start, header.stop
+        while pos < end:
+            item_path = f"{path}[{len(out)}]"
+            item = self.header(pos, end, item_path)
+            if not self.matches(item_spec, item):
+                wanted = _expected(item_spec)
+                self.fail(item_path, f"expected {wanted}, found {item.text}", pos)
+            out.append(self.element(item_spec, item, item_path))
+            pos = item.stop
+        return out
+
+    def octets(self, header: _Header, path: str) -> bytes:
+        """Content of a string type, joining the segments of the constructed form."""
+        if not header.constructed:
+            return self.data[header.start : header.stop]
+        parts = []
+        pos = header.start
+        while pos < header.stop:
+            segment = self.header(pos, header.stop, path)
+            if segment.tag_class or segment.number != 4:
+                self.fail(path, f"string segment must be OCTET STRING, not {segment.text}", pos)
+            parts.append(self.octets(segment, path))
+            pos = segment.stop
+        return b"".join(parts)
+
+    def bit_string(self, header: _Header, path: str) -> tuple[bytes, int]:
+        """(content octets, number of bits), joining the segments of the constructed form."""
+        if not header.constructed:
+            raw = self.data[header.start : header.stop]
+            if not raw:
+                self.fail(path, "BIT STRING without its unused-bits octet", header.pos)
+            unused, content = raw[0], raw[1:]
+            if unused > 7 or (unused and not content):
+                self.fail(path, f"BIT STRING with {unused} unused bits", header.pos)
+            return content, len(content) * 8 - unused
+        octets = bytearray()
+        bits = 0
+        pos = header.start
+        while pos < header.stop:
+            segment = self.header(pos, header.stop, path)
+            if segment.tag_class or segment.number != 3:
+                self.fail(path, f"bit string segment must be BIT STRING, not {segment.text}", pos)
+            if bits % 8:
+                self.fail(path, "only the last bit string segment may have unused bits", pos)
+            part, part_bits = self.bit_string(segment, path)
+            octets += part
+            bits += part_bits
+            pos = segment.stop
+        return bytes(octets), bits
+
+    def arcs(self, content: bytes, header: _Header, path: str, absolute: bool) -> tuple[int, ...]:
+        if not content:
+            self.fail(path, "object identifier with no content octets", header.pos)
+        numbers: list[int] = []
+        number = 0
+        fresh = True
+        for octet in content:
+            if fresh and octet == 0x80:
+                self.fail(path, "object identifier arc starts with a zero octet", header.pos)
+            number = (number << 7) | (octet & 0x7F)
+            fresh = not octet & 0x80
+            if fresh:
+                numbers.append(number)
+                number = 0
+        if not fresh:
+            self.fail(path, "object identifier ends inside an arc", header.pos)
+        if absolute:
+            first = numbers[0]
+            top = min(first // 40, 2)
+            numbers[0:1] = [top, first - 40 * top]
+        return tuple(numbers)
