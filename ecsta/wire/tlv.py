@@ -19,15 +19,6 @@ MAX_LENGTH_OCTETS = 8
 _SHORT_LENGTHS = tuple(bytes((n,)) for n in range(0x80))
 
 
-def tag_end(buf: bytes, pos: int, end: int) -> int:
-    """Skip the identifier octets at ``pos``; high tag numbers must use their canonical form."""
-    if pos >= end:
-        raise DecodeError("identifier octet missing", pos)
-    if buf[pos] & 0x1F != 0x1F:
-        return pos + 1
-    return tag_number(buf, pos, end)[1]
-
-
 def tag_number(buf: bytes, pos: int, end: int) -> tuple[int, int]:
     """Return the tag number of the identifier at ``pos`` and the position after it."""
     if pos >= end:
@@ -124,8 +115,3 @@ def encode_length(n: int) -> bytes:
 def encode_integer(value: int) -> bytes:
     """INTEGER content octets: minimal two's complement (X.690 8.3.2)."""
     return value.to_bytes((value + (value < 0)).bit_length() // 8 + 1, "big", signed=True)
-
-
-def encode_tlv(identifier: bytes, content: bytes) -> bytes:
-    """One definite-length TLV from its identifier octets and content."""
-    return identifier + encode_length(len(content)) + content
