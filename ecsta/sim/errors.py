@@ -1,0 +1,21 @@
+"""Why a control request or a configuration was refused, with what an operator needs to fix it."""
+
+from typing import Any
+
+
+class ControlError(Exception):
+    """A control API request that cannot be carried out; ``status`` is the HTTP status to send.
+
+    ``details`` adds fields to the JSON error body, e.g. the CSTA universalFailure the switch
+    gave, so that a test can tell a wrong state from an unknown device.
+    """
+
+    def __init__(self, status: int, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details
+
+
+class ConfigError(ValueError):
+    """A configuration that the simulator refuses to start with; the message names the key."""

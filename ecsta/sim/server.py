@@ -1,0 +1,514 @@
+"""The simulator's CSTA side: the switch behind a Panasonic-style CSTA association.
+
+:class:`SimulatorFactory` owns one :class:`~ecsta.sim.switch.Switch` and everything that outlives
+a connection (the reactor clock that drives the switch's timers, the CDR queue, counters, link
+faults); :class:`SimulatorProtocol` is one association, as :class:`CSTAServerProtocol` makes it
+(exact AARE, systemStatus keep-alive with invokeId 1 first).
+
+What a client sees, beyond the link:
+
+* **One association at a time.** A second client, or any client while associations are being
+  refused (``POST /api/link/refuse``), gets its AARQ answered with an AARE rejected-transient
+  (result 2, acse-service-user diagnostic 1 no-reason-given) and the connection closed. TCP is
+  accepted either way, so the refusal is visible in the bytes rather than as a timeout.
+* **Services.** Call control, features, snapshots and data collection go to
+  :class:`~ecsta.sim.services.CstaServices`; monitors, the escape device list, device lists,
+  system status and CDR are served here. Failures are returnError universalFailure, as the
+  switch gives them. Operations that only a PBX sends (event reports, cDRReport, ...) are
+  answered with ``operation serviceNotSupported``; cSTAEventReport, which nobody answers, is
+  ignored.
+* **Events** go to every monitor of the device they concern, unless its MonitorFilter filters
+  them out, after the answer to the request that caused them.
+* **Device lists.** The KME escape (PROTOCOL.md section 5) is answered with a returnResult
+  carrying getSystemDataPosAck, then escape invokes with systemDataLinkedReply segments of
+  ``segment_size`` entries. getSwitchingFunctionDevices is answered with a serviceCrossRefID,
+  then switchingFunctionDevices invokes, or refused with ``operation serviceNotSupported`` when
+  configured so. When devices are added or removed, swFunctionDevicesChanged (213) is sent. The
+  PBX's invokes of this kind are not waited for: answers are accepted and dropped.
+* **CDR.** After startCDRTransmission, one cDRReport per finished call, one at a time. Only a
+  returnResult acknowledges a record; an error, a reject, no answer within the answer timeout
+  or the loss of the association puts it back, to be sent again after ``cdr_resend_delay``
+  (or at the next startCDRTransmission). Records wait in the switch while nobody takes them.
+
+Monitors, CDR transmission and data collections end with the association that started them.
+"""
+
+import itertools
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar, cast
+
+from twisted.internet.protocol import Factory, connectionDone
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+
+from ecsta.link.errors import OperationFailed
+from ecsta.link.protocol import CSTAServerProtocol
+from ecsta.sim.cdr import CdrRecord
+from ecsta.sim.config import SimConfig
+from ecsta.sim.devicelist import (
+    ListedDevice,
+    escape_linked_reply,
+    escape_pos_ack,
+    kme_segments,
+    requested_kme_category,
+    sfd_segments,
+)
+from ecsta.sim.events import DeviceEvent
+from ecsta.sim.failure import CstaError
+from ecsta.sim.ids import device_id
+from ecsta.sim.monitors import MonitorTable
+from ecsta.sim.plan import Device, DeviceKind
+from ecsta.sim.services import CstaServices
+from ecsta.sim.switch import Switch
+from ecsta.wire import apdu, ber
+from ecsta.wire.asn1.kme import KmeConditionCode
+from ecsta.wire.errors import DecodeError
+
+__all__ = ["REFUSED_AARE", "SimulatorFactory", "SimulatorProtocol"]
+
+#: What a client that cannot be associated now gets: rejected-transient, no-reason-given.
+REFUSED_AARE = apdu.aare_rejected(2, 1)
+
+NO_DATA = ("noData", None)
+_NOT_SUPPORTED = ("operation", "serviceNotSupported")
+_CONDITION_NAMES = {int(v): str(n) for n, v in KmeConditionCode.namedValues.items()}
+
+T = TypeVar("T")
+
+
+class Scheduler(Protocol):
+    """What the simulator needs of a reactor: IReactorTime, in terms mypy can check."""
+
+    def seconds(self) -> float: ...
+
+    def callLater(self, delay: float, f: Callable[..., Any], /, *args: Any, **kw: Any) -> Any: ...
+
+
+class Delayed(Protocol):
+    """A scheduled call, as IDelayedCall provides it."""
+
+    def active(self) -> bool: ...
+
+    def cancel(self) -> None: ...
+
+    def reset(self, secondsLater: float) -> None: ...
+
+
+log = Logger()
+
+
+def listed(device: Device) -> ListedDevice:
+    category = "networkInterface" if device.kind is DeviceKind.TRUNK else "station"
+    return ListedDevice(
+        device.device_number, device.number, device.in_service, category, device_id(device)
+    )
+
+
+class SimulatorProtocol(CSTAServerProtocol):
+    """One CSTA association with the simulated PBX."""
+
+    def __init__(self, factory: "SimulatorFactory") -> None:
+        config = factory.config
+        super().__init__(
+            cast(Any, factory.clock),
+            keepalive_interval=config.keepalive_interval,
+            keepalive_misses=config.keepalive_misses,
+            association_timeout=config.association_timeout,
+            request_timeout=config.answer_timeout,
+        )
+        self.simulator = factory
+        # Counted across associations, so that the control API shows the simulator's life.
+        self.counters = factory.counters
+        self._after_answer: list[bytes] = []
+
+    # -- association ----------------------------------------------------------------------------
+
+    def authorize(self, aarq: apdu.AARQ) -> bytes | None:
+        if self.simulator.refusing():
+            self.simulator.counters["associations_refused"] += 1
+            self.log.info("{peer}: associations are being refused", peer=self.peer)
+            return REFUSED_AARE
+        current = self.simulator.association
+        if current is not None and current is not self:
+            self.simulator.counters["associations_refused"] += 1
+            self.log.info(
+                "{peer}: refused, {other} holds the association", peer=self.peer, other=current.peer
+            )
+            return REFUSED_AARE
+        return None
+
+    def associationEstablished(self) -> None:
+        self.simulator.associated(self)
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        if self.simulator.association is self:
+            self.simulator.association_lost()
+        super().connectionLost(reason)
+
+    # -- input ----------------------------------------------------------------------------------
+
+    def pduReceived(self, pdu: bytes) -> None:
+        try:
+            ber.validate(pdu)
+            ber.peek(pdu)
+        except DecodeError:
+            self.counters["malformed_in"] += 1
+        super().pduReceived(pdu)
+
+    def send_reject(self, invoke_id: int | None, problem: tuple[str, str]) -> None:
+        # Well-formed BER whose operation or argument is wrong; bad BER is counted above.
+        if problem[0] == "invoke":
+            self.counters["malformed_in"] += 1
+        super().send_reject(invoke_id, problem)
+
+    def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        self.simulator.advance()
+        super().invokeReceived(pdu, peek)
+        # The answer has gone out; what the request set off follows it.
+        after, self._after_answer = self._after_answer, []
+        for data in after:
+            self.notify_raw(data)
+        self.simulator.pump()
+
+    def operationReceived(self, invoke: apdu.Invoke) -> Any:
+        name = invoke.operation.name
+        self.simulator.operation_counts[name] += 1
+        if name == "cSTAEventReport":
+            self.log.info("{peer} sent an event report; ignored", peer=self.peer)
+            return None
+        handler = self._handlers().get(name)
+        try:
+            if handler is not None:
+                return handler(invoke.argument)
+            if name not in self.simulator.services.operations:
+                raise CstaError(*_NOT_SUPPORTED, name)
+            result = self.simulator.services.invoke(name, invoke.argument)
+            if name == "startDataCollection":
+                self.simulator.collections.add(result["dcollCrossRefID"])
+            elif name == "stopDataCollection":
+                self.simulator.collections.discard(invoke.argument["dcollCrossRefID"])
+            return result
+        except CstaError as error:
+            self.simulator.counters["errors_returned"] += 1
+            raise OperationFailed(error.universal_failure) from None
+
+    def _handlers(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            "monitorStart": self._monitor_start,
+            "monitorStop": self._monitor_stop,
+            "changeMonitorFilter": self._change_monitor_filter,
+            "escape": self._escape,
+            "getSwitchingFunctionDevices": self._get_switching_function_devices,
+            "requestSysStat": lambda argument: {"systemStatus": self.system_status},
+            "startCDRTransmission": self._start_cdr,
+            "stopCDRTransmission": self._stop_cdr,
+        }
+
+    # -- monitors -------------------------------------------------------------------------------
+
+    def _monitor_start(self, argument: dict[str, Any]) -> dict[str, Any]:
+        kind, requested = argument["monitorObject"]
+        if kind != "deviceObject":
+            raise CstaError("operation", "invalidMonitorObjectType", "only devices are monitored")
+        if argument.get("monitorType", "device") != "device":
+            raise CstaError("operation", "monitorTypeNotSupported")
+        device = self.simulator.device(requested)
+        monitor = self.simulator.monitors.start(
+            device, requested, argument.get("requestedMonitorFilter")
+        )
+        return {"crossRefIdentifier": monitor.cross_ref}
+
+    def _monitor_stop(self, argument: dict[str, Any]) -> Any:
+        if self.simulator.monitors.stop(argument["crossRefIdentifier"]) is None:
+            raise CstaError("operation", "invalidMonitorCrossRefID")
+        return NO_DATA
+
+    def _change_monitor_filter(self, argument: dict[str, Any]) -> dict[str, Any]:
+        monitor = self.simulator.monitors.get(argument["crossRefIdentifier"])
+        if monitor is None:
+            raise CstaError("operation", "invalidMonitorCrossRefID")
+        monitor.monitor_filter = dict(argument["requestedFilterList"])
+        return {}
+
+    # -- device lists ---------------------------------------------------------------------------
+
+    def _escape(self, argument: dict[str, Any]) -> Any:
+        category = requested_kme_category(argument.get("privateData"))
+        if category is None:
+            raise CstaError("privateData", "cSTAPrivateDataInfoError", "unknown escape request")
+        cross_ref = self.simulator.new_service_ref()
+        devices = [listed(d) for d in self.simulator.switch.devices()]
+        for segment in kme_segments(
+            cross_ref, devices, category, self.simulator.config.segment_size
+        ):
+            self._after_answer.append(apdu.encode(apdu.Invoke(0, 51, escape_linked_reply(segment))))
+        return escape_pos_ack(cross_ref)
+
+    def _get_switching_function_devices(self, argument: dict[str, Any]) -> dict[str, Any]:
+        if not self.simulator.config.sfd_answer:
+            raise CstaError(*_NOT_SUPPORTED, "getSwitchingFunctionDevices")
+        if "requestedDeviceID" in argument:
+            devices = [listed(self.simulator.device(argument["requestedDeviceID"]))]
+        else:
+            devices = [listed(d) for d in self.simulator.switch.devices()]
+        category = argument.get("requestedDeviceCategory")
+        cross_ref = self.simulator.new_service_ref()
+        size = self.simulator.config.segment_size
+        for segment in sfd_segments(cross_ref, devices, category, size):
+            self._after_answer.append(apdu.encode(apdu.Invoke(0, 205, segment)))
+        return {"serviceCrossRefID": cross_ref}
+
+    # -- CDR ------------------------------------------------------------------------------------
+
+    def _start_cdr(self, argument: dict[str, Any]) -> dict[str, Any]:
+        if argument["transferMode"] != "transferAtEndOfCall":
+            raise CstaError("operation", "invalidParameterValue", "only transferAtEndOfCall")
+        if self.simulator.cdr is not None:
+            raise CstaError("operation", "featureAlreadySet", "CDR transmission is running")
+        self.simulator.cdr = CdrTransmission(self.simulator, self, self.simulator.new_service_ref())
+        return {"cdrCrossRefID": self.simulator.cdr.cross_ref}
+
+    def _stop_cdr(self, argument: dict[str, Any]) -> Any:
+        cdr = self.simulator.cdr
+        if cdr is None or cdr.cross_ref != argument["cdrCrossRefID"]:
+            raise CstaError("operation", "invalidCrossRefID")
+        cdr.stop()
+        self.simulator.cdr = None
+        return NO_DATA
+
+    # -- output ---------------------------------------------------------------------------------
+
+    def send_event(self, cross_ref: bytes, event: DeviceEvent) -> None:
+        argument = {
+            "crossRefIdentifier": cross_ref,
+            "eventSpecificInfo": (event.group, (event.name, event.value)),
+        }
+        self.invoke("cSTAEventReport", argument)
+        self.counters["events_sent"] += 1
+
+
+class CdrTransmission:
+    """One startCDRTransmission: records go out one report at a time until it is stopped."""
+
+    def __init__(self, factory: "SimulatorFactory", protocol: SimulatorProtocol, cross_ref: bytes):
+        self.factory = factory
+        self.protocol = protocol
+        self.cross_ref = cross_ref
+        self.active = True
+        self._in_flight: CdrRecord | None = None
+        self._retry: Delayed | None = None
+
+    def kick(self) -> None:
+        """Send the next record, unless one is out or a resend is waiting for its delay."""
+        if not self.active or self._in_flight is not None:
+            return
+        if self._retry is not None and self._retry.active():
+            return
+        taken = self.factory.switch.cdr.take(1)
+        if not taken:
+            return
+        record = self._in_flight = taken[0]
+        self.factory.counters["cdr_reports_sent"] += 1
+        d = self.protocol.invoke(
+            "cDRReport", self.report(record), timeout=self.factory.config.cdr_answer_timeout
+        )
+        d.addCallbacks(self._answered, self._failed, callbackArgs=(record,), errbackArgs=(record,))
+
+    def report(self, record: CdrRecord) -> dict[str, Any]:
+        argument: dict[str, Any] = {
+            "cdrCrossRefID": self.cross_ref,
+            "numberOfRecordsSent": 1,
+            "cdrInfo": [record.information_item()],
+        }
+        if record.condition_code is not None:
+            code = _CONDITION_NAMES[record.condition_code]
+            argument["extensions"] = {
+                "privateData": [("private", ("kmeAdditionalData", ("conditionCode", code)))]
+            }
+        return argument
+
+    def _answered(self, result: Any, record: CdrRecord) -> None:
+        self._in_flight = None
+        if self.factory.switch.cdr.ack(record.record_id):
+            self.factory.counters["cdr_acknowledged"] += 1
+        self.kick()
+
+    def _failed(self, failure: Failure, record: CdrRecord) -> None:
+        self._in_flight = None
+        self.factory.counters["cdr_refused"] += 1
+        self.factory.switch.cdr.nack(record.record_id)
+        log.info(
+            "cDRReport for record {id} not acknowledged ({why}); it will be sent again",
+            id=record.record_id,
+            why=failure.getErrorMessage(),
+        )
+        if self.active:
+            self._retry = self.factory.clock.callLater(
+                self.factory.config.cdr_resend_delay, self.kick
+            )
+
+    def stop(self) -> None:
+        """No more reports; one still out is acknowledged if its positive answer comes."""
+        self.active = False
+        if self._retry is not None and self._retry.active():
+            self._retry.cancel()
+        self._retry = None
+
+
+class SimulatorFactory(Factory):
+    """One simulated PBX on the network: the switch, its time, its association and its faults."""
+
+    def __init__(
+        self, clock: Scheduler, config: SimConfig | None = None, switch: Switch | None = None
+    ) -> None:
+        self.clock = clock
+        self.config = config if config is not None else SimConfig()
+        self.switch = switch if switch is not None else Switch(self.config.plan, clock.seconds())
+        self.services = CstaServices(self.switch)
+        self.monitors = MonitorTable()
+        self.association: SimulatorProtocol | None = None
+        self.cdr: CdrTransmission | None = None
+        self.collections: set[bytes] = set()
+        self.counters: Counter[str] = Counter()
+        self.operation_counts: Counter[str] = Counter()
+        self.refused_until = 0.0
+        self._service_refs = itertools.count(1)
+        self._devices_version = self.switch.device_list_version
+        self._timer: Delayed | None = None
+        self._pumping = False
+
+    def buildProtocol(self, addr: Any) -> SimulatorProtocol:
+        protocol = SimulatorProtocol(self)
+        protocol.factory = self
+        return protocol
+
+    # -- the association ------------------------------------------------------------------------
+
+    def refusing(self) -> bool:
+        return self.clock.seconds() < self.refused_until
+
+    def associated(self, protocol: SimulatorProtocol) -> None:
+        self.association = protocol
+        self.counters["associations"] += 1
+
+    def association_lost(self) -> None:
+        """Everything the association started ends with it; unacknowledged CDRs stay."""
+        self.association = None
+        self.monitors.clear()
+        if self.cdr is not None:
+            self.cdr.stop()
+            self.cdr = None
+        for cross_ref in self.collections:
+            try:
+                self.switch.stop_data_collection(cross_ref)
+            except CstaError:
+                pass
+        self.collections.clear()
+
+    def drop_link(self) -> bool:
+        """Fault injection: the PBX drops the association. False when there is none."""
+        if self.association is None:
+            return False
+        self.association.abort()
+        return True
+
+    def refuse(self, seconds: float) -> None:
+        """Refuse associations for ``seconds`` from now (0 ends a refusal)."""
+        self.refused_until = self.clock.seconds() + seconds
+
+    def new_service_ref(self) -> bytes:
+        """A cross reference for escape, device-list and CDR services; never reused."""
+        return next(self._service_refs).to_bytes(4, "big")
+
+    # -- driving the switch ---------------------------------------------------------------------
+
+    def device(self, requested: Any) -> Device:
+        """The device a DeviceID value names; invalidDeviceID for anything else."""
+        kind, key = requested["deviceIdentifier"]
+        if kind not in ("dialingNumber", "deviceNumber"):
+            raise CstaError("operation", "invalidDeviceID", f"{kind} names no device here")
+        return self.switch.device(key)
+
+    def advance(self) -> None:
+        """Bring the switch's time up to the reactor's, running the timers due by now."""
+        now = self.clock.seconds()
+        if now > self.switch.now:
+            self.switch.advance(now)
+
+    def run(self, action: Callable[[], T]) -> T:
+        """Do something to the switch at the current time, then send what it caused."""
+        self.advance()
+        try:
+            return action()
+        finally:
+            self.pump()
+
+    def pump(self) -> None:
+        """Send what the switch has produced, and wake up again at its next deadline."""
+        if self._pumping:
+            return
+        self._pumping = True
+        try:
+            self._deliver_events()
+            self._deliver_collected()
+            self._check_devices()
+            if self.cdr is not None:
+                self.cdr.kick()
+        finally:
+            self._pumping = False
+        self._schedule()
+
+    def _deliver_events(self) -> None:
+        events = self.switch.take_events()
+        self.counters["events_generated"] += len(events)
+        protocol = self.association
+        if protocol is None or protocol.closed:
+            return
+        for event in events:
+            for monitor in self.monitors.watching(event.device):
+                if monitor.wants(event.group, event.name):
+                    protocol.send_event(monitor.cross_ref, event)
+
+    def _deliver_collected(self) -> None:
+        for collected in self.switch.take_data_collected():
+            protocol = self.association
+            if protocol is None or collected.cross_ref not in self.collections:
+                continue
+            protocol.notify_raw(apdu.encode(apdu.Invoke(0, 343, collected.value)))
+            self.counters["data_collected_sent"] += 1
+
+    def _check_devices(self) -> None:
+        if self.switch.device_list_version == self._devices_version:
+            return
+        self._devices_version = self.switch.device_list_version
+        present = set(self.switch.devices())
+        for monitor in self.monitors:
+            if monitor.device not in present:
+                self.monitors.stop(monitor.cross_ref)
+        protocol = self.association
+        if protocol is not None and not protocol.closed:
+            protocol.notify_raw(apdu.encode(apdu.Invoke(0, 213, {})))
+
+    def _schedule(self) -> None:
+        deadline = self.switch.next_deadline()
+        if deadline is None:
+            if self._timer is not None and self._timer.active():
+                self._timer.cancel()
+            self._timer = None
+            return
+        delay = max(0.0, deadline - self.clock.seconds())
+        if self._timer is not None and self._timer.active():
+            self._timer.reset(delay)
+        else:
+            self._timer = self.clock.callLater(delay, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        self.run(lambda: None)
+
+    def stop(self) -> None:
+        """Stop the switch's timer (the service is stopping)."""
+        if self._timer is not None and self._timer.active():
+            self._timer.cancel()
+        self._timer = None

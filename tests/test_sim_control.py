@@ -1,0 +1,171 @@
+"""The simulator's HTTP control API: persons at phones, outside callers, link faults, state."""
+
+import json
+from io import BytesIO
+from typing import Any
+
+from twisted.trial.unittest import SynchronousTestCase
+from twisted.web.test.requesthelper import DummyRequest
+
+from ecsta.sim.control import Controller, ControlResource
+from ecsta.sim.plan import ExternalMode
+from ecsta.sim.traffic import TrafficGenerator
+from ecsta.wire import apdu
+from tests.sim_wire import WireClient, advance, dialing, events, simulator
+
+
+class ControlAPITests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.factory = simulator()
+        self.traffic = TrafficGenerator(self.factory, 0.0, seed=3)
+        self.resource = ControlResource(Controller(self.factory, self.traffic))
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        request = DummyRequest([p.encode() for p in path.strip("/").split("/")])
+        request.method = method.encode()
+        raw = (
+            b""
+            if body is None
+            else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        )
+        request.content = BytesIO(raw)  # type: ignore[attr-defined]
+        out = self.resource.render(request)  # type: ignore[arg-type]
+        self.assertEqual(
+            request.responseHeaders.getRawHeaders(b"content-type"), [b"application/json"]
+        )
+        return request.responseCode or 200, json.loads(out)
+
+    def state(self) -> dict[str, Any]:
+        status, state = self.call("GET", "state")
+        self.assertEqual(status, 200)
+        return state
+
+    def device(self, number: str) -> dict[str, Any]:
+        [view] = [d for d in self.state()["devices"] if d["number"] == number and "twinOf" not in d]
+        return view
+
+    def test_state_lists_devices_of_every_kind(self) -> None:
+        state = self.state()
+        kinds = {d["kind"] for d in state["devices"]}
+        self.assertEqual(kinds, {"station", "dect", "sip", "trunk"})
+        portable = [d for d in state["devices"] if d.get("twinOf") == "101"]
+        self.assertEqual(portable[0]["deviceNumber"], 0x01210000)
+        self.assertEqual(
+            state["association"], {"connected": False, "peer": None, "refusingFor": 0.0}
+        )
+        self.assertEqual(
+            state["cdr"], {"pending": 0, "sent": 0, "acknowledged": 0, "transmitting": False}
+        )
+
+    def test_a_person_calls_a_colleague_who_answers(self) -> None:
+        self.assertEqual(self.call("POST", "devices/105/offhook")[1]["state"], "initiated")
+        status, view = self.call("POST", "devices/105/dial", {"digits": "106"})
+        self.assertEqual((status, view["state"]), (200, "connected"))
+        self.assertEqual(self.device("106")["state"], "alerting")
+        self.call("POST", "devices/106/answer")
+        [call] = self.state()["calls"]
+        self.assertEqual(
+            [(c["device"], c["state"]) for c in call["connections"]],
+            [("105", "connected"), ("106", "connected")],
+        )
+        self.call("POST", "devices/106/hold")
+        self.assertEqual(self.device("106")["state"], "hold")
+        self.call("POST", "devices/106/retrieve")
+        self.call("POST", "devices/105/onhook")
+        state = self.state()
+        self.assertEqual(state["calls"], [])
+        self.assertEqual(state["cdr"]["pending"], 1)
+
+    def test_incoming_external_call_rings_the_extension_and_monitors_see_it(self) -> None:
+        client = WireClient(self.factory)
+        client.associate()
+        client.request(9, "monitorStart", {"monitorObject": ("deviceObject", dialing("110"))})
+        status, body = self.call("POST", "incoming", {"from": "+4930123456", "to": "110"})
+        self.assertEqual(status, 200)
+        self.assertEqual(len(bytes.fromhex(body["callID"])), 2)
+        [(_, name, value)] = events(client.decoded())
+        self.assertEqual(name, "delivered")
+        self.assertEqual(value["callingDevice"], ("deviceIdentifier", dialing("+4930123456")))
+        state = self.state()
+        self.assertEqual(state["monitors"][0]["device"], "110")
+        self.assertTrue(state["association"]["connected"])
+        self.assertEqual(state["operations"], {"monitorStart": 1})
+
+    def test_outside_party_behaviour_and_actions(self) -> None:
+        status, body = self.call("POST", "external/0301234567", {"mode": "no_answer"})
+        self.assertEqual((status, body["mode"]), (200, ExternalMode.NO_ANSWER.value))
+        self.call("POST", "devices/101/dial", {"digits": "00301234567"})
+        status, body = self.call("POST", "external/0301234567/answer")
+        self.assertEqual(status, 200)
+        self.assertEqual(self.device("101")["state"], "connected")
+        self.call("POST", "external/0301234567/hangup")
+        self.assertEqual(self.device("101")["state"], "idle")
+
+    def test_adding_and_removing_devices(self) -> None:
+        status, view = self.call("POST", "devices", {"kind": "station", "number": "150"})
+        self.assertEqual((status, view["deviceNumber"] >> 16), (200, 0x0111))
+        status, body = self.call("DELETE", "devices/150")
+        self.assertEqual(status, 200)
+        self.assertNotIn("150", [d["number"] for d in self.state()["devices"]])
+        status, body = self.call("POST", "devices", {"kind": "station", "number": "101"})
+        self.assertEqual(status, 400)
+        self.assertIn("101", body["error"])
+
+    def test_link_drop_and_refusal(self) -> None:
+        client = WireClient(self.factory)
+        client.associate()
+        self.assertEqual(self.call("POST", "link/drop"), (200, {"dropped": True}))
+        self.assertTrue(client.transport.disconnecting)
+        client.drop()
+        self.assertEqual(self.call("POST", "link/refuse", {"seconds": 10})[0], 200)
+        self.assertEqual(self.state()["association"]["refusingFor"], 10.0)
+        self.assertEqual(self.call("POST", "link/drop"), (200, {"dropped": False}))
+
+    def test_traffic_rate_can_be_set(self) -> None:
+        self.assertEqual(self.call("POST", "traffic", {"rate": 0.5}), (200, {"rate": 0.5}))
+        self.assertEqual(self.state()["traffic"], {"rate": 0.5})
+        advance(self.factory, 120)
+        self.assertGreater(self.traffic.started, 0)
+        self.traffic.stop()
+
+    def test_errors_are_json_with_the_right_status(self) -> None:
+        cases = [
+            ("GET", "nowhere", None, 404),
+            ("POST", "state", None, 405),
+            ("POST", "devices/999/offhook", None, 404),
+            ("POST", "devices/101/juggle", None, 404),
+            ("POST", "devices/101/dial", {}, 400),
+            ("POST", "devices/101/dial", b"{not json", 400),
+            ("POST", "devices/101/dial", [1, 2], 400),
+            ("POST", "incoming", {"from": "+49"}, 400),
+            ("POST", "link/refuse", {"seconds": "ten"}, 400),
+            ("POST", "external/123", {"mode": "sulk"}, 400),
+            ("POST", "devices", {"kind": "fax", "number": "160"}, 400),
+        ]
+        for method, path, body, expected in cases:
+            status, answer = self.call(method, path, body)
+            self.assertEqual(status, expected, (method, path, answer))
+            self.assertIsInstance(answer["error"], str)
+
+    def test_switch_refusals_are_409_with_the_universal_failure(self) -> None:
+        status, body = self.call("POST", "devices/101/answer")
+        self.assertEqual(status, 409)
+        self.assertEqual(body["universalFailure"], ["stateIncompatibility", "noCallToAnswer"])
+
+    def test_device_number_in_hex_names_the_super_twin_portable(self) -> None:
+        self.call("POST", "incoming", {"from": "", "to": "101"})
+        status, view = self.call("POST", "devices/0x01210000/answer")
+        self.assertEqual((status, view["state"], view["twinOf"]), (200, "connected", "101"))
+        self.assertEqual(self.device("101")["state"], "idle")
+
+    def test_out_of_service_and_back(self) -> None:
+        client = WireClient(self.factory)
+        client.associate()
+        client.request(9, "monitorStart", {"monitorObject": ("deviceObject", dialing("104"))})
+        self.assertEqual(self.call("POST", "devices/104/outofservice")[1]["state"], "outOfService")
+        self.assertEqual(self.call("POST", "devices/104/offhook")[0], 409)
+        self.call("POST", "devices/104/inservice")
+        names = [name for _, name, _ in events(client.decoded())]
+        self.assertEqual(names, ["outOfService", "backInService"])
+        reports = [p for p in client.log if isinstance(p, apdu.Invoke) and p.opcode == 21]
+        self.assertEqual(reports[0].argument["eventSpecificInfo"][0], "deviceMaintenanceEvents")
