@@ -1,0 +1,849 @@
+"""How calls move: the machinery under :class:`~ecsta.sim.switch.Switch`.
+
+The call flows follow ECMA-269 (CSTA Phase III) event by event, with Panasonic choices where
+the standard leaves room; each choice is stated where it is made.  In brief:
+
+* Events go to every device that has a connection in the call (and to a device whose
+  connection the event removes), each with ``localConnectionInfo`` = that device's own state.
+* Manual call: offhook -> serviceInitiated (newCall); dialling a complete number -> originated
+  (newCall); the called device rings -> delivered (newCall); answer -> established.  MakeCall
+  gives the same with serviceInitiated cause makeCall.
+* A call that cannot be completed puts its originator's connection in the fail state
+  (failed: busy, doNotDisturb, destNotObtainable, trunksBusy, destOutOfOrder); the originator
+  keeps it (busy tone) until hanging up, and may use callBack or intrudeCall on it.
+* When a party leaves and fewer than two parties remain, or only ringing ones, the switch
+  releases the rest (connectionCleared, normalClearing; callCancelled for a ringing one).
+* Calls to a number ring every free device of it (desk phone and its Super-Twin portable);
+  the first to answer takes the call and the other stops ringing (connectionCleared).
+* Outside calls seize the first free CO trunk: networkReached, then delivered and
+  established as the outside party rings and answers (as on ISDN lines); the trunk's
+  connection stands for the outside party.
+* Diversions (forwarding, deflection, pickup) report diverted from each ringing device of
+  the number, then delivered (or, for pickup, established) at the new destination, with
+  lastRedirectionDevice naming the number the call left.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any
+
+from ecsta.sim.calls import (
+    ACTIVE_STATES,
+    ALERTING,
+    CONNECTED,
+    FAIL,
+    HOLD,
+    INITIATED,
+    QUEUED,
+    Call,
+    CallIdAllocator,
+    Connection,
+)
+from ecsta.sim.cdr import CONDITION_CODES, CdrQueue
+from ecsta.sim.collection import Collection, DataCollected
+from ecsta.sim.events import EVENT_FIELDS, EVENT_GROUP, DeviceEvent, event_value
+from ecsta.sim.failure import CstaError, invalid_connection, wrong_state
+from ecsta.sim.features import DIVERSION_CAUSE, Forwarding, ForwardingTable, Trigger
+from ecsta.sim.ids import Number, Party, Route, connection_id, party_id, redirection, subject
+from ecsta.sim.plan import Device, ExternalMode, Plan
+from ecsta.sim.timers import Timer, TimerQueue
+
+__all__ = ["MAX_DIVERSIONS", "TALKING_STATES", "CallBackRequest", "CallEngine"]
+
+#: Forwarding hops a call may take before the switch stops following forwardings (loops).
+MAX_DIVERSIONS = 4
+
+#: States in which a device is off hook in a call: dialling, talking, or hearing busy tone.
+TALKING_STATES = frozenset({INITIATED, CONNECTED, FAIL, QUEUED})
+
+
+@dataclass(eq=False)
+class CallBackRequest:
+    """A standing call-back: ``originator`` is rung when ``target`` and it are both free."""
+
+    originator: Device
+    target: Device
+    timer: Timer | None = None
+
+
+class CallEngine:
+    """The switch's state and the moves a call can make; every public check lives in
+    :class:`~ecsta.sim.switch.Switch`, which builds on this."""
+
+    def __init__(self, plan: Plan, now: float) -> None:
+        # The switch owns its devices (it changes their in-service flag), so a plan object
+        # can start several switches without them sharing state.
+        self.plan = replace(plan, devices=[replace(device) for device in plan.devices])
+        self.cdr = CdrQueue()
+        self._now = now
+        self._timers = TimerQueue()
+        self._external = dict(plan.external)
+        self._calls: dict[bytes, Call] = {}
+        self._call_ids = CallIdAllocator()
+        self._events: list[DeviceEvent] = []
+        self._collected: list[DataCollected] = []
+        self._forwarding: dict[Device, ForwardingTable] = {}
+        self._dnd: set[Device] = set()
+        self._callbacks: list[CallBackRequest] = []
+        self._collections: dict[bytes, Collection] = {}
+        self._collection_ids = itertools.count(1)
+
+    def connections_of(self, device: Device) -> list[tuple[Call, Connection]]:
+        """Every call the device is in, with its connection there, oldest call first."""
+        return [
+            (call, call.connections[device])
+            for call in self._calls.values()
+            if device in call.connections
+        ]
+
+    # ------------------------------------------------------------------ lookups
+
+    def _owners(self) -> dict[str, Device]:
+        return {d.number: d for d in self.plan.devices if not d.is_trunk and d.twin_of is None}
+
+    def _owner_of(self, device: Device) -> Device:
+        if device.twin_of is None:
+            return device
+        return self._owners().get(device.twin_of, device)
+
+    def _group(self, owner: Device) -> list[Device]:
+        if owner.is_trunk:
+            return [owner]
+        return [owner, *(d for d in self.plan.devices if d.twin_of == owner.number)]
+
+    def _same_number(self, party: Party, owner: Device) -> bool:
+        return isinstance(party, Device) and self._owner_of(party) is owner
+
+    def _connection(self, call: Call, device: Device) -> Connection:
+        connection = call.connections.get(device)
+        if self._calls.get(call.call_id) is not call or connection is None:
+            raise invalid_connection(f"{device!r} is not in call {call.call_id.hex()}")
+        return connection
+
+    def _active(self, device: Device) -> tuple[Call, Connection] | None:
+        """The call the device is off hook in (dialling, talking, busy tone), if any."""
+        for call, connection in self.connections_of(device):
+            if connection.state in TALKING_STATES:
+                return call, connection
+        return None
+
+    def _ringing(self, device: Device) -> Call | None:
+        for call, connection in self.connections_of(device):
+            if connection.state == ALERTING:
+                return call
+        return None
+
+    def _held_call(self, device: Device) -> Call | None:
+        held = [call for call, c in self.connections_of(device) if c.state == HOLD]
+        return held[-1] if held else None
+
+    def _busy(self, device: Device) -> bool:
+        return any(c.state in ACTIVE_STATES for _, c in self.connections_of(device))
+
+    def _idle(self, device: Device) -> bool:
+        return not self.connections_of(device)
+
+    def _free_trunk(self) -> Device | None:
+        for device in self.plan.devices:
+            if device.is_trunk and device.in_service and self._idle(device):
+                return device
+        return None
+
+    def _outside(self, number: str) -> Iterator[tuple[Call, Connection]]:
+        for call in list(self._calls.values()):
+            for connection in call.connections.values():
+                if connection.remote is not None and connection.remote.digits == number:
+                    yield call, connection
+
+    def _alerting_members(self, call: Call, owner: Device) -> list[Device]:
+        return [
+            d
+            for d, c in call.connections.items()
+            if c.state == ALERTING and self._owner_of(d) is owner
+        ]
+
+    def _ringing_call(self, owner: Device) -> Call | None:
+        for call in self._calls.values():
+            if self._alerting_members(call, owner):
+                return call
+        return None
+
+    def _collection_on(self, device: Device) -> Collection | None:
+        for collection in self._collections.values():
+            if collection.device is device:
+                return collection
+        return None
+
+    # ------------------------------------------------------------------ routing
+
+    def _route(self, digits: str) -> Route | None:
+        """Where the digits lead; None while they are the start of a longer number."""
+        owner = self._owners().get(digits)
+        if owner is not None:
+            return Route(owner)
+        if any(number.startswith(digits) for number in self._owners()):
+            return None
+        access = self.plan.trunk_access_code
+        if digits.startswith(access):
+            outside = digits[len(access) :]
+            return Route(Number(outside), outside=True) if outside else None
+        return Route(Number(digits))
+
+    def _route_target(self, target: Device | str) -> Route:
+        if isinstance(target, Device):
+            # A CO line is no destination: dialled, it leads nowhere.
+            return Route(Number(target.number)) if target.is_trunk else Route(target)
+        return self._route(target) or Route(Number(target))
+
+    def _destination(self, target: Device | str, call: Call) -> Route:
+        """A redirection target, checked now: it must lead somewhere outside this call."""
+        route = self._route_target(target)
+        if not route.reachable:
+            raise CstaError("operation", "invalidDestination", f"{target!r} leads nowhere")
+        if isinstance(route.party, Device) and any(
+            self._owner_of(d) is self._owner_of(route.party) for d in call.connections
+        ):
+            raise CstaError("operation", "invalidDestination", "already in the call")
+        return route
+
+    def _internal_caller(self, call: Call) -> bool:
+        return isinstance(call.calling, Device) and not call.calling.is_trunk
+
+    # ------------------------------------------------------------------ events
+
+    def _emit(
+        self, call: Call, name: str, fields: dict[str, Any], also: list[Device] | None = None
+    ) -> None:
+        recipients = list(call.connections)
+        recipients += [d for d in also or () if d not in call.connections]
+        with_state = "localConnectionInfo" in EVENT_FIELDS[name]
+        group = EVENT_GROUP[name]
+        for device in recipients:
+            values = dict(fields)
+            if with_state:
+                values["localConnectionInfo"] = call.state_of(device)
+            self._events.append(DeviceEvent(device, group, name, event_value(name, values)))
+
+    def _emit_device(self, devices: list[Device], name: str, fields: dict[str, Any]) -> None:
+        value = event_value(name, fields)
+        for device in devices:
+            self._events.append(DeviceEvent(device, EVENT_GROUP[name], name, dict(value)))
+
+    def _emit_call_back(self, originator: Device, target: Device, cancelled: bool) -> None:
+        fields = {
+            "originatingDevice": subject(originator),
+            "targetDevice": subject(target),
+            "callBackSetCanceled": cancelled,
+        }
+        self._emit_device([originator, target], "callBack", fields)
+
+    def _parties(self, call: Call) -> dict[str, Any]:
+        return {
+            "callingDevice": subject(call.calling),
+            "calledDevice": subject(call.called),
+            "lastRedirectionDevice": redirection(call.last_redirection),
+        }
+
+    def _connection_list(self, call: Call, old: dict[Device, bytes]) -> list[dict[str, Any]]:
+        return [
+            {
+                "newConnection": connection_id(call.call_id, device),
+                "oldConnection": connection_id(old.get(device, call.call_id), device),
+                "endpoint": ("deviceID", party_id(connection.party)),
+            }
+            for device, connection in call.connections.items()
+        ]
+
+    # ------------------------------------------------------------------ call life
+
+    def _new_call(self, origin: Device, calling: Party | None) -> Call:
+        call = Call(self._call_ids.allocate(), self._now, origin, calling)
+        self._calls[call.call_id] = call
+        return call
+
+    def _start_call(self, device: Device, cause: str, consult_of: Call | None = None) -> Call:
+        call = self._new_call(device, device)
+        call.consult_of = consult_of
+        call.add(device, INITIATED)
+        self._emit(
+            call,
+            "serviceInitiated",
+            {
+                "initiatedConnection": connection_id(call.call_id, device),
+                "initiatingDevice": subject(device),
+                "cause": cause,
+            },
+        )
+        return call
+
+    def _proceed(self, call: Call, device: Device) -> None:
+        route = call.pending_route
+        call.pending_route = None
+        if route is not None:
+            self._originate(call, device, route, "newCall")
+
+    def _originate(self, call: Call, device: Device, route: Route, cause: str) -> None:
+        call.connections[device].state = CONNECTED
+        call.called = route.party
+        call.dialled = ""
+        self._emit(
+            call,
+            "originated",
+            {
+                "originatedConnection": connection_id(call.call_id, device),
+                "callingDevice": subject(device),
+                "calledDevice": subject(route.party),
+                "cause": cause,
+            },
+        )
+        self._deliver(call, route, "newCall")
+
+    def _deliver(self, call: Call, route: Route, cause: str, hops: int = 0) -> None:
+        """Offer the call to where the route leads: forwarding, DND, busy, or ringing."""
+        call.cause = cause
+        party = route.party
+        if isinstance(party, Number):
+            if route.outside:
+                self._deliver_outside(call, party)
+            else:
+                self._fail(call, party, "destNotObtainable")
+            return
+        owner = self._owner_of(party)
+        members = [m for m in (self._group(owner) if party is owner else [party]) if m.in_service]
+        if not members:
+            self._fail(call, party, "destOutOfOrder")
+            return
+        internal = self._internal_caller(call)
+        if self._forward(call, owner, "immediate", internal, hops):
+            return
+        if owner in self._dnd:
+            self._fail(call, party, "doNotDisturb")
+            return
+        free = [m for m in members if not self._busy(m)]
+        if not free:
+            if not self._forward(call, owner, "busy", internal, hops):
+                self._fail(call, party, "busy")
+            return
+        for member in free:
+            call.add(member, ALERTING)
+        for member in free:
+            self._emit(
+                call,
+                "delivered",
+                {
+                    "connection": connection_id(call.call_id, member),
+                    "alertingDevice": subject(member),
+                    **self._parties(call),
+                    "cause": cause,
+                },
+            )
+        forwarding = self._forwarding_for(owner, "noAnswer", internal, hops)
+        if forwarding is not None:
+            delay = forwarding.ring_duration
+            if delay is None and forwarding.ring_count is not None:
+                delay = forwarding.ring_count * self.plan.ring_cycle_seconds
+            if delay is None:
+                delay = self.plan.no_answer_seconds
+            self._ring_timer(call, delay, lambda: self._no_answer(owner, hops))
+        else:
+            self._start_ring_timeout(call, owner)
+
+    def _forwarding_for(
+        self, owner: Device, trigger: Trigger, internal: bool, hops: int
+    ) -> Forwarding | None:
+        table = self._forwarding.get(owner)
+        if table is None or hops >= MAX_DIVERSIONS:
+            return None
+        forwarding = table.applicable(trigger, internal)
+        if forwarding is None:
+            return None
+        route = self._route(forwarding.destination)
+        if route is None or not route.reachable or self._same_number(route.party, owner):
+            return None
+        return forwarding
+
+    def _forward(
+        self, call: Call, owner: Device, trigger: Trigger, internal: bool, hops: int
+    ) -> bool:
+        forwarding = self._forwarding_for(owner, trigger, internal, hops)
+        if forwarding is None:
+            return False
+        route = self._route(forwarding.destination)
+        assert route is not None
+        self._divert(call, [owner], route, DIVERSION_CAUSE[trigger], hops)
+        return True
+
+    def _divert(
+        self, call: Call, devices: list[Device], route: Route, cause: str, hops: int
+    ) -> None:
+        """The call leaves ``devices`` (diverted) and is offered to the route's party."""
+        for device in devices:
+            call.connections.pop(device, None)
+        call.cancel_ringing()
+        for device in devices:
+            self._emit(
+                call,
+                "diverted",
+                {
+                    "connection": connection_id(call.call_id, device),
+                    "divertingDevice": subject(device),
+                    "newDestination": subject(route.party),
+                    **self._parties(call),
+                    "cause": cause,
+                },
+                also=devices,
+            )
+        call.last_redirection = self._owner_of(devices[0])
+        if call.condition is None:
+            call.condition = CONDITION_CODES["forwarding"]
+        self._deliver(call, route, cause, hops + 1)
+        self._check_callbacks()
+
+    def _deliver_outside(self, call: Call, number: Number) -> None:
+        trunk = self._free_trunk()
+        if trunk is None:
+            self._fail(call, number, "trunksBusy")
+            return
+        connection = call.add(trunk, INITIATED, remote=number)
+        self._emit(
+            call,
+            "networkReached",
+            {
+                "outboundConnection": connection_id(call.call_id, trunk),
+                "networkInterfaceUsed": subject(trunk),
+                **self._parties(call),
+                "cause": call.cause,
+            },
+        )
+        behaviour = self._external.get(number.digits, self.plan.default_external)
+        if behaviour.mode in (ExternalMode.BUSY, ExternalMode.UNOBTAINABLE):
+            cause = "busy" if behaviour.mode is ExternalMode.BUSY else "destNotObtainable"
+            self._fail(call, number, cause)
+            return
+        connection.state = ALERTING
+        self._emit(
+            call,
+            "delivered",
+            {
+                "connection": connection_id(call.call_id, trunk),
+                "alertingDevice": subject(number),
+                **self._parties(call),
+                "cause": call.cause,
+            },
+        )
+        if behaviour.mode is ExternalMode.ANSWER:
+            self._ring_timer(call, behaviour.delay, lambda: self._outside_answer(trunk))
+        self._start_ring_timeout(call, trunk)
+
+    def _fail(self, call: Call, failing: Party, cause: str) -> None:
+        """The call cannot reach ``failing``: its originator gets the fail state."""
+        origin = call.origin
+        connection = call.connections.get(origin)
+        if connection is not None:
+            connection.state = FAIL
+        self._emit(
+            call,
+            "failed",
+            {
+                "failedConnection": connection_id(call.call_id, origin),
+                "failingDevice": subject(failing),
+                **self._parties(call),
+                "cause": cause,
+            },
+        )
+        for device in [d for d in call.connections if d.is_trunk and d is not origin]:
+            self._release(call, device)
+        if origin.is_trunk and origin in call.connections:
+            # An outside caller hears the busy tone and goes; the network releases the line.
+            self._release(call, origin)
+
+    def _ring_timer(self, call: Call, delay: float, callback: Callable[[], None]) -> None:
+        call.ring_timers.append(self._timers.call_at(self._now + delay, callback))
+
+    def _start_ring_timeout(self, call: Call, owner: Device) -> None:
+        if self.plan.ring_timeout is not None:
+            self._ring_timer(call, self.plan.ring_timeout, lambda: self._ring_timeout(owner))
+
+    def _no_answer(self, owner: Device, hops: int) -> None:
+        call = self._ringing_call(owner)
+        if call is None:
+            return
+        internal = self._internal_caller(call)
+        forwarding = self._forwarding_for(owner, "noAnswer", internal, hops)
+        if forwarding is None:
+            self._start_ring_timeout(call, owner)
+            return
+        route = self._route(forwarding.destination)
+        assert route is not None
+        self._divert(call, self._alerting_members(call, owner), route, "callForwardNoAnswer", hops)
+
+    def _ring_timeout(self, owner: Device) -> None:
+        """Nobody answered: the ringing stops and, with nobody left to talk to, the call."""
+        call = self._ringing_call(owner)
+        if call is None:
+            return
+        if call.answered is None:
+            call.condition = CONDITION_CODES["noAnswer"]
+        for device in self._alerting_members(call, owner):
+            self._release(call, device, "callNotAnswered")
+
+    def _outside_answer(self, trunk: Device) -> None:
+        call = self._ringing_call(trunk)
+        if call is not None:
+            self._answer(call, trunk)
+
+    def _answer(self, call: Call, device: Device) -> None:
+        connection = call.connections[device]
+        connection.state = CONNECTED
+        if call.answered is None:
+            call.answered = self._now
+        call.cancel_ringing()
+        self._emit(
+            call,
+            "established",
+            {
+                "establishedConnection": connection_id(call.call_id, device),
+                "answeringDevice": subject(connection.party),
+                **self._parties(call),
+                "cause": call.cause,
+            },
+        )
+        owner = self._owner_of(device)
+        for other in self._alerting_members(call, owner):
+            self._release(call, other)
+        target = call.recall_target
+        if target is not None:
+            call.recall_target = None
+            call.calling, call.called = device, target
+            self._deliver(call, Route(target), "callBack")
+
+    def _hold(self, call: Call, device: Device, cause: str) -> None:
+        call.connections[device].state = HOLD
+        self._emit(
+            call,
+            "held",
+            {
+                "heldConnection": connection_id(call.call_id, device),
+                "holdingDevice": subject(device),
+                "cause": cause,
+            },
+        )
+
+    def _retrieve(self, call: Call, device: Device, cause: str) -> None:
+        call.connections[device].state = CONNECTED
+        self._emit(
+            call,
+            "retrieved",
+            {
+                "retrievedConnection": connection_id(call.call_id, device),
+                "retrievingDevice": subject(device),
+                "cause": cause,
+            },
+        )
+
+    def _clear_way_for(self, device: Device) -> None:
+        """Before taking a held call back: drop a bare dial tone, refuse if talking."""
+        active = self._active(device)
+        if active is None:
+            return
+        call, connection = active
+        if connection.state == INITIATED and not call.dialled and call.pending_route is None:
+            self._release(call, device)
+            return
+        raise wrong_state("invalidDeviceState", f"{device.number} is in another call")
+
+    def _release(self, call: Call, device: Device, cause: str = "normalClearing") -> None:
+        if device not in call.connections:
+            return
+        del call.connections[device]
+        self._emit(
+            call,
+            "connectionCleared",
+            {
+                "droppedConnection": connection_id(call.call_id, device),
+                "releasingDevice": subject(device),
+                "cause": cause,
+            },
+            also=[device],
+        )
+        self._settle(call)
+        self._check_callbacks()
+
+    def _settle(self, call: Call) -> None:
+        """After a party left: release those left with nobody to talk to, end empty calls."""
+        remaining = list(call.connections.values())
+        if not remaining:
+            self._end_call(call)
+            return
+        if len(remaining) == 1 and remaining[0].state in (FAIL, INITIATED):
+            return  # busy tone or dial tone: the originator hangs up in their own time
+        if len(remaining) > 1 and any(c.state != ALERTING for c in remaining):
+            return
+        for connection in remaining:
+            ringing = connection.state == ALERTING
+            if ringing and call.answered is None:
+                call.condition = call.condition or CONDITION_CODES["noAnswer"]
+            del call.connections[connection.device]
+            self._emit(
+                call,
+                "connectionCleared",
+                {
+                    "droppedConnection": connection_id(call.call_id, connection.device),
+                    "releasingDevice": subject(connection.device),
+                    "cause": "callCancelled" if ringing else "normalClearing",
+                },
+                also=[connection.device],
+            )
+        self._end_call(call)
+
+    def _clear_call(self, call: Call) -> None:
+        """Every connection goes at once; each party sees callCleared (ECMA-269 Clear Call).
+
+        callCleared is not in the table of PROTOCOL.md section 7; it carries the 2nd
+        edition's mandatory fields, clearedCall naming the receiving device's connection.
+        """
+        devices = list(call.connections)
+        call.connections.clear()
+        for device in devices:
+            fields = {"clearedCall": connection_id(call.call_id, device), "cause": "normalClearing"}
+            self._emit_device([device], "callCleared", fields)
+        self._end_call(call)
+
+    def _end_call(self, call: Call) -> None:
+        call.cancel_ringing()
+        if self._calls.pop(call.call_id, None) is None:
+            return
+        self._call_ids.release(call.call_id)
+        if not call.merged and call.called is not None:
+            self._record(call)
+        self._check_callbacks()
+
+    def _record(self, call: Call) -> None:
+        calling = call.calling
+        called = call.called
+        if isinstance(calling, Device) and not calling.is_trunk:
+            charged: Party | None = calling
+        elif isinstance(called, Device):
+            charged = called
+        else:
+            charged = None
+        self.cdr.add(
+            call_id=call.call_id,
+            calling=_known_id(calling),
+            called=_known_id(called),
+            charged=_known_id(charged),
+            start=call.started,
+            answered=call.answered,
+            end=self._now,
+            condition_code=call.condition,
+        )
+
+    def _drop_calls_of(self, device: Device) -> None:
+        for call, _ in self.connections_of(device):
+            self._release(call, device)
+
+    # ------------------------------------------------------------------ joining calls
+
+    def _held_and_active(self, held: Call, active: Call, device: Device) -> None:
+        if self._connection(held, device).state != HOLD:
+            raise wrong_state("invalidHeldConnectionState")
+        if self._connection(active, device).state != CONNECTED:
+            raise wrong_state("invalidActiveConnectionState")
+
+    def _transferable(self, held: Call, active: Call, device: Device) -> bool:
+        """Both calls have someone besides ``device``, and nobody is in both."""
+        others = [d for d in active.connections if d is not device]
+        in_both = set(others) & set(held.connections)
+        return bool(others) and len(held.connections) > 1 and not in_both
+
+    def _absorb(self, into: Call, other: Call, device: Device) -> dict[Device, bytes]:
+        """Move ``other``'s parties (except ``device``) into ``into``; ``other`` ends."""
+        old = {d: into.call_id for d in into.connections}
+        other.connections.pop(device, None)
+        old.update({d: other.call_id for d in other.connections})
+        into.connections.update(other.connections)
+        into.ring_timers.extend(other.ring_timers)
+        other.ring_timers = []
+        other.connections.clear()
+        other.merged = True
+        self._end_call(other)
+        return old
+
+    def _transfer(self, held: Call, active: Call, device: Device) -> None:
+        transferred_to = next(c.party for d, c in active.connections.items() if d is not device)
+        del held.connections[device]
+        old = self._absorb(held, active, device)
+        first = next(iter(held.connections.values()))
+        held.calling = first.party
+        held.called = transferred_to
+        held.origin = first.device
+        held.condition = CONDITION_CODES["transfer"]
+        held.cause = "transfer"
+        held.consult_of = None
+        self._emit(
+            held,
+            "transferred",
+            {
+                "primaryOldCall": connection_id(held.call_id, device),
+                "secondaryOldCall": connection_id(active.call_id, device),
+                "transferringDevice": subject(device),
+                "transferredToDevice": subject(transferred_to),
+                "transferredConnections": self._connection_list(held, old),
+                "cause": "transfer",
+            },
+            also=[device],
+        )
+        self._check_callbacks()
+
+    def _single_step_transfer(self, call: Call, device: Device, route: Route) -> None:
+        """``device`` leaves; the party it talked to is offered to the route's party."""
+        del call.connections[device]
+        first = next(iter(call.connections.values()))
+        call.calling = first.party
+        call.called = route.party
+        call.origin = first.device
+        call.condition = CONDITION_CODES["transfer"]
+        call.consult_of = None
+        self._emit(
+            call,
+            "transferred",
+            {
+                "primaryOldCall": connection_id(call.call_id, device),
+                "transferringDevice": subject(device),
+                "transferredToDevice": subject(route.party),
+                "transferredConnections": self._connection_list(call, {}),
+                "cause": "singleStepTransfer",
+            },
+            also=[device],
+        )
+        self._deliver(call, route, "singleStepTransfer")
+        self._check_callbacks()
+
+    def _conference(self, held: Call, active: Call, device: Device) -> None:
+        added = next(c.party for d, c in active.connections.items() if d is not device)
+        held.connections[device].state = CONNECTED
+        old = self._absorb(held, active, device)
+        held.consult_of = None
+        self._emit(
+            held,
+            "conferenced",
+            {
+                "primaryOldCall": connection_id(held.call_id, device),
+                "secondaryOldCall": connection_id(active.call_id, device),
+                "conferencingDevice": subject(device),
+                "addedParty": subject(added),
+                "conferenceConnections": self._connection_list(held, old),
+                "cause": "conference",
+            },
+        )
+
+    def _intrude(self, failed: Call, device: Device, target_call: Call, talker: Device) -> None:
+        del failed.connections[device]
+        failed.merged = True
+        self._end_call(failed)
+        old = {d: target_call.call_id for d in target_call.connections}
+        old[device] = failed.call_id
+        target_call.add(device, CONNECTED)
+        self._emit(
+            target_call,
+            "conferenced",
+            {
+                "primaryOldCall": connection_id(target_call.call_id, talker),
+                "secondaryOldCall": connection_id(failed.call_id, device),
+                "conferencingDevice": subject(device),
+                "addedParty": subject(device),
+                "conferenceConnections": self._connection_list(target_call, old),
+                "cause": "intrude",
+            },
+        )
+
+    def _pickup(self, call: Call, device: Device, picker: Device) -> None:
+        owner = self._owner_of(device)
+        ringing = self._alerting_members(call, owner)
+        for member in ringing:
+            del call.connections[member]
+        call.cancel_ringing()
+        for member in ringing:
+            self._emit(
+                call,
+                "diverted",
+                {
+                    "connection": connection_id(call.call_id, member),
+                    "divertingDevice": subject(member),
+                    "newDestination": subject(picker),
+                    **self._parties(call),
+                    "cause": "callPickup",
+                },
+                also=ringing,
+            )
+        call.last_redirection = owner
+        call.cause = "callPickup"
+        call.add(picker, ALERTING)
+        self._answer(call, picker)
+        self._check_callbacks()
+
+    # ------------------------------------------------------------------ call back
+
+    def _check_callbacks(self) -> None:
+        for request in self._callbacks:
+            if (
+                request.timer is None
+                and self._idle(request.originator)
+                and self._idle(request.target)
+            ):
+                request.timer = self._timers.call_at(
+                    self._now + self.plan.callback_delay, partial(self._recall, request)
+                )
+
+    def _recall(self, request: CallBackRequest) -> None:
+        request.timer = None
+        if request not in self._callbacks:
+            return
+        originator, target = request.originator, request.target
+        if not (self._idle(originator) and self._idle(target) and originator.in_service):
+            return  # one of them got busy again: wait for the next chance
+        self._callbacks.remove(request)
+        self._emit_call_back(originator, target, cancelled=True)
+        call = self._new_call(originator, target)
+        call.called = originator
+        call.cause = "callBack"
+        call.recall_target = target
+        call.add(originator, ALERTING)
+        self._emit(
+            call,
+            "delivered",
+            {
+                "connection": connection_id(call.call_id, originator),
+                "alertingDevice": subject(originator),
+                **self._parties(call),
+                "cause": "callBack",
+            },
+        )
+        self._start_ring_timeout(call, originator)
+
+    # ------------------------------------------------------------------ data collection
+
+    def _collect(self, collection: Collection, digits: str) -> None:
+        self._collected.extend(collection.feed(digits))
+        if collection.timer is not None:
+            collection.timer.cancel()
+            collection.timer = None
+        if collection.timeout and collection.buffer:
+            collection.timer = self._timers.call_at(
+                self._now + collection.timeout, lambda: self._collection_timeout(collection)
+            )
+
+    def _collection_timeout(self, collection: Collection) -> None:
+        collection.timer = None
+        if self._collections.get(collection.cross_ref) is collection and collection.buffer:
+            self._collected.append(collection.report("timeout"))
+
+
+def _known_id(party: Party | None) -> dict[str, Any] | None:
+    if party is None or (isinstance(party, Number) and not party.digits):
+        return None
+    return party_id(party)

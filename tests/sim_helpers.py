@@ -1,0 +1,211 @@
+"""Shared fixtures for the switch-model tests: a switch, terse event views, value checks.
+
+Every event a test takes goes through :func:`check_event`, so each scripted flow also shows
+that its events carry exactly the 2nd-edition fields a Panasonic PBX sends, in order, and (when
+the independent ECMA-285 oracle in ../shared/oracle is available) that they encode as the
+standard defines and decode back to the same value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import os
+import sys
+from types import ModuleType
+from typing import Any
+
+from twisted.trial.unittest import SkipTest, SynchronousTestCase
+
+from ecsta.sim.events import DeviceEvent
+from ecsta.sim.failure import CstaError
+from ecsta.sim.plan import Device, Plan
+from ecsta.sim.services import CstaServices
+from ecsta.sim.switch import Switch
+
+ORACLE_DIR = os.path.normpath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "shared", "oracle")
+)
+
+#: PROTOCOL.md section 7: the fields of each event as a Panasonic PBX sends them, in order.
+PANASONIC_EVENT_FIELDS = {
+    "delivered": "connection alertingDevice callingDevice calledDevice lastRedirectionDevice "
+    "localConnectionInfo cause networkCallingDevice networkCalledDevice associatedCallingDevice "
+    "associatedCalledDevice extensions",
+    "established": "establishedConnection answeringDevice callingDevice calledDevice "
+    "lastRedirectionDevice localConnectionInfo cause networkCallingDevice networkCalledDevice "
+    "associatedCallingDevice associatedCalledDevice extensions",
+    "failed": "failedConnection failingDevice callingDevice calledDevice lastRedirectionDevice "
+    "localConnectionInfo cause networkCallingDevice networkCalledDevice associatedCallingDevice "
+    "associatedCalledDevice",
+    "diverted": "connection divertingDevice newDestination callingDevice calledDevice "
+    "lastRedirectionDevice localConnectionInfo cause networkCallingDevice networkCalledDevice "
+    "associatedCallingDevice associatedCalledDevice",
+    "originated": "originatedConnection callingDevice calledDevice localConnectionInfo cause "
+    "networkCallingDevice networkCalledDevice associatedCallingDevice associatedCalledDevice "
+    "extensions",
+    "serviceInitiated": "initiatedConnection initiatingDevice localConnectionInfo cause "
+    "networkCallingDevice networkCalledDevice extensions",
+    "networkReached": "outboundConnection networkInterfaceUsed callingDevice calledDevice "
+    "lastRedirectionDevice localConnectionInfo cause",
+    "held": "heldConnection holdingDevice localConnectionInfo cause extensions",
+    "retrieved": "retrievedConnection retrievingDevice localConnectionInfo cause",
+    "connectionCleared": "droppedConnection releasingDevice localConnectionInfo cause",
+    "transferred": "primaryOldCall secondaryOldCall transferringDevice transferredToDevice "
+    "transferredConnections localConnectionInfo cause",
+    "conferenced": "primaryOldCall secondaryOldCall conferencingDevice addedParty "
+    "conferenceConnections localConnectionInfo cause",
+}
+
+_oracle: ModuleType | None = None
+
+
+def oracle() -> ModuleType:
+    """The ECMA-285 oracle module; raises SkipTest, saying why, when it cannot be loaded."""
+    global _oracle
+    if _oracle is None:
+        try:
+            importlib.import_module("asn1tools")
+        except ImportError:
+            raise SkipTest("asn1tools is not installed; the oracle cross-checks need it") from None
+        if not os.path.isfile(os.path.join(ORACLE_DIR, "ecma285.py")):
+            raise SkipTest(f"the ECMA-285 oracle is not at {ORACLE_DIR}")
+        if ORACLE_DIR not in sys.path:
+            sys.path.insert(0, ORACLE_DIR)
+        _oracle = importlib.import_module("ecma285")
+    return _oracle
+
+
+def oracle_or_none() -> ModuleType | None:
+    try:
+        return oracle()
+    except SkipTest:
+        return None
+
+
+def with_datetimes(value: Any) -> Any:
+    """GeneralizedTime text as datetimes: the oracle (asn1tools) takes and gives datetimes
+    where the project's value convention keeps the text as on the wire."""
+    if isinstance(value, str) and len(value) == 14 and value.isdigit():
+        return datetime.datetime.strptime(value, "%Y%m%d%H%M%S")
+    if isinstance(value, dict):
+        return {k: with_datetimes(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_datetimes(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(with_datetimes(v) for v in value)
+    return value
+
+
+def check_event(case: SynchronousTestCase, event: DeviceEvent) -> None:
+    """The event has Panasonic's fields in Panasonic's order, and is valid ECMA-285."""
+    fields = list(event.value)
+    allowed = PANASONIC_EVENT_FIELDS.get(event.name)
+    if allowed is not None:
+        order = allowed.split()
+        case.assertEqual(
+            fields, [f for f in order if f in fields], f"{event.name} fields out of order"
+        )
+        case.assertEqual(set(fields) - set(order), set(), f"{event.name} has foreign fields")
+    ecma = oracle_or_none()
+    if ecma is not None:
+        pdu = ecma.encode_event(1, b"\x01", event.group, event.name, event.value)
+        _, decoded = ecma.decode_apdu(pdu)
+        info = decoded["argument"]["eventSpecificInfo"]
+        case.assertEqual(info, (event.group, (event.name, event.value)))
+
+
+def label(value: Any) -> str:
+    """A short name for a DeviceID, a subject-like CHOICE or a ConnectionID's device.
+
+    '101' for a dialling number, '#01210000' for a deviceNumber, '?' for notKnown."""
+    if isinstance(value, tuple):
+        kind, content = value
+        if kind == "both":
+            return label(content["deviceID"][1])
+        if kind in ("deviceIdentifier", "numberdialed", "deviceID", "staticID"):
+            return label(content)
+        return kind
+    kind, key = value["deviceIdentifier"]
+    return key if kind == "dialingNumber" else f"#{key:08x}"
+
+
+def brief(event: DeviceEvent) -> tuple[Any, ...]:
+    """(event, the device of its first field, the monitored device's state, cause)."""
+    first = next(iter(event.value.values()))
+    return (
+        event.name,
+        label(first),
+        event.value.get("localConnectionInfo"),
+        event.value.get("cause"),
+    )
+
+
+class SwitchCase(SynchronousTestCase):
+    """A default office switch, started at ``start_time``, with its services."""
+
+    start_time = 0.0
+
+    def setUp(self) -> None:
+        self.switch = Switch(Plan.default(), now=self.start_time)
+        self.services = CstaServices(self.switch)
+
+    def dev(self, key: str | int) -> Device:
+        """A device by number, deviceNumber, or label ('#01210000')."""
+        if isinstance(key, str) and key.startswith("#"):
+            return self.switch.device(int(key[1:], 16))
+        return self.switch.device(key)
+
+    def take(self) -> list[DeviceEvent]:
+        events = self.switch.take_events()
+        for event in events:
+            check_event(self, event)
+        return events
+
+    def seen(self, events: list[DeviceEvent], key: str | int) -> list[tuple[Any, ...]]:
+        device = self.dev(key)
+        return [brief(e) for e in events if e.device is device]
+
+    def assertSeen(self, events: list[DeviceEvent], expected: dict[Any, list[tuple[Any, ...]]]):
+        """Each listed device saw exactly these events, and no other device saw any."""
+        for key, wanted in expected.items():
+            self.assertEqual(self.seen(events, key), wanted, f"events seen by {key}")
+        listed = {self.dev(key) for key in expected}
+        others = sorted({repr(e.device) for e in events if e.device not in listed})
+        self.assertEqual(others, [], "events reached devices outside the flow")
+
+    def states(self) -> list[list[tuple[str, str]]]:
+        """Each live call as [(device label, state), ...]."""
+        return [
+            [(_device_label(d), state) for d, state in info.connections]
+            for info in self.switch.calls()
+        ]
+
+    def call_id(self, key: str | int) -> bytes:
+        """The callID of the one call the device is in."""
+        calls = self.switch.connections_of(self.dev(key))
+        self.assertEqual(len(calls), 1, f"{key} is in {len(calls)} calls")
+        return calls[0][0].call_id
+
+    def assertFailure(self, category: str, value: str | None, function: Any, *args: Any) -> None:
+        error = self.assertRaises(CstaError, function, *args)
+        self.assertEqual(error.universal_failure, (category, value))
+
+
+def _device_label(device: Device) -> str:
+    return device.number if device.named_by_number else f"#{device.device_number:08x}"
+
+
+def dn(number: str) -> dict[str, Any]:
+    """DeviceID by dialling number."""
+    return {"deviceIdentifier": ("dialingNumber", number)}
+
+
+def dnum(device_number: int) -> dict[str, Any]:
+    """DeviceID by Panasonic deviceNumber."""
+    return {"deviceIdentifier": ("deviceNumber", device_number)}
+
+
+def conn(call_id: bytes, device: dict[str, Any]) -> tuple[str, Any]:
+    """ConnectionID in the both form."""
+    return ("both", {"callID": call_id, "deviceID": ("staticID", device)})

@@ -1,0 +1,448 @@
+"""Scripted basic call flows on the switch model: who sees which event, and what is left.
+
+Each test drives the switch the way a person or an application would and asserts the complete
+event sequence at every party's monitor, as (event, device of its first field, the monitored
+device's own state, cause), then the calls that remain.
+"""
+
+from ecsta.sim.plan import ExternalBehaviour, ExternalMode
+from tests.sim_helpers import SwitchCase, conn, dn
+
+TRUNK1 = "#01310000"
+
+
+class InternalCallTests(SwitchCase):
+    def test_manual_call_answered_and_cleared(self) -> None:
+        self.switch.offhook("103")
+        self.switch.dial("103", "10")
+        events = self.take()
+        self.assertSeen(events, {"103": [("serviceInitiated", "103", "initiated", "newCall")]})
+        self.switch.dial("103", "4")
+        events = self.take()
+        self.assertSeen(
+            events,
+            {
+                "103": [
+                    ("originated", "103", "connected", "newCall"),
+                    ("delivered", "104", "connected", "newCall"),
+                ],
+                "104": [("delivered", "104", "alerting", "newCall")],
+            },
+        )
+        cid = self.call_id("103")
+        delivered = next(e for e in events if e.device is self.dev("104"))
+        self.assertEqual(
+            delivered.value,
+            {
+                "connection": conn(cid, dn("104")),
+                "alertingDevice": ("deviceIdentifier", dn("104")),
+                "callingDevice": ("deviceIdentifier", dn("103")),
+                "calledDevice": ("deviceIdentifier", dn("104")),
+                "lastRedirectionDevice": ("notRequired", None),
+                "localConnectionInfo": "alerting",
+                "cause": "newCall",
+            },
+        )
+        self.assertEqual(self.states(), [[("103", "connected"), ("104", "alerting")]])
+
+        self.switch.answer("104")
+        events = self.take()
+        established = ("established", "104", "connected", "newCall")
+        self.assertSeen(events, {"103": [established], "104": [established]})
+        self.assertEqual(self.states(), [[("103", "connected"), ("104", "connected")]])
+
+        self.switch.onhook("103")
+        self.assertSeen(
+            self.take(),
+            {
+                "103": [("connectionCleared", "103", "null", "normalClearing")],
+                "104": [
+                    ("connectionCleared", "103", "connected", "normalClearing"),
+                    ("connectionCleared", "104", "null", "normalClearing"),
+                ],
+            },
+        )
+        self.assertEqual(self.states(), [])
+
+    def test_make_call_answered_and_cleared_by_services(self) -> None:
+        result = self.services.make_call(
+            {"callingDevice": dn("103"), "calledDirectoryNumber": dn("105")}
+        )
+        cid = self.call_id("103")
+        self.assertEqual(result, {"callingDevice": conn(cid, dn("103"))})
+        self.assertSeen(
+            self.take(),
+            {
+                "103": [
+                    ("serviceInitiated", "103", "initiated", "makeCall"),
+                    ("originated", "103", "connected", "newCall"),
+                    ("delivered", "105", "connected", "newCall"),
+                ],
+                "105": [("delivered", "105", "alerting", "newCall")],
+            },
+        )
+        answered = self.services.answer_call({"callToBeAnswered": conn(cid, dn("105"))})
+        self.assertEqual(answered, ("noData", None))
+        established = ("established", "105", "connected", "newCall")
+        self.assertSeen(self.take(), {"103": [established], "105": [established]})
+
+        self.services.clear_connection({"connectionToBeCleared": conn(cid, dn("105"))})
+        self.assertSeen(
+            self.take(),
+            {
+                "103": [
+                    ("connectionCleared", "105", "connected", "normalClearing"),
+                    ("connectionCleared", "103", "null", "normalClearing"),
+                ],
+                "105": [("connectionCleared", "105", "null", "normalClearing")],
+            },
+        )
+        self.assertEqual(self.states(), [])
+
+    def test_busy_called_device_fails_the_call(self) -> None:
+        self.switch.dial("108", "109")
+        self.switch.answer("109")
+        self.take()
+        self.switch.dial("110", "108")
+        events = self.take()
+        self.assertSeen(
+            events,
+            {
+                "110": [
+                    ("serviceInitiated", "110", "initiated", "newCall"),
+                    ("originated", "110", "connected", "newCall"),
+                    ("failed", "110", "fail", "busy"),
+                ],
+                "108": [],
+                "109": [],
+            },
+        )
+        failed = events[-1].value
+        self.assertEqual(failed["failingDevice"], ("deviceIdentifier", dn("108")))
+        self.assertEqual(failed["calledDevice"], ("deviceIdentifier", dn("108")))
+        self.assertEqual(
+            self.states(),
+            [[("108", "connected"), ("109", "connected")], [("110", "fail")]],
+        )
+        self.switch.onhook("110")
+        self.assertSeen(
+            self.take(), {"110": [("connectionCleared", "110", "null", "normalClearing")]}
+        )
+        self.assertEqual(self.states(), [[("108", "connected"), ("109", "connected")]])
+
+    def test_unanswered_call_is_given_up_after_the_ring_timeout(self) -> None:
+        self.switch.dial("111", "112")
+        self.take()
+        self.assertEqual(self.switch.next_deadline(), 60.0)
+        self.switch.advance(59.5)
+        self.assertEqual(self.take(), [])
+        self.switch.advance(60.0)
+        self.assertSeen(
+            self.take(),
+            {
+                "111": [
+                    ("connectionCleared", "112", "connected", "callNotAnswered"),
+                    ("connectionCleared", "111", "null", "normalClearing"),
+                ],
+                "112": [("connectionCleared", "112", "null", "callNotAnswered")],
+            },
+        )
+        self.assertEqual(self.states(), [])
+        self.assertIsNone(self.switch.next_deadline())
+
+    def test_caller_giving_up_stops_the_ringing(self) -> None:
+        self.switch.dial("111", "112")
+        self.take()
+        self.switch.onhook("111")
+        self.assertSeen(
+            self.take(),
+            {
+                "111": [("connectionCleared", "111", "null", "normalClearing")],
+                "112": [
+                    ("connectionCleared", "111", "alerting", "normalClearing"),
+                    ("connectionCleared", "112", "null", "callCancelled"),
+                ],
+            },
+        )
+        self.assertEqual(self.states(), [])
+
+    def test_unknown_number_fails_with_dest_not_obtainable(self) -> None:
+        self.switch.dial("103", "199")
+        events = self.take()
+        self.assertSeen(
+            events,
+            {
+                "103": [
+                    ("serviceInitiated", "103", "initiated", "newCall"),
+                    ("originated", "103", "connected", "newCall"),
+                    ("failed", "103", "fail", "destNotObtainable"),
+                ]
+            },
+        )
+        self.assertEqual(events[-1].value["failingDevice"], ("deviceIdentifier", dn("199")))
+
+    def test_clear_call_reports_call_cleared_to_every_party(self) -> None:
+        self.switch.dial("103", "104")
+        self.switch.answer("104")
+        cid = self.call_id("103")
+        self.take()
+        self.services.clear_call({"callToBeCleared": ("callID", cid)})
+        events = self.take()
+        self.assertSeen(
+            events,
+            {
+                "103": [("callCleared", "103", None, "normalClearing")],
+                "104": [("callCleared", "104", None, "normalClearing")],
+            },
+        )
+        self.assertEqual(self.states(), [])
+
+
+class HoldTests(SwitchCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.switch.dial("103", "104")
+        self.switch.answer("104")
+        self.cid = self.call_id("103")
+        self.take()
+
+    def test_person_holds_and_retrieves(self) -> None:
+        self.switch.hold("103")
+        self.assertSeen(
+            self.take(),
+            {
+                "103": [("held", "103", "hold", "normal")],
+                "104": [("held", "103", "connected", "normal")],
+            },
+        )
+        self.assertEqual(self.states(), [[("103", "hold"), ("104", "connected")]])
+        self.switch.retrieve("103")
+        self.assertSeen(
+            self.take(),
+            {
+                "103": [("retrieved", "103", "connected", "normal")],
+                "104": [("retrieved", "103", "connected", "normal")],
+            },
+        )
+        self.assertEqual(self.states(), [[("103", "connected"), ("104", "connected")]])
+
+    def test_hold_and_retrieve_services(self) -> None:
+        held = self.services.hold_call({"callToBeHeld": conn(self.cid, dn("104"))})
+        self.assertEqual(held, ("noData", None))
+        self.assertSeen(
+            self.take(),
+            {
+                "103": [("held", "104", "connected", "normal")],
+                "104": [("held", "104", "hold", "normal")],
+            },
+        )
+        self.services.retrieve_call({"callToBeRetrieved": conn(self.cid, dn("104"))})
+        self.assertSeen(
+            self.take(),
+            {
+                "103": [("retrieved", "104", "connected", "normal")],
+                "104": [("retrieved", "104", "connected", "normal")],
+            },
+        )
+
+    def test_held_party_hanging_up_ends_the_call(self) -> None:
+        self.switch.hold("103")
+        self.take()
+        self.switch.onhook("104")
+        self.assertSeen(
+            self.take(),
+            {
+                "103": [
+                    ("connectionCleared", "104", "hold", "normalClearing"),
+                    ("connectionCleared", "103", "null", "normalClearing"),
+                ],
+                "104": [("connectionCleared", "104", "null", "normalClearing")],
+            },
+        )
+        self.assertEqual(self.states(), [])
+
+
+class OutsideCallTests(SwitchCase):
+    def test_dialled_outside_call_rings_and_is_answered_after_its_delay(self) -> None:
+        self.switch.set_external("301234567", ExternalBehaviour(ExternalMode.ANSWER, 4.0))
+        self.switch.dial("105", "0")
+        self.assertSeen(self.take(), {"105": [("serviceInitiated", "105", "initiated", "newCall")]})
+        self.switch.dial("105", "301234567")
+        events = self.take()
+        self.assertSeen(
+            events,
+            {
+                "105": [
+                    ("originated", "105", "connected", "newCall"),
+                    ("networkReached", TRUNK1, "connected", "newCall"),
+                    ("delivered", TRUNK1, "connected", "newCall"),
+                ],
+                TRUNK1: [
+                    ("networkReached", TRUNK1, "initiated", "newCall"),
+                    ("delivered", TRUNK1, "alerting", "newCall"),
+                ],
+            },
+        )
+        outside = ("deviceIdentifier", dn("301234567"))
+        self.assertEqual(events[0].value["calledDevice"], outside)
+        self.assertEqual(events[1].value["networkInterfaceUsed"][0], "deviceIdentifier")
+        self.assertEqual(events[-1].value["alertingDevice"], outside)
+        self.assertEqual(self.states(), [[("105", "connected"), (TRUNK1, "alerting")]])
+
+        self.assertEqual(self.switch.next_deadline(), 4.0)
+        self.switch.advance(3.9)
+        self.assertEqual(self.take(), [])
+        self.switch.advance(4.0)
+        events = self.take()
+        established = ("established", TRUNK1, "connected", "newCall")
+        self.assertSeen(events, {"105": [established], TRUNK1: [established]})
+        self.assertEqual(events[0].value["answeringDevice"], outside)
+        self.assertEqual(self.states(), [[("105", "connected"), (TRUNK1, "connected")]])
+
+        self.switch.outside_hangs_up("301234567")
+        self.assertSeen(
+            self.take(),
+            {
+                "105": [
+                    ("connectionCleared", TRUNK1, "connected", "normalClearing"),
+                    ("connectionCleared", "105", "null", "normalClearing"),
+                ],
+                TRUNK1: [("connectionCleared", TRUNK1, "null", "normalClearing")],
+            },
+        )
+
+    def test_make_call_outside_takes_the_next_free_trunk(self) -> None:
+        self.switch.dial("105", "0301111")
+        self.take()
+        result = self.services.make_call(
+            {"callingDevice": dn("106"), "calledDirectoryNumber": dn("0302222")}
+        )
+        cid = self.call_id("106")
+        self.assertEqual(result, {"callingDevice": conn(cid, dn("106"))})
+        self.assertSeen(
+            self.take(),
+            {
+                "106": [
+                    ("serviceInitiated", "106", "initiated", "makeCall"),
+                    ("originated", "106", "connected", "newCall"),
+                    ("networkReached", "#01310001", "connected", "newCall"),
+                    ("delivered", "#01310001", "connected", "newCall"),
+                ],
+                "#01310001": [
+                    ("networkReached", "#01310001", "initiated", "newCall"),
+                    ("delivered", "#01310001", "alerting", "newCall"),
+                ],
+            },
+        )
+        self.switch.advance(5.0)  # the default outside party answers after 5 s
+        self.assertEqual(
+            self.states(),
+            [
+                [("105", "connected"), (TRUNK1, "connected")],
+                [("106", "connected"), ("#01310001", "connected")],
+            ],
+        )
+
+    def test_outside_busy_fails_and_releases_the_trunk(self) -> None:
+        self.switch.set_external("555", ExternalBehaviour(ExternalMode.BUSY))
+        self.switch.dial("105", "0555")
+        self.assertSeen(
+            self.take(),
+            {
+                "105": [
+                    ("serviceInitiated", "105", "initiated", "newCall"),
+                    ("originated", "105", "connected", "newCall"),
+                    ("networkReached", TRUNK1, "connected", "newCall"),
+                    ("failed", "105", "fail", "busy"),
+                    ("connectionCleared", TRUNK1, "fail", "normalClearing"),
+                ],
+                TRUNK1: [
+                    ("networkReached", TRUNK1, "initiated", "newCall"),
+                    ("failed", "105", "initiated", "busy"),
+                    ("connectionCleared", TRUNK1, "null", "normalClearing"),
+                ],
+            },
+        )
+        self.assertEqual(self.states(), [[("105", "fail")]])
+
+    def test_outside_no_answer_rings_until_the_timeout(self) -> None:
+        self.switch.set_external("556", ExternalBehaviour(ExternalMode.NO_ANSWER))
+        self.switch.dial("105", "0556")
+        self.take()
+        self.switch.advance(60.0)
+        self.assertSeen(
+            self.take(),
+            {
+                "105": [
+                    ("connectionCleared", TRUNK1, "connected", "callNotAnswered"),
+                    ("connectionCleared", "105", "null", "normalClearing"),
+                ],
+                TRUNK1: [("connectionCleared", TRUNK1, "null", "callNotAnswered")],
+            },
+        )
+
+    def test_all_trunks_busy(self) -> None:
+        for caller in ("105", "106", "107", "108"):
+            self.switch.dial(caller, "0301")
+        self.take()
+        self.switch.dial("109", "0302")
+        self.assertSeen(
+            self.take(),
+            {
+                "109": [
+                    ("serviceInitiated", "109", "initiated", "newCall"),
+                    ("originated", "109", "connected", "newCall"),
+                    ("failed", "109", "fail", "trunksBusy"),
+                ]
+            },
+        )
+
+    def test_incoming_outside_call_answered_and_cleared(self) -> None:
+        cid = self.switch.incoming("+4930123456", "107")
+        events = self.take()
+        self.assertSeen(
+            events,
+            {
+                "107": [("delivered", "107", "alerting", "newCall")],
+                TRUNK1: [("delivered", "107", "connected", "newCall")],
+            },
+        )
+        self.assertEqual(events[0].value["callingDevice"], ("deviceIdentifier", dn("+4930123456")))
+        self.assertEqual(events[0].value["connection"], conn(cid, dn("107")))
+        self.assertEqual(self.states(), [[(TRUNK1, "connected"), ("107", "alerting")]])
+        self.switch.offhook("107")
+        established = ("established", "107", "connected", "newCall")
+        self.assertSeen(self.take(), {"107": [established], TRUNK1: [established]})
+        self.switch.onhook("107")
+        self.assertSeen(
+            self.take(),
+            {
+                "107": [("connectionCleared", "107", "null", "normalClearing")],
+                TRUNK1: [
+                    ("connectionCleared", "107", "connected", "normalClearing"),
+                    ("connectionCleared", TRUNK1, "null", "normalClearing"),
+                ],
+            },
+        )
+        self.assertEqual(self.states(), [])
+
+    def test_incoming_call_without_caller_number(self) -> None:
+        self.switch.incoming("", "107")
+        events = self.take()
+        self.assertEqual(events[0].value["callingDevice"], ("notKnown", None))
+
+    def test_incoming_call_to_busy_extension_is_refused(self) -> None:
+        self.switch.dial("107", "108")
+        self.take()
+        self.switch.incoming("+4930123456", "107")
+        self.assertSeen(
+            self.take(),
+            {
+                "107": [],
+                TRUNK1: [
+                    ("failed", TRUNK1, "fail", "busy"),
+                    ("connectionCleared", TRUNK1, "null", "normalClearing"),
+                ],
+            },
+        )
+        self.assertEqual(self.states(), [[("107", "connected"), ("108", "alerting")]])
