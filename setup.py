@@ -25,6 +25,7 @@ setup(
             "hypothesis>=6.80",
             "ruff>=0.4",
             "mypy>=1.8",
+            "mypy-zope>=1.0",
         ],
     },
     entry_points={"console_scripts": ["ecsta = ecsta.cli:main"]},

@@ -8,8 +8,8 @@ from typing import Any
 
 from twisted.internet import defer
 from twisted.internet.error import ConnectionRefusedError
-from twisted.internet.testing import StringTransport
 from twisted.internet.task import Clock
+from twisted.internet.testing import StringTransport
 from twisted.test import iosim
 from twisted.trial.unittest import SynchronousTestCase
 

@@ -146,7 +146,9 @@ class CSTAProtocol(Protocol):
         except FramingError as error:
             for pdu in error.pdus:
                 self._guarded(pdu)
-            self.log.warn("{peer}: garbage framing ({error}), aborting", peer=self.peer, error=error)
+            self.log.warn(
+                "{peer}: garbage framing ({error}), aborting", peer=self.peer, error=error
+            )
             self._send_abort_and_close()
             return
         for pdu in pdus:
@@ -178,8 +180,9 @@ class CSTAProtocol(Protocol):
             ber.validate(pdu)
             peek = ber.peek(pdu)
         except DecodeError as error:
-            self.log.warn("{peer}: malformed PDU {pdu}: {error}", peer=self.peer, pdu=pdu.hex(),
-                          error=error)
+            self.log.warn(
+                "{peer}: malformed PDU {pdu}: {error}", peer=self.peer, pdu=pdu.hex(), error=error
+            )
             if self.associated:
                 self.send_reject(None, BADLY_STRUCTURED)
             else:
@@ -243,7 +246,9 @@ class CSTAProtocol(Protocol):
     def systemStatusReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         """The peer's keep-alive: answered, as both Panasonic ends expect."""
         assert peek.invoke_id is not None
-        self.send_pdu(apdu.encode(apdu.ReturnResult(peek.invoke_id, SYSTEM_STATUS, ("noData", None))))
+        self.send_pdu(
+            apdu.encode(apdu.ReturnResult(peek.invoke_id, SYSTEM_STATUS, ("noData", None)))
+        )
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         """An invoke from the peer: decoded and handed to :meth:`operationReceived`."""
@@ -264,18 +269,24 @@ class CSTAProtocol(Protocol):
             )
             d.addErrback(lambda f: f.trap(LinkLost))
         else:
-            d.addErrback(lambda f: self.log.failure("{peer}: handling {op}", f, peer=self.peer,
-                                                    op=invoke.opcode))
+            d.addErrback(
+                lambda f: self.log.failure(
+                    "{peer}: handling {op}", f, peer=self.peer, op=invoke.opcode
+                )
+            )
 
     def _answerFailure(self, invoke: apdu.Invoke, failure: Failure) -> None:
-        if failure.check(OperationFailed):
-            error = failure.value
-            self.send_pdu(apdu.encode(apdu.ReturnError(invoke.invoke_id, error.errcode, error.error)))
-        elif failure.check(InvokeRejected):
-            self.send_reject(invoke.invoke_id, failure.value.problem)
+        error = failure.value
+        if isinstance(error, OperationFailed):
+            self.send_pdu(
+                apdu.encode(apdu.ReturnError(invoke.invoke_id, error.errcode, error.error))
+            )
+        elif isinstance(error, InvokeRejected):
+            self.send_reject(invoke.invoke_id, error.problem)
         else:
-            self.log.failure("{peer}: operation {op} failed", failure, peer=self.peer,
-                             op=invoke.opcode)
+            self.log.failure(
+                "{peer}: operation {op} failed", failure, peer=self.peer, op=invoke.opcode
+            )
             self.send_pdu(apdu.encode(apdu.ReturnError(invoke.invoke_id, 1, ("unspecified", None))))
 
     def operationReceived(self, invoke: apdu.Invoke) -> Any:
@@ -288,7 +299,9 @@ class CSTAProtocol(Protocol):
 
     # -- outgoing requests ----------------------------------------------------------------------
 
-    def invoke(self, operation: int | str, argument: Any, timeout: float | None = None) -> Deferred[Any]:
+    def invoke(
+        self, operation: int | str, argument: Any, timeout: float | None = None
+    ) -> Deferred[Any]:
         """Send an operation and wait for its result value.
 
         Fails with OperationFailed (returnError), InvokeRejected, RequestTimeout or LinkLost.
@@ -358,7 +371,7 @@ class CSTAClientProtocol(CSTAProtocol):
         self.ready_wait = ready_wait
         self.watchdog = watchdog
         self.ready: Deferred[CSTAClientProtocol] = Deferred()
-        self.last_status: int | None = None
+        self.last_status: str | None = None
         self._timer: IDelayedCall | None = None
         self._watchdog_call: IDelayedCall | None = None
 
@@ -413,7 +426,7 @@ class CSTAClientProtocol(CSTAProtocol):
             invoke = None
         status = getattr(invoke, "argument", None)
         if isinstance(status, dict):
-            self.last_status = status.get("systemStatus")  # type: ignore[assignment]
+            self.last_status = status.get("systemStatus")
             self.systemStatusChanged(status)
         self._become_ready()
 
@@ -429,8 +442,11 @@ class CSTAClientProtocol(CSTAProtocol):
             self._watchdog_call = self.clock.callLater(self.watchdog, self._watchdogExpired)
 
     def _watchdogExpired(self) -> None:
-        self.log.warn("{peer}: no keep-alive for {s} s, dropping the association", peer=self.peer,
-                      s=self.watchdog)
+        self.log.warn(
+            "{peer}: no keep-alive for {s} s, dropping the association",
+            peer=self.peer,
+            s=self.watchdog,
+        )
         self.abort()
 
     def connectionLost(self, reason: Failure = connectionDone) -> None:
@@ -492,7 +508,7 @@ class CSTAServerProtocol(CSTAProtocol):
             self.transport.loseConnection()  # type: ignore[union-attr]
             return
         assert isinstance(aarq, apdu.AARQ)
-        d = defer.maybeDeferred(self.authorize, aarq)
+        d: Deferred[bytes | None] = defer.maybeDeferred(self.authorize, aarq)  # type: ignore[call-overload]
         d.addCallback(self._answerAARQ, aarq)
         d.addErrback(lambda f: self.log.failure("{peer}: authorizing", f, peer=self.peer))
 
@@ -526,16 +542,20 @@ class CSTAServerProtocol(CSTAProtocol):
         if self.closed:
             return
         if self._unanswered >= self.keepalive_misses:
-            self.log.warn("{peer}: {n} keep-alives unanswered, closing", peer=self.peer,
-                          n=self._unanswered)
+            self.log.warn(
+                "{peer}: {n} keep-alives unanswered, closing", peer=self.peer, n=self._unanswered
+            )
             self.abort()
             return
-        d = self.invoke("systemStatus", {"systemStatus": self.system_status},
-                        timeout=self.keepalive_interval)
+        d = self.invoke(
+            "systemStatus", {"systemStatus": self.system_status}, timeout=self.keepalive_interval
+        )
         self._unanswered += 1
         d.addCallbacks(self._keepaliveAnswered, lambda f: None)
         if reschedule and self.keepalive_interval is not None:
-            self._keepalive_call = self.clock.callLater(self.keepalive_interval, self._send_keepalive)
+            self._keepalive_call = self.clock.callLater(
+                self.keepalive_interval, self._send_keepalive
+            )
 
     def _keepaliveAnswered(self, result: Any) -> None:
         self._unanswered = 0

@@ -7,11 +7,11 @@ link is up: that is where monitors are restarted and CDR transmission resumed.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from twisted.application.internet import ClientService, backoffPolicy
 from twisted.internet import defer
-from twisted.internet.interfaces import IReactorTime, IStreamClientEndpoint
+from twisted.internet.interfaces import IProtocol, IReactorTime, IStreamClientEndpoint
 from twisted.internet.protocol import Factory
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -50,7 +50,8 @@ def pbx_client_service(
 ) -> ClientService:
     """A service that associates with ``endpoint`` and re-associates after every loss."""
 
-    def prepare(proto: CSTAClientProtocol) -> defer.Deferred[Any]:
+    def prepare(connected: IProtocol) -> defer.Deferred[Any]:
+        proto = cast(CSTAClientProtocol, connected)
         d: defer.Deferred[Any] = proto.ready
         if on_associated is not None:
             d.addCallback(lambda _: on_associated(proto))
