@@ -6,6 +6,8 @@ drives timeouts and keep-alives.
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from twisted.internet import defer
 from twisted.internet.error import ConnectionRefusedError
 from twisted.internet.task import Clock
@@ -344,3 +346,105 @@ class ReconnectTests(SynchronousTestCase):
         self.assertLess(gaps[0], gaps[4])
         self.assertLessEqual(max(gaps), 10.0 * 1.2 + 0.5)
         service.stopService()
+
+
+class LoopbackEndpoint:
+    """Connects each attempt to a fresh in-memory switch, as a PBX that comes back would."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.pumps: list[iosim.IOPump] = []
+        self.servers: list[Switch] = []
+
+    def connect(self, factory: Any) -> defer.Deferred[Any]:
+        client = factory.buildProtocol(None)
+        server = Switch(self.clock, keepalive_interval=None)
+        self.servers.append(server)
+        self.pumps.append(
+            iosim.connect(
+                server,
+                iosim.makeFakeServer(server),
+                client,
+                iosim.makeFakeClient(client),
+                greet=False,
+                clock=self.clock,
+            )
+        )
+        return defer.succeed(client)
+
+    def flush(self) -> None:
+        for pump in self.pumps:
+            pump.flush()
+
+
+class ReassociationTests(SynchronousTestCase):
+    def test_hook_runs_after_each_association_and_the_service_reconnects(self) -> None:
+        clock = Clock()
+        endpoint = LoopbackEndpoint(clock)
+        associated: list[CSTAClientProtocol] = []
+
+        def on_associated(proto: CSTAClientProtocol) -> defer.Deferred[Any]:
+            associated.append(proto)
+            return proto.invoke("monitorStart", {"monitorObject": ("deviceObject", DEVICE_101)})
+
+        service = pbx_client_service(
+            clock,
+            endpoint,  # type: ignore[arg-type]
+            PBXClientFactory(clock, ready_wait=1),
+            on_associated=on_associated,
+            initial_delay=1.0,
+        )
+        service.startService()
+        endpoint.flush()
+        connected = service.whenConnected()
+        endpoint.flush()
+        self.successResultOf(connected)
+        self.assertEqual(len(associated), 1)
+        self.assertEqual(endpoint.servers[0].received[0].opcode, 71)
+
+        endpoint.servers[0].transport.loseConnection()
+        endpoint.flush()
+        for _ in range(10):
+            clock.advance(1)
+            endpoint.flush()
+        self.assertEqual(len(associated), 2)
+        self.assertEqual(len(endpoint.servers), 2)
+        self.assertEqual(endpoint.servers[1].received[0].opcode, 71)
+        self.assertIsNot(associated[0], associated[1])
+        service.stopService()
+        endpoint.flush()
+
+
+class HostileBytesTests(SynchronousTestCase):
+    """Whatever a peer sends, nothing raises out of dataReceived and nothing is logged as a bug.
+
+    trial fails a test when an unhandled error is logged, so this also proves that every
+    malformed input takes a planned path (reject, abort) rather than an exception handler.
+    """
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.binary(min_size=1, max_size=64), min_size=1, max_size=8), st.booleans())
+    def test_random_frames_after_association(self, bodies: list[bytes], raw: bool) -> None:
+        clock = Clock()
+        server = Switch(clock, keepalive_interval=None)
+        transport = StringTransport()
+        server.makeConnection(transport)
+        server.dataReceived(frame(AARQ))
+        stream = b"".join(bodies) if raw else b"".join(frame(b) for b in bodies)
+        server.dataReceived(stream)
+        for pdu in FrameDecoder().feed(transport.value()):
+            apdu.decode(pdu)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.binary(min_size=1, max_size=40), st.integers(min_value=0, max_value=18))
+    def test_mutated_monitor_start(self, noise: bytes, position: int) -> None:
+        clock = Clock()
+        server = Switch(clock, keepalive_interval=None)
+        transport = StringTransport()
+        server.makeConnection(transport)
+        server.dataReceived(frame(AARQ))
+        mutated = MONITOR_START[:position] + noise + MONITOR_START[position + len(noise) :]
+        server.dataReceived(frame(mutated[:65535]))
+        server.dataReceived(frame(MONITOR_START))
+        answers = [apdu.decode(p) for p in FrameDecoder().feed(transport.value())]
+        self.assertIsInstance(answers[-1], apdu.ReturnResult)
