@@ -1,0 +1,585 @@
+"""The driver's Twisted side: the PBX (or mux) link, monitors, retries and snapshots.
+
+:class:`Driver` feeds the sans-IO :class:`~ecsta.driver.calls.CallEngine` with what the PBX
+reports and runs the :class:`~ecsta.driver.operations.Plan` of every API request. It does the
+work of keeping calls true:
+
+- after each (re)association it monitors every open line, reads its forwarding and resyncs its
+  calls from a SnapshotDevice, and only then declares it in service (LINE_LINEDEVSTATE);
+- on link loss every line goes out of service at once;
+- every ``snapshot_interval`` seconds (0: never) each line's calls are checked against a
+  snapshot: calls the PBX no longer has go IDLE, calls it has appear;
+- every ``monitor_retry_interval`` seconds (0: never) a MonitorStart the PBX refused is tried
+  again.
+
+Requests to the PBX go through a semaphore, so that loading a thousand lines never floods the
+PBX with more than ``max_in_flight`` requests at once.
+"""
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from twisted.application.service import Service
+from twisted.internet import defer
+from twisted.internet.defer import Deferred, DeferredSemaphore
+from twisted.internet.interfaces import IReactorTime
+from twisted.internet.task import LoopingCall
+from twisted.logger import Logger
+
+from ecsta.driver import messages
+from ecsta.driver.calls import CallEngine
+from ecsta.driver.constants import LineDevState
+from ecsta.driver.devicelist import (
+    DeviceListAssembly,
+    ListedDevice,
+    device_list_request,
+    linked_reply,
+    pos_ack,
+)
+from ecsta.driver.devices import device_id
+from ecsta.driver.lines import Line, Lines
+from ecsta.driver.messages import Message
+from ecsta.driver.operations import Plan
+from ecsta.link.errors import (
+    InvokeRejected,
+    LinkError,
+    LinkLost,
+    OperationFailed,
+    RequestTimeout,
+)
+from ecsta.link.protocol import CSTAClientProtocol
+from ecsta.wire import apdu, ber
+from ecsta.wire.errors import DecodeError
+
+EVENT_REPORT = 21
+ESCAPE = 51
+UNRECOGNIZED_OPERATION = ("invoke", "unrecognizedOperation")
+DEVICES_CHANGED = 213
+
+#: universalFailure kinds -> the HTTP status an API client gets.
+ERROR_STATUS = {
+    "operation": 409,
+    "stateIncompatibility": 409,
+    "security": 403,
+    "systemResourceAvailability": 503,
+    "subscribedResourceAvailability": 503,
+    "performanceManagement": 503,
+    "privateData": 502,
+    "unspecified": 502,
+}
+
+
+class DriverProtocol(CSTAClientProtocol):
+    """A client association whose event reports and device-list replies go to the driver."""
+
+    def __init__(self, clock: IReactorTime, *, driver: "Driver", **kwargs: Any) -> None:
+        super().__init__(clock, **kwargs)
+        self.driver = driver
+
+    def connectionMade(self) -> None:
+        super().connectionMade()
+        self.driver.connecting(self)
+
+    def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        if peek.opcode == ESCAPE:
+            # Device-list segments: Panasonic clients leave these unanswered (PROTOCOL.md 5).
+            try:
+                invoke = apdu.decode(pdu)
+            except DecodeError as error:
+                self.log.warn(
+                    "{peer}: undecodable escape invoke: {error}", peer=self.peer, error=error
+                )
+                return
+            assert isinstance(invoke, apdu.Invoke)
+            self.driver.escape_received(invoke.argument)
+            return
+        super().invokeReceived(pdu, peek)
+
+    def operationReceived(self, invoke: apdu.Invoke) -> Any:
+        if invoke.opcode == EVENT_REPORT:
+            self.driver.event_report(invoke.argument)
+            return None
+        if invoke.opcode == DEVICES_CHANGED:
+            self.driver.devices_changed()
+            return ("noData", None)
+        raise InvokeRejected(UNRECOGNIZED_OPERATION)
+
+    def connectionLost(self, reason: Any = None) -> None:
+        super().connectionLost(reason)
+        self.driver.link_lost(self)
+
+
+class CSTAOperationError(Exception):
+    """The PBX refused or did not answer an operation: ``status`` and ``body`` for the API."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(body.get("message", "operation failed"))
+        self.status = status
+        self.body = body
+
+
+def describe_failure(error: BaseException) -> CSTAOperationError:
+    """The API's view of a failed CSTA request, naming the CSTA error."""
+    if isinstance(error, OperationFailed):
+        failure = error.error
+        kind, detail = failure if isinstance(failure, tuple) else ("unspecified", failure)
+        return CSTAOperationError(
+            ERROR_STATUS.get(kind, 502),
+            {
+                "error": "cstaError",
+                "cstaError": {
+                    kind: detail if isinstance(detail, str | int | None) else repr(detail)
+                },
+                "message": f"the PBX refused the operation: {kind} {detail}",
+            },
+        )
+    if isinstance(error, InvokeRejected):
+        return CSTAOperationError(
+            502,
+            {
+                "error": "rejected",
+                "problem": list(error.problem or ()),
+                "message": f"the PBX rejected the request: {error.problem}",
+            },
+        )
+    if isinstance(error, RequestTimeout):
+        return CSTAOperationError(504, {"error": "timeout", "message": str(error)})
+    if isinstance(error, LinkLost):
+        return CSTAOperationError(
+            503, {"error": "pbxUnavailable", "message": "the PBX link is down"}
+        )
+    return CSTAOperationError(502, {"error": "failed", "message": str(error)})
+
+
+class Driver(Service):
+    """The running driver: one per process, one PBX link.
+
+    ``configured`` says whether lines were given by configuration; when none were, the driver
+    loads the PBX's stations itself on the first association (``auto_load``), as the original
+    does, so that a fresh start shows the PBX's lines.
+    """
+
+    log = Logger()
+
+    def __init__(
+        self,
+        clock: IReactorTime,
+        lines: Lines | None = None,
+        *,
+        auto_load: bool = True,
+        read_names: bool = True,
+        snapshot_interval: float = 60.0,
+        monitor_retry_interval: float = 30.0,
+        max_in_flight: int = 32,
+        is_internal: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.clock = clock
+        self.lines = lines if lines is not None else Lines()
+        self.engine = CallEngine(self.lines, is_internal)
+        self.auto_load = auto_load
+        self.read_names = read_names
+        self.snapshot_interval = snapshot_interval
+        self.monitor_retry_interval = monitor_retry_interval
+        self.proto: DriverProtocol | None = None
+        self._candidate: DriverProtocol | None = None
+        self.subscribers: list[Callable[[Message], None]] = []
+        self.loaded = False
+        self._gate = DeferredSemaphore(max_in_flight)
+        self._requests = itertools.count(1)
+        self._assembly = DeviceListAssembly()
+        self._lists: dict[bytes, Deferred[list[ListedDevice]]] = {}
+        self._loops: list[LoopingCall] = []
+        self._opening: set[str] = set()
+        self.ready: Deferred[None] = Deferred()
+
+    # -- service --------------------------------------------------------------------------------
+
+    def startService(self) -> None:
+        super().startService()
+        for interval, job in (
+            (self.snapshot_interval, self.snapshot_all),
+            (self.monitor_retry_interval, self.retry_monitors),
+        ):
+            if interval and interval > 0:
+                loop = LoopingCall(job)
+                loop.clock = self.clock
+                loop.start(interval, now=False).addErrback(
+                    lambda f: self.log.failure("periodic job", f)
+                )
+                self._loops.append(loop)
+
+    def stopService(self) -> Deferred[None] | None:
+        for loop in self._loops:
+            if loop.running:
+                loop.stop()
+        self._loops.clear()
+        return super().stopService()
+
+    # -- publishing -----------------------------------------------------------------------------
+
+    def publish(self, out: list[Message]) -> None:
+        for message in out:
+            for subscriber in list(self.subscribers):
+                try:
+                    subscriber(message)
+                except Exception:
+                    self.log.failure("event subscriber failed")
+
+    # -- the link -------------------------------------------------------------------------------
+
+    @property
+    def link_up(self) -> bool:
+        return self.proto is not None and self.proto.associated and not self.proto.closed
+
+    def associated(self, proto: CSTAClientProtocol) -> None:
+        """The hook the PBX ClientService calls after each (re)association.
+
+        ClientService hands over a proxy of the protocol; the protocol itself announced
+        itself in :meth:`connecting` when its connection was made.
+        """
+        if not isinstance(proto, DriverProtocol):
+            if self._candidate is None:
+                self.log.error("association reported for an unknown protocol")
+                return
+            proto = self._candidate
+        self._candidate = None
+        self.proto = proto
+        self.log.info("associated with {peer}", peer=proto.peer)
+        d = defer.Deferred.fromCoroutine(self._bring_up(proto))
+        d.addErrback(lambda f: self.log.failure("bringing lines up", f))
+
+    async def _bring_up(self, proto: DriverProtocol) -> None:
+        wanted = self.auto_load and len(self.lines) == 0
+        if wanted or not self.loaded:
+            try:
+                await self.load_lines(add=wanted)
+            except Exception as error:
+                # A PBX without the device list (or one that never finishes it) still gets
+                # its configured lines monitored.
+                self.log.warn("could not read the PBX's device list: {error}", error=error)
+        await self.open_all()
+        if not self.ready.called:
+            self.ready.callback(None)
+
+    def connecting(self, proto: DriverProtocol) -> None:
+        self._candidate = proto
+
+    def link_lost(self, proto: DriverProtocol) -> None:
+        if proto is self._candidate:
+            self._candidate = None
+        if proto is not self.proto:
+            return
+        self.proto = None
+        self.log.warn("PBX link lost: every line out of service")
+        self.lines.forget_all_monitors()
+        for waiting in self._lists.values():
+            if not waiting.called:
+                waiting.errback(LinkLost("the PBX link went down during the device list"))
+        self._lists.clear()
+        out: list[Message] = []
+        for line in self.lines:
+            out.extend(self.engine.set_in_service(line, False, reason="link lost"))
+        self.publish(out)
+
+    async def invoke(self, service: str, argument: Any) -> Any:
+        """One request to the PBX, within the in-flight limit."""
+        await self._gate.acquire()
+        try:
+            proto = self.proto
+            if proto is None or not proto.associated or proto.closed:
+                raise LinkLost("the PBX link is down")
+            return await proto.invoke(service, argument)
+        finally:
+            self._gate.release()
+
+    # -- what the PBX sends ---------------------------------------------------------------------
+
+    def event_report(self, argument: Any) -> None:
+        try:
+            out = self.engine.report(argument)
+        except Exception:
+            self.log.failure("event report {argument!r} could not be handled", argument=argument)
+            return
+        self.publish(out)
+        while self.engine.learned_twins:
+            line = self.engine.learned_twins.pop()
+            self.publish(
+                [
+                    messages.line_dev_state(
+                        line.number,
+                        LineDevState.LINEDEVSTATE_REINIT,
+                        reason="Super-Twin DECT found",
+                    )
+                ]
+            )
+            defer.Deferred.fromCoroutine(self._monitor_twin(line)).addErrback(
+                lambda f: self.log.failure("monitoring a Super-Twin DECT", f)
+            )
+
+    def devices_changed(self) -> None:
+        """The PBX's devices changed: read its device list again (numbers, Super-Twin pairs).
+
+        Lines are not added here; that is what a device-list query asks for.
+        """
+        d = defer.Deferred.fromCoroutine(self.load_lines(add=False))
+        d.addErrback(
+            lambda f: self.log.warn("device list not read again: {e}", e=f.getErrorMessage())
+        )
+
+    def escape_received(self, argument: Any) -> None:
+        reply = linked_reply(argument)
+        if reply is None:
+            return
+        done = self._assembly.add(reply)
+        if done is not None and done in self._lists:
+            waiting = self._lists.pop(done)
+            devices = self._assembly.take(done)
+            waiting.callback(devices or [])
+
+    # -- lines ----------------------------------------------------------------------------------
+
+    async def load_lines(self, add: bool = True, category: str = "station") -> list[ListedDevice]:
+        """Ask the PBX for its stations; learn numbers, Super-Twin pairs and (optionally) names.
+
+        With ``add``, a line is created for every station not yet a line, and opened.
+        """
+        result = await self.invoke("escape", device_list_request(category))
+        cross_ref = pos_ack(result)
+        if cross_ref is None:
+            raise CSTAOperationError(
+                502, {"error": "badReply", "message": "the PBX did not acknowledge the list"}
+            )
+        devices = self._assembly.take(cross_ref)
+        if devices is None:
+            waiting: Deferred[list[ListedDevice]] = Deferred()
+            self._lists[cross_ref] = waiting
+            waiting.addTimeout(30, self.clock)
+            devices = await waiting
+        directory = self.lines.directory
+        for device in devices:
+            if device.device_number is not None:
+                directory.add(
+                    device.device_number, device.number, device.name if self.read_names else None
+                )
+        self.loaded = True
+        out: list[Message] = []
+        for line in self.lines:
+            had_twin = line.twin
+            self.lines.refresh(line)
+            if had_twin is None and line.twin is not None:
+                out.append(
+                    messages.line_dev_state(
+                        line.number,
+                        LineDevState.LINEDEVSTATE_REINIT,
+                        reason="Super-Twin DECT found",
+                    )
+                )
+                if line.monitor is not None:
+                    defer.Deferred.fromCoroutine(self._monitor_twin(line)).addErrback(
+                        lambda f: self.log.failure("monitoring a Super-Twin DECT", f)
+                    )
+        if add:
+            for device in devices:
+                if device.number in self.lines or (
+                    device.number in directory.twins
+                    and (device.device_number == directory.twins[device.number])
+                ):
+                    continue
+                line = self.lines.add(device.number)
+                out.append({"msg": "LINE_CREATE", "line": line.number, "lineInfo": line.to_json()})
+        self.publish(out)
+        return devices
+
+    async def open_all(self) -> None:
+        wanted = [line for line in self.lines if line.opened and line.monitor is None]
+        await defer.DeferredList(
+            [defer.Deferred.fromCoroutine(self.open_line(line)) for line in wanted],
+            consumeErrors=True,
+        )
+
+    async def open_line(self, line: Line) -> bool:
+        """Monitor ``line``, read its forwarding, resync its calls, and put it in service."""
+        line.opened = True
+        if line.number in self._opening or line.monitor is not None:
+            return line.monitor is not None
+        self._opening.add(line.number)
+        try:
+            try:
+                result = await self.invoke(
+                    "monitorStart", {"monitorObject": ("deviceObject", device_id(line.device))}
+                )
+            except LinkError as error:
+                self._monitor_refused(line, error)
+                return False
+            cross_ref = result.get("crossRefIdentifier") if isinstance(result, dict) else None
+            if not isinstance(cross_ref, bytes):
+                self._monitor_refused(line, ValueError("MonitorStart result without crossRefID"))
+                return False
+            if self.lines.get(line.number) is not line or not line.opened:
+                await self._stop_monitor(cross_ref)
+                return False
+            line.monitor_error = None
+            self.lines.bind_monitor(line, cross_ref)
+            await self._monitor_twin(line)
+            await self._read_forwarding(line)
+            await self.snapshot_line(line)
+            self.publish(self.engine.set_in_service(line, True))
+            return True
+        finally:
+            self._opening.discard(line.number)
+
+    async def _monitor_twin(self, line: Line) -> None:
+        """Monitor the line's Super-Twin DECT too: once the DECT has answered, the desk phone
+        is no longer in the call and its monitor hears nothing more of it."""
+        if line.twin is None or line.twin_monitor is not None or line.monitor is None:
+            return
+        try:
+            result = await self.invoke(
+                "monitorStart", {"monitorObject": ("deviceObject", device_id(line.twin))}
+            )
+        except LinkError as error:
+            self.log.warn(
+                "line {line}: the Super-Twin DECT cannot be monitored: {error}",
+                line=line.number,
+                error=error,
+            )
+            return
+        cross_ref = result.get("crossRefIdentifier") if isinstance(result, dict) else None
+        if isinstance(cross_ref, bytes) and line.monitor is not None:
+            self.lines.bind_monitor(line, cross_ref, twin=True)
+
+    def _monitor_refused(self, line: Line, error: BaseException) -> None:
+        described = describe_failure(error)
+        line.monitor_error = described.body.get("message")
+        self.log.warn(
+            "line {line}: MonitorStart refused ({error}); retried every {s} s",
+            line=line.number,
+            error=line.monitor_error,
+            s=self.monitor_retry_interval,
+        )
+        self.publish(self.engine.set_in_service(line, False, reason=line.monitor_error))
+
+    async def _read_forwarding(self, line: Line) -> None:
+        for address in [a["address"] for a in line.addresses]:
+            try:
+                result = await self.invoke(
+                    "getForwarding", {"device": device_id(line.address_device(address))}
+                )
+            except LinkError as error:
+                self.log.info(
+                    "line {line}: no forwarding status ({error})", line=line.number, error=error
+                )
+                continue
+            entries = result.get("forwardingList", []) if isinstance(result, dict) else []
+            self.publish(self.engine.forwarding_list(line, address, entries))
+
+    async def snapshot_line(self, line: Line) -> None:
+        """Bring the line's calls in line with a SnapshotDevice of its phone."""
+        try:
+            result = await self.invoke("snapshotDevice", {"snapshotObject": device_id(line.device)})
+        except LinkError as error:
+            self.log.info("line {line}: snapshot failed ({error})", line=line.number, error=error)
+            return
+        data = result.get("crossRefIDorSnapshotData") if isinstance(result, dict) else None
+        if not isinstance(data, tuple) or data[0] != "snapshotData":
+            return
+        entries = list(data[1])
+        if line.twin is not None:
+            try:
+                twin = await self.invoke("snapshotDevice", {"snapshotObject": device_id(line.twin)})
+                twin_data = twin.get("crossRefIDorSnapshotData")
+                if isinstance(twin_data, tuple) and twin_data[0] == "snapshotData":
+                    entries.extend(twin_data[1])
+            except LinkError:
+                pass
+        self.publish(self.engine.resync(line, entries))
+
+    async def close_line(self, line: Line) -> None:
+        """Stop monitoring ``line``: its calls are forgotten, it reports LINEDEVSTATE_CLOSE."""
+        line.opened = False
+        monitors = [m for m in (line.monitor, line.twin_monitor) if m is not None]
+        self.lines.forget_monitor(line)
+        for cross_ref in monitors:
+            await self._stop_monitor(cross_ref)
+        out: list[Message] = []
+        for call in list(line.calls.values()):
+            out.extend(self.engine.drop_placeholder(call))
+        line.in_service = False
+        out.append(messages.line_dev_state(line.number, LineDevState.LINEDEVSTATE_CLOSE))
+        self.publish(out)
+
+    async def _stop_monitor(self, cross_ref: bytes) -> None:
+        try:
+            await self.invoke("monitorStop", {"crossRefIdentifier": cross_ref})
+        except LinkError as error:
+            self.log.info("MonitorStop failed: {error}", error=error)
+
+    async def add_line(self, number: str, name: str = "") -> Line:
+        line = self.lines.add(number, name)
+        self.publish([{"msg": "LINE_CREATE", "line": line.number, "lineInfo": line.to_json()}])
+        if self.link_up:
+            await self.open_line(line)
+        return line
+
+    async def remove_line(self, line: Line) -> None:
+        await self.close_line(line)
+        self.lines.remove(line.number)
+        self.publish([{"msg": "LINE_REMOVE", "line": line.number}])
+
+    def snapshot_all(self) -> Deferred[Any]:
+        """The periodic validation: every monitored line against a snapshot."""
+        if not self.link_up:
+            return defer.succeed(None)
+        return defer.DeferredList(
+            [
+                defer.Deferred.fromCoroutine(self.snapshot_line(line))
+                for line in self.lines
+                if line.monitor is not None
+            ],
+            consumeErrors=True,
+        )
+
+    def retry_monitors(self) -> Deferred[Any]:
+        """The periodic retry of MonitorStarts the PBX refused."""
+        if not self.link_up:
+            return defer.succeed(None)
+        return defer.DeferredList(
+            [
+                defer.Deferred.fromCoroutine(self.open_line(line))
+                for line in self.lines
+                if line.opened and line.monitor is None
+            ],
+            consumeErrors=True,
+        )
+
+    # -- operations -----------------------------------------------------------------------------
+
+    async def execute(self, plan: Plan) -> Any:
+        """Run ``plan``: its requests in order, then its finish; LINE_REPLY either way."""
+        request = next(self._requests)
+        if plan.local is not None:
+            result, out = plan.local()
+            self.publish(out)
+            self.publish([messages.reply(request, plan.operation, plan.line, plan.call, result)])
+            return result
+        plan.prepare()
+        results = []
+        try:
+            for service, argument in plan.requests:
+                results.append(await self.invoke(service, argument))
+        except LinkError as error:
+            plan.undo()
+            described = describe_failure(error)
+            self.publish(
+                [
+                    messages.reply(
+                        request, plan.operation, plan.line, plan.call, error=described.body
+                    )
+                ]
+            )
+            raise described from None
+        result, out = plan.finish(results)
+        self.publish(out)
+        self.publish([messages.reply(request, plan.operation, plan.line, plan.call, result)])
+        return result

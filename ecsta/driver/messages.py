@@ -1,0 +1,90 @@
+"""The JSON messages of the event stream, named and shaped after TAPI's line messages.
+
+Every message carries ``msg`` (the TAPI message name), ``line`` and, where they apply,
+``address`` and ``call``, so that a client can route it without looking further.
+"""
+
+import enum
+from typing import Any
+
+from ecsta.driver.constants import (
+    LineAddressState,
+    LineCallInfoState,
+    LineDevState,
+    flag_names,
+)
+from ecsta.driver.model import Call
+
+Message = dict[str, Any]
+
+
+def new_call(call: Call) -> Message:
+    return {
+        "msg": "LINE_NEWCALL",
+        "line": call.line,
+        "address": call.address,
+        "call": call.id,
+        "callInfo": call.to_json(),
+    }
+
+
+def call_state(call: Call) -> Message:
+    state = call.state
+    return {
+        "msg": "LINE_CALLSTATE",
+        "line": call.line,
+        "address": call.address,
+        "call": call.id,
+        "state": state.name if isinstance(state, enum.Enum) else state,
+        "mode": None if call.mode is None else flag_names(call.mode),
+        "features": flag_names(call.features),
+    }
+
+
+def call_info(call: Call, changed: LineCallInfoState) -> Message:
+    return {
+        "msg": "LINE_CALLINFO",
+        "line": call.line,
+        "address": call.address,
+        "call": call.id,
+        "infoState": flag_names(changed),
+        "callInfo": call.to_json(),
+    }
+
+
+def address_state(line: str, address: int, changed: LineAddressState, status: Any) -> Message:
+    return {
+        "msg": "LINE_ADDRESSSTATE",
+        "line": line,
+        "address": address,
+        "addressState": flag_names(changed),
+        "status": status,
+    }
+
+
+def line_dev_state(line: str, state: LineDevState, **details: Any) -> Message:
+    out: Message = {"msg": "LINE_LINEDEVSTATE", "line": line, "devState": flag_names(state)}
+    out.update(details)
+    return out
+
+
+def reply(
+    request: int,
+    operation: str,
+    line: str | None,
+    call: int | None,
+    result: Any = None,
+    error: Any = None,
+) -> Message:
+    out: Message = {
+        "msg": "LINE_REPLY",
+        "line": line,
+        "call": call,
+        "request": request,
+        "operation": operation,
+    }
+    if error is None:
+        out["result"] = result
+    else:
+        out["error"] = error
+    return out

@@ -1,0 +1,160 @@
+"""``twistd -n ecsta-driver``: options, and the services that make up a running driver.
+
+Command-line options override the config file. ``--pbx sim`` runs the simulator inside the
+same process and connects to it. When the PBX endpoint is a ``tls:`` one (a mux's TLS port)
+and no login is given, the original's default login admin/admin is used, with a warning: a mux
+that still accepts it is open to anyone who can reach it.
+"""
+
+import sys
+from dataclasses import dataclass
+from typing import Any, cast
+
+from twisted.application import strports
+from twisted.application.internet import ClientService, StreamServerEndpointService
+from twisted.application.service import MultiService
+from twisted.internet.endpoints import clientFromString
+from twisted.internet.interfaces import IProtocolFactory, IStreamClientEndpoint
+from twisted.logger import Logger
+from twisted.python import usage
+from twisted.web.server import Site
+
+from ecsta.driver.api import api_root
+from ecsta.driver.config import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USER,
+    ConfigError,
+    DriverConfig,
+    is_loopback,
+    load,
+)
+from ecsta.driver.connection import Driver, DriverProtocol
+from ecsta.driver.lines import Lines
+from ecsta.link.service import PBXClientFactory, pbx_client_service
+
+log = Logger()
+
+
+class Options(usage.Options):
+    synopsis = "[--config FILE] [--pbx ENDPOINT|sim] [--api ENDPOINT] [--user U --password P]"
+    optParameters = [
+        ["config", "c", None, "TOML configuration file"],
+        [
+            "pbx",
+            None,
+            None,
+            "PBX or mux client endpoint (tcp:host=H:port=33333, "
+            "tls:host=H:port=33334), or 'sim' for the built-in simulator",
+        ],
+        ["user", "u", None, "user name for the login at a mux"],
+        ["password", "p", None, "password for the login at a mux"],
+        ["api", None, None, "HTTP API endpoint [default: tcp:8782:interface=127.0.0.1]"],
+    ]
+
+    def postOptions(self) -> None:
+        try:
+            self.config = settle(self)
+        except ConfigError as error:
+            raise usage.UsageError(str(error)) from None
+
+
+def settle(options: Any) -> DriverConfig:
+    """The configuration: the file, then the command line over it, then the checks."""
+    config = load(options["config"]) if options["config"] else DriverConfig()
+    for key in ("pbx", "user", "password", "api"):
+        if options[key] is not None:
+            setattr(config, key, options[key])
+    if not is_loopback(config.api) and not config.tokens:
+        raise ConfigError(
+            "api.tokens",
+            f"the API endpoint {config.api} is reachable beyond loopback: configure bearer tokens",
+        )
+    if config.pbx.startswith("tls:") and config.user is None:
+        config.user, config.password = DEFAULT_USER, DEFAULT_PASSWORD
+    if (config.user, config.password) == (DEFAULT_USER, DEFAULT_PASSWORD):
+        log.warn("logging in with the default login admin/admin: change it at the mux")
+    if (config.user is None) != (config.password is None):
+        raise ConfigError(
+            "pbx.password" if config.password is None else "pbx.user",
+            "a login needs both user and password",
+        )
+    return config
+
+
+@dataclass
+class DriverServices:
+    """What :func:`build` made: ``top`` holds the others, in the order they must start."""
+
+    top: MultiService
+    driver: Driver
+    link: ClientService
+    api: StreamServerEndpointService
+
+
+def build(
+    reactor: Any,
+    config: DriverConfig,
+    endpoint: IStreamClientEndpoint | None = None,
+) -> DriverServices:
+    """The driver's services: the PBX link, the driver itself and the API server.
+
+    ``endpoint`` replaces the configured PBX endpoint (tests and ``--pbx sim`` pass their own).
+    """
+    top = MultiService()
+    if endpoint is None:
+        if config.pbx == "sim":
+            sim_service, endpoint = _embedded_simulator(reactor, config.sim_config)
+            sim_service.setServiceParent(top)
+        else:
+            endpoint = clientFromString(reactor, config.pbx)
+    lines = Lines()
+    for number in config.lines:
+        lines.add(number, config.names.get(number, ""))
+    driver = Driver(
+        reactor,
+        lines,
+        auto_load=not config.lines,
+        read_names=config.read_names,
+        snapshot_interval=config.snapshot_interval,
+        monitor_retry_interval=config.monitor_retry_interval,
+    )
+    driver.setServiceParent(top)
+    factory = PBXClientFactory(
+        reactor,
+        DriverProtocol,
+        driver=driver,
+        user=config.user,
+        password=config.password,
+        request_timeout=config.request_timeout,
+    )
+    link = pbx_client_service(reactor, endpoint, factory, on_associated=driver.associated)
+    link.setServiceParent(top)
+    site = Site(api_root(driver, config.tokens))
+    site.displayTracebacks = False
+    api = strports.service(config.api, cast(IProtocolFactory, site), reactor=reactor)
+    api.setServiceParent(top)
+    return DriverServices(top, driver, link, api)
+
+
+def _embedded_simulator(reactor: Any, sim_config: str | None) -> tuple[Any, Any]:
+    """The simulator in this process; ``sim_config`` is its own TOML file, if any."""
+    from ecsta.sim.config import load as load_sim_config
+    from ecsta.sim.errors import ConfigError as SimConfigError
+    from ecsta.sim.tap import embedded_simulator
+
+    try:
+        config = load_sim_config(sim_config) if sim_config else None
+    except SimConfigError as error:
+        raise ConfigError("sim.config", str(error)) from None
+    return embedded_simulator(reactor, config)
+
+
+def makeService(options: Options) -> MultiService:
+    from twisted.internet import reactor
+
+    config: DriverConfig = options.config
+    try:
+        return build(reactor, config).top
+    except ConfigError as error:
+        sys.stderr.write(f"ecsta-driver: {error}\n")
+        raise SystemExit(1) from None

@@ -1,0 +1,246 @@
+"""The driver against the simulator, in this process, over real loopback sockets.
+
+:class:`DriverHarness` starts the simulator (CSTA and control API on free loopback ports), the
+driver connected to it (directly, or through a mux when one is given) and its API, and
+subscribes to the WebSocket event stream, so that a test can act as a person at a phone
+(simulator control API), as an application (driver API), and read everything the driver
+published.
+"""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from twisted.internet import defer, reactor
+from twisted.internet.endpoints import TCP4ClientEndpoint
+from twisted.internet.interfaces import IStreamClientEndpoint
+from twisted.internet.task import deferLater
+from twisted.web.client import Agent, readBody
+from twisted.web.http_headers import Headers
+from twisted.web.iweb import IBodyProducer
+from twisted.web.websocket import WebSocketClientEndpoint, WebSocketTransport
+from zope.interface import implementer
+
+from ecsta.driver.config import DriverConfig
+from ecsta.driver.tap import DriverServices, build
+from ecsta.sim.config import SimConfig
+from ecsta.sim.tap import SimulatorService
+
+LOOPBACK = "tcp:0:interface=127.0.0.1"
+
+
+@implementer(IBodyProducer)
+class _Body:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.length = len(data)
+
+    def startProducing(self, consumer: Any) -> defer.Deferred[None]:
+        consumer.write(self.data)
+        return defer.succeed(None)
+
+    def pauseProducing(self) -> None:
+        pass
+
+    def resumeProducing(self) -> None:
+        pass
+
+    def stopProducing(self) -> None:
+        pass
+
+
+def port_of(listening: Any) -> int:
+    """The TCP port a listening port got."""
+    return int(listening.getHost().port)
+
+
+class StreamClient:
+    """Collects what the driver's event stream sends."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.transport: WebSocketTransport | None = None
+        self.closed: defer.Deferred[None] = defer.Deferred()
+
+    def negotiationStarted(self, transport: WebSocketTransport) -> None:
+        self.transport = transport
+
+    def negotiationFinished(self) -> None:
+        pass
+
+    def pongReceived(self, payload: bytes) -> None:
+        pass
+
+    def textMessageReceived(self, message: str) -> None:
+        self.messages.append(json.loads(message))
+
+    def bytesMessageReceived(self, data: bytes | bytearray) -> None:
+        pass
+
+    def connectionLost(self, reason: Any) -> None:
+        if not self.closed.called:
+            self.closed.callback(None)
+
+
+class _StreamFactory:
+    def __init__(self, client: StreamClient) -> None:
+        self.client = client
+
+    def buildProtocol(self, url: str) -> StreamClient:
+        return self.client
+
+
+class DriverHarness:
+    """Simulator + driver (+ optional mux) on loopback; call :meth:`stop` in cleanup."""
+
+    def __init__(self) -> None:
+        self.sim: SimulatorService | None = None
+        self.services: DriverServices | None = None
+        self.agent = Agent(reactor)
+        self.stream = StreamClient()
+        self.api_port = 0
+        self.control_port = 0
+        self.csta_port = 0
+        self.extra: list[Any] = []
+
+    @property
+    def driver(self) -> Any:
+        assert self.services is not None
+        return self.services.driver
+
+    async def start(
+        self,
+        lines: list[str] | None = None,
+        *,
+        sim: SimConfig | None = None,
+        tokens: list[str] | None = None,
+        snapshot_interval: float = 0.0,
+        monitor_retry_interval: float = 0.0,
+        via: Callable[[int], Any] | None = None,
+        user: str | None = None,
+        password: str | None = None,
+    ) -> None:
+        """Start everything; ``via`` turns the simulator's CSTA port into the endpoint the
+        driver connects to (a mux in between), as an awaitable."""
+        self.sim = SimulatorService(reactor, sim or SimConfig(csta=LOOPBACK, control=LOOPBACK))
+        self.sim.privilegedStartService()
+        self.sim.startService()
+        self.csta_port = port_of(await self.sim.csta.listening)
+        assert self.sim.control is not None
+        self.control_port = port_of(await self.sim.control.listening)
+        endpoint: IStreamClientEndpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", self.csta_port)
+        if via is not None:
+            endpoint = await via(self.csta_port)
+        config = DriverConfig(
+            api=LOOPBACK,
+            lines=list(lines or []),
+            tokens=list(tokens or []),
+            snapshot_interval=snapshot_interval,
+            monitor_retry_interval=monitor_retry_interval,
+            user=user,
+            password=password,
+        )
+        self.services = build(reactor, config, endpoint=endpoint)
+        self.services.link._retryPolicy = lambda attempt: 0.2  # type: ignore[attr-defined]
+        self.services.top.privilegedStartService()
+        self.services.top.startService()
+        waiting: Any = self.services.api._waitingForPort
+        self.api_port = port_of(await waiting)
+        await self.driver.ready
+        token = f"?token={tokens[0]}" if tokens else ""
+        ws = WebSocketClientEndpoint.new(
+            reactor, f"ws://127.0.0.1:{self.api_port}/api/v1/events{token}"
+        )
+        await ws.connect(_StreamFactory(self.stream))
+        await self.until(lambda: any(m["msg"] == "HELLO" for m in self.stream.messages))
+
+    async def stop(self) -> None:
+        if self.stream.transport is not None and not self.stream.closed.called:
+            try:
+                self.stream.transport.loseConnection()
+            except Exception:
+                pass
+            await self.stream.closed
+        for service in [self.services.top if self.services else None, *self.extra, self.sim]:
+            if service is not None and service.running:
+                await defer.maybeDeferred(service.stopService)
+        if self.sim is not None:
+            # The simulator may still hear of the connections closing, after its own stop.
+            await deferLater(reactor, 0.05, lambda: None)
+            self.sim.factory.stop()
+
+    # -- talking to things ----------------------------------------------------------------------
+
+    async def request(
+        self,
+        port: int,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> tuple[int, Any]:
+        data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+        all_headers = Headers({"content-type": ["application/json"]})
+        for key, value in (headers or {}).items():
+            all_headers.addRawHeader(key, value)
+        response = await self.agent.request(
+            method.encode(),
+            f"http://127.0.0.1:{port}{path}".encode(),
+            all_headers,
+            _Body(data) if data else None,
+        )
+        content = await readBody(response)
+        return response.code, json.loads(content) if content else None
+
+    async def api(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        raw: bytes | None = None,
+    ) -> tuple[int, Any]:
+        headers = {"authorization": f"Bearer {token}"} if token else None
+        return await self.request(self.api_port, method, f"/api/v1{path}", body, headers, raw)
+
+    async def control(self, method: str, path: str, body: Any = None) -> Any:
+        status, answer = await self.request(self.control_port, method, f"/api{path}", body)
+        assert status == 200, f"control {method} {path}: {status} {answer}"
+        return answer
+
+    async def person(self, number: str, action: str, **body: Any) -> Any:
+        return await self.control("POST", f"/devices/{number}/{action}", body or None)
+
+    async def until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Wait until ``predicate`` holds, polling; fails the test after ``timeout``."""
+        waited = 0.0
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if waited >= timeout:
+                raise AssertionError(f"condition not met within {timeout} s")
+            await deferLater(reactor, 0.01, lambda: None)
+            waited += 0.01
+
+    def mark(self) -> int:
+        return len(self.stream.messages)
+
+    def since(self, mark: int, line: str | None = None) -> list[dict[str, Any]]:
+        return [m for m in self.stream.messages[mark:] if line is None or m.get("line") == line]
+
+    def states(self, mark: int, line: str) -> list[str]:
+        """The LINE_CALLSTATE states published for ``line`` since ``mark``, in order."""
+        return [m["state"] for m in self.since(mark, line) if m["msg"] == "LINE_CALLSTATE"]
+
+    def calls(self, line: str) -> dict[int, dict[str, Any]]:
+        found = self.driver.lines.get(line)
+        return {} if found is None else {c.id: c.to_json() for c in found.calls.values()}
+
+    async def settled(self, quiet: float = 0.1) -> None:
+        """Wait until nothing new has been published for ``quiet`` seconds."""
+        count = -1
+        while count != len(self.stream.messages):
+            count = len(self.stream.messages)
+            await deferLater(reactor, quiet, lambda: None)
