@@ -4,6 +4,7 @@ StringTransport shows the exact bytes; iosim connects a client and a server in m
 drives timeouts and keep-alives.
 """
 
+from itertools import pairwise
 from typing import Any
 
 from hypothesis import given, settings
@@ -341,7 +342,7 @@ class ReconnectTests(SynchronousTestCase):
         service.startService()
         for _ in range(200):
             clock.advance(0.5)
-        gaps = [b - a for a, b in zip(endpoint.attempts, endpoint.attempts[1:], strict=False)]
+        gaps = [b - a for a, b in pairwise(endpoint.attempts)]
         self.assertGreater(len(gaps), 5)
         self.assertLess(gaps[0], gaps[4])
         self.assertLessEqual(max(gaps), 10.0 * 1.2 + 0.5)
@@ -355,10 +356,11 @@ class LoopbackEndpoint:
         self.clock = clock
         self.pumps: list[iosim.IOPump] = []
         self.servers: list[Switch] = []
+        self.server_class: type[Switch] = Switch
 
     def connect(self, factory: Any) -> defer.Deferred[Any]:
         client = factory.buildProtocol(None)
-        server = Switch(self.clock, keepalive_interval=None)
+        server = self.server_class(self.clock, keepalive_interval=None)
         self.servers.append(server)
         self.pumps.append(
             iosim.connect(
@@ -448,3 +450,37 @@ class HostileBytesTests(SynchronousTestCase):
         server.dataReceived(frame(MONITOR_START))
         answers = [apdu.decode(p) for p in FrameDecoder().feed(transport.value())]
         self.assertIsInstance(answers[-1], apdu.ReturnResult)
+
+
+class RefusingSwitch(Switch):
+    def authorize(self, aarq: apdu.AARQ) -> bytes | None:
+        return apdu.aare_rejected(2, 1)
+
+
+class RefusedAssociationTests(SynchronousTestCase):
+    def test_refused_associations_back_off_like_refused_connections(self) -> None:
+        clock = Clock()
+        endpoint = LoopbackEndpoint(clock)
+        endpoint.server_class = RefusingSwitch
+        service = pbx_client_service(
+            clock,
+            endpoint,  # type: ignore[arg-type]
+            PBXClientFactory(clock),
+            on_associated=lambda proto: self.fail("a refused association is not associated"),
+            initial_delay=1.0,
+            max_delay=30.0,
+        )
+        service.startService()
+        attempts: list[float] = []
+        seen = 0
+        for _ in range(600):
+            endpoint.flush()
+            if len(endpoint.servers) != seen:
+                seen = len(endpoint.servers)
+                attempts.append(clock.seconds())
+            clock.advance(0.25)
+        gaps = [b - a for a, b in pairwise(attempts)]
+        self.assertGreater(len(gaps), 4)
+        self.assertGreater(gaps[4], gaps[0] * 2)
+        service.stopService()
+        endpoint.flush()

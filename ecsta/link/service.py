@@ -1,17 +1,25 @@
 """Keeping one association with a PBX (or a multiplexer) up, on ``ClientService``.
 
-A connection only counts once the association is ready (AARE accepted and the first keep-alive
-seen), so a PBX that accepts TCP but refuses the AARQ is retried with backoff like one that is
-unreachable. ``on_associated`` runs after each (re)association, before anyone else is told the
-link is up: that is where monitors are restarted and CDR transmission resumed.
+``ClientService`` reconnects after every loss; on top of it, this module makes a failed
+association count like a failed connection. A PBX that accepts TCP but refuses the AARQ (or
+never answers it) is retried with the same growing backoff as one that is unreachable, instead
+of being hammered once a second.
+
+The association is not made a ``prepareConnection`` step on purpose: ClientService has no
+transition for a connection that closes while it is being prepared, or after preparing failed,
+and would log a state-machine error for each refused association. Readiness is tracked on the
+protocol's ``ready`` Deferred instead.
+
+``on_associated`` runs with the protocol after each (re)association: that is where monitors
+are restarted and CDR transmission resumed.
 """
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from twisted.application.internet import ClientService, backoffPolicy
-from twisted.internet import defer
-from twisted.internet.interfaces import IProtocol, IReactorTime, IStreamClientEndpoint
+from twisted.internet.defer import maybeDeferred
+from twisted.internet.interfaces import IReactorTime, IStreamClientEndpoint
 from twisted.internet.protocol import Factory
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -33,11 +41,50 @@ class PBXClientFactory(Factory):
         self.clock = clock
         self.protocol_class = protocol_class
         self.protocol_kwargs = protocol_kwargs
+        self.built: Callable[[CSTAClientProtocol], None] | None = None
 
     def buildProtocol(self, addr: Any) -> CSTAClientProtocol:
         proto = self.protocol_class(self.clock, **self.protocol_kwargs)
         proto.factory = self
+        if self.built is not None:
+            self.built(proto)
         return proto
+
+
+class _Associations:
+    """Counts refused associations so that the retry policy backs off for them too."""
+
+    def __init__(
+        self,
+        on_associated: Callable[[CSTAClientProtocol], Any] | None,
+        initial_delay: float,
+        max_delay: float,
+    ) -> None:
+        self.on_associated = on_associated
+        self.failures = 0
+        self._policy = backoffPolicy(initialDelay=initial_delay, maxDelay=max_delay)
+
+    def delay(self, failed_connections: int) -> float:
+        return self._policy(failed_connections + self.failures)
+
+    def watch(self, proto: CSTAClientProtocol) -> None:
+        proto.ready.addCallbacks(self._ready, self._failed)
+
+    def _ready(self, proto: CSTAClientProtocol) -> CSTAClientProtocol:
+        self.failures = 0
+        if self.on_associated is not None:
+            d = maybeDeferred(self.on_associated, proto)
+            d.addErrback(self._hook_failed, proto)
+        return proto
+
+    def _hook_failed(self, failure: Failure, proto: CSTAClientProtocol) -> None:
+        log.failure("after associating with {peer}", failure, peer=proto.peer)
+        proto.abort()
+
+    def _failed(self, failure: Failure) -> None:
+        """Consumed here: the connection is gone or going, and the service will retry."""
+        self.failures += 1
+        log.warn("association attempt failed: {error}", error=failure.getErrorMessage())
 
 
 def pbx_client_service(
@@ -48,26 +95,11 @@ def pbx_client_service(
     initial_delay: float = 1.0,
     max_delay: float = 60.0,
 ) -> ClientService:
-    """A service that associates with ``endpoint`` and re-associates after every loss."""
+    """A service that associates with ``endpoint`` and re-associates after every loss.
 
-    def prepare(connected: IProtocol) -> defer.Deferred[Any]:
-        proto = cast(CSTAClientProtocol, connected)
-        d: defer.Deferred[Any] = proto.ready
-        if on_associated is not None:
-            d.addCallback(lambda _: on_associated(proto))
-
-        def failed(failure: Failure) -> Failure:
-            log.warn("association attempt failed: {error}", error=failure.getErrorMessage())
-            proto.abort()
-            return failure
-
-        d.addErrback(failed)
-        return d
-
-    return ClientService(
-        endpoint,
-        factory,
-        retryPolicy=backoffPolicy(initialDelay=initial_delay, maxDelay=max_delay),
-        clock=clock,
-        prepareConnection=prepare,
-    )
+    A failure of ``on_associated`` is logged and drops the association, so that the next one
+    tries again from a clean state.
+    """
+    associations = _Associations(on_associated, initial_delay, max_delay)
+    factory.built = associations.watch
+    return ClientService(endpoint, factory, retryPolicy=associations.delay, clock=clock)
