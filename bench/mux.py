@@ -1,0 +1,451 @@
+"""What the multiplexer costs, measured against doing without it, in one run.
+
+    python bench/mux.py [--quick]
+
+(a) requests per second through the mux, against a plain Twisted TCP relay
+    (``twisted.protocols.portforward``) to the same simulator, one application keeping 16
+    requests open (target >= 0.6);
+(b) one event fanned out to 1000 connected applications: deliveries per second through the mux
+    (peek, crossRefIdentifier rewritten once, framed once, written to every sharer) against
+    writing the same bytes to the same 1000 sockets directly (target >= 0.8), with the absolute
+    rate;
+(c) memory per idle connected application with 1000 connected (target <= 64 KiB);
+(d) the latency the mux adds to a request at a fixed rate, p50 and p99.
+
+(a) and (d) run the simulator, the relay and the mux as processes, and the application in this
+one. (b) and (c) run the mux (with the simulator embedded) in this process and the 1000
+applications in a child process that reads everything and counts the octets.
+
+Exit status 0 when every target is met, 1 when not.
+"""
+
+import argparse
+import gc
+import os
+import resource
+import selectors
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Generator
+from typing import Any
+
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, REPO)
+
+from twisted.internet import defer, protocol, task  # noqa: E402
+from twisted.internet.endpoints import TCP4ClientEndpoint  # noqa: E402
+
+from ecsta.link.protocol import CSTAClientProtocol  # noqa: E402
+from ecsta.wire import apdu, ber  # noqa: E402
+from ecsta.wire.framing import FrameDecoder, frame  # noqa: E402
+
+TARGETS = {"a": 0.6, "b": 0.8, "c": 64 * 1024}
+DEVICE = {"deviceIdentifier": ("dialingNumber", "101")}
+SNAPSHOT = apdu.encode(apdu.Invoke(1, 74, {"snapshotObject": DEVICE}))
+MONITOR = apdu.encode(apdu.Invoke(1, 71, {"monitorObject": ("deviceObject", DEVICE)}))
+
+Gen = Generator[defer.Deferred[Any], Any, Any]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"a helper process exited early (port {port})")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"nothing listens on {port}")
+
+
+def spawn(*arguments: str) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PYTHONPATH=REPO)
+    return subprocess.Popen(
+        [sys.executable, *arguments],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def twistd(*arguments: str) -> subprocess.Popen[bytes]:
+    return spawn(
+        "-c", "from twisted.scripts.twistd import run; run()", "-n", "--pidfile=", *arguments
+    )
+
+
+# -- (a) and (d): one application's requests ---------------------------------------------------
+
+
+class Requester(CSTAClientProtocol):
+    """Sends snapshotDevice requests with its own ids and times each answer."""
+
+    def __init__(self, reactor: Any) -> None:
+        super().__init__(reactor, watchdog=None)
+        self.sent_at: dict[int, float] = {}
+        self.latencies: list[float] = []
+        self.answered = 0
+        self._next = 1
+        self.on_answer: Any = None
+
+    def request(self) -> None:
+        invoke_id = self._next
+        self._next = self._next % 30000 + 1
+        self.sent_at[invoke_id] = time.perf_counter()
+        self.send_pdu(ber.with_invoke_id(SNAPSHOT, invoke_id))
+
+    def pduReceived(self, pdu: bytes) -> None:
+        if pdu[0] in (0xA2, 0xA3, 0xA4):
+            invoke_id = ber.peek(pdu).invoke_id
+            started = self.sent_at.pop(invoke_id, None) if invoke_id is not None else None
+            if started is not None:
+                self.latencies.append(time.perf_counter() - started)
+                self.answered += 1
+                if self.on_answer is not None:
+                    self.on_answer()
+                return
+        super().pduReceived(pdu)
+
+
+@defer.inlineCallbacks
+def associate(reactor: Any, port: int) -> Gen:
+    factory = protocol.Factory.forProtocol(lambda: Requester(reactor))
+    app = yield TCP4ClientEndpoint(reactor, "127.0.0.1", port).connect(factory)
+    yield app.ready
+    return app
+
+
+@defer.inlineCallbacks
+def throughput(reactor: Any, app: Requester, seconds: float, window: int = 16) -> Gen:
+    """Requests per second with ``window`` requests open at all times."""
+    app.on_answer = app.request
+    for _ in range(window):
+        app.request()
+    yield task.deferLater(reactor, 0.5, lambda: None)  # warm up
+    start, answered = time.perf_counter(), app.answered
+    yield task.deferLater(reactor, seconds, lambda: None)
+    rate = (app.answered - answered) / (time.perf_counter() - start)
+    app.on_answer = None
+    yield task.deferLater(reactor, 0.5, lambda: None)  # let the open ones come back
+    return rate
+
+
+@defer.inlineCallbacks
+def latency(reactor: Any, app: Requester, rate: float, count: int) -> Gen:
+    """p50 and p99 (seconds) of requests sent at ``rate`` per second."""
+    app.latencies.clear()
+    loop = task.LoopingCall(app.request)
+    loop.clock = reactor
+    loop.start(1 / rate)
+    yield task.deferLater(reactor, count / rate, lambda: None)
+    loop.stop()
+    yield task.deferLater(reactor, 0.5, lambda: None)
+    values = sorted(app.latencies)
+    return values[len(values) // 2], values[min(len(values) - 1, int(len(values) * 0.99))]
+
+
+@defer.inlineCallbacks
+def requests_part(reactor: Any, quick: bool) -> Gen:
+    seconds = 1.5 if quick else 3.0
+    count = 150 if quick else 400
+    sim_port, relay_port, mux_port = free_port(), free_port(), free_port()
+    sim = twistd(
+        "ecsta-pbxsim", "--csta", f"tcp:{sim_port}:interface=127.0.0.1", "--control", "none"
+    )
+    helpers = [sim]
+    try:
+        wait_port(sim_port, sim)
+        relay = spawn(
+            "-c",
+            "import sys; from twisted.internet import reactor; "
+            "from twisted.protocols.portforward import ProxyFactory; "
+            f"reactor.listenTCP({relay_port}, ProxyFactory('127.0.0.1', {sim_port}),"
+            " interface='127.0.0.1'); reactor.run()",
+        )
+        helpers.append(relay)
+        wait_port(relay_port, relay)
+
+        app = yield associate(reactor, relay_port)
+        relay_rate = yield throughput(reactor, app, seconds)
+        app.transport.loseConnection()
+        yield task.deferLater(reactor, 0.5, lambda: None)
+
+        app = yield associate(reactor, sim_port)
+        direct = yield latency(reactor, app, 100, count)
+        app.transport.loseConnection()
+        yield task.deferLater(reactor, 0.5, lambda: None)
+
+        mux = twistd(
+            "ecsta-mux",
+            "--pbx",
+            f"tcp:host=127.0.0.1:port={sim_port}",
+            "--listen",
+            f"tcp:{mux_port}:interface=127.0.0.1",
+            "--status",
+            "",
+        )
+        helpers.append(mux)
+        wait_port(mux_port, mux)
+        yield task.deferLater(reactor, 1.0, lambda: None)  # the mux associates with the sim
+        app = yield associate(reactor, mux_port)
+        mux_rate = yield throughput(reactor, app, seconds)
+        through = yield latency(reactor, app, 100, count)
+        app.transport.loseConnection()
+        yield task.deferLater(reactor, 0.3, lambda: None)
+    finally:
+        for helper in helpers:
+            helper.terminate()
+            helper.wait(10)
+    return relay_rate, mux_rate, direct, through
+
+
+# -- (b) and (c): a thousand applications ------------------------------------------------------
+
+
+def sink(port: int, count: int) -> None:
+    """The child process: ``count`` associated applications that read and count everything.
+
+    Commands on stdin, one per line: ``monitor`` (every application starts a monitor on 101 and
+    the line ``monitored`` follows when all have their answer), ``expect N`` (``received``
+    follows once N more octets of events have arrived, in total over all applications).
+    """
+    resource.setrlimit(
+        resource.RLIMIT_NOFILE, (count + 100, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+    )
+    selector = selectors.DefaultSelector()
+    decoders: dict[socket.socket, FrameDecoder] = {}
+    pending: dict[socket.socket, int] = {}
+    aarq = frame(apdu.aarq())
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.sendall(aarq)
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ)
+        decoders[sock] = FrameDecoder()
+        pending[sock] = 2  # the AARE and the first keep-alive
+    selector.register(sys.stdin, selectors.EVENT_READ)
+    os.set_blocking(sys.stdin.fileno(), False)
+    command = b""
+    received = 0
+    expected: int | None = None
+    phase = "ready"  # said once every application has what it waits for
+    while True:
+        ready: list[Any] = selector.select(1.0)
+        for key, _ in ready:
+            if key.fileobj is sys.stdin:
+                chunk = os.read(sys.stdin.fileno(), 4096)
+                if not chunk:
+                    return
+                command += chunk
+                while b"\n" in command:
+                    line, command = command.split(b"\n", 1)
+                    if line == b"monitor":
+                        phase = "monitored"
+                        for sock in decoders:
+                            pending[sock] = 1
+                            sock.sendall(frame(MONITOR))
+                    elif line.startswith(b"expect "):
+                        expected = received + int(line.split()[1])
+                continue
+            sock = key.fileobj
+            data = sock.recv(1 << 16)
+            if not data:
+                selector.unregister(sock)
+                continue
+            if pending:
+                waiting = pending.get(sock, 0)
+                if waiting:
+                    waiting -= len(decoders[sock].feed(data))
+                    if waiting <= 0:
+                        del pending[sock]
+                        if not pending:
+                            print(phase, flush=True)
+                    else:
+                        pending[sock] = waiting
+                    continue
+            received += len(data)
+            if expected is not None and received >= expected:
+                expected = None
+                print("received", flush=True)
+
+
+class SinkProcess(protocol.ProcessProtocol):
+    def __init__(self) -> None:
+        self.lines: defer.DeferredQueue[str] = defer.DeferredQueue()
+        self._buffer = b""
+
+    def outReceived(self, data: bytes) -> None:
+        self._buffer += data
+        while b"\n" in self._buffer:
+            line, self._buffer = self._buffer.split(b"\n", 1)
+            self.lines.put(line.decode())
+
+    def send(self, line: str) -> None:
+        assert self.transport is not None
+        self.transport.write(line.encode() + b"\n")
+
+
+def rss() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS")
+
+
+@defer.inlineCallbacks
+def fanout_part(reactor: Any, quick: bool) -> Gen:
+    from ecsta.mux.config import from_dict
+    from ecsta.mux.service import MuxService
+    from ecsta.sim.tap import embedded_simulator
+
+    count = 1000
+    events = 100 if quick else 300
+    resource.setrlimit(
+        resource.RLIMIT_NOFILE, (4 * count, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+    )
+    port = free_port()
+    simulator, endpoint = embedded_simulator(reactor)
+    config = from_dict(
+        {
+            "listen": {"tcp": [f"tcp:{port}:interface=127.0.0.1:backlog=1024"]},
+            "status": {"endpoint": ""},
+        }
+    )
+    service = MuxService(reactor, config, pbx_endpoint=endpoint)
+    for part in (simulator, service):
+        part.privilegedStartService()
+        part.startService()
+    mux = service.mux
+    router = mux.router
+    while router.link.value != "up":
+        yield task.deferLater(reactor, 0.05, lambda: None)
+    gc.collect()
+    before = rss()
+
+    sink_process = SinkProcess()
+    reactor.spawnProcess(
+        sink_process,
+        sys.executable,
+        [sys.executable, os.path.abspath(__file__), "--sink", str(port), str(count)],
+        env=dict(os.environ, PYTHONPATH=REPO),
+    )
+    line = yield sink_process.lines.get()
+    assert line == "ready", line
+    while len(router.apps) < count:
+        yield task.deferLater(reactor, 0.05, lambda: None)
+    yield task.deferLater(reactor, 0.5, lambda: None)
+    gc.collect()
+    per_app = (rss() - before) / count
+
+    sink_process.send("monitor")
+    yield sink_process.lines.get()
+    [monitor] = list(router.monitors)
+    assert len(monitor.sharers) == count
+    assert monitor.pbx_xref is not None
+    event = apdu.event_report(
+        7,
+        monitor.pbx_xref,
+        "callControlEvents",
+        "held",
+        {
+            "heldConnection": ("both", {"callID": b"\x00\x01", "deviceID": ("staticID", DEVICE)}),
+            "holdingDevice": ("deviceIdentifier", DEVICE),
+            "cause": "normal",
+        },
+    )
+    framed = frame(ber.with_cross_ref(event, monitor.xref))
+    handles = [app.handle for app in router.apps.values()]
+
+    @defer.inlineCallbacks
+    def deliver(send: Any) -> Gen:
+        sink_process.send(f"expect {events * count * len(framed)}")
+        start = time.perf_counter()
+        for n in range(events):
+            send()
+            if n % 5 == 4:
+                yield task.deferLater(reactor, 0, lambda: None)
+        yield sink_process.lines.get()
+        return events * count / (time.perf_counter() - start)
+
+    def through_mux() -> None:
+        mux.run(router.pbx_invoke(event, ber.peek(event)))
+
+    def directly() -> None:
+        for handle in handles:
+            handle.transport.write(framed)
+
+    yield deliver(directly)  # warm up both paths
+    yield deliver(through_mux)
+    direct_rate = yield deliver(directly)
+    mux_rate = yield deliver(through_mux)
+    assert sink_process.transport is not None
+    sink_process.transport.closeStdin()
+    for part in (service, simulator):
+        yield part.stopService()
+    return per_app, mux_rate, direct_rate
+
+
+@defer.inlineCallbacks
+def main(reactor: Any, quick: bool) -> Gen:
+    relay_rate, mux_rate, direct, through = yield requests_part(reactor, quick)
+    per_app, fan_mux, fan_direct = yield fanout_part(reactor, quick)
+    ratio_a = mux_rate / relay_rate
+    ratio_b = fan_mux / fan_direct
+    results = [
+        (
+            "a",
+            f"requests/s through the mux {mux_rate:,.0f}, through a TCP relay "
+            f"{relay_rate:,.0f}: ratio {ratio_a:.2f} (target >= {TARGETS['a']})",
+            ratio_a >= TARGETS["a"],
+        ),
+        (
+            "b",
+            f"fan-out to 1000 applications: {fan_mux:,.0f} deliveries/s through the mux, "
+            f"{fan_direct:,.0f} writing directly: ratio {ratio_b:.2f} "
+            f"(target >= {TARGETS['b']})",
+            ratio_b >= TARGETS["b"],
+        ),
+        (
+            "c",
+            f"memory per idle application with 1000 connected: {per_app / 1024:.1f} KiB "
+            f"(target <= {TARGETS['c'] // 1024} KiB)",
+            per_app <= TARGETS["c"],
+        ),
+    ]
+    added50 = (through[0] - direct[0]) * 1000
+    added99 = (through[1] - direct[1]) * 1000
+    for name, text, ok in results:
+        print(f"({name}) {text}: {'PASS' if ok else 'FAIL'}")
+    print(
+        f"(d) latency at 100 requests/s: direct p50 {direct[0] * 1000:.2f} ms, "
+        f"p99 {direct[1] * 1000:.2f} ms; through the mux p50 {through[0] * 1000:.2f} ms, "
+        f"p99 {through[1] * 1000:.2f} ms; added p50 {added50:.2f} ms, p99 {added99:.2f} ms"
+    )
+    if not all(ok for _, _, ok in results):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs, rougher figures")
+    parser.add_argument(
+        "--sink", nargs=2, type=int, metavar=("PORT", "COUNT"), help=argparse.SUPPRESS
+    )
+    arguments = parser.parse_args()
+    if arguments.sink:
+        sink(*arguments.sink)
+    else:
+        task.react(main, [arguments.quick])

@@ -1,0 +1,101 @@
+"""What the multiplexer's core asks its adapter to do.
+
+The core (:mod:`ecsta.mux.router`) never touches a socket: each event fed to it returns a list of
+these actions, and the adapter (:mod:`ecsta.mux.service`) carries them out in order. Requests
+that expect an answer carry a ticket; the adapter hands the answer, or the reason none came,
+back to the core with that ticket.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from ecsta.mux.router import App, AppTicket, PBXTicket
+
+
+@dataclass(frozen=True, slots=True)
+class ToApp:
+    """Write one PDU to one application, as it is (invokeId included)."""
+
+    app: "App"
+    pdu: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Fanout:
+    """Write the same framed bytes to several applications: an event is rewritten only once."""
+
+    apps: Sequence["App"]
+    framed: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyApp:
+    """Send an invoke that the application need not answer, under an invokeId of its link."""
+
+    app: "App"
+    pdu: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AskApp:
+    """Send an invoke to an application and report its answer with ``ticket``."""
+
+    app: "App"
+    ticket: "AppTicket"
+    pdu: bytes
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class AskPBX:
+    """Send an invoke to the PBX under a fresh invokeId and report its answer with ``ticket``."""
+
+    ticket: "PBXTicket"
+    pdu: bytes
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class ToPBX:
+    """Write one PDU to the PBX as it is: an answer to the PBX's invoke, under the PBX's id."""
+
+    pdu: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnect:
+    """End an application's association."""
+
+    app: "App"
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetStatus:
+    """Tell these applications the switch's systemStatus (a keep-alive out of turn)."""
+
+    apps: Sequence["App"]
+    status: str
+
+
+Action: TypeAlias = ToApp | Fanout | NotifyApp | AskApp | AskPBX | ToPBX | Disconnect | SetStatus
+
+#: How a request ended without an answer, as the adapter reports it.
+TIMEOUT = "timeout"
+LOST = "lost"
+
+__all__ = [
+    "LOST",
+    "TIMEOUT",
+    "Action",
+    "AskApp",
+    "AskPBX",
+    "Disconnect",
+    "Fanout",
+    "NotifyApp",
+    "SetStatus",
+    "ToApp",
+    "ToPBX",
+]

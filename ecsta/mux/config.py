@@ -1,0 +1,320 @@
+"""The multiplexer's settings: every option, its default, and a TOML file that sets them.
+
+A configuration file is read with :mod:`tomllib` and checked as a whole before anything starts;
+an error names the offending key (``applications.max_applications: expected an integer >= 1,
+got 0``), so that an operator can fix the file without reading code. Keys the file does not
+know are errors too: a misspelt key silently ignored is a setting that silently does not apply.
+Command-line options override the file (see :mod:`ecsta.mux.tap`).
+
+Example (every key, with its default)::
+
+    [pbx]
+    endpoint = "tcp:host=192.168.0.101:port=33333"   # or "sim": the built-in simulator
+    request_timeout = 30.0          # seconds a request may wait for the PBX's answer
+    max_in_flight = 16              # requests in flight to the PBX; more wait in a queue
+    reconnect_initial_delay = 1.0
+    reconnect_max_delay = 60.0
+    watchdog = 300.0                # drop a PBX link that said nothing for this long
+    down_status = "disabled"        # systemStatus applications get while the PBX is away
+
+    [listen]
+    tcp = ["tcp:33333"]             # application ports (Twisted endpoint strings)
+    tls = []                        # e.g. "ssl:33334:privateKey=key.pem:certKey=cert.pem"
+    require_login = false           # also on TCP (TLS always requires it)
+
+    [applications]
+    max_applications = 1000
+    max_open_requests = 32          # per application: queued plus in flight
+    max_output_buffer = 1048576     # bytes queued for an application that does not read
+    socket_send_buffer = 65536      # the kernel's send buffer per application (0: its default)
+    keepalive_interval = 60.0
+    keepalive_misses = 3
+    owner_answer_timeout = 10.0     # a CDR / data collection owner's time to answer a report
+    max_pdu = 65535
+
+    [login]
+    free_failures = 3
+    delay = 1.0
+    max_delay = 16.0
+    lockout_failures = 10
+    lockout_seconds = 300.0
+    window = 600.0
+
+    [users]
+    alice = "scrypt$16384$8$1$<salt>$<hash>"     # made by ecsta.mux.auth.hash_password
+
+    [status]
+    endpoint = "tcp:33335:interface=127.0.0.1"   # "" turns the status page off
+
+    [sim]
+    # the built-in simulator (--pbx sim), configured as in its own file: [sim.csta],
+    # [sim.control], [sim.cdr], [sim.traffic], [sim.plan]; by default it listens on a free
+    # loopback port and runs no control API
+"""
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ecsta.mux.auth import HashFormatError, Users
+
+#: systemStatus values an application may be shown while the PBX is away
+#: (CSTA-device-feature-types SystemStatus, all but normal).
+DOWN_STATUSES = (
+    "disabled",
+    "partiallyDisabled",
+    "enabled",
+    "initializing",
+    "messagesLost",
+    "overloadImminent",
+    "overloadReached",
+    "overloadRelieved",
+)
+
+
+class ConfigError(ValueError):
+    """A setting is missing, misspelt or out of range; the message names the key."""
+
+
+@dataclass(frozen=True)
+class PBXSettings:
+    endpoint: str = "sim"
+    request_timeout: float = 30.0
+    max_in_flight: int = 16
+    reconnect_initial_delay: float = 1.0
+    reconnect_max_delay: float = 60.0
+    watchdog: float = 300.0
+    down_status: str = "disabled"
+
+
+@dataclass(frozen=True)
+class ListenSettings:
+    tcp: tuple[str, ...] = ("tcp:33333",)
+    tls: tuple[str, ...] = ()
+    require_login: bool = False
+
+
+@dataclass(frozen=True)
+class ApplicationSettings:
+    max_applications: int = 1000
+    max_open_requests: int = 32
+    max_output_buffer: int = 1 << 20
+    socket_send_buffer: int = 1 << 16
+    keepalive_interval: float = 60.0
+    keepalive_misses: int = 3
+    owner_answer_timeout: float = 10.0
+    max_pdu: int = 0xFFFF
+
+
+@dataclass(frozen=True)
+class LoginSettings:
+    free_failures: int = 3
+    delay: float = 1.0
+    max_delay: float = 16.0
+    lockout_failures: int = 10
+    lockout_seconds: float = 300.0
+    window: float = 600.0
+
+
+@dataclass(frozen=True)
+class StatusSettings:
+    endpoint: str = "tcp:33335:interface=127.0.0.1"
+
+
+@dataclass(frozen=True)
+class MuxConfig:
+    pbx: PBXSettings = field(default_factory=PBXSettings)
+    listen: ListenSettings = field(default_factory=ListenSettings)
+    applications: ApplicationSettings = field(default_factory=ApplicationSettings)
+    login: LoginSettings = field(default_factory=LoginSettings)
+    users: Mapping[str, str] = field(default_factory=dict)
+    status: StatusSettings = field(default_factory=StatusSettings)
+    sim: Mapping[str, Any] = field(default_factory=dict)
+
+    def user_table(self) -> Users:
+        return Users(self.users)
+
+
+Check = Callable[[str, Any], Any]
+
+
+def _number(minimum: float, integer: bool = False, exclusive: bool = False) -> Check:
+    kind = "an integer" if integer else "a number"
+    relation = ">" if exclusive else ">="
+
+    def check(key: str, value: Any) -> Any:
+        ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok_type:
+            raise ConfigError(f"{key}: expected {kind} {relation} {minimum:g}, got {value!r}")
+        if value < minimum or (exclusive and value == minimum):
+            raise ConfigError(f"{key}: expected {kind} {relation} {minimum:g}, got {value!r}")
+        return value if integer else float(value)
+
+    return check
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _string(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected a string, got {value!r}")
+    return value
+
+
+def _endpoint(key: str, value: Any) -> str:
+    value = _string(key, value)
+    if not value.strip():
+        raise ConfigError(f"{key}: expected an endpoint string such as 'tcp:33333', got ''")
+    return value
+
+
+def _optional_endpoint(key: str, value: Any) -> str:
+    return _string(key, value)
+
+
+def _endpoints(key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ConfigError(f"{key}: expected a list of endpoint strings, got {value!r}")
+    return tuple(_endpoint(f"{key}[{i}]", item) for i, item in enumerate(value))
+
+
+def _down_status(key: str, value: Any) -> str:
+    value = _string(key, value)
+    if value not in DOWN_STATUSES:
+        raise ConfigError(f"{key}: expected one of {', '.join(DOWN_STATUSES)}, got {value!r}")
+    return value
+
+
+_CHECKS: dict[str, dict[str, Check]] = {
+    "pbx": {
+        "endpoint": _endpoint,
+        "request_timeout": _number(0, exclusive=True),
+        "max_in_flight": _number(1, integer=True),
+        "reconnect_initial_delay": _number(0, exclusive=True),
+        "reconnect_max_delay": _number(0, exclusive=True),
+        "watchdog": _number(0, exclusive=True),
+        "down_status": _down_status,
+    },
+    "listen": {"tcp": _endpoints, "tls": _endpoints, "require_login": _boolean},
+    "applications": {
+        "max_applications": _number(1, integer=True),
+        "max_open_requests": _number(1, integer=True),
+        "max_output_buffer": _number(1024, integer=True),
+        "socket_send_buffer": _number(0, integer=True),
+        "keepalive_interval": _number(0, exclusive=True),
+        "keepalive_misses": _number(1, integer=True),
+        "owner_answer_timeout": _number(0, exclusive=True),
+        "max_pdu": _number(64, integer=True),
+    },
+    "login": {
+        "free_failures": _number(0, integer=True),
+        "delay": _number(0),
+        "max_delay": _number(0),
+        "lockout_failures": _number(1, integer=True),
+        "lockout_seconds": _number(0),
+        "window": _number(0, exclusive=True),
+    },
+    "status": {"endpoint": _optional_endpoint},
+}
+
+_SECTIONS: dict[str, type] = {
+    "pbx": PBXSettings,
+    "listen": ListenSettings,
+    "applications": ApplicationSettings,
+    "login": LoginSettings,
+    "status": StatusSettings,
+}
+
+
+def from_dict(document: Mapping[str, Any]) -> MuxConfig:
+    """Check a parsed configuration document and build the settings from it."""
+    config = MuxConfig()
+    for section, body in document.items():
+        if section in ("users", "sim"):
+            if not isinstance(body, dict):
+                raise ConfigError(f"{section}: expected a table, got {body!r}")
+            continue
+        if section not in _SECTIONS:
+            known = ", ".join([*_SECTIONS, "users", "sim"])
+            raise ConfigError(f"{section}: unknown section (known: {known})")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{section}: expected a table, got {body!r}")
+        checks = _CHECKS[section]
+        values = {}
+        for key, value in body.items():
+            if key not in checks:
+                raise ConfigError(f"{section}.{key}: unknown key (known: {', '.join(checks)})")
+            values[key] = checks[key](f"{section}.{key}", value)
+        config = replace(config, **{section: replace(getattr(config, section), **values)})
+    users = document.get("users", {})
+    for name, text in users.items():
+        if not isinstance(text, str):
+            raise ConfigError(f"users.{name}: expected a password hash string, got {text!r}")
+    config = replace(config, users=dict(users), sim=dict(document.get("sim", {})))
+    try:
+        config.user_table()
+    except HashFormatError as error:
+        raise ConfigError(str(error)) from error
+    _check_consistency(config)
+    return config
+
+
+def _check_consistency(config: MuxConfig) -> None:
+    pbx = config.pbx
+    if pbx.reconnect_max_delay < pbx.reconnect_initial_delay:
+        raise ConfigError(
+            "pbx.reconnect_max_delay: must not be less than pbx.reconnect_initial_delay"
+        )
+    if config.login.max_delay < config.login.delay:
+        raise ConfigError("login.max_delay: must not be less than login.delay")
+    if config.listen.tls and not config.users:
+        raise ConfigError(
+            "users: a TLS listener requires logins, so at least one user must be configured"
+        )
+    if config.listen.require_login and not config.users:
+        raise ConfigError("users: listen.require_login is set but no user is configured")
+
+
+def load(path: str) -> MuxConfig:
+    """Read and check a TOML configuration file."""
+    try:
+        with open(path, "rb") as stream:
+            document = tomllib.load(stream)
+    except OSError as error:
+        raise ConfigError(f"cannot read the configuration {path}: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    try:
+        return from_dict(document)
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from error
+
+
+def override(config: MuxConfig, section: str, **values: Any) -> MuxConfig:
+    """A copy with some settings of ``section`` replaced, checked as the file's would be."""
+    checks = _CHECKS[section]
+    checked = {key: checks[key](f"{section}.{key}", value) for key, value in values.items()}
+    updated = replace(config, **{section: replace(getattr(config, section), **checked)})
+    _check_consistency(updated)
+    return updated
+
+
+__all__ = [
+    "ApplicationSettings",
+    "ConfigError",
+    "ListenSettings",
+    "LoginSettings",
+    "MuxConfig",
+    "PBXSettings",
+    "StatusSettings",
+    "from_dict",
+    "load",
+    "override",
+]

@@ -1,0 +1,77 @@
+"""Services a PBX gives to one client only: call detail records and data collection.
+
+The first application that starts one owns it; another gets "operation error generic" until the
+owner stops it or goes away. Every report the PBX sends for the service (cDRReport, dataCollected)
+goes to the owner, and the PBX is answered only with the owner's answer, so that a record the
+owner never confirmed stays in the PBX to be sent again.
+
+A service may run in several sessions (data collection on several devices), each with the
+cross-reference the PBX gave when it was started. As with monitors, the identifier the owner holds
+is stable: when the PBX association is re-established the session is started again and the
+PBX's new identifier is mapped to the one the owner knows.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class OwnedService:
+    """The operations of one owned service and the argument field that names a session."""
+
+    name: str
+    start: int
+    stop: int
+    report: int
+    xref_field: str
+
+
+CDR = OwnedService("cdr", start=363, stop=364, report=361, xref_field="cdrCrossRefID")
+DATA_COLLECTION = OwnedService(
+    "dataCollection", start=347, stop=348, report=343, xref_field="dcollCrossRefID"
+)
+
+
+@dataclass(eq=False)
+class Session:
+    #: The identifier the owner was given.
+    xref: bytes
+    #: The PBX's identifier on the current association (None while the PBX is away).
+    pbx_xref: bytes | None
+    #: The owner's start invoke, sent again after a re-association.
+    start_pdu: bytes
+
+
+@dataclass(eq=False)
+class Ownership:
+    service: OwnedService
+    owner: Any = None
+    #: Starts sent to the PBX and not yet answered.
+    starting: int = 0
+    sessions: list[Session] = field(default_factory=list)
+    reports: int = 0
+
+    def session_for_owner(self, xref: bytes) -> Session | None:
+        for session in self.sessions:
+            if session.xref == xref:
+                return session
+        return None
+
+    def session_for_pbx(self, pbx_xref: bytes) -> Session | None:
+        for session in self.sessions:
+            if session.pbx_xref == pbx_xref:
+                return session
+        return None
+
+    def release(self) -> list[Session]:
+        """End the ownership; return the sessions the PBX still runs, to be stopped."""
+        running = [s for s in self.sessions if s.pbx_xref is not None]
+        self.owner = None
+        self.starting = 0
+        self.sessions = []
+        return running
+
+    def settle(self) -> None:
+        """Without a session or a start in flight there is nothing left to own."""
+        if not self.sessions and not self.starting:
+            self.owner = None

@@ -1,0 +1,471 @@
+"""The multiplexer on Twisted: application listeners, the PBX association, and the core between.
+
+:class:`Multiplexer` feeds the events of every association to the sans-IO core
+(:class:`ecsta.mux.router.Router`) and carries out the actions it returns. Towards applications
+each association is an :class:`AppProtocol`, a :class:`CSTAServerProtocol` that behaves as a
+Panasonic PBX (exact AARE, keep-alives from invokeId 1, bounded output), with the login and the
+limits checked in its AARQ hook. Towards the PBX there is one :class:`PBXProtocol`, kept up by
+the link's ``ClientService`` with backoff.
+
+:class:`MuxService` opens the listeners in ``privilegedStartService``, before the reactor runs,
+so that a port already taken stops ``twistd`` at once with a :class:`StartupError` naming the
+port, instead of a multiplexer that runs without its applications' port.
+"""
+
+import socket
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from OpenSSL import SSL, crypto
+from twisted.application.service import MultiService
+from twisted.internet import defer, task
+from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import clientFromString, serverFromString
+from twisted.internet.error import CannotListenError, VerifyError
+from twisted.internet.interfaces import (
+    IReactorTime,
+    IStreamServerEndpoint,
+)
+from twisted.internet.protocol import Factory, connectionDone
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+from twisted.web.server import Site
+
+from ecsta.link.errors import LinkLost, RequestTimeout
+from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
+from ecsta.link.service import PBXClientFactory, pbx_client_service
+from ecsta.mux import actions
+from ecsta.mux.actions import (
+    Action,
+    AskApp,
+    AskPBX,
+    Disconnect,
+    Fanout,
+    NotifyApp,
+    SetStatus,
+    ToApp,
+    ToPBX,
+)
+from ecsta.mux.auth import LoginGuard
+from ecsta.mux.config import MuxConfig
+from ecsta.mux.router import App, Router, RouterSettings
+from ecsta.mux.status import StatusResource
+from ecsta.wire import apdu, ber
+
+log = Logger()
+
+#: ACSE result and acse-service-user diagnostics of the AARE rejections (X.227).
+REJECTED_PERMANENT = 1
+REJECTED_TRANSIENT = 2
+NO_REASON_GIVEN = 1
+AUTHENTICATION_FAILURE = 13
+AUTHENTICATION_REQUIRED = 14
+
+
+class StartupError(Exception):
+    """The multiplexer cannot start as configured; the message says what to fix."""
+
+
+def _now(clock: Any) -> float:
+    seconds: float = clock.seconds()
+    return seconds
+
+
+def _reason(failure: Failure) -> str:
+    return actions.TIMEOUT if failure.check(RequestTimeout) else actions.LOST
+
+
+class AppProtocol(CSTAServerProtocol):
+    """One application's association: a PBX to the application, an event source to the core."""
+
+    def __init__(self, clock: IReactorTime, mux: "Multiplexer", tls: bool, **kwargs: Any) -> None:
+        super().__init__(clock, **kwargs)
+        self.mux = mux
+        self.tls = tls
+        self.app: App | None = None
+
+    def connectionMade(self) -> None:
+        super().connectionMade()
+        size = self.mux.config.applications.socket_send_buffer
+        handle = getattr(self.transport, "getHandle", None)
+        if size and handle is not None:
+            # The kernel's buffer counts too: left to autotuning it grows to megabytes for an
+            # application that does not read, times a thousand applications.
+            try:
+                handle().setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+            except (OSError, AttributeError):
+                pass
+
+    def authorize(self, aarq: apdu.AARQ) -> "bytes | Deferred[bytes | None] | None":
+        return self.mux.authorize(self, aarq)
+
+    def associationEstablished(self) -> None:
+        self.app = self.mux.router.app_connected(
+            self, self.peer, self.user, self.tls, _now(self.clock)
+        )
+        log.info(
+            "application {id} associated from {peer} (user {user}, tls {tls})",
+            id=self.app.id,
+            peer=self.peer,
+            user=self.user,
+            tls=self.tls,
+        )
+
+    def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        if self.app is not None:
+            self.mux.run(self.mux.router.app_invoke(self.app, pdu, peek))
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        app = self.app
+        if app is not None:
+            log.info("application {id} ({peer}) gone", id=app.id, peer=self.peer)
+            self.mux.run(self.mux.router.app_gone(app))
+        super().connectionLost(reason)
+
+
+class PBXProtocol(CSTAClientProtocol):
+    """The multiplexer's one association with the PBX."""
+
+    def __init__(self, clock: IReactorTime, *, mux: "Multiplexer", **kwargs: Any) -> None:
+        super().__init__(clock, **kwargs)
+        self.mux = mux
+        # Before anyone else hears that the association is ready (ClientService hands others
+        # a proxy of this protocol), the core does, and starts restoring what it holds.
+        self.ready.addCallback(self._associated)
+
+    def _associated(self, proto: CSTAClientProtocol) -> CSTAClientProtocol:
+        self.mux.pbx_associated(self)
+        return proto
+
+    def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        self.mux.run(self.mux.router.pbx_invoke(pdu, peek))
+
+    def systemStatusChanged(self, argument: dict[str, Any]) -> None:
+        status = argument.get("systemStatus")
+        if isinstance(status, str):
+            self.mux.run(self.mux.router.pbx_status(status))
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        # The core hears of the loss before the link fails what was in flight, so that those
+        # failures are read as "the PBX went away" and not as the PBX refusing a restart.
+        self.mux.pbx_lost(self)
+        super().connectionLost(reason)
+
+
+class _AppFactory(Factory):
+    def __init__(self, mux: "Multiplexer", tls: bool) -> None:
+        self.mux = mux
+        self.tls = tls
+
+    def buildProtocol(self, addr: Any) -> AppProtocol:
+        settings = self.mux.config.applications
+        proto = AppProtocol(
+            self.mux.clock,
+            self.mux,
+            self.tls,
+            max_pdu=settings.max_pdu,
+            max_backlog=settings.max_output_buffer,
+            keepalive_interval=settings.keepalive_interval,
+            keepalive_misses=settings.keepalive_misses,
+        )
+        proto.factory = self
+        return proto
+
+
+class Multiplexer:
+    """The core and the associations around it."""
+
+    def __init__(self, clock: IReactorTime, config: MuxConfig) -> None:
+        self.clock = clock
+        self.config = config
+        self.router = Router(
+            RouterSettings(
+                max_applications=config.applications.max_applications,
+                max_open_requests=config.applications.max_open_requests,
+                max_in_flight=config.pbx.max_in_flight,
+                request_timeout=config.pbx.request_timeout,
+                owner_answer_timeout=config.applications.owner_answer_timeout,
+                down_status=config.pbx.down_status,
+            )
+        )
+        self.users = config.user_table()
+        login = config.login
+        self.guard = LoginGuard(
+            free_failures=login.free_failures,
+            delay=login.delay,
+            max_delay=login.max_delay,
+            lockout_failures=login.lockout_failures,
+            lockout_seconds=login.lockout_seconds,
+            window=login.window,
+        )
+        self.pbx: PBXProtocol | None = None
+        self.pbx_since: float | None = None
+        self.pbx_peer: str | None = None
+        self.logins = {"accepted": 0, "failed": 0, "locked_out": 0, "over_limit": 0}
+        self._pending: deque[Action] = deque()
+        self._running = False
+
+    # -- factories ------------------------------------------------------------------------------
+
+    def app_factory(self, tls: bool) -> Factory:
+        return _AppFactory(self, tls)
+
+    def pbx_factory(self) -> PBXClientFactory:
+        return PBXClientFactory(
+            self.clock,
+            PBXProtocol,
+            mux=self,
+            watchdog=self.config.pbx.watchdog,
+            request_timeout=self.config.pbx.request_timeout,
+            max_backlog=None,
+        )
+
+    # -- the PBX link ---------------------------------------------------------------------------
+
+    def pbx_associated(self, proto: PBXProtocol) -> None:
+        self.pbx = proto
+        self.pbx_since = _now(self.clock)
+        self.pbx_peer = proto.peer
+        log.info("PBX association with {peer} ready", peer=proto.peer)
+        self.run(self.router.pbx_up())
+
+    def pbx_lost(self, proto: PBXProtocol) -> None:
+        if proto is not self.pbx:
+            return
+        log.warn("PBX association with {peer} lost", peer=proto.peer)
+        self.pbx = None
+        self.pbx_since = None
+        self.run(self.router.pbx_down())
+
+    # -- logins ---------------------------------------------------------------------------------
+
+    def authorize(
+        self, proto: AppProtocol, aarq: apdu.AARQ
+    ) -> Deferred[bytes | None] | bytes | None:
+        """None to accept the AARQ, or the AARE rejection; slowed-down failures come later."""
+        transport: Any = proto.transport
+        address = getattr(transport.getPeer(), "host", proto.peer)
+        refusal = self.router.admit()
+        if refusal is not None:
+            self.logins["over_limit"] += 1
+            log.warn("refusing {peer}: {why}", peer=proto.peer, why=refusal)
+            return apdu.aare_rejected(REJECTED_TRANSIENT, NO_REASON_GIVEN)
+        if aarq.user is None:
+            if proto.tls or self.config.listen.require_login:
+                log.info("refusing {peer}: no login", peer=proto.peer)
+                return apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_REQUIRED)
+            self._accept(proto)
+            return None
+        now = _now(self.clock)
+        verdict = self.guard.assess(address, now)
+        if verdict.locked:
+            self.logins["locked_out"] += 1
+            log.warn(
+                "refusing login of {user!r} from locked-out {address} ({left:.0f} s left)",
+                user=aarq.user,
+                address=address,
+                left=verdict.seconds_left,
+            )
+            return self._later(
+                self.config.login.max_delay,
+                apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_FAILURE),
+            )
+        if self.users.verify(aarq.user, aarq.password or ""):
+            self.guard.succeeded(address)
+            self._accept(proto)
+            return None
+        self.logins["failed"] += 1
+        delay = self.guard.failed(address, now)
+        log.warn(
+            "failed login of {user!r} from {address}, answered in {delay:g} s",
+            user=aarq.user,
+            address=address,
+            delay=delay,
+        )
+        return self._later(delay, apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_FAILURE))
+
+    def _later(self, delay: float, rejection: bytes) -> Deferred[bytes | None] | bytes:
+        if delay <= 0:
+            return rejection
+        return task.deferLater(self.clock, delay, lambda: rejection)
+
+    def _accept(self, proto: AppProtocol) -> None:
+        self.logins["accepted"] += 1
+        # The first keep-alive, sent right after the AARE, already tells the truth.
+        proto.system_status = self.router.status
+
+    # -- carrying out the core's actions --------------------------------------------------------
+
+    def run(self, todo: Iterable[Action]) -> None:
+        """Carry out actions in order; actions caused by them run after them, never inside."""
+        self._pending.extend(todo)
+        if self._running:
+            return
+        self._running = True
+        try:
+            while self._pending:
+                action = self._pending.popleft()
+                try:
+                    self._perform(action)
+                except Exception:
+                    log.failure("carrying out {action!r}", action=action)
+        finally:
+            self._running = False
+
+    def _perform(self, action: Action) -> None:
+        if isinstance(action, Fanout):
+            framed = action.framed
+            for app in action.apps:
+                handle = app.handle
+                if not handle.closed:
+                    try:
+                        handle.send_framed(framed)
+                    except LinkLost:
+                        pass  # it went away in the middle; its release is on its way
+        elif isinstance(action, ToApp):
+            if not action.app.handle.closed:
+                action.app.handle.send_pdu(action.pdu)
+        elif isinstance(action, AskPBX):
+            self._ask_pbx(action)
+        elif isinstance(action, ToPBX):
+            if self.pbx is not None and not self.pbx.closed:
+                self.pbx.send_pdu(action.pdu)
+        elif isinstance(action, AskApp):
+            self._ask_app(action)
+        elif isinstance(action, NotifyApp):
+            if not action.app.handle.closed:
+                action.app.handle.notify_raw(action.pdu)
+        elif isinstance(action, SetStatus):
+            for app in action.apps:
+                if not app.handle.closed:
+                    app.handle.send_system_status(action.status)
+        elif isinstance(action, Disconnect):
+            log.warn("disconnecting application {id}: {why}", id=action.app.id, why=action.reason)
+            action.app.handle.abort()
+
+    def _ask_pbx(self, action: AskPBX) -> None:
+        ticket = action.ticket
+        if self.pbx is None:
+            self.run(self.router.pbx_failed(ticket, actions.LOST))
+            return
+        d = self.pbx.invoke_raw(action.pdu, timeout=action.timeout)
+        d.addCallbacks(
+            lambda answer: self.run(self.router.pbx_answered(ticket, answer)),
+            lambda failure: self.run(self.router.pbx_failed(ticket, _reason(failure))),
+        )
+
+    def _ask_app(self, action: AskApp) -> None:
+        ticket = action.ticket
+        d = action.app.handle.invoke_raw(action.pdu, timeout=action.timeout)
+        d.addCallbacks(
+            lambda answer: self.run(self.router.app_answered(ticket, answer)),
+            lambda failure: self.run(self.router.app_failed(ticket, _reason(failure))),
+        )
+
+
+def _listen_now(endpoint: Any, factory: Any, description: str) -> Any:
+    """Listen, and fail at once with a message naming the port if that is impossible."""
+    outcome: list[Any] = []
+    endpoint.listen(factory).addBoth(outcome.append)
+    if not outcome:
+        raise StartupError(f"{description}: the endpoint did not start listening at once")
+    result = outcome[0]
+    if isinstance(result, Failure):
+        if result.check(CannotListenError):
+            error: Any = result.value
+            why = getattr(error.socketError, "strerror", None) or error.socketError
+            raise StartupError(f"cannot listen on {description}: {why}")
+        raise StartupError(f"cannot listen on {description}: {result.getErrorMessage()}")
+    return result
+
+
+def parse_server_endpoint(
+    reactor: Any,
+    description: str,
+    parse: Callable[[Any, str], IStreamServerEndpoint] = serverFromString,
+) -> Any:
+    """Parse a listening endpoint; for ``ssl:`` this loads and checks certificate and key."""
+    try:
+        return parse(reactor, description)
+    except (SSL.Error, crypto.Error) as error:
+        why = "the certificate or the private key is not valid PEM"
+        details = "; ".join(str(part[-1]) for part in error.args[0] if part) if error.args else ""
+        raise StartupError(f"cannot use {description!r}: {why} ({details})") from error
+    except VerifyError as error:
+        raise StartupError(
+            f"cannot use {description!r}: the certificate does not match its private key"
+        ) from error
+    except OSError as error:
+        raise StartupError(
+            f"cannot use {description!r}: {error.strerror}: {error.filename}"
+        ) from error
+    except Exception as error:  # the endpoint parsers raise ValueError, KeyError, TypeError...
+        raise StartupError(f"cannot use the endpoint {description!r}: {error}") from error
+
+
+class MuxService(MultiService):
+    """The whole multiplexer as one service: listeners, status page and PBX association."""
+
+    def __init__(
+        self,
+        reactor: Any,
+        config: MuxConfig,
+        pbx_endpoint: Any = None,
+        server_endpoint: Callable[[Any, str], IStreamServerEndpoint] = serverFromString,
+    ) -> None:
+        super().__init__()
+        self.reactor = reactor
+        self.config = config
+        self.mux = Multiplexer(reactor, config)
+        self._server_endpoint = server_endpoint
+        self._ports: list[Any] = []
+        self._listeners: list[tuple[str, Any, Any]] = []
+        for description in config.listen.tcp:
+            self._listeners.append(
+                (description, self._parse(description), self.mux.app_factory(tls=False))
+            )
+        for description in config.listen.tls:
+            self._listeners.append(
+                (description, self._parse(description), self.mux.app_factory(tls=True))
+            )
+        if config.status.endpoint:
+            site = Site(StatusResource(self.mux))
+            self._listeners.append(
+                (config.status.endpoint, self._parse(config.status.endpoint), site)
+            )
+        if pbx_endpoint is None:
+            pbx_endpoint = clientFromString(reactor, config.pbx.endpoint)
+        self.pbx_service = pbx_client_service(
+            reactor,
+            pbx_endpoint,
+            self.mux.pbx_factory(),
+            initial_delay=config.pbx.reconnect_initial_delay,
+            max_delay=config.pbx.reconnect_max_delay,
+        )
+        self.pbx_service.setServiceParent(self)
+
+    def _parse(self, description: str) -> Any:
+        return parse_server_endpoint(self.reactor, description, self._server_endpoint)
+
+    def privilegedStartService(self) -> None:
+        try:
+            for description, endpoint, factory in self._listeners:
+                self._ports.append(_listen_now(endpoint, factory, description))
+                log.info("listening on {endpoint}", endpoint=description)
+        except StartupError:
+            for port in self._ports:
+                port.stopListening()
+            self._ports.clear()
+            raise
+        super().privilegedStartService()
+
+    def stopService(self) -> Deferred[None]:
+        stopped: list[Deferred[Any]] = [
+            defer.maybeDeferred(port.stopListening) for port in self._ports
+        ]
+        self._ports.clear()
+        for app in list(self.mux.router.apps.values()):
+            app.handle.abort()
+        stopped.append(defer.maybeDeferred(super().stopService))
+        return defer.gatherResults(stopped).addCallback(lambda _: None)

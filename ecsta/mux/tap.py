@@ -1,0 +1,119 @@
+"""``twistd ecsta-mux``: options, configuration file, and the service they describe.
+
+Every setting comes from the TOML file given with ``--config`` (see :mod:`ecsta.mux.config`);
+the options below override it. Everything that can be checked before the reactor runs is checked
+while the options are parsed, so that a bad setting, a missing certificate or a key that does not
+match its certificate ends ``twistd`` with one line naming the cause.
+
+``--pbx sim`` runs the built-in simulator in the same process, on a free loopback port unless
+the ``[sim]`` table says otherwise, and connects the multiplexer to it, so that the multiplexer
+can be tried without a PBX. The ``[sim]`` table is read as the simulator's own configuration
+file (``[sim.plan]``, ``[sim.control] endpoint`` to expose its control API, ...).
+"""
+
+from typing import Any
+
+from twisted.application.service import MultiService
+from twisted.python import usage
+
+from ecsta.mux.config import ConfigError, MuxConfig, from_dict, load, override
+from ecsta.mux.service import MuxService, StartupError, parse_server_endpoint
+
+#: Where the built-in simulator takes CSTA associations unless ``[sim.csta] endpoint`` says.
+SIM_CSTA = "tcp:0:interface=127.0.0.1"
+
+
+class Options(usage.Options):
+    synopsis = "[options]"
+    longdesc = (
+        "Lets up to 1000 CSTA applications share the one CSTA association of a Panasonic PBX. "
+        "Applications connect as they would to the PBX (TCP 33333, TLS 33334)."
+    )
+    optParameters = [
+        ["config", "c", None, "TOML configuration file (every setting; options override it)"],
+        ["pbx", None, None, "PBX endpoint, e.g. tcp:host=192.168.0.101:port=33333, or 'sim'"],
+        ["status", None, None, "HTTP status endpoint, e.g. tcp:33335:interface=127.0.0.1"],
+        ["max-applications", None, None, "most applications connected at once", int],
+    ]
+    optFlags = [["require-login", None, "require a login on TCP listeners too"]]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self["listen"] = []
+        self["listen-tls"] = []
+        self.config: MuxConfig = MuxConfig()
+
+    def opt_listen(self, endpoint: str) -> None:
+        """Application endpoint, e.g. tcp:33333:interface=127.0.0.1 (repeatable)"""
+        self["listen"].append(endpoint)
+
+    def opt_listen_tls(self, endpoint: str) -> None:
+        """TLS application endpoint, e.g. ssl:33334:privateKey=key.pem:certKey=cert.pem
+        (repeatable)"""
+        self["listen-tls"].append(endpoint)
+
+    def postOptions(self) -> None:
+        try:
+            config = load(self["config"]) if self["config"] else from_dict({})
+            if self["pbx"]:
+                config = override(config, "pbx", endpoint=self["pbx"])
+            if self["status"] is not None:
+                config = override(config, "status", endpoint=self["status"])
+            if self["max-applications"] is not None:
+                config = override(config, "applications", max_applications=self["max-applications"])
+            listen: dict[str, Any] = {}
+            if self["listen"]:
+                listen["tcp"] = list(self["listen"])
+            if self["listen-tls"]:
+                listen["tls"] = list(self["listen-tls"])
+            if self["require-login"]:
+                listen["require_login"] = True
+            if listen:
+                config = override(config, "listen", **listen)
+            if config.pbx.endpoint == "sim":
+                _simulator_config(config)
+        except ConfigError as error:
+            raise usage.UsageError(str(error)) from error
+        from twisted.internet import reactor
+
+        try:
+            for description in config.listen.tls:
+                parse_server_endpoint(reactor, description)
+        except StartupError as error:
+            raise usage.UsageError(str(error)) from error
+        self.config = config
+
+
+def _simulator_config(config: MuxConfig) -> Any:
+    """The built-in simulator's settings: the ``[sim]`` table, read as the simulator's own file.
+
+    Unless that table says otherwise, the simulator listens on a free loopback port and runs no
+    control API, so that it takes none of the ports an operator has planned for.
+    """
+    from ecsta.sim.config import parse
+    from ecsta.sim.errors import ConfigError as SimConfigError
+
+    document = {
+        key: dict(value) if isinstance(value, dict) else value for key, value in config.sim.items()
+    }
+    document.setdefault("csta", {}).setdefault("endpoint", SIM_CSTA)
+    document.setdefault("control", {}).setdefault("endpoint", "")
+    try:
+        return parse(document)
+    except SimConfigError as error:
+        raise ConfigError(f"sim.{error}") from error
+
+
+def makeService(options: Options) -> Any:
+    from twisted.internet import reactor
+
+    config = options.config
+    if config.pbx.endpoint != "sim":
+        return MuxService(reactor, config)
+    from ecsta.sim.tap import embedded_simulator
+
+    simulator, endpoint = embedded_simulator(reactor, _simulator_config(config))
+    both = MultiService()
+    simulator.setServiceParent(both)
+    MuxService(reactor, config, pbx_endpoint=endpoint).setServiceParent(both)
+    return both

@@ -1,0 +1,91 @@
+"""What the multiplexer writes, to the PBX and to applications, is what ECMA-285 defines.
+
+Every PDU of a busy in-memory session is decoded by the independent asn1tools decoder in
+shared/oracle, strictly. Panasonic private data (KME) is outside that decoder (its
+CSTAPrivateData.private is NULL), so PDUs carrying it are left out.
+"""
+
+import os
+import sys
+from typing import Any
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from ecsta.wire import apdu
+from tests.mux_harness import Rig, decoded, held_event, make_call, monitor_start
+
+ORACLE = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "oracle")
+
+
+def oracle() -> Any:
+    if not os.path.isdir(ORACLE):
+        raise ImportError(f"the ECMA-285 oracle is not at {ORACLE}")
+    sys.path.insert(0, ORACLE)
+    try:
+        import ecma285
+    finally:
+        sys.path.remove(ORACLE)
+    return ecma285
+
+
+def carries_kme(pdu: bytes) -> bool:
+    return pdu[0] in (0xA1, 0xA2) and b"\x02\x01\x33" in pdu[:12]
+
+
+class OracleTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        try:
+            self.ecma285 = oracle()
+        except ImportError as error:
+            raise self.skipTest(f"no oracle: {error}") from error
+
+    def test_everything_the_mux_writes_decodes_strictly(self) -> None:
+        rig = Rig({"pbx": {"request_timeout": 5}, "applications": {"max_open_requests": 3}})
+        pbx = rig.pbx
+        assert pbx is not None
+        a, b = rig.connect_app(), rig.connect_app()
+        rig.send(a, monitor_start(9, "101", {"callControl": (b"\x01", 8)}))
+        rig.send(b, monitor_start(9, "101"))
+        xref = a.answers(9)[0].result["crossRefIdentifier"]
+        [ref] = pbx.monitors
+        pbx.send_event(ref, "callControlEvents", "held", held_event(ref, "101"))
+        rig.send(
+            a,
+            apdu.encode(
+                apdu.Invoke(10, 72, {"crossRefIdentifier": xref, "requestedFilterList": {}})
+            ),
+        )
+        rig.send(a, apdu.encode(apdu.Invoke(11, 73, {"crossRefIdentifier": b"nope"})))
+        rig.send(a, bytes.fromhex("a1090201090202270f3000"))
+        pbx.holding.add(10)
+        for invoke_id in range(4):
+            rig.send(b, make_call(invoke_id, "101", "102"))
+        rig.advance(6)
+        rig.send(a, apdu.encode(apdu.Invoke(12, 73, {"crossRefIdentifier": xref})))
+        rig.send(b, apdu.encode(apdu.Invoke(12, 73, {"crossRefIdentifier": xref})))
+        rig.send(a, apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})))
+        rig.send(b, apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})))
+        d = pbx.invoke(
+            "cDRReport",
+            {
+                "cdrCrossRefID": next(iter(pbx.cdr_running)),
+                "numberOfRecordsSent": 1,
+                "cdrInfo": [{"recordCreationTime": "20261127103000"}],
+            },
+        )
+        rig.flush()
+        self.successResultOf(d)
+        d = pbx.invoke("swFunctionDevicesChanged", {})
+        a.transport.loseConnection()  # type: ignore[union-attr]
+        rig.flush()
+        rig.drop_pbx()
+        written = [p for p in pbx.received + a.seen + b.seen if not carries_kme(p)]
+        kinds = set()
+        for pdu in written:
+            kind, _ = self.ecma285.decode_apdu(pdu)
+            kinds.add(kind)
+        self.assertLessEqual(
+            {"aarq", "aare", "invoke", "returnResult", "returnError", "reject"}, kinds
+        )
+        sent_to_pbx = {decoded(p).opcode for p in pbx.raw_invokes}
+        self.assertEqual(sent_to_pbx, {71, 73, 10, 363, 364})
