@@ -20,6 +20,7 @@ from twisted.internet.protocol import Protocol, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from ecsta.link.capture import Capture
 from ecsta.link.correlation import Outstanding
 from ecsta.link.errors import (
     AssociationRejected,
@@ -70,6 +71,7 @@ class CSTAProtocol(Protocol):
         self._backlog: deque[bytes] = deque()
         self._backlog_bytes = 0
         self.counters: dict[str, int] = {"pdus_in": 0, "pdus_out": 0, "rejects_sent": 0}
+        self.capture: Capture | None = None
 
     # -- transport ------------------------------------------------------------------------------
 
@@ -116,6 +118,8 @@ class CSTAProtocol(Protocol):
         if self.closed or self.transport is None:
             raise LinkLost(f"association with {self.peer or 'peer'} is closed")
         self.counters["pdus_out"] += 1
+        if self.capture is not None:
+            self.capture.record(True, data)
         if not self._paused and not self._backlog:
             self.transport.write(data)
             return
@@ -159,6 +163,8 @@ class CSTAProtocol(Protocol):
     def _guarded(self, pdu: bytes) -> None:
         """Handle one PDU; nothing a peer sends may raise out of ``dataReceived``."""
         self.counters["pdus_in"] += 1
+        if self.capture is not None:
+            self.capture.record(False, frame(pdu))
         try:
             self.pduReceived(pdu)
         except Exception:

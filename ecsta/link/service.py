@@ -24,13 +24,17 @@ from twisted.internet.protocol import Factory
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from ecsta.link.capture import Capture
 from ecsta.link.protocol import CSTAClientProtocol
 
 log = Logger()
 
 
 class PBXClientFactory(Factory):
-    """Builds client protocols with the same settings for every connection attempt."""
+    """Builds client protocols with the same settings for every connection attempt.
+
+    ``capture``, when set, records every association the factory builds into one pcap file.
+    """
 
     def __init__(
         self,
@@ -42,10 +46,12 @@ class PBXClientFactory(Factory):
         self.protocol_class = protocol_class
         self.protocol_kwargs = protocol_kwargs
         self.built: Callable[[CSTAClientProtocol], None] | None = None
+        self.capture: Capture | None = None
 
     def buildProtocol(self, addr: Any) -> CSTAClientProtocol:
         proto = self.protocol_class(self.clock, **self.protocol_kwargs)
         proto.factory = self
+        proto.capture = self.capture
         if self.built is not None:
             self.built(proto)
         return proto

@@ -1,0 +1,88 @@
+"""A pcap file of one CSTA link, for an administrator to hand to support.
+
+Every PDU is written as a TCP segment of a synthetic IPv4 flow between 10.0.0.1 (ecsta) and
+10.0.0.2 port 33333 (the PBX), with the 2-byte length header kept, so tshark and Wireshark
+follow the stream (``tshark -r FILE -d tcp.port==33333,...``) and sequence numbers stay
+consistent across reconnections. Writes are flushed per PDU, so a capture survives a crash of
+the process, and the file stops growing at ``max_bytes``.
+"""
+
+import struct
+import time
+from collections.abc import Callable
+from typing import BinaryIO
+
+from twisted.logger import Logger
+
+LINKTYPE_RAW = 101
+PCAP_HEADER = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, LINKTYPE_RAW)
+LOCAL = (bytes([10, 0, 0, 1]), 50000)
+PBX = (bytes([10, 0, 0, 2]), 33333)
+TCP_PSH_ACK = 0x18
+
+log = Logger()
+
+
+def _checksum(header: bytes) -> int:
+    total = sum(struct.unpack(f"!{len(header) // 2}H", header))
+    while total > 0xFFFF:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+class Capture:
+    """Appends the framed PDUs of a link to an open pcap file."""
+
+    def __init__(
+        self,
+        file: BinaryIO,
+        max_bytes: int = 100 * 1024 * 1024,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.file = file
+        self.max_bytes = max_bytes
+        self.now = now
+        self.written = 0
+        self.full = False
+        self._seq = {True: 1, False: 1}
+        self._ident = 0
+        self._write(PCAP_HEADER)
+
+    @classmethod
+    def open(cls, path: str, max_bytes: int = 100 * 1024 * 1024) -> "Capture":
+        """Start a new capture file at ``path`` (an existing file is replaced)."""
+        return cls(open(path, "wb"), max_bytes)
+
+    def _write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.file.flush()
+        self.written += len(data)
+
+    def record(self, outgoing: bool, framed: bytes) -> None:
+        """One framed PDU; ``outgoing`` is True for what ecsta sent to the PBX."""
+        if self.full:
+            return
+        packet = self._packet(outgoing, framed)
+        if self.written + 16 + len(packet) > self.max_bytes:
+            self.full = True
+            log.warn("capture file reached {max} bytes; capturing stops", max=self.max_bytes)
+            return
+        stamp = self.now()
+        seconds = int(stamp)
+        micros = int((stamp - seconds) * 1_000_000)
+        self._write(struct.pack("<IIII", seconds, micros, len(packet), len(packet)) + packet)
+
+    def _packet(self, outgoing: bool, payload: bytes) -> bytes:
+        (src, sport), (dst, dport) = (LOCAL, PBX) if outgoing else (PBX, LOCAL)
+        seq = self._seq[outgoing]
+        ack = self._seq[not outgoing]
+        self._seq[outgoing] = (seq + len(payload)) & 0xFFFFFFFF
+        tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, TCP_PSH_ACK, 65535, 0, 0)
+        self._ident = (self._ident + 1) & 0xFFFF
+        length = 20 + len(tcp) + len(payload)
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, length, self._ident, 0, 64, 6, 0, src, dst)
+        ip = ip[:10] + struct.pack("!H", _checksum(ip)) + ip[12:]
+        return ip + tcp + payload
+
+    def close(self) -> None:
+        self.file.close()
