@@ -9,7 +9,10 @@ setup(
     license="MIT",
     python_requires=">=3.11",
     packages=find_packages(include=["ecsta", "ecsta.*"]) + ["twisted.plugins"],
-    package_data={"twisted": ["plugins/ecsta_plugins.py"]},
+    package_data={
+        "twisted": ["plugins/ecsta_plugins.py"],
+        "ecsta.web": ["static/*/*"],
+    },
     include_package_data=True,
     install_requires=[
         "twisted>=23.10",
@@ -18,6 +21,7 @@ setup(
         "pyasn1>=0.6.3",
         "automat>=22.10",
         "wsproto>=1.2",
+        "cryptography>=41",
     ],
     extras_require={
         "dev": [

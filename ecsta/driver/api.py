@@ -4,15 +4,18 @@ Every answer is JSON. A refused request gets a 4xx whose body names the problem
 (``{"error": "notAllowed", "message": "..."}``) and changes nothing: requests are checked
 against the call model before anything is sent to the PBX. An operation's answer comes when
 the PBX has answered; a CSTA error is returned with the status of
-:data:`ecsta.driver.connection.ERROR_STATUS` and the CSTA error named in the body.
+:data:`ecsta.driver.connection.ERROR_STATUS` and the CSTA error named in the body. The
+administration endpoints (settings, checks, licence, line import and export) are
+:mod:`ecsta.driver.adminapi`'s.
 
 ``GET /api/v1/events`` upgrades to a WebSocket streaming the line messages. A client that does
 not read its stream is disconnected once ``max_queued`` messages wait for it: one slow
 consumer never makes the driver's memory grow.
 
 When bearer tokens are configured every request needs ``Authorization: Bearer <token>`` (the
-WebSocket may pass ``?token=`` instead, which browsers need); the service refuses to listen
-beyond loopback without tokens.
+WebSocket may pass ``?token=`` instead, which browsers need), or the session cookie of the web
+console (:mod:`ecsta.web.console`); the service refuses to listen beyond loopback without
+tokens.
 """
 
 import hmac
@@ -30,7 +33,9 @@ from twisted.web.server import NOT_DONE_YET, Request
 from twisted.web.websocket import WebSocketResource, WebSocketTransport
 from zope.interface import implementer
 
+from ecsta.driver.adminapi import AdminResource, import_into, serves
 from ecsta.driver.connection import CSTAOperationError, Driver
+from ecsta.driver.licence import LicenceError
 from ecsta.driver.lines import Line
 from ecsta.driver.messages import Message
 from ecsta.driver.model import Call
@@ -41,6 +46,7 @@ from ecsta.driver.operations import (
     plan_make_call,
     plan_pickup,
 )
+from ecsta.driver.settingerrors import InvalidSetting
 
 MAX_BODY = 64 * 1024
 log = Logger()
@@ -55,8 +61,14 @@ def _json_bytes(value: Any) -> bytes:
 class Authorizer:
     """Checks bearer tokens; with no tokens configured every request is let through."""
 
-    def __init__(self, tokens: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        tokens: list[str] | None = None,
+        session: Callable[[Request], bool] | None = None,
+    ) -> None:
         self.tokens = [t.encode() for t in tokens or []]
+        #: Whether a web console session vouches for a request.
+        self.session = session
 
     @property
     def required(self) -> bool:
@@ -64,6 +76,8 @@ class Authorizer:
 
     def allows(self, request: Request) -> bool:
         if not self.tokens:
+            return True
+        if self.session is not None and self.session(request):
             return True
         header = request.getHeader("authorization") or ""
         given = b""
@@ -204,6 +218,10 @@ class ApiV1(Resource):
         self.auth = auth
         self.events = _Guarded(WebSocketResource(_EventStreamFactory(driver, max_queued)), auth)
         self.routes = _Routes(driver, auth)
+        self.admin = None
+        if driver.admin is not None:
+            imported = import_into(driver, driver.admin.store)
+            self.admin = AdminResource(driver.admin, auth.allows, imported)
 
     def getChild(self, path: bytes, request: Request) -> Resource:
         postpath, prepath = request.postpath, request.prepath
@@ -212,6 +230,8 @@ class ApiV1(Resource):
             return self.events
         postpath.insert(0, path)
         prepath.pop()
+        if self.admin is not None and serves([p.decode("utf-8", "replace") for p in postpath]):
+            return self.admin
         return self.routes
 
 
@@ -250,6 +270,11 @@ class _Routes(Resource):
             self._answer(request, error.status, error.to_json())
         elif isinstance(error, CSTAOperationError):
             self._answer(request, error.status, error.body)
+        elif isinstance(error, LicenceError):
+            self._answer(request, 403, {"error": "noLicence", "message": str(error)})
+        elif isinstance(error, InvalidSetting):
+            body = {"error": "badRequest", "field": error.path, "message": str(error)}
+            self._answer(request, 400, body)
         else:
             log.failure(
                 "API request {method} {path} failed",
@@ -279,13 +304,15 @@ class _Routes(Resource):
                 return self.driver.engine.address_status(line, index)
             case "POST", ["lines", number, "makecall"]:
                 line = self._serving(number)
-                return self._run(plan_make_call(self.driver.engine, line, self._body(request)))
+                body = self._dialled("makecall", self._body(request))
+                return self._run(plan_make_call(self.driver.engine, line, body))
             case "POST", ["lines", number, "pickup"]:
                 line = self._serving(number)
                 return self._run(plan_pickup(self.driver.engine, line, self._body(request)))
             case "POST", ["lines", number, "forward"]:
                 line = self._serving(number)
-                return self._run(plan_forward(self.driver.engine, line, self._body(request)))
+                body = self._dialled("forward", self._body(request))
+                return self._run(plan_forward(self.driver.engine, line, body))
             case "POST", ["lines", number, "open"]:
                 return self._open(self._line(number))
             case "POST", ["lines", number, "close"]:
@@ -293,16 +320,16 @@ class _Routes(Resource):
             case "GET", ["calls"]:
                 return {
                     "calls": [
-                        c.to_json()
+                        self._present(c)
                         for c in sorted(self.driver.engine.calls.values(), key=lambda c: c.id)
                         if c.exists
                     ]
                 }
             case "GET", ["calls", call_id]:
-                return self._call(call_id).to_json()
+                return self._present(self._call(call_id))
             case "POST", ["calls", call_id, operation]:
                 call = self._call(call_id)
-                body = self._body(request)
+                body = self._dialled(operation, self._body(request))
                 self._serving(call.line)
                 return self._run(plan_call_operation(self.driver.engine, call, operation, body))
         raise ApiError(404, "notFound", f"no route {method} /api/v1/{'/'.join(segments)}")
@@ -321,6 +348,17 @@ class _Routes(Resource):
         if not isinstance(body, dict):
             raise ApiError(400, "badJson", "the body must be a JSON object")
         return body
+
+    def _dialled(self, operation: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The numbers of a request as the PBX is to dial them (the dialling rules)."""
+        admin = self.driver.admin
+        return body if admin is None else admin.dialled_body(operation, body)
+
+    def _present(self, call: Call) -> dict[str, Any]:
+        """A call object with its numbers as applications are to see them."""
+        admin = self.driver.admin
+        shown = call.to_json()
+        return shown if admin is None else admin.present_call(shown, self.driver.engine.internal)
 
     def _line(self, number: str) -> Line:
         line = self.driver.lines.get(number)
@@ -402,10 +440,15 @@ class _Routes(Resource):
         return defer.Deferred.fromCoroutine(close())
 
 
-def api_root(driver: Driver, tokens: list[str] | None = None, max_queued: int = 10000) -> Resource:
-    """The site root: ``/api/v1/...``."""
+def api_root(
+    driver: Driver,
+    tokens: list[str] | None = None,
+    max_queued: int = 10000,
+    session: Callable[[Request], bool] | None = None,
+) -> Resource:
+    """The site root: ``/api/v1/...``; ``session`` is the web console's check, if it runs."""
     root = Resource()
     api = Resource()
     root.putChild(b"api", cast(IResource, api))
-    api.putChild(b"v1", cast(IResource, ApiV1(driver, Authorizer(tokens), max_queued)))
+    api.putChild(b"v1", cast(IResource, ApiV1(driver, Authorizer(tokens, session), max_queued)))
     return root

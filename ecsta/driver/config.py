@@ -10,6 +10,7 @@ Example::
     endpoint = "tcp:host=192.0.2.10:port=33333"   # or "sim", or tls:host=mux:port=33334
     user = "admin"                                 # login at a mux
     password = "admin"
+    capture = "/var/lib/ecsta/driver/pbx.pcap"    # write the PBX link to a pcap file
 
     [api]
     endpoint = "tcp:8782:interface=127.0.0.1"
@@ -23,6 +24,16 @@ Example::
     readNames = true
     snapshotInterval = 60                          # seconds, 0 = off
     monitorRetryInterval = 30                      # seconds, 0 = off
+
+    [admin]
+    stateDirectory = "/var/lib/ecsta/driver"       # settings.json and lines.txt of this instance
+    licenceDirectory = "/var/lib/ecsta"            # the host's licence pool (the default)
+    logDirectory = "/var/log/ecsta"                # rotated log files (none: twistd's log only)
+    instance = "driver"                            # names this instance's lines in the pool
+
+The ``location``, ``numberFormat``, ``sipFilter`` and ``diagnostics`` sections take the
+administration settings (:mod:`ecsta.driver.settings`); once they are changed through the API,
+the saved ``settings.json`` of the state directory takes precedence over them.
 """
 
 import re
@@ -60,18 +71,24 @@ class DriverConfig:
     monitor_retry_interval: float = 30.0
     request_timeout: float = 10.0
     sim_config: str | None = None
+    capture: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    state_directory: str | None = None
+    licence_directory: str | None = None
+    log_directory: str | None = None
+    instance: str = "driver"
 
 
 _SECTIONS: dict[str, set[str]] = {
-    "pbx": {"endpoint", "user", "password", "requestTimeout"},
+    "pbx": {"endpoint", "user", "password", "requestTimeout", "capture"},
     "api": {"endpoint", "tokens"},
     "lines": {"numbers", "names"},
     "advanced": {"readNames", "snapshotInterval", "monitorRetryInterval"},
     "sim": {"config"},
+    "admin": {"stateDirectory", "licenceDirectory", "logDirectory", "instance"},
 }
 #: Sections of the administration settings document, kept for the settings layer as given.
-_SETTINGS_SECTIONS = ("location", "numberFormat", "sipFilter")
+_SETTINGS_SECTIONS = ("location", "numberFormat", "sipFilter", "diagnostics")
 
 
 def _string(value: Any, key: str) -> str:
@@ -111,6 +128,8 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
         if not isinstance(pbx["password"], str):
             raise ConfigError("pbx.password", "must be a string")
         config.password = pbx["password"]
+    if "capture" in pbx:
+        config.capture = _string(pbx["capture"], "pbx.capture")
     if "requestTimeout" in pbx:
         config.request_timeout = _seconds(pbx["requestTimeout"], "pbx.requestTimeout")
     api = document.get("api", {})
@@ -160,6 +179,15 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
         )
     if "config" in document.get("sim", {}):
         config.sim_config = _string(document["sim"]["config"], "sim.config")
+    admin = document.get("admin", {})
+    for key, attribute in (
+        ("stateDirectory", "state_directory"),
+        ("licenceDirectory", "licence_directory"),
+        ("logDirectory", "log_directory"),
+        ("instance", "instance"),
+    ):
+        if key in admin:
+            setattr(config, attribute, _string(admin[key], f"admin.{key}"))
     return config
 
 

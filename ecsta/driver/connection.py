@@ -28,6 +28,7 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
 from ecsta.driver import messages
+from ecsta.driver.admin import Administration
 from ecsta.driver.calls import CallEngine
 from ecsta.driver.constants import LineDevState
 from ecsta.driver.devicelist import (
@@ -37,10 +38,14 @@ from ecsta.driver.devicelist import (
     linked_reply,
     pos_ack,
 )
-from ecsta.driver.devices import device_id
+from ecsta.driver.devices import DECT_PORTABLE, WIRED_STATION, device_class, device_id
+from ecsta.driver.diagnostics import TrafficLog
+from ecsta.driver.licence import LicenceError
 from ecsta.driver.lines import Line, Lines
+from ecsta.driver.linestore import PbxDevice
 from ecsta.driver.messages import Message
 from ecsta.driver.operations import Plan
+from ecsta.driver.settings import DriverSettings
 from ecsta.link.errors import (
     InvokeRejected,
     LinkError,
@@ -51,6 +56,7 @@ from ecsta.link.errors import (
 from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.framing import HEADER_SIZE
 
 EVENT_REPORT = 21
 ESCAPE = 51
@@ -80,6 +86,14 @@ class DriverProtocol(CSTAClientProtocol):
     def connectionMade(self) -> None:
         super().connectionMade()
         self.driver.connecting(self)
+
+    def send_framed(self, data: bytes) -> None:
+        self.driver.traffic.sent(data[HEADER_SIZE:], self.peer)
+        super().send_framed(data)
+
+    def pduReceived(self, pdu: bytes) -> None:
+        self.driver.traffic.received(pdu, self.peer)
+        super().pduReceived(pdu)
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         if peek.opcode == ESCAPE:
@@ -173,9 +187,14 @@ class Driver(Service):
         monitor_retry_interval: float = 30.0,
         max_in_flight: int = 32,
         is_internal: Callable[[str], bool] | None = None,
+        admin: Administration | None = None,
     ) -> None:
         self.clock = clock
         self.lines = lines if lines is not None else Lines()
+        self.admin = admin
+        self.traffic = admin.traffic if admin is not None else TrafficLog()
+        if is_internal is None and admin is not None:
+            is_internal = admin.is_extension
         self.engine = CallEngine(self.lines, is_internal)
         self.auto_load = auto_load
         self.read_names = read_names
@@ -192,11 +211,17 @@ class Driver(Service):
         self._loops: list[LoopingCall] = []
         self._opening: set[str] = set()
         self.ready: Deferred[None] = Deferred()
+        if admin is not None:
+            admin.listeners.append(self.settings_changed)
+            self.subscribers.append(admin.observe)
 
     # -- service --------------------------------------------------------------------------------
 
     def startService(self) -> None:
         super().startService()
+        self._start_loops()
+
+    def _start_loops(self) -> None:
         for interval, job in (
             (self.snapshot_interval, self.snapshot_all),
             (self.monitor_retry_interval, self.retry_monitors),
@@ -210,16 +235,38 @@ class Driver(Service):
                 self._loops.append(loop)
 
     def stopService(self) -> Deferred[None] | None:
+        self._stop_loops()
+        if self.admin is not None:
+            try:
+                self.admin.give_back_all()
+            except LicenceError as error:
+                self.log.warn("line licences not given back: {error}", error=error)
+        return super().stopService()
+
+    def _stop_loops(self) -> None:
         for loop in self._loops:
             if loop.running:
                 loop.stop()
         self._loops.clear()
-        return super().stopService()
+
+    def settings_changed(self, settings: DriverSettings) -> None:
+        """New administration settings take effect at once: names, snapshot and retry intervals."""
+        advanced = settings.advanced
+        self.read_names = advanced.read_names
+        intervals = (advanced.snapshot_interval, advanced.monitor_retry_interval)
+        if intervals != (self.snapshot_interval, self.monitor_retry_interval):
+            self.snapshot_interval, self.monitor_retry_interval = intervals
+            if self.running:
+                self._stop_loops()
+                self._start_loops()
 
     # -- publishing -----------------------------------------------------------------------------
 
     def publish(self, out: list[Message]) -> None:
         for message in out:
+            if self.admin is not None and "callInfo" in message:
+                call = self.admin.present_call(message["callInfo"], self.engine.internal)
+                message = {**message, "callInfo": call}
             for subscriber in list(self.subscribers):
                 try:
                     subscriber(message)
@@ -386,6 +433,8 @@ class Driver(Service):
                     and (device.device_number == directory.twins[device.number])
                 ):
                     continue
+                if self.admin is not None and not self.admin.takes_device(_listed(device)):
+                    continue
                 line = self.lines.add(device.number)
                 out.append({"msg": "LINE_CREATE", "line": line.number, "lineInfo": line.to_json()})
         self.publish(out)
@@ -405,6 +454,14 @@ class Driver(Service):
             return line.monitor is not None
         self._opening.add(line.number)
         try:
+            if self.admin is not None:
+                try:
+                    self.admin.take_licence(line.number)
+                except LicenceError as error:
+                    line.monitor_error = str(error)
+                    self.log.warn("line {line}: {error}", line=line.number, error=error)
+                    self.publish(self.engine.set_in_service(line, False, reason=str(error)))
+                    raise
             try:
                 result = await self.invoke(
                     "monitorStart", {"monitorObject": ("deviceObject", device_id(line.device))}
@@ -498,6 +555,13 @@ class Driver(Service):
     async def close_line(self, line: Line) -> None:
         """Stop monitoring ``line``: its calls are forgotten, it reports LINEDEVSTATE_CLOSE."""
         line.opened = False
+        if self.admin is not None:
+            try:
+                self.admin.give_back_licence(line.number)
+            except LicenceError as error:
+                self.log.warn(
+                    "line {line}: licence not given back: {error}", line=line.number, error=error
+                )
         monitors = [m for m in (line.monitor, line.twin_monitor) if m is not None]
         self.lines.forget_monitor(line)
         for cross_ref in monitors:
@@ -519,7 +583,10 @@ class Driver(Service):
         line = self.lines.add(number, name)
         self.publish([{"msg": "LINE_CREATE", "line": line.number, "lineInfo": line.to_json()}])
         if self.link_up:
-            await self.open_line(line)
+            try:
+                await self.open_line(line)
+            except LicenceError:
+                pass  # the line exists, closed for want of a licence: its monitorError says so
         return line
 
     async def remove_line(self, line: Line) -> None:
@@ -583,3 +650,12 @@ class Driver(Service):
         self.publish(out)
         self.publish([messages.reply(request, plan.operation, plan.line, plan.call, result)])
         return result
+
+
+def _listed(device: ListedDevice) -> PbxDevice:
+    """A listed device as the line filter sees it: SIP is any class but desk phone and DECT."""
+    known = device.device_number is None or device_class(device.device_number) in (
+        WIRED_STATION,
+        DECT_PORTABLE,
+    )
+    return PbxDevice(device.number, device.name or "", sip=not known)

@@ -15,11 +15,15 @@ from twisted.application.internet import ClientService, StreamServerEndpointServ
 from twisted.application.service import MultiService
 from twisted.internet.endpoints import clientFromString
 from twisted.internet.interfaces import IProtocolFactory, IStreamClientEndpoint
-from twisted.logger import Logger
+from twisted.logger import Logger, globalLogPublisher
 from twisted.python import usage
 from twisted.web.server import Site
 
-from ecsta.driver.api import api_root
+from ecsta.daemon.capture import CaptureFile
+from ecsta.daemon.metrics import MetricsResource, PDUCounts
+from ecsta.daemon.sdnotify import Readiness
+from ecsta.driver.admin import Administration
+from ecsta.driver.api import Authorizer, api_root
 from ecsta.driver.config import (
     DEFAULT_PASSWORD,
     DEFAULT_USER,
@@ -29,8 +33,14 @@ from ecsta.driver.config import (
     load,
 )
 from ecsta.driver.connection import Driver, DriverProtocol
+from ecsta.driver.diagnostics import LogDirectory
+from ecsta.driver.licence import default_state_directory
 from ecsta.driver.lines import Lines
+from ecsta.driver.linestore import LineStoreError, StoredLine
+from ecsta.driver.metrics import driver_registry
+from ecsta.driver.settingerrors import InvalidSetting
 from ecsta.link.service import PBXClientFactory, pbx_client_service
+from ecsta.web.driverconsole import DriverConsole
 
 log = Logger()
 
@@ -49,6 +59,7 @@ class Options(usage.Options):
         ["user", "u", None, "user name for the login at a mux"],
         ["password", "p", None, "password for the login at a mux"],
         ["api", None, None, "HTTP API endpoint [default: tcp:8782:interface=127.0.0.1]"],
+        ["capture", None, None, "write the PBX link's PDUs to this pcap file (for tshark)"],
     ]
 
     def postOptions(self) -> None:
@@ -61,9 +72,11 @@ class Options(usage.Options):
 def settle(options: Any) -> DriverConfig:
     """The configuration: the file, then the command line over it, then the checks."""
     config = load(options["config"]) if options["config"] else DriverConfig()
-    for key in ("pbx", "user", "password", "api"):
+    for key in ("pbx", "user", "password", "api", "capture"):
         if options[key] is not None:
             setattr(config, key, options[key])
+    if config.licence_directory is None:
+        config.licence_directory = default_state_directory()
     if not is_loopback(config.api) and not config.tokens:
         raise ConfigError(
             "api.tokens",
@@ -107,16 +120,21 @@ def build(
             sim_service.setServiceParent(top)
         else:
             endpoint = clientFromString(reactor, config.pbx)
+    admin = _administration(config)
+    if config.log_directory is not None:
+        globalLogPublisher.addObserver(LogDirectory(config.log_directory).observer)
     lines = Lines()
-    for number in config.lines:
-        lines.add(number, config.names.get(number, ""))
+    for stored in admin.store.lines:
+        lines.add(stored.number, stored.name)
+    advanced = admin.settings.advanced
     driver = Driver(
         reactor,
         lines,
-        auto_load=not config.lines,
-        read_names=config.read_names,
-        snapshot_interval=config.snapshot_interval,
-        monitor_retry_interval=config.monitor_retry_interval,
+        auto_load=not admin.store.lines,
+        read_names=advanced.read_names,
+        snapshot_interval=advanced.snapshot_interval,
+        monitor_retry_interval=advanced.monitor_retry_interval,
+        admin=admin,
     )
     driver.setServiceParent(top)
     factory = PBXClientFactory(
@@ -127,13 +145,34 @@ def build(
         password=config.password,
         request_timeout=config.request_timeout,
     )
+    pdus = PDUCounts()
+    factory.capture = pdus
+    if config.capture:
+        CaptureFile(pdus, config.capture).setServiceParent(top)
     link = pbx_client_service(reactor, endpoint, factory, on_associated=driver.associated)
     link.setServiceParent(top)
-    site = Site(api_root(driver, config.tokens))
+    console = DriverConsole(reactor, config.tokens)
+    root = console.mount(api_root(driver, config.tokens, session=console.gate.allows))
+    metrics = MetricsResource(driver_registry(driver, pdus), Authorizer(config.tokens).allows)
+    root.putChild(b"metrics", metrics)
+    site = Site(root)
     site.displayTracebacks = False
     api = strports.service(config.api, cast(IProtocolFactory, site), reactor=reactor)
     api.setServiceParent(top)
     return DriverServices(top, driver, link, api)
+
+
+def _administration(config: DriverConfig) -> Administration:
+    """Settings, stored lines and licences; the configured lines seed an empty line store."""
+    try:
+        admin = Administration.from_config(config)
+        if not admin.store.lines:
+            admin.store.merge(StoredLine(n, config.names.get(n, "")) for n in config.lines)
+    except InvalidSetting as error:
+        raise ConfigError(error.path, error.reason) from None
+    except LineStoreError as error:
+        raise ConfigError("lines.numbers", str(error)) from None
+    return admin
 
 
 def _embedded_simulator(reactor: Any, sim_config: str | None) -> tuple[Any, Any]:
@@ -154,7 +193,9 @@ def makeService(options: Options) -> MultiService:
 
     config: DriverConfig = options.config
     try:
-        return build(reactor, config).top
+        top = build(reactor, config).top
     except ConfigError as error:
         sys.stderr.write(f"ecsta-driver: {error}\n")
         raise SystemExit(1) from None
+    Readiness(reactor).setServiceParent(top)
+    return top

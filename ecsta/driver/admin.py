@@ -1,0 +1,255 @@
+"""One driver instance's administration, as the driver and its endpoints use it.
+
+It holds the current :class:`~ecsta.driver.settings.DriverSettings` (replaced whole on every
+update, and saved), the stored lines, the host's licence pool and the CSTA traffic log, and
+answers the questions the driver asks of them:
+
+- what number an application sees for a party of a call: an extension at this location in
+  its located or canonical form when the location is in use, any other number through the
+  incoming or outgoing rules of the call's direction (an empty result reports no number);
+- what the PBX is asked to dial for a number an application gives (an extension at this
+  location as the extension, then the dialling rules);
+- whether a device the PBX lists becomes a line (extension range, SIP line filter);
+- the licence a line takes when it opens and gives back when it closes, held in the pool
+  under ``instance/line`` so that several instances on one host never mix their lines up.
+
+Nothing here does I/O beyond the settings and line files and the licence state, so the driver
+and the HTTP layer stay thin and this stays testable on its own.
+"""
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ecsta.driver.config import DriverConfig
+from ecsta.driver.diagnostics import TrafficLog
+from ecsta.driver.licence import LicencePool
+from ecsta.driver.linestore import LineStore, PbxDevice, takes_device
+from ecsta.driver.numberformat import CATEGORIES, Category
+from ecsta.driver.settingerrors import InvalidSetting
+from ecsta.driver.settings import DriverSettings, load_settings, save_settings
+
+SETTINGS_FILE = "settings.json"
+LINES_FILE = "lines.txt"
+#: The body fields of API operations that hold a number to dial.
+DIALLED_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "makecall": ("to",),
+    "redirect": ("to",),
+    "blindtransfer": ("to",),
+    "dial": ("digits",),
+    "forward": ("forwards",),
+}
+#: The party fields of a call object that carry a number.
+PARTY_FIELDS = ("callerId", "calledId", "connectedId", "redirectingId", "redirectionId")
+
+
+class Administration:
+    """Settings, lines, licences and traffic log of one driver instance."""
+
+    def __init__(
+        self,
+        licences: LicencePool | None,
+        settings: DriverSettings | None = None,
+        settings_path: str | None = None,
+        store: LineStore | None = None,
+        traffic: TrafficLog | None = None,
+        instance: str = "driver",
+    ) -> None:
+        self.settings = settings or DriverSettings()
+        self.settings_path = settings_path
+        self.store = store or LineStore()
+        self.licences = licences
+        self.traffic = traffic or TrafficLog()
+        self.instance = instance
+        #: Called with the new settings after every accepted update (intervals, names...).
+        self.listeners: list[Callable[[DriverSettings], None]] = []
+        self.traffic.enabled = self.settings.diagnostics.traffic_log
+
+    # -- settings -------------------------------------------------------------------------------
+
+    def update_settings(self, patch: Any) -> DriverSettings:
+        """Merge, check as a whole, save, then apply; an error changes nothing."""
+        updated = self.settings.updated(patch)
+        if self.settings_path is not None:
+            save_settings(self.settings_path, updated)
+        self.settings = updated
+        self.traffic.enabled = updated.diagnostics.traffic_log
+        for listener in list(self.listeners):
+            listener(updated)
+        return updated
+
+    def check_number(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """``POST /numberformat/check``: what a number becomes, and the rule that did it."""
+        category, number = body.get("category"), body.get("number")
+        if category not in CATEGORIES:
+            raise InvalidSetting("category", f"must be one of {', '.join(CATEGORIES)}")
+        if not isinstance(number, str):
+            raise InvalidSetting("number", "must be a string")
+        result = self.settings.number_format.check(category, number)
+        return {"number": result.number, "rule": result.rule}
+
+    def check_sip(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """``POST /sipfilter/check``: whether a device would be left out, and by which rule."""
+        name, number = body.get("name", ""), body.get("number", "")
+        for key, value in (("name", name), ("number", number)):
+            if not isinstance(value, str):
+                raise InvalidSetting(key, "must be a string")
+        result = self.settings.sip_filter.check(name, number)
+        return {"filtered": result.filtered, "rule": result.rule}
+
+    # -- numbers --------------------------------------------------------------------------------
+
+    def is_extension(self, number: str) -> bool:
+        """Whether the extension range names ``number`` (an empty range names nothing here)."""
+        extensions = self.settings.location.extension_range
+        return bool(extensions.spans) and number in extensions
+
+    def reported(self, number: str, category: Category, internal: bool) -> str | None:
+        """The number an application sees; None when the rules suppress it."""
+        location = self.settings.location
+        if internal and location.use_location:
+            return location.number_for(number)
+        result = self.settings.number_format.check(category, number).number
+        return result or None
+
+    def present_call(
+        self, call: Mapping[str, Any], is_internal: Callable[[str], bool]
+    ) -> dict[str, Any]:
+        """A call object with every party's number as applications are to see it.
+
+        The rules of the call's direction apply: outgoing for a call this line placed,
+        incoming for every other.
+        """
+        category: Category = (
+            "outgoing" if call.get("origin") == "LINECALLORIGIN_OUTBOUND" else "incoming"
+        )
+        presented = dict(call)
+        for field in PARTY_FIELDS:
+            party = call.get(field)
+            if isinstance(party, Mapping) and isinstance(party.get("number"), str):
+                number = party["number"]
+                presented[field] = {
+                    **party,
+                    "number": self.reported(number, category, is_internal(number)),
+                }
+        return presented
+
+    def dialable(self, number: str) -> str:
+        """What the PBX is asked to dial for ``number``; empty if the rules suppress it."""
+        local = self.settings.location.dialable(number)
+        return self.settings.number_format.check("dialing", local).number
+
+    def dialled_body(self, operation: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        """An API request body with the numbers it dials as the PBX is to dial them.
+
+        A number the dialling rules suppress cannot be dialled: that is an error naming the
+        field, not an empty dial.
+        """
+        fields = DIALLED_FIELDS.get(operation, ())
+        if not fields:
+            return body
+        changed = dict(body)
+        for field in fields:
+            if field == "forwards" and isinstance(body.get(field), list):
+                changed[field] = [
+                    {**entry, "to": self._dial(entry["to"], f"forwards[{index}].to")}
+                    if isinstance(entry, Mapping) and isinstance(entry.get("to"), str)
+                    else entry
+                    for index, entry in enumerate(body[field])
+                ]
+            elif isinstance(body.get(field), str):
+                changed[field] = self._dial(body[field], field)
+        return changed
+
+    def _dial(self, number: str, field: str) -> str:
+        dialled = self.dialable(number)
+        if not dialled:
+            raise InvalidSetting(field, f"the dialling rules suppress {number!r}")
+        return dialled
+
+    # -- lines ----------------------------------------------------------------------------------
+
+    def takes_device(self, device: PbxDevice) -> bool:
+        """Whether a device the PBX lists becomes a line when lines are loaded."""
+        location, sip_filter = self.settings.location, self.settings.sip_filter
+        return takes_device(device, location.extension_range, sip_filter)
+
+    def observe(self, message: Mapping[str, Any]) -> None:
+        """Keep the stored lines in step with the driver's, from its LINE_CREATE/LINE_REMOVE."""
+        number = message.get("line")
+        if not isinstance(number, str):
+            return
+        if message.get("msg") == "LINE_CREATE" and self.store.get(number) is None:
+            info = message.get("lineInfo")
+            name = info.get("name") if isinstance(info, Mapping) else None
+            self.store.add(number, name if isinstance(name, str) else "")
+        elif message.get("msg") == "LINE_REMOVE" and self.store.get(number) is not None:
+            self.store.remove(number)
+
+    # -- licences -------------------------------------------------------------------------------
+
+    def holder(self, line: str) -> str:
+        return f"{self.instance}/{line}"
+
+    def take_licence(self, line: str) -> None:
+        """Before a line opens; raises a :class:`~ecsta.driver.licence.LicenceError` if none."""
+        if self.licences is not None:
+            self.licences.acquire(self.holder(line))
+
+    def give_back_licence(self, line: str) -> None:
+        if self.licences is not None:
+            self.licences.release(self.holder(line))
+
+    def give_back_all(self) -> None:
+        """At shutdown: every licence this process holds goes back to the pool."""
+        if self.licences is not None:
+            self.licences.release_all()
+
+    def licence_status(self) -> dict[str, Any]:
+        """``GET /license``; ``off`` for a driver embedded without a pool (twistd has one)."""
+        if self.licences is None:
+            return {"mode": "off"}
+        return self.licences.status().to_document()
+
+    # -- from the configuration -----------------------------------------------------------------
+
+    @classmethod
+    def from_config(cls, config: DriverConfig) -> "Administration":
+        """The administration the configuration describes.
+
+        Settings are :func:`settings_from_config`'s; lines are kept in the state directory's
+        ``lines.txt`` (in memory without a state directory); the licence pool lives in
+        ``licence_directory``.
+        """
+        if config.state_directory is not None:
+            os.makedirs(config.state_directory, exist_ok=True)
+        pool = None
+        if config.licence_directory is not None:
+            pool = LicencePool(config.licence_directory)
+        return cls(
+            pool,
+            settings=settings_from_config(config),
+            settings_path=state_file(config, SETTINGS_FILE),
+            store=LineStore(state_file(config, LINES_FILE)),
+            instance=config.instance,
+        )
+
+
+def state_file(config: DriverConfig, name: str) -> str | None:
+    """A file of the instance's state directory; None when it keeps its state in memory."""
+    if config.state_directory is None:
+        return None
+    return os.path.join(config.state_directory, name)
+
+
+def settings_from_config(config: DriverConfig) -> DriverSettings:
+    """The settings saved through the API if there are any, else the configuration's."""
+    saved = state_file(config, SETTINGS_FILE)
+    if saved is not None and os.path.exists(saved):
+        return load_settings(saved)
+    advanced = {
+        "readNames": config.read_names,
+        "snapshotInterval": config.snapshot_interval,
+        "monitorRetryInterval": config.monitor_retry_interval,
+    }
+    return DriverSettings.from_document({**config.settings, "advanced": advanced})
