@@ -83,10 +83,6 @@ class DriverProtocol(CSTAClientProtocol):
         super().__init__(clock, **kwargs)
         self.driver = driver
 
-    def connectionMade(self) -> None:
-        super().connectionMade()
-        self.driver.connecting(self)
-
     def send_framed(self, data: bytes) -> None:
         self.driver.traffic.sent(data[HEADER_SIZE:], self.peer)
         super().send_framed(data)
@@ -201,7 +197,6 @@ class Driver(Service):
         self.snapshot_interval = snapshot_interval
         self.monitor_retry_interval = monitor_retry_interval
         self.proto: DriverProtocol | None = None
-        self._candidate: DriverProtocol | None = None
         self.subscribers: list[Callable[[Message], None]] = []
         self.loaded = False
         self._gate = DeferredSemaphore(max_in_flight)
@@ -279,18 +274,8 @@ class Driver(Service):
     def link_up(self) -> bool:
         return self.proto is not None and self.proto.associated and not self.proto.closed
 
-    def associated(self, proto: CSTAClientProtocol) -> None:
-        """The hook the PBX ClientService calls after each (re)association.
-
-        ClientService hands over a proxy of the protocol; the protocol itself announced
-        itself in :meth:`connecting` when its connection was made.
-        """
-        if not isinstance(proto, DriverProtocol):
-            if self._candidate is None:
-                self.log.error("association reported for an unknown protocol")
-                return
-            proto = self._candidate
-        self._candidate = None
+    def associated(self, proto: DriverProtocol) -> None:
+        """The hook the PBX link service calls after each (re)association."""
         self.proto = proto
         self.log.info("associated with {peer}", peer=proto.peer)
         d = defer.Deferred.fromCoroutine(self._bring_up(proto))
@@ -309,12 +294,7 @@ class Driver(Service):
         if not self.ready.called:
             self.ready.callback(None)
 
-    def connecting(self, proto: DriverProtocol) -> None:
-        self._candidate = proto
-
     def link_lost(self, proto: DriverProtocol) -> None:
-        if proto is self._candidate:
-            self._candidate = None
         if proto is not self.proto:
             return
         self.proto = None

@@ -10,7 +10,7 @@ the process, and the file stops growing at ``max_bytes``.
 import struct
 import time
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from twisted.logger import Logger
 
@@ -28,6 +28,12 @@ def _checksum(header: bytes) -> int:
     while total > 0xFFFF:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF
+
+
+class PDURecorder(Protocol):
+    """What a link hands every framed PDU it sends or receives: a capture, or a counter."""
+
+    def record(self, outgoing: bool, framed: bytes) -> None: ...
 
 
 class Capture:

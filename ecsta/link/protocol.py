@@ -20,7 +20,7 @@ from twisted.internet.protocol import Protocol, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from ecsta.link.capture import Capture
+from ecsta.link.capture import PDURecorder
 from ecsta.link.correlation import Outstanding
 from ecsta.link.errors import (
     AssociationRejected,
@@ -71,7 +71,7 @@ class CSTAProtocol(Protocol):
         self._backlog: deque[bytes] = deque()
         self._backlog_bytes = 0
         self.counters: dict[str, int] = {"pdus_in": 0, "pdus_out": 0, "rejects_sent": 0}
-        self.capture: Capture | None = None
+        self.capture: PDURecorder | None = None
 
     # -- transport ------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ are restarted and CDR transmission resumed.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from twisted.application.internet import ClientService, backoffPolicy
 from twisted.internet.defer import maybeDeferred
@@ -24,10 +24,11 @@ from twisted.internet.protocol import Factory
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from ecsta.link.capture import Capture
+from ecsta.link.capture import PDURecorder
 from ecsta.link.protocol import CSTAClientProtocol
 
 log = Logger()
+P = TypeVar("P", bound=CSTAClientProtocol)
 
 
 class PBXClientFactory(Factory):
@@ -46,7 +47,7 @@ class PBXClientFactory(Factory):
         self.protocol_class = protocol_class
         self.protocol_kwargs = protocol_kwargs
         self.built: Callable[[CSTAClientProtocol], None] | None = None
-        self.capture: Capture | None = None
+        self.capture: PDURecorder | None = None
 
     def buildProtocol(self, addr: Any) -> CSTAClientProtocol:
         proto = self.protocol_class(self.clock, **self.protocol_kwargs)
@@ -62,7 +63,7 @@ class _Associations:
 
     def __init__(
         self,
-        on_associated: Callable[[CSTAClientProtocol], Any] | None,
+        on_associated: Callable[[Any], Any] | None,
         initial_delay: float,
         max_delay: float,
     ) -> None:
@@ -97,7 +98,7 @@ def pbx_client_service(
     clock: IReactorTime,
     endpoint: IStreamClientEndpoint,
     factory: PBXClientFactory,
-    on_associated: Callable[[CSTAClientProtocol], Any] | None = None,
+    on_associated: Callable[[P], Any] | None = None,
     initial_delay: float = 1.0,
     max_delay: float = 60.0,
 ) -> ClientService:
