@@ -16,6 +16,7 @@ Example (every key, with its default)::
     reconnect_max_delay = 60.0
     watchdog = 300.0                # drop a PBX link that said nothing for this long
     down_status = "disabled"        # systemStatus applications get while the PBX is away
+    capture = ""                    # write the PBX link to this pcap file ("": none)
 
     [listen]
     tcp = ["tcp:33333"]             # application ports (Twisted endpoint strings)
@@ -45,6 +46,10 @@ Example (every key, with its default)::
 
     [status]
     endpoint = "tcp:33335:interface=127.0.0.1"   # "" turns the status page off
+
+    [console]
+    users = []                      # who may log in to the web console (/console/ on the
+                                    # status port), names from [users]; empty: every user
 
     [sim]
     # the built-in simulator (--pbx sim), configured as in its own file: [sim.csta],
@@ -86,6 +91,7 @@ class PBXSettings:
     reconnect_max_delay: float = 60.0
     watchdog: float = 300.0
     down_status: str = "disabled"
+    capture: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,11 @@ class StatusSettings:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    users: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class MuxConfig:
     pbx: PBXSettings = field(default_factory=PBXSettings)
     listen: ListenSettings = field(default_factory=ListenSettings)
@@ -130,6 +141,7 @@ class MuxConfig:
     login: LoginSettings = field(default_factory=LoginSettings)
     users: Mapping[str, str] = field(default_factory=dict)
     status: StatusSettings = field(default_factory=StatusSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
     sim: Mapping[str, Any] = field(default_factory=dict)
 
     def user_table(self) -> Users:
@@ -185,6 +197,12 @@ def _endpoints(key: str, value: Any) -> tuple[str, ...]:
     return tuple(_endpoint(f"{key}[{i}]", item) for i, item in enumerate(value))
 
 
+def _names(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{key}: expected a list of user names, got {value!r}")
+    return tuple(_string(f"{key}[{i}]", item) for i, item in enumerate(value))
+
+
 def _down_status(key: str, value: Any) -> str:
     value = _string(key, value)
     if value not in DOWN_STATUSES:
@@ -201,6 +219,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "reconnect_max_delay": _number(0, exclusive=True),
         "watchdog": _number(0, exclusive=True),
         "down_status": _down_status,
+        "capture": _string,
     },
     "listen": {"tcp": _endpoints, "tls": _endpoints, "require_login": _boolean},
     "applications": {
@@ -222,6 +241,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "window": _number(0, exclusive=True),
     },
     "status": {"endpoint": _optional_endpoint},
+    "console": {"users": _names},
 }
 
 _SECTIONS: dict[str, type] = {
@@ -230,6 +250,7 @@ _SECTIONS: dict[str, type] = {
     "applications": ApplicationSettings,
     "login": LoginSettings,
     "status": StatusSettings,
+    "console": ConsoleSettings,
 }
 
 
@@ -280,6 +301,9 @@ def _check_consistency(config: MuxConfig) -> None:
         )
     if config.listen.require_login and not config.users:
         raise ConfigError("users: listen.require_login is set but no user is configured")
+    for index, name in enumerate(config.console.users):
+        if name not in config.users:
+            raise ConfigError(f"console.users[{index}]: {name!r} is not one of the [users]")
 
 
 def load(path: str) -> MuxConfig:
@@ -309,6 +333,7 @@ def override(config: MuxConfig, section: str, **values: Any) -> MuxConfig:
 __all__ = [
     "ApplicationSettings",
     "ConfigError",
+    "ConsoleSettings",
     "ListenSettings",
     "LoginSettings",
     "MuxConfig",

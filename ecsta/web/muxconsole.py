@@ -1,0 +1,57 @@
+"""The multiplexer's status port: the JSON status page, and the web console beside it.
+
+Every path answers the status JSON, as it always has, so that monitoring keeps working;
+``/console/`` is the console, which reads the same document from ``/console/api/status``
+once logged in. Logins are those of the ``[users]`` table (``[console] users`` may narrow
+them down), slowed down and locked out as the CSTA logins are, by the ``[login]`` settings.
+"""
+
+from typing import TYPE_CHECKING
+
+from twisted.web.resource import IResource, Resource
+from twisted.web.server import Request
+
+from ecsta.mux.auth import LoginGuard
+from ecsta.mux.status import StatusResource
+from ecsta.web.console import ConsoleGate, ConsoleResource
+from ecsta.web.files import load
+from ecsta.web.logins import PasswordLogin
+from ecsta.web.sessions import SessionStore
+
+if TYPE_CHECKING:
+    from ecsta.mux.service import Multiplexer
+
+
+class StatusRoot(Resource):
+    """The status site's root: ``/console/`` and whatever else is mounted, the status elsewhere."""
+
+    def __init__(self, mux: "Multiplexer") -> None:
+        super().__init__()
+        self.status = StatusResource(mux)
+        config = mux.config
+        login = config.login
+        guard = LoginGuard(
+            free_failures=login.free_failures,
+            delay=login.delay,
+            max_delay=login.max_delay,
+            lockout_failures=login.lockout_failures,
+            lockout_seconds=login.lockout_seconds,
+            window=login.window,
+        )
+        gate = ConsoleGate(
+            PasswordLogin(mux.users, config.console.users),
+            SessionStore(lambda: mux.clock.seconds()),
+            "ecsta_mux",
+        )
+        self.gate = gate
+        self.putChild(
+            b"console",
+            ConsoleResource(gate, load("common", "mux"), mux.clock, guard, {"status": self.status}),
+        )
+
+    def getChild(self, path: bytes, request: Request) -> IResource:
+        return self.status
+
+    def render(self, request: Request) -> bytes:
+        body: bytes = self.status.render(request)
+        return body
