@@ -678,6 +678,19 @@ class ApiInputTests(Flow):
         self.assertEqual(h.calls("103"), {})
         self.assertEqual((await h.api("GET", "/lines", token=TOKEN))[0], 200)
 
+    async def test_pages_of_other_sites_cannot_drive_an_open_api(self) -> None:
+        h = await self.begin()
+        evil = {"origin": "http://evil.example"}
+        code, answer = await h.request(
+            h.api_port, "POST", "/api/v1/lines/103/makecall", {"to": "104"}, evil
+        )
+        self.assertEqual((code, answer["error"]), (403, "crossSite"))
+        await h.settled()
+        self.assertEqual(h.calls("103"), {})
+        own = {"origin": f"http://127.0.0.1:{h.api_port}"}
+        code, _ = await h.request(h.api_port, "GET", "/api/v1/lines", None, own)
+        self.assertEqual(code, 200)
+
 
 class ThroughMuxTests(CallOperationTests):
     """The call operations again, with the multiplexer between driver and simulator."""

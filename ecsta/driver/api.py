@@ -23,6 +23,7 @@ import json
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from twisted.internet import defer
 from twisted.internet.interfaces import IPushProducer
@@ -209,6 +210,34 @@ class _Guarded(Resource):
         return self.inner.render(request)
 
 
+def _foreign_origin(request: Request) -> bool:
+    """Whether a browser sent this request from a page of another site.
+
+    Browsers name the page's origin on every cross-site POST and WebSocket; without this check
+    any web page a user visits could drive an open (token-less) API on 127.0.0.1 through the
+    user's browser. Clients that are not browsers send no Origin and are unaffected.
+    """
+    origin = request.getHeader("origin")
+    if origin is None:
+        return False
+    host = (request.getHeader("host") or "").lower()
+    return urlsplit(origin).netloc.lower() != host
+
+
+class _CrossSite(Resource):
+    isLeaf = True
+
+    def render(self, request: Request) -> bytes:
+        request.setResponseCode(403)
+        request.setHeader("content-type", "application/json")
+        return _json_bytes(
+            {"error": "crossSite", "message": "requests from other sites' pages are refused"}
+        )
+
+
+_CROSS_SITE = _CrossSite()
+
+
 class ApiV1(Resource):
     """``/api/v1``: the REST routes and the event stream."""
 
@@ -226,6 +255,8 @@ class ApiV1(Resource):
     def getChild(self, path: bytes, request: Request) -> Resource:
         postpath, prepath = request.postpath, request.prepath
         assert postpath is not None and prepath is not None
+        if _foreign_origin(request):
+            return _CROSS_SITE
         if path == b"events" and not postpath:
             return self.events
         postpath.insert(0, path)
