@@ -21,6 +21,7 @@ from ecsta.wire import apdu
 from ecsta.wire.framing import FrameDecoder, frame
 from ecsta.wire.operations import lookup
 from tests.apdu_oracle import oracle
+from tests.sim_helpers import without_kme
 
 AARQ = bytes.fromhex("602380020780a10706052b0c00815abe14281206072b0c00821d8148a007a0050303000800")
 AARE = bytes.fromhex(
@@ -34,8 +35,6 @@ DEVICE_LIST_TRUNKS = bytes.fromhex("a11602020603020133300da40ba009a407a105a0030a
 #: 2026-11-27 10:00:00 UTC: the simulated clock starts here so that CDR times look real.
 EPOCH = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.UTC).timestamp()
 
-_KME_STAND_IN = ("string", b"kme")
-
 
 def dialing(number: str) -> dict[str, Any]:
     return {"deviceIdentifier": ("dialingNumber", number)}
@@ -43,24 +42,6 @@ def dialing(number: str) -> dict[str, Any]:
 
 def device_number(number: int) -> dict[str, Any]:
     return {"deviceIdentifier": ("deviceNumber", number)}
-
-
-def _without_kme(value: Any) -> tuple[Any, bool]:
-    """``value`` with every KME private data item replaced; whether there was any."""
-    if isinstance(value, tuple) and len(value) == 2 and value[0] == "private":
-        return _KME_STAND_IN, True
-    if isinstance(value, dict):
-        found = False
-        out = {}
-        for key, item in value.items():
-            out[key], inner = _without_kme(item)
-            found = found or inner
-        return out, found
-    if isinstance(value, list | tuple):
-        items = [_without_kme(item) for item in value]
-        rebuilt = [item for item, _ in items]
-        return (tuple(rebuilt) if isinstance(value, tuple) else rebuilt), any(f for _, f in items)
-    return value, False
 
 
 def _as_on_the_wire(value: Any) -> Any:
@@ -97,7 +78,7 @@ def oracle_view(pdu: bytes) -> tuple[apdu.APDU, Any]:
     else:
         kind, value = oracle().decode_apdu(pdu)
         return ours, value
-    stripped, had_kme = _without_kme(payload)
+    stripped, had_kme = without_kme(payload)
     checked = pdu
     if had_kme:
         if isinstance(ours, apdu.Invoke):

@@ -1,13 +1,17 @@
 """The simulator's configuration: the sample file, the command line on top, and clear refusals."""
 
 import os
+import re
+import tomllib
+from collections import Counter
 from typing import Any
 
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
-from ecsta.sim.config import DEFAULT_CONTROL, DEFAULT_CSTA, SimConfig, load, parse
+from ecsta.sim.config import DEFAULT_CONTROL, DEFAULT_CSTA, SECTIONS, SimConfig, load, parse
 from ecsta.sim.errors import ConfigError
+from ecsta.sim.plan import DEVICE_KEYS, PLAN_KEYS, Plan
 from ecsta.sim.tap import Options
 
 SAMPLE = os.path.join(os.path.dirname(__file__), "..", "etc", "pbxsim.toml")
@@ -22,6 +26,21 @@ class ConfigTests(SynchronousTestCase):
         self.assertEqual(config.seed, 1)
         self.assertEqual([d.number for d in config.plan.devices][:3], ["101", "102", "103"])
         self.assertEqual(config.plan.devices[3].twin_of, "101")
+
+    def test_sample_file_sets_and_explains_every_option(self) -> None:
+        with open(SAMPLE, "rb") as f:
+            data = tomllib.load(f)
+        with open(SAMPLE, encoding="utf-8") as f:
+            text = f.read()
+        self.assertEqual(set(data), {*SECTIONS, "plan"})
+        for section, keys in SECTIONS.items():
+            self.assertEqual(set(data[section]), set(keys), f"[{section}] in {SAMPLE}")
+        self.assertEqual(set(data["plan"]), set(PLAN_KEYS))
+        # Device keys that the sample leaves to their defaults are explained in its comments.
+        comments = " ".join(line for line in text.splitlines() if line.lstrip().startswith("#"))
+        for key in DEVICE_KEYS:
+            used = any(key in entry for entry in data["plan"]["devices"])
+            self.assertTrue(used or re.search(rf"\b{key}\b", comments), key)
 
     def test_defaults_make_the_small_office(self) -> None:
         config = parse({})
@@ -108,6 +127,12 @@ class OptionsTests(SynchronousTestCase):
         options.parseOptions([])
         self.assertEqual(options.config.csta, "tcp:33333:interface=127.0.0.1")
         self.assertEqual(options.config.control, "tcp:8081:interface=127.0.0.1")
+        plan = options.config.plan
+        kinds = Counter(d.kind.value for d in plan.devices)
+        self.assertEqual(kinds, {"station": 20, "dect": 4, "sip": 2, "trunk": 4})
+        twins = sorted((d.number, d.twin_of) for d in plan.devices if d.twin_of is not None)
+        self.assertEqual(twins, [("101", "101"), ("102", "102")])
+        self.assertEqual([repr(d) for d in plan.devices], [repr(d) for d in Plan.default().devices])
 
     def test_bad_file_is_a_usage_error_naming_the_key(self) -> None:
         path = self.mktemp()

@@ -11,7 +11,7 @@ from ecsta.sim.control import Controller, ControlResource
 from ecsta.sim.plan import ExternalMode
 from ecsta.sim.traffic import TrafficGenerator
 from ecsta.wire import apdu
-from tests.sim_wire import WireClient, advance, dialing, events, simulator
+from tests.sim_wire import DEVICE_LIST_STATIONS, WireClient, advance, dialing, events, simulator
 
 
 class ControlAPITests(SynchronousTestCase):
@@ -110,6 +110,33 @@ class ControlAPITests(SynchronousTestCase):
         status, body = self.call("POST", "devices", {"kind": "station", "number": "101"})
         self.assertEqual(status, 400)
         self.assertIn("101", body["error"])
+
+    def test_devices_added_and_removed_are_announced_to_the_client(self) -> None:
+        client = WireClient(self.factory)
+        client.associate()
+        client.request(9, "monitorStart", {"monitorObject": ("deviceObject", dialing("120"))})
+        self.assertEqual(self.call("POST", "devices", {"kind": "sip", "number": "150"})[0], 200)
+        [changed] = client.decoded()
+        assert isinstance(changed, apdu.Invoke)
+        self.assertEqual((changed.opcode, changed.argument), (213, {}))
+        client.send(DEVICE_LIST_STATIONS)
+        _, *segments = client.decoded()
+        listed = [
+            entry["number"]
+            for segment in segments
+            if isinstance(segment, apdu.Invoke)
+            for entry in segment.argument["privateData"][1][1][1]["sysData"]["deviceList"]
+        ]
+        self.assertIn("150", listed)
+        self.assertEqual(self.call("DELETE", "devices/120")[0], 200)
+        [changed] = client.decoded()
+        assert isinstance(changed, apdu.Invoke)
+        self.assertEqual((changed.opcode, changed.argument), (213, {}))
+        state = self.state()
+        self.assertEqual(state["monitors"], [])  # the monitor of 120 ended with it
+        self.assertNotIn("120", [d["number"] for d in state["devices"]])
+        status, _ = self.call("POST", "devices/120/offhook")
+        self.assertEqual(status, 404)
 
     def test_link_drop_and_refusal(self) -> None:
         client = WireClient(self.factory)

@@ -5,6 +5,8 @@ from typing import Any
 
 from tests.sim_helpers import SwitchCase, conn, dn
 
+TWIN = "#01210000"  # the Super-Twin portable of 101
+
 
 def subject_of(number: str) -> tuple[str, Any]:
     return ("deviceIdentifier", dn(number))
@@ -403,3 +405,119 @@ class DigitsTests(SwitchCase):
             events[0].value, {"connection": conn(cid, dn("103")), "digitGeneratedList": "12#"}
         )
         self.assertEqual(self.states(), [[("103", "connected"), ("104", "connected")]])
+
+
+class FailureWhileOthersStayTests(SwitchCase):
+    """A call that fails to reach a new destination leaves everyone else as they were."""
+
+    def test_deflection_to_a_busy_phone_while_the_caller_holds_the_call(self) -> None:
+        self.switch.dial("106", "107")
+        self.switch.answer("107")
+        self.switch.dial("103", "104")
+        self.services.hold_call({"callToBeHeld": conn(self.call_id("104"), dn("103"))})
+        self.switch.dial("103", "105")  # a second call while the first still rings at 104
+        ringing = self.switch.connections_of(self.dev("104"))[0][0]
+        self.take()
+        self.services.deflect_call(
+            {"callToBeDiverted": conn(ringing.call_id, dn("104")), "newDestination": dn("106")}
+        )
+        self.assertSeen(
+            self.take(),
+            {
+                "103": [
+                    ("diverted", "104", "hold", "redirected"),
+                    ("failed", "103", "hold", "busy"),
+                    ("connectionCleared", "103", "null", "normalClearing"),
+                ],
+                "104": [("diverted", "104", "null", "redirected")],
+                "105": [],
+                "106": [],
+            },
+        )
+        # 103 is off hook in one call only: the consultation, still ringing at 105.
+        self.assertEqual(
+            self.states(),
+            [
+                [("106", "connected"), ("107", "connected")],
+                [("103", "connected"), ("105", "alerting")],
+            ],
+        )
+
+    def test_single_step_transfer_out_of_a_conference_to_a_busy_phone(self) -> None:
+        self.switch.dial("106", "107")
+        self.switch.answer("107")
+        self.switch.dial("103", "104")
+        self.switch.answer("104")
+        first = self.call_id("104")
+        second = self.services.consultation_call(
+            {"existingCall": conn(first, dn("103")), "consultedDevice": dn("105")}
+        )["initiatedCall"][1]["callID"]
+        self.switch.answer("105")
+        self.services.conference_call(
+            {"heldCall": conn(first, dn("103")), "activeCall": conn(second, dn("103"))}
+        )
+        self.take()
+        self.services.single_step_transfer(
+            {"activeCall": conn(first, dn("105")), "transferredTo": dn("106")}
+        )
+        transferred = ("transferred", "105", "connected", "singleStepTransfer")
+        failed = ("failed", "103", "connected", "busy")
+        self.assertSeen(
+            self.take(),
+            {
+                "103": [transferred, failed],
+                "104": [transferred, failed],
+                "105": [("transferred", "105", "null", "singleStepTransfer")],
+                "106": [],
+            },
+        )
+        self.assertEqual(
+            self.states(),
+            [
+                [("106", "connected"), ("107", "connected")],
+                [("103", "connected"), ("104", "connected")],
+            ],
+        )
+
+    def test_call_back_recall_deflected_to_a_super_twin_and_answered_by_the_portable(
+        self,
+    ) -> None:
+        self.switch.dial("108", "109")
+        self.switch.answer("109")
+        self.switch.dial("110", "108")
+        self.services.call_back({"callbackConnection": conn(self.call_id("110"), dn("110"))})
+        self.switch.onhook("108")
+        self.switch.advance(2.0)
+        recall = self.call_id("110")
+        self.take()
+        self.services.deflect_call(
+            {"callToBeDiverted": conn(recall, dn("110")), "newDestination": dn("101")}
+        )
+        ringing = [
+            ("delivered", "101", "alerting", "redirected"),
+            ("delivered", TWIN, "alerting", "redirected"),
+        ]
+        self.assertSeen(
+            self.take(),
+            {"110": [("diverted", "110", "null", "redirected")], "101": ringing, TWIN: ringing},
+        )
+        self.switch.answer(0x01210000)
+        self.assertSeen(
+            self.take(),
+            {
+                "101": [
+                    ("established", TWIN, "alerting", "redirected"),
+                    ("connectionCleared", "101", "null", "normalClearing"),
+                ],
+                TWIN: [
+                    ("established", TWIN, "connected", "redirected"),
+                    ("connectionCleared", "101", "connected", "normalClearing"),
+                    ("delivered", "108", "connected", "callBack"),
+                ],
+                "108": [("delivered", "108", "alerting", "callBack")],
+            },
+        )
+        # The portable waits for 108 to answer; the recall goes on in a call that still lives.
+        self.assertEqual(self.states(), [[(TWIN, "connected"), ("108", "alerting")]])
+        self.switch.answer("108")
+        self.assertEqual(self.states(), [[(TWIN, "connected"), ("108", "connected")]])

@@ -59,6 +59,44 @@ class AssociationTests(SynchronousTestCase):
         advance(factory, 10)
         self.assertTrue(client.transport.disconnecting)
 
+    def test_default_keepalives_end_a_silent_association_after_three_periods(self) -> None:
+        factory = simulator()
+        client = WireClient(factory)
+        client.associate()
+        for invoke_id in (2, 3):
+            advance(factory, 59.9)
+            self.assertEqual(client.decoded(), [])
+            advance(factory, 0.1)
+            self.assertEqual(
+                client.decoded(), [apdu.Invoke(invoke_id, 211, {"systemStatus": "normal"})]
+            )
+        advance(factory, 59.9)
+        self.assertFalse(client.transport.disconnecting)
+        advance(factory, 0.1)  # the third in a row went unanswered
+        self.assertTrue(client.transport.disconnecting)
+        client.drop()
+        self.assertIsNone(factory.association)
+        WireClient(factory).associate()  # the simulator takes the next client
+
+    def test_a_client_that_answers_all_but_the_first_keepalive_stays(self) -> None:
+        factory = simulator(SimConfig(keepalive_interval=10, keepalive_misses=2))
+        client = WireClient(factory)
+        client.associate()  # the first keep-alive (invokeId 1) is never answered
+        for invoke_id in range(2, 50):
+            advance(factory, 10)
+            [keepalive] = client.decoded()
+            assert isinstance(keepalive, apdu.Invoke)
+            self.assertEqual(keepalive, apdu.Invoke(invoke_id, 211, {"systemStatus": "normal"}))
+            client.answer(keepalive)
+        self.assertFalse(client.transport.disconnecting)
+        self.assertIs(factory.association, client.protocol)
+        # It falls silent: two periods later it is gone.
+        advance(factory, 10)
+        self.assertFalse(client.transport.disconnecting)
+        advance(factory, 10)
+        advance(factory, 10)
+        self.assertTrue(client.transport.disconnecting)
+
     def test_a_second_client_is_refused_with_rejected_transient_and_closed(self) -> None:
         factory = simulator()
         first = WireClient(factory)

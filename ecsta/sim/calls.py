@@ -104,6 +104,10 @@ class CallIdAllocator:
         self._next = 1
         self._live: set[bytes] = set()
 
+    def __len__(self) -> int:
+        """How many callIDs are in use."""
+        return len(self._live)
+
     def allocate(self) -> bytes:
         for _ in range(0xFFFF):
             candidate = self._next.to_bytes(2, "big")

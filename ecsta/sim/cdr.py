@@ -134,6 +134,11 @@ class CdrQueue:
                 yield record
 
     @property
+    def recorded(self) -> int:
+        """Records ever added: once all are acknowledged, this equals :attr:`acknowledged`."""
+        return self._next_id - 1
+
+    @property
     def pending(self) -> int:
         return sum(1 for _ in self.records(PENDING))
 

@@ -22,7 +22,7 @@ from typing import Any
 from ecsta.sim.errors import ConfigError
 from ecsta.sim.plan import Plan, PlanError
 
-__all__ = ["DEFAULT_CONTROL", "DEFAULT_CSTA", "SimConfig", "load", "parse"]
+__all__ = ["DEFAULT_CONTROL", "DEFAULT_CSTA", "SECTIONS", "SimConfig", "load", "parse"]
 
 #: The CSTA port of a Panasonic PBX, on loopback unless configured otherwise.
 DEFAULT_CSTA = "tcp:33333:interface=127.0.0.1"
@@ -56,8 +56,8 @@ class SimConfig:
     plan: Plan = field(default_factory=Plan.default)
 
 
-_SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
-    # section -> key -> (SimConfig field, kind)
+#: The file's sections other than [plan]: section -> key -> (SimConfig field, kind of value).
+SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "csta": {
         "endpoint": ("csta", "endpoint"),
         "keepalive_interval": ("keepalive_interval", "seconds-or-none"),
@@ -113,7 +113,7 @@ def parse(data: Mapping[str, Any]) -> SimConfig:
     for section, content in data.items():
         if section == "plan":
             continue
-        keys = _SECTIONS.get(section)
+        keys = SECTIONS.get(section)
         if keys is None:
             raise ConfigError(
                 f"{section}: unknown section (known: csta, control, cdr, traffic, plan)"

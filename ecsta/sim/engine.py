@@ -10,7 +10,9 @@ the standard leaves room; each choice is stated where it is made.  In brief:
   gives the same with serviceInitiated cause makeCall.
 * A call that cannot be completed puts its originator's connection in the fail state
   (failed: busy, doNotDisturb, destNotObtainable, trunksBusy, destOutOfOrder); the originator
-  keeps it (busy tone) until hanging up, and may use callBack or intrudeCall on it.
+  keeps it (busy tone) until hanging up, and may use callBack or intrudeCall on it.  Only an
+  originator alone in the call and waiting for the answer goes to fail: other parties still
+  in the call go on talking, and a call whose originator holds it is released.
 * When a party leaves and fewer than two parties remain, or only ringing ones, the switch
   releases the rest (connectionCleared, normalClearing; callCancelled for a ringing one).
 * Calls to a number ring every free device of it (desk phone and its Super-Twin portable);
@@ -21,6 +23,8 @@ the standard leaves room; each choice is stated where it is made.  In brief:
 * Diversions (forwarding, deflection, pickup) report diverted from each ringing device of
   the number, then delivered (or, for pickup, established) at the new destination, with
   lastRedirectionDevice naming the number the call left.
+* Held events carry Panasonic's KME holdType in their extensions: consultation for a hold
+  made by consultationCall or alternateCall, normal for any other hold.
 """
 
 from __future__ import annotations
@@ -45,7 +49,14 @@ from ecsta.sim.calls import (
 )
 from ecsta.sim.cdr import CONDITION_CODES, CdrQueue
 from ecsta.sim.collection import Collection, DataCollected
-from ecsta.sim.events import EVENT_FIELDS, EVENT_GROUP, DeviceEvent, event_value
+from ecsta.sim.events import (
+    EVENT_FIELDS,
+    EVENT_GROUP,
+    HOLD_TYPE,
+    DeviceEvent,
+    event_value,
+    kme_hold_type,
+)
 from ecsta.sim.failure import CstaError, invalid_connection, wrong_state
 from ecsta.sim.features import DIVERSION_CAUSE, Forwarding, ForwardingTable, Trigger
 from ecsta.sim.ids import Number, Party, Route, connection_id, party_id, redirection, subject
@@ -304,6 +315,8 @@ class CallEngine:
 
     def _deliver(self, call: Call, route: Route, cause: str, hops: int = 0) -> None:
         """Offer the call to where the route leads: forwarding, DND, busy, or ringing."""
+        if self._calls.get(call.call_id) is not call:
+            return  # the call ended on the way here; nobody is to be rung for it
         call.cause = cause
         party = route.party
         if isinstance(party, Number):
@@ -440,10 +453,28 @@ class CallEngine:
         self._start_ring_timeout(call, trunk)
 
     def _fail(self, call: Call, failing: Party, cause: str) -> None:
-        """The call cannot reach ``failing``: its originator gets the fail state."""
+        """The call cannot reach ``failing``; a CO line seized for the attempt is let go.
+
+        An originator left alone in the call and waiting for it to be answered (connected)
+        gets the fail state and hears busy tone; an outside caller in that position hangs up.
+        Anyone else keeps their state: parties still in the call (those left after a transfer
+        out of a conference, say) go on talking, and an originator that holds the call or is
+        being rung itself is not off hook in it (a phone is off hook in one call at most), so
+        the call, with nobody left to reach, is released.  When the originator has left the
+        call, the party that has been in it longest takes its place.
+        """
         origin = call.origin
+        if origin not in call.connections and call.connections:
+            origin = call.origin = next(iter(call.connections))
+        attempt = [
+            d
+            for d, c in call.connections.items()
+            if d.is_trunk and d is not origin and c.state in (INITIATED, ALERTING)
+        ]
+        parties = [d for d in call.connections if d is not origin and d not in attempt]
         connection = call.connections.get(origin)
-        if connection is not None:
+        waiting = connection is not None and connection.state == CONNECTED and not parties
+        if connection is not None and waiting:
             connection.state = FAIL
         self._emit(
             call,
@@ -455,11 +486,13 @@ class CallEngine:
                 "cause": cause,
             },
         )
-        for device in [d for d in call.connections if d.is_trunk and d is not origin]:
+        for device in attempt:
             self._release(call, device)
-        if origin.is_trunk and origin in call.connections:
+        if waiting and origin.is_trunk and origin in call.connections:
             # An outside caller hears the busy tone and goes; the network releases the line.
             self._release(call, origin)
+        elif not waiting and self._calls.get(call.call_id) is call:
+            self._settle(call)
 
     def _ring_timer(self, call: Call, delay: float, callback: Callable[[], None]) -> None:
         call.ring_timers.append(self._timers.call_at(self._now + delay, callback))
@@ -512,14 +545,19 @@ class CallEngine:
                 "cause": call.cause,
             },
         )
+        # The rest of the number stops ringing; the call is settled only once a call-back
+        # recall has gone on to its target, or its answerer would be left with nobody.
         owner = self._owner_of(device)
         for other in self._alerting_members(call, owner):
-            self._release(call, other)
+            self._drop(call, other, "normalClearing")
         target = call.recall_target
         if target is not None:
             call.recall_target = None
-            call.calling, call.called = device, target
+            call.calling, call.called, call.origin = device, target, device
             self._deliver(call, Route(target), "callBack")
+        if self._calls.get(call.call_id) is call:
+            self._settle(call)
+        self._check_callbacks()
 
     def _hold(self, call: Call, device: Device, cause: str) -> None:
         call.connections[device].state = HOLD
@@ -530,6 +568,7 @@ class CallEngine:
                 "heldConnection": connection_id(call.call_id, device),
                 "holdingDevice": subject(device),
                 "cause": cause,
+                "extensions": kme_hold_type(HOLD_TYPE[cause]),
             },
         )
 
@@ -559,6 +598,12 @@ class CallEngine:
     def _release(self, call: Call, device: Device, cause: str = "normalClearing") -> None:
         if device not in call.connections:
             return
+        self._drop(call, device, cause)
+        self._settle(call)
+        self._check_callbacks()
+
+    def _drop(self, call: Call, device: Device, cause: str) -> None:
+        """The device's connection goes (connectionCleared); the caller settles the call."""
         del call.connections[device]
         self._emit(
             call,
@@ -570,8 +615,6 @@ class CallEngine:
             },
             also=[device],
         )
-        self._settle(call)
-        self._check_callbacks()
 
     def _settle(self, call: Call) -> None:
         """After a party left: release those left with nobody to talk to, end empty calls."""

@@ -15,7 +15,14 @@ from typing import Any
 
 from ecsta.sim.plan import Device
 
-__all__ = ["EVENT_FIELDS", "EVENT_GROUP", "DeviceEvent", "event_value"]
+__all__ = [
+    "EVENT_FIELDS",
+    "EVENT_GROUP",
+    "HOLD_TYPE",
+    "DeviceEvent",
+    "event_value",
+    "kme_hold_type",
+]
 
 _CALL_CONTROL: dict[str, tuple[str, ...]] = {
     "delivered": (
@@ -170,6 +177,20 @@ class DeviceEvent:
     group: str
     name: str
     value: dict[str, Any]
+
+
+#: The KME holdType a held event reports for each cause: a hold for a consultation, or for
+#: swapping between two calls, keeps the held call paired with the other one (Panasonic
+#: "consultation hold"); a hold on its own is a normal hold.
+HOLD_TYPE: MappingProxyType[str, str] = MappingProxyType(
+    {"consultation": "consultation", "alternate": "consultation", "normal": "normal"}
+)
+
+
+def kme_hold_type(hold_type: str) -> dict[str, Any]:
+    """The extensions of a held event: Panasonic sends the kind of hold as KME private data
+    (PROTOCOL.md section 7), which applications use to tell a consultation from a hold."""
+    return {"privateData": [("private", ("kmeAdditionalData", ("holdType", hold_type)))]}
 
 
 def event_value(name: str, fields: dict[str, Any]) -> dict[str, Any]:

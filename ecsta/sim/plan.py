@@ -195,7 +195,7 @@ class Plan:
         number.  ``ring_timeout`` false (or None) lets calls ring until someone acts.  When
         ``devices`` is omitted the default office is used.
         """
-        _check_keys("plan", data, _PLAN_KEYS)
+        _check_keys("plan", data, PLAN_KEYS)
         if "devices" in data:
             devices = _devices_from(data["devices"])
         else:
@@ -304,7 +304,8 @@ class Plan:
             twinned.add(device.twin_of)
 
 
-_PLAN_KEYS = frozenset(
+#: The keys of a plan's configuration table, and of each of its devices.
+PLAN_KEYS = frozenset(
     {
         "devices",
         "extension_range",
@@ -319,7 +320,7 @@ _PLAN_KEYS = frozenset(
         "transfer_on_hangup",
     }
 )
-_DEVICE_KEYS = frozenset(
+DEVICE_KEYS = frozenset(
     {"kind", "number", "name", "device_number", "in_service", "twin_of", "pickup_group"}
 )
 
@@ -383,7 +384,7 @@ def _devices_from(entries: Any) -> list[Device]:
     devices: list[Device] = []
     for index, entry in enumerate(entries):
         where = f"devices[{index}]"
-        _check_keys(where, entry, _DEVICE_KEYS)
+        _check_keys(where, entry, DEVICE_KEYS)
         kind_name = _string(f"{where}.kind", entry.get("kind", DeviceKind.STATION.value))
         try:
             kind = DeviceKind(kind_name)

@@ -507,6 +507,19 @@ class SimulatorFactory(Factory):
         self._timer = None
         self.run(lambda: None)
 
+    def footprint(self) -> dict[str, int]:
+        """The switch's :meth:`~ecsta.sim.switch.Switch.footprint` and what the network side
+        holds: monitors, data collections of the association, requests it has in flight
+        (keep-alives and cDRReports awaiting an answer) and the switch's wake-up timer."""
+        protocol = self.association
+        return {
+            **self.switch.footprint(),
+            "monitors": len(self.monitors),
+            "associationCollections": len(self.collections),
+            "inFlight": protocol.in_flight if protocol is not None else 0,
+            "switchTimer": int(self._timer is not None and self._timer.active()),
+        }
+
     def stop(self) -> None:
         """Stop the switch's timer (the service is stopping)."""
         if self._timer is not None and self._timer.active():

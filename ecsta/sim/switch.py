@@ -74,6 +74,26 @@ class Switch(CallEngine):
         collected, self._collected = self._collected, []
         return collected
 
+    def footprint(self) -> dict[str, int]:
+        """What the switch holds in memory, by kind, for leak checks of long runs.
+
+        Once every phone is on hook, every feature is off and time has run past the last
+        deadline, each count is zero except ``forwardingTables`` (at most one per device that
+        ever had a forwarding).  Growth anywhere else means something is never let go.
+        """
+        return {
+            "calls": len(self._calls),
+            "callIDs": len(self._call_ids),
+            "timers": len(self._timers),
+            "callBacks": len(self._callbacks),
+            "collections": len(self._collections),
+            "forwardingTables": len(self._forwarding),
+            "doNotDisturb": len(self._dnd),
+            "events": len(self._events),
+            "collected": len(self._collected),
+            "cdrRecords": self.cdr.pending + self.cdr.sent,
+        }
+
     # ------------------------------------------------------------------ devices
 
     def devices(self) -> list[Device]:

@@ -28,6 +28,10 @@ class TimerQueue:
         self._heap: list[tuple[float, int, Timer]] = []
         self._order = itertools.count()
 
+    def __len__(self) -> int:
+        """Timers held, counting cancelled ones not yet discarded (they go when they are due)."""
+        return len(self._heap)
+
     def call_at(self, deadline: float, callback: Callable[[], None]) -> Timer:
         timer = Timer(deadline, callback)
         heapq.heappush(self._heap, (deadline, next(self._order), timer))

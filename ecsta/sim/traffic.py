@@ -64,6 +64,14 @@ class TrafficGenerator:
                 step.cancel()
         self._steps.clear()
 
+    def footprint(self) -> dict[str, int]:
+        """Devices its scripts hold and script steps waiting on the clock; both are zero once
+        :meth:`stop` has run, whatever the scripts were doing."""
+        return {
+            "trafficDevices": len(self._busy),
+            "trafficSteps": sum(1 for step in self._steps if step.active()),
+        }
+
     def _schedule_next(self, after: float | None = None) -> None:
         # Times are kept as intended rather than as the clock fired them, so that a clock that
         # jumps (a test's, or a busy reactor's) still gets ``rate`` calls per second.
