@@ -22,6 +22,7 @@ setup(
         "automat>=22.10",
         "wsproto>=1.2",
         "cryptography>=41",
+        "prometheus_client>=0.17",
     ],
     extras_require={
         "dev": [

@@ -8,7 +8,9 @@ and its decoded argument or result. Input is hex on the command line (spaces all
 binary or hex text; with or without the link's 2-byte length headers. When bytes do not decode,
 it says which octet and which field, and which ROSE reject a server would answer with.
 
-The administration commands (``rules``, ``lines``, ``license``) live in :mod:`ecsta.cli_admin`.
+The administration commands (``rules``, ``lines``, ``license``) live in :mod:`ecsta.cli_admin`;
+``watch`` in :mod:`ecsta.cli_watch`; ``dial``, ``lines query`` and ``status``, which talk to
+running services, in :mod:`ecsta.cli_remote`; ``hash-password`` in :mod:`ecsta.cli_password`.
 """
 
 import argparse
@@ -18,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ecsta import cli_admin
+from ecsta import cli_admin, cli_password, cli_remote, cli_watch
 from ecsta.wire import apdu
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE
@@ -328,7 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ecsta", description="ecsta operator tools")
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     register_decode(subcommands)
+    cli_watch.register(subcommands)
+    cli_remote.register(subcommands)
     cli_admin.register(subcommands)
+    cli_password.register(subcommands)
     return parser
 
 

@@ -17,6 +17,7 @@ import os
 import sys
 from typing import TextIO
 
+from ecsta.cli_remote import register_lines_query
 from ecsta.driver.admin import LINES_FILE, settings_from_config, state_file
 from ecsta.driver.config import ConfigError, load
 from ecsta.driver.licence import (
@@ -186,6 +187,7 @@ def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]")
     _line_file(exports)
     exports.add_argument("--output", "-o", help="file to write (default: standard output)")
     exports.set_defaults(handler=lines_export)
+    register_lines_query(lines_sub)
 
     licence = subcommands.add_parser("license", help="line licences")
     licence_sub = licence.add_subparsers(dest="action", required=True)

@@ -50,6 +50,8 @@ class Ownership:
     starting: int = 0
     sessions: list[Session] = field(default_factory=list)
     reports: int = 0
+    #: Reports relayed to the owner whose answer has not come yet.
+    pending: int = 0
 
     def session_for_owner(self, xref: bytes) -> Session | None:
         for session in self.sessions:

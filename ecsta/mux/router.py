@@ -557,6 +557,7 @@ class Router:
                 )
             )
         ownership.reports += 1
+        ownership.pending += 1
         ticket = AppTicket(ownership, owner, invoke.invoke_id, pbx_xref)
         return [AskApp(owner, ticket, pdu, self.settings.owner_answer_timeout)]
 
@@ -565,6 +566,7 @@ class Router:
 
     def app_answered(self, ticket: AppTicket, answer: bytes) -> list[Action]:
         """The owner answered a report: that answer, checked, is the PBX's."""
+        ticket.ownership.pending -= 1
         try:
             apdu.decode(answer)
         except DecodeError:
@@ -577,6 +579,7 @@ class Router:
 
     def app_failed(self, ticket: AppTicket, reason: str) -> list[Action]:
         """The owner did not answer a report in time, or went away: it loses the service."""
+        ticket.ownership.pending -= 1
         self.counters["reports_refused"] += 1
         out: list[Action] = [self._refuse_report(ticket.pbx_invoke_id)]
         ownership = ticket.ownership

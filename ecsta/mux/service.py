@@ -32,6 +32,8 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.server import Site
 
+from ecsta.daemon.capture import CaptureFile
+from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.link.errors import LinkLost, RequestTimeout
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import PBXClientFactory, pbx_client_service
@@ -49,8 +51,9 @@ from ecsta.mux.actions import (
 )
 from ecsta.mux.auth import LoginGuard
 from ecsta.mux.config import MuxConfig
+from ecsta.mux.metrics import mux_registry
 from ecsta.mux.router import App, Router, RouterSettings
-from ecsta.mux.status import StatusResource
+from ecsta.web.muxconsole import StatusRoot
 from ecsta.wire import apdu, ber
 
 log = Logger()
@@ -418,6 +421,9 @@ class MuxService(MultiService):
         self.reactor = reactor
         self.config = config
         self.mux = Multiplexer(reactor, config)
+        #: Every PDU of the PBX link is counted, then written to the capture file if one is set.
+        self.pdus = PDUCounts()
+        self.metrics = mux_registry(self.mux, self.pdus)
         self._server_endpoint = server_endpoint
         self._ports: list[Any] = []
         self._listeners: list[tuple[str, Any, Any]] = []
@@ -430,16 +436,22 @@ class MuxService(MultiService):
                 (description, self._parse(description), self.mux.app_factory(tls=True))
             )
         if config.status.endpoint:
-            site = Site(StatusResource(self.mux))
+            root = StatusRoot(self.mux)
+            root.putChild(b"metrics", MetricsResource(self.metrics))
+            site = Site(root)
             self._listeners.append(
                 (config.status.endpoint, self._parse(config.status.endpoint), site)
             )
         if pbx_endpoint is None:
             pbx_endpoint = clientFromString(reactor, config.pbx.endpoint)
+        pbx_factory = self.mux.pbx_factory()
+        pbx_factory.capture = self.pdus
+        if config.pbx.capture:
+            CaptureFile(self.pdus, config.pbx.capture).setServiceParent(self)
         self.pbx_service = pbx_client_service(
             reactor,
             pbx_endpoint,
-            self.mux.pbx_factory(),
+            pbx_factory,
             initial_delay=config.pbx.reconnect_initial_delay,
             max_delay=config.pbx.reconnect_max_delay,
         )

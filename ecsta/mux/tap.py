@@ -16,6 +16,7 @@ from typing import Any
 from twisted.application.service import MultiService
 from twisted.python import usage
 
+from ecsta.daemon.sdnotify import Readiness
 from ecsta.mux.config import ConfigError, MuxConfig, from_dict, load, override
 from ecsta.mux.service import MuxService, StartupError, parse_server_endpoint
 
@@ -33,6 +34,7 @@ class Options(usage.Options):
         ["config", "c", None, "TOML configuration file (every setting; options override it)"],
         ["pbx", None, None, "PBX endpoint, e.g. tcp:host=192.168.0.101:port=33333, or 'sim'"],
         ["status", None, None, "HTTP status endpoint, e.g. tcp:33335:interface=127.0.0.1"],
+        ["capture", None, None, "write the PBX link's PDUs to this pcap file (for tshark)"],
         ["max-applications", None, None, "most applications connected at once", int],
     ]
     optFlags = [["require-login", None, "require a login on TCP listeners too"]]
@@ -59,6 +61,8 @@ class Options(usage.Options):
                 config = override(config, "pbx", endpoint=self["pbx"])
             if self["status"] is not None:
                 config = override(config, "status", endpoint=self["status"])
+            if self["capture"] is not None:
+                config = override(config, "pbx", capture=self["capture"])
             if self["max-applications"] is not None:
                 config = override(config, "applications", max_applications=self["max-applications"])
             listen: dict[str, Any] = {}
@@ -109,11 +113,14 @@ def makeService(options: Options) -> Any:
 
     config = options.config
     if config.pbx.endpoint != "sim":
-        return MuxService(reactor, config)
+        mux = MuxService(reactor, config)
+        Readiness(reactor).setServiceParent(mux)
+        return mux
     from ecsta.sim.tap import embedded_simulator
 
     simulator, endpoint = embedded_simulator(reactor, _simulator_config(config))
     both = MultiService()
     simulator.setServiceParent(both)
     MuxService(reactor, config, pbx_endpoint=endpoint).setServiceParent(both)
+    Readiness(reactor).setServiceParent(both)
     return both

@@ -1,0 +1,338 @@
+"""The commands that talk to running services over HTTP: ``dial``, ``lines query``, ``status``.
+
+``ecsta dial FROM TO`` and ``ecsta lines query`` use the driver's API (``--api``, default
+``http://127.0.0.1:8782``); ``ecsta status`` reads the mux's status page (``--mux``, default
+``http://127.0.0.1:33335``) or, with ``--api``, sums up a driver. A driver with bearer tokens
+wants one: ``--token`` or ``$ECSTA_API_TOKEN`` (the environment keeps it out of ``ps``).
+
+Exit status: 0 when the service did what was asked (for ``status``: answered, and its PBX link
+is up), 1 when it could not be reached, refused, or its PBX link is down, 2 for usage errors.
+"""
+
+import argparse
+import json
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from prometheus_client.parser import text_string_to_metric_families
+
+DEFAULT_API = "http://127.0.0.1:8782"
+DEFAULT_STATUS = "http://127.0.0.1:33335"
+TIMEOUT = 30.0
+
+
+class RemoteError(Exception):
+    """The service could not be reached, or refused; the message says what to do."""
+
+
+def _url(base: str, path: str) -> str:
+    return base.rstrip("/") + path
+
+
+def fetch(
+    method: str, url: str, token: str | None = None, body: Any = None, accept: str = "json"
+) -> Any:
+    """One HTTP request; the answer's JSON (or text with ``accept="text"``)."""
+    headers = {"accept": "application/json" if accept == "json" else "text/plain"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode("utf-8")
+        headers["content-type"] = "application/json"
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            content = response.read()
+    except urllib.error.HTTPError as error:
+        raise RemoteError(_refusal(method, url, error)) from None
+    except urllib.error.URLError as error:
+        raise RemoteError(f"cannot reach {url}: {error.reason}") from None
+    except (TimeoutError, OSError) as error:
+        raise RemoteError(f"cannot reach {url}: {error}") from None
+    if accept == "text":
+        return content.decode("utf-8", "replace")
+    try:
+        return json.loads(content)
+    except ValueError:
+        raise RemoteError(f"{url} did not answer with JSON: is it the right port?") from None
+
+
+def _refusal(method: str, url: str, error: urllib.error.HTTPError) -> str:
+    if error.code == 401:
+        return f"{url} wants a bearer token: give --token or set ECSTA_API_TOKEN"
+    try:
+        body = json.loads(error.read())
+        message = body.get("message") or body.get("error") or ""
+    except (ValueError, AttributeError):
+        message = ""
+    return f"{method} {url}: {error.code} {message or error.reason}".rstrip()
+
+
+def _token(args: argparse.Namespace) -> str | None:
+    token: str | None = args.token or os.environ.get("ECSTA_API_TOKEN") or None
+    return token
+
+
+# -- dial -------------------------------------------------------------------------------------
+
+
+def dial_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    token = _token(args)
+    line = urllib.parse.quote(args.source, safe="")
+    try:
+        made = fetch(
+            "POST",
+            _url(args.api, f"/api/v1/lines/{line}/makecall"),
+            token,
+            {"to": args.destination, "address": args.address},
+        )
+    except RemoteError as error:
+        err.write(f"ecsta dial: {error}\n")
+        return 1
+    call = made.get("call") if isinstance(made, Mapping) else None
+    if call is None:
+        out.write(f"dialling {args.destination} from line {args.source}\n")
+        return 0
+    state = ""
+    try:
+        shown = fetch("GET", _url(args.api, f"/api/v1/calls/{call}"), token)
+        state = f": {shown.get('state')}" if isinstance(shown, Mapping) else ""
+    except RemoteError:
+        pass  # the call may already be over; it was made all the same
+    out.write(f"call {call} on line {args.source} to {args.destination}{state}\n")
+    return 0
+
+
+# -- lines query ------------------------------------------------------------------------------
+
+
+def _line_state(line: Mapping[str, Any]) -> str:
+    if not line.get("open"):
+        return "closed"
+    if line.get("monitorError"):
+        return f"monitor refused ({line['monitorError']})"
+    return "in service" if line.get("inService") else "out of service"
+
+
+def _line_rows(lines: list[Mapping[str, Any]]) -> list[str]:
+    width = max((len(str(line.get("line", ""))) for line in lines), default=0)
+    names = max((len(str(line.get("name") or "")) for line in lines), default=0)
+    rows = []
+    for line in lines:
+        name = f"{line.get('name') or ''!s:<{names}}  " if names else ""
+        rows.append(f"  {line.get('line', '')!s:<{width}}  {name}{_line_state(line)}")
+    return rows
+
+
+def lines_query_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        answer = fetch("POST", _url(args.api, "/api/v1/lines/query"), _token(args))
+    except RemoteError as error:
+        err.write(f"ecsta lines query: {error}\n")
+        return 1
+    lines = answer.get("lines", []) if isinstance(answer, Mapping) else []
+    out.write(
+        f"the PBX lists {answer.get('devices', 0)} devices; the driver has {len(lines)} lines:\n"
+    )
+    for row in _line_rows(lines):
+        out.write(row + "\n")
+    return 0
+
+
+# -- status -----------------------------------------------------------------------------------
+
+
+def _since(seconds: Any) -> str:
+    if not isinstance(seconds, int | float):
+        return ""
+    return time.strftime(", since %Y-%m-%d %H:%M:%S", time.localtime(seconds))
+
+
+def mux_summary(status: Mapping[str, Any]) -> list[str]:
+    """The mux's status document as a few readable lines."""
+    pbx = status.get("pbx", {})
+    peer = f" ({pbx['peer']}{_since(pbx.get('since'))})" if pbx.get("peer") else ""
+    lines = [
+        f"PBX link: {pbx.get('state')}{peer}; applications are shown systemStatus"
+        f" {pbx.get('systemStatus')}",
+        f"requests to the PBX: {pbx.get('inFlight', 0)} in flight, {pbx.get('queued', 0)} queued",
+    ]
+    apps = status.get("applications", [])
+    lines.append(f"applications: {len(apps)}")
+    for app in apps:
+        user = app.get("user") or "no login"
+        tls = "tls" if app.get("tls") else "tcp"
+        lines.append(
+            f"  {app.get('id')}: {app.get('address')} {tls} {user}, monitors"
+            f" {len(app.get('monitors', []))}, open requests {app.get('openRequests', 0)},"
+            f" output buffer {app.get('buffer', 0)} bytes"
+        )
+    monitors = status.get("monitors", [])
+    states: dict[str, int] = {}
+    for monitor in monitors:
+        states[str(monitor.get("state"))] = states.get(str(monitor.get("state")), 0) + 1
+    detail = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+    lines.append(f"PBX monitors: {len(monitors)}" + (f" ({detail})" if detail else ""))
+    for key, title in (("cdr", "CDR"), ("dataCollection", "data collection")):
+        owned = status.get(key, {})
+        owner = owned.get("owner")
+        who = "no owner" if owner is None else f"owned by application {owner}"
+        lines.append(f"{title}: {who}, {owned.get('reports', 0)} reports relayed")
+    logins = status.get("logins", {})
+    lines.append(
+        f"logins: {logins.get('accepted', 0)} accepted, {logins.get('failed', 0)} failed,"
+        f" {len(logins.get('lockedOut', []))} addresses locked out now"
+    )
+    return lines
+
+
+def _metric_values(text: str) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if not sample.labels:
+                values[sample.name] = sample.value
+    return values
+
+
+def driver_summary(
+    metrics: Mapping[str, float],
+    lines: list[Mapping[str, Any]],
+    calls: list[Mapping[str, Any]],
+    licence: Mapping[str, Any] | None,
+) -> list[str]:
+    """A driver's state as a few readable lines."""
+    up = metrics.get("ecsta_driver_pbx_link_up") == 1
+    out = [f"PBX link: {'up' if up else 'down'}"]
+    states: dict[str, int] = {}
+    for line in lines:
+        state = _line_state(line)
+        states[state] = states.get(state, 0) + 1
+    detail = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+    out.append(f"lines: {len(lines)}" + (f" ({detail})" if detail else ""))
+    # Only the lines that need a look: a driver may have a thousand in service.
+    out.extend(_line_rows([line for line in lines if _line_state(line) != "in service"]))
+    out.append(f"calls: {len(calls)}")
+    for call in calls:
+        caller = (call.get("callerId") or {}).get("number") or ""
+        called = (call.get("calledId") or {}).get("number") or ""
+        parties = f" {caller} -> {called}" if caller or called else ""
+        out.append(f"  {call.get('id')}: line {call.get('line')} {call.get('state')}{parties}")
+    if licence is not None and licence.get("mode") not in (None, "off"):
+        days = licence.get("daysLeft")
+        left = f", {days} days left" if days is not None else ""
+        out.append(
+            f"licence: {licence['mode']}{left}, {licence.get('linesInUse', 0)} of"
+            f" {licence.get('linesLicensed', 0)} lines in use"
+        )
+    return out
+
+
+def _driver_status(args: argparse.Namespace, out: TextIO) -> bool:
+    token = _token(args)
+    metrics = _metric_values(fetch("GET", _url(args.api, "/metrics"), token, accept="text"))
+    lines = fetch("GET", _url(args.api, "/api/v1/lines"), token).get("lines", [])
+    calls = fetch("GET", _url(args.api, "/api/v1/calls"), token).get("calls", [])
+    try:
+        licence = fetch("GET", _url(args.api, "/api/v1/license"), token)
+    except RemoteError:
+        licence = None  # a driver without the licence endpoint
+    if args.json:
+        document = {"metrics": metrics, "lines": lines, "calls": calls, "license": licence}
+        out.write(json.dumps(document, indent=1) + "\n")
+    else:
+        out.write("\n".join(driver_summary(metrics, lines, calls, licence)) + "\n")
+    return metrics.get("ecsta_driver_pbx_link_up") == 1
+
+
+def _mux_status(args: argparse.Namespace, out: TextIO) -> bool:
+    status = fetch("GET", _url(args.mux, "/"))
+    if not isinstance(status, Mapping) or "pbx" not in status:
+        raise RemoteError(f"{args.mux} is not a mux status page")
+    if args.json:
+        out.write(json.dumps(status, indent=1) + "\n")
+    else:
+        out.write("\n".join(mux_summary(status)) + "\n")
+    return bool(status["pbx"].get("state") == "up")
+
+
+def status_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        up = _driver_status(args, out) if args.api else _mux_status(args, out)
+    except RemoteError as error:
+        err.write(f"ecsta status: {error}\n")
+        return 1
+    if not up:
+        err.write("ecsta status: the PBX link is not up\n")
+        return 1
+    return 0
+
+
+# -- registration -----------------------------------------------------------------------------
+
+
+def _api_options(parser: argparse.ArgumentParser, default: str | None = DEFAULT_API) -> None:
+    parser.add_argument(
+        "--api",
+        default=default,
+        metavar="URL",
+        help="the driver's API" + (f" (default {default})" if default else ""),
+    )
+    parser.add_argument(
+        "--token", help="bearer token of the driver's API (default: $ECSTA_API_TOKEN)"
+    )
+
+
+def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add ``dial`` and ``status`` to the console script's subcommands."""
+    dial = subcommands.add_parser(
+        "dial",
+        help="make a call from a line through the driver",
+        description="Make a call from line FROM to TO through the driver's API, as an"
+        " application's click-to-dial does. The driver answers once the PBX has taken the call.",
+        epilog="example: ecsta dial 101 102; ecsta dial --api http://pbx-host:8782 101 0301234567",
+    )
+    dial.add_argument("source", metavar="FROM", help="the calling line (its extension number)")
+    dial.add_argument("destination", metavar="TO", help="the number to call")
+    dial.add_argument(
+        "--address", type=int, default=0, help="the line's address (1: a Super-Twin DECT)"
+    )
+    _api_options(dial)
+    dial.set_defaults(handler=dial_command)
+
+    status = subcommands.add_parser(
+        "status",
+        help="what the mux (or a driver) is doing now",
+        description="Sum up the mux's status page (default) or, with --api, a driver: the PBX"
+        " link, applications or lines, calls. Exit status 0 when the PBX link is up, 1 when it"
+        " is not or the service cannot be reached.",
+    )
+    status.add_argument(
+        "--mux",
+        default=DEFAULT_STATUS,
+        metavar="URL",
+        help=f"the mux's status endpoint (default {DEFAULT_STATUS})",
+    )
+    _api_options(status, default=None)
+    status.add_argument("--json", action="store_true", help="print the raw document instead")
+    status.set_defaults(handler=status_command)
+
+
+def register_lines_query(
+    lines: "argparse._SubParsersAction[argparse.ArgumentParser]",
+) -> None:
+    """Add ``lines query`` beside ``lines import`` and ``lines export``."""
+    query = lines.add_parser(
+        "query",
+        help="have the driver load the PBX's lines",
+        description="Ask the running driver to read the PBX's device list and add its stations"
+        " as lines (POST /api/v1/lines/query), then list the lines.",
+    )
+    _api_options(query)
+    query.set_defaults(handler=lines_query_command)

@@ -1,0 +1,110 @@
+"""Prometheus metrics of one service: PDU counts of its PBX link and the ``/metrics`` page.
+
+Every service builds its own ``CollectorRegistry``, never the process-wide default one, so that
+two services in one process (the mux with its built-in simulator, or tests) never mix their
+numbers. Most values are read from the service's live state when Prometheus scrapes, by a
+custom collector; the exception is what no state holds, the PDUs of the PBX link by direction,
+APDU kind and operation, counted here as each passes (a dictionary increment, no lock and no
+prometheus object on the way).
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, Metric
+from twisted.web.resource import Resource
+from twisted.web.server import Request
+
+from ecsta.link.capture import PDURecorder
+from ecsta.wire import ber
+from ecsta.wire.errors import DecodeError
+from ecsta.wire.framing import HEADER_SIZE
+from ecsta.wire.operations import BY_CODE
+
+SENT = "sent"
+RECEIVED = "received"
+#: The kind label of bytes that are not one well-formed APDU.
+MALFORMED = "malformed"
+
+
+def operation_label(opcode: int | None) -> str:
+    """The operation's ECMA-285 name, its code for one ecsta does not know, "" for none."""
+    if opcode is None:
+        return ""
+    operation = BY_CODE.get(opcode)
+    return str(opcode) if operation is None else operation.name
+
+
+class PDUCounts:
+    """Counts the PDUs a link sends and receives, then hands each to ``capture`` if there is one.
+
+    Set it as a ``PBXClientFactory``'s ``capture``: it sees every association the factory
+    builds, so the counts run on across re-associations as Prometheus counters must.
+    """
+
+    def __init__(self, capture: PDURecorder | None = None) -> None:
+        self.capture = capture
+        #: (direction, kind, operation) -> PDUs
+        self.counts: Counter[tuple[str, str, str]] = Counter()
+
+    def record(self, outgoing: bool, framed: bytes) -> None:
+        try:
+            peek = ber.peek(framed[HEADER_SIZE:])
+        except DecodeError:
+            kind, operation = MALFORMED, ""
+        else:
+            kind, operation = peek.kind.value, operation_label(peek.opcode)
+        self.counts[(SENT if outgoing else RECEIVED, kind, operation)] += 1
+        if self.capture is not None:
+            self.capture.record(outgoing, framed)
+
+    def family(self, name: str) -> Metric:
+        family = CounterMetricFamily(
+            name,
+            "PDUs on the PBX link, by direction, APDU kind and operation",
+            labels=["direction", "kind", "operation"],
+        )
+        for labels, count in sorted(self.counts.items()):
+            family.add_metric(list(labels), count)
+        return family
+
+
+class LiveCollector:
+    """A collector whose families a function makes from live state at each scrape."""
+
+    def __init__(self, families: Callable[[], Iterator[Metric]]) -> None:
+        self._families = families
+
+    def collect(self) -> Iterator[Metric]:
+        return self._families()
+
+
+def registry_of(families: Callable[[], Iterator[Metric]]) -> CollectorRegistry:
+    """A registry of its own holding one live collector."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(LiveCollector(families))
+    return registry
+
+
+class MetricsResource(Resource):
+    """``GET /metrics`` in the Prometheus text format; ``allows`` may ask for a bearer token."""
+
+    isLeaf = True
+
+    def __init__(
+        self, registry: CollectorRegistry, allows: Callable[[Request], bool] | None = None
+    ) -> None:
+        super().__init__()
+        self.registry = registry
+        self.allows = allows
+
+    def render_GET(self, request: Request) -> bytes:
+        if self.allows is not None and not self.allows(request):
+            request.setResponseCode(401)
+            request.setHeader(b"www-authenticate", b'Bearer realm="ecsta"')
+            request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+            return b"a valid bearer token is required\n"
+        request.setHeader(b"content-type", CONTENT_TYPE_LATEST.encode("ascii"))
+        request.setHeader(b"cache-control", b"no-store")
+        return generate_latest(self.registry)

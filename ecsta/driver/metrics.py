@@ -1,0 +1,72 @@
+"""The driver's Prometheus metrics, read from its live state at each scrape.
+
+Served at ``/metrics`` on the API port, behind the API's bearer tokens when tokens are
+configured (Prometheus sends one with ``authorization: {credentials: ...}``). Lines are counted
+by what an application sees of them (closed, open and in service, open and out of service),
+calls by their TAPI call state; PBX errors show as
+``ecsta_driver_pbx_pdus_total{direction="received",kind="returnError"}`` (and ``reject``).
+"""
+
+from collections import Counter
+from collections.abc import Iterator
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily, Metric
+
+from ecsta.daemon.metrics import PDUCounts, registry_of
+from ecsta.driver.connection import Driver
+from ecsta.driver.constants import LineCallState
+
+LINE_STATES = ("inService", "outOfService", "closed")
+
+
+def line_state(opened: bool, in_service: bool) -> str:
+    if not opened:
+        return "closed"
+    return "inService" if in_service else "outOfService"
+
+
+def families(driver: Driver, pdus: PDUCounts) -> Iterator[Metric]:
+    """Every metric of one driver, as it stands now."""
+    yield GaugeMetricFamily(
+        "ecsta_driver_pbx_link_up",
+        "1 while the association with the PBX (or the mux) is up, else 0",
+        value=1 if driver.link_up else 0,
+    )
+    yield pdus.family("ecsta_driver_pbx_pdus")
+    proto = driver.proto
+    yield GaugeMetricFamily(
+        "ecsta_driver_pbx_requests_in_flight",
+        "Requests sent to the PBX, not answered yet",
+        value=proto.in_flight if proto is not None and not proto.closed else 0,
+    )
+    lines = list(driver.lines)
+    by_state = Counter(line_state(line.opened, line.in_service) for line in lines)
+    family = GaugeMetricFamily("ecsta_driver_lines", "Line devices by state", labels=["state"])
+    for state in LINE_STATES:
+        family.add_metric([state], by_state[state])
+    yield family
+    yield GaugeMetricFamily(
+        "ecsta_driver_monitor_errors",
+        "Open lines whose monitor the PBX refused (retried every monitorRetryInterval)",
+        value=sum(1 for line in lines if line.opened and line.monitor_error is not None),
+    )
+    calls = Counter(
+        str(call.state.name) if isinstance(call.state, LineCallState) else str(call.state)
+        for call in driver.engine.calls.values()
+        if call.exists
+    )
+    family = GaugeMetricFamily(
+        "ecsta_driver_calls", "Calls on the driver's lines by TAPI call state", labels=["state"]
+    )
+    for call_state in LineCallState:
+        name = str(call_state.name)
+        family.add_metric([name], calls.pop(name, 0))
+    for other, count in sorted(calls.items()):
+        family.add_metric([other], count)
+    yield family
+
+
+def driver_registry(driver: Driver, pdus: PDUCounts) -> CollectorRegistry:
+    """A registry of the driver's own (never the process-wide default)."""
+    return registry_of(lambda: families(driver, pdus))

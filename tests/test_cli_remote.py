@@ -1,0 +1,181 @@
+"""``ecsta dial``, ``ecsta lines query`` and ``ecsta status`` against running services.
+
+The driver (with the simulator) and the mux run in this process on loopback ports; the command
+runs as ``main([...])`` in a thread, since it makes blocking HTTP requests to them.
+"""
+
+import io
+import json
+import os
+import socket
+from typing import Any
+
+from twisted.internet import defer, reactor, threads
+from twisted.internet.task import deferLater
+from twisted.trial.unittest import TestCase
+
+from ecsta.cli import main
+from ecsta.mux.config import from_dict
+from ecsta.mux.service import MuxService
+from ecsta.sim.tap import embedded_simulator
+from tests.driver_harness import DriverHarness, port_of
+
+TOKEN = "a-token-of-at-least-sixteen-characters"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def run(*argv: str) -> tuple[int, str, str]:
+    """``ecsta ARGV`` in a thread: (exit status, standard output, standard error)."""
+    out, err = io.StringIO(), io.StringIO()
+    status = await threads.deferToThread(main, list(argv), out, err)
+    return status, out.getvalue(), err.getvalue()
+
+
+class DriverCommandTests(TestCase):
+    timeout = 60
+
+    async def start(self, tokens: list[str] | None = None) -> DriverHarness:
+        harness = DriverHarness()
+        self.addCleanup(lambda: defer.Deferred.fromCoroutine(harness.stop()))
+        await harness.start(["101", "102"], tokens=tokens)
+        self.api = f"http://127.0.0.1:{harness.api_port}"
+        return harness
+
+    async def test_dial_makes_the_call_on_the_pbx(self) -> None:
+        harness = await self.start()
+        status, out, err = await run("dial", "--api", self.api, "101", "102")
+        self.assertEqual((status, err), (0, ""))
+        self.assertRegex(out, r"^call \d+ on line 101 to 102: LINECALLSTATE_\w+\n$")
+        call_id = int(out.split()[1])
+        self.assertIn(call_id, harness.calls("101"))
+        state = await harness.control("GET", "/state")
+        self.assertTrue(
+            any(
+                {c["device"] for c in call["connections"]} >= {"101", "102"}
+                for call in state["calls"]
+            ),
+            state["calls"],
+        )
+
+    async def test_dial_from_an_unknown_line_fails_with_the_drivers_reason(self) -> None:
+        await self.start()
+        status, out, err = await run("dial", "--api", self.api, "999", "102")
+        self.assertEqual((status, out), (1, ""))
+        self.assertIn("404", err)
+        self.assertIn("no line '999'", err)
+
+    async def test_a_driver_with_tokens_wants_one_and_takes_it_from_the_environment(self) -> None:
+        await self.start(tokens=[TOKEN])
+        self.patch(os, "environ", {k: v for k, v in os.environ.items() if k != "ECSTA_API_TOKEN"})
+        status, _, err = await run("dial", "--api", self.api, "101", "102")
+        self.assertEqual(status, 1)
+        self.assertIn("wants a bearer token: give --token or set ECSTA_API_TOKEN", err)
+        self.patch(os, "environ", dict(os.environ, ECSTA_API_TOKEN=TOKEN))
+        status, out, err = await run("dial", "--api", self.api, "101", "102")
+        self.assertEqual((status, err), (0, ""), out)
+
+    async def test_lines_query_loads_the_pbx_stations(self) -> None:
+        harness = await self.start()
+        status, out, err = await run("lines", "query", "--api", self.api)
+        self.assertEqual((status, err), (0, ""))
+        first, *rows = out.splitlines()
+        self.assertRegex(first, r"^the PBX lists \d+ devices; the driver has \d+ lines:$")
+        numbers = [row.split()[0] for row in rows]
+        self.assertEqual(numbers, [line.number for line in harness.driver.lines])
+        self.assertIn("103", numbers)  # a station the driver did not have before
+        self.assertTrue(all(row.endswith("in service") for row in rows), rows)
+
+    async def test_status_of_a_driver(self) -> None:
+        harness = await self.start()
+        await harness.person("101", "offhook")
+        await harness.person("101", "dial", digits="102")
+        await harness.until(lambda: harness.calls("102"))
+        status, out, err = await run("status", "--api", self.api)
+        self.assertEqual((status, err), (0, ""))
+        lines = out.splitlines()
+        self.assertEqual(lines[0], "PBX link: up")
+        self.assertEqual(lines[1], "lines: 2 (2 in service)")
+        calls = [c for c in harness.driver.engine.calls.values() if c.exists]
+        self.assertIn(f"calls: {len(calls)}", lines)
+        self.assertTrue(any(line.strip().endswith("101 -> 102") for line in lines), lines)
+
+    async def test_status_fails_when_nothing_listens(self) -> None:
+        port = free_port()
+        status, out, err = await run("status", "--mux", f"http://127.0.0.1:{port}")
+        self.assertEqual((status, out), (1, ""))
+        self.assertIn(f"cannot reach http://127.0.0.1:{port}/", err)
+
+
+class MuxStatusTests(TestCase):
+    timeout = 60
+
+    async def start_mux(self, pbx: str = "sim") -> str:
+        config = from_dict(
+            {
+                "pbx": {"endpoint": pbx},
+                "listen": {"tcp": ["tcp:0:interface=127.0.0.1"]},
+                "status": {"endpoint": "tcp:0:interface=127.0.0.1"},
+            }
+        )
+        parts: list[Any] = []
+        endpoint = None
+        if pbx == "sim":
+            simulator, endpoint = embedded_simulator(reactor)
+            parts.append(simulator)
+        service = MuxService(reactor, config, pbx_endpoint=endpoint)
+        parts.append(service)
+        for part in parts:
+            part.privilegedStartService()
+        for part in parts:
+            part.startService()
+        for part in reversed(parts):
+            self.addCleanup(part.stopService)
+        self.service = service
+        status_port = service._ports[-1]
+        return f"http://127.0.0.1:{port_of(status_port)}"
+
+    async def until_up(self) -> None:
+        for _ in range(500):
+            if self.service.mux.router.link.value == "up":
+                return
+            await defer.Deferred.fromCoroutine(_sleep(0.01))
+        self.fail("the mux did not associate with the simulator")
+
+    async def test_status_of_a_mux_with_its_pbx(self) -> None:
+        url = await self.start_mux()
+        await self.until_up()
+        status, out, err = await run("status", "--mux", url)
+        self.assertEqual((status, err), (0, ""))
+        lines = out.splitlines()
+        self.assertRegex(
+            lines[0],
+            r"^PBX link: up \(127\.0\.0\.1:\d+, since .*\); applications are shown"
+            r" systemStatus normal$",
+        )
+        self.assertIn("applications: 0", lines)
+        self.assertIn("CDR: no owner, 0 reports relayed", lines)
+
+    async def test_status_is_a_failure_while_the_pbx_is_away(self) -> None:
+        url = await self.start_mux(f"tcp:host=127.0.0.1:port={free_port()}")
+        status, out, err = await run("status", "--mux", url)
+        self.assertEqual(status, 1)
+        self.assertTrue(out.startswith("PBX link: down"), out)
+        self.assertEqual(err, "ecsta status: the PBX link is not up\n")
+
+    async def test_status_json_is_the_status_document(self) -> None:
+        url = await self.start_mux()
+        await self.until_up()
+        status, out, _ = await run("status", "--mux", url, "--json")
+        self.assertEqual(status, 0)
+        document = json.loads(out)
+        self.assertEqual(document["pbx"]["state"], "up")
+        self.assertEqual(document["applications"], [])
+
+
+async def _sleep(seconds: float) -> None:
+    await deferLater(reactor, seconds, lambda: None)
