@@ -3,12 +3,14 @@ from setuptools import find_packages, setup
 setup(
     name="ecsta",
     version="0.1.0",
-    description="CTI middleware for Panasonic PBXs: CSTA multiplexer, TAPI-style driver, PBX simulator",
+    description=(
+        "CTI middleware for Panasonic PBXs: CSTA multiplexer, TAPI-style driver, PBX simulator"
+    ),
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     license="MIT",
     python_requires=">=3.11",
-    packages=find_packages(include=["ecsta", "ecsta.*"]) + ["twisted.plugins"],
+    packages=[*find_packages(include=["ecsta", "ecsta.*"]), "twisted.plugins"],
     package_data={
         "twisted": ["plugins/ecsta_plugins.py"],
         "ecsta.web": ["static/*/*"],
