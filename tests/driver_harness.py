@@ -164,10 +164,6 @@ class DriverHarness:
         for service in [self.services.top if self.services else None, *self.extra, self.sim]:
             if service is not None and service.running:
                 await defer.maybeDeferred(service.stopService)
-        if self.sim is not None:
-            # The simulator may still hear of the connections closing, after its own stop.
-            await deferLater(reactor, 0.05, lambda: None)
-            self.sim.factory.stop()
 
     # -- talking to things ----------------------------------------------------------------------
 

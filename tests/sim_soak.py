@@ -490,7 +490,10 @@ class Soak:
                 ("intrudeCall", {"intrude": here}),
             ]
         elif state == INITIATED:
-            options.append(("answerCall", {"callToBeAnswered": here}))
+            options += [
+                ("answerCall", {"callToBeAnswered": here}),
+                ("dialDigits", {"diallingConnection": here, "diallingSequence": self.target()}),
+            ]
         for other in other_calls:
             there = connection(other.call_id, device)
             pair = {"heldCall": here, "activeCall": there}

@@ -12,6 +12,8 @@ from twisted.internet import reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint
 from twisted.trial.unittest import TestCase
 
+from ecsta.sim.config import SimConfig
+from ecsta.sim.plan import Plan
 from tests.driver_harness import LOOPBACK, DriverHarness
 
 TOKEN = "a-test-token-of-some-length"
@@ -366,6 +368,37 @@ class CallOperationTests(Flow):
         self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CONNECTEDID"])
         self.assertEqual(self.seq(mark, "103"), ["CALLINFO:CONNECTEDID"])
 
+    async def test_dial_on_the_dial_tone_of_a_phone(self) -> None:
+        """A person lifts the handset; the application dials the number for them (DialDigits)."""
+        h = await self.begin()
+        mark = h.mark()
+        await h.person("103", "offhook")
+        call = await self.call_on("103", "DIALTONE")
+        self.assertEqual(self.seq(mark, "103"), ["NEWCALL", "CALLSTATE:DIALTONE"])
+        self.assertEqual(await self.op(f"/calls/{call}/dial", {"digits": "104"}), {})
+        self.assertEqual(
+            self.seq(mark, "103"),
+            [
+                "NEWCALL",
+                "CALLSTATE:DIALTONE",
+                "REPLY:dial",
+                "CALLINFO:CALLERID+CALLEDID",
+                "CALLSTATE:PROCEEDING",
+                "CALLSTATE:RINGBACK",
+            ],
+        )
+        self.assertEqual(self.seq(mark, "104"), ["NEWCALL", "CALLSTATE:OFFERING"])
+        offered = h.calls("104")[await self.call_on("104")]
+        self.assertEqual(
+            (offered["origin"], offered["callerId"]["number"]), ("LINECALLORIGIN_INTERNAL", "103")
+        )
+        self.assertEqual(h.calls("103")[call]["calledId"]["number"], "104")
+        self.assertEqual(offered["callID"], h.calls("103")[call]["callID"])
+        await h.person("104", "answer")
+        await h.settled()
+        self.assertEqual(h.calls("103")[call]["state"], "LINECALLSTATE_CONNECTED")
+        self.assertEqual(h.calls("104")[offered["id"]]["state"], "LINECALLSTATE_CONNECTED")
+
 
 class LineOperationTests(Flow):
     async def test_pickup(self) -> None:
@@ -589,9 +622,49 @@ class LinkTests(Flow):
         status, answer = await h.api("POST", f"/calls/{kept}/hold")
         self.assertEqual(status, 200, answer)
 
-    async def test_refused_monitor_is_retried(self) -> None:
-        """A line whose MonitorStart the PBX refuses (the extension does not exist yet) stays
-        out of service, and is monitored by a retry once the extension exists."""
+    async def test_monitor_refused_out_of_service_is_retried_once_back(self) -> None:
+        """A line configured for an extension that is out of service: the PBX refuses its
+        MonitorStart, and the retry succeeds once the extension is back in service."""
+        plan = Plan.default()
+        next(d for d in plan.devices if d.number == "104" and d.twin_of is None).in_service = False
+        sim = SimConfig(csta=LOOPBACK, control=LOOPBACK, plan=plan)
+        h = await self.begin(lines=["103", "104"], sim=sim, monitor_retry_interval=0.2)
+        await h.settled()
+        line = (await h.api("GET", "/lines/104"))[1]
+        self.assertEqual(line["inService"], False)
+        self.assertIn("deviceOutOfService", line["monitorError"])
+        state = await h.control("GET", "/state")
+        self.assertEqual([m["device"] for m in state["monitors"]], ["103"])
+        self.assertGreaterEqual(state["counters"]["errors_returned"], 1)
+        mark = h.mark()
+        await h.person("104", "inservice")
+        await h.until(lambda: h.driver.lines.get("104").in_service, timeout=5)
+        self.assertEqual(self.seq(mark, "104"), ["LINEDEVSTATE:INSERVICE"])
+        line = (await h.api("GET", "/lines/104"))[1]
+        self.assertEqual((line["inService"], line["monitorError"]), (True, None))
+        made = await self.op("/lines/103/makecall", {"to": "104"})
+        self.assertTrue(made["call"])
+        self.assertEqual(
+            self.seq(mark, "104"), ["LINEDEVSTATE:INSERVICE", "NEWCALL", "CALLSTATE:OFFERING"]
+        )
+
+    async def test_monitored_line_follows_its_device_out_of_service_and_back(self) -> None:
+        h = await self.begin()
+        mark = h.mark()
+        await h.person("104", "outofservice")
+        await h.until(lambda: not h.driver.lines.get("104").in_service)
+        await h.person("104", "inservice")
+        await h.until(lambda: h.driver.lines.get("104").in_service)
+        await h.settled()
+        self.assertEqual(
+            self.seq(mark, "104"), ["LINEDEVSTATE:OUTOFSERVICE", "LINEDEVSTATE:INSERVICE"]
+        )
+        await self.op("/lines/103/makecall", {"to": "104"})
+        self.assertEqual(self.seq(mark, "104")[-2:], ["NEWCALL", "CALLSTATE:OFFERING"])
+
+    async def test_monitor_refused_for_a_missing_extension_is_retried_once_it_exists(self) -> None:
+        """A line whose MonitorStart the PBX refuses because the extension does not exist yet
+        stays out of service, and is monitored by a retry once the extension exists."""
         h = await self.begin(lines=["103"], monitor_retry_interval=0.2)
         code, line = await h.api("POST", "/lines", {"number": "150"})
         self.assertEqual(code, 200, line)

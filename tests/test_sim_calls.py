@@ -5,8 +5,13 @@ event sequence at every party's monitor, as (event, device of its first field, t
 device's own state, cause), then the calls that remain.
 """
 
-from ecsta.sim.plan import ExternalBehaviour, ExternalMode
-from tests.sim_helpers import SwitchCase, conn, dn
+from dataclasses import replace
+from typing import Any
+
+from ecsta.sim.plan import ExternalBehaviour, ExternalMode, Plan
+from ecsta.sim.services import CstaServices
+from ecsta.sim.switch import Switch
+from tests.sim_helpers import SwitchCase, conn, dn, dnum
 
 TRUNK1 = "#01310000"
 
@@ -196,6 +201,124 @@ class InternalCallTests(SwitchCase):
             },
         )
         self.assertEqual(self.states(), [])
+
+
+class DialDigitsTests(SwitchCase):
+    """DialDigits: an application dials for a phone whose handset is off hook."""
+
+    def dial_digits(self, cid: bytes, key: str, digits: Any) -> Any:
+        sequence = digits if isinstance(digits, dict) else dn(digits)
+        return self.services.invoke(
+            "dialDigits",
+            {"diallingConnection": conn(cid, dn(key)), "diallingSequence": sequence},
+        )
+
+    def test_the_call_proceeds_as_a_manual_call_once_the_number_is_complete(self) -> None:
+        self.switch.offhook("103")
+        cid = self.call_id("103")
+        self.assertSeen(self.take(), {"103": [("serviceInitiated", "103", "initiated", "newCall")]})
+        self.assertEqual(self.dial_digits(cid, "103", "10"), ("noData", None))
+        self.assertEqual(self.take(), [])
+        self.assertEqual(self.states(), [[("103", "initiated")]])
+        self.dial_digits(cid, "103", "4")
+        events = self.take()
+        self.assertSeen(
+            events,
+            {
+                "103": [
+                    ("originated", "103", "connected", "newCall"),
+                    ("delivered", "104", "connected", "newCall"),
+                ],
+                "104": [("delivered", "104", "alerting", "newCall")],
+            },
+        )
+        originated = events[0].value
+        self.assertEqual(originated["originatedConnection"], conn(cid, dn("103")))
+        self.assertEqual(originated["calledDevice"], ("deviceIdentifier", dn("104")))
+        self.assertEqual(self.states(), [[("103", "connected"), ("104", "alerting")]])
+        self.switch.answer("104")
+        self.assertEqual(self.states(), [[("103", "connected"), ("104", "connected")]])
+
+    def test_an_outside_number_seizes_a_trunk(self) -> None:
+        self.switch.offhook("105")
+        cid = self.call_id("105")
+        self.take()
+        self.dial_digits(cid, "105", "0301234")
+        self.assertSeen(
+            self.take(),
+            {
+                "105": [
+                    ("originated", "105", "connected", "newCall"),
+                    ("networkReached", TRUNK1, "connected", "newCall"),
+                    ("delivered", TRUNK1, "connected", "newCall"),
+                ],
+                TRUNK1: [
+                    ("networkReached", TRUNK1, "initiated", "newCall"),
+                    ("delivered", TRUNK1, "alerting", "newCall"),
+                ],
+            },
+        )
+
+    def test_digits_on_the_dial_tone_of_a_consultation(self) -> None:
+        self.switch.dial("103", "104")
+        self.switch.answer("104")
+        self.switch.hold("103")
+        self.switch.offhook("103")
+        consultation, _ = self.switch.connections_of(self.dev("103"))[-1]
+        self.take()
+        self.dial_digits(consultation.call_id, "103", "105")
+        self.assertSeen(
+            self.take(),
+            {
+                "103": [
+                    ("originated", "103", "connected", "newCall"),
+                    ("delivered", "105", "connected", "newCall"),
+                ],
+                "105": [("delivered", "105", "alerting", "newCall")],
+            },
+        )
+        self.assertEqual(
+            self.states(),
+            [[("103", "hold"), ("104", "connected")], [("103", "connected"), ("105", "alerting")]],
+        )
+
+    def test_refused_where_no_dial_tone_is_and_for_what_is_not_digits(self) -> None:
+        self.switch.offhook("106")
+        dialling = self.call_id("106")
+        self.switch.dial("103", "104")
+        cid = self.call_id("103")
+        self.take()
+        dial = self.dial_digits
+        self.assertFailure("stateIncompatibility", "invalidConnectionState", dial, cid, "103", "5")
+        self.assertFailure("stateIncompatibility", "invalidConnectionState", dial, cid, "104", "5")
+        self.assertFailure("operation", "invalidParameterValue", dial, dialling, "106", "10a")
+        self.assertFailure("operation", "invalidParameterValue", dial, dialling, "106", "")
+        self.assertFailure(
+            "operation", "invalidParameterValue", dial, dialling, "106", dnum(0x01110003)
+        )
+        self.assertFailure("operation", "invalidConnectionID", dial, cid, "106", "104")
+        self.assertFailure("operation", "invalidCallID", dial, b"\x7f\x7f", "106", "104")
+        self.assertEqual(self.take(), [])
+        self.assertEqual(
+            self.states(), [[("106", "initiated")], [("103", "connected"), ("104", "alerting")]]
+        )
+
+    def test_a_make_call_waiting_for_its_prompt_takes_no_digits(self) -> None:
+        self.switch = Switch(replace(Plan.default(), make_call_prompts=True))
+        self.services = CstaServices(self.switch)
+        made = self.services.make_call(
+            {
+                "callingDevice": dn("103"),
+                "calledDirectoryNumber": dn("104"),
+                "autoOriginate": "prompt",
+            }
+        )
+        cid = made["callingDevice"][1]["callID"]
+        self.take()
+        self.assertFailure(
+            "stateIncompatibility", "invalidConnectionState", self.dial_digits, cid, "103", "105"
+        )
+        self.assertEqual(self.states(), [[("103", "initiated")]])
 
 
 class HoldTests(SwitchCase):

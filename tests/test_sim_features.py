@@ -421,6 +421,17 @@ class DataCollectionTests(SwitchCase):
         self.switch.advance(9.0)
         self.assertCollected(cross_ref, ("78", "timeout"))
 
+    def test_digits_an_application_dials_for_the_phone_are_collected_too(self) -> None:
+        cross_ref = self.start(flushChar="#")
+        self.switch.offhook("115")
+        [(call, _)] = self.switch.connections_of(self.dev("115"))
+        self.services.invoke(
+            "dialDigits",
+            {"diallingConnection": conn(call.call_id, dn("115")), "diallingSequence": dn("12#")},
+        )
+        self.assertCollected(cross_ref, ("12", "flushCharReceived"))
+        self.assertEqual(self.states(), [[("115", "initiated")]])
+
     def test_without_criteria_each_dialling_is_reported(self) -> None:
         cross_ref = self.start()
         self.switch.dial("115", "21")

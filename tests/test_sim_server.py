@@ -6,6 +6,7 @@ ECMA-285 oracle (see tests/sim_wire.py), so each test also shows the bytes are s
 
 from typing import Any
 
+from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.sim.config import SimConfig
@@ -328,6 +329,50 @@ class MonitorTests(SynchronousTestCase):
         assert isinstance(answer, apdu.ReturnError)
         self.assertEqual(answer.error, ("operation", "invalidDeviceID"))
 
+    def refused(self, device: dict[str, Any]) -> Any:
+        [answer] = self.client.request(
+            9, "monitorStart", {"monitorObject": ("deviceObject", device)}
+        )
+        assert isinstance(answer, apdu.ReturnError), answer
+        return answer.error
+
+    def test_an_out_of_service_device_is_monitored_only_once_it_is_back(self) -> None:
+        control = Controller(self.factory)
+        watching = self.start(dialing("104"))
+        control.person("104", "outofservice", {})
+        seen = events(self.client.decoded())
+        self.assertEqual(
+            seen,
+            [(watching, "outOfService", {"device": ("deviceIdentifier", dialing("104"))})],
+        )
+        out_of_service = ("systemResourceAvailability", "deviceOutOfService")
+        self.assertEqual(self.refused(dialing("104")), out_of_service)
+        self.assertEqual(self.refused(device_number(0x01110003)), out_of_service)
+        self.assertEqual([m["device"] for m in control.state()["monitors"]], ["104"])
+        control.person("104", "inservice", {})
+        self.assertEqual(
+            events(self.client.decoded()),
+            [(watching, "backInService", {"device": ("deviceIdentifier", dialing("104"))})],
+        )
+        again = self.start(dialing("104"))
+        replies = self.client.request(
+            10,
+            "makeCall",
+            {"callingDevice": dialing("103"), "calledDirectoryNumber": dialing("104")},
+        )
+        delivered = [ref for ref, name, _ in events(replies) if name == "delivered"]
+        self.assertEqual(delivered, [watching, again])
+
+    def test_only_the_device_that_is_out_of_service_is_refused(self) -> None:
+        control = Controller(self.factory)
+        control.person("0x01210000", "outofservice", {})
+        self.assertEqual(
+            self.refused(device_number(DECT_101)),
+            ("systemResourceAvailability", "deviceOutOfService"),
+        )
+        self.start(dialing("101"))
+        self.start(device_number(DESK_101))
+
     def test_snapshot_device_shows_the_call(self) -> None:
         self.client.request(
             10,
@@ -502,3 +547,53 @@ class EveryPduIsStandardTests(SynchronousTestCase):
         ):
             self.assertIn(expected, names)
         self.assertGreater(len(client.log), 30)
+
+
+class StopTests(SynchronousTestCase):
+    """Stopping is final: what arrives or closes afterwards leaves no timer of the simulator's."""
+
+    def setUp(self) -> None:
+        self.factory = simulator(SimConfig(cdr_answer_timeout=5.0, cdr_resend_delay=2.0))
+        clock = self.factory.clock
+        assert isinstance(clock, Clock)
+        self.clock = clock
+        self.client = WireClient(self.factory)
+        self.client.associate()
+
+    def test_requests_and_late_closing_after_stop_leave_no_timer(self) -> None:
+        self.client.request(9, "monitorStart", {"monitorObject": ("deviceObject", dialing("103"))})
+        self.client.request(
+            10,
+            "makeCall",
+            {"callingDevice": dialing("101"), "calledDirectoryNumber": dialing("103")},
+        )
+        self.factory.stop()
+        # The call still rings (its ring timeout is due in a minute); a request and a person
+        # at a phone come in before the connection closes.
+        [answer] = self.client.request(11, "snapshotDevice", {"snapshotObject": dialing("103")})
+        self.assertIsInstance(answer, apdu.ReturnResult)
+        Controller(self.factory).person("105", "offhook", {})
+        self.client.drop()
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+
+    def test_a_report_unanswered_after_stop_is_not_sent_again(self) -> None:
+        [started] = self.client.request(
+            2, "startCDRTransmission", {"transferMode": "transferAtEndOfCall"}
+        )
+        self.assertIsInstance(started, apdu.ReturnResult)
+        control = Controller(self.factory)
+        control.person("101", "dial", {"digits": "102"})
+        control.person("102", "answer", {})
+        control.person("101", "onhook", {})
+        control.person("102", "onhook", {})
+        reports = [p for p in self.client.decoded() if isinstance(p, apdu.Invoke)]
+        self.assertEqual([p.opcode for p in reports], [361])
+        self.factory.stop()
+        advance(self.factory, 5.0)  # the report times out unanswered
+        advance(self.factory, 60.0)
+        self.assertNotIn(
+            361, [p.opcode for p in self.client.decoded() if isinstance(p, apdu.Invoke)]
+        )
+        self.assertEqual(self.factory.switch.cdr.pending, 1)
+        self.client.drop()
+        self.assertEqual(self.clock.getDelayedCalls(), [])

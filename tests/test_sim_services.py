@@ -329,6 +329,16 @@ class WireValueTests(SwitchCase):
             {"object": ("device", dn("107")), "digitsReportingCriteria": {"numChars": 2}},
         )
         self.invoke("stopDataCollection", started)
+        self.switch.offhook("108")
+        [(dialling, _)] = self.switch.connections_of(self.dev("108"))
+        self.invoke(
+            "dialDigits",
+            {
+                "diallingConnection": conn(dialling.call_id, dn("108")),
+                "diallingSequence": dn("109"),
+            },
+        )
+        self.assertEqual(self.states(), [[("108", "connected"), ("109", "alerting")]])
         self.take()
 
     def test_every_served_operation_is_an_ecma285_operation(self) -> None:

@@ -211,6 +211,64 @@ class BasicCallTests(FlowCase):
         )
         self.assertState([[("103", "connected"), ("104", "connected")]])
 
+    def dial_digits(self, call: bytes, party: str, digits: str) -> Any:
+        return self.request(
+            "dialDigits",
+            {"diallingConnection": conn(call, party), "diallingSequence": device_of(digits)},
+        )
+
+    def test_digits_dialled_by_the_application_on_a_phone_at_dial_tone(self) -> None:
+        self.person("103", "offhook")
+        self.assertSeen({"103": [("serviceInitiated", "103", "initiated", "newCall")]})
+        [call] = self.call_ids()
+        self.assertEqual(self.dial_digits(call, "103", "1"), ("noData", None))
+        self.assertSeen({})
+        self.assertState([[("103", "initiated")]], {"103": "initiated"})
+        self.dial_digits(call, "103", "04")
+        seen = self.assertSeen(
+            {
+                "103": [
+                    ("originated", "103", "connected", "newCall"),
+                    ("delivered", "104", "connected", "newCall"),
+                ],
+                "104": [("delivered", "104", "alerting", "newCall")],
+            }
+        )
+        self.assertEqual(
+            self.value(seen, "103", "originated"),
+            {
+                "originatedConnection": conn(call, "103"),
+                "callingDevice": subject("103"),
+                "calledDevice": subject("104"),
+                "localConnectionInfo": "connected",
+                "cause": "newCall",
+            },
+        )
+        self.assertEqual(
+            self.value(seen, "104", "delivered"),
+            {
+                "connection": conn(call, "104"),
+                "alertingDevice": subject("104"),
+                "callingDevice": subject("103"),
+                "calledDevice": subject("104"),
+                "lastRedirectionDevice": ("notRequired", None),
+                "localConnectionInfo": "alerting",
+                "cause": "newCall",
+            },
+        )
+        self.assertState([[("103", "connected"), ("104", "alerting")]], {"104": "alerting"})
+        self.assertEqual(
+            self.refused(
+                "dialDigits",
+                {"diallingConnection": conn(call, "104"), "diallingSequence": device_of("5")},
+            ),
+            ("stateIncompatibility", "invalidConnectionState"),
+        )
+        self.person("104", "answer")
+        established = ("established", "104", "connected", "newCall")
+        self.assertSeen({"103": [established], "104": [established]})
+        self.assertState([[("103", "connected"), ("104", "connected")]])
+
 
 class OutsideCallTests(FlowCase):
     def assertRingingOut(self, caller: str, first: tuple[str, str, str, str]) -> None:
@@ -262,6 +320,16 @@ class OutsideCallTests(FlowCase):
             }
         )
         self.assertState([], {"105": "idle", T1: "idle"})
+
+    def test_outside_number_dialled_by_the_application(self) -> None:
+        self.person("105", "offhook")
+        [call] = self.call_ids()
+        self.request(
+            "dialDigits",
+            {"diallingConnection": conn(call, "105"), "diallingSequence": device_of("0" + OUTSIDE)},
+        )
+        self.assertRingingOut("105", ("serviceInitiated", "105", "initiated", "newCall"))
+        self.assertAnsweredAfterFiveSeconds("105")
 
     def test_make_call_outgoing_external_and_the_outside_party_hangs_up(self) -> None:
         self.make_call("104", "0" + OUTSIDE)

@@ -19,6 +19,10 @@ What a client sees, beyond the link:
   ignored.
 * **Events** go to every monitor of the device they concern, unless its MonitorFilter filters
   them out, after the answer to the request that caused them.
+* **Monitors** of a device that is out of service are refused with
+  ``systemResourceAvailability deviceOutOfService``, as a Panasonic PBX refuses them (an
+  application retries once the device is back). A monitor started earlier stays, and hears
+  the device go out of service and come back (outOfService, backInService).
 * **Device lists.** The KME escape (PROTOCOL.md section 5) is answered with a returnResult
   carrying getSystemDataPosAck, then escape invokes with systemDataLinkedReply segments of
   ``segment_size`` entries. getSwitchingFunctionDevices is answered with a serviceCrossRefID,
@@ -55,7 +59,7 @@ from ecsta.sim.devicelist import (
     sfd_segments,
 )
 from ecsta.sim.events import DeviceEvent
-from ecsta.sim.failure import CstaError
+from ecsta.sim.failure import CstaError, out_of_service
 from ecsta.sim.ids import device_id
 from ecsta.sim.monitors import MonitorTable
 from ecsta.sim.plan import Device, DeviceKind
@@ -214,6 +218,8 @@ class SimulatorProtocol(CSTAServerProtocol):
         if argument.get("monitorType", "device") != "device":
             raise CstaError("operation", "monitorTypeNotSupported")
         device = self.simulator.device(requested)
+        if not device.in_service:
+            raise out_of_service(f"{device.number} is out of service")
         monitor = self.simulator.monitors.start(
             device, requested, argument.get("requestedMonitorFilter")
         )
@@ -343,7 +349,7 @@ class CdrTransmission:
             id=record.record_id,
             why=failure.getErrorMessage(),
         )
-        if self.active:
+        if self.active and not self.factory.stopped:
             self._retry = self.factory.clock.callLater(
                 self.factory.config.cdr_resend_delay, self.kick
             )
@@ -377,6 +383,8 @@ class SimulatorFactory(Factory):
         self._devices_version = self.switch.device_list_version
         self._timer: Delayed | None = None
         self._pumping = False
+        #: Set by :meth:`stop`, for good: the simulator then schedules nothing any more.
+        self.stopped = False
 
     def buildProtocol(self, addr: Any) -> SimulatorProtocol:
         protocol = SimulatorProtocol(self)
@@ -491,7 +499,7 @@ class SimulatorFactory(Factory):
             protocol.notify_raw(apdu.encode(apdu.Invoke(0, 213, {})))
 
     def _schedule(self) -> None:
-        deadline = self.switch.next_deadline()
+        deadline = None if self.stopped else self.switch.next_deadline()
         if deadline is None:
             if self._timer is not None and self._timer.active():
                 self._timer.cancel()
@@ -521,7 +529,13 @@ class SimulatorFactory(Factory):
         }
 
     def stop(self) -> None:
-        """Stop the switch's timer (the service is stopping)."""
-        if self._timer is not None and self._timer.active():
-            self._timer.cancel()
-        self._timer = None
+        """The service is stopping: cancel the switch's timer, and never set it again.
+
+        Connections close in their own time after the service has stopped, and a client may
+        still send requests until then; they are answered, but neither they nor the closing
+        may leave a timer behind (a reactor that is shutting down would keep it, and a test
+        reactor reports it), so the switch's time no longer runs by itself and a cDRReport
+        that goes unacknowledged is no longer resent.
+        """
+        self.stopped = True
+        self._schedule()

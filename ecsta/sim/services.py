@@ -18,6 +18,9 @@ How identifiers are resolved, and what is refused:
   ``invalidHeldConnectionState``, ``invalidActiveConnectionState``, ``noCallToAnswer``, ...).
 * A device out of service gives ``systemResourceAvailability deviceOutOfService``.
 * Data collection on a call (rather than a device) is ``operation invalidObjectType``.
+* DialDigits takes its digits as a dialingNumber DeviceID; digits in any other form, or
+  characters that are not keypad digits, are ``operation invalidParameterValue``, and a
+  connection that is not at dial tone is ``stateIncompatibility invalidConnectionState``.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class CstaServices:
             "conferenceCall": self.conference_call,
             "consultationCall": self.consultation_call,
             "deflectCall": self.deflect_call,
+            "dialDigits": self.dial_digits,
             "directedPickupCall": self.directed_pickup_call,
             "generateDigits": self.generate_digits,
             "getDoNotDisturb": self.get_do_not_disturb,
@@ -159,6 +163,14 @@ class CstaServices:
         group = argument.get("pickGroup")
         picked = self.switch.group_pickup(picker, None if group is None else self._device(group))
         return {"pickedCall": connection_id(picked.call_id, picker)}
+
+    def dial_digits(self, argument: Argument) -> ChoiceValue:
+        call, device = self._connection(argument["diallingConnection"])
+        kind, digits = argument["diallingSequence"]["deviceIdentifier"]
+        if kind != "dialingNumber":
+            raise CstaError("operation", "invalidParameterValue", f"digits to dial, not {kind}")
+        self.switch.dial_digits(call, device, str(digits))
+        return NO_DATA
 
     def generate_digits(self, argument: Argument) -> ChoiceValue:
         call, device = self._connection(argument["connectionToSendDigits"])

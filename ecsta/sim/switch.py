@@ -282,10 +282,7 @@ class Switch(CallEngine):
             return
         if connection.state != INITIATED or call.pending_route is not None:
             raise wrong_state("invalidDeviceState", "not at dial tone")
-        call.dialled += digits
-        route = self._route(call.dialled)
-        if route is not None:
-            self._originate(call, device, route, "newCall")
+        self._dialled(call, device, digits)
 
     def answer(self, key: Device | str | int) -> None:
         device = self._usable(key)
@@ -456,6 +453,23 @@ class Switch(CallEngine):
                     return call
         raise wrong_state("noCallToAnswer", f"nothing rings in pickup group {group}")
 
+    def dial_digits(self, call: Call, device: Device, digits: str) -> None:
+        """DialDigits: digits pressed for the device on its dial tone, exactly as if the person
+        pressed them (:meth:`dial`), so that a call the phone started proceeds like a manual call
+        once the digits make a complete number.  Only a connection at dial tone takes digits;
+        a call made by MakeCall with autoOriginate prompt waits for its answer, not for digits.
+        """
+        connection = self._connection(call, device)
+        if not digits or not set(digits) <= _DIGITS:
+            raise CstaError("operation", "invalidParameterValue", f"cannot dial {digits!r}")
+        if connection.state != INITIATED or call.pending_route is not None:
+            raise wrong_state("invalidConnectionState", f"{device.number} is not at dial tone")
+        collection = self._collection_on(device)
+        if collection is not None:
+            self._collect(collection, digits)
+            return
+        self._dialled(call, device, digits)
+
     def generate_digits(self, call: Call, device: Device, digits: str) -> None:
         if self._connection(call, device).state != CONNECTED:
             raise wrong_state("invalidConnectionState")
@@ -584,6 +598,13 @@ class Switch(CallEngine):
         if not device.in_service:
             raise out_of_service(f"{device.number} is out of service")
         return device
+
+    def _dialled(self, call: Call, device: Device, digits: str) -> None:
+        """More digits on a dial tone; the call goes out once they make a complete number."""
+        call.dialled += digits
+        route = self._route(call.dialled)
+        if route is not None:
+            self._originate(call, device, route, "newCall")
 
     def _info(self, call: Call) -> CallInfo:
         return CallInfo(call.call_id, tuple((d, c.state) for d, c in call.connections.items()))
