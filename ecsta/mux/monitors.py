@@ -16,7 +16,7 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecsta.mux.filters import NO_FILTER, EventKey
+from ecsta.wire.monitorfilter import NO_FILTER, EventKey
 
 #: Width of a multiplexer crossRefIdentifier; Panasonic's own are four octets too.
 CROSS_REF_SIZE = 4

@@ -35,12 +35,12 @@ from ecsta.mux.actions import (
     ToApp,
     ToPBX,
 )
-from ecsta.mux.filters import filtered_events
 from ecsta.mux.monitors import Monitor, MonitorState, MonitorTable, Waiter, freeze
 from ecsta.mux.ownership import CDR, DATA_COLLECTION, OwnedService, Ownership, Session
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import frame
+from ecsta.wire.monitorfilter import filtered_events
 from ecsta.wire.operations import BY_CODE
 
 #: Local error code of universalFailure, the one error CSTA operations return.

@@ -5,143 +5,17 @@ reconnect an application starts its monitors again and gets new crossRefIDs. Cro
 never reused while the simulator runs, so an event that arrives late can never be mistaken for
 one of a newer monitor.
 
-``MonitorFilter`` (CSTA-status-reporting) is a SEQUENCE of BIT STRINGs, one per event group;
-a bit that is set filters that event **out**, and an absent or empty filter lets everything
-through. The bit numbers are those of CSTA-application-context-information-csta3, which are not
-the tag numbers of the event CHOICE (delivered is tag 4 but bit 3), hence the tables below.
+A monitor's ``MonitorFilter`` (bits set = events filtered **out**) is turned once, when it is
+set, into the events it removes (:mod:`ecsta.wire.monitorfilter`).
 """
 
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
-__all__ = ["FILTER_BITS", "Monitor", "MonitorTable", "filtered_out"]
+from ecsta.wire.monitorfilter import NO_FILTER, EventKey, event_key, filtered_events
 
-#: EventSpecificInfo alternative -> (MonitorFilter component, {event name: bit number}).
-FILTER_BITS: Mapping[str, tuple[str, Mapping[str, int]]] = MappingProxyType(
-    {
-        "callControlEvents": (
-            "callControl",
-            {
-                "callCleared": 0,
-                "conferenced": 1,
-                "connectionCleared": 2,
-                "delivered": 3,
-                "diverted": 4,
-                "established": 5,
-                "failed": 6,
-                "held": 7,
-                "networkReached": 8,
-                "originated": 9,
-                "queued": 10,
-                "retrieved": 11,
-                "serviceInitiated": 12,
-                "transferred": 13,
-                "digitsDialed": 14,
-                "bridged": 15,
-                "networkCapabilitiesChanged": 16,
-                "offered": 17,
-            },
-        ),
-        "callAssociatedEvents": (
-            "callAssociated",
-            {
-                "callInformation": 0,
-                "charging": 1,
-                "dTMFDigitsDetected": 2,
-                "telephonyTonesDetected": 3,
-                "serviceCompletionFailure": 4,
-            },
-        ),
-        "mediaAttachmentEvents": ("mediaAttachment", {"mediaAttached": 0, "mediaDetached": 1}),
-        "physicalDeviceFeatureEvents": (
-            "physicalDeviceFeature",
-            {
-                "buttonInformation": 0,
-                "buttonPress": 1,
-                "displayUpdated": 2,
-                "hookswitch": 3,
-                "lampMode": 4,
-                "messageWaiting": 5,
-                "microphoneGain": 6,
-                "microphoneMute": 7,
-                "ringerStatus": 8,
-                "speakerMute": 9,
-                "speakerVolume": 10,
-            },
-        ),
-        "logicalDeviceFeatureEvents": (
-            "logicalDeviceFeature",
-            {
-                "agentBusy": 0,
-                "agentLoggedOn": 1,
-                "agentLoggedOff": 2,
-                "agentNotReady": 3,
-                "agentReady": 4,
-                "agentWorkingAfterCall": 5,
-                "autoAnswer": 6,
-                "autoWorkMode": 7,
-                "callBack": 8,
-                "callBackMessage": 9,
-                "callerIDStatus": 10,
-                "doNotDisturb": 11,
-                "forwarding": 12,
-                "routeingMode": 13,
-                "presenceState": 14,
-            },
-        ),
-        "deviceMaintenanceEvents": (
-            "maintenance",
-            {
-                "backInService": 0,
-                "outOfService": 1,
-                "deviceCapabilityChanged": 2,
-                "partiallyInService": 3,
-            },
-        ),
-        "voiceUnitEvents": (
-            "voiceUnit",
-            {
-                "stop": 0,
-                "play": 1,
-                "suspendPlay": 2,
-                "record": 3,
-                "suspendRecord": 4,
-                "review": 5,
-                "voiceAttributesChange": 6,
-                "bookmarkReached": 7,
-                "completed": 8,
-                "dtmfDetected": 9,
-                "emptied": 10,
-                "interruptionDetected": 11,
-                "notRecognized": 12,
-                "recognized": 13,
-                "started": 14,
-                "silenceTimeoutExpired": 15,
-                "speechDetected": 16,
-                "voiceErrorOccured": 17,
-            },
-        ),
-        "vendorSpecEvents": ("private", {"privateEvent": 0}),
-    }
-)
-
-
-def filtered_out(monitor_filter: Mapping[str, Any] | None, group: str, event: str) -> bool:
-    """Whether a monitor with this MonitorFilter value does not want the event.
-
-    Events that have no bit (callAssociated's digitsGenerated, for one) cannot be filtered.
-    """
-    if not monitor_filter:
-        return False
-    component, bits = FILTER_BITS.get(group, ("", {}))
-    bit = bits.get(event)
-    value = monitor_filter.get(component)
-    if bit is None or value is None:
-        return False
-    data, nbits = value
-    return bit < nbits and bool(data[bit // 8] & (0x80 >> (bit % 8)))
+__all__ = ["Monitor", "MonitorTable"]
 
 
 @dataclass
@@ -156,9 +30,17 @@ class Monitor:
     device: Hashable
     requested: Any
     monitor_filter: dict[str, Any] = field(default_factory=dict)
+    removed: frozenset[EventKey] = field(init=False, default=NO_FILTER)
+
+    def __post_init__(self) -> None:
+        self.set_filter(self.monitor_filter)
+
+    def set_filter(self, monitor_filter: Mapping[str, Any]) -> None:
+        self.monitor_filter = dict(monitor_filter)
+        self.removed = filtered_events(self.monitor_filter)
 
     def wants(self, group: str, event: str) -> bool:
-        return not filtered_out(self.monitor_filter, group, event)
+        return event_key(group, event) not in self.removed
 
 
 class MonitorTable:

@@ -234,7 +234,7 @@ class SimulatorProtocol(CSTAServerProtocol):
         monitor = self.simulator.monitors.get(argument["crossRefIdentifier"])
         if monitor is None:
             raise CstaError("operation", "invalidMonitorCrossRefID")
-        monitor.monitor_filter = dict(argument["requestedFilterList"])
+        monitor.set_filter(argument["requestedFilterList"])
         return {}
 
     # -- device lists ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""Each application's MonitorFilter, applied by the multiplexer instead of the PBX.
+"""MonitorFilter: which events a monitor does not want.
 
-The PBX monitor of a device is shared, so it is always started without a filter and every
-application's own filter is applied to the events as they are fanned out. A filter is turned once,
-when the application sets it, into the set of ``(group, event)`` pairs it removes, in the form
+The multiplexer applies each application's filter itself (the PBX monitor it shares is started
+without one) and the simulator applies the filter of each monitor it holds. Both turn a filter
+once, when it is set, into the set of ``(group, event)`` tag pairs it removes, in the form
 :func:`ecsta.wire.ber.peek` reports an event; checking an event is then one set lookup.
 
 The filter's BIT STRINGs (CSTA-application-context-information-csta3) do not number the events as
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ecsta.wire.ber import EVENT_NAMES
+from ecsta.wire.ber import EVENT_GROUPS, EVENT_NAMES
 
 #: An event as peek reports it: (EventSpecificInfo tag number, event tag number).
 EventKey = tuple[int, int]
@@ -174,3 +174,13 @@ def filtered_events(monitor_filter: Mapping[str, Any] | None) -> frozenset[Event
                 if key is not None:
                     removed.add(key)
     return frozenset(removed) if removed else NO_FILTER
+
+
+_KEY_OF_NAMES: Mapping[tuple[str, str], EventKey] = MappingProxyType(
+    {(EVENT_GROUPS[group], name): (group, event) for (group, event), name in EVENT_NAMES.items()}
+)
+
+
+def event_key(group: str, event: str) -> EventKey | None:
+    """The tag pair of an event named as in EventSpecificInfo (``"callControlEvents"``, ...)."""
+    return _KEY_OF_NAMES.get((group, event))

@@ -5,8 +5,8 @@ import re
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from ecsta.mux.filters import FILTER_BITS, NO_FILTER, filtered_events
 from ecsta.wire.ber import EVENT_NAMES
+from ecsta.wire.monitorfilter import FILTER_BITS, NO_FILTER, event_key, filtered_events
 
 SPEC = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "spec", "ecma-285")
 
@@ -78,3 +78,10 @@ class FilterTests(SynchronousTestCase):
                     "telephonyTonesGeneratedEvent": "telephonyTonesDetected",
                 }
                 self.assertEqual(aliases.get(choice_name, choice_name), name)
+
+
+class EventKeyTests(SynchronousTestCase):
+    def test_names_give_the_tags_peek_reports(self) -> None:
+        self.assertEqual(event_key("callControlEvents", "delivered"), (0, 4))
+        self.assertEqual(event_key("deviceMaintenanceEvents", "outOfService"), (5, 2))
+        self.assertIsNone(event_key("callControlEvents", "noSuchEvent"))
