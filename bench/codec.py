@@ -3,10 +3,10 @@
 The multiplexer reads the routing fields of every PDU and rewrites the crossRefIdentifier of
 every event it fans out; full decoding is for the few PDUs it must understand. This prints the
 time per PDU (µs, the best of several runs) of each step on a Panasonic Delivered event that
-carries KME private data, and the ratio of a full decode to (peek + with_cross_ref) against the
-100x the design asks for, for both full decoders the project has: pyasn1's BER codec with the
-specs of ecsta.wire.asn1 (the reference that target was set against), and ecsta.wire.apdu,
-which walks the same specs with its own reader.
+carries KME private data, and the ratio of a pyasn1 full decode (pyasn1's BER codec with the
+specs of ecsta.wire.asn1) to (peek + with_cross_ref) against the 100x target. It also shows the
+ratio against ecsta.wire.apdu, the project's own decoder over compiled plans of the same specs,
+which is several times faster than pyasn1's.
 
     python bench/codec.py [--quick]
 
@@ -110,15 +110,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {label:<{width}}  {micros:8.2f}")
     routing = rows["peek"] + rows["with_cross_ref"]
     print(f"  {'peek + with_cross_ref':<{width}}  {routing:8.2f}")
-    verdicts = {}
-    for name in ("pyasn1 BER codec", "ecsta.wire.apdu"):
-        ratio = rows[f"full decode, {name}"] / routing
-        verdicts[name] = "PASS" if ratio >= TARGET else "FAIL"
-        print(
-            f"full decode ({name}) : (peek + with_cross_ref) = {ratio:.0f}x"
-            f"  (target {TARGET}x)  {verdicts[name]}"
-        )
-    return 0 if verdicts["pyasn1 BER codec"] == "PASS" else 1
+    ratio = rows["full decode, pyasn1 BER codec"] / routing
+    verdict = "PASS" if ratio >= TARGET else "FAIL"
+    print(
+        f"pyasn1 full decode : (peek + with_cross_ref) = {ratio:.0f}x"
+        f"  (target {TARGET}x)  {verdict}"
+    )
+    # ecsta's own decoder walks compiled plans and is several times faster than pyasn1's; what
+    # routing saves over it is shown for information.
+    own = rows["full decode, ecsta.wire.apdu"] / routing
+    print(f"ecsta.wire.apdu full decode : (peek + with_cross_ref) = {own:.0f}x")
+    return 0 if verdict == "PASS" else 1
 
 
 if __name__ == "__main__":
