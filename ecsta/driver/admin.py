@@ -13,6 +13,10 @@ answers the questions the driver asks of them:
 - the licence a line takes when it opens and gives back when it closes, held in the pool
   under ``instance/line`` so that several instances on one host never mix their lines up.
 
+When one service runs several instances, an extension alone no longer says which PBX it is
+on: ``canonical_numbers`` is then set, and every instance whose location is in use reports its
+extensions canonically (``+49(30)12345-123``), whatever its ``canonical`` setting says.
+
 Nothing here does I/O beyond the settings and line files and the licence state, so the driver
 and the HTTP layer stay thin and this stays testable on its own.
 """
@@ -61,6 +65,8 @@ class Administration:
         self.licences = licences
         self.traffic = traffic or TrafficLog()
         self.instance = instance
+        #: Report located extensions canonically: several instances feed the same applications.
+        self.canonical_numbers = False
         #: Called with the new settings after every accepted update (intervals, names...).
         self.listeners: list[Callable[[DriverSettings], None]] = []
         self.traffic.enabled = self.settings.diagnostics.traffic_log
@@ -108,6 +114,8 @@ class Administration:
         """The number an application sees; None when the rules suppress it."""
         location = self.settings.location
         if internal and location.use_location:
+            if self.canonical_numbers:
+                return location.canonical_number(number)
             return location.number_for(number)
         result = self.settings.number_format.check(category, number).number
         return result or None
@@ -201,9 +209,10 @@ class Administration:
             self.licences.release(self.holder(line))
 
     def give_back_all(self) -> None:
-        """At shutdown: every licence this process holds goes back to the pool."""
+        """At shutdown: every licence this instance holds goes back to the pool (the other
+        instances of the process keep theirs until they stop)."""
         if self.licences is not None:
-            self.licences.release_all()
+            self.licences.release_all(self.holder(""))
 
     def licence_status(self) -> dict[str, Any]:
         """``GET /license``; ``off`` for a driver embedded without a pool (twistd has one)."""
@@ -214,17 +223,20 @@ class Administration:
     # -- from the configuration -----------------------------------------------------------------
 
     @classmethod
-    def from_config(cls, config: DriverConfig) -> "Administration":
+    def from_config(
+        cls, config: DriverConfig, licences: LicencePool | None = None
+    ) -> "Administration":
         """The administration the configuration describes.
 
         Settings are :func:`settings_from_config`'s; lines are kept in the state directory's
-        ``lines.txt`` (in memory without a state directory); the licence pool lives in
+        ``lines.txt`` (in memory without a state directory); the licence pool is
+        ``licences``, which the instances of one service share, or else the one in
         ``licence_directory``.
         """
         if config.state_directory is not None:
             os.makedirs(config.state_directory, exist_ok=True)
-        pool = None
-        if config.licence_directory is not None:
+        pool = licences
+        if pool is None and config.licence_directory is not None:
             pool = LicencePool(config.licence_directory)
         return cls(
             pool,

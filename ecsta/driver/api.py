@@ -12,6 +12,11 @@ administration endpoints (settings, checks, licence, line import and export) are
 not read its stream is disconnected once ``max_queued`` messages wait for it: one slow
 consumer never makes the driver's memory grow.
 
+One API serves every instance of the service (:mod:`ecsta.driver.instances`): lines and calls
+of all of them, by ids unique across them. What belongs to one instance's administration
+(settings, checks, line import and export, adding lines, querying the PBX) takes
+``?instance=NAME``, the first instance by default; ``GET /instances`` lists them.
+
 When bearer tokens are configured every request needs ``Authorization: Bearer <token>`` (the
 WebSocket may pass ``?token=`` instead, which browsers need), or the session cookie of the web
 console (:mod:`ecsta.web.console`); the service refuses to listen beyond loopback without
@@ -36,6 +41,7 @@ from zope.interface import implementer
 
 from ecsta.driver.adminapi import AdminResource, import_into, serves
 from ecsta.driver.connection import CSTAOperationError, Driver
+from ecsta.driver.instances import Instance, Instances
 from ecsta.driver.licence import LicenceError
 from ecsta.driver.lines import Line
 from ecsta.driver.messages import Message
@@ -97,10 +103,13 @@ def _refuse_unauthorized(request: Request) -> bytes:
 
 
 class EventStream:
-    """One WebSocket client of the event stream, with a bounded queue of unsent messages."""
+    """One WebSocket client of the event stream, with a bounded queue of unsent messages.
 
-    def __init__(self, driver: Driver, max_queued: int) -> None:
-        self.driver = driver
+    It streams what every instance publishes; given a lone driver, that driver's messages.
+    """
+
+    def __init__(self, source: Driver | Instances, max_queued: int) -> None:
+        self.source = source if isinstance(source, Instances) else Instances.of([("", source)])
         self.max_queued = max_queued
         self.transport: WebSocketTransport | None = None
         self.paused = False
@@ -117,8 +126,11 @@ class EventStream:
         # stream takes its place so that it learns when the client stops reading.
         self.transport.detachProducer()
         self.transport.attachProducer(cast(IPushProducer, _Pauser(self)))
-        self.driver.subscribers.append(self.send)
-        self.send({"msg": "HELLO", "lines": [line.number for line in self.driver.lines]})
+        self.source.subscribe(self.send)
+        hello: Message = {"msg": "HELLO", "lines": self.source.line_ids()}
+        if len(self.source) > 1:
+            hello["instances"] = self.source.names
+        self.send(hello)
 
     def pongReceived(self, payload: bytes) -> None:
         pass
@@ -130,8 +142,7 @@ class EventStream:
         pass
 
     def connectionLost(self, reason: Failure) -> None:
-        if self.send in self.driver.subscribers:
-            self.driver.subscribers.remove(self.send)
+        self.source.unsubscribe(self.send)
         self.transport = None
         self.queue.clear()
 
@@ -146,8 +157,7 @@ class EventStream:
                 log.warn("event stream client is not reading: disconnected")
                 transport, self.transport = self.transport, None
                 self.queue.clear()
-                if self.send in self.driver.subscribers:
-                    self.driver.subscribers.remove(self.send)
+                self.source.unsubscribe(self.send)
                 transport.loseConnection(1008)
                 return
             self.queue.append(text)
@@ -162,8 +172,7 @@ class EventStream:
             # The client started closing the stream; nothing more goes to it.
             self.transport = None
             self.queue.clear()
-            if self.send in self.driver.subscribers:
-                self.driver.subscribers.remove(self.send)
+            self.source.unsubscribe(self.send)
 
     def resume(self) -> None:
         self.paused = False
@@ -187,12 +196,12 @@ class _Pauser:
 
 
 class _EventStreamFactory:
-    def __init__(self, driver: Driver, max_queued: int) -> None:
-        self.driver = driver
+    def __init__(self, instances: Instances, max_queued: int) -> None:
+        self.instances = instances
         self.max_queued = max_queued
 
     def buildProtocol(self, request: Request) -> EventStream:
-        return EventStream(self.driver, self.max_queued)
+        return EventStream(self.instances, self.max_queued)
 
 
 class _Guarded(Resource):
@@ -224,33 +233,52 @@ def _foreign_origin(request: Request) -> bool:
     return urlsplit(origin).netloc.lower() != host
 
 
-class _CrossSite(Resource):
+class _Refusal(Resource):
+    """A request refused before it reaches a route: the status and body are fixed."""
+
     isLeaf = True
 
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__()
+        self.status = status
+        self.body = body
+
     def render(self, request: Request) -> bytes:
-        request.setResponseCode(403)
+        request.setResponseCode(self.status)
         request.setHeader("content-type", "application/json")
-        return _json_bytes(
-            {"error": "crossSite", "message": "requests from other sites' pages are refused"}
-        )
+        return _json_bytes(self.body)
 
 
-_CROSS_SITE = _CrossSite()
+_CROSS_SITE = _Refusal(
+    403, {"error": "crossSite", "message": "requests from other sites' pages are refused"}
+)
+
+
+def instance_named(instances: Instances, request: Request) -> Instance:
+    """The instance ``?instance=NAME`` names, the first without one; 404 for an unknown one."""
+    given = request.args.get(b"instance")
+    name = None if not given else given[0].decode("utf-8", "replace")
+    instance = instances.get(name)
+    if instance is None:
+        raise ApiError(404, "unknownInstance", f"no instance {name!r}")
+    return instance
 
 
 class ApiV1(Resource):
-    """``/api/v1``: the REST routes and the event stream."""
+    """``/api/v1``: the REST routes and the event stream of every instance."""
 
-    def __init__(self, driver: Driver, auth: Authorizer, max_queued: int = 10000) -> None:
+    def __init__(self, instances: Instances, auth: Authorizer, max_queued: int = 10000) -> None:
         super().__init__()
-        self.driver = driver
+        self.instances = instances
         self.auth = auth
-        self.events = _Guarded(WebSocketResource(_EventStreamFactory(driver, max_queued)), auth)
-        self.routes = _Routes(driver, auth)
-        self.admin = None
-        if driver.admin is not None:
-            imported = import_into(driver, driver.admin.store)
-            self.admin = AdminResource(driver.admin, auth.allows, imported)
+        self.events = _Guarded(WebSocketResource(_EventStreamFactory(instances, max_queued)), auth)
+        self.routes = _Routes(instances, auth)
+        self.admin: dict[str, AdminResource] = {}
+        for instance in instances:
+            admin = instance.driver.admin
+            if admin is not None:
+                imported = import_into(instance.driver, admin.store)
+                self.admin[instance.name] = AdminResource(admin, auth.allows, imported)
 
     def getChild(self, path: bytes, request: Request) -> Resource:
         postpath, prepath = request.postpath, request.prepath
@@ -261,17 +289,23 @@ class ApiV1(Resource):
             return self.events
         postpath.insert(0, path)
         prepath.pop()
-        if self.admin is not None and serves([p.decode("utf-8", "replace") for p in postpath]):
-            return self.admin
+        if self.admin and serves([p.decode("utf-8", "replace") for p in postpath]):
+            if not self.auth.allows(request):
+                return self.routes  # refused there, before any instance is looked up
+            try:
+                instance = instance_named(self.instances, request)
+            except ApiError as error:
+                return _Refusal(error.status, error.to_json())
+            return self.admin.get(instance.name, self.routes)
         return self.routes
 
 
 class _Routes(Resource):
     isLeaf = True
 
-    def __init__(self, driver: Driver, auth: Authorizer) -> None:
+    def __init__(self, instances: Instances, auth: Authorizer) -> None:
         super().__init__()
-        self.driver = driver
+        self.instances = instances
         self.auth = auth
 
     def render(self, request: Request) -> bytes | int:
@@ -319,51 +353,70 @@ class _Routes(Resource):
 
     def _dispatch(self, method: str, segments: list[str], request: Request) -> Any:
         match method, segments:
+            case "GET", ["instances"]:
+                return {"instances": [self._instance_json(i) for i in self.instances]}
             case "GET", ["lines"]:
-                return {"lines": [line.to_json() for line in self.driver.lines]}
-            case "POST", ["lines", "query"]:
-                return self._query(request)
-            case "POST", ["lines"]:
-                return self._add_line(self._body(request))
-            case "GET", ["lines", number]:
-                return self._line(number).to_json()
-            case "DELETE", ["lines", number]:
-                return self._remove_line(self._line(number))
-            case "GET", ["lines", number, "addresses", address, "status"]:
-                line = self._line(number)
-                index = self._address(line, address)
-                return self.driver.engine.address_status(line, index)
-            case "POST", ["lines", number, "makecall"]:
-                line = self._serving(number)
-                body = self._dialled("makecall", self._body(request))
-                return self._run(plan_make_call(self.driver.engine, line, body))
-            case "POST", ["lines", number, "pickup"]:
-                line = self._serving(number)
-                return self._run(plan_pickup(self.driver.engine, line, self._body(request)))
-            case "POST", ["lines", number, "forward"]:
-                line = self._serving(number)
-                body = self._dialled("forward", self._body(request))
-                return self._run(plan_forward(self.driver.engine, line, body))
-            case "POST", ["lines", number, "open"]:
-                return self._open(self._line(number))
-            case "POST", ["lines", number, "close"]:
-                return self._close(self._line(number))
-            case "GET", ["calls"]:
                 return {
-                    "calls": [
-                        self._present(c)
-                        for c in sorted(self.driver.engine.calls.values(), key=lambda c: c.id)
-                        if c.exists
-                    ]
+                    "lines": [i.line_json(line) for i in self.instances for line in i.driver.lines]
                 }
+            case "POST", ["lines", "query"]:
+                return self._query(instance_named(self.instances, request))
+            case "POST", ["lines"]:
+                return self._add_line(instance_named(self.instances, request), self._body(request))
+            case "GET", ["lines", line_id]:
+                instance, line = self._line(line_id)
+                return instance.line_json(line)
+            case "DELETE", ["lines", line_id]:
+                return self._remove_line(*self._line(line_id))
+            case "GET", ["lines", line_id, "addresses", address, "status"]:
+                instance, line = self._line(line_id)
+                index = self._address(line, address)
+                return instance.named(instance.driver.engine.address_status(line, index))
+            case "POST", ["lines", line_id, "makecall"]:
+                instance, line = self._serving(line_id)
+                body = self._dialled(instance, "makecall", self._body(request))
+                return self._run(instance, plan_make_call(instance.driver.engine, line, body))
+            case "POST", ["lines", line_id, "pickup"]:
+                instance, line = self._serving(line_id)
+                plan = plan_pickup(instance.driver.engine, line, self._body(request))
+                return self._run(instance, plan)
+            case "POST", ["lines", line_id, "forward"]:
+                instance, line = self._serving(line_id)
+                body = self._dialled(instance, "forward", self._body(request))
+                return self._run(instance, plan_forward(instance.driver.engine, line, body))
+            case "POST", ["lines", line_id, "open"]:
+                return self._open(*self._line(line_id))
+            case "POST", ["lines", line_id, "close"]:
+                return self._close(*self._line(line_id))
+            case "GET", ["calls"]:
+                calls = [
+                    (call, instance)
+                    for instance in self.instances
+                    for call in instance.driver.engine.calls.values()
+                    if call.exists
+                ]
+                calls.sort(key=lambda pair: pair[0].id)
+                return {"calls": [instance.call_json(call) for call, instance in calls]}
             case "GET", ["calls", call_id]:
-                return self._present(self._call(call_id))
+                instance, call = self._call(call_id)
+                return instance.call_json(call)
             case "POST", ["calls", call_id, operation]:
-                call = self._call(call_id)
-                body = self._dialled(operation, self._body(request))
-                self._serving(call.line)
-                return self._run(plan_call_operation(self.driver.engine, call, operation, body))
+                instance, call = self._call(call_id)
+                body = self._dialled(instance, operation, self._body(request))
+                self._serving(instance.line_id(call.line))
+                plan = plan_call_operation(instance.driver.engine, call, operation, body)
+                return self._run(instance, plan)
         raise ApiError(404, "notFound", f"no route {method} /api/v1/{'/'.join(segments)}")
+
+    @staticmethod
+    def _instance_json(instance: Instance) -> dict[str, Any]:
+        driver = instance.driver
+        return {
+            "name": instance.name,
+            "linePrefix": instance.prefix,
+            "linkUp": driver.link_up,
+            "lines": len(driver.lines),
+        }
 
     @staticmethod
     def _body(request: Request) -> Mapping[str, Any]:
@@ -380,30 +433,25 @@ class _Routes(Resource):
             raise ApiError(400, "badJson", "the body must be a JSON object")
         return body
 
-    def _dialled(self, operation: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
-        """The numbers of a request as the PBX is to dial them (the dialling rules)."""
-        admin = self.driver.admin
+    @staticmethod
+    def _dialled(instance: Instance, operation: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The numbers of a request as the instance's PBX is to dial them (its dialling rules)."""
+        admin = instance.driver.admin
         return body if admin is None else admin.dialled_body(operation, body)
 
-    def _present(self, call: Call) -> dict[str, Any]:
-        """A call object with its numbers as applications are to see them."""
-        admin = self.driver.admin
-        shown = call.to_json()
-        return shown if admin is None else admin.present_call(shown, self.driver.engine.internal)
+    def _line(self, line_id: str) -> tuple[Instance, Line]:
+        found = self.instances.find_line(line_id)
+        if found is None:
+            raise ApiError(404, "unknownLine", f"no line {line_id!r}")
+        return found
 
-    def _line(self, number: str) -> Line:
-        line = self.driver.lines.get(number)
-        if line is None:
-            raise ApiError(404, "unknownLine", f"no line {number!r}")
-        return line
-
-    def _serving(self, number: str) -> Line:
-        line = self._line(number)
+    def _serving(self, line_id: str) -> tuple[Instance, Line]:
+        instance, line = self._line(line_id)
         if not line.opened:
-            raise ApiError(409, "lineClosed", f"line {number} is closed")
-        if not self.driver.link_up:
+            raise ApiError(409, "lineClosed", f"line {line_id} is closed")
+        if not instance.driver.link_up:
             raise ApiError(503, "pbxUnavailable", "the PBX link is down")
-        return line
+        return instance, line
 
     @staticmethod
     def _address(line: Line, text: str) -> int:
@@ -411,68 +459,81 @@ class _Routes(Resource):
             raise ApiError(404, "unknownAddress", f"line {line.number} has no address {text!r}")
         return int(text)
 
-    def _call(self, text: str) -> Call:
-        call = self.driver.engine.call(int(text)) if text.isdigit() else None
-        if call is None or not call.exists:
+    def _call(self, text: str) -> tuple[Instance, Call]:
+        found = self.instances.find_call(int(text)) if text.isdigit() else None
+        if found is None or not found[1].exists:
             raise ApiError(404, "unknownCall", f"no call {text!r}")
-        return call
+        return found
 
-    def _run(self, plan: Any) -> Any:
-        return defer.Deferred.fromCoroutine(self.driver.execute(plan))
+    @staticmethod
+    def _run(instance: Instance, plan: Any) -> Any:
+        return defer.Deferred.fromCoroutine(instance.driver.execute(plan))
 
-    async def _query_lines(self) -> Any:
-        if not self.driver.link_up:
-            raise ApiError(503, "pbxUnavailable", "the PBX link is down")
-        devices = await self.driver.load_lines(add=True)
-        await self.driver.open_all()
-        return {"devices": len(devices), "lines": [line.to_json() for line in self.driver.lines]}
+    @staticmethod
+    def _query(instance: Instance) -> Any:
+        driver = instance.driver
 
-    def _query(self, request: Request) -> Any:
-        return defer.Deferred.fromCoroutine(self._query_lines())
+        async def query() -> Any:
+            if not driver.link_up:
+                raise ApiError(503, "pbxUnavailable", "the PBX link is down")
+            devices = await driver.load_lines(add=True)
+            await driver.open_all()
+            return {
+                "devices": len(devices),
+                "lines": [instance.line_json(line) for line in driver.lines],
+            }
 
-    def _add_line(self, body: Mapping[str, Any]) -> Any:
+        return defer.Deferred.fromCoroutine(query())
+
+    @staticmethod
+    def _add_line(instance: Instance, body: Mapping[str, Any]) -> Any:
         number = body.get("number")
         name = body.get("name", "")
         if not isinstance(number, str) or not number.strip() or not number.strip().isalnum():
             raise ApiError(400, "badRequest", "'number' must be the line's extension number")
         if not isinstance(name, str):
             raise ApiError(400, "badRequest", "'name' must be a string")
-        if number.strip() in self.driver.lines:
-            raise ApiError(409, "exists", f"line {number} already exists")
+        if number.strip() in instance.driver.lines:
+            raise ApiError(409, "exists", f"line {instance.line_id(number.strip())} already exists")
 
         async def add() -> Any:
-            line = await self.driver.add_line(number.strip(), name)
-            return line.to_json()
+            line = await instance.driver.add_line(number.strip(), name)
+            return instance.line_json(line)
 
         return defer.Deferred.fromCoroutine(add())
 
-    def _remove_line(self, line: Line) -> Any:
+    @staticmethod
+    def _remove_line(instance: Instance, line: Line) -> Any:
         async def remove() -> Any:
-            await self.driver.remove_line(line)
-            return {"removed": line.number}
+            await instance.driver.remove_line(line)
+            return {"removed": instance.line_id(line.number)}
 
         return defer.Deferred.fromCoroutine(remove())
 
-    def _open(self, line: Line) -> Any:
+    @staticmethod
+    def _open(instance: Instance, line: Line) -> Any:
+        driver = instance.driver
+
         async def open_() -> Any:
-            if not self.driver.link_up:
+            if not driver.link_up:
                 line.opened = True
-                return line.to_json()
-            await self.driver.open_line(line)
-            return line.to_json()
+                return instance.line_json(line)
+            await driver.open_line(line)
+            return instance.line_json(line)
 
         return defer.Deferred.fromCoroutine(open_())
 
-    def _close(self, line: Line) -> Any:
+    @staticmethod
+    def _close(instance: Instance, line: Line) -> Any:
         async def close() -> Any:
-            await self.driver.close_line(line)
-            return line.to_json()
+            await instance.driver.close_line(line)
+            return instance.line_json(line)
 
         return defer.Deferred.fromCoroutine(close())
 
 
 def api_root(
-    driver: Driver,
+    instances: Instances,
     tokens: list[str] | None = None,
     max_queued: int = 10000,
     session: Callable[[Request], bool] | None = None,
@@ -481,5 +542,5 @@ def api_root(
     root = Resource()
     api = Resource()
     root.putChild(b"api", cast(IResource, api))
-    api.putChild(b"v1", cast(IResource, ApiV1(driver, Authorizer(tokens, session), max_queued)))
+    api.putChild(b"v1", cast(IResource, ApiV1(instances, Authorizer(tokens, session), max_queued)))
     return root

@@ -41,3 +41,15 @@ def _sync_directory(directory: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def ensure_writable_directory(directory: str) -> None:
+    """Create ``directory`` if need be and prove that files can be replaced in it.
+
+    Raises the :class:`OSError` that a later save would have met, so that a service refuses
+    to start on a directory it could never save to, instead of failing on the first save.
+    """
+    os.makedirs(directory, exist_ok=True)
+    fd, probe = tempfile.mkstemp(dir=directory, prefix=".probe.", suffix=".tmp")
+    os.close(fd)
+    os.unlink(probe)

@@ -7,8 +7,9 @@ fit is logged with the call's history and changes nothing, so a switch that repo
 unexpected never breaks the driver.
 """
 
+import itertools
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from twisted.logger import Logger
@@ -91,7 +92,8 @@ class CallEngine:
     """All TAPI calls of all lines, moved by CSTA events.
 
     ``is_internal`` tells whether a number is one of the PBX's own extensions (for a call's
-    origin); by default any number the directory or the line list knows.
+    origin); by default any number the directory or the line list knows. ``call_ids`` hands out
+    the calls' ids; engines that serve one API share it, so that an id names one call.
     """
 
     log = Logger()
@@ -100,10 +102,11 @@ class CallEngine:
         self,
         lines: Lines,
         is_internal: Callable[[str], bool] | None = None,
+        call_ids: Iterator[int] | None = None,
     ) -> None:
         self.lines = lines
         self.calls: dict[int, Call] = {}
-        self._next_call = 1
+        self._call_ids = call_ids if call_ids is not None else itertools.count(1)
         self._is_internal = is_internal
         self.unfitting = 0
         self.events = 0
@@ -132,9 +135,19 @@ class CallEngine:
         return self._is_internal(key) if self._is_internal is not None else False
 
     def canonical(self, key: DeviceKey | None) -> DeviceKey | None:
-        """One name per device: the dialing number when the directory knows the deviceNumber."""
+        """One name per device: the dialing number when the directory knows the deviceNumber.
+
+        The DECT of a Super-Twin pair keeps its deviceNumber: the dialing number it shares
+        names its desk phone, and the two are different parties of a call. Taking one for the
+        other would make the DECT that stops ringing when the desk phone answers look like
+        the called party hanging up.
+        """
         if isinstance(key, int):
-            return self.lines.directory.numbers.get(key, key)
+            directory = self.lines.directory
+            number = directory.numbers.get(key)
+            if number is None or directory.twins.get(number) == key:
+                return key
+            return number
         return key
 
     # -- events ---------------------------------------------------------------------------------
@@ -276,13 +289,12 @@ class CallEngine:
     def new_call(self, line: Line, address: int, csta_call: bytes | None) -> Call:
         """A call in the NEW pseudo state; it is announced by its first transition."""
         call = Call(
-            id=self._next_call,
+            id=next(self._call_ids),
             line=line.number,
             address=address,
             csta_call=csta_call,
             device=line.address_device(address),
         )
-        self._next_call += 1
         line.calls[call.id] = call
         self.calls[call.id] = call
         return call

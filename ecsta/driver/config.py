@@ -34,12 +34,36 @@ Example::
 The ``location``, ``numberFormat``, ``sipFilter`` and ``diagnostics`` sections take the
 administration settings (:mod:`ecsta.driver.settings`); once they are changed through the API,
 the saved ``settings.json`` of the state directory takes precedence over them.
+
+Such a file describes one instance: one PBX (or mux), its lines and its settings. One service
+runs several instances, each with a PBX of its own, when the file has an array of
+``[[instances]]``::
+
+    [[instances]]
+    name = "berlin"                                # letters, digits, - and _
+    pbx = "tcp:host=192.0.2.10:port=33333"        # required; user, password as in [pbx]
+    lines = ["101", "102"]                         # none: load the PBX's stations
+    names = { "101" = "Reception" }
+    stateDirectory = "/var/lib/ecsta/driver/berlin"   # default: [admin] stateDirectory/name
+    [instances.location]                           # any settings section, and [advanced]
+    useLocation = true
+    countryCode = "49"
+    areaCode = "30"
+    localNumber = "12345"
+
+An instance takes ``requestTimeout``, ``sim``, ``[advanced]`` and each settings section from
+the top level unless it gives its own (a section it gives replaces the top level's whole).
+The PBX, login, capture and lines belong to one PBX, so with ``[[instances]]`` they are given
+in the instances only; the API, its tokens, the licence pool and the log directory are the
+service's and stay at the top level. Each :class:`DriverConfig` in
+:attr:`DriverConfig.instances` is an instance's complete configuration.
 """
 
+import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 DEFAULT_API = "tcp:8782:interface=127.0.0.1"
@@ -77,6 +101,12 @@ class DriverConfig:
     licence_directory: str | None = None
     log_directory: str | None = None
     instance: str = "driver"
+    #: Several instances (``[[instances]]``), each complete; empty: this one is the only one.
+    instances: list["DriverConfig"] = field(default_factory=list)
+
+    def each_instance(self) -> list["DriverConfig"]:
+        """The configuration of every instance the service runs, in the order given."""
+        return self.instances or [self]
 
 
 _SECTIONS: dict[str, set[str]] = {
@@ -89,6 +119,33 @@ _SECTIONS: dict[str, set[str]] = {
 }
 #: Sections of the administration settings document, kept for the settings layer as given.
 _SETTINGS_SECTIONS = ("location", "numberFormat", "sipFilter", "diagnostics")
+#: The keys of an ``[[instances]]`` entry.
+_INSTANCE_KEYS = {
+    "name",
+    "pbx",
+    "user",
+    "password",
+    "requestTimeout",
+    "capture",
+    "sim",
+    "lines",
+    "names",
+    "stateDirectory",
+    "advanced",
+    *_SETTINGS_SECTIONS,
+}
+#: Top-level keys that describe one PBX, and so only the single instance.
+_ONE_PBX_KEYS = (
+    ("pbx", "endpoint"),
+    ("pbx", "user"),
+    ("pbx", "password"),
+    ("pbx", "capture"),
+    ("lines", "numbers"),
+    ("lines", "names"),
+    ("admin", "instance"),
+)
+#: An instance's name: it starts line ids (``berlin:101``) and query strings, so it is plain.
+INSTANCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 
 
 def _string(value: Any, key: str) -> str:
@@ -107,10 +164,10 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
     """A DriverConfig from a parsed TOML document."""
     config = DriverConfig()
     for section, value in document.items():
+        if section == "instances":
+            continue
         if section in _SETTINGS_SECTIONS:
-            if not isinstance(value, Mapping):
-                raise ConfigError(section, "must be a table")
-            config.settings[section] = dict(value)
+            config.settings[section] = _table(value, section)
             continue
         if section not in _SECTIONS:
             raise ConfigError(section, "unknown section")
@@ -122,12 +179,7 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
     pbx = document.get("pbx", {})
     if "endpoint" in pbx:
         config.pbx = _string(pbx["endpoint"], "pbx.endpoint")
-    if "user" in pbx:
-        config.user = _string(pbx["user"], "pbx.user")
-    if "password" in pbx:
-        if not isinstance(pbx["password"], str):
-            raise ConfigError("pbx.password", "must be a string")
-        config.password = pbx["password"]
+    _login(pbx, "pbx.", config)
     if "capture" in pbx:
         config.capture = _string(pbx["capture"], "pbx.capture")
     if "requestTimeout" in pbx:
@@ -147,36 +199,10 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
         config.tokens = list(tokens)
     lines = document.get("lines", {})
     if "numbers" in lines:
-        numbers = lines["numbers"]
-        if not isinstance(numbers, list):
-            raise ConfigError("lines.numbers", "must be a list of extension numbers")
-        for index, number in enumerate(numbers):
-            if not isinstance(number, str) or not number.isalnum():
-                raise ConfigError(f"lines.numbers[{index}]", "must be an extension number string")
-        if len(set(numbers)) != len(numbers):
-            raise ConfigError("lines.numbers", "lists a number twice")
-        config.lines = list(numbers)
+        config.lines = _numbers(lines["numbers"], "lines.numbers")
     if "names" in lines:
-        names = lines["names"]
-        if not isinstance(names, Mapping):
-            raise ConfigError("lines.names", "must be a table of number = name")
-        for number, name in names.items():
-            if not isinstance(name, str):
-                raise ConfigError(f"lines.names.{number}", "must be a string")
-        config.names = dict(names)
-    advanced = document.get("advanced", {})
-    if "readNames" in advanced:
-        if not isinstance(advanced["readNames"], bool):
-            raise ConfigError("advanced.readNames", "must be true or false")
-        config.read_names = advanced["readNames"]
-    if "snapshotInterval" in advanced:
-        config.snapshot_interval = _seconds(
-            advanced["snapshotInterval"], "advanced.snapshotInterval"
-        )
-    if "monitorRetryInterval" in advanced:
-        config.monitor_retry_interval = _seconds(
-            advanced["monitorRetryInterval"], "advanced.monitorRetryInterval"
-        )
+        config.names = _names(lines["names"], "lines.names")
+    _advanced(document.get("advanced", {}), "advanced.", config)
     if "config" in document.get("sim", {}):
         config.sim_config = _string(document["sim"]["config"], "sim.config")
     admin = document.get("admin", {})
@@ -188,6 +214,144 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
     ):
         if key in admin:
             setattr(config, attribute, _string(admin[key], f"admin.{key}"))
+    if "instances" in document:
+        for section, key in _ONE_PBX_KEYS:
+            if key in document.get(section, {}):
+                raise ConfigError(
+                    f"{section}.{key}",
+                    "with [[instances]] each instance gives its own: move it into the instances",
+                )
+        config.instances = _instances(document["instances"], config)
+    return config
+
+
+def _table(value: Any, key: str) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(key, "must be a table")
+    return dict(value)
+
+
+def _login(table: Mapping[str, Any], where: str, config: DriverConfig) -> None:
+    if "user" in table:
+        config.user = _string(table["user"], f"{where}user")
+    if "password" in table:
+        if not isinstance(table["password"], str):
+            raise ConfigError(f"{where}password", "must be a string")
+        config.password = table["password"]
+
+
+def _numbers(numbers: Any, key: str) -> list[str]:
+    if not isinstance(numbers, list):
+        raise ConfigError(key, "must be a list of extension numbers")
+    for index, number in enumerate(numbers):
+        if not isinstance(number, str) or not number.isalnum():
+            raise ConfigError(f"{key}[{index}]", "must be an extension number string")
+    if len(set(numbers)) != len(numbers):
+        raise ConfigError(key, "lists a number twice")
+    return list(numbers)
+
+
+def _names(names: Any, key: str) -> dict[str, str]:
+    if not isinstance(names, Mapping):
+        raise ConfigError(key, "must be a table of number = name")
+    for number, name in names.items():
+        if not isinstance(name, str):
+            raise ConfigError(f"{key}.{number}", "must be a string")
+    return dict(names)
+
+
+def _advanced(advanced: Mapping[str, Any], where: str, config: DriverConfig) -> None:
+    if "readNames" in advanced:
+        if not isinstance(advanced["readNames"], bool):
+            raise ConfigError(f"{where}readNames", "must be true or false")
+        config.read_names = advanced["readNames"]
+    if "snapshotInterval" in advanced:
+        config.snapshot_interval = _seconds(
+            advanced["snapshotInterval"], f"{where}snapshotInterval"
+        )
+    if "monitorRetryInterval" in advanced:
+        config.monitor_retry_interval = _seconds(
+            advanced["monitorRetryInterval"], f"{where}monitorRetryInterval"
+        )
+
+
+def _instances(entries: Any, top: DriverConfig) -> list[DriverConfig]:
+    """Every ``[[instances]]`` entry as a complete configuration; names and state
+    directories must differ, since they keep the instances' lines and settings apart."""
+    if (
+        not isinstance(entries, list)
+        or not entries
+        or not all(isinstance(entry, Mapping) for entry in entries)
+    ):
+        raise ConfigError("instances", "must be an array of tables ([[instances]])")
+    instances: list[DriverConfig] = []
+    for index, entry in enumerate(entries):
+        where = f"instances[{index}]"
+        instance = _instance(entry, where, top)
+        for other in instances:
+            if other.instance == instance.instance:
+                raise ConfigError(f"{where}.name", f"{instance.instance!r} is taken already")
+            if instance.state_directory is not None and (
+                other.state_directory == instance.state_directory
+            ):
+                raise ConfigError(
+                    f"{where}.stateDirectory",
+                    f"{other.instance!r} keeps its state there already",
+                )
+        instances.append(instance)
+    return instances
+
+
+def _instance(entry: Mapping[str, Any], where: str, top: DriverConfig) -> DriverConfig:
+    for key in entry:
+        if key not in _INSTANCE_KEYS:
+            raise ConfigError(f"{where}.{key}", "unknown key")
+    for key in ("name", "pbx"):
+        if key not in entry:
+            raise ConfigError(f"{where}.{key}", "required for every instance")
+    name = _string(entry["name"], f"{where}.name")
+    if not INSTANCE_NAME.fullmatch(name):
+        raise ConfigError(
+            f"{where}.name",
+            "must be up to 32 letters, digits, - and _, starting with a letter or digit",
+        )
+    config = replace(
+        top,
+        instance=name,
+        pbx=_string(entry["pbx"], f"{where}.pbx"),
+        user=None,
+        password=None,
+        capture=None,
+        lines=[],
+        names={},
+        settings=dict(top.settings),
+        state_directory=None,
+        instances=[],
+    )
+    _login(entry, f"{where}.", config)
+    if "capture" in entry:
+        config.capture = _string(entry["capture"], f"{where}.capture")
+    if "requestTimeout" in entry:
+        config.request_timeout = _seconds(entry["requestTimeout"], f"{where}.requestTimeout")
+    if "sim" in entry:
+        config.sim_config = _string(entry["sim"], f"{where}.sim")
+    if "lines" in entry:
+        config.lines = _numbers(entry["lines"], f"{where}.lines")
+    if "names" in entry:
+        config.names = _names(entry["names"], f"{where}.names")
+    if "stateDirectory" in entry:
+        config.state_directory = _string(entry["stateDirectory"], f"{where}.stateDirectory")
+    elif top.state_directory is not None:
+        config.state_directory = os.path.join(top.state_directory, name)
+    if "advanced" in entry:
+        advanced = _table(entry["advanced"], f"{where}.advanced")
+        for key in advanced:
+            if key not in _SECTIONS["advanced"]:
+                raise ConfigError(f"{where}.advanced.{key}", "unknown key")
+        _advanced(advanced, f"{where}.advanced.", config)
+    for section in _SETTINGS_SECTIONS:
+        if section in entry:
+            config.settings[section] = _table(entry[section], f"{where}.{section}")
     return config
 
 

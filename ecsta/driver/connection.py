@@ -17,7 +17,7 @@ PBX with more than ``max_in_flight`` requests at once.
 """
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from twisted.application.service import Service
@@ -163,11 +163,13 @@ def describe_failure(error: BaseException) -> CSTAOperationError:
 
 
 class Driver(Service):
-    """The running driver: one per process, one PBX link.
+    """The running driver of one instance: its PBX link, lines and calls.
 
     ``configured`` says whether lines were given by configuration; when none were, the driver
     loads the PBX's stations itself on the first association (``auto_load``), as the original
-    does, so that a fresh start shows the PBX's lines.
+    does, so that a fresh start shows the PBX's lines. The drivers of several instances behind
+    one API share ``call_ids`` and ``requests``, so that call ids and the request numbers of
+    LINE_REPLY never repeat across them.
     """
 
     log = Logger()
@@ -184,6 +186,8 @@ class Driver(Service):
         max_in_flight: int = 32,
         is_internal: Callable[[str], bool] | None = None,
         admin: Administration | None = None,
+        call_ids: Iterator[int] | None = None,
+        requests: Iterator[int] | None = None,
     ) -> None:
         self.clock = clock
         self.lines = lines if lines is not None else Lines()
@@ -191,7 +195,7 @@ class Driver(Service):
         self.traffic = admin.traffic if admin is not None else TrafficLog()
         if is_internal is None and admin is not None:
             is_internal = admin.is_extension
-        self.engine = CallEngine(self.lines, is_internal)
+        self.engine = CallEngine(self.lines, is_internal, call_ids)
         self.auto_load = auto_load
         self.read_names = read_names
         self.snapshot_interval = snapshot_interval
@@ -200,7 +204,7 @@ class Driver(Service):
         self.subscribers: list[Callable[[Message], None]] = []
         self.loaded = False
         self._gate = DeferredSemaphore(max_in_flight)
-        self._requests = itertools.count(1)
+        self._requests = requests if requests is not None else itertools.count(1)
         self._assembly = DeviceListAssembly()
         self._lists: dict[bytes, Deferred[list[ListedDevice]]] = {}
         self._loops: list[LoopingCall] = []

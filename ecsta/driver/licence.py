@@ -45,7 +45,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from ecsta.driver.atomicfile import atomic_write
+from ecsta.driver.atomicfile import atomic_write, ensure_writable_directory
 
 TRIAL_DAYS = 45
 TRIAL_LINES = 25
@@ -238,6 +238,22 @@ class LicencePool:
         self.state_path = os.path.join(directory, STATE_FILE)
         self.lock_path = os.path.join(directory, LOCK_FILE)
 
+    def check_writable(self) -> None:
+        """Raise :class:`LicenceStateError` unless this process can keep the pool's state.
+
+        Without it no line could ever open, and each line would only report the error when
+        it tried; a service checks this at startup instead.
+        """
+        try:
+            ensure_writable_directory(self.directory)
+            with open(self.lock_path, "a+b"):
+                pass
+        except OSError as error:
+            raise LicenceStateError(
+                f"the licence directory {self.directory} cannot be written by this user "
+                f"({error.strerror or error})"
+            ) from None
+
     def acquire(self, holder: str) -> None:
         """Take a licence for ``holder`` (a line id); taking it twice takes only one."""
         with self._state() as state:
@@ -264,11 +280,16 @@ class LicencePool:
                 state["holders"].remove(mine)
             return mine is not None
 
-    def release_all(self) -> int:
-        """Give back every licence this process holds (at shutdown); how many there were."""
+    def release_all(self, prefix: str = "") -> int:
+        """Give back every licence this process holds under a holder name that starts with
+        ``prefix`` (at shutdown: all of one instance's lines); how many there were."""
         with self._state() as state:
             before = len(state["holders"])
-            state["holders"] = [h for h in state["holders"] if h["pid"] != os.getpid()]
+            state["holders"] = [
+                h
+                for h in state["holders"]
+                if h["pid"] != os.getpid() or not h["holder"].startswith(prefix)
+            ]
             return before - len(state["holders"])
 
     def install_key(self, text: str) -> LicenceKey:

@@ -5,10 +5,13 @@ configured (Prometheus sends one with ``authorization: {credentials: ...}``). Li
 by what an application sees of them (closed, open and in service, open and out of service),
 calls by their TAPI call state; PBX errors show as
 ``ecsta_driver_pbx_pdus_total{direction="received",kind="returnError"}`` (and ``reject``).
+
+A service that runs several instances gives every sample a ``driver_instance`` label with the
+instance's name (not ``instance``, which Prometheus itself gives the scraped target).
 """
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -67,6 +70,32 @@ def families(driver: Driver, pdus: PDUCounts) -> Iterator[Metric]:
     yield family
 
 
-def driver_registry(driver: Driver, pdus: PDUCounts) -> CollectorRegistry:
-    """A registry of the driver's own (never the process-wide default)."""
-    return registry_of(lambda: families(driver, pdus))
+def labelled(family: Metric, label: str, value: str) -> Metric:
+    """``family`` with ``label=value`` added to each of its samples."""
+    out = Metric(family.name, family.documentation, family.type, family.unit)
+    for sample in family.samples:
+        out.add_sample(sample.name, {**sample.labels, label: value}, sample.value, sample.timestamp)
+    return out
+
+
+def instance_families(parts: Sequence[tuple[str, Driver, PDUCounts]]) -> Iterator[Metric]:
+    """Every metric of every instance; with several, one family each, labelled by instance."""
+    if len(parts) == 1:
+        _, driver, pdus = parts[0]
+        yield from families(driver, pdus)
+        return
+    merged: dict[str, Metric] = {}
+    for name, driver, pdus in parts:
+        for family in families(driver, pdus):
+            tagged = labelled(family, "driver_instance", name)
+            if family.name in merged:
+                merged[family.name].samples.extend(tagged.samples)
+            else:
+                merged[family.name] = tagged
+    yield from merged.values()
+
+
+def driver_registry(parts: Sequence[tuple[str, Driver, PDUCounts]]) -> CollectorRegistry:
+    """A registry of the service's own (never the process-wide default): each part is an
+    instance's name, driver and PDU counts."""
+    return registry_of(lambda: instance_families(parts))

@@ -4,9 +4,17 @@ Command-line options override the config file. ``--pbx sim`` runs the simulator 
 same process and connects to it. When the PBX endpoint is a ``tls:`` one (a mux's TLS port)
 and no login is given, the original's default login admin/admin is used, with a warning: a mux
 that still accepts it is open to anyone who can reach it.
+
+A configuration with ``[[instances]]`` runs one driver per instance, each with its own PBX
+link, lines and administration, behind one API; they share the host's licence pool. The
+service refuses to start, naming the setting to change, when the licence directory or a state
+directory cannot be written: a driver that cannot keep its licences would only leave every
+line out of service.
 """
 
+import itertools
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -24,6 +32,7 @@ from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.sdnotify import Readiness
 from ecsta.driver.admin import Administration
 from ecsta.driver.api import Authorizer, api_root
+from ecsta.driver.atomicfile import ensure_writable_directory
 from ecsta.driver.config import (
     DEFAULT_PASSWORD,
     DEFAULT_USER,
@@ -34,7 +43,8 @@ from ecsta.driver.config import (
 )
 from ecsta.driver.connection import Driver, DriverProtocol
 from ecsta.driver.diagnostics import LogDirectory
-from ecsta.driver.licence import default_state_directory
+from ecsta.driver.instances import Instances
+from ecsta.driver.licence import LicencePool, LicenceStateError, default_state_directory
 from ecsta.driver.lines import Lines
 from ecsta.driver.linestore import LineStoreError, StoredLine
 from ecsta.driver.metrics import driver_registry
@@ -74,6 +84,10 @@ def settle(options: Any) -> DriverConfig:
     config = load(options["config"]) if options["config"] else DriverConfig()
     for key in ("pbx", "user", "password", "api", "capture"):
         if options[key] is not None:
+            if config.instances and key != "api":
+                raise ConfigError(
+                    f"--{key}", "the configuration has [[instances]], each with its own"
+                )
             setattr(config, key, options[key])
     if config.licence_directory is None:
         config.licence_directory = default_state_directory()
@@ -82,26 +96,42 @@ def settle(options: Any) -> DriverConfig:
             "api.tokens",
             f"the API endpoint {config.api} is reachable beyond loopback: configure bearer tokens",
         )
+    if not config.instances:
+        _settle_login(config, "pbx.")
+    for index, instance in enumerate(config.instances):
+        _settle_login(instance, f"instances[{index}].")
+    return config
+
+
+def _settle_login(config: DriverConfig, where: str) -> None:
+    """The login of one instance: admin/admin at a TLS mux when none is given, with a
+    warning, and never half a login."""
     if config.pbx.startswith("tls:") and config.user is None:
         config.user, config.password = DEFAULT_USER, DEFAULT_PASSWORD
     if (config.user, config.password) == (DEFAULT_USER, DEFAULT_PASSWORD):
-        log.warn("logging in with the default login admin/admin: change it at the mux")
+        log.warn(
+            "{instance}: logging in with the default login admin/admin: change it at the mux",
+            instance=config.instance,
+        )
     if (config.user is None) != (config.password is None):
         raise ConfigError(
-            "pbx.password" if config.password is None else "pbx.user",
+            f"{where}password" if config.password is None else f"{where}user",
             "a login needs both user and password",
         )
-    return config
 
 
 @dataclass
 class DriverServices:
-    """What :func:`build` made: ``top`` holds the others, in the order they must start."""
+    """What :func:`build` made: ``top`` holds the others, in the order they must start.
+
+    ``driver`` and ``link`` are the first instance's; ``instances`` has every instance.
+    """
 
     top: MultiService
     driver: Driver
     link: ClientService
     api: StreamServerEndpointService
+    instances: Instances
 
 
 def build(
@@ -109,20 +139,61 @@ def build(
     config: DriverConfig,
     endpoint: IStreamClientEndpoint | None = None,
 ) -> DriverServices:
-    """The driver's services: the PBX link, the driver itself and the API server.
+    """The driver's services: per instance a PBX link and a driver, then the API server.
 
-    ``endpoint`` replaces the configured PBX endpoint (tests and ``--pbx sim`` pass their own).
+    ``endpoint`` replaces the configured PBX endpoint of the first instance (tests and
+    ``--pbx sim`` pass their own).
     """
     top = MultiService()
+    pool = _licence_pool(config)
+    configs = config.each_instance()
+    call_ids, requests = itertools.count(1), itertools.count(1)
+    drivers: list[tuple[str, Driver, PDUCounts]] = []
+    links: list[ClientService] = []
+    for index, instance in enumerate(configs):
+        admin = _administration(instance, pool, f"instances[{index}]." if config.instances else "")
+        admin.canonical_numbers = len(configs) > 1
+        if admin.canonical_numbers and not admin.settings.location.use_location:
+            log.warn(
+                "instance {instance}: several instances run but its location is not in use: "
+                "its extensions are reported without the location that tells them apart",
+                instance=instance.instance,
+            )
+        driver, pdus, link = _instance_services(
+            reactor, instance, admin, top, endpoint if index == 0 else None, call_ids, requests
+        )
+        drivers.append((instance.instance, driver, pdus))
+        links.append(link)
+    if config.log_directory is not None:
+        globalLogPublisher.addObserver(LogDirectory(config.log_directory).observer)
+    instances = Instances.of([(name, driver) for name, driver, _ in drivers])
+    console = DriverConsole(reactor, config.tokens)
+    root = console.mount(api_root(instances, config.tokens, session=console.gate.allows))
+    metrics = MetricsResource(driver_registry(drivers), Authorizer(config.tokens).allows)
+    root.putChild(b"metrics", metrics)
+    site = Site(root)
+    site.displayTracebacks = False
+    api = strports.service(config.api, cast(IProtocolFactory, site), reactor=reactor)
+    api.setServiceParent(top)
+    return DriverServices(top, drivers[0][1], links[0], api, instances)
+
+
+def _instance_services(
+    reactor: Any,
+    config: DriverConfig,
+    admin: Administration,
+    top: MultiService,
+    endpoint: IStreamClientEndpoint | None,
+    call_ids: Iterator[int],
+    requests: Iterator[int],
+) -> tuple[Driver, PDUCounts, ClientService]:
+    """One instance's simulator (for ``sim``), driver, capture and PBX link, added to ``top``."""
     if endpoint is None:
         if config.pbx == "sim":
             sim_service, endpoint = _embedded_simulator(reactor, config.sim_config)
             sim_service.setServiceParent(top)
         else:
             endpoint = clientFromString(reactor, config.pbx)
-    admin = _administration(config)
-    if config.log_directory is not None:
-        globalLogPublisher.addObserver(LogDirectory(config.log_directory).observer)
     lines = Lines()
     for stored in admin.store.lines:
         lines.add(stored.number, stored.name)
@@ -135,6 +206,8 @@ def build(
         snapshot_interval=advanced.snapshot_interval,
         monitor_retry_interval=advanced.monitor_retry_interval,
         admin=admin,
+        call_ids=call_ids,
+        requests=requests,
     )
     driver.setServiceParent(top)
     factory = PBXClientFactory(
@@ -151,27 +224,50 @@ def build(
         CaptureFile(pdus, config.capture).setServiceParent(top)
     link = pbx_client_service(reactor, endpoint, factory, on_associated=driver.associated)
     link.setServiceParent(top)
-    console = DriverConsole(reactor, config.tokens)
-    root = console.mount(api_root(driver, config.tokens, session=console.gate.allows))
-    metrics = MetricsResource(driver_registry(driver, pdus), Authorizer(config.tokens).allows)
-    root.putChild(b"metrics", metrics)
-    site = Site(root)
-    site.displayTracebacks = False
-    api = strports.service(config.api, cast(IProtocolFactory, site), reactor=reactor)
-    api.setServiceParent(top)
-    return DriverServices(top, driver, link, api)
+    return driver, pdus, link
 
 
-def _administration(config: DriverConfig) -> Administration:
-    """Settings, stored lines and licences; the configured lines seed an empty line store."""
+def _licence_pool(config: DriverConfig) -> LicencePool | None:
+    """The host's licence pool, which every instance shares; the service does not start on
+    one it could not keep."""
+    if config.licence_directory is None:
+        return None
+    pool = LicencePool(config.licence_directory)
     try:
-        admin = Administration.from_config(config)
+        pool.check_writable()
+    except LicenceStateError as error:
+        raise ConfigError(
+            "admin.licenceDirectory",
+            f"{error}: set licenceDirectory in the [admin] section of the configuration to a "
+            "directory this user can write, or give this user write access to it",
+        ) from None
+    return pool
+
+
+def _administration(config: DriverConfig, pool: LicencePool | None, where: str) -> Administration:
+    """Settings, stored lines and licences; the configured lines seed an empty line store.
+
+    ``where`` starts the keys of the instance's own settings in error messages.
+    """
+    state_key = f"{where}stateDirectory" if where else "admin.stateDirectory"
+    if config.state_directory is not None:
+        try:
+            ensure_writable_directory(config.state_directory)
+        except OSError as error:
+            raise ConfigError(
+                state_key,
+                f"the state directory {config.state_directory} cannot be written by this user "
+                f"({error.strerror or error}): set {state_key} to a directory this user can "
+                "write, or give this user write access to it",
+            ) from None
+    try:
+        admin = Administration.from_config(config, pool)
         if not admin.store.lines:
             admin.store.merge(StoredLine(n, config.names.get(n, "")) for n in config.lines)
     except InvalidSetting as error:
-        raise ConfigError(error.path, error.reason) from None
+        raise ConfigError(f"{where}{error.path}", error.reason) from None
     except LineStoreError as error:
-        raise ConfigError("lines.numbers", str(error)) from None
+        raise ConfigError(f"{where}lines" if where else "lines.numbers", str(error)) from None
     return admin
 
 
