@@ -10,7 +10,8 @@ it says which octet and which field, and which ROSE reject a server would answer
 
 The administration commands (``rules``, ``lines``, ``license``) live in :mod:`ecsta.cli_admin`;
 ``watch`` in :mod:`ecsta.cli_watch`; ``dial``, ``lines query`` and ``status``, which talk to
-running services, in :mod:`ecsta.cli_remote`; ``hash-password`` in :mod:`ecsta.cli_password`.
+running services, in :mod:`ecsta.cli_remote`; ``hash-password`` in :mod:`ecsta.cli_password`;
+``settings`` and ``sipfilter`` (a running driver's settings) in :mod:`ecsta.cli_settings`.
 """
 
 import argparse
@@ -20,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ecsta import cli_admin, cli_password, cli_remote, cli_watch
+from ecsta import cli_admin, cli_password, cli_remote, cli_settings, cli_watch
 from ecsta.wire import apdu
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE
@@ -334,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_remote.register(subcommands)
     cli_admin.register(subcommands)
     cli_password.register(subcommands)
+    cli_settings.register(subcommands)
     return parser
 
 
