@@ -48,6 +48,7 @@ class CdrQueueTests(SynchronousTestCase):
         self.assertFalse(self.queue.ack(first))
         self.assertFalse(self.queue.nack(first))
         self.assertEqual(self.queue.acknowledged, 1)
+        self.assertNotIn(first, self.ids(list(self.queue.records())))
         self.assertNotIn(first, self.ids(self.queue.take(10)))
 
     def test_only_records_out_can_be_answered(self) -> None:
@@ -71,6 +72,43 @@ class CdrQueueTests(SynchronousTestCase):
         self.assertEqual(
             self.ids(self.queue.take(3)), [self.records[0].record_id, self.records[2].record_id]
         )
+
+    def test_a_full_buffer_drops_the_oldest_pending_record(self) -> None:
+        queue = CdrQueue(capacity=3)
+        first, _, third = self.ids(fill(queue, 3))
+        self.assertEqual(queue.dropped, 0)  # up to the capacity, nothing is lost
+        self.assertEqual(self.ids(queue.take(1)), [first])
+        [fourth] = self.ids(fill(queue, 1))
+        # The record out awaiting its answer stays; the oldest one waiting goes.
+        self.assertEqual((queue.dropped, queue.pending, queue.sent), (1, 2, 1))
+        self.assertTrue(queue.nack(first))
+        [fifth] = self.ids(fill(queue, 1))
+        self.assertEqual(queue.dropped, 2)
+        self.assertEqual(self.ids(queue.take(5)), [third, fourth, fifth])
+        self.assertEqual(queue.recorded, 5)
+
+    def test_a_buffer_full_of_records_out_drops_the_oldest_of_them(self) -> None:
+        queue = CdrQueue(capacity=2)
+        first, second = self.ids(fill(queue, 2))
+        queue.take(2)
+        [third] = self.ids(fill(queue, 1))
+        self.assertEqual(queue.dropped, 1)
+        self.assertFalse(queue.ack(first))  # its answer finds nothing
+        self.assertTrue(queue.ack(second))
+        self.assertEqual(self.ids(queue.take(5)), [third])
+
+    def test_counts_follow_every_move(self) -> None:
+        queue = CdrQueue(capacity=4)
+        ids = self.ids(fill(queue, 6))
+        queue.take(3)
+        queue.ack(ids[2])
+        queue.nack(ids[3])
+        self.assertEqual(
+            (queue.pending, queue.sent, queue.acknowledged, queue.dropped, queue.recorded),
+            (2, 1, 1, 2, 6),
+        )
+        self.assertEqual(self.ids(list(queue.records("sent"))), [ids[4]])
+        self.assertEqual(self.ids(list(queue.records("pending"))), [ids[3], ids[5]])
 
     @settings(max_examples=60, deadline=None)
     @given(

@@ -60,13 +60,14 @@ class ConfigTests(SynchronousTestCase):
                     "get_switching_function_devices": "refuse",
                 },
                 "control": {"endpoint": ""},
-                "cdr": {"resend_delay": 1},
+                "cdr": {"resend_delay": 1, "buffer": 500},
             }
         )
         self.assertIsNone(config.keepalive_interval)
         self.assertIsNone(config.control)
         self.assertEqual((config.segment_size, config.sfd_answer), (5, False))
         self.assertEqual(config.cdr_resend_delay, 1.0)
+        self.assertEqual(config.cdr_buffer, 500)
 
     def test_bad_values_are_refused_naming_the_key(self) -> None:
         cases: dict[str, dict[str, Any]] = {
@@ -74,6 +75,7 @@ class ConfigTests(SynchronousTestCase):
             "csta.endpoint": {"csta": {"endpoint": 33333}},
             "csta.colour": {"csta": {"colour": "blue"}},
             "cdr.resend_delay": {"cdr": {"resend_delay": "soon"}},
+            "cdr.buffer": {"cdr": {"buffer": 0}},
             "traffic.rate": {"traffic": {"rate": -1}},
             "csta.get_switching_function_devices": {
                 "csta": {"get_switching_function_devices": "maybe"}

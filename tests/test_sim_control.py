@@ -7,8 +7,10 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 from twisted.web.test.requesthelper import DummyRequest
 
+from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller, ControlResource
 from ecsta.sim.plan import ExternalMode
+from ecsta.sim.server import COUNTERS
 from ecsta.sim.traffic import TrafficGenerator
 from ecsta.wire import apdu
 from tests.sim_wire import DEVICE_LIST_STATIONS, WireClient, advance, dialing, events, simulator
@@ -54,8 +56,59 @@ class ControlAPITests(SynchronousTestCase):
             state["association"], {"connected": False, "peer": None, "refusingFor": 0.0}
         )
         self.assertEqual(
-            state["cdr"], {"pending": 0, "sent": 0, "acknowledged": 0, "transmitting": False}
+            state["cdr"],
+            {
+                "pending": 0,
+                "sent": 0,
+                "acknowledged": 0,
+                "dropped": 0,
+                "buffer": 10000,
+                "transmitting": False,
+            },
         )
+
+    def test_every_counter_is_shown_from_the_start(self) -> None:
+        counters = self.state()["counters"]
+        self.assertEqual(counters, dict.fromkeys(COUNTERS, 0))
+        for name in ("pdus_in", "pdus_out", "rejects_sent", "malformed_in", "events_generated"):
+            self.assertIn(name, counters)
+
+    def test_counters_keep_their_names_while_they_count(self) -> None:
+        client = WireClient(self.factory)
+        client.associate()
+        client.request(2, "monitorStart", {"monitorObject": ("deviceObject", dialing("105"))})
+        client.request(3, "startCDRTransmission", {"transferMode": "transferAtEndOfCall"})
+        client.send(bytes.fromhex("a1030201"))  # not BER
+        client.request(4, "clearCall", {"callToBeCleared": ("callID", b"\x09")})
+        self.call("POST", "devices/105/dial", {"digits": "106"})
+        self.call("POST", "devices/106/answer")
+        self.call("POST", "devices/105/onhook")
+        [report] = [p for p in client.decoded() if isinstance(p, apdu.Invoke) and p.opcode == 361]
+        client.answer(report)
+        self.call("POST", "devices/105/dial", {"digits": "107"})
+        self.call("POST", "devices", {"kind": "station", "number": "150"})
+        self.call("DELETE", "devices/105")
+        counters = self.state()["counters"]
+        self.assertEqual(set(counters), set(COUNTERS))
+        self.assertEqual(
+            {name for name, count in counters.items() if count == 0},
+            {"associations_refused", "data_collected_sent", "cdr_refused"},
+        )
+
+    def test_the_cdr_buffer_keeps_the_newest_records_and_counts_the_dropped(self) -> None:
+        factory = simulator(SimConfig(cdr_buffer=2))
+        resource = ControlResource(Controller(factory))
+        for caller in ("105", "106", "107"):
+            Controller(factory).person(caller, "dial", {"digits": "110"})
+            Controller(factory).person(caller, "onhook", {})
+        request = DummyRequest([b"state"])
+        state = json.loads(resource.render(request))  # type: ignore[arg-type]
+        self.assertEqual(
+            {key: state["cdr"][key] for key in ("pending", "dropped", "buffer")},
+            {"pending": 2, "dropped": 1, "buffer": 2},
+        )
+        callers = [r.calling for r in factory.switch.cdr.records()]
+        self.assertEqual(callers, [dialing("106"), dialing("107")])
 
     def test_a_person_calls_a_colleague_who_answers(self) -> None:
         self.assertEqual(self.call("POST", "devices/105/offhook")[1]["state"], "initiated")
@@ -129,8 +182,9 @@ class ControlAPITests(SynchronousTestCase):
         ]
         self.assertIn("150", listed)
         self.assertEqual(self.call("DELETE", "devices/120")[0], 200)
-        [changed] = client.decoded()
-        assert isinstance(changed, apdu.Invoke)
+        stopped, changed = client.decoded()
+        assert isinstance(stopped, apdu.Invoke) and isinstance(changed, apdu.Invoke)
+        self.assertEqual(stopped.opcode, 73)  # monitorStop, from the switch
         self.assertEqual((changed.opcode, changed.argument), (213, {}))
         state = self.state()
         self.assertEqual(state["monitors"], [])  # the monitor of 120 ended with it

@@ -4,9 +4,10 @@ Every PDU the simulator sends in these tests is decoded by ecsta and by the inde
 ECMA-285 oracle (see tests/sim_wire.py), so each test also shows the bytes are standard CSTA.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from twisted.internet.task import Clock
+from twisted.logger import ILogObserver, LogEvent, globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.sim.config import SimConfig
@@ -30,6 +31,20 @@ DESK_102 = 0x01110001
 DECT_101 = 0x01210000
 TRUNK_1 = 0x01310000
 ABORT = bytes.fromhex("6403800100")
+
+
+def unexpected_answers(case: SynchronousTestCase) -> list[LogEvent]:
+    """Log events, from now to the end of the test, of answers the simulator did not expect."""
+    seen: list[LogEvent] = []
+
+    def observe(event: LogEvent) -> None:
+        if "not in flight" in (event.get("log_format") or ""):
+            seen.append(event)
+
+    observer = cast(ILogObserver, observe)
+    globalLogPublisher.addObserver(observer)
+    case.addCleanup(globalLogPublisher.removeObserver, observer)
+    return seen
 
 
 def linked_replies(pdus: list[apdu.APDU]) -> list[dict[str, Any]]:
@@ -175,10 +190,27 @@ class DeviceListTests(SynchronousTestCase):
         self.assertIn(
             {"device": device_number(DECT_101), "number": "101", "status": "ins"}, entries
         )
-        # Clients do not answer these invokes; one that does is tolerated.
+        # Clients do not answer these invokes; one that does is tolerated, quietly.
+        unexpected = unexpected_answers(self)
         assert isinstance(invokes[0], apdu.Invoke)
         self.client.answer(invokes[0], ("noData", None))
         self.assertEqual(self.client.received(), [])
+        self.assertFalse(self.client.transport.disconnecting)
+        self.assertEqual(unexpected, [])
+
+    def test_segments_left_unanswered_are_forgotten_after_the_answer_timeout(self) -> None:
+        protocol = self.client.protocol
+        before = protocol.in_flight
+        unexpected = unexpected_answers(self)
+        self.client.send(DEVICE_LIST_STATIONS)
+        _, *invokes = self.client.decoded()
+        self.assertEqual(protocol.in_flight, before + len(invokes))
+        advance(self.factory, self.factory.config.answer_timeout)
+        self.assertEqual(protocol.in_flight, before)
+        # An answer that comes after that is late, and only that is logged.
+        assert isinstance(invokes[-1], apdu.Invoke)
+        self.client.answer(invokes[-1])
+        self.assertEqual(len(unexpected), 1)
         self.assertFalse(self.client.transport.disconnecting)
 
     def test_trunk_list_and_out_of_service_status(self) -> None:
@@ -220,20 +252,61 @@ class DeviceListTests(SynchronousTestCase):
         assert isinstance(answer, apdu.ReturnError)
         self.assertEqual(answer.error, ("operation", "serviceNotSupported"))
 
-    def test_devices_changed_is_sent_and_monitors_of_removed_devices_end(self) -> None:
-        control = Controller(self.factory)
+    def monitor(self, number: str) -> bytes:
         [started] = self.client.request(
-            9, "monitorStart", {"monitorObject": ("deviceObject", dialing("120"))}
+            9, "monitorStart", {"monitorObject": ("deviceObject", dialing(number))}
         )
-        self.assertIsInstance(started, apdu.ReturnResult)
-        control.add_device({"kind": "station", "number": "150", "name": "Lobby"})
+        assert isinstance(started, apdu.ReturnResult)
+        cross_ref: bytes = started.result["crossRefIdentifier"]
+        return cross_ref
+
+    def test_devices_changed_is_sent_when_a_device_is_added(self) -> None:
+        Controller(self.factory).add_device({"kind": "station", "number": "150", "name": "Lobby"})
         [changed] = self.client.decoded()
         assert isinstance(changed, apdu.Invoke)
         self.assertEqual((changed.opcode, changed.argument), (213, {}))
+
+    def test_removing_a_device_stops_its_monitors_with_monitor_stop(self) -> None:
+        control = Controller(self.factory)
+        first, second, other = self.monitor("120"), self.monitor("120"), self.monitor("119")
+        control.person("119", "dial", {"digits": "120"})
+        control.person("120", "answer", {})
+        self.client.received()
+        protocol = self.client.protocol
+        before = protocol.in_flight
+        unexpected = unexpected_answers(self)
         control.remove_device("120")
-        [changed] = self.client.decoded()
-        self.assertEqual(changed, apdu.Invoke(changed.invoke_id, 213, {}))  # type: ignore[union-attr]
-        self.assertEqual(len(self.factory.monitors), 0)
+        pdus = self.client.decoded()
+        # The call ends first, as both parties' monitors hear; then the switch ends the
+        # removed device's monitors and says its device list changed.
+        self.assertEqual(
+            sorted((ref, name) for ref, name, _ in events(pdus)),
+            [(ref, "connectionCleared") for ref in (first, second, other, other)],
+        )
+        reports = [p for p in pdus if isinstance(p, apdu.Invoke) and p.opcode == 21]
+        notices = [p for p in pdus if isinstance(p, apdu.Invoke) and p.opcode != 21]
+        self.assertEqual(pdus, reports + notices)
+        self.assertEqual(
+            [(p.opcode, p.argument) for p in notices],
+            [
+                (73, {"crossRefIdentifier": first}),
+                (73, {"crossRefIdentifier": second}),
+                (213, {}),
+            ],
+        )
+        self.assertEqual([m.cross_ref for m in self.factory.monitors], [other])
+        self.assertEqual(self.factory.counters["monitors_ended"], 2)
+        # The client answers them, as ECMA-285 has it do: accepted without a word.
+        self.assertEqual(protocol.in_flight, before + 3)
+        for notice in notices:
+            self.client.answer(notice)
+        self.assertEqual(protocol.in_flight, before)
+        self.assertEqual(self.client.received(), [])
+        self.assertEqual(unexpected, [])
+        # The ended monitor is gone for the client's requests too.
+        [answer] = self.client.request(12, "monitorStop", {"crossRefIdentifier": first})
+        assert isinstance(answer, apdu.ReturnError)
+        self.assertEqual(answer.error, ("operation", "invalidMonitorCrossRefID"))
 
     def _fresh(self, config: SimConfig) -> WireClient:
         self.client.drop()
@@ -491,11 +564,49 @@ class DataCollectionTests(SynchronousTestCase):
         self.assertEqual(collected.opcode, 343)
         self.assertEqual(collected.argument["dcollCrossRefID"], cross_ref)
         self.assertEqual(collected.argument["digitsData"], {"digitsDetected": "123"})
+        unexpected = unexpected_answers(self)
+        client.answer(collected)
+        self.assertEqual(unexpected, [])
         client.drop()
         Controller(factory).person("110", "onhook", {})
         # The collection ended with the association: dialling is routed again.
         Controller(factory).person("110", "dial", {"digits": "102"})
         self.assertEqual(factory.switch.calls()[0].connections[1][0].number, "102")
+
+    def test_removing_the_device_ends_its_collection_with_sf_terminated(self) -> None:
+        factory = simulator()
+        client = WireClient(factory)
+        client.associate()
+        [answer] = client.request(
+            30,
+            "startDataCollection",
+            {"object": ("device", dialing("110")), "digitsReportingCriteria": {"numChars": 4}},
+        )
+        assert isinstance(answer, apdu.ReturnResult)
+        cross_ref = answer.result["dcollCrossRefID"]
+        control = Controller(factory)
+        control.person("110", "dial", {"digits": "12"})
+        self.assertEqual(client.decoded(), [])  # two of four digits: nothing to report yet
+        control.remove_device("110")
+        collected, changed = client.decoded()
+        assert isinstance(collected, apdu.Invoke) and isinstance(changed, apdu.Invoke)
+        self.assertEqual(
+            (collected.opcode, collected.argument),
+            (
+                343,
+                {
+                    "dcollCrossRefID": cross_ref,
+                    "digitsData": {"digitsDetected": "12"},
+                    "dcollCause": "sfTerminated",
+                },
+            ),
+        )
+        self.assertEqual(changed.opcode, 213)
+        self.assertEqual(factory.collections, set())
+        self.assertEqual(factory.switch.footprint()["collections"], 0)
+        [stopped] = client.request(31, "stopDataCollection", {"dcollCrossRefID": cross_ref})
+        assert isinstance(stopped, apdu.ReturnError)
+        self.assertEqual(stopped.error, ("operation", "invalidCrossRefID"))
 
 
 class EveryPduIsStandardTests(SynchronousTestCase):

@@ -6,7 +6,8 @@ collection instead of routing them, and reports them (ECMA-285 dataCollected) wh
 DigitsReportingCriteria are met: ``num_chars`` digits collected (charCountReached), the
 ``flush_char`` dialled (flushCharReceived; the flush character itself is not reported), or
 ``timeout`` seconds without a further digit (timeout).  Without criteria every dialling is
-reported as it comes, with no dcollCause.
+reported as it comes, with no dcollCause.  A collection the switch ends itself (its device was
+removed) is reported a last time with dcollCause sfTerminated.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ class DataCollected:
 
     cross_ref: bytes
     value: dict[str, Any]
+
+    @property
+    def ends_collection(self) -> bool:
+        """Whether this is the last report: the switch ended the collection."""
+        return self.value.get("dcollCause") == "sfTerminated"
 
 
 @dataclass(eq=False)

@@ -5,7 +5,7 @@ Layout of the file (``etc/pbxsim.toml`` explains every key)::
     [csta]     endpoint, keepalive_interval, keepalive_misses, association_timeout,
                answer_timeout, device_list_segment, get_switching_function_devices
     [control]  endpoint
-    [cdr]      resend_delay, answer_timeout
+    [cdr]      resend_delay, answer_timeout, buffer
     [traffic]  rate, seed
     [plan]     the switch's devices, numbering plan and timers (ecsta.sim.plan.Plan.from_dict)
 
@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecsta.sim.cdr import DEFAULT_BUFFER
 from ecsta.sim.errors import ConfigError
 from ecsta.sim.plan import Plan, PlanError
 
@@ -38,7 +39,8 @@ class SimConfig:
     ``sfd_answer``: whether getSwitchingFunctionDevices is answered (True: result plus
     switchingFunctionDevices invokes) or refused with a universalFailure, as a PBX that does not
     offer it would (PROTOCOL.md section 9 says nobody knows which a Panasonic PBX does).
-    ``control`` None runs no control API.
+    ``control`` None runs no control API. ``cdr_buffer`` is how many unacknowledged call
+    records the switch keeps before it drops the oldest.
     """
 
     csta: str = DEFAULT_CSTA
@@ -51,6 +53,7 @@ class SimConfig:
     sfd_answer: bool = True
     cdr_resend_delay: float = 5.0
     cdr_answer_timeout: float = 10.0
+    cdr_buffer: int = DEFAULT_BUFFER
     traffic: float = 0.0
     seed: int | None = None
     plan: Plan = field(default_factory=Plan.default)
@@ -71,6 +74,7 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "cdr": {
         "resend_delay": ("cdr_resend_delay", "seconds"),
         "answer_timeout": ("cdr_answer_timeout", "seconds"),
+        "buffer": ("cdr_buffer", "count"),
     },
     "traffic": {"rate": ("traffic", "rate"), "seed": ("seed", "integer")},
 }

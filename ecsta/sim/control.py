@@ -112,6 +112,8 @@ class Controller:
                 "pending": cdr.pending,
                 "sent": cdr.sent,
                 "acknowledged": cdr.acknowledged,
+                "dropped": cdr.dropped,
+                "buffer": cdr.capacity,
                 "transmitting": factory.cdr is not None,
             },
             "counters": dict(factory.counters),

@@ -47,7 +47,7 @@ from ecsta.sim.calls import (
     CallIdAllocator,
     Connection,
 )
-from ecsta.sim.cdr import CONDITION_CODES, CdrQueue
+from ecsta.sim.cdr import CONDITION_CODES, DEFAULT_BUFFER, CdrQueue
 from ecsta.sim.collection import Collection, DataCollected
 from ecsta.sim.events import (
     EVENT_FIELDS,
@@ -85,11 +85,11 @@ class CallEngine:
     """The switch's state and the moves a call can make; every public check lives in
     :class:`~ecsta.sim.switch.Switch`, which builds on this."""
 
-    def __init__(self, plan: Plan, now: float) -> None:
+    def __init__(self, plan: Plan, now: float, cdr_buffer: int = DEFAULT_BUFFER) -> None:
         # The switch owns its devices (it changes their in-service flag), so a plan object
         # can start several switches without them sharing state.
         self.plan = replace(plan, devices=[replace(device) for device in plan.devices])
-        self.cdr = CdrQueue()
+        self.cdr = CdrQueue(cdr_buffer)
         self._now = now
         self._timers = TimerQueue()
         self._external = dict(plan.external)

@@ -27,12 +27,19 @@ What a client sees, beyond the link:
   carrying getSystemDataPosAck, then escape invokes with systemDataLinkedReply segments of
   ``segment_size`` entries. getSwitchingFunctionDevices is answered with a serviceCrossRefID,
   then switchingFunctionDevices invokes, or refused with ``operation serviceNotSupported`` when
-  configured so. When devices are added or removed, swFunctionDevicesChanged (213) is sent. The
-  PBX's invokes of this kind are not waited for: answers are accepted and dropped.
+  configured so. When devices are added or removed, swFunctionDevicesChanged (213) is sent.
+* **The switch ends things.** A removed device's monitors are ended with a monitorStop invoke
+  per monitor (ECMA-269 lets the switching function end a monitor), and its data collection
+  with a last dataCollected whose dcollCause is sfTerminated.
+* **The PBX's own notices** (device-list segments, swFunctionDevicesChanged, dataCollected,
+  monitorStop) are not waited for, but ECMA-285 has them answered, and Panasonic clients leave
+  the device-list segments unanswered: an answer that comes within ``answer_timeout`` is
+  accepted quietly, and so is none.
 * **CDR.** After startCDRTransmission, one cDRReport per finished call, one at a time. Only a
   returnResult acknowledges a record; an error, a reject, no answer within the answer timeout
   or the loss of the association puts it back, to be sent again after ``cdr_resend_delay``
-  (or at the next startCDRTransmission). Records wait in the switch while nobody takes them.
+  (or at the next startCDRTransmission). Records wait in the switch while nobody takes them,
+  up to ``cdr_buffer`` of them; past that the oldest waiting is dropped and counted.
 
 Monitors, CDR transmission and data collections end with the association that started them.
 """
@@ -46,7 +53,7 @@ from twisted.internet.protocol import Factory, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from ecsta.link.errors import OperationFailed
+from ecsta.link.errors import LinkLost, OperationFailed, RequestTimeout
 from ecsta.link.protocol import CSTAServerProtocol
 from ecsta.sim.cdr import CdrRecord
 from ecsta.sim.config import SimConfig
@@ -68,8 +75,9 @@ from ecsta.sim.switch import Switch
 from ecsta.wire import apdu, ber
 from ecsta.wire.asn1.kme import KmeConditionCode
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.operations import lookup
 
-__all__ = ["REFUSED_AARE", "SimulatorFactory", "SimulatorProtocol"]
+__all__ = ["COUNTERS", "REFUSED_AARE", "SimulatorFactory", "SimulatorProtocol"]
 
 #: What a client that cannot be associated now gets: rejected-transient, no-reason-given.
 REFUSED_AARE = apdu.aare_rejected(2, 1)
@@ -79,6 +87,25 @@ _NOT_SUPPORTED = ("operation", "serviceNotSupported")
 _CONDITION_NAMES = {int(v): str(n) for n, v in KmeConditionCode.namedValues.items()}
 
 T = TypeVar("T")
+
+#: Every counter the control API shows, zero until it counts something: a monitoring tool sees
+#: the same keys from the first poll on.
+COUNTERS = (
+    "pdus_in",
+    "pdus_out",
+    "rejects_sent",
+    "malformed_in",
+    "errors_returned",
+    "associations",
+    "associations_refused",
+    "events_generated",
+    "events_sent",
+    "monitors_ended",
+    "data_collected_sent",
+    "cdr_reports_sent",
+    "cdr_acknowledged",
+    "cdr_refused",
+)
 
 
 class Scheduler(Protocol):
@@ -124,7 +151,7 @@ class SimulatorProtocol(CSTAServerProtocol):
         self.simulator = factory
         # Counted across associations, so that the control API shows the simulator's life.
         self.counters = factory.counters
-        self._after_answer: list[bytes] = []
+        self._after_answer: list[tuple[int, Any]] = []
 
     # -- association ----------------------------------------------------------------------------
 
@@ -171,9 +198,25 @@ class SimulatorProtocol(CSTAServerProtocol):
         super().invokeReceived(pdu, peek)
         # The answer has gone out; what the request set off follows it.
         after, self._after_answer = self._after_answer, []
-        for data in after:
-            self.notify_raw(data)
+        for opcode, argument in after:
+            self.tell(opcode, argument)
         self.simulator.pump()
+
+    def tell(self, opcode: int, argument: Any) -> None:
+        """Send one of the switch's own invokes, whose answer nobody waits for.
+
+        An invoke that ECMA-285 has answered stays in flight for ``answer_timeout``, so that
+        a client's answer is taken quietly instead of being logged as unexpected; the answer
+        may as well not come (a Panasonic client leaves device-list segments unanswered). Each
+        lives that long at most, so a busy switch holds no more of them than it sends in that
+        time.
+        """
+        pdu = apdu.encode(apdu.Invoke(0, opcode, argument))
+        if not lookup(opcode).answered:
+            self.notify_raw(pdu)
+            return
+        d = self.invoke_raw(pdu, timeout=self.request_timeout)
+        d.addErrback(lambda failure: failure.trap(RequestTimeout, LinkLost))
 
     def operationReceived(self, invoke: apdu.Invoke) -> Any:
         name = invoke.operation.name
@@ -248,7 +291,7 @@ class SimulatorProtocol(CSTAServerProtocol):
         for segment in kme_segments(
             cross_ref, devices, category, self.simulator.config.segment_size
         ):
-            self._after_answer.append(apdu.encode(apdu.Invoke(0, 51, escape_linked_reply(segment))))
+            self._after_answer.append((51, escape_linked_reply(segment)))
         return escape_pos_ack(cross_ref)
 
     def _get_switching_function_devices(self, argument: dict[str, Any]) -> dict[str, Any]:
@@ -262,7 +305,7 @@ class SimulatorProtocol(CSTAServerProtocol):
         cross_ref = self.simulator.new_service_ref()
         size = self.simulator.config.segment_size
         for segment in sfd_segments(cross_ref, devices, category, size):
-            self._after_answer.append(apdu.encode(apdu.Invoke(0, 205, segment)))
+            self._after_answer.append((205, segment))
         return {"serviceCrossRefID": cross_ref}
 
     # -- CDR ------------------------------------------------------------------------------------
@@ -370,13 +413,15 @@ class SimulatorFactory(Factory):
     ) -> None:
         self.clock = clock
         self.config = config if config is not None else SimConfig()
-        self.switch = switch if switch is not None else Switch(self.config.plan, clock.seconds())
+        if switch is None:
+            switch = Switch(self.config.plan, clock.seconds(), self.config.cdr_buffer)
+        self.switch = switch
         self.services = CstaServices(self.switch)
         self.monitors = MonitorTable()
         self.association: SimulatorProtocol | None = None
         self.cdr: CdrTransmission | None = None
         self.collections: set[bytes] = set()
-        self.counters: Counter[str] = Counter()
+        self.counters: Counter[str] = Counter(dict.fromkeys(COUNTERS, 0))
         self.operation_counts: Counter[str] = Counter()
         self.refused_until = 0.0
         self._service_refs = itertools.count(1)
@@ -483,7 +528,9 @@ class SimulatorFactory(Factory):
             protocol = self.association
             if protocol is None or collected.cross_ref not in self.collections:
                 continue
-            protocol.notify_raw(apdu.encode(apdu.Invoke(0, 343, collected.value)))
+            if collected.ends_collection:
+                self.collections.discard(collected.cross_ref)
+            protocol.tell(343, collected.value)
             self.counters["data_collected_sent"] += 1
 
     def _check_devices(self) -> None:
@@ -491,12 +538,16 @@ class SimulatorFactory(Factory):
             return
         self._devices_version = self.switch.device_list_version
         present = set(self.switch.devices())
+        protocol = self.association
+        connected = protocol is not None and not protocol.closed
         for monitor in self.monitors:
             if monitor.device not in present:
                 self.monitors.stop(monitor.cross_ref)
-        protocol = self.association
-        if protocol is not None and not protocol.closed:
-            protocol.notify_raw(apdu.encode(apdu.Invoke(0, 213, {})))
+                self.counters["monitors_ended"] += 1
+                if protocol is not None and connected:
+                    protocol.tell(73, {"crossRefIdentifier": monitor.cross_ref})
+        if protocol is not None and connected:
+            protocol.tell(213, {})
 
     def _schedule(self) -> None:
         deadline = None if self.stopped else self.switch.next_deadline()

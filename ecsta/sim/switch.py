@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ecsta.sim.calls import ALERTING, CONNECTED, FAIL, HOLD, INITIATED, Call
+from ecsta.sim.cdr import DEFAULT_BUFFER
 from ecsta.sim.collection import Collection, DataCollected
 from ecsta.sim.engine import TALKING_STATES, CallBackRequest, CallEngine
 from ecsta.sim.events import DeviceEvent
@@ -39,10 +40,14 @@ class CallInfo:
 
 
 class Switch(CallEngine):
-    """One PBX.  ``now`` is the time the switch starts at; see :meth:`advance`."""
+    """One PBX.  ``now`` is the time the switch starts at; see :meth:`advance`.
+    ``cdr_buffer`` is how many unacknowledged call records it keeps
+    (:class:`~ecsta.sim.cdr.CdrQueue`)."""
 
-    def __init__(self, plan: Plan | None = None, now: float = 0.0) -> None:
-        super().__init__(plan if plan is not None else Plan.default(), now)
+    def __init__(
+        self, plan: Plan | None = None, now: float = 0.0, cdr_buffer: int = DEFAULT_BUFFER
+    ) -> None:
+        super().__init__(plan if plan is not None else Plan.default(), now, cdr_buffer)
         #: Grows whenever devices are added or removed (switchingFunctionDevicesChanged).
         self.device_list_version = 0
 
@@ -138,7 +143,7 @@ class Switch(CallEngine):
         self._callbacks = [cb for cb in self._callbacks if device not in (cb.originator, cb.target)]
         for cross_ref, collection in list(self._collections.items()):
             if collection.device is device:
-                del self._collections[cross_ref]
+                self._end_collection(cross_ref, collection)
         self.plan = replace(self.plan, devices=[d for d in self.plan.devices if d is not device])
         self.device_list_version += 1
 
@@ -590,6 +595,13 @@ class Switch(CallEngine):
             raise CstaError("operation", "invalidCrossRefID")
         if collection.timer is not None:
             collection.timer.cancel()
+
+    def _end_collection(self, cross_ref: bytes, collection: Collection) -> None:
+        """The switch ends a collection (its device left): the application hears it as a
+        last dataCollected with dcollCause sfTerminated, carrying the digits not yet
+        reported."""
+        self.stop_data_collection(cross_ref)
+        self._collected.append(collection.report("sfTerminated"))
 
     # ------------------------------------------------------------------ helpers
 
