@@ -91,6 +91,11 @@ def lines_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"{len(result.added)} added, {len(result.renamed)} renamed, "
         f"{len(result.removed)} removed; {len(store.lines)} lines\n"
     )
+    if args.config is not None and (result.added or result.removed):
+        out.write(
+            "a running driver keeps these changes and applies them at its next start; "
+            "POST /api/v1/lines/import applies them at once\n"
+        )
     return 0
 
 
@@ -153,6 +158,12 @@ def license_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"key {key.id}: {key.lines} lines, {key.licensee}, issued {key.issued}\n")
     if status.clock_moved_back:
         out.write("warning: the system clock is behind a time already seen\n")
+    if status.unverified_keys:
+        out.write(
+            f"warning: {status.unverified_keys} installed licence key(s) not verified by the "
+            f"{'public key given' if args.public_key else 'built-in public key'}: they unlock "
+            "no lines (check --public-key)\n"
+        )
     return 0
 
 

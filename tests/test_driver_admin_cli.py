@@ -215,6 +215,34 @@ class LicenseTests(CommandTestCase):
             self.run_command("license", "show", *self.pool_args())[1].split(":")[0], "trial"
         )
 
+    def test_keys_another_public_key_does_not_verify_are_named(self) -> None:
+        _, key, _ = self.run_command(
+            "license", "issue", "--private-key", self.private, "--lines", "9", "--licensee", "A"
+        )
+        self.assertEqual(self.run_command("license", "add", *self.pool_args(), key.strip())[0], 0)
+        other = self.path("other.pub.pem")
+        with open(other, "wb") as handle:
+            handle.write(
+                Ed25519PrivateKey.generate()
+                .public_key()
+                .public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+            )
+        status, out, _ = self.run_command(
+            "license", "show", "--state-dir", self.state, "--public-key", other
+        )
+        self.assertEqual(status, 0)
+        self.assertEqual(
+            out,
+            "trial: 25 lines, 45 days left\nlines in use: 0\n"
+            "warning: 1 installed licence key(s) not verified by the public key given: they "
+            "unlock no lines (check --public-key)\n",
+        )
+        status, out, _ = self.run_command("license", "show", *self.pool_args())
+        self.assertEqual((status, out.splitlines()[0]), (0, "licensed: 9 lines"))
+        self.assertNotIn("warning", out)
+
     def test_issuing_needs_a_private_key(self) -> None:
         status, _, err = self.run_command(
             "license", "issue", "--private-key", self.public, "--lines", "1", "--licensee", "A"

@@ -168,7 +168,7 @@ class FileTests(SynchronousTestCase):
         with self.assertRaises(OSError):
             store.remove("101")
         self.assertEqual(store.lines, (StoredLine("101", "Reception"),))
-        self.assertEqual(os.listdir(self.directory), ["lines.txt"])
+        self.assertEqual(sorted(os.listdir(self.directory)), ["lines.txt", "lines.txt.lock"])
         self.assertEqual(LineStore(self.path).lines, (StoredLine("101", "Reception"),))
 
     def test_a_process_dying_between_write_and_replace_loses_nothing(self) -> None:
@@ -191,7 +191,11 @@ class FileTests(SynchronousTestCase):
             capture_output=True,
         )
         self.assertEqual(child.returncode, 3, child.stderr)
-        leftovers = [name for name in os.listdir(self.directory) if name != "lines.txt"]
+        leftovers = [
+            name
+            for name in os.listdir(self.directory)
+            if name not in ("lines.txt", "lines.txt.lock")
+        ]
         self.assertEqual(len(leftovers), 1)
         self.assertIn("103,Lab", open(os.path.join(self.directory, leftovers[0])).read())
         self.assertEqual(LineStore(self.path).lines, (StoredLine("101", "Reception"),))

@@ -122,6 +122,7 @@ class DocumentTests(SynchronousTestCase):
                 "localNumber": "1234",
                 "canonical": False,
                 "extensionRange": "100-199",
+                "lineNumbers": "internal",
             },
         )
 

@@ -27,6 +27,7 @@ class DocumentTests(SynchronousTestCase):
                     "localNumber": "",
                     "canonical": False,
                     "extensionRange": "",
+                    "lineNumbers": "internal",
                 },
                 "numberFormat": {"incoming": [], "outgoing": [], "dialing": []},
                 "sipFilter": {"enabled": False, "rules": []},

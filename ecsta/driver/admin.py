@@ -120,6 +120,13 @@ class Administration:
         result = self.settings.number_format.check(category, number).number
         return result or None
 
+    def line_number(self, extension: str) -> str:
+        """The number a line object shows for its extension (``location.lineNumbers``)."""
+        location = self.settings.location
+        if location.line_numbers == "canonical":
+            return self.reported(extension, "incoming", internal=True) or extension
+        return extension
+
     def present_call(
         self, call: Mapping[str, Any], is_internal: Callable[[str], bool]
     ) -> dict[str, Any]:
@@ -259,9 +266,46 @@ def settings_from_config(config: DriverConfig) -> DriverSettings:
     saved = state_file(config, SETTINGS_FILE)
     if saved is not None and os.path.exists(saved):
         return load_settings(saved)
+    return DriverSettings.from_document(_configured(config))
+
+
+def overridden_sections(config: DriverConfig) -> list[str]:
+    """The settings sections of the configuration that settings saved through the API hide.
+
+    Once settings are saved they are all the driver reads, so an administrator who edits the
+    configuration file afterwards would otherwise wonder why nothing changes. Only sections
+    the configuration gives and that say something else than the saved settings are named.
+    """
+    path = state_file(config, SETTINGS_FILE)
+    if path is None or not os.path.exists(path):
+        return []
+    saved = load_settings(path).to_document()
+    configured = _configured(config)
+    given = [*config.settings]
+    defaults = DriverConfig()
+    if (config.read_names, config.snapshot_interval, config.monitor_retry_interval) != (
+        defaults.read_names,
+        defaults.snapshot_interval,
+        defaults.monitor_retry_interval,
+    ):
+        given.append("advanced")
+    overridden = []
+    for section in given:
+        try:
+            mine = DriverSettings.from_document({section: configured[section]}).to_document()
+        except InvalidSetting:
+            overridden.append(section)
+            continue
+        if mine[section] != saved.get(section):
+            overridden.append(section)
+    return overridden
+
+
+def _configured(config: DriverConfig) -> dict[str, Any]:
+    """The settings document the configuration file gives."""
     advanced = {
         "readNames": config.read_names,
         "snapshotInterval": config.snapshot_interval,
         "monitorRetryInterval": config.monitor_retry_interval,
     }
-    return DriverSettings.from_document({**config.settings, "advanced": advanced})
+    return {**config.settings, "advanced": advanced}

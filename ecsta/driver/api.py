@@ -44,6 +44,7 @@ from ecsta.driver.connection import CSTAOperationError, Driver
 from ecsta.driver.instances import Instance, Instances
 from ecsta.driver.licence import LicenceError
 from ecsta.driver.lines import Line
+from ecsta.driver.linestore import check_line
 from ecsta.driver.messages import Message
 from ecsta.driver.model import Call
 from ecsta.driver.operations import (
@@ -489,15 +490,20 @@ class _Routes(Resource):
     def _add_line(instance: Instance, body: Mapping[str, Any]) -> Any:
         number = body.get("number")
         name = body.get("name", "")
-        if not isinstance(number, str) or not number.strip() or not number.strip().isalnum():
+        if not isinstance(number, str):
             raise ApiError(400, "badRequest", "'number' must be the line's extension number")
         if not isinstance(name, str):
             raise ApiError(400, "badRequest", "'name' must be a string")
-        if number.strip() in instance.driver.lines:
-            raise ApiError(409, "exists", f"line {instance.line_id(number.strip())} already exists")
+        number, name = number.strip(), name.strip()
+        # The line file's own rule: a line the API takes is always one the driver can save.
+        for field, problem in (("number", check_line(number, "")), ("name", check_line("0", name))):
+            if problem is not None:
+                raise ApiError(400, "badRequest", f"'{field}': {problem}")
+        if number in instance.driver.lines:
+            raise ApiError(409, "exists", f"line {instance.line_id(number)} already exists")
 
         async def add() -> Any:
-            line = await instance.driver.add_line(number.strip(), name)
+            line = await instance.driver.add_line(number, name)
             return instance.line_json(line)
 
         return defer.Deferred.fromCoroutine(add())

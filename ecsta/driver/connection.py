@@ -10,7 +10,7 @@ work of keeping calls true:
 - every ``snapshot_interval`` seconds (0: never) each line's calls are checked against a
   snapshot: calls the PBX no longer has go IDLE, calls it has appear;
 - every ``monitor_retry_interval`` seconds (0: never) a MonitorStart the PBX refused is tried
-  again.
+  again; a line holds a licence of the pool only while it is monitored or being monitored.
 
 Requests to the PBX go through a semaphore, so that loading a thousand lines never floods the
 PBX with more than ``max_in_flight`` requests at once.
@@ -491,6 +491,10 @@ class Driver(Service):
             self.lines.bind_monitor(line, cross_ref, twin=True)
 
     def _monitor_refused(self, line: Line, error: BaseException) -> None:
+        """The line stays open, out of service, and is tried again; its licence goes back to
+        the pool meanwhile, so that lines the PBX refuses (a mistyped number) never use up the
+        licences of lines it would monitor. The retry takes one again."""
+        self._give_back_licence(line)
         described = describe_failure(error)
         line.monitor_error = described.body.get("message")
         self.log.warn(
@@ -500,6 +504,16 @@ class Driver(Service):
             s=self.monitor_retry_interval,
         )
         self.publish(self.engine.set_in_service(line, False, reason=line.monitor_error))
+
+    def _give_back_licence(self, line: Line) -> None:
+        if self.admin is None:
+            return
+        try:
+            self.admin.give_back_licence(line.number)
+        except LicenceError as error:
+            self.log.warn(
+                "line {line}: licence not given back: {error}", line=line.number, error=error
+            )
 
     async def _read_forwarding(self, line: Line) -> None:
         for address in [a["address"] for a in line.addresses]:
@@ -539,13 +553,7 @@ class Driver(Service):
     async def close_line(self, line: Line) -> None:
         """Stop monitoring ``line``: its calls are forgotten, it reports LINEDEVSTATE_CLOSE."""
         line.opened = False
-        if self.admin is not None:
-            try:
-                self.admin.give_back_licence(line.number)
-            except LicenceError as error:
-                self.log.warn(
-                    "line {line}: licence not given back: {error}", line=line.number, error=error
-                )
+        self._give_back_licence(line)
         monitors = [m for m in (line.monitor, line.twin_monitor) if m is not None]
         self.lines.forget_monitor(line)
         for cross_ref in monitors:

@@ -6,7 +6,9 @@ may both have an extension 101:
 
 - a line id is the extension alone while one instance runs (what the API has always shown),
   and ``NAME:EXTENSION`` (``berlin:101``) when several run; line objects and messages then also
-  name the ``instance`` and the line's extension (``number``);
+  name the ``instance`` and the line's ``number``;
+- a line object's ``number`` is its extension, or with ``location.lineNumbers = "canonical"``
+  the extension as calls report it at the location (``+49(89)1234-101``), the line id unchanged;
 - call ids are unique because every instance's engine takes them from one counter, so a call
   id alone finds its instance.
 
@@ -58,9 +60,19 @@ class Instance:
         return out
 
     def line_json(self, line: Line) -> dict[str, Any]:
-        out = self.named(line.to_json())
-        if not self.alone:
-            out["number"] = line.number
+        return self.line_info(line.to_json())
+
+    def line_info(self, value: Mapping[str, Any]) -> dict[str, Any]:
+        """A line object as applications see it: its id, and its ``number`` when that is not
+        the id (several instances, or numbers shown at the location)."""
+        out = self.named(value)
+        extension = value.get("line")
+        if not isinstance(extension, str):
+            return out
+        admin = self.driver.admin
+        number = extension if admin is None else admin.line_number(extension)
+        if not self.alone or number != extension:
+            out["number"] = number
         return out
 
     def call_json(self, call: Call) -> dict[str, Any]:
@@ -74,11 +86,12 @@ class Instance:
     def outward(self, message: Message) -> Message:
         """A message the driver published, as the event stream sends it."""
         out = self.named(message)
-        if not self.alone:
-            for key in _NESTED:
-                inner = out.get(key)
-                if isinstance(inner, Mapping):
-                    out[key] = self.named(inner)
+        for key in _NESTED:
+            inner = out.get(key)
+            if key == "lineInfo" and isinstance(inner, Mapping):
+                out[key] = self.line_info(inner)
+            elif not self.alone and isinstance(inner, Mapping):
+                out[key] = self.named(inner)
         return out
 
 
@@ -138,7 +151,7 @@ class Instances:
         """Send ``subscriber`` what every instance publishes, as applications see it."""
         relays = []
         for instance in self.members:
-            relay = subscriber if instance.alone else _relay(instance, subscriber)
+            relay = _relay(instance, subscriber)
             instance.driver.subscribers.append(relay)
             relays.append((instance.driver, relay))
         self._relays[subscriber] = relays

@@ -39,13 +39,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ecsta.driver.atomicfile import atomic_write, ensure_writable_directory
+from ecsta.driver.filelock import LockTimeout, locked
 
 TRIAL_DAYS = 45
 TRIAL_LINES = 25
@@ -205,6 +206,9 @@ class LicenceStatus:
     lines_in_use: int
     keys: tuple[LicenceKey, ...]
     clock_moved_back: bool
+    #: Installed keys that the public key in use does not verify (another vendor's key, or the
+    #: wrong public key given): they unlock nothing, and whoever looks should learn why.
+    unverified_keys: int = 0
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -214,6 +218,7 @@ class LicenceStatus:
             "linesInUse": self.lines_in_use,
             "keys": [key.to_document() for key in self.keys],
             "clockMovedBack": self.clock_moved_back,
+            "unverifiedKeys": self.unverified_keys,
         }
 
 
@@ -306,9 +311,16 @@ class LicencePool:
             keys = self._keys(state)
             in_use = len(state["holders"])
             moved_back = self._moved_back(state)
+            unverified = len(state["keys"]) - len(keys)
             if keys:
                 return LicenceStatus(
-                    "licensed", None, sum(k.lines for k in keys), in_use, keys, moved_back
+                    "licensed",
+                    None,
+                    sum(k.lines for k in keys),
+                    in_use,
+                    keys,
+                    moved_back,
+                    unverified,
                 )
             left = self._trial_seconds_left(state)
             return LicenceStatus(
@@ -318,6 +330,7 @@ class LicencePool:
                 in_use,
                 (),
                 moved_back,
+                unverified,
             )
 
     def _capacity(self, state: dict[str, Any]) -> int:
@@ -357,9 +370,8 @@ class LicencePool:
     def _state(self) -> Iterator[dict[str, Any]]:
         """The state, locked against every other process; written back if it changed."""
         os.makedirs(self.directory, exist_ok=True)
-        with open(self.lock_path, "a+b") as lock:
-            _lock(lock, self.lock_timeout)
-            try:
+        try:
+            with locked(self.lock_path, self.lock_timeout):
                 before = self._read()
                 state = json.loads(json.dumps(before or self._fresh()))
                 now = self.clock()
@@ -369,8 +381,8 @@ class LicencePool:
                 if state != before:
                     data = json.dumps(state, indent=1, sort_keys=True).encode("utf-8")
                     atomic_write(self.state_path, data)
-            finally:
-                _unlock(lock)
+        except LockTimeout:
+            raise LicenceStateError("the licence pool is locked by another process") from None
 
     def _fresh(self) -> dict[str, Any]:
         """The state of a host that has never run the driver: the trial starts now."""
@@ -443,7 +455,6 @@ def _process_token(pid: int) -> str | None:
 
 if sys.platform == "win32":
     import ctypes
-    import msvcrt
 
     def _pid_alive(pid: int) -> bool:
         kernel32 = ctypes.windll.kernel32
@@ -457,26 +468,7 @@ if sys.platform == "win32":
         finally:
             kernel32.CloseHandle(handle)
 
-    def _lock(handle: IO[bytes], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        handle.seek(0)
-        while True:
-            try:
-                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-                return
-            except OSError:
-                if time.monotonic() >= deadline:
-                    raise LicenceStateError(
-                        "the licence pool is locked by another process"
-                    ) from None
-                time.sleep(0.01)
-
-    def _unlock(handle: IO[bytes]) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-
 else:
-    import fcntl
 
     def _pid_alive(pid: int) -> bool:
         try:
@@ -494,19 +486,3 @@ else:
                 return handle.read().rpartition(")")[2].split()[0] == "Z"
         except (OSError, IndexError):
             return False
-
-    def _lock(handle: IO[bytes], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LicenceStateError(
-                        "the licence pool is locked by another process"
-                    ) from None
-                time.sleep(0.005)
-
-    def _unlock(handle: IO[bytes]) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

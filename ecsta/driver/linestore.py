@@ -10,15 +10,19 @@ Every change is all or nothing. An import is checked completely before anything 
 every bad line is reported with its line number; a change whose save fails is undone in memory
 too, so that what the driver serves is always what is on disk. The file is replaced atomically
 (:func:`ecsta.driver.atomicfile.atomic_write`): a crash in the middle of a save loses nothing.
+Changes from several processes (the running driver, ``ecsta lines import``) follow one another
+under the file's lock, each applied to what the file holds then: none is lost.
 """
 
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ecsta.driver.atomicfile import atomic_write
+from ecsta.driver.filelock import locked
 from ecsta.driver.location import ExtensionRange
 from ecsta.driver.sipfilter import SipFilter
 
@@ -130,15 +134,19 @@ def lines_from_pbx(
 
 
 class LineStore:
-    """The ordered set of lines, kept in a file when given a path."""
+    """The ordered set of lines, kept in a file when given a path.
+
+    Other programs may change the file while the driver runs (``ecsta lines import``): every
+    change therefore takes the file's lock (:func:`ecsta.driver.filelock.locked` on
+    ``PATH.lock``), reads the file again, applies itself to what it read and saves before it
+    lets go, so that no writer ever saves over a change it has not seen.
+    """
 
     def __init__(self, path: str | None = None) -> None:
         self.path = path
         self._lines: dict[str, StoredLine] = {}
-        if path is not None and os.path.exists(path):
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-            self._lines = {line.number: line for line in parse_lines(text, source=path)}
+        if path is not None:
+            self._lines = self._read(path)
 
     @property
     def lines(self) -> tuple[StoredLine, ...]:
@@ -153,17 +161,19 @@ class LineStore:
         problem = check_line(number, name)
         if problem is not None:
             raise LineStoreError(problem)
-        if number in self._lines:
-            raise LineStoreError(f"line {number} already exists")
         line = StoredLine(number, name)
-        self._change({**self._lines, number: line})
+        with self._latest() as current:
+            if number in current:
+                raise LineStoreError(f"line {number} already exists")
+            self._save({**current, number: line})
         return line
 
     def remove(self, number: str) -> StoredLine:
-        if number not in self._lines:
-            raise LineStoreError(f"there is no line {number}")
-        line = self._lines[number]
-        self._change({key: value for key, value in self._lines.items() if key != number})
+        with self._latest() as current:
+            if number not in current:
+                raise LineStoreError(f"there is no line {number}")
+            line = current[number]
+            self._save({key: value for key, value in current.items() if key != number})
         return line
 
     def merge(self, lines: Iterable[StoredLine], replace: bool = False) -> ImportResult:
@@ -172,31 +182,35 @@ class LineStore:
         A line given without a name keeps the name it has, so that a list without names (or a
         PBX that is not asked for names) never wipes names typed in by hand.
         """
-        given: dict[str, StoredLine] = {}
-        for line in lines:
+        wanted = list(lines)
+        for line in wanted:
             problem = check_line(line.number, line.name)
             if problem is not None:
                 raise LineStoreError(problem)
-            known = self._lines.get(line.number)
-            given[line.number] = StoredLine(line.number, line.name or (known.name if known else ""))
-        merged = {
-            number: given.get(number, line)
-            for number, line in self._lines.items()
-            if not replace or number in given
-        }
-        for number, line in given.items():
-            merged.setdefault(number, line)
-        result = ImportResult(
-            added=tuple(number for number in given if number not in self._lines),
-            renamed=tuple(
-                number
-                for number, line in given.items()
-                if number in self._lines and self._lines[number].name != line.name
-            ),
-            removed=tuple(number for number in self._lines if number not in merged),
-        )
-        if merged != self._lines:
-            self._change(merged)
+        with self._latest() as current:
+            given: dict[str, StoredLine] = {}
+            for line in wanted:
+                known = current.get(line.number)
+                name = line.name or (known.name if known else "")
+                given[line.number] = StoredLine(line.number, name)
+            merged = {
+                number: given.get(number, line)
+                for number, line in current.items()
+                if not replace or number in given
+            }
+            for number, line in given.items():
+                merged.setdefault(number, line)
+            result = ImportResult(
+                added=tuple(number for number in given if number not in current),
+                renamed=tuple(
+                    number
+                    for number, line in given.items()
+                    if number in current and current[number].name != line.name
+                ),
+                removed=tuple(number for number in current if number not in merged),
+            )
+            if merged != current:
+                self._save(merged)
         return result
 
     def import_text(self, text: str, replace: bool = False) -> ImportResult:
@@ -206,7 +220,25 @@ class LineStore:
     def export_text(self) -> str:
         return format_lines(self._lines.values())
 
-    def _change(self, lines: dict[str, StoredLine]) -> None:
+    @contextmanager
+    def _latest(self) -> Iterator[dict[str, StoredLine]]:
+        """The lines as the file holds them now, locked against other writers meanwhile."""
+        if self.path is None:
+            yield dict(self._lines)
+            return
+        with locked(f"{self.path}.lock"):
+            self._lines = self._read(self.path)
+            yield dict(self._lines)
+
+    @staticmethod
+    def _read(path: str) -> dict[str, StoredLine]:
+        if not os.path.exists(path):
+            return {}
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        return {line.number: line for line in parse_lines(text, source=path)}
+
+    def _save(self, lines: dict[str, StoredLine]) -> None:
         if self.path is not None:
             atomic_write(self.path, format_lines(lines.values()).encode("utf-8"))
         self._lines = lines

@@ -12,12 +12,16 @@ The extension range says which internal numbers exist. It is written as comma se
 ``first-last`` spans (``100-199, 7000-7099``) or single numbers; a number belongs to a span when
 it lies between the ends and has the same number of digits as the first end (``0150`` is not in
 ``100-199``). An empty range restricts nothing: every device the PBX reports is taken.
+
+Line objects show their line's number as the extension (``lineNumbers = "internal"``) or, with
+``"canonical"``, in the form calls report extensions at this location, so that an application
+matching a call's number against its lines finds the line; the line id stays the extension.
 """
 
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ecsta.driver.settingerrors import InvalidSetting
 
@@ -26,6 +30,9 @@ from ecsta.driver.settingerrors import InvalidSetting
 MAX_EXTENSIONS = 100_000
 
 _DIGITS = re.compile(r"[0-9]+")
+#: How line objects show their number: the extension, or as calls report it at this location.
+LINE_NUMBER_FORMS = ("internal", "canonical")
+LineNumbers = Literal["internal", "canonical"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,7 @@ class Location:
     local_number: str = ""
     canonical: bool = False
     extension_range: ExtensionRange = field(default_factory=ExtensionRange)
+    line_numbers: LineNumbers = "internal"
 
     def __post_init__(self) -> None:
         for path, value in (
@@ -119,6 +127,8 @@ class Location:
                 raise InvalidSetting("countryCode", "required when useLocation is on")
             if not self.local_number:
                 raise InvalidSetting("localNumber", "required when useLocation is on")
+        elif self.line_numbers != "internal":
+            raise InvalidSetting("lineNumbers", f"{self.line_numbers!r} needs useLocation on")
 
     @property
     def prefix(self) -> str:
@@ -173,6 +183,7 @@ class Location:
             "localNumber": self.local_number,
             "canonical": self.canonical,
             "extensionRange": str(self.extension_range),
+            "lineNumbers": self.line_numbers,
         }
 
     @classmethod
@@ -185,6 +196,7 @@ class Location:
             "localNumber",
             "canonical",
             "extensionRange",
+            "lineNumbers",
         }
         for key in document:
             if key not in known:
@@ -201,6 +213,9 @@ class Location:
             if not isinstance(value, str):
                 raise InvalidSetting(key, "must be a string")
             texts[key] = value.strip()
+        line_numbers = document.get("lineNumbers", "internal")
+        if line_numbers not in LINE_NUMBER_FORMS:
+            raise InvalidSetting("lineNumbers", f"must be one of {', '.join(LINE_NUMBER_FORMS)}")
         try:
             extension_range = ExtensionRange.parse(texts["extensionRange"])
         except InvalidSetting as error:
@@ -212,4 +227,5 @@ class Location:
             local_number=texts["localNumber"],
             canonical=flags["canonical"],
             extension_range=extension_range,
+            line_numbers=line_numbers,
         )

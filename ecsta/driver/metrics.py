@@ -6,6 +6,9 @@ by what an application sees of them (closed, open and in service, open and out o
 calls by their TAPI call state; PBX errors show as
 ``ecsta_driver_pbx_pdus_total{direction="received",kind="returnError"}`` (and ``reject``).
 
+The host's licence pool (shared by every instance) gives ``ecsta_driver_licences_in_use``,
+``ecsta_driver_licensed_lines`` and, during the trial, ``ecsta_driver_trial_days_left``.
+
 A service that runs several instances gives every sample a ``driver_instance`` label with the
 instance's name (not ``instance``, which Prometheus itself gives the scraped target).
 """
@@ -19,6 +22,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from ecsta.daemon.metrics import PDUCounts, registry_of
 from ecsta.driver.connection import Driver
 from ecsta.driver.constants import LineCallState
+from ecsta.driver.licence import LicenceError, LicencePool
 
 LINE_STATES = ("inService", "outOfService", "closed")
 
@@ -70,6 +74,34 @@ def families(driver: Driver, pdus: PDUCounts) -> Iterator[Metric]:
     yield family
 
 
+def licence_families(pool: LicencePool) -> Iterator[Metric]:
+    """The host's licence pool, which every instance shares: one set of samples, unlabelled.
+
+    Trial days are only given during the trial (0 once it is over); a pool that cannot be read
+    gives no licence samples rather than a failed scrape.
+    """
+    try:
+        status = pool.status()
+    except LicenceError:
+        return
+    yield GaugeMetricFamily(
+        "ecsta_driver_licences_in_use",
+        "Line licences of the host's pool held by open lines (of every driver on the host)",
+        value=status.lines_in_use,
+    )
+    yield GaugeMetricFamily(
+        "ecsta_driver_licensed_lines",
+        "Lines the host's licence keys (or the trial) allow to be open at once",
+        value=status.lines_licensed,
+    )
+    if status.days_left is not None:
+        yield GaugeMetricFamily(
+            "ecsta_driver_trial_days_left",
+            "Days left of the trial (0: over, lines no longer open without a licence key)",
+            value=status.days_left,
+        )
+
+
 def labelled(family: Metric, label: str, value: str) -> Metric:
     """``family`` with ``label=value`` added to each of its samples."""
     out = Metric(family.name, family.documentation, family.type, family.unit)
@@ -80,6 +112,9 @@ def labelled(family: Metric, label: str, value: str) -> Metric:
 
 def instance_families(parts: Sequence[tuple[str, Driver, PDUCounts]]) -> Iterator[Metric]:
     """Every metric of every instance; with several, one family each, labelled by instance."""
+    pool = next((d.admin.licences for _, d, _ in parts if d.admin and d.admin.licences), None)
+    if pool is not None:
+        yield from licence_families(pool)
     if len(parts) == 1:
         _, driver, pdus = parts[0]
         yield from families(driver, pdus)

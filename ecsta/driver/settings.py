@@ -1,8 +1,9 @@
 """The driver's administration settings as one JSON document, checked as a whole.
 
 The document is what ``GET /settings`` returns and ``PUT /settings`` changes: ``location``,
-``numberFormat``, ``sipFilter`` and ``advanced`` as DESIGN.md describes them, plus two compatible
-additions: ``location.canonical`` (report ``+49(89)1234-100`` instead of ``49(89)1234-100``) and
+``numberFormat``, ``sipFilter`` and ``advanced`` as DESIGN.md describes them, plus compatible
+additions: ``location.canonical`` (report ``+49(89)1234-100`` instead of ``49(89)1234-100``),
+``location.lineNumbers`` (line objects show their number in that form too) and
 ``diagnostics.trafficLog`` (log the decoded CSTA traffic, switchable while running).
 
 An update is a JSON merge patch (RFC 7386): objects are merged key by key, anything else

@@ -7,9 +7,11 @@ that still accepts it is open to anyone who can reach it.
 
 A configuration with ``[[instances]]`` runs one driver per instance, each with its own PBX
 link, lines and administration, behind one API; they share the host's licence pool. The
-service refuses to start, naming the setting to change, when the licence directory or a state
-directory cannot be written: a driver that cannot keep its licences would only leave every
-line out of service.
+service refuses to start, naming the setting to change, when the licence directory, a state
+directory or the log directory cannot be written: a driver that cannot keep its licences
+would only leave every line out of service. Those refusals, an API endpoint that does not
+parse and a port that is taken end ``twistd`` with one line naming the cause and exit status 1,
+never with a traceback.
 """
 
 import itertools
@@ -21,7 +23,8 @@ from typing import Any, cast
 from twisted.application import strports
 from twisted.application.internet import ClientService, StreamServerEndpointService
 from twisted.application.service import MultiService
-from twisted.internet.endpoints import clientFromString
+from twisted.internet.endpoints import clientFromString, serverFromString
+from twisted.internet.error import CannotListenError
 from twisted.internet.interfaces import IProtocolFactory, IStreamClientEndpoint
 from twisted.logger import Logger, globalLogPublisher
 from twisted.python import usage
@@ -30,7 +33,7 @@ from twisted.web.server import Site
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.sdnotify import Readiness
-from ecsta.driver.admin import Administration
+from ecsta.driver.admin import Administration, overridden_sections
 from ecsta.driver.api import Authorizer, api_root
 from ecsta.driver.atomicfile import ensure_writable_directory
 from ecsta.driver.config import (
@@ -165,7 +168,7 @@ def build(
         drivers.append((instance.instance, driver, pdus))
         links.append(link)
     if config.log_directory is not None:
-        globalLogPublisher.addObserver(LogDirectory(config.log_directory).observer)
+        globalLogPublisher.addObserver(_log_directory(config.log_directory).observer)
     instances = Instances.of([(name, driver) for name, driver, _ in drivers])
     console = DriverConsole(reactor, config.tokens)
     root = console.mount(api_root(instances, config.tokens, session=console.gate.allows))
@@ -268,7 +271,31 @@ def _administration(config: DriverConfig, pool: LicencePool | None, where: str) 
         raise ConfigError(f"{where}{error.path}", error.reason) from None
     except LineStoreError as error:
         raise ConfigError(f"{where}lines" if where else "lines.numbers", str(error)) from None
+    overridden = overridden_sections(config)
+    if overridden:
+        log.warn(
+            "{instance}: the settings saved through the API ({path}) override these sections "
+            "of the configuration, which are not used: {sections}; change them through the "
+            "API, or delete the saved settings to use the configuration's",
+            instance=config.instance,
+            path=admin.settings_path,
+            sections=", ".join(f"[{where}{section}]" for section in overridden),
+        )
     return admin
+
+
+def _log_directory(directory: str) -> LogDirectory:
+    """The log files; the service does not start on a directory it could not write them to."""
+    try:
+        return LogDirectory(directory)
+    except OSError as error:
+        raise ConfigError(
+            "admin.logDirectory",
+            f"the log directory {directory} cannot be written by this user "
+            f"({error.strerror or error}): set logDirectory in the [admin] section of the "
+            "configuration to a directory this user can write, or give this user write access "
+            "to it",
+        ) from None
 
 
 def _embedded_simulator(reactor: Any, sim_config: str | None) -> tuple[Any, Any]:
@@ -284,14 +311,39 @@ def _embedded_simulator(reactor: Any, sim_config: str | None) -> tuple[Any, Any]
     return embedded_simulator(reactor, config)
 
 
-def makeService(options: Options) -> MultiService:
+class Daemon(MultiService):
+    """What ``twistd`` runs: a port that cannot be opened ends the process with its cause only."""
+
+    def privilegedStartService(self) -> None:
+        try:
+            super().privilegedStartService()
+        except CannotListenError as error:
+            why = getattr(error.socketError, "strerror", None) or error.socketError
+            log.critical(
+                "ecsta-driver cannot start: cannot listen on {interface}:{port}: {why}",
+                interface=error.interface or "*",
+                port=error.port,
+                why=why,
+            )
+            raise SystemExit(1) from None
+
+
+def makeService(options: Options) -> Daemon:
     from twisted.internet import reactor
 
     config: DriverConfig = options.config
     try:
+        try:
+            serverFromString(reactor, config.api)
+        except Exception as error:  # the endpoint parsers raise ValueError, KeyError, ...
+            raise ConfigError(
+                "api.endpoint", f"{config.api!r} is not an endpoint: {error}"
+            ) from None
         top = build(reactor, config).top
     except ConfigError as error:
         sys.stderr.write(f"ecsta-driver: {error}\n")
         raise SystemExit(1) from None
-    Readiness(reactor).setServiceParent(top)
-    return top
+    daemon = Daemon()
+    top.setServiceParent(daemon)
+    Readiness(reactor).setServiceParent(daemon)
+    return daemon
