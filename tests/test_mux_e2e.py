@@ -184,6 +184,29 @@ class LinkLossTests(EndToEnd):
         self.assertEqual({p.cross_ref for p in a.events()}, {xref})
         self.sim.hang_up("105")
 
+    @inlineCallbacks
+    def test_cdr_transmission_restarts_for_its_owner_after_the_link_drops(self) -> Gen:
+        owner = yield self.app()
+        start = apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"}))
+        started = yield self.request(owner, start)
+        xref = started.result["cdrCrossRefID"]
+        self.sim.post("link/drop")
+        yield wait_until(lambda: "disabled" in owner.statuses(), what="systemStatus disabled")
+        yield wait_until(
+            lambda: owner.statuses()[-1] == "normal", timeout=20, what="systemStatus normal again"
+        )
+        self.assertFalse(owner.closed)
+        state = self.sim.state()
+        self.assertTrue(state["cdr"]["transmitting"], state)
+        self.assertEqual(state["operations"]["startCDRTransmission"], 2)
+        self.sim.call("103", "104")
+        self.sim.hang_up("103")
+        yield wait_until(lambda: owner.reports, what="a CDR after the restart")
+        yield wait_until(
+            lambda: self.sim.state()["cdr"]["acknowledged"] == 1, what="the record acknowledged"
+        )
+        self.assertEqual({report.argument["cdrCrossRefID"] for report in owner.reports}, {xref})
+
 
 class TLSTests(EndToEnd):
     mux_config = USERS

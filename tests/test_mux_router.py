@@ -5,7 +5,7 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.mux import actions
-from ecsta.mux.actions import AskPBX, Fanout, SetStatus, ToApp
+from ecsta.mux.actions import AskPBX, Fanout, NotifyApp, SetStatus, ToApp, ToPBX
 from ecsta.mux.router import Router, RouterSettings
 from ecsta.wire import apdu, ber
 from ecsta.wire.framing import frame
@@ -103,3 +103,36 @@ class CoreTests(SynchronousTestCase):
         for invoke_id in range(5):
             self.invoke(self.apps[0], make_call(invoke_id, "101", "102"))
         self.assertEqual(len(calls), 1)
+
+    def test_a_device_list_segment_is_answered_to_the_pbx_and_notified_to_its_requester(
+        self,
+    ) -> None:
+        [ask] = of(AskPBX, self.invoke(self.apps[1], apdu.encode(apdu.Invoke(4, 204, {}))))
+        self.answer(ask, {"serviceCrossRefID": b"\x5f\x01"})
+        argument = {"serviceCrossRefID": b"\x5f\x01", "lastSegment": True, "deviceList": []}
+        segment = apdu.encode(apdu.Invoke(66, 205, argument))
+        answered, notice = self.router.pbx_invoke(segment, ber.peek(segment))
+        assert isinstance(answered, ToPBX) and isinstance(notice, NotifyApp)
+        self.assertEqual(decoded(answered.pdu), apdu.ReturnResult(66))
+        self.assertIs(notice.app, self.apps[1])
+        self.assertEqual(decoded(notice.pdu).argument, argument)
+        # The last segment ended the route: a later one is answered and goes nowhere.
+        self.assertEqual(
+            [type(action) for action in self.router.pbx_invoke(segment, ber.peek(segment))],
+            [ToPBX],
+        )
+
+    def test_a_start_in_flight_outlives_its_requester_and_is_sent_once(self) -> None:
+        [ask] = of(AskPBX, self.invoke(self.apps[0], monitor_start(1, "101")))
+        self.router.app_gone(self.apps[0])
+        self.assertEqual(of(AskPBX, self.invoke(self.apps[1], monitor_start(2, "101"))), [])
+        [joined] = self.answer(ask, {"crossRefIdentifier": b"\xab"})
+        self.assertIs(joined.app, self.apps[1])
+        self.assertEqual(self.router.monitors.by_pbx[b"\xab"].sharers.keys(), {self.apps[1]})
+
+    def test_a_start_answered_when_nobody_wants_it_is_stopped(self) -> None:
+        [ask] = of(AskPBX, self.invoke(self.apps[0], monitor_start(1, "101")))
+        self.router.app_gone(self.apps[0])
+        [stop] = of(AskPBX, self.answer(ask, {"crossRefIdentifier": b"\xab"}))
+        self.assertEqual(decoded(stop.pdu).argument, {"crossRefIdentifier": b"\xab"})
+        self.assertEqual(len(self.router.monitors), 0)

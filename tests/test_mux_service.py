@@ -216,6 +216,35 @@ class MonitorTests(SynchronousTestCase):
         xb = result_of(self.b, 9).result["crossRefIdentifier"]
         self.assertEqual(xa, xb)
 
+    def test_a_start_answered_after_its_application_left_is_stopped_at_the_pbx(self) -> None:
+        self.pbx.holding.add(71)
+        self.rig.send(self.a, monitor_start(9, "101"))
+        self.a.transport.loseConnection()  # type: ignore[union-attr]
+        self.rig.flush()
+        self.pbx.release({"crossRefIdentifier": b"\x77\x77"})
+        self.rig.flush()
+        [stop] = self.pbx.ops(73)
+        self.assertEqual(stop.argument["crossRefIdentifier"], b"\x77\x77")
+        self.assertEqual(len(self.rig.mux.router.monitors), 0)
+
+    def test_a_start_left_in_flight_serves_the_next_application_once(self) -> None:
+        self.pbx.holding.add(71)
+        self.rig.send(self.a, monitor_start(9, "101"))
+        self.a.transport.loseConnection()  # type: ignore[union-attr]
+        self.rig.flush()
+        self.rig.send(self.b, monitor_start(5, "101"))
+        self.assertEqual(len(self.pbx.ops(71)), 1)
+        self.pbx.release({"crossRefIdentifier": b"\x77\x77"})
+        self.rig.flush()
+        xref = result_of(self.b, 5).result["crossRefIdentifier"]
+        self.assertEqual(self.pbx.ops(73), [])
+        self.pbx.send_event(b"\x77\x77", "callControlEvents", "held", held_event(b"", "101"))
+        self.rig.flush()
+        self.assertEqual([event.cross_ref for event in self.b.events()], [xref])
+        self.rig.send(self.b, apdu.encode(apdu.Invoke(6, 73, {"crossRefIdentifier": xref})))
+        [stop] = self.pbx.ops(73)
+        self.assertEqual(stop.argument["crossRefIdentifier"], b"\x77\x77")
+
     def test_a_refused_start_reaches_every_waiter_under_its_own_id(self) -> None:
         self.pbx.fail[71] = ("operation", "invalidDeviceID")
         self.rig.send(self.a, monitor_start(4, "999"))
@@ -229,6 +258,47 @@ class MonitorTests(SynchronousTestCase):
         }
         self.rig.send(self.b, apdu.encode(apdu.Invoke(9, 71, by_number)))
         self.assertEqual(len(self.pbx.ops(71)), 2)
+
+
+class MonitorLimitTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.rig = Rig({"applications": {"max_monitors": 2}})
+        self.a = self.rig.connect_app()
+        self.b = self.rig.connect_app()
+        assert self.rig.pbx is not None
+        self.pbx = self.rig.pbx
+
+    def test_a_start_beyond_the_limit_is_refused_and_never_reaches_the_pbx(self) -> None:
+        self.rig.send(self.a, monitor_start(1, "101"))
+        self.rig.send(self.a, monitor_start(2, "102"))
+        self.rig.send(self.a, monitor_start(3, "103"))
+        self.assertEqual(
+            failure_of(self.a, 3), ("subscribedResourceAvailability", "objectMonitorLimitExceeded")
+        )
+        self.assertEqual(len(self.pbx.ops(71)), 2)
+        # Another start of an object it monitors is no new monitor; another application has
+        # a limit of its own.
+        self.rig.send(self.a, monitor_start(4, "101"))
+        self.assertIsInstance(result_of(self.a, 4), apdu.ReturnResult)
+        self.rig.send(self.b, monitor_start(5, "103"))
+        self.assertIsInstance(result_of(self.b, 5), apdu.ReturnResult)
+
+    def test_starts_on_their_way_count_and_a_stop_frees_a_place(self) -> None:
+        self.pbx.holding.add(71)
+        self.rig.send(self.a, monitor_start(1, "101"))
+        self.rig.send(self.a, monitor_start(2, "102"))
+        self.rig.send(self.a, monitor_start(3, "103"))
+        self.assertEqual(
+            failure_of(self.a, 3), ("subscribedResourceAvailability", "objectMonitorLimitExceeded")
+        )
+        self.pbx.holding.clear()
+        for n, held in enumerate(self.pbx.held, 1):
+            held.callback({"crossRefIdentifier": bytes([0x66, n])})
+        self.rig.flush()
+        xref = result_of(self.a, 1).result["crossRefIdentifier"]
+        self.rig.send(self.a, apdu.encode(apdu.Invoke(7, 73, {"crossRefIdentifier": xref})))
+        self.rig.send(self.a, monitor_start(8, "103"))
+        self.assertIsInstance(result_of(self.a, 8), apdu.ReturnResult)
 
 
 class ForwardingTests(SynchronousTestCase):
@@ -468,6 +538,74 @@ class ReplyRoutingTests(SynchronousTestCase):
         self.successResultOf(d)
         self.assertEqual(len(asker.invokes(213)), 1)
         self.assertEqual(len(other.invokes(213)), 1)
+
+
+class AnsweringApp(RecordingApp):
+    """An application that answers every switchingFunctionDevices it gets, as a PBX client does."""
+
+    def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        super().invokeReceived(pdu, peek)
+        if peek.opcode == 205:
+            self.send_pdu(apdu.encode(apdu.ReturnResult(peek.invoke_id)))
+
+
+class SwitchingDevicesTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.rig = Rig({"applications": {"owner_answer_timeout": 10}})
+        assert self.rig.pbx is not None
+        self.pbx = self.rig.pbx
+        self.asker = self.rig.connect_app(app_class=AnsweringApp)
+
+    def segment(self, invoke_id: int, xref: bytes = b"\x5f\x01") -> None:
+        argument = {
+            "serviceCrossRefID": xref,
+            "lastSegment": True,
+            "deviceList": [{"deviceID": device("101")}],
+        }
+        self.pbx.send_pdu(apdu.encode(apdu.Invoke(invoke_id, 205, argument)))
+        self.rig.flush()
+
+    def answers_to_pbx(self, invoke_id: int) -> list[Any]:
+        answers = [decoded(pdu) for pdu in self.pbx.received if pdu[0] in (0xA2, 0xA3, 0xA4)]
+        return [answer for answer in answers if answer.invoke_id == invoke_id]
+
+    def test_the_mux_answers_the_pbx_and_the_application_answer_goes_nowhere(self) -> None:
+        self.rig.send(self.asker, apdu.encode(apdu.Invoke(40, 204, {})))
+        self.segment(91)
+        self.assertEqual(self.answers_to_pbx(91), [apdu.ReturnResult(91)])
+        self.assertEqual(len(self.asker.invokes(205)), 1)
+        self.assertEqual(self.rig.server_of(self.asker).in_flight, 0)
+
+    def test_a_segment_nobody_asked_for_is_still_answered(self) -> None:
+        self.segment(92, b"\x5f\x09")
+        self.assertEqual(self.answers_to_pbx(92), [apdu.ReturnResult(92)])
+        self.assertEqual(self.asker.invokes(205), [])
+
+    def test_the_pbx_id_never_meets_an_id_the_mux_has_in_flight(self) -> None:
+        # The requester owns CDR and holds a report unanswered; a segment arrives under the
+        # very id the mux gave that report: the requester's answer to the segment must not be
+        # taken for its confirmation of the record.
+        start = apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})
+        self.rig.send(self.asker, apdu.encode(start))
+        self.asker.answer_reports = False
+        [ref] = self.pbx.cdr_running
+        argument = {
+            "cdrCrossRefID": ref,
+            "numberOfRecordsSent": 1,
+            "cdrInfo": [{"recordCreationTime": "20261127103000"}],
+        }
+        self.pbx.send_pdu(apdu.encode(apdu.Invoke(500, 361, argument)))
+        self.rig.flush()
+        [relayed] = self.asker.reports
+        assert relayed.invoke_id is not None
+        self.rig.send(self.asker, apdu.encode(apdu.Invoke(40, 204, {})))
+        self.segment(relayed.invoke_id)
+        [got] = self.asker.invokes(205)
+        self.assertNotEqual(ber.peek(got).invoke_id, relayed.invoke_id)
+        self.assertEqual(self.answers_to_pbx(500), [])
+        self.rig.advance(10)
+        [refused] = self.answers_to_pbx(500)
+        self.assertIsInstance(refused, apdu.ReturnError)
 
 
 class PBXLossTests(SynchronousTestCase):

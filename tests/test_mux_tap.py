@@ -212,4 +212,5 @@ class StartupTests(SynchronousTestCase):
     def test_make_service_for_a_pbx(self) -> None:
         options = Options()
         options.parseOptions(["--pbx", "tcp:host=127.0.0.1:port=33333"])
-        self.assertIsInstance(makeService(options), MuxService)
+        [mux] = [service for service in makeService(options) if isinstance(service, MuxService)]
+        self.assertEqual(mux.config.pbx.endpoint, "tcp:host=127.0.0.1:port=33333")

@@ -32,7 +32,11 @@ class Fanout:
 
 @dataclass(frozen=True, slots=True)
 class NotifyApp:
-    """Send an invoke that the application need not answer, under an invokeId of its link."""
+    """Send an invoke under an invokeId of the application's link; its answer, if any, is dropped.
+
+    For what the multiplexer has settled with the PBX itself (a monitor ended, a device-list
+    segment already answered): the application may answer, and nothing waits for it.
+    """
 
     app: "App"
     pdu: bytes

@@ -26,6 +26,7 @@ Example (every key, with its default)::
     [applications]
     max_applications = 1000
     max_open_requests = 32          # per application: queued plus in flight
+    max_monitors = 1000             # per application: monitored objects, starting ones included
     max_output_buffer = 1048576     # bytes queued for an application that does not read
     socket_send_buffer = 65536      # the kernel's send buffer per application (0: its default)
     keepalive_interval = 60.0
@@ -105,6 +106,7 @@ class ListenSettings:
 class ApplicationSettings:
     max_applications: int = 1000
     max_open_requests: int = 32
+    max_monitors: int = 1000
     max_output_buffer: int = 1 << 20
     socket_send_buffer: int = 1 << 16
     keepalive_interval: float = 60.0
@@ -225,6 +227,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
     "applications": {
         "max_applications": _number(1, integer=True),
         "max_open_requests": _number(1, integer=True),
+        "max_monitors": _number(1, integer=True),
         "max_output_buffer": _number(1024, integer=True),
         "socket_send_buffer": _number(0, integer=True),
         "keepalive_interval": _number(0, exclusive=True),

@@ -65,6 +65,8 @@ class Monitor:
     #: The MonitorStart argument the PBX gets (the first requester's, without its filter).
     argument: dict[str, Any]
     state: MonitorState = MonitorState.STARTING
+    #: A MonitorStart for it is queued or in flight; its answer settles the monitor, wanted or not.
+    start_in_flight: bool = False
     pbx_xref: bytes | None = None
     #: The PBX's MonitorStartResult, the template of every sharer's result.
     result: dict[str, Any] | None = None

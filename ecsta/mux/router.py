@@ -63,6 +63,8 @@ PBX_ONLY = frozenset({EVENT_REPORT, SWITCHING_FUNCTION_DEVICES, 343, 361})
 LINK_DOWN = ("systemResourceAvailability", "resourceOutOfService")
 TIMED_OUT = ("performanceManagement", "performanceLimitExceeded")
 TOO_MANY_OPEN = ("subscribedResourceAvailability", "outstandingReqLimitExceeded")
+#: An application's own monitor limit: the PBX could take more, this subscriber may not.
+TOO_MANY_MONITORS = ("subscribedResourceAvailability", "objectMonitorLimitExceeded")
 ALREADY_OWNED = ("operation", "generic")
 NOT_OWNER = ("operation", "generic")
 UNKNOWN_MONITOR = ("operation", "invalidMonitorCrossRefID")
@@ -105,6 +107,7 @@ _ANSWERED_TO_APP = frozenset({Purpose.FORWARD, Purpose.ESCAPE, Purpose.SWITCHING
 class RouterSettings:
     max_applications: int = 1000
     max_open_requests: int = 32
+    max_monitors: int = 1000
     max_in_flight: int = 16
     request_timeout: float = 30.0
     owner_answer_timeout: float = 10.0
@@ -127,6 +130,8 @@ class App:
     rejected: int = 0
     closed: bool = False
     monitors: set[Monitor] = field(default_factory=set)
+    #: MonitorStarts waiting for the PBX; they count against the monitor limit too.
+    monitors_starting: int = 0
 
 
 @dataclass(eq=False)
@@ -233,6 +238,8 @@ class Router:
         app.monitors.clear()
         for monitor in self.monitors:
             if any(w.app is app for w in monitor.waiting):
+                # The monitor stays while its start is in flight, so that nobody starts it a
+                # second time; the answer stops it at the PBX if it is no longer wanted.
                 monitor.waiting = [w for w in monitor.waiting if w.app is not app]
         self._queue = deque(
             t for t in self._queue if t.app is not app or t.purpose not in _ANSWERED_TO_APP
@@ -370,6 +377,7 @@ class Router:
         for monitor in self.monitors:
             if monitor.state is MonitorState.LOST and monitor.sharers:
                 self._restoring += 1
+                monitor.start_in_flight = True
                 self._queue.append(
                     PBXTicket(
                         Purpose.MONITOR_RESTORE, self._monitor_start_pdu(monitor), monitor=monitor
@@ -512,13 +520,21 @@ class Router:
         return []
 
     def _pbx_switching_devices(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
+        """A segment of a device list: the PBX is answered here, whoever asked for the list.
+
+        The segment goes to the requester as an invoke of the requester's own association (the
+        PBX's invokeId could be one the multiplexer has in flight there); its answer to that
+        invoke is of no use to the PBX, which has had its answer already.
+        """
+        out: list[Action] = [ToPBX(apdu.encode(apdu.ReturnResult(invoke.invoke_id)))]
         xref = invoke.argument.get("serviceCrossRefID")
         app = self._device_list_routes.get(xref)
         if app is None:
-            return []
+            return out
         if invoke.argument.get("lastSegment"):
             del self._device_list_routes[xref]
-        return [ToApp(app, pdu)]
+        out.append(NotifyApp(app, pdu))
+        return out
 
     def _pbx_devices_changed(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """switchingFunctionDevicesChanged concerns everyone; the PBX is answered at once."""
@@ -615,6 +631,9 @@ class Router:
         events = filtered_events(filter_value)
         key = freeze(argument["monitorObject"])
         monitor = self.monitors.by_key.get(key)
+        if monitor is None or app not in monitor.sharers:
+            if len(app.monitors) + app.monitors_starting >= self.settings.max_monitors:
+                return [self._error(app, invoke.invoke_id, TOO_MANY_MONITORS)]
         if monitor is not None and monitor.state is MonitorState.ACTIVE:
             return [self._join(monitor, app, invoke.invoke_id, events, filter_value)]
         if self.link is LinkState.DOWN:
@@ -622,11 +641,13 @@ class Router:
         if app.open_requests >= self.settings.max_open_requests:
             return [self._error(app, invoke.invoke_id, TOO_MANY_OPEN)]
         app.open_requests += 1
+        app.monitors_starting += 1
         if monitor is None:
             monitor = self.monitors.create(key, argument)
         monitor.waiting.append(Waiter(app, invoke.invoke_id, events, filter_value))
-        if monitor.state is MonitorState.STARTING and len(monitor.waiting) == 1:
+        if monitor.state is MonitorState.STARTING and not monitor.start_in_flight:
             self.counters["monitor_starts"] += 1
+            monitor.start_in_flight = True
             return self._send(
                 PBXTicket(Purpose.MONITOR_START, self._monitor_start_pdu(monitor), monitor=monitor)
             )
@@ -662,6 +683,7 @@ class Router:
         restore = ticket.purpose is Purpose.MONITOR_RESTORE
         if restore:
             self._restoring = max(0, self._restoring - 1)
+        monitor.start_in_flight = False
         live = self._take_waiters(monitor)
         try:
             decoded = apdu.decode(answer)
@@ -696,6 +718,7 @@ class Router:
         """A MonitorStart got no answer: the link went down, or the PBX did not answer in time."""
         monitor = ticket.monitor
         assert monitor is not None
+        monitor.start_in_flight = False
         out: list[Action] = [
             self._error(w.app, w.invoke_id, failure) for w in self._take_waiters(monitor)
         ]
@@ -715,6 +738,7 @@ class Router:
         waiting, monitor.waiting = monitor.waiting, []
         for waiter in waiting:
             waiter.app.open_requests -= 1
+            waiter.app.monitors_starting -= 1
         return [w for w in waiting if not w.app.closed]
 
     def _forget_if_unwanted(self, monitor: Monitor, out: list[Action]) -> None:

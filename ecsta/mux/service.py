@@ -186,6 +186,7 @@ class Multiplexer:
             RouterSettings(
                 max_applications=config.applications.max_applications,
                 max_open_requests=config.applications.max_open_requests,
+                max_monitors=config.applications.max_monitors,
                 max_in_flight=config.pbx.max_in_flight,
                 request_timeout=config.pbx.request_timeout,
                 owner_answer_timeout=config.applications.owner_answer_timeout,
@@ -338,7 +339,10 @@ class Multiplexer:
             self._ask_app(action)
         elif isinstance(action, NotifyApp):
             if not action.app.handle.closed:
-                action.app.handle.notify_raw(action.pdu)
+                # Under an id in flight on that association, so that the application's answer
+                # is recognised and dropped instead of logged as one to an unknown request.
+                told = action.app.handle.invoke_raw(action.pdu)
+                told.addErrback(lambda _: None)
         elif isinstance(action, SetStatus):
             for app in action.apps:
                 if not app.handle.closed:

@@ -3,7 +3,9 @@
 Every setting comes from the TOML file given with ``--config`` (see :mod:`ecsta.mux.config`);
 the options below override it. Everything that can be checked before the reactor runs is checked
 while the options are parsed, so that a bad setting, a missing certificate or a key that does not
-match its certificate ends ``twistd`` with one line naming the cause.
+match its certificate ends ``twistd`` with one line naming the cause. What can only fail later,
+an endpoint that does not parse or a port that is taken, ends it the same way: one line, logged
+at critical level, and exit status 1, never a traceback through twistd that buries the cause.
 
 ``--pbx sim`` runs the built-in simulator in the same process, on a free loopback port unless
 the ``[sim]`` table says otherwise, and connects the multiplexer to it, so that the multiplexer
@@ -14,11 +16,14 @@ file (``[sim.plan]``, ``[sim.control] endpoint`` to expose its control API, ...)
 from typing import Any
 
 from twisted.application.service import MultiService
+from twisted.logger import Logger
 from twisted.python import usage
 
 from ecsta.daemon.sdnotify import Readiness
 from ecsta.mux.config import ConfigError, MuxConfig, from_dict, load, override
 from ecsta.mux.service import MuxService, StartupError, parse_server_endpoint
+
+log = Logger()
 
 #: Where the built-in simulator takes CSTA associations unless ``[sim.csta] endpoint`` says.
 SIM_CSTA = "tcp:0:interface=127.0.0.1"
@@ -108,19 +113,33 @@ def _simulator_config(config: MuxConfig) -> Any:
         raise ConfigError(f"sim.{error}") from error
 
 
-def makeService(options: Options) -> Any:
+class Daemon(MultiService):
+    """What ``twistd`` runs: a listener that cannot open ends the process with its cause only."""
+
+    def privilegedStartService(self) -> None:
+        try:
+            super().privilegedStartService()
+        except StartupError as error:
+            log.critical("ecsta-mux cannot start: {why}", why=str(error))
+            raise SystemExit(1) from None
+
+
+def makeService(options: Options) -> Daemon:
     from twisted.internet import reactor
 
     config = options.config
-    if config.pbx.endpoint != "sim":
-        mux = MuxService(reactor, config)
-        Readiness(reactor).setServiceParent(mux)
-        return mux
-    from ecsta.sim.tap import embedded_simulator
+    top = Daemon()
+    try:
+        if config.pbx.endpoint == "sim":
+            from ecsta.sim.tap import embedded_simulator
 
-    simulator, endpoint = embedded_simulator(reactor, _simulator_config(config))
-    both = MultiService()
-    simulator.setServiceParent(both)
-    MuxService(reactor, config, pbx_endpoint=endpoint).setServiceParent(both)
-    Readiness(reactor).setServiceParent(both)
-    return both
+            simulator, endpoint = embedded_simulator(reactor, _simulator_config(config))
+            simulator.setServiceParent(top)
+            MuxService(reactor, config, pbx_endpoint=endpoint).setServiceParent(top)
+        else:
+            MuxService(reactor, config).setServiceParent(top)
+    except StartupError as error:
+        # Logging has not started yet: this line goes to stderr as it is.
+        raise SystemExit(f"ecsta-mux: {error}") from None
+    Readiness(reactor).setServiceParent(top)
+    return top

@@ -1,0 +1,129 @@
+"""``twistd -n ecsta-mux`` and ``twistd -n ecsta-driver`` refusing to start, as an operator sees it.
+
+Each test starts a real ``twistd`` process that cannot start (a port taken, a certificate that
+does not match its key, a directory that cannot be written, an endpoint that does not parse) and
+reads what it printed: the cause in one line, no traceback, and a non-zero exit status.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.test_mux_tap import USERS, pem_pair
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: Seconds a process may take to give up; one that is still running then is killed.
+DEADLINE = 30
+
+
+def twistd(workdir: str, plugin: str, *options: str) -> tuple[int, str]:
+    """Exit status and everything printed (log included) of ``twistd -n plugin options``."""
+    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    starter = "from twisted.scripts.twistd import run; run()"
+    arguments = [sys.executable, "-c", starter, "-n", "--pidfile=", plugin, *options]
+    process = subprocess.Popen(
+        arguments, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        output, _ = process.communicate(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        raise AssertionError(f"{plugin} did not stop:\n{output.decode(errors='replace')}") from None
+    return process.returncode, output.decode(errors="replace")
+
+
+class StartupErrorTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.dir = tempfile.mkdtemp()
+        self.taken = socket.socket()
+        self.addCleanup(self.taken.close)
+        self.taken.bind(("127.0.0.1", 0))
+        self.taken.listen()
+        self.port = self.taken.getsockname()[1]
+
+    def write(self, name: str, data: bytes | str) -> str:
+        path = os.path.join(self.dir, name)
+        with open(path, "wb") as stream:
+            stream.write(data.encode() if isinstance(data, str) else data)
+        return path
+
+    def assertRefused(self, outcome: tuple[int, str], cause: str) -> None:
+        status, output = outcome
+        self.assertNotEqual(status, 0, output)
+        self.assertNotIn("Traceback", output)
+        self.assertIn(cause, output)
+
+    def test_mux_on_a_taken_port(self) -> None:
+        listen = f"tcp:{self.port}:interface=127.0.0.1"
+        outcome = twistd(self.dir, "ecsta-mux", "--pbx", "sim", "--listen", listen, "--status=")
+        self.assertRefused(
+            outcome, f"ecsta-mux cannot start: cannot listen on {listen}: Address already in use"
+        )
+
+    def test_mux_with_a_certificate_that_does_not_match_its_key(self) -> None:
+        _, cert = pem_pair("mux.example")
+        other_key, _ = pem_pair("other")
+        key_path, cert_path = self.write("key.pem", other_key), self.write("cert.pem", cert)
+        outcome = twistd(
+            self.dir,
+            "ecsta-mux",
+            "--config",
+            self.write("mux.toml", USERS),
+            "--pbx",
+            "sim",
+            "--listen-tls",
+            f"ssl:0:interface=127.0.0.1:privateKey={key_path}:certKey={cert_path}",
+            "--listen",
+            "tcp:0:interface=127.0.0.1",
+            "--status=",
+        )
+        self.assertRefused(outcome, "the certificate does not match its private key")
+
+    def test_mux_with_an_endpoint_that_does_not_parse(self) -> None:
+        outcome = twistd(self.dir, "ecsta-mux", "--pbx", "sim", "--listen", "tcp:x", "--status=")
+        self.assertRefused(outcome, "ecsta-mux: cannot use the endpoint 'tcp:x'")
+
+    def test_driver_on_a_taken_port(self) -> None:
+        api = f"tcp:{self.port}:interface=127.0.0.1"
+        outcome = twistd(
+            self.dir,
+            "ecsta-driver",
+            "--config",
+            self.write("driver.toml", f'[admin]\nlicenceDirectory = "{self.dir}/licences"\n'),
+            "--pbx",
+            "sim",
+            "--api",
+            api,
+        )
+        self.assertRefused(
+            outcome,
+            f"ecsta-driver cannot start: cannot listen on 127.0.0.1:{self.port}: "
+            "Address already in use",
+        )
+
+    def test_driver_with_a_directory_it_cannot_make(self) -> None:
+        blocker = self.write("blocker", "")
+        outcome = twistd(
+            self.dir,
+            "ecsta-driver",
+            "--config",
+            self.write("driver.toml", f'[admin]\nlicenceDirectory = "{blocker}/licences"\n'),
+            "--api",
+            "tcp:0:interface=127.0.0.1",
+        )
+        self.assertRefused(
+            outcome,
+            f"ecsta-driver: admin.licenceDirectory: the licence directory {blocker}/licences "
+            "cannot be written",
+        )
+
+    def test_driver_with_an_api_endpoint_that_does_not_parse(self) -> None:
+        outcome = twistd(
+            self.dir, "ecsta-driver", "--pbx", "sim", "--api", "tcp:x:interface=127.0.0.1"
+        )
+        self.assertRefused(outcome, "ecsta-driver: api.endpoint: 'tcp:x:interface=127.0.0.1'")
