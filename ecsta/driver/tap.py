@@ -33,6 +33,7 @@ from twisted.web.server import Site
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.sdnotify import Readiness
+from ecsta.daemon.startup import Daemon
 from ecsta.driver.admin import Administration, overridden_sections
 from ecsta.driver.api import Authorizer, api_root
 from ecsta.driver.atomicfile import ensure_writable_directory
@@ -311,23 +312,6 @@ def _embedded_simulator(reactor: Any, sim_config: str | None) -> tuple[Any, Any]
     return embedded_simulator(reactor, config)
 
 
-class Daemon(MultiService):
-    """What ``twistd`` runs: a port that cannot be opened ends the process with its cause only."""
-
-    def privilegedStartService(self) -> None:
-        try:
-            super().privilegedStartService()
-        except CannotListenError as error:
-            why = getattr(error.socketError, "strerror", None) or error.socketError
-            log.critical(
-                "ecsta-driver cannot start: cannot listen on {interface}:{port}: {why}",
-                interface=error.interface or "*",
-                port=error.port,
-                why=why,
-            )
-            raise SystemExit(1) from None
-
-
 def makeService(options: Options) -> Daemon:
     from twisted.internet import reactor
 
@@ -343,7 +327,7 @@ def makeService(options: Options) -> Daemon:
     except ConfigError as error:
         sys.stderr.write(f"ecsta-driver: {error}\n")
         raise SystemExit(1) from None
-    daemon = Daemon()
+    daemon = Daemon("ecsta-driver", (CannotListenError,))
     top.setServiceParent(daemon)
     Readiness(reactor).setServiceParent(daemon)
     return daemon

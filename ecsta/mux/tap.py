@@ -15,11 +15,12 @@ file (``[sim.plan]``, ``[sim.control] endpoint`` to expose its control API, ...)
 
 from typing import Any
 
-from twisted.application.service import MultiService
+from twisted.internet.error import CannotListenError
 from twisted.logger import Logger
 from twisted.python import usage
 
 from ecsta.daemon.sdnotify import Readiness
+from ecsta.daemon.startup import Daemon
 from ecsta.mux.config import ConfigError, MuxConfig, from_dict, load, override
 from ecsta.mux.service import MuxService, StartupError, parse_server_endpoint
 
@@ -113,22 +114,11 @@ def _simulator_config(config: MuxConfig) -> Any:
         raise ConfigError(f"sim.{error}") from error
 
 
-class Daemon(MultiService):
-    """What ``twistd`` runs: a listener that cannot open ends the process with its cause only."""
-
-    def privilegedStartService(self) -> None:
-        try:
-            super().privilegedStartService()
-        except StartupError as error:
-            log.critical("ecsta-mux cannot start: {why}", why=str(error))
-            raise SystemExit(1) from None
-
-
 def makeService(options: Options) -> Daemon:
     from twisted.internet import reactor
 
     config = options.config
-    top = Daemon()
+    top = Daemon("ecsta-mux", (StartupError, CannotListenError))
     try:
         if config.pbx.endpoint == "sim":
             from ecsta.sim.tap import embedded_simulator
