@@ -21,7 +21,6 @@ setup(
         "pyopenssl>=23.0",
         "service-identity>=23.1",
         "pyasn1>=0.6.3",
-        "automat>=22.10",
         "wsproto>=1.2",
         "cryptography>=41",
         "prometheus_client>=0.17",
