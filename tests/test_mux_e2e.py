@@ -167,8 +167,9 @@ class LinkLossTests(EndToEnd):
         a = yield self.app()
         result = yield self.request(a, monitor_start(9, "105"))
         xref = result.result["crossRefIdentifier"]
+        seen = len(a.statuses())
         self.sim.post("link/drop")
-        yield wait_until(lambda: "disabled" in a.statuses(), what="systemStatus disabled")
+        yield wait_until(lambda: "disabled" in a.statuses()[seen:], what="systemStatus disabled")
         yield wait_until(
             lambda: a.statuses()[-1] == "normal", timeout=20, what="systemStatus normal again"
         )
@@ -190,8 +191,11 @@ class LinkLossTests(EndToEnd):
         start = apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"}))
         started = yield self.request(owner, start)
         xref = started.result["cdrCrossRefID"]
+        seen = len(owner.statuses())
         self.sim.post("link/drop")
-        yield wait_until(lambda: "disabled" in owner.statuses(), what="systemStatus disabled")
+        yield wait_until(
+            lambda: "disabled" in owner.statuses()[seen:], what="systemStatus disabled"
+        )
         yield wait_until(
             lambda: owner.statuses()[-1] == "normal", timeout=20, what="systemStatus normal again"
         )
