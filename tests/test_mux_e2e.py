@@ -68,6 +68,11 @@ class EndToEnd(TestCase):
     def app(self, **kwargs: Any) -> Generator[Deferred[Any], Any, RecordingApp]:
         app = yield connect(kwargs.pop("port", self.mux.port), **kwargs)
         self.apps.append(app)
+        # As Panasonic applications do, wait until the switch says it is normal: an application
+        # that connects while the mux is still associating first hears 'disabled'.
+        yield wait_until(
+            lambda: app.statuses()[-1:] == ["normal"], timeout=20, what="systemStatus normal"
+        )
         return app
 
     @inlineCallbacks
