@@ -15,14 +15,13 @@ from ecsta.wire.ber import (
     EVENT_NAMES,
     Kind,
     Peek,
-    encode_integer,
-    encode_length,
     peek,
     validate,
     with_cross_ref,
     with_invoke_id,
 )
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.tlv import encode_integer, encode_length
 from tests import ber_pdus as pdus
 from tests.ber_pdus import oracle
 

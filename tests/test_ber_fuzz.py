@@ -14,13 +14,13 @@ from ecsta.wire import apdu
 from ecsta.wire.ber import (
     Kind,
     Peek,
-    encode_length,
     peek,
     validate,
     with_cross_ref,
     with_invoke_id,
 )
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.tlv import encode_length
 from tests import ber_pdus as pdus
 from tests.ber_pdus import oracle
 

@@ -12,7 +12,7 @@ Answers are not correlated here: a returnResult with an invokeId nobody sent dec
 other. Matching them to requests is the link's job.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeAlias
@@ -25,7 +25,7 @@ from ecsta.wire.asn1.error import ERRORS_BY_CODE, UNIVERSAL_FAILURE, UniversalFa
 from ecsta.wire.ber import CSTA_EVENT_REPORT
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.operations import BY_CODE, Operation
-from ecsta.wire.tlv import read_tlv
+from ecsta.wire.tlv import read_integer, read_tlv
 
 __all__ = [
     "AARE",
@@ -296,10 +296,9 @@ def _readable_invoke_id(pdu: bytes) -> int | None:
     if pos >= end or pdu[pos] != 0x02:
         return None
     try:
-        start, stop = read_tlv(pdu, pos, end)
+        return read_integer(pdu, *read_tlv(pdu, pos, end))
     except DecodeError:
         return None
-    return int.from_bytes(pdu[start:stop], "big", signed=True) if start < stop else None
 
 
 def _present(choice: tuple[str, Any]) -> int | None:
@@ -359,18 +358,24 @@ def _components(pdu: bytes, pos: int) -> list[int]:
 
 
 def _operation(
-    code: tuple[str, Any], what: str, reject: tuple[str, str], invoke_id: int | None, at: int
+    code: tuple[str, Any],
+    what: str,
+    reject: tuple[str, str],
+    invoke_id: int | None,
+    at: Callable[[], int],
 ) -> Operation:
+    """The operation of a local ``code``; ``at`` finds the opcode's offset, needed only to
+    report an error, so that a PDU that decodes is not walked again for it."""
     if code[0] != "local":
         raise RejectableError(
             f"{what}: global operation code {code[1]}: CSTA uses local codes only",
-            at,
+            at(),
             reject,
             invoke_id,
         )
     operation = BY_CODE.get(code[1])
     if operation is None:
-        raise RejectableError(f"{what}: unknown operation code {code[1]}", at, reject, invoke_id)
+        raise RejectableError(f"{what}: unknown operation code {code[1]}", at(), reject, invoke_id)
     return operation
 
 
@@ -392,7 +397,10 @@ def _decode_invoke(
     pdu: bytes, value: dict[str, Any], invoke_id: int | None, located: dict[str, int]
 ) -> Invoke:
     linked = value.get("linkedId")
-    opcode_at = _components(pdu, 0)[1 if linked is None else 2]
+
+    def opcode_at() -> int:
+        return _components(pdu, 0)[1 if linked is None else 2]
+
     reject_unknown = ("invoke", "unrecognizedOperation")
     operation = _operation(value["opcode"], "invoke", reject_unknown, invoke_id, opcode_at)
     linked_id = None if linked is None else _present(linked)
@@ -413,13 +421,16 @@ def _decode_result(
 ) -> ReturnResult:
     if "result" not in value:
         return ReturnResult(invoke_id)
-    opcode_at = _components(pdu, _components(pdu, 0)[1])[0]
+
+    def opcode_at() -> int:
+        return _components(pdu, _components(pdu, 0)[1])[0]
+
     unknown = ("returnResult", "unrecognizedInvocation")
     operation = _operation(value["result"]["opcode"], "returnResult", unknown, invoke_id, opcode_at)
     if operation.result is None:
         raise RejectableError(
             f"{operation.name} has no result",
-            opcode_at,
+            opcode_at(),
             ("returnResult", "resultResponseUnexpected"),
             invoke_id,
         )

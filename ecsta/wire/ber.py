@@ -39,8 +39,6 @@ __all__ = [
     "EVENT_NAMES",
     "Kind",
     "Peek",
-    "encode_integer",
-    "encode_length",
     "peek",
     "validate",
     "with_cross_ref",

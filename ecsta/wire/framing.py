@@ -12,9 +12,15 @@ MAX_FRAME = 0xFFFF
 
 
 class FramingError(DecodeError):
-    """The byte stream is not a sequence of length-prefixed PDUs; the association is lost."""
+    """The byte stream is not a sequence of length-prefixed PDUs; the association is lost.
 
-    pdus: list[bytes] = []
+    ``pdus`` holds the whole PDUs that arrived before the bad header in the same chunk, so that
+    a peer's last good requests can still be handled before closing.
+    """
+
+    def __init__(self, message: str, pdus: list[bytes] | None = None) -> None:
+        super().__init__(message)
+        self.pdus = [] if pdus is None else pdus
 
 
 def frame(pdu: bytes) -> bytes:
@@ -39,7 +45,7 @@ class FrameDecoder:
             raise ValueError(f"max_frame must be 1..{MAX_FRAME}, not {max_frame}")
         self.max_frame = max_frame
         self._buffer = bytearray()
-        self._broken: FramingError | None = None
+        self._broken: str | None = None
 
     @property
     def buffered(self) -> int:
@@ -49,11 +55,11 @@ class FrameDecoder:
     def feed(self, data: bytes) -> list[bytes]:
         """Return every PDU completed by ``data``, in order.
 
-        A bad header raises :class:`FramingError` whose ``pdus`` holds the whole PDUs that came
-        before it, so that a peer's last good requests can still be handled before closing.
+        A bad header raises :class:`FramingError` with the PDUs that came before it; any later
+        call raises one with none, so that no PDU is handed out twice.
         """
         if self._broken is not None:
-            raise self._broken
+            raise FramingError(self._broken)
         buffer = self._buffer
         buffer += data
         pdus: list[bytes] = []
@@ -63,9 +69,8 @@ class FrameDecoder:
             size = (buffer[start] << 8) | buffer[start + 1]
             if size == 0 or size > self.max_frame:
                 buffer.clear()
-                self._broken = FramingError(f"frame length {size} outside 1..{self.max_frame}")
-                self._broken.pdus = pdus
-                raise self._broken
+                self._broken = f"frame length {size} outside 1..{self.max_frame}"
+                raise FramingError(self._broken, pdus)
             stop = start + HEADER_SIZE + size
             if stop > end:
                 break
