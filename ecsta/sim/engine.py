@@ -59,7 +59,16 @@ from ecsta.sim.events import (
 )
 from ecsta.sim.failure import CstaError, invalid_connection, wrong_state
 from ecsta.sim.features import DIVERSION_CAUSE, Forwarding, ForwardingTable, Trigger
-from ecsta.sim.ids import Number, Party, Route, connection_id, party_id, redirection, subject
+from ecsta.sim.ids import (
+    Number,
+    Party,
+    Route,
+    connection_id,
+    known_id,
+    party_id,
+    redirection,
+    subject,
+)
 from ecsta.sim.plan import Device, ExternalMode, Plan
 from ecsta.sim.timers import Timer, TimerQueue
 
@@ -354,8 +363,9 @@ class CallEngine:
                     "cause": cause,
                 },
             )
-        forwarding = self._forwarding_for(owner, "noAnswer", internal, hops)
-        if forwarding is not None:
+        found = self._forwarding_for(owner, "noAnswer", internal, hops)
+        if found is not None:
+            forwarding = found[0]
             delay = forwarding.ring_duration
             if delay is None and forwarding.ring_count is not None:
                 delay = forwarding.ring_count * self.plan.ring_cycle_seconds
@@ -367,7 +377,8 @@ class CallEngine:
 
     def _forwarding_for(
         self, owner: Device, trigger: Trigger, internal: bool, hops: int
-    ) -> Forwarding | None:
+    ) -> tuple[Forwarding, Route] | None:
+        """The forwarding a call meets on ``trigger``, with where it leads, if it is followed."""
         table = self._forwarding.get(owner)
         if table is None or hops >= MAX_DIVERSIONS:
             return None
@@ -377,23 +388,32 @@ class CallEngine:
         route = self._route(forwarding.destination)
         if route is None or not route.reachable or self._same_number(route.party, owner):
             return None
-        return forwarding
+        return forwarding, route
 
     def _forward(
         self, call: Call, owner: Device, trigger: Trigger, internal: bool, hops: int
     ) -> bool:
-        forwarding = self._forwarding_for(owner, trigger, internal, hops)
-        if forwarding is None:
+        found = self._forwarding_for(owner, trigger, internal, hops)
+        if found is None:
             return False
-        route = self._route(forwarding.destination)
-        assert route is not None
-        self._divert(call, [owner], route, DIVERSION_CAUSE[trigger], hops)
+        self._divert(call, [owner], found[1], DIVERSION_CAUSE[trigger], hops)
         return True
 
     def _divert(
         self, call: Call, devices: list[Device], route: Route, cause: str, hops: int
     ) -> None:
         """The call leaves ``devices`` (diverted) and is offered to the route's party."""
+        self._leave_ringing(call, devices, route.party, cause)
+        call.last_redirection = self._owner_of(devices[0])
+        if call.condition is None:
+            call.condition = CONDITION_CODES["forwarding"]
+        self._deliver(call, route, cause, hops + 1)
+        self._check_callbacks()
+
+    def _leave_ringing(
+        self, call: Call, devices: list[Device], new_destination: Party, cause: str
+    ) -> None:
+        """The call stops ringing at ``devices``: each reports it diverted elsewhere."""
         for device in devices:
             call.connections.pop(device, None)
         call.cancel_ringing()
@@ -404,17 +424,12 @@ class CallEngine:
                 {
                     "connection": connection_id(call.call_id, device),
                     "divertingDevice": subject(device),
-                    "newDestination": subject(route.party),
+                    "newDestination": subject(new_destination),
                     **self._parties(call),
                     "cause": cause,
                 },
                 also=devices,
             )
-        call.last_redirection = self._owner_of(devices[0])
-        if call.condition is None:
-            call.condition = CONDITION_CODES["forwarding"]
-        self._deliver(call, route, cause, hops + 1)
-        self._check_callbacks()
 
     def _deliver_outside(self, call: Call, number: Number) -> None:
         trunk = self._free_trunk()
@@ -506,13 +521,12 @@ class CallEngine:
         if call is None:
             return
         internal = self._internal_caller(call)
-        forwarding = self._forwarding_for(owner, "noAnswer", internal, hops)
-        if forwarding is None:
+        found = self._forwarding_for(owner, "noAnswer", internal, hops)
+        if found is None:
             self._start_ring_timeout(call, owner)
             return
-        route = self._route(forwarding.destination)
-        assert route is not None
-        self._divert(call, self._alerting_members(call, owner), route, "callForwardNoAnswer", hops)
+        ringing = self._alerting_members(call, owner)
+        self._divert(call, ringing, found[1], "callForwardNoAnswer", hops)
 
     def _ring_timeout(self, owner: Device) -> None:
         """Nobody answered: the ringing stops and, with nobody left to talk to, the call."""
@@ -630,17 +644,7 @@ class CallEngine:
             ringing = connection.state == ALERTING
             if ringing and call.answered is None:
                 call.condition = call.condition or CONDITION_CODES["noAnswer"]
-            del call.connections[connection.device]
-            self._emit(
-                call,
-                "connectionCleared",
-                {
-                    "droppedConnection": connection_id(call.call_id, connection.device),
-                    "releasingDevice": subject(connection.device),
-                    "cause": "callCancelled" if ringing else "normalClearing",
-                },
-                also=[connection.device],
-            )
+            self._drop(call, connection.device, "callCancelled" if ringing else "normalClearing")
         self._end_call(call)
 
     def _clear_call(self, call: Call) -> None:
@@ -676,9 +680,9 @@ class CallEngine:
             charged = None
         self.cdr.add(
             call_id=call.call_id,
-            calling=_known_id(calling),
-            called=_known_id(called),
-            charged=_known_id(charged),
+            calling=known_id(calling),
+            called=known_id(called),
+            charged=known_id(charged),
             start=call.started,
             answered=call.answered,
             end=self._now,
@@ -806,23 +810,7 @@ class CallEngine:
 
     def _pickup(self, call: Call, device: Device, picker: Device) -> None:
         owner = self._owner_of(device)
-        ringing = self._alerting_members(call, owner)
-        for member in ringing:
-            del call.connections[member]
-        call.cancel_ringing()
-        for member in ringing:
-            self._emit(
-                call,
-                "diverted",
-                {
-                    "connection": connection_id(call.call_id, member),
-                    "divertingDevice": subject(member),
-                    "newDestination": subject(picker),
-                    **self._parties(call),
-                    "cause": "callPickup",
-                },
-                also=ringing,
-            )
+        self._leave_ringing(call, self._alerting_members(call, owner), picker, "callPickup")
         call.last_redirection = owner
         call.cause = "callPickup"
         call.add(picker, ALERTING)
@@ -884,9 +872,3 @@ class CallEngine:
         collection.timer = None
         if self._collections.get(collection.cross_ref) is collection and collection.buffer:
             self._collected.append(collection.report("timeout"))
-
-
-def _known_id(party: Party | None) -> dict[str, Any] | None:
-    if party is None or (isinstance(party, Number) and not party.digits):
-        return None
-    return party_id(party)

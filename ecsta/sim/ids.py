@@ -59,11 +59,17 @@ def party_id(party: Party) -> DeviceIDValue:
     return {"deviceIdentifier": ("dialingNumber", party.digits)}
 
 
+def known_id(party: Party | None) -> DeviceIDValue | None:
+    """The party's DeviceID, or None when the switch does not know who it is."""
+    if party is None or (isinstance(party, Number) and not party.digits):
+        return None
+    return party_id(party)
+
+
 def subject(party: Party | None) -> ChoiceValue:
     """The ``(choice, value)`` form shared by Subject-, Calling- and CalledDeviceID."""
-    if party is None or (isinstance(party, Number) and not party.digits):
-        return ("notKnown", None)
-    return ("deviceIdentifier", party_id(party))
+    value = known_id(party)
+    return ("notKnown", None) if value is None else ("deviceIdentifier", value)
 
 
 def connection_id(call_id: bytes, device: Device) -> ChoiceValue:

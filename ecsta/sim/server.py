@@ -478,10 +478,7 @@ class SimulatorFactory(Factory):
 
     def device(self, requested: Any) -> Device:
         """The device a DeviceID value names; invalidDeviceID for anything else."""
-        kind, key = requested["deviceIdentifier"]
-        if kind not in ("dialingNumber", "deviceNumber"):
-            raise CstaError("operation", "invalidDeviceID", f"{kind} names no device here")
-        return self.switch.device(key)
+        return self.services.device(requested)
 
     def advance(self) -> None:
         """Bring the switch's time up to the reactor's, running the timers due by now."""

@@ -89,7 +89,7 @@ class CstaServices:
     # ------------------------------------------------------------------ call control
 
     def make_call(self, argument: Argument) -> dict[str, Any]:
-        device = self._device(argument["callingDevice"])
+        device = self.device(argument["callingDevice"])
         prompt = argument.get("autoOriginate", "prompt") == "prompt"
         target = self._target(argument["calledDirectoryNumber"])
         call = self.switch.make_call(device, target, prompt)
@@ -154,14 +154,14 @@ class CstaServices:
 
     def directed_pickup_call(self, argument: Argument) -> dict[str, Any]:
         call, device = self._connection(argument["callToBePickedUp"])
-        picker = self._device(argument["requestingDevice"])
+        picker = self.device(argument["requestingDevice"])
         picked = self.switch.directed_pickup(call, device, picker)
         return {"pickedCall": connection_id(picked.call_id, picker)}
 
     def group_pickup_call(self, argument: Argument) -> dict[str, Any]:
-        picker = self._device(argument["newDestination"])
+        picker = self.device(argument["newDestination"])
         group = argument.get("pickGroup")
-        picked = self.switch.group_pickup(picker, None if group is None else self._device(group))
+        picked = self.switch.group_pickup(picker, None if group is None else self.device(group))
         return {"pickedCall": connection_id(picked.call_id, picker)}
 
     def dial_digits(self, argument: Argument) -> ChoiceValue:
@@ -189,7 +189,7 @@ class CstaServices:
     # ------------------------------------------------------------------ features
 
     def set_forwarding(self, argument: Argument) -> ChoiceValue:
-        device = self._device(argument["device"])
+        device = self.device(argument["device"])
         forwarding_type = argument.get("forwardingType")
         if forwarding_type is None:
             raise CstaError("operation", "invalidForwardingType", "forwardingType missing")
@@ -206,7 +206,7 @@ class CstaServices:
 
     def get_forwarding(self, argument: Argument) -> dict[str, Any]:
         """Every one of the nine forwardings, active ones with their destination."""
-        device = self._device(argument["device"])
+        device = self.device(argument["device"])
         active = self.switch.forwarding(device)
         entries: list[dict[str, Any]] = []
         for name in _FORWARDING_ORDER:
@@ -222,18 +222,18 @@ class CstaServices:
         return {"forwardingList": entries}
 
     def set_do_not_disturb(self, argument: Argument) -> ChoiceValue:
-        self.switch.set_do_not_disturb(self._device(argument["device"]), argument["doNotDisturbOn"])
+        self.switch.set_do_not_disturb(self.device(argument["device"]), argument["doNotDisturbOn"])
         return NO_DATA
 
     def get_do_not_disturb(self, argument: Argument) -> dict[str, Any]:
-        return {"doNotDisturbOn": self.switch.do_not_disturb(self._device(argument["device"]))}
+        return {"doNotDisturbOn": self.switch.do_not_disturb(self.device(argument["device"]))}
 
     # ------------------------------------------------------------------ snapshots
 
     def snapshot_device(self, argument: Argument) -> dict[str, Any]:
         """Each call of the device: its connection, and the compound call state (the device's
         own state first, then the other parties' in the order they joined)."""
-        device = self._device(argument["snapshotObject"])
+        device = self.device(argument["snapshotObject"])
         entries = []
         for call, connection in self.switch.connections_of(device):
             others = [c.state for d, c in call.connections.items() if d is not device]
@@ -271,7 +271,7 @@ class CstaServices:
             raise CstaError("operation", "parameterNotSupported", "only digits are collected")
         criteria = argument.get("digitsReportingCriteria", {})
         cross_ref = self.switch.start_data_collection(
-            self._device(value),
+            self.device(value),
             num_chars=criteria.get("numChars"),
             flush_char=criteria.get("flushChar"),
             timeout=criteria.get("timeout"),
@@ -284,7 +284,8 @@ class CstaServices:
 
     # ------------------------------------------------------------------ identifiers
 
-    def _device(self, value: Mapping[str, Any]) -> Device:
+    def device(self, value: Mapping[str, Any]) -> Device:
+        """The device a DeviceID value names; invalidDeviceID for anything else."""
         kind, key = value["deviceIdentifier"]
         if kind not in ("dialingNumber", "deviceNumber"):
             raise invalid_device(f"{kind} names no device here")
@@ -295,7 +296,7 @@ class CstaServices:
         kind, key = value["deviceIdentifier"]
         if kind == "dialingNumber":
             return str(key)
-        return self._device(value)
+        return self.device(value)
 
     def _digits(self, value: Mapping[str, Any]) -> str:
         target = self._target(value)
@@ -322,7 +323,7 @@ class CstaServices:
         local_kind, local_value = local
         if local_kind != "staticID":
             raise invalid_connection("dynamic device ids are not issued by this switch")
-        device = self._device(local_value)
+        device = self.device(local_value)
         if kind == "both":
             call = self._call(value)
             if device not in call.connections:

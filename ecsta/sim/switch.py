@@ -267,8 +267,7 @@ class Switch(CallEngine):
         data collection runs on the device they go to the collection instead of being routed.
         """
         device = self._usable(key)
-        if not digits or not set(digits) <= _DIGITS:
-            raise CstaError("operation", "invalidParameterValue", f"cannot dial {digits!r}")
+        _check_digits(digits, "dial")
         active = self._active(device)
         if active is None:
             ringing = self._ringing(device)
@@ -465,8 +464,7 @@ class Switch(CallEngine):
         a call made by MakeCall with autoOriginate prompt waits for its answer, not for digits.
         """
         connection = self._connection(call, device)
-        if not digits or not set(digits) <= _DIGITS:
-            raise CstaError("operation", "invalidParameterValue", f"cannot dial {digits!r}")
+        _check_digits(digits, "dial")
         if connection.state != INITIATED or call.pending_route is not None:
             raise wrong_state("invalidConnectionState", f"{device.number} is not at dial tone")
         collection = self._collection_on(device)
@@ -478,8 +476,7 @@ class Switch(CallEngine):
     def generate_digits(self, call: Call, device: Device, digits: str) -> None:
         if self._connection(call, device).state != CONNECTED:
             raise wrong_state("invalidConnectionState")
-        if not digits or not set(digits) <= _DIGITS:
-            raise CstaError("operation", "invalidParameterValue", f"cannot send {digits!r}")
+        _check_digits(digits, "send")
         self._emit(
             call,
             "digitsGeneratedEvent",
@@ -620,3 +617,9 @@ class Switch(CallEngine):
 
     def _info(self, call: Call) -> CallInfo:
         return CallInfo(call.call_id, tuple((d, c.state) for d, c in call.connections.items()))
+
+
+def _check_digits(digits: str, verb: str) -> None:
+    """Only keypad digits can be pressed or sent; anything else is refused as a parameter."""
+    if not digits or not set(digits) <= _DIGITS:
+        raise CstaError("operation", "invalidParameterValue", f"cannot {verb} {digits!r}")
