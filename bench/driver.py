@@ -23,6 +23,7 @@ from typing import Any
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from ecsta.driver.calls import CallEngine
+from ecsta.driver.devices import connection_id, device_id
 from ecsta.driver.lines import Lines
 from ecsta.wire import apdu
 
@@ -30,16 +31,8 @@ EVENTS_TARGET = 5000.0
 LOAD_TARGET = 5.0
 
 
-def _device(number: str) -> dict[str, Any]:
-    return {"deviceIdentifier": ("dialingNumber", number)}
-
-
-def _conn(call: bytes, number: str) -> Any:
-    return ("both", {"callID": call, "deviceID": ("staticID", _device(number))})
-
-
 def _subject(number: str) -> Any:
-    return ("deviceIdentifier", _device(number))
+    return ("deviceIdentifier", device_id(number))
 
 
 def one_call(call: bytes, a: str, b: str) -> list[tuple[str, str, dict[str, Any]]]:
@@ -54,7 +47,7 @@ def one_call(call: bytes, a: str, b: str) -> list[tuple[str, str, dict[str, Any]
             a,
             "serviceInitiated",
             {
-                "initiatedConnection": _conn(call, a),
+                "initiatedConnection": connection_id(call, a),
                 "initiatingDevice": _subject(a),
                 "localConnectionInfo": "initiated",
                 "cause": "newCall",
@@ -64,7 +57,7 @@ def one_call(call: bytes, a: str, b: str) -> list[tuple[str, str, dict[str, Any]
             a,
             "originated",
             {
-                "originatedConnection": _conn(call, a),
+                "originatedConnection": connection_id(call, a),
                 "callingDevice": _subject(a),
                 "calledDevice": _subject(b),
                 "localConnectionInfo": "connected",
@@ -78,7 +71,7 @@ def one_call(call: bytes, a: str, b: str) -> list[tuple[str, str, dict[str, Any]
                 at,
                 "delivered",
                 {
-                    "connection": _conn(call, b),
+                    "connection": connection_id(call, b),
                     "alertingDevice": _subject(b),
                     **common,
                     "localConnectionInfo": "alerting",
@@ -92,7 +85,7 @@ def one_call(call: bytes, a: str, b: str) -> list[tuple[str, str, dict[str, Any]
                 at,
                 "established",
                 {
-                    "establishedConnection": _conn(call, b),
+                    "establishedConnection": connection_id(call, b),
                     "answeringDevice": _subject(b),
                     **common,
                     "localConnectionInfo": "connected",
@@ -110,7 +103,7 @@ def one_call(call: bytes, a: str, b: str) -> list[tuple[str, str, dict[str, Any]
                     at,
                     name,
                     {
-                        field: _conn(call, a),
+                        field: connection_id(call, a),
                         device_field: _subject(a),
                         "localConnectionInfo": "connected",
                         "cause": "normal",
@@ -124,7 +117,7 @@ def one_call(call: bytes, a: str, b: str) -> list[tuple[str, str, dict[str, Any]
                     at,
                     "connectionCleared",
                     {
-                        "droppedConnection": _conn(call, gone),
+                        "droppedConnection": connection_id(call, gone),
                         "releasingDevice": _subject(gone),
                         "localConnectionInfo": "null",
                         "cause": "normalClearing",
@@ -154,7 +147,8 @@ def event_rate(pairs: int, rounds: int) -> tuple[float, int, float]:
                 "crossRefIdentifier": refs[at],
                 "eventSpecificInfo": ("callControlEvents", (name, value)),
             }
-            pdus.append(apdu.encode(apdu.Invoke(len(pdus) % 30000 + 1, 21, argument)))
+            invoke = apdu.Invoke(len(pdus) % 30000 + 1, apdu.CSTA_EVENT_REPORT, argument)
+            pdus.append(apdu.encode(invoke))
     changes = 0
     decoding = engine_time = 0.0
     for _ in range(rounds):

@@ -456,7 +456,7 @@ class _Routes(Resource):
 
     @staticmethod
     def _address(line: Line, text: str) -> int:
-        if not text.isdigit() or int(text) not in [a["address"] for a in line.addresses]:
+        if not text.isdigit() or not line.has_address(int(text)):
             raise ApiError(404, "unknownAddress", f"line {line.number} has no address {text!r}")
         return int(text)
 

@@ -39,6 +39,7 @@ from ecsta.driver.messages import Message
 from ecsta.driver.model import (
     DEFAULT_MODES,
     FAILURES,
+    HELD,
     NEW,
     REASONS,
     STATE_FEATURES,
@@ -315,9 +316,8 @@ class CallEngine:
         subject: DeviceKey | None,
         ev: Mapping[str, Any],
     ) -> list[Message]:
-        before = call.state
-        target = TRANSITIONS.get((name, side, before))
-        label = before.name if isinstance(before, S) else before
+        target = TRANSITIONS.get((name, side, call.state))
+        label = call.state_name
         if target is None:
             self.unfitting += 1
             call.history.append(f"{name}/{side.value} in {label}: does not fit, ignored")
@@ -657,30 +657,13 @@ class CallEngine:
             return F(0)
         features = STATE_FEATURES.get(call.state, F(0))
         others = [c for c in line.calls.values() if c is not call and c.address == call.address]
-        held = [
-            c
-            for c in others
-            if c.state
-            in (
-                S.LINECALLSTATE_ONHOLD,
-                S.LINECALLSTATE_ONHOLDPENDTRANSFER,
-                S.LINECALLSTATE_ONHOLDPENDCONF,
-            )
-        ]
+        held = [c for c in others if c.state in HELD]
         active = [c for c in others if c.state is S.LINECALLSTATE_CONNECTED]
         if call.state is S.LINECALLSTATE_CONNECTED and held:
             features |= F.LINECALLFEATURE_SWAPHOLD | F.LINECALLFEATURE_COMPLETETRANSF
             if any(c.is_conference or c.state is S.LINECALLSTATE_ONHOLDPENDCONF for c in held):
                 features |= F.LINECALLFEATURE_ADDTOCONF
-        if (
-            call.state
-            in (
-                S.LINECALLSTATE_ONHOLD,
-                S.LINECALLSTATE_ONHOLDPENDTRANSFER,
-                S.LINECALLSTATE_ONHOLDPENDCONF,
-            )
-            and active
-        ):
+        if call.state in HELD and active:
             features |= F.LINECALLFEATURE_SWAPHOLD | F.LINECALLFEATURE_COMPLETETRANSF
         if call.is_conference:
             features &= ~(F.LINECALLFEATURE_BLINDTRANSFER | F.LINECALLFEATURE_SETUPTRANSFER)
@@ -927,11 +910,7 @@ def _snapshot_state(value: Any) -> LineCallState | None:
 def _compatible(current: Any, wanted: LineCallState) -> bool:
     """States a snapshot cannot tell apart: ours is kept (it knows why the call is held)."""
     groups = (
-        {
-            S.LINECALLSTATE_ONHOLD,
-            S.LINECALLSTATE_ONHOLDPENDTRANSFER,
-            S.LINECALLSTATE_ONHOLDPENDCONF,
-        },
+        HELD,
         {
             S.LINECALLSTATE_DIALTONE,
             S.LINECALLSTATE_DIALING,

@@ -57,11 +57,10 @@ from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE
+from ecsta.wire.operations import lookup
 
-EVENT_REPORT = 21
-ESCAPE = 51
-UNRECOGNIZED_OPERATION = ("invoke", "unrecognizedOperation")
-DEVICES_CHANGED = 213
+ESCAPE = lookup("escape").code
+DEVICES_CHANGED = lookup("swFunctionDevicesChanged").code
 
 #: universalFailure kinds -> the HTTP status an API client gets.
 ERROR_STATUS = {
@@ -107,13 +106,13 @@ class DriverProtocol(CSTAClientProtocol):
         super().invokeReceived(pdu, peek)
 
     def operationReceived(self, invoke: apdu.Invoke) -> Any:
-        if invoke.opcode == EVENT_REPORT:
+        if invoke.opcode == apdu.CSTA_EVENT_REPORT:
             self.driver.event_report(invoke.argument)
             return None
         if invoke.opcode == DEVICES_CHANGED:
             self.driver.devices_changed()
             return ("noData", None)
-        raise InvokeRejected(UNRECOGNIZED_OPERATION)
+        return super().operationReceived(invoke)
 
     def connectionLost(self, reason: Any = None) -> None:
         super().connectionLost(reason)
@@ -334,19 +333,7 @@ class Driver(Service):
             return
         self.publish(out)
         while self.engine.learned_twins:
-            line = self.engine.learned_twins.pop()
-            self.publish(
-                [
-                    messages.line_dev_state(
-                        line.number,
-                        LineDevState.LINEDEVSTATE_REINIT,
-                        reason="Super-Twin DECT found",
-                    )
-                ]
-            )
-            defer.Deferred.fromCoroutine(self._monitor_twin(line)).addErrback(
-                lambda f: self.log.failure("monitoring a Super-Twin DECT", f)
-            )
+            self.publish([self._twin_found(self.engine.learned_twins.pop())])
 
     def devices_changed(self) -> None:
         """The PBX's devices changed: read its device list again (numbers, Super-Twin pairs).
@@ -399,17 +386,7 @@ class Driver(Service):
             had_twin = line.twin
             self.lines.refresh(line)
             if had_twin is None and line.twin is not None:
-                out.append(
-                    messages.line_dev_state(
-                        line.number,
-                        LineDevState.LINEDEVSTATE_REINIT,
-                        reason="Super-Twin DECT found",
-                    )
-                )
-                if line.monitor is not None:
-                    defer.Deferred.fromCoroutine(self._monitor_twin(line)).addErrback(
-                        lambda f: self.log.failure("monitoring a Super-Twin DECT", f)
-                    )
+                out.append(self._twin_found(line))
         if add:
             for device in devices:
                 if device.number in self.lines or (
@@ -420,7 +397,7 @@ class Driver(Service):
                 if self.admin is not None and not self.admin.takes_device(_listed(device)):
                     continue
                 line = self.lines.add(device.number)
-                out.append({"msg": "LINE_CREATE", "line": line.number, "lineInfo": line.to_json()})
+                out.append(messages.line_create(line))
         self.publish(out)
         return devices
 
@@ -469,6 +446,16 @@ class Driver(Service):
             return True
         finally:
             self._opening.discard(line.number)
+
+    def _twin_found(self, line: Line) -> Message:
+        """The line's Super-Twin DECT came to light: monitor it (once the line itself is
+        monitored), and tell applications that the line now has its Mobile address."""
+        defer.Deferred.fromCoroutine(self._monitor_twin(line)).addErrback(
+            lambda f: self.log.failure("monitoring a Super-Twin DECT", f)
+        )
+        return messages.line_dev_state(
+            line.number, LineDevState.LINEDEVSTATE_REINIT, reason="Super-Twin DECT found"
+        )
 
     async def _monitor_twin(self, line: Line) -> None:
         """Monitor the line's Super-Twin DECT too: once the DECT has answered, the desk phone
@@ -573,7 +560,7 @@ class Driver(Service):
 
     async def add_line(self, number: str, name: str = "") -> Line:
         line = self.lines.add(number, name)
-        self.publish([{"msg": "LINE_CREATE", "line": line.number, "lineInfo": line.to_json()}])
+        self.publish([messages.line_create(line)])
         if self.link_up:
             try:
                 await self.open_line(line)
@@ -584,7 +571,7 @@ class Driver(Service):
     async def remove_line(self, line: Line) -> None:
         await self.close_line(line)
         self.lines.remove(line.number)
-        self.publish([{"msg": "LINE_REMOVE", "line": line.number}])
+        self.publish([messages.line_remove(line.number)])
 
     def snapshot_all(self) -> Deferred[Any]:
         """The periodic validation: every monitored line against a snapshot."""

@@ -80,6 +80,9 @@ class Line:
         self.twin = key
         return True
 
+    def has_address(self, address: int) -> bool:
+        return any(a["address"] == address for a in self.addresses)
+
     @property
     def addresses(self) -> list[dict[str, Any]]:
         out = [{"address": 0, "name": self.number}]

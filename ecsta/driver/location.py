@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ecsta.driver.settingerrors import InvalidSetting
+from ecsta.driver.settingerrors import InvalidSetting, flag, reject_unknown
 
 #: More numbers than this in the extension range is a typing error, not a PBX (the largest
 #: Panasonic systems have a few thousand extensions).
@@ -198,15 +198,8 @@ class Location:
             "extensionRange",
             "lineNumbers",
         }
-        for key in document:
-            if key not in known:
-                raise InvalidSetting(key, "unknown setting")
-        flags = {}
-        for key in ("useLocation", "canonical"):
-            value = document.get(key, False)
-            if not isinstance(value, bool):
-                raise InvalidSetting(key, "must be true or false")
-            flags[key] = value
+        reject_unknown(document, known)
+        flags = {key: flag(document, key, False) for key in ("useLocation", "canonical")}
         texts = {}
         for key in ("countryCode", "areaCode", "localNumber", "extensionRange"):
             value = document.get(key, "")

@@ -4,7 +4,6 @@ Every message carries ``msg`` (the TAPI message name), ``line`` and, where they 
 ``address`` and ``call``, so that a client can route it without looking further.
 """
 
-import enum
 from typing import Any
 
 from ecsta.driver.constants import (
@@ -13,6 +12,7 @@ from ecsta.driver.constants import (
     LineDevState,
     flag_names,
 )
+from ecsta.driver.lines import Line
 from ecsta.driver.model import Call
 
 Message = dict[str, Any]
@@ -29,13 +29,12 @@ def new_call(call: Call) -> Message:
 
 
 def call_state(call: Call) -> Message:
-    state = call.state
     return {
         "msg": "LINE_CALLSTATE",
         "line": call.line,
         "address": call.address,
         "call": call.id,
-        "state": state.name if isinstance(state, enum.Enum) else state,
+        "state": call.state_name,
         "mode": None if call.mode is None else flag_names(call.mode),
         "features": flag_names(call.features),
     }
@@ -66,6 +65,14 @@ def line_dev_state(line: str, state: LineDevState, **details: Any) -> Message:
     out: Message = {"msg": "LINE_LINEDEVSTATE", "line": line, "devState": flag_names(state)}
     out.update(details)
     return out
+
+
+def line_create(line: Line) -> Message:
+    return {"msg": "LINE_CREATE", "line": line.number, "lineInfo": line.to_json()}
+
+
+def line_remove(line: str) -> Message:
+    return {"msg": "LINE_REMOVE", "line": line}
 
 
 def reply(

@@ -58,11 +58,7 @@ def families(driver: Driver, pdus: PDUCounts) -> Iterator[Metric]:
         "Open lines whose monitor the PBX refused (retried every monitorRetryInterval)",
         value=sum(1 for line in lines if line.opened and line.monitor_error is not None),
     )
-    calls = Counter(
-        str(call.state.name) if isinstance(call.state, LineCallState) else str(call.state)
-        for call in driver.engine.calls.values()
-        if call.exists
-    )
+    calls = Counter(call.state_name for call in driver.engine.calls.values() if call.exists)
     family = GaugeMetricFamily(
         "ecsta_driver_calls", "Calls on the driver's lines by TAPI call state", labels=["state"]
     )

@@ -84,13 +84,14 @@ _LIVE = frozenset(
         S.LINECALLSTATE_UNKNOWN,
     }
 )
-_HELD = frozenset(
+#: The states of a call held here, whatever it is held for.
+HELD = frozenset(
     {S.LINECALLSTATE_ONHOLD, S.LINECALLSTATE_ONHOLDPENDCONF, S.LINECALLSTATE_ONHOLDPENDTRANSFER}
 )
 _OUTGOING = frozenset(
     {S.LINECALLSTATE_DIALTONE, S.LINECALLSTATE_DIALING, S.LINECALLSTATE_PROCEEDING}
 )
-_TALKING = frozenset({S.LINECALLSTATE_CONNECTED, S.LINECALLSTATE_CONFERENCED}) | _HELD
+_TALKING = frozenset({S.LINECALLSTATE_CONNECTED, S.LINECALLSTATE_CONFERENCED}) | HELD
 _ENDING = frozenset(
     {S.LINECALLSTATE_BUSY, S.LINECALLSTATE_SPECIALINFO, S.LINECALLSTATE_DISCONNECTED}
 )
@@ -164,10 +165,10 @@ _ROWS: list[tuple[str, Side, frozenset[Any], Target]] = [
     ("established", Side.REMOTE, _TALKING | {S.LINECALLSTATE_OFFERING}, Rule.KEEP),
     # held / retrieved
     ("held", Side.LOCAL, frozenset({S.LINECALLSTATE_CONNECTED}), Rule.HOLD),
-    ("held", Side.LOCAL, _HELD, Rule.KEEP),
+    ("held", Side.LOCAL, HELD, Rule.KEEP),
     ("held", Side.TWIN, _LIVE, Rule.KEEP),
     ("held", Side.REMOTE, _TALKING | {S.LINECALLSTATE_RINGBACK}, Rule.KEEP),
-    ("retrieved", Side.LOCAL, _HELD, S.LINECALLSTATE_CONNECTED),
+    ("retrieved", Side.LOCAL, HELD, S.LINECALLSTATE_CONNECTED),
     ("retrieved", Side.LOCAL, frozenset({S.LINECALLSTATE_CONNECTED}), Rule.KEEP),
     ("retrieved", Side.TWIN, _LIVE, Rule.KEEP),
     ("retrieved", Side.REMOTE, _TALKING, Rule.KEEP),
@@ -215,7 +216,7 @@ _ROWS: list[tuple[str, Side, frozenset[Any], Target]] = [
         "connectionCleared",
         Side.REMOTE,
         _OUTGOING
-        | _HELD
+        | HELD
         | {
             S.LINECALLSTATE_OFFERING,
             S.LINECALLSTATE_ACCEPTED,
@@ -265,9 +266,6 @@ def _compile() -> dict[tuple[str, Side, Any], Target]:
 
 #: (event, side, state or NEW) -> target: the whole call model in one table.
 TRANSITIONS: dict[tuple[str, Side, Any], Target] = _compile()
-
-#: Events that name a connection other parties may see (all call control events handled).
-CALL_EVENTS = frozenset(event for event, _, _, _ in _ROWS)
 
 # What each state allows, before the features that depend on the line's other calls.
 STATE_FEATURES: dict[LineCallState, F] = {
@@ -406,13 +404,19 @@ class Call:
     def exists(self) -> bool:
         return self.state != NEW
 
+    @property
+    def state_name(self) -> str:
+        """The state as applications and logs name it: the TAPI name, or NEW."""
+        state = self.state
+        return str(state.name) if isinstance(state, LineCallState) else str(state)
+
     def to_json(self) -> dict[str, Any]:
         """The call object of the API (DESIGN.md, "Driver API")."""
         return {
             "id": self.id,
             "line": self.line,
             "address": self.address,
-            "state": self.state.name if isinstance(self.state, LineCallState) else self.state,
+            "state": self.state_name,
             "stateMode": None if self.mode is None else flag_names(self.mode),
             "origin": self.origin.name,
             "reason": self.reason.name,

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ecsta.driver.settingerrors import InvalidSetting
+from ecsta.driver.settingerrors import InvalidSetting, reject_unknown
 
 Category = Literal["incoming", "outgoing", "dialing"]
 CATEGORIES: tuple[Category, ...] = ("incoming", "outgoing", "dialing")
@@ -62,9 +62,7 @@ class Rule:
     def from_document(cls, document: Any) -> "Rule":
         if not isinstance(document, Mapping):
             raise InvalidSetting("", "must be an object with search, replace and regex")
-        for key in document:
-            if key not in ("search", "replace", "regex"):
-                raise InvalidSetting(key, "unknown setting")
+        reject_unknown(document, ("search", "replace", "regex"))
         search, replace = document.get("search"), document.get("replace", "")
         regex = document.get("regex", True)
         if not isinstance(search, str):
@@ -153,9 +151,7 @@ class NumberFormat:
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> "NumberFormat":
         """Build from the ``numberFormat`` settings object; a missing list means no rules."""
-        for key in document:
-            if key not in CATEGORIES:
-                raise InvalidSetting(key, "unknown setting")
+        reject_unknown(document, CATEGORIES)
         lists = {}
         for category in CATEGORIES:
             try:

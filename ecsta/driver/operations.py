@@ -42,7 +42,7 @@ from ecsta.driver.devices import (
 )
 from ecsta.driver.lines import FORWARD_TYPES, Line
 from ecsta.driver.messages import Message
-from ecsta.driver.model import Call
+from ecsta.driver.model import HELD, Call
 
 F = LineCallFeature
 S = LineCallState
@@ -93,6 +93,11 @@ def _nothing(results: list[Any]) -> tuple[Any, list[Message]]:
     return {}, []
 
 
+def _transferred(results: list[Any]) -> tuple[Any, list[Message]]:
+    new = call_of_connection(results[0].get("transferredCall"))
+    return {"transferredCallID": None if new is None else new.hex()}, []
+
+
 def _text(body: Mapping[str, Any], key: str, what: str = "a number") -> str:
     value = body.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -110,6 +115,13 @@ def _int(body: Mapping[str, Any], key: str, default: int | None = None) -> int:
     return value
 
 
+def _address(line: Line, body: Mapping[str, Any]) -> int:
+    address = _int(body, "address", 0)
+    if not line.has_address(address):
+        raise ApiError(404, "unknownAddress", f"line {line.number} has no address {address}")
+    return address
+
+
 def connection(call: Call) -> tuple[str, dict[str, Any]]:
     """Our connection in ``call``, named as the PBX named it."""
     assert call.csta_call is not None
@@ -118,11 +130,10 @@ def connection(call: Call) -> tuple[str, dict[str, Any]]:
 
 def _require(call: Call, feature: LineCallFeature, operation: str) -> None:
     if feature not in call.features:
-        state = call.state.name if isinstance(call.state, S) else str(call.state)
         raise ApiError(
             409,
             "notAllowed",
-            f"{operation} is not allowed on call {call.id} in {state}",
+            f"{operation} is not allowed on call {call.id} in {call.state_name}",
         )
 
 
@@ -138,9 +149,6 @@ def _other_call(engine: CallEngine, call: Call, body: Mapping[str, Any], key: st
     if other.csta_call is None:
         raise ApiError(409, "notAllowed", f"call {other_id} has not been dialled yet")
     return other
-
-
-_HELD = (S.LINECALLSTATE_ONHOLD, S.LINECALLSTATE_ONHOLDPENDTRANSFER, S.LINECALLSTATE_ONHOLDPENDCONF)
 
 
 def plan_call_operation(
@@ -221,17 +229,12 @@ def _redirect(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
 def _blind_transfer(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
     _require(call, F.LINECALLFEATURE_BLINDTRANSFER, "blindtransfer")
     to = _text(body, "to")
-
-    def finish(results: list[Any]) -> tuple[Any, list[Message]]:
-        new = call_of_connection(results[0].get("transferredCall"))
-        return {"transferredCallID": None if new is None else new.hex()}, []
-
     return Plan(
         "blindtransfer",
         call.line,
         call.id,
         [("singleStepTrans", {"activeCall": connection(call), "transferredTo": device_id(to)})],
-        finish,
+        _transferred,
     )
 
 
@@ -307,7 +310,7 @@ def _swap_hold(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
     _require(call, F.LINECALLFEATURE_SWAPHOLD, "swaphold")
     other = _other_call(engine, call, body, "other")
     active, held = (call, other) if call.state is S.LINECALLSTATE_CONNECTED else (other, call)
-    if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in _HELD:
+    if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in HELD:
         raise ApiError(409, "notAllowed", "swaphold needs one connected and one held call")
     return Plan(
         "swaphold",
@@ -324,17 +327,14 @@ def _complete_transfer(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
     mode = body.get("mode", "transfer")
     if mode not in ("transfer", "conference"):
         raise ApiError(400, "badRequest", "'mode' must be 'transfer' or 'conference'")
-    active, held = (other, call) if call.state in _HELD else (call, other)
-    if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in _HELD:
+    active, held = (other, call) if call.state in HELD else (call, other)
+    if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in HELD:
         raise ApiError(409, "notAllowed", "completetransfer needs one held and one connected call")
     arguments = {"heldCall": connection(held), "activeCall": connection(active)}
     if mode == "transfer":
-
-        def finish(results: list[Any]) -> tuple[Any, list[Message]]:
-            new = call_of_connection(results[0].get("transferredCall"))
-            return {"transferredCallID": None if new is None else new.hex()}, []
-
-        return Plan("completetransfer", call.line, call.id, [("transferCall", arguments)], finish)
+        return Plan(
+            "completetransfer", call.line, call.id, [("transferCall", arguments)], _transferred
+        )
     return _conference_plan(engine, "completetransfer", call, arguments)
 
 
@@ -359,8 +359,8 @@ def _add_to_conference(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
         raise ApiError(
             409, "notAllowed", f"addtoconference is not allowed on calls {call.id} and {other.id}"
         )
-    held, active = (call, other) if call.state in _HELD or call.is_conference else (other, call)
-    if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in _HELD:
+    held, active = (call, other) if call.state in HELD or call.is_conference else (other, call)
+    if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in HELD:
         raise ApiError(
             409,
             "notAllowed",
@@ -469,9 +469,7 @@ CALL_OPERATIONS = frozenset(_CALL_OPERATIONS)
 
 def plan_make_call(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan:
     to = _text(body, "to")
-    address = _int(body, "address", 0)
-    if address not in [a["address"] for a in line.addresses]:
-        raise ApiError(404, "unknownAddress", f"line {line.number} has no address {address}")
+    address = _address(line, body)
 
     def finish(results: list[Any]) -> tuple[Any, list[Message]]:
         csta_call = call_of_connection(results[0].get("callingDevice"))
@@ -541,9 +539,7 @@ def plan_pickup(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan
 
 def plan_forward(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan:
     """lineForward: the list replaces every forwarding on the address; empty cancels all."""
-    address = _int(body, "address", 0)
-    if address not in [a["address"] for a in line.addresses]:
-        raise ApiError(404, "unknownAddress", f"line {line.number} has no address {address}")
+    address = _address(line, body)
     forwards = body.get("forwards")
     if not isinstance(forwards, list):
         raise ApiError(400, "badRequest", "'forwards' must be a list")

@@ -24,7 +24,7 @@ from typing import Any
 from ecsta.driver.atomicfile import atomic_write
 from ecsta.driver.location import Location
 from ecsta.driver.numberformat import NumberFormat
-from ecsta.driver.settingerrors import InvalidSetting
+from ecsta.driver.settingerrors import InvalidSetting, flag, reject_unknown
 from ecsta.driver.sipfilter import SipFilter
 
 #: Bounds that keep a typing error from stalling the driver (an hour without a snapshot or a
@@ -42,19 +42,6 @@ def _seconds(
     if not low <= value <= high:
         raise InvalidSetting(key, f"must be between {low:g} and {high:g} seconds")
     return float(value)
-
-
-def _flag(document: Mapping[str, Any], key: str, default: bool) -> bool:
-    value = document.get(key, default)
-    if not isinstance(value, bool):
-        raise InvalidSetting(key, "must be true or false")
-    return value
-
-
-def _only(document: Mapping[str, Any], known: tuple[str, ...]) -> None:
-    for key in document:
-        if key not in known:
-            raise InvalidSetting(key, "unknown setting")
 
 
 @dataclass(frozen=True)
@@ -77,10 +64,10 @@ class Advanced:
 
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> "Advanced":
-        _only(document, ("readNames", "snapshotInterval", "monitorRetryInterval"))
+        reject_unknown(document, ("readNames", "snapshotInterval", "monitorRetryInterval"))
         default = cls()
         return cls(
-            read_names=_flag(document, "readNames", default.read_names),
+            read_names=flag(document, "readNames", default.read_names),
             snapshot_interval=_seconds(
                 document, "snapshotInterval", default.snapshot_interval, 0, MAX_SNAPSHOT_INTERVAL
             ),
@@ -105,8 +92,8 @@ class Diagnostics:
 
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> "Diagnostics":
-        _only(document, ("trafficLog",))
-        return cls(traffic_log=_flag(document, "trafficLog", cls().traffic_log))
+        reject_unknown(document, ("trafficLog",))
+        return cls(traffic_log=flag(document, "trafficLog", cls().traffic_log))
 
 
 _SECTIONS: dict[str, Any] = {
@@ -142,7 +129,7 @@ class DriverSettings:
         """Build from a whole settings document; a missing section or key takes its default."""
         if not isinstance(document, Mapping):
             raise InvalidSetting("", "the settings must be a JSON object")
-        _only(document, tuple(_SECTIONS))
+        reject_unknown(document, tuple(_SECTIONS))
         sections = {}
         for key, section in _SECTIONS.items():
             value = document.get(key, {})

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ecsta.driver.settingerrors import InvalidSetting
+from ecsta.driver.settingerrors import InvalidSetting, flag, reject_unknown
 
 Kind = Literal["name-text", "number-text", "name-regex", "number-regex"]
 KINDS: tuple[Kind, ...] = ("name-text", "number-text", "name-regex", "number-regex")
@@ -52,9 +52,7 @@ class FilterRule:
     def from_document(cls, document: Any) -> "FilterRule":
         if not isinstance(document, Mapping):
             raise InvalidSetting("", "must be an object with kind and search")
-        for key in document:
-            if key not in ("kind", "search"):
-                raise InvalidSetting(key, "unknown setting")
+        reject_unknown(document, ("kind", "search"))
         kind, search = document.get("kind"), document.get("search")
         if kind not in KINDS:
             raise InvalidSetting("kind", f"must be one of {', '.join(KINDS)}")
@@ -92,12 +90,8 @@ class SipFilter:
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> "SipFilter":
         """Build from the ``sipFilter`` settings object; errors name the rule by index."""
-        for key in document:
-            if key not in ("enabled", "rules"):
-                raise InvalidSetting(key, "unknown setting")
-        enabled = document.get("enabled", False)
-        if not isinstance(enabled, bool):
-            raise InvalidSetting("enabled", "must be true or false")
+        reject_unknown(document, ("enabled", "rules"))
+        enabled = flag(document, "enabled", False)
         documents = document.get("rules", [])
         if not isinstance(documents, list):
             raise InvalidSetting("rules", "must be a list of rules")
