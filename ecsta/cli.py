@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from ecsta import cli_admin, cli_password, cli_remote, cli_settings, cli_watch
 from ecsta.wire import apdu
 from ecsta.wire.errors import DecodeError
-from ecsta.wire.framing import HEADER_SIZE
+from ecsta.wire.framing import HEADER_SIZE, FrameDecoder, FramingError
 from ecsta.wire.operations import BY_CODE
 
 _SEPARATORS = re.compile(r"0[xX]|[\s:,.\-]")
@@ -70,18 +70,12 @@ def read_input(path: str) -> bytes:
 
 def split_frames(data: bytes) -> list[bytes] | None:
     """The PDUs of ``data`` if it is one or more whole length-prefixed frames, else None."""
-    pdus = []
-    pos = 0
-    while pos < len(data):
-        if len(data) - pos < HEADER_SIZE:
-            return None
-        size = int.from_bytes(data[pos : pos + HEADER_SIZE], "big")
-        start = pos + HEADER_SIZE
-        if size == 0 or start + size > len(data):
-            return None
-        pdus.append(data[start : start + size])
-        pos = start + size
-    return pdus or None
+    frames = FrameDecoder()
+    try:
+        pdus = frames.feed(data)
+    except FramingError:
+        return None
+    return pdus if pdus and not frames.buffered else None
 
 
 def _pdus(data: bytes, framing: str) -> tuple[list[bytes], bool]:

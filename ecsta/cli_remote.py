@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any, TextIO
 
@@ -154,6 +155,12 @@ def _since(seconds: Any) -> str:
     return time.strftime(", since %Y-%m-%d %H:%M:%S", time.localtime(seconds))
 
 
+def _tally(title: str, states: list[str]) -> str:
+    """``title: 3 (2 closed, 1 in service)``: how many there are, and how many in each state."""
+    detail = ", ".join(f"{count} {state}" for state, count in sorted(Counter(states).items()))
+    return f"{title}: {len(states)}" + (f" ({detail})" if detail else "")
+
+
 def mux_summary(status: Mapping[str, Any]) -> list[str]:
     """The mux's status document as a few readable lines."""
     pbx = status.get("pbx", {})
@@ -174,11 +181,7 @@ def mux_summary(status: Mapping[str, Any]) -> list[str]:
             f" output buffer {app.get('buffer', 0)} bytes"
         )
     monitors = status.get("monitors", [])
-    states: dict[str, int] = {}
-    for monitor in monitors:
-        states[str(monitor.get("state"))] = states.get(str(monitor.get("state")), 0) + 1
-    detail = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
-    lines.append(f"PBX monitors: {len(monitors)}" + (f" ({detail})" if detail else ""))
+    lines.append(_tally("PBX monitors", [str(monitor.get("state")) for monitor in monitors]))
     for key, title in (("cdr", "CDR"), ("dataCollection", "data collection")):
         owned = status.get(key, {})
         owner = owned.get("owner")
@@ -210,12 +213,7 @@ def driver_summary(
     """A driver's state as a few readable lines."""
     up = metrics.get("ecsta_driver_pbx_link_up") == 1
     out = [f"PBX link: {'up' if up else 'down'}"]
-    states: dict[str, int] = {}
-    for line in lines:
-        state = _line_state(line)
-        states[state] = states.get(state, 0) + 1
-    detail = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
-    out.append(f"lines: {len(lines)}" + (f" ({detail})" if detail else ""))
+    out.append(_tally("lines", [_line_state(line) for line in lines]))
     # Only the lines that need a look: a driver may have a thousand in service.
     out.extend(_line_rows([line for line in lines if _line_state(line) != "in service"]))
     out.append(f"calls: {len(calls)}")

@@ -16,9 +16,10 @@ from typing import Any, TextIO
 from ecsta.cli_remote import RemoteError, _api_options, _token, _url, fetch
 
 
-def _settings_url(args: argparse.Namespace) -> str:
+def _driver_url(args: argparse.Namespace, path: str) -> str:
+    """``path`` of the driver's API, for the instance ``--instance`` names (default: the first)."""
     query = f"?instance={urllib.parse.quote(args.instance)}" if args.instance else ""
-    return _url(args.api, f"/api/v1/settings{query}")
+    return _url(args.api, path + query)
 
 
 def patch_of(assignments: list[str]) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def patch_of(assignments: list[str]) -> dict[str, Any]:
 
 def show_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
-        document = fetch("GET", _settings_url(args), _token(args))
+        document = fetch("GET", _driver_url(args, "/api/v1/settings"), _token(args))
     except RemoteError as error:
         err.write(f"ecsta settings show: {error}\n")
         return 1
@@ -70,7 +71,7 @@ def set_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"ecsta settings set: {error}\n")
         return 2
     try:
-        document = fetch("PUT", _settings_url(args), _token(args), patch)
+        document = fetch("PUT", _driver_url(args, "/api/v1/settings"), _token(args), patch)
     except RemoteError as error:
         err.write(f"ecsta settings set: {error}\n")
         return 1
@@ -80,11 +81,10 @@ def set_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def sipfilter_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    query = f"?instance={urllib.parse.quote(args.instance)}" if args.instance else ""
     try:
         answer = fetch(
             "POST",
-            _url(args.api, f"/api/v1/sipfilter/check{query}"),
+            _driver_url(args, "/api/v1/sipfilter/check"),
             _token(args),
             {"name": args.name, "number": args.number},
         )

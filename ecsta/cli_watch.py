@@ -31,7 +31,6 @@ from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.link.service import PBXClientFactory
 from ecsta.wire import apdu
 
-EVENT_REPORT = 21
 MONITOR_STOP = 73
 DEFAULT_PBX = "tcp:host=127.0.0.1:port=33333"
 #: Seconds the monitorStop on the way out may take before the connection is just closed.
@@ -154,7 +153,7 @@ class WatchProtocol(CSTAClientProtocol):
         self.watcher = watcher
 
     def operationReceived(self, invoke: apdu.Invoke) -> Any:
-        if invoke.opcode == EVENT_REPORT:
+        if invoke.opcode == apdu.CSTA_EVENT_REPORT:
             self.watcher.event(invoke.argument)
             return None
         if invoke.opcode == MONITOR_STOP:

@@ -12,7 +12,7 @@ from typing import Any
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
-from ecsta.link.errors import LinkLost, RequestTimeout
+from ecsta.link.errors import RequestTimeout
 
 MAX_INVOKE_ID = 0x7FFF
 
@@ -20,9 +20,9 @@ MAX_INVOKE_ID = 0x7FFF
 class Outstanding:
     """Requests in flight, keyed by the invoke id we chose."""
 
-    def __init__(self, clock: IReactorTime, first_id: int = 1) -> None:
+    def __init__(self, clock: IReactorTime) -> None:
         self._clock = clock
-        self._next = first_id
+        self._next = 1
         self._pending: dict[int, tuple[Deferred[Any], IDelayedCall | None]] = {}
         self._lost: BaseException | None = None
 
@@ -74,9 +74,9 @@ class Outstanding:
             call.cancel()
         return d
 
-    def lose(self, reason: BaseException | None = None) -> None:
+    def lose(self, reason: BaseException) -> None:
         """Fail everything in flight, and every later request, with ``reason``."""
-        self._lost = reason if reason is not None else LinkLost("the CSTA association is closed")
+        self._lost = reason
         pending, self._pending = self._pending, {}
         for d, call in pending.values():
             if call is not None and call.active():

@@ -40,6 +40,12 @@ BADLY_STRUCTURED = ("general", "badlyStructuredPDU")
 UNRECOGNISED_OPERATION = ("invoke", "unrecognizedOperation")
 
 
+def _cancel(call: IDelayedCall | None) -> None:
+    """Cancel a timer that may be unset, already run or already cancelled."""
+    if call is not None and call.active():
+        call.cancel()
+
+
 class CSTAProtocol(Protocol):
     """What both ends of an association share.
 
@@ -83,8 +89,7 @@ class CSTAProtocol(Protocol):
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         self.closed = True
         self.associated = False
-        self._backlog.clear()
-        self._backlog_bytes = 0
+        self._drop_backlog()
         self._outstanding.lose(LinkLost(f"association with {self.peer} closed"))
 
     def pauseProducing(self) -> None:
@@ -98,6 +103,9 @@ class CSTAProtocol(Protocol):
             self.transport.write(data)  # type: ignore[union-attr]
 
     def stopProducing(self) -> None:
+        self._drop_backlog()
+
+    def _drop_backlog(self) -> None:
         self._backlog.clear()
         self._backlog_bytes = 0
 
@@ -139,8 +147,7 @@ class CSTAProtocol(Protocol):
 
     def abort(self) -> None:
         """Drop the connection without waiting for queued output."""
-        self._backlog.clear()
-        self._backlog_bytes = 0
+        self._drop_backlog()
         if self.transport is not None and not self.closed:
             self.transport.abortConnection()  # type: ignore[attr-defined]
 
@@ -396,8 +403,7 @@ class CSTAClientProtocol(CSTAProtocol):
             self.ready.errback(reason)
 
     def _become_ready(self) -> None:
-        if self._timer is not None and self._timer.active():
-            self._timer.cancel()
+        _cancel(self._timer)
         self._timer = None
         if not self.ready.called:
             self.ready.callback(self)
@@ -418,8 +424,7 @@ class CSTAClientProtocol(CSTAProtocol):
             self.transport.loseConnection()  # type: ignore[union-attr]
             return
         self.associated = True
-        if self._timer is not None and self._timer.active():
-            self._timer.cancel()
+        _cancel(self._timer)
         self._timer = self.clock.callLater(self.ready_wait, self._become_ready)
         self._kick_watchdog()
 
@@ -456,9 +461,8 @@ class CSTAClientProtocol(CSTAProtocol):
         self.abort()
 
     def connectionLost(self, reason: Failure = connectionDone) -> None:
-        for call in (self._timer, self._watchdog_call):
-            if call is not None and call.active():
-                call.cancel()
+        _cancel(self._timer)
+        _cancel(self._watchdog_call)
         self._fail_ready(LinkLost(f"connection to {self.peer} lost before it was ready"))
         super().connectionLost(reason)
 
@@ -503,8 +507,7 @@ class CSTAServerProtocol(CSTAProtocol):
         if peek.kind is not ber.Kind.AARQ or self.associated:
             super().acsePDUReceived(pdu, peek)
             return
-        if self._timer is not None and self._timer.active():
-            self._timer.cancel()
+        _cancel(self._timer)
         self._timer = None
         try:
             aarq = apdu.decode(pdu)
@@ -567,7 +570,6 @@ class CSTAServerProtocol(CSTAProtocol):
         self._unanswered = 0
 
     def connectionLost(self, reason: Failure = connectionDone) -> None:
-        for call in (self._timer, self._keepalive_call):
-            if call is not None and call.active():
-                call.cancel()
+        _cancel(self._timer)
+        _cancel(self._keepalive_call)
         super().connectionLost(reason)
