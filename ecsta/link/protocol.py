@@ -157,6 +157,7 @@ class CSTAProtocol(Protocol):
         except FramingError as error:
             for pdu in error.pdus:
                 self._guarded(pdu)
+            self.malformedReceived(error)
             self.log.warn(
                 "{peer}: garbage framing ({error}), aborting", peer=self.peer, error=error
             )
@@ -166,6 +167,10 @@ class CSTAProtocol(Protocol):
             if self.closed:
                 return
             self._guarded(pdu)
+
+    def malformedReceived(self, error: DecodeError) -> None:
+        """Hook: the peer sent bytes that are not a well-formed PDU (framing, BER, or an invoke
+        whose operation or argument does not decode); the link answers it as documented."""
 
     def _guarded(self, pdu: bytes) -> None:
         """Handle one PDU; nothing a peer sends may raise out of ``dataReceived``."""
@@ -193,6 +198,7 @@ class CSTAProtocol(Protocol):
             ber.validate(pdu)
             peek = ber.peek(pdu)
         except DecodeError as error:
+            self.malformedReceived(error)
             self.log.warn(
                 "{peer}: malformed PDU {pdu}: {error}", peer=self.peer, pdu=pdu.hex(), error=error
             )
@@ -268,6 +274,7 @@ class CSTAProtocol(Protocol):
         try:
             invoke = apdu.decode(pdu)
         except DecodeError as error:
+            self.malformedReceived(error)
             self.send_reject(peek.invoke_id, getattr(error, "reject", None) or BADLY_STRUCTURED)
             return
         assert isinstance(invoke, apdu.Invoke)

@@ -179,19 +179,8 @@ class SimulatorProtocol(CSTAServerProtocol):
 
     # -- input ----------------------------------------------------------------------------------
 
-    def pduReceived(self, pdu: bytes) -> None:
-        try:
-            ber.validate(pdu)
-            ber.peek(pdu)
-        except DecodeError:
-            self.counters["malformed_in"] += 1
-        super().pduReceived(pdu)
-
-    def send_reject(self, invoke_id: int | None, problem: tuple[str, str]) -> None:
-        # Well-formed BER whose operation or argument is wrong; bad BER is counted above.
-        if problem[0] == "invoke":
-            self.counters["malformed_in"] += 1
-        super().send_reject(invoke_id, problem)
+    def malformedReceived(self, error: DecodeError) -> None:
+        self.counters["malformed_in"] += 1
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         self.simulator.advance()
