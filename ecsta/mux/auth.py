@@ -23,7 +23,10 @@ SCRYPT_P = 1
 #: PBKDF2-HMAC-SHA256 iterations used for new hashes.
 PBKDF2_ITERATIONS = 600_000
 
-_SCHEMES = ("scrypt", "pbkdf2-sha256")
+#: The '$'-separated fields of a stored hash, by scheme.
+_FIELDS = {"scrypt": 6, "pbkdf2-sha256": 4}
+#: The schemes :func:`hash_password` makes and :class:`PasswordHash` reads.
+SCHEMES = tuple(_FIELDS)
 
 
 class HashFormatError(ValueError):
@@ -63,7 +66,7 @@ def hash_password(
     if scheme == "pbkdf2-sha256":
         digest = hashlib.pbkdf2_hmac("sha256", secret, salt, iterations)
         return f"pbkdf2-sha256${iterations}${_b64(salt)}${_b64(digest)}"
-    raise ValueError(f"unknown password scheme {scheme!r}; use one of {', '.join(_SCHEMES)}")
+    raise ValueError(f"unknown password scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
 
 
 def _maxmem(n: int, r: int, p: int) -> int:
@@ -83,13 +86,12 @@ class PasswordHash:
     def parse(cls, text: str) -> "PasswordHash":
         parts = text.split("$")
         scheme = parts[0]
-        counts = {"scrypt": 6, "pbkdf2-sha256": 4}
-        if scheme not in counts:
+        if scheme not in _FIELDS:
             raise HashFormatError(
                 f"unknown scheme {scheme!r}: a hash starts with 'scrypt$' or 'pbkdf2-sha256$'"
             )
-        if len(parts) != counts[scheme]:
-            raise HashFormatError(f"a {scheme} hash has {counts[scheme]} '$'-separated fields")
+        if len(parts) != _FIELDS[scheme]:
+            raise HashFormatError(f"a {scheme} hash has {_FIELDS[scheme]} '$'-separated fields")
         try:
             params = tuple(int(part) for part in parts[1:-2])
         except ValueError as error:

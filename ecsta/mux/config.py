@@ -63,7 +63,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ecsta.mux.auth import HashFormatError, Users
+from ecsta.mux.auth import HashFormatError, LoginGuard, Users
 
 #: systemStatus values an application may be shown while the PBX is away
 #: (CSTA-device-feature-types SystemStatus, all but normal).
@@ -124,6 +124,17 @@ class LoginSettings:
     lockout_seconds: float = 300.0
     window: float = 600.0
 
+    def guard(self) -> LoginGuard:
+        """A fresh guard with these settings (each login surface keeps its own record)."""
+        return LoginGuard(
+            free_failures=self.free_failures,
+            delay=self.delay,
+            max_delay=self.max_delay,
+            lockout_failures=self.lockout_failures,
+            lockout_seconds=self.lockout_seconds,
+            window=self.window,
+        )
+
 
 @dataclass(frozen=True)
 class StatusSettings:
@@ -159,9 +170,8 @@ def _number(minimum: float, integer: bool = False, exclusive: bool = False) -> C
 
     def check(key: str, value: Any) -> Any:
         ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-        if isinstance(value, bool) or not ok_type:
-            raise ConfigError(f"{key}: expected {kind} {relation} {minimum:g}, got {value!r}")
-        if value < minimum or (exclusive and value == minimum):
+        too_small = ok_type and (value < minimum or (exclusive and value == minimum))
+        if isinstance(value, bool) or not ok_type or too_small:
             raise ConfigError(f"{key}: expected {kind} {relation} {minimum:g}, got {value!r}")
         return value if integer else float(value)
 
@@ -185,10 +195,6 @@ def _endpoint(key: str, value: Any) -> str:
     if not value.strip():
         raise ConfigError(f"{key}: expected an endpoint string such as 'tcp:33333', got ''")
     return value
-
-
-def _optional_endpoint(key: str, value: Any) -> str:
-    return _string(key, value)
 
 
 def _endpoints(key: str, value: Any) -> tuple[str, ...]:
@@ -243,7 +249,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "lockout_seconds": _number(0),
         "window": _number(0, exclusive=True),
     },
-    "status": {"endpoint": _optional_endpoint},
+    "status": {"endpoint": _string},  # "" turns the status page off
     "console": {"users": _names},
 }
 

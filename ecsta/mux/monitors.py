@@ -87,11 +87,10 @@ class Monitor:
         share = self.sharers.get(app)
         if share is None:
             self.sharers[app] = Share(events, filter_value)
+            self._recipients.clear()
         else:
             share.count += 1
-            share.filter = events
-            share.filter_value = filter_value
-        self._recipients.clear()
+            self.set_filter(app, events, filter_value)
 
     def set_filter(self, app: Any, events: frozenset[EventKey], filter_value: Any) -> None:
         share = self.sharers[app]

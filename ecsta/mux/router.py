@@ -38,14 +38,12 @@ from ecsta.mux.actions import (
 from ecsta.mux.monitors import Monitor, MonitorState, MonitorTable, Waiter, freeze
 from ecsta.mux.ownership import CDR, DATA_COLLECTION, OwnedService, Ownership, Session
 from ecsta.wire import apdu, ber
+from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import frame
 from ecsta.wire.monitorfilter import filtered_events
 from ecsta.wire.operations import BY_CODE
 
-#: Local error code of universalFailure, the one error CSTA operations return.
-UNIVERSAL_FAILURE = 1
-EVENT_REPORT = 21
 ESCAPE = 51
 MONITOR_START = 71
 CHANGE_MONITOR_FILTER = 72
@@ -57,7 +55,9 @@ SWITCHING_FUNCTION_DEVICES_CHANGED = 213
 
 #: Services a switch offers its client, never the other way round: an application invoking
 #: them is answered with a reject and nothing reaches the PBX.
-PBX_ONLY = frozenset({EVENT_REPORT, SWITCHING_FUNCTION_DEVICES, 343, 361})
+PBX_ONLY = frozenset(
+    {ber.CSTA_EVENT_REPORT, SWITCHING_FUNCTION_DEVICES, CDR.report, DATA_COLLECTION.report}
+)
 
 #: universalFailure values the multiplexer answers with itself.
 LINK_DOWN = ("systemResourceAvailability", "resourceOutOfService")
@@ -91,10 +91,10 @@ class Purpose(enum.Enum):
     FORWARD = "forward"
     MONITOR_START = "monitorStart"
     MONITOR_RESTORE = "monitorRestore"
-    MONITOR_STOP = "monitorStop"
     OWNER_START = "ownerStart"
     OWNER_RESTORE = "ownerRestore"
-    OWNER_STOP = "ownerStop"
+    #: Stops of what nobody holds any more: nobody waits for their answer.
+    STOP = "stop"
     ESCAPE = "escape"
     SWITCHING_DEVICES = "switchingDevices"
 
@@ -298,7 +298,7 @@ class Router:
         return [ToApp(app, apdu.encode(apdu.Reject(invoke_id, problem)))]
 
     def _error(self, app: App, invoke_id: int | None, failure: tuple[str, str]) -> ToApp:
-        return ToApp(app, apdu.encode(apdu.ReturnError(invoke_id, UNIVERSAL_FAILURE, failure)))
+        return ToApp(app, apdu.encode(apdu.ReturnError(invoke_id, UNIVERSAL_FAILURE.code, failure)))
 
     def _result(self, app: App, invoke_id: int | None, opcode: int, result: Any) -> ToApp:
         return ToApp(app, apdu.encode(apdu.ReturnResult(invoke_id, opcode, result)))
@@ -398,6 +398,11 @@ class Router:
         out.extend(self._restored())
         return out
 
+    def _one_restored(self) -> list[Action]:
+        """One restart the new association waited for is settled, started or not."""
+        self._restoring = max(0, self._restoring - 1)
+        return self._restored()
+
     def _restored(self) -> list[Action]:
         if self.link is not LinkState.RESTORING or self._restoring:
             return []
@@ -450,7 +455,7 @@ class Router:
     def pbx_invoke(self, pdu: bytes, peek: ber.Peek) -> list[Action]:
         """An invoke from the PBX (its keep-alives are the link's)."""
         opcode = peek.opcode
-        if opcode == EVENT_REPORT:
+        if opcode == ber.CSTA_EVENT_REPORT:
             return self._event(pdu, peek)
         handler = self._from_pbx.get(opcode) if opcode is not None else None
         if handler is not None:
@@ -553,7 +558,7 @@ class Router:
 
     def _pbx_report(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """A cDRReport or dataCollected: to the owner; the PBX gets the owner's answer."""
-        ownership = self.cdr if invoke.opcode == CDR.report else self.data_collection
+        ownership = self._ownership_of(invoke.opcode)
         service = ownership.service
         pbx_xref = invoke.argument.get(service.xref_field)
         session = ownership.session_for_pbx(pbx_xref) if pbx_xref is not None else None
@@ -578,7 +583,9 @@ class Router:
         return [AskApp(owner, ticket, pdu, self.settings.owner_answer_timeout)]
 
     def _refuse_report(self, pbx_invoke_id: int | None) -> ToPBX:
-        return ToPBX(apdu.encode(apdu.ReturnError(pbx_invoke_id, UNIVERSAL_FAILURE, NOT_DELIVERED)))
+        return ToPBX(
+            apdu.encode(apdu.ReturnError(pbx_invoke_id, UNIVERSAL_FAILURE.code, NOT_DELIVERED))
+        )
 
     def app_answered(self, ticket: AppTicket, answer: bytes) -> list[Action]:
         """The owner answered a report: that answer, checked, is the PBX's."""
@@ -617,11 +624,7 @@ class Router:
             out.extend(self._stop_session(ownership.service, session.pbx_xref))
 
     def _stop_session(self, service: OwnedService, pbx_xref: bytes) -> list[Action]:
-        if self.link is LinkState.DOWN:
-            return []
-        stop = apdu.encode(apdu.Invoke(0, service.stop, {service.xref_field: pbx_xref}))
-        self._queue.append(PBXTicket(Purpose.OWNER_STOP, stop))
-        return self._dispatch()
+        return self._stop(service.stop, {service.xref_field: pbx_xref})
 
     # -- monitors -------------------------------------------------------------------------------
 
@@ -680,25 +683,21 @@ class Router:
         """The PBX answered a MonitorStart (first start, or restart after a re-association)."""
         monitor = ticket.monitor
         assert monitor is not None
-        restore = ticket.purpose is Purpose.MONITOR_RESTORE
-        if restore:
-            self._restoring = max(0, self._restoring - 1)
         monitor.start_in_flight = False
         live = self._take_waiters(monitor)
         try:
             decoded = apdu.decode(answer)
         except DecodeError:
             decoded = None
-        started = isinstance(decoded, apdu.ReturnResult) and isinstance(decoded.result, dict)
+        result: Any = decoded.result if isinstance(decoded, apdu.ReturnResult) else None
+        started = isinstance(result, dict)
         out: list[Action] = []
         if self.monitors.by_key.get(monitor.key) is not monitor:
             # Everyone left while the start was on its way: the PBX monitor is not wanted.
             if started:
-                assert isinstance(decoded, apdu.ReturnResult)
-                out.extend(self._stop_monitor(decoded.result["crossRefIdentifier"]))
+                out.extend(self._stop_monitor(result["crossRefIdentifier"]))
         elif started:
-            assert isinstance(decoded, apdu.ReturnResult)
-            self.monitors.bind(monitor, decoded.result["crossRefIdentifier"], decoded.result)
+            self.monitors.bind(monitor, result["crossRefIdentifier"], result)
             out.extend(
                 self._join(monitor, w.app, w.invoke_id, w.filter, w.filter_value) for w in live
             )
@@ -710,8 +709,8 @@ class Router:
                 else:
                     out.append(ToApp(waiter.app, _with_id(answer, waiter.invoke_id)))
             out.extend(self._end_monitor(monitor, {}))
-        if restore:
-            out.extend(self._restored())
+        if ticket.purpose is Purpose.MONITOR_RESTORE:
+            out.extend(self._one_restored())
         return out
 
     def _monitor_failed(self, ticket: PBXTicket, failure: tuple[str, str]) -> list[Action]:
@@ -730,8 +729,7 @@ class Router:
             return out
         out.extend(self._end_monitor(monitor, {}))
         if ticket.purpose is Purpose.MONITOR_RESTORE and self.link is not LinkState.DOWN:
-            self._restoring = max(0, self._restoring - 1)
-            out.extend(self._restored())
+            out.extend(self._one_restored())
         return out
 
     def _take_waiters(self, monitor: Monitor) -> list[Waiter]:
@@ -753,8 +751,13 @@ class Router:
         if self.link is LinkState.DOWN:
             return []
         self.counters["monitor_stops"] += 1
-        stop = apdu.encode(apdu.Invoke(0, MONITOR_STOP, {"crossRefIdentifier": pbx_xref}))
-        self._queue.append(PBXTicket(Purpose.MONITOR_STOP, stop))
+        return self._stop(MONITOR_STOP, {"crossRefIdentifier": pbx_xref})
+
+    def _stop(self, opcode: int, argument: dict[str, Any]) -> list[Action]:
+        """Stop at the PBX what nobody holds; with the link down, its end stopped everything."""
+        if self.link is LinkState.DOWN:
+            return []
+        self._queue.append(PBXTicket(Purpose.STOP, apdu.encode(apdu.Invoke(0, opcode, argument))))
         return self._dispatch()
 
     def _app_monitor_stop(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
@@ -816,7 +819,7 @@ class Router:
     # -- CDR and data collection ----------------------------------------------------------------
 
     def _ownership_of(self, opcode: int) -> Ownership:
-        return self.cdr if opcode in (CDR.start, CDR.stop) else self.data_collection
+        return self.cdr if opcode in (CDR.start, CDR.stop, CDR.report) else self.data_collection
 
     def _app_owner_start(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         ownership = self._ownership_of(invoke.opcode)
@@ -879,7 +882,6 @@ class Router:
         return self._forward(PBXTicket(Purpose.FORWARD, pdu, app, invoke.invoke_id))
 
     def _owner_restored(self, ticket: PBXTicket, answer: bytes) -> list[Action]:
-        self._restoring = max(0, self._restoring - 1)
         ownership, session = ticket.ownership, ticket.session
         assert ownership is not None and session is not None
         out: list[Action] = []
@@ -891,19 +893,18 @@ class Router:
         elif session in ownership.sessions:
             ownership.sessions.remove(session)
             ownership.settle()
-        out.extend(self._restored())
+        out.extend(self._one_restored())
         return out
 
     def _owner_restore_failed(self, ticket: PBXTicket, failure: tuple[str, str]) -> list[Action]:
         if self.link is LinkState.DOWN:
             return []
-        self._restoring = max(0, self._restoring - 1)
         ownership, session = ticket.ownership, ticket.session
         assert ownership is not None and session is not None
         if session in ownership.sessions:
             ownership.sessions.remove(session)
             ownership.settle()
-        return self._restored()
+        return self._one_restored()
 
     def _ignore_answer(self, ticket: PBXTicket, answer: bytes) -> list[Action]:
         return []
@@ -947,10 +948,9 @@ class Router:
         Purpose.FORWARD: _relay_answer,
         Purpose.MONITOR_START: _monitor_answered,
         Purpose.MONITOR_RESTORE: _monitor_answered,
-        Purpose.MONITOR_STOP: _ignore_answer,
         Purpose.OWNER_START: _owner_started,
         Purpose.OWNER_RESTORE: _owner_restored,
-        Purpose.OWNER_STOP: _ignore_answer,
+        Purpose.STOP: _ignore_answer,
         Purpose.ESCAPE: _escape_answered,
         Purpose.SWITCHING_DEVICES: _switching_devices_answered,
     }
@@ -959,10 +959,9 @@ class Router:
         Purpose.FORWARD: _relay_failure,
         Purpose.MONITOR_START: _monitor_failed,
         Purpose.MONITOR_RESTORE: _monitor_failed,
-        Purpose.MONITOR_STOP: _ignore_failure,
         Purpose.OWNER_START: _owner_start_failed,
         Purpose.OWNER_RESTORE: _owner_restore_failed,
-        Purpose.OWNER_STOP: _ignore_failure,
+        Purpose.STOP: _ignore_failure,
         Purpose.ESCAPE: _relay_failure,
         Purpose.SWITCHING_DEVICES: _relay_failure,
     }

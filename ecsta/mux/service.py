@@ -49,7 +49,6 @@ from ecsta.mux.actions import (
     ToApp,
     ToPBX,
 )
-from ecsta.mux.auth import LoginGuard
 from ecsta.mux.config import MuxConfig
 from ecsta.mux.metrics import mux_registry
 from ecsta.mux.router import App, Router, RouterSettings
@@ -194,15 +193,7 @@ class Multiplexer:
             )
         )
         self.users = config.user_table()
-        login = config.login
-        self.guard = LoginGuard(
-            free_failures=login.free_failures,
-            delay=login.delay,
-            max_delay=login.max_delay,
-            lockout_failures=login.lockout_failures,
-            lockout_seconds=login.lockout_seconds,
-            window=login.window,
-        )
+        self.guard = config.login.guard()
         self.pbx: PBXProtocol | None = None
         self.pbx_since: float | None = None
         self.pbx_peer: str | None = None
