@@ -10,9 +10,7 @@ import getpass
 import sys
 from typing import TextIO
 
-from ecsta.mux.auth import hash_password
-
-SCHEMES = ("scrypt", "pbkdf2-sha256")
+from ecsta.mux.auth import SCHEMES, hash_password
 
 
 class NoPassword(ValueError):

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
 
-from ecsta.mux.auth import LoginGuard
 from ecsta.mux.status import StatusResource
 from ecsta.web.console import ConsoleGate, ConsoleResource
 from ecsta.web.files import load
@@ -29,15 +28,8 @@ class StatusRoot(Resource):
         super().__init__()
         self.status = StatusResource(mux)
         config = mux.config
-        login = config.login
-        guard = LoginGuard(
-            free_failures=login.free_failures,
-            delay=login.delay,
-            max_delay=login.max_delay,
-            lockout_failures=login.lockout_failures,
-            lockout_seconds=login.lockout_seconds,
-            window=login.window,
-        )
+        # The console counts its own failed logins, apart from the CSTA ports' guard.
+        guard = config.login.guard()
         gate = ConsoleGate(
             PasswordLogin(mux.users, config.console.users),
             SessionStore(lambda: mux.clock.seconds()),
