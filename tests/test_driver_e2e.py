@@ -635,6 +635,8 @@ class LinkTests(Flow):
         mark = h.mark()
         await h.person("104", "inservice")
         await h.until(lambda: h.driver.lines.get("104").in_service, timeout=5)
+        # The model changes before the message has crossed the WebSocket to this test.
+        await h.until(lambda: self.seq(mark, "104"), timeout=5)
         self.assertEqual(self.seq(mark, "104"), ["LINEDEVSTATE:INSERVICE"])
         line = (await h.api("GET", "/lines/104"))[1]
         self.assertEqual((line["inService"], line["monitorError"]), (True, None))
@@ -671,6 +673,8 @@ class LinkTests(Flow):
         mark = h.mark()
         await h.control("POST", "/devices", {"number": "150", "kind": "station"})
         await h.until(lambda: h.driver.lines.get("150").in_service, timeout=5)
+        # The model changes before the message has crossed the WebSocket to this test.
+        await h.until(lambda: self.seq(mark, "150"), timeout=5)
         self.assertEqual(self.seq(mark, "150"), ["LINEDEVSTATE:INSERVICE"])
         made = await self.op("/lines/103/makecall", {"to": "150"})
         self.assertTrue(made["call"])
