@@ -536,7 +536,11 @@ class CallEngine:
     def _rebind(
         self, line: Line, call: Call, name: str, ev: Mapping[str, Any]
     ) -> LineCallInfoState:
-        """Follow our connection into the call a transfer or conference produced."""
+        """Follow our connection into the call a transfer or conference produced.
+
+        Only newConnection is read from the entries: a Panasonic PBX sends newConnection and
+        associatedNID, never oldConnection or endpoint (PROTOCOL.md section 5).
+        """
         changed = I(0)
         entries = (
             ev.get("transferredConnections" if name == "transferred" else "conferenceConnections")
@@ -547,10 +551,6 @@ class CallEngine:
         for entry in entries:
             new = entry.get("newConnection")
             key = key_of_connection(new)
-            if key is None:
-                endpoint = entry.get("endpoint")
-                if isinstance(endpoint, tuple) and endpoint[0] == "deviceID":
-                    key = key_of(endpoint[1])
             if key is not None and line.address_of(key) == call.address:
                 ours = new
             elif key is not None and line.address_of(key) is None:
