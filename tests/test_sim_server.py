@@ -486,6 +486,26 @@ class BadInputTests(SynchronousTestCase):
         self.assertEqual(self.factory.counters["malformed_in"], 2)
         self.assertEqual(self.factory.counters["rejects_sent"], 2)
 
+    def test_operations_it_does_not_serve_are_rejected_and_the_association_stays(self) -> None:
+        """systemRegister (207) and an opcode of no CSTA edition are refused with an invoke
+        reject under their own ids, as a PBX answers what it does not know; the association
+        goes on, and a MonitorStart right after is served."""
+        self.client.send(bytes.fromhex("a10c020121020200cf30030a0100"))
+        self.client.send(bytes.fromhex("a10b0201220202270f30020500"))
+        self.assertEqual(
+            self.client.decoded(),
+            [
+                apdu.Reject(0x21, ("invoke", "unrecognizedOperation")),
+                apdu.Reject(0x22, ("invoke", "unrecognizedOperation")),
+            ],
+        )
+        self.assertFalse(self.client.transport.disconnecting)
+        [started] = self.client.request(
+            0x23, "monitorStart", {"monitorObject": ("deviceObject", dialing("101"))}
+        )
+        self.assertIsInstance(started, apdu.ReturnResult)
+        self.assertEqual(self.factory.counters["associations"], 1)
+
     def test_invalid_arguments_get_the_universal_failure_a_pbx_gives(self) -> None:
         cases = [
             (

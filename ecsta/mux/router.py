@@ -5,7 +5,8 @@ up, went down, sent an invoke, answered) that return :mod:`ecsta.mux.actions` fo
 carry out. No reactor, no sockets, no clock: timeouts are the link's, reported back as events.
 
 What the PBX sees is one well-behaved client: every application invoke is checked before it is
-forwarded (known operation, argument that decodes), under an invokeId of the PBX link; a bounded
+forwarded (well-formed BER, a ROSE invoke with a local opcode; the PBX types the argument and
+answers for itself, as it does for any client), under an invokeId of the PBX link; a bounded
 number of requests is in flight and the rest wait in a queue; a device is monitored once however
 many applications monitor it. What applications see is a PBX of their own: their invokeIds on
 answers (reused ids included), a crossRefIdentifier per monitor that survives PBX re-associations,
@@ -260,14 +261,13 @@ class Router:
         self.counters["requests"] += 1
         app.requests += 1
         opcode = peek.opcode
-        operation = BY_CODE.get(opcode) if opcode is not None else None
-        if operation is None or opcode in PBX_ONLY:
+        if opcode is None or opcode in PBX_ONLY:
             return self._reject(app, peek.invoke_id, UNRECOGNIZED)
-        assert opcode is not None
         special = self._special.get(opcode)
         if special is None:
-            if not self._valid(pdu):
-                return self._reject(app, peek.invoke_id, MISTYPED)
+            problem = self._unfit(pdu)
+            if problem is not None:
+                return self._reject(app, peek.invoke_id, problem)
             return self._forward(PBXTicket(Purpose.FORWARD, pdu, app, peek.invoke_id))
         try:
             invoke = apdu.decode(pdu)
@@ -278,19 +278,25 @@ class Router:
         assert isinstance(invoke, apdu.Invoke)
         return special(self, app, pdu, invoke)
 
-    def _valid(self, pdu: bytes) -> bool:
-        """Whether an invoke's argument decodes with our specs; repeats are remembered."""
+    def _unfit(self, pdu: bytes) -> tuple[str, str] | None:
+        """Why an invoke may not go to the PBX as it is, or None; repeats are remembered.
+
+        Only the ROSE envelope is checked (BER itself was checked as the PDU arrived): the
+        original multiplexer passes every application command on, so the PBX types the
+        argument, whatever CSTA edition or Panasonic service the operation belongs to
+        (systemRegister, say), and its answer, result or reject, is the application's.
+        """
         key = ber.with_invoke_id(pdu, 0)
         if key in self._validated:
-            return True
+            return None
         try:
-            apdu.decode(pdu)
-        except DecodeError:
-            return False
+            apdu.check_invoke(pdu)
+        except apdu.RejectableError as error:
+            return error.reject
         if len(self._validated) >= MAX_VALIDATED:
             del self._validated[next(iter(self._validated))]
         self._validated[key] = None
-        return True
+        return None
 
     def _reject(self, app: App, invoke_id: int | None, problem: tuple[str, str]) -> list[Action]:
         self.counters["rejected"] += 1
