@@ -75,7 +75,8 @@ class FakePBX(CSTAServerProtocol):
     """A PBX that answers what the multiplexer asks and remembers every invoke it got."""
 
     def __init__(self, clock: Clock, **kwargs: Any) -> None:
-        super().__init__(clock, keepalive_interval=None, **kwargs)
+        kwargs.setdefault("keepalive_interval", None)
+        super().__init__(clock, **kwargs)
         self.invokes: list[apdu.Invoke] = []
         self.raw_invokes: list[bytes] = []
         self.received: list[bytes] = []

@@ -680,6 +680,21 @@ class SwitchingDevicesTests(SynchronousTestCase):
 
 
 class PBXLossTests(SynchronousTestCase):
+    def test_a_pbx_keeping_five_minutes_between_keepalives_keeps_its_link(self) -> None:
+        """With the default configuration, a PBX that sends a keep-alive only every five
+        minutes (the longest a Panasonic PBX may keep) holds its link for an hour, and the
+        applications keep theirs, with keep-alives more than 60 s apart."""
+        rig = Rig(connect_pbx=False)
+        pbx = rig.connect_pbx(lambda clock: FakePBX(clock, keepalive_interval=300))
+        link = rig.pbx_link
+        app = rig.connect_app()
+        for _ in range(120):
+            rig.advance(30)
+        self.assertIs(rig.pbx_link, link)
+        self.assertFalse(pbx.closed or app.closed)
+        self.assertEqual(rig.mux.router.counters["associations"], 1)
+        self.assertEqual(app.statuses(), ["normal"] * (1 + 3600 // 90))
+
     def test_applications_stay_and_everything_is_restored_on_reassociation(self) -> None:
         rig = Rig()
         a, b = rig.connect_app(), rig.connect_app()

@@ -14,7 +14,7 @@ Example (every key, with its default)::
     max_in_flight = 16              # requests in flight to the PBX; more wait in a queue
     reconnect_initial_delay = 1.0
     reconnect_max_delay = 60.0
-    watchdog = 300.0                # drop a PBX link that said nothing for this long
+    watchdog = 330.0                # drop a PBX link without a keep-alive for this long
     down_status = "disabled"        # systemStatus applications get while the PBX is away
     capture = ""                    # write the PBX link to this pcap file ("": none)
 
@@ -29,8 +29,8 @@ Example (every key, with its default)::
     max_monitors = 1000             # per application: monitored objects, starting ones included
     max_output_buffer = 1048576     # bytes queued for an application that does not read
     socket_send_buffer = 65536      # the kernel's send buffer per application (0: its default)
-    keepalive_interval = 60.0
-    keepalive_misses = 3
+    keepalive_interval = 90.0
+    keepalive_misses = 2
     owner_answer_timeout = 10.0     # a CDR / data collection owner's time to answer a report
     max_pdu = 65535
 
@@ -63,6 +63,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ecsta.link.protocol import KEEPALIVE_INTERVAL, KEEPALIVE_MISSES, WATCHDOG
 from ecsta.mux.auth import HashFormatError, LoginGuard, Users
 
 #: systemStatus values an application may be shown while the PBX is away
@@ -90,7 +91,7 @@ class PBXSettings:
     max_in_flight: int = 16
     reconnect_initial_delay: float = 1.0
     reconnect_max_delay: float = 60.0
-    watchdog: float = 300.0
+    watchdog: float = WATCHDOG
     down_status: str = "disabled"
     capture: str = ""
 
@@ -109,8 +110,8 @@ class ApplicationSettings:
     max_monitors: int = 1000
     max_output_buffer: int = 1 << 20
     socket_send_buffer: int = 1 << 16
-    keepalive_interval: float = 60.0
-    keepalive_misses: int = 3
+    keepalive_interval: float = KEEPALIVE_INTERVAL
+    keepalive_misses: int = KEEPALIVE_MISSES
     owner_answer_timeout: float = 10.0
     max_pdu: int = 0xFFFF
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecsta.link.protocol import KEEPALIVE_INTERVAL, KEEPALIVE_MISSES
 from ecsta.sim.cdr import DEFAULT_BUFFER
 from ecsta.sim.errors import ConfigError
 from ecsta.sim.plan import Plan, PlanError
@@ -45,8 +46,8 @@ class SimConfig:
 
     csta: str = DEFAULT_CSTA
     control: str | None = DEFAULT_CONTROL
-    keepalive_interval: float | None = 60.0
-    keepalive_misses: int = 3
+    keepalive_interval: float | None = KEEPALIVE_INTERVAL
+    keepalive_misses: int = KEEPALIVE_MISSES
     association_timeout: float = 30.0
     answer_timeout: float = 10.0
     segment_size: int = 20
