@@ -26,6 +26,8 @@ from tests.sim_wire import (
     simulator,
 )
 
+#: The KME escape that asks for the extension names: systemData 41 (extName).
+EXT_NAMES = bytes.fromhex("a112020206040201333009a407a005a0030a0129")
 DESK_101 = 0x01110000
 DESK_102 = 0x01110001
 DECT_101 = 0x01210000
@@ -231,6 +233,42 @@ class DeviceListTests(SynchronousTestCase):
             {"device": device_number(TRUNK_1), "number": "1", "status": "ous"},
         )
         self.assertEqual(len(segment["sysData"]["deviceList"]), 4)
+
+    def test_extension_names_come_like_the_device_list(self) -> None:
+        """systemData 41 (extName, an inference) is answered with a cross reference, then the
+        names of the named stations in linked replies: { deviceNumber, name }, a character
+        outside ASCII as ``?``."""
+        Controller(self.factory).add_device(
+            {"kind": "sip", "number": "150", "name": "Türsprechstelle"}
+        )
+        self.client.received()
+        self.client.send(EXT_NAMES)
+        answer, *invokes = self.client.decoded()
+        assert isinstance(answer, apdu.ReturnResult)
+        self.assertEqual((answer.invoke_id, answer.opcode), (0x0604, 51))
+        [(_, (_, (ack, cross_ref)))] = answer.result[1]["privateData"]
+        self.assertEqual(ack, "getSystemDataPosAck")
+        segments = linked_replies(invokes)
+        self.assertEqual({s["crossRefID"] for s in segments}, {cross_ref})
+        self.assertEqual([s["lastSegment"] for s in segments], [False] * 3 + [True])
+        self.assertEqual({tuple(s["sysData"]) for s in segments}, {("extName",)})
+        names = [e for s in segments for e in s["sysData"]["extName"]]
+        self.assertEqual(len(names), 27)  # every station of the default office has a name
+        self.assertEqual(names[0], {"device": device_number(DESK_101), "name": "Extension 101"})
+        self.assertIn({"device": device_number(DECT_101), "name": "Portable 101"}, names)
+        self.assertEqual(names[-1]["name"], "T?rsprechstelle")
+
+    def test_extension_names_refused_as_an_unknown_escape(self) -> None:
+        factory = simulator(SimConfig(names_answer=False))
+        client = WireClient(factory)
+        client.associate()
+        client.send(EXT_NAMES)
+        [answer] = client.decoded()
+        assert isinstance(answer, apdu.ReturnError)
+        self.assertEqual(
+            (answer.invoke_id, answer.error), (0x0604, ("privateData", "cSTAPrivateDataInfoError"))
+        )
+        self.assertFalse(client.transport.disconnecting)
 
     def test_other_escapes_get_a_private_data_error(self) -> None:
         [answer] = self.client.request(

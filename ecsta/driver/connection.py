@@ -18,6 +18,7 @@ PBX with more than ``max_in_flight`` requests at once.
 
 import itertools
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from twisted.application.service import Service
@@ -35,6 +36,7 @@ from ecsta.driver.devicelist import (
     DeviceListAssembly,
     ListedDevice,
     device_list_request,
+    extension_names_request,
     linked_reply,
     pos_ack,
 )
@@ -362,18 +364,9 @@ class Driver(Service):
 
         With ``add``, a line is created for every station not yet a line, and opened.
         """
-        result = await self.invoke("escape", device_list_request(category))
-        cross_ref = pos_ack(result)
-        if cross_ref is None:
-            raise CSTAOperationError(
-                502, {"error": "badReply", "message": "the PBX did not acknowledge the list"}
-            )
-        devices = self._assembly.take(cross_ref)
-        if devices is None:
-            waiting: Deferred[list[ListedDevice]] = Deferred()
-            self._lists[cross_ref] = waiting
-            waiting.addTimeout(30, self.clock)
-            devices = await waiting
+        devices = await self._system_data(device_list_request(category))
+        if self.read_names:
+            devices = await self._named(devices)
         directory = self.lines.directory
         for device in devices:
             if device.device_number is not None:
@@ -400,6 +393,42 @@ class Driver(Service):
                 out.append(messages.line_create(line))
         self.publish(out)
         return devices
+
+    async def _system_data(self, request: dict[str, Any]) -> list[ListedDevice]:
+        """The entries of a KME system data request, once its last linked reply is in."""
+        result = await self.invoke("escape", request)
+        cross_ref = pos_ack(result)
+        if cross_ref is None:
+            raise CSTAOperationError(
+                502, {"error": "badReply", "message": "the PBX did not acknowledge the list"}
+            )
+        devices = self._assembly.take(cross_ref)
+        if devices is None:
+            waiting: Deferred[list[ListedDevice]] = Deferred()
+            self._lists[cross_ref] = waiting
+            waiting.addTimeout(30, self.clock)
+            devices = await waiting
+        return devices
+
+    async def _named(self, devices: list[ListedDevice]) -> list[ListedDevice]:
+        """``devices`` with the names the PBX gives its extensions.
+
+        A PBX that refuses the request (one older than CTI V1.1, say) or does not finish the
+        names leaves ``devices`` as they are: names then come from the configuration.
+        """
+        try:
+            named = await self._system_data(extension_names_request())
+        except (LinkError, CSTAOperationError, defer.TimeoutError) as error:
+            self.log.info(
+                "the PBX gave no extension names ({error}); names come from the configuration",
+                error=describe_failure(error).body.get("message"),
+            )
+            return devices
+        names = {d.device_number: d.name for d in named if d.device_number is not None}
+        return [
+            replace(d, name=names[d.device_number]) if d.device_number in names else d
+            for d in devices
+        ]
 
     async def open_all(self) -> None:
         wanted = [line for line in self.lines if line.opened and line.monitor is None]
