@@ -1146,40 +1146,30 @@ class PanasonicConnectionListTests(FlowCase):
     connection list is newConnection [0] (explicit, holding the [APPLICATION 11] ConnectionID)
     and associatedNID [3], and nothing else."""
 
-    def outside_call_consulting(self, consulted: str) -> tuple[bytes, bytes]:
-        """An outside caller on CO line 1 talks to 103, who consults ``consulted``."""
+    def joined(self, operation: str, event: str, field: str, parties: list[str]) -> None:
+        """An outside caller on CO line 1 talks to 103, who consults 104 and joins the calls
+        with ``operation``: the monitors of 103, 104 and the CO line each see ``event`` with
+        ``field`` listing ``parties`` in the call that remains, in Panasonic's shape."""
         first = self.incoming("+4930123456", "103")
         self.request("answerCall", {"callToBeAnswered": conn(first, "103")})
         result = self.request(
             "consultationCall",
-            {"existingCall": conn(first, "103"), "consultedDevice": device_of(consulted)},
+            {"existingCall": conn(first, "103"), "consultedDevice": device_of("104")},
         )
         second = bytes(result["initiatedCall"][1]["callID"])
-        self.request("answerCall", {"callToBeAnswered": conn(second, consulted)})
+        self.request("answerCall", {"callToBeAnswered": conn(second, "104")})
         self.take()
-        return first, second
+        self.request(operation, {"heldCall": conn(first, "103"), "activeCall": conn(second, "103")})
+        lists = [v[field] for who, n, v in self.take() if n == event]
+        self.assertEqual(len(lists), 3)
+        for entries in lists:
+            self.assertEqual(entries, panasonic_list(first, parties))
+            self.assertEqual(entry_tags(entries), [["a0", "6b", "a3"]] * len(parties))
 
     def test_transfer_of_an_outside_caller(self) -> None:
-        first, second = self.outside_call_consulting("104")
-        self.request(
-            "transferCall", {"heldCall": conn(first, "103"), "activeCall": conn(second, "103")}
-        )
-        seen = self.take()
-        lists = [v["transferredConnections"] for who, n, v in seen if n == "transferred"]
-        self.assertEqual(len(lists), 3)  # the monitors of 103, 104 and CO line 1
-        for entries in lists:
-            self.assertEqual(entries, panasonic_list(first, [T1, "104"]))
-            self.assertEqual(entry_tags(entries), [["a0", "6b", "a3"], ["a0", "6b", "a3"]])
+        self.joined("transferCall", "transferred", "transferredConnections", [T1, "104"])
         self.assertState([[(T1, "connected"), ("104", "connected")]], {"103": "idle"})
 
     def test_conference_with_an_outside_caller(self) -> None:
-        first, second = self.outside_call_consulting("104")
-        self.request(
-            "conferenceCall", {"heldCall": conn(first, "103"), "activeCall": conn(second, "103")}
-        )
-        seen = self.take()
-        lists = [v["conferenceConnections"] for who, n, v in seen if n == "conferenced"]
-        self.assertEqual(len(lists), 3)
-        for entries in lists:
-            self.assertEqual(entries, panasonic_list(first, [T1, "103", "104"]))
-            self.assertEqual(entry_tags(entries), [["a0", "6b", "a3"]] * 3)
+        self.joined("conferenceCall", "conferenced", "conferenceConnections", [T1, "103", "104"])
+        self.assertState([[(T1, "connected"), ("103", "connected"), ("104", "connected")]])
