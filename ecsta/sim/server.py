@@ -189,6 +189,11 @@ class SimulatorProtocol(CSTAServerProtocol):
     # -- input ----------------------------------------------------------------------------------
 
     def malformedReceived(self, error: DecodeError) -> None:
+        """Count what is not a well-formed PDU; a well-formed invoke of an operation the switch
+        does not serve, or with an argument that does not fit, is refused (``rejects_sent``)
+        but is no garbage: a multiplexer passes such invokes on from its applications."""
+        if isinstance(error, apdu.RejectableError) and error.reject[0] == "invoke":
+            return
         self.counters["malformed_in"] += 1
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
