@@ -206,10 +206,18 @@ class Administration:
     def holder(self, line: str) -> str:
         return f"{self.instance}/{line}"
 
-    def take_licence(self, line: str) -> None:
-        """Before a line opens; raises a :class:`~ecsta.driver.licence.LicenceError` if none."""
+    def take_licence(self, line: str) -> float | None:
+        """Before a line opens; raises a :class:`~ecsta.driver.licence.LicenceError` if none.
+
+        Returns when the licence stops holding (:meth:`licence_expired` tells), None for good.
+        """
         if self.licences is not None:
-            self.licences.acquire(self.holder(line))
+            return self.licences.acquire(self.holder(line))
+        return None
+
+    def licence_expired(self, until: float | None) -> bool:
+        """Whether a licence that holds until ``until`` (by the pool's clock) has run out."""
+        return until is not None and self.licences is not None and self.licences.clock() >= until
 
     def give_back_licence(self, line: str) -> None:
         if self.licences is not None:

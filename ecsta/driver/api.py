@@ -452,6 +452,16 @@ class _Routes(Resource):
             raise ApiError(409, "lineClosed", f"line {line_id} is closed")
         if not instance.driver.link_up:
             raise ApiError(503, "pbxUnavailable", "the PBX link is down")
+        problem = instance.driver.licence_problem(line)
+        if problem is not None:
+            raise ApiError(403, "noLicence", problem, line_error="LINEERR_OPERATIONUNAVAIL")
+        if line.monitor is None:
+            raise ApiError(
+                503,
+                "lineOutOfService",
+                f"line {line_id} is not monitored: {line.monitor_error or 'not yet'}",
+                line_error="LINEERR_OPERATIONUNAVAIL",
+            )
         return instance, line
 
     @staticmethod

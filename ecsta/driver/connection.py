@@ -417,12 +417,13 @@ class Driver(Service):
         try:
             if self.admin is not None:
                 try:
-                    self.admin.take_licence(line.number)
+                    line.licensed_until = self.admin.take_licence(line.number)
                 except LicenceError as error:
-                    line.monitor_error = str(error)
+                    line.monitor_error = line.licence_error = str(error)
                     self.log.warn("line {line}: {error}", line=line.number, error=error)
                     self.publish(self.engine.set_in_service(line, False, reason=str(error)))
                     raise
+                line.licensed, line.licence_error = True, None
             try:
                 result = await self.invoke(
                     "monitorStart", {"monitorObject": ("deviceObject", device_id(line.device))}
@@ -492,7 +493,30 @@ class Driver(Service):
         )
         self.publish(self.engine.set_in_service(line, False, reason=line.monitor_error))
 
+    def licence_problem(self, line: Line) -> str | None:
+        """Why ``line`` may not be operated for want of a licence, or None when it may.
+
+        A line refused for want of a licence says so; a licence that has run out (the trial
+        ended) is asked for again, which also picks up a key installed meanwhile, and the
+        line goes out of service while it has none.
+        """
+        admin = self.admin
+        if admin is None or admin.licences is None:
+            return None
+        if line.licensed and admin.licence_expired(line.licensed_until):
+            try:
+                line.licensed_until = admin.take_licence(line.number)
+            except LicenceError as error:
+                line.licensed, line.licence_error = False, str(error)
+                self.log.warn("line {line}: {error}", line=line.number, error=error)
+                self.publish(self.engine.set_in_service(line, False, reason=str(error)))
+        if line.licensed:
+            return None
+        reason = line.licence_error or "it is not monitored, so it holds none"
+        return f"no licence for line {line.number}: {reason}"
+
     def _give_back_licence(self, line: Line) -> None:
+        line.licensed = False
         if self.admin is None:
             return
         try:

@@ -45,6 +45,11 @@ class Line:
     monitor: bytes | None = None
     twin_monitor: bytes | None = None
     monitor_error: str | None = None
+    #: Whether the line holds a licence of the pool, until when (None: for good), and why it
+    #: could not get one: a line without one refuses every operation.
+    licensed: bool = False
+    licensed_until: float | None = None
+    licence_error: str | None = None
     calls: dict[int, Call] = field(default_factory=dict)
     forwarding: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 

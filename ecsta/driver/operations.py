@@ -54,14 +54,21 @@ _DIALABLE = set("0123456789*#+ABCDabcd,!PpTtWw@$?")
 class ApiError(Exception):
     """A request the driver refuses before asking the PBX: ``status`` is the HTTP status."""
 
-    def __init__(self, status: int, error: str, message: str) -> None:
+    def __init__(
+        self, status: int, error: str, message: str, line_error: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
+        #: The LINEERR_ code a TAPI application would get, where one says more than the status.
+        self.line_error = line_error
 
     def to_json(self) -> dict[str, Any]:
-        return {"error": self.error, "message": self.message}
+        out = {"error": self.error, "message": self.message}
+        if self.line_error is not None:
+            out["lineError"] = self.line_error
+        return out
 
 
 #: (CSTA service name, argument) -> nothing.
