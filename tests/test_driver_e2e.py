@@ -183,7 +183,7 @@ class CallOperationTests(Flow):
         answer = await self.op(f"/calls/{callee}/blindtransfer", {"to": "105"})
         self.assertEqual(set(answer), {"transferredCallID"})
         self.assertEqual(self.seq(mark, "104"), ["REPLY:blindtransfer", "CALLSTATE:IDLE"])
-        self.assertEqual(self.seq(mark, "103"), ["CALLINFO:CONNECTEDID"])
+        self.assertEqual(self.seq(mark, "103"), ["CALLINFO:CONNECTEDID+REDIRECTIONID"])
         self.assertEqual(h.calls("103")[caller]["connectedId"]["number"], "105")
         self.assertEqual(self.seq(mark, "105"), ["NEWCALL", "CALLSTATE:OFFERING"])
         offered = h.calls("105")[await self.call_on("105")]
@@ -226,6 +226,7 @@ class CallOperationTests(Flow):
                 "CALLINFO:CALLERID+CALLEDID",
                 "CALLSTATE:PROCEEDING",
                 "CALLSTATE:RINGBACK",
+                "CALLSTATE:ONHOLDPENDTRANSFER",
                 "CALLINFO:CONNECTEDID",
                 "CALLSTATE:CONNECTED",
                 "CALLSTATE:ONHOLDPENDTRANSFER",
@@ -234,7 +235,7 @@ class CallOperationTests(Flow):
                 "CALLSTATE:IDLE",
             ],
         )
-        self.assertEqual(self.seq(mark, "104")[-1], "CALLINFO:CONNECTEDID")
+        self.assertEqual(self.seq(mark, "104")[-1], "CALLINFO:CONNECTEDID+REDIRECTIONID")
         self.assertEqual(
             self.seq(mark, "105"),
             [
@@ -243,7 +244,7 @@ class CallOperationTests(Flow):
                 "REPLY:answer",
                 "CALLINFO:CONNECTEDID",
                 "CALLSTATE:CONNECTED",
-                "CALLINFO:CALLID+CONNECTEDID",
+                "CALLINFO:CALLID+REASON+CALLERID+CONNECTEDID+REDIRECTINGID",
             ],
         )
         self.assertEqual(h.calls("104")[callee]["connectedId"]["number"], "105")

@@ -11,7 +11,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from twisted.trial.unittest import SynchronousTestCase
+
 from ecsta.driver.licence import LicencePool, issue_key
+from tests import driver_events as E
+from tests.test_driver_calls import CALL, CONSULT, NEW_CALL, Rig
 from tests.test_driver_e2e import OUTGOING, Flow
 
 DAY = 86400.0
@@ -25,6 +29,20 @@ class PoolClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def ids(call: dict[str, Any]) -> tuple[Any, ...]:
+    """State, origin, reason, caller, called, connected, redirecting and redirection of a call."""
+    numbers = [
+        None if call[key] is None else call[key]["number"]
+        for key in ("callerId", "calledId", "connectedId", "redirectingId", "redirectionId")
+    ]
+    return (
+        call["state"].removeprefix("LINECALLSTATE_"),
+        call["origin"].removeprefix("LINECALLORIGIN_"),
+        call["reason"].removeprefix("LINECALLREASON_"),
+        *numbers,
+    )
 
 
 class LicenceTests(Flow):
@@ -75,16 +93,15 @@ class LicenceTests(Flow):
             self.assert_refused(await self.op(path, body, status=403), line)
         self.assertEqual(self.seq(mark, "103"), ["LINEDEVSTATE:OUTOFSERVICE"])
         self.assertEqual(self.seq(mark, "104"), ["LINEDEVSTATE:OUTOFSERVICE"])
-        self.assertEqual(
-            {c["state"] for c in h.calls("103").values()}, {"LINECALLSTATE_CONNECTED"}
-        )
+        self.assertEqual({c["state"] for c in h.calls("103").values()}, {"LINECALLSTATE_CONNECTED"})
 
     async def test_a_line_refused_for_want_of_a_licence_refuses_every_operation(self) -> None:
         h = await self.begin()
         await self.licensed(self.pool(keys=1), "103", "104")
-        self.assertEqual(h.driver.lines.get("104").licence_error, (
-            "no line licence left: all 1 are in use on this host"
-        ))
+        self.assertEqual(
+            h.driver.lines.get("104").licence_error,
+            ("no line licence left: all 1 are in use on this host"),
+        )
         mark = h.mark()
         refused = await self.op("/lines/104/makecall", {"to": "105"}, status=403)
         self.assert_refused(refused, "104")
@@ -98,3 +115,161 @@ class LicenceTests(Flow):
         made = await self.op("/lines/103/makecall", {"to": "105"})
         self.assertEqual(self.seq(mark, "103"), OUTGOING)
         await self.op(f"/calls/{made['call']}/drop")
+
+
+class UnannouncedTransferTests(Flow):
+    async def test_completetransfer_while_the_consultation_call_rings(self) -> None:
+        """103 talks to 104, consults 105 and hangs up before 105 answers: 104 hears 105 ring,
+        105 is offered 104's call, and 103 is free."""
+        h = await self.begin()
+        caller, callee = await self.connected()
+        setup = await self.op(f"/calls/{caller}/setuptransfer")
+        consult = setup["consult"]
+        await self.op(f"/calls/{consult}/dial", {"digits": "105"})
+        ringing = await self.call_on("105")
+        calls = h.calls("103")
+        self.assertEqual(calls[consult]["state"], "LINECALLSTATE_RINGBACK")
+        self.assertIn("LINECALLFEATURE_COMPLETETRANSF", calls[consult]["features"])
+        self.assertIn("LINECALLFEATURE_COMPLETETRANSF", calls[caller]["features"])
+        refused = await self.op(
+            f"/calls/{caller}/completetransfer", {"consult": consult, "mode": "conference"}, 409
+        )
+        self.assertEqual(refused["error"], "notAllowed")
+        mark = h.mark()
+        done = await self.op(
+            f"/calls/{caller}/completetransfer", {"consult": consult, "mode": "transfer"}
+        )
+        self.assertEqual(set(done), {"transferredCallID"})
+        self.assertEqual(
+            self.seq(mark, "103"), ["REPLY:completetransfer", "CALLSTATE:IDLE", "CALLSTATE:IDLE"]
+        )
+        self.assertEqual(h.calls("103"), {})
+        self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CONNECTEDID+REDIRECTIONID"])
+        self.assertEqual(self.seq(mark, "105"), ["CALLINFO:CALLID+REASON+CALLERID+REDIRECTINGID"])
+        remaining = h.calls("104")[callee]
+        offered = h.calls("105")[ringing]
+        self.assertEqual(remaining["callID"], offered["callID"])
+        self.assertEqual(
+            ids(offered),
+            ("OFFERING", "INTERNAL", "TRANSFER", "104", "105", None, "103", None),
+        )
+        self.assertEqual(
+            ids(remaining), ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, "105")
+        )
+        mark = h.mark()
+        await self.op(f"/calls/{ringing}/answer")
+        self.assertEqual(
+            self.seq(mark, "105"), ["REPLY:answer", "CALLINFO:CONNECTEDID", "CALLSTATE:CONNECTED"]
+        )
+        self.assertEqual(self.seq(mark, "104"), [])
+        self.assertEqual(
+            ids(h.calls("105")[ringing]),
+            ("CONNECTED", "INTERNAL", "TRANSFER", "104", "105", "104", "103", None),
+        )
+        self.assertEqual(
+            ids(h.calls("104")[callee]),
+            ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, "105"),
+        )
+
+    async def test_blindtransfer_shows_the_remaining_party_its_new_partner(self) -> None:
+        """103 calls 104 and hands 104 to 105 without consulting: 104 keeps who called it and
+        sees 105 as its partner, never its own number; 105 is offered 104's call."""
+        h = await self.begin()
+        caller, callee = await self.connected()
+        mark = h.mark()
+        await self.op(f"/calls/{caller}/blindtransfer", {"to": "105"})
+        self.assertEqual(self.seq(mark, "103"), ["REPLY:blindtransfer", "CALLSTATE:IDLE"])
+        self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CONNECTEDID+REDIRECTIONID"])
+        self.assertEqual(self.seq(mark, "105"), ["NEWCALL", "CALLSTATE:OFFERING"])
+        self.assertEqual(
+            ids(h.calls("104")[callee]),
+            ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, "105"),
+        )
+        offered = await self.call_on("105")
+        # The Delivered event names no redirecting device here: 105 learns 104 and the reason.
+        self.assertEqual(
+            ids(h.calls("105")[offered]),
+            ("OFFERING", "INTERNAL", "TRANSFER", "104", "105", None, None, None),
+        )
+        mark = h.mark()
+        await self.op(f"/calls/{offered}/answer")
+        self.assertEqual(self.seq(mark, "104"), [])
+        self.assertEqual(
+            self.seq(mark, "105"), ["REPLY:answer", "CALLINFO:CONNECTEDID", "CALLSTATE:CONNECTED"]
+        )
+        self.assertEqual(h.calls("105")[offered]["connectedId"]["number"], "104")
+
+
+def as_a_pbx_sends(event: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """``event`` with connection lists as real PBXs send them: newConnection and nothing else
+    of oldConnection or endpoint (PROTOCOL.md section 5)."""
+    name, value = event
+    value = dict(value)
+    for key in ("transferredConnections", "conferenceConnections"):
+        if key in value:
+            value[key] = [
+                {k: v for k, v in entry.items() if k not in ("oldConnection", "endpoint")}
+                for entry in value[key]
+            ]
+    return name, value
+
+
+class TransferIdsTests(SynchronousTestCase):
+    """The ids of the parties a transfer leaves, from Transferred events as a PBX sends them."""
+
+    def test_transfer_while_the_consultation_call_rings(self) -> None:
+        rig = Rig("101", "102", "103")
+        rig.feed(E.service_initiated(CALL, "101"), "101")
+        rig.feed(E.originated(CALL, "101", "102"), "101")
+        rig.feed(E.delivered(CALL, "102", "101", "102"), "101", "102")
+        rig.feed(E.established(CALL, "102", "101", "102"), "101", "102")
+        rig.call("101").pending = "transfer"
+        rig.feed(E.held(CALL, "101"), "101", "102")
+        rig.feed(E.service_initiated(CONSULT, "101"), "101")
+        rig.feed(E.originated(CONSULT, "101", "103"), "101")
+        rig.feed(E.delivered(CONSULT, "103", "101", "103"), "101", "103")
+        consult = next(c for c in rig.line("101").calls.values() if c.csta_call == CONSULT)
+        self.assertEqual(consult.state.name, "LINECALLSTATE_RINGBACK")
+        self.assertIn("LINECALLFEATURE_COMPLETETRANSF", consult.to_json()["features"])
+        event = as_a_pbx_sends(E.transferred(CALL, CONSULT, "101", "103", NEW_CALL, ["102", "103"]))
+        out = rig.feed(event)
+        self.assertEqual(
+            out,
+            [
+                ("LINE_CALLSTATE", "101", "LINECALLSTATE_IDLE"),
+                ("LINE_CALLSTATE", "101", "LINECALLSTATE_IDLE"),
+                (
+                    "LINE_CALLINFO",
+                    "102",
+                    (
+                        "LINECALLINFOSTATE_CALLID",
+                        "LINECALLINFOSTATE_CONNECTEDID",
+                        "LINECALLINFOSTATE_REDIRECTIONID",
+                    ),
+                ),
+                (
+                    "LINE_CALLINFO",
+                    "103",
+                    (
+                        "LINECALLINFOSTATE_CALLID",
+                        "LINECALLINFOSTATE_REASON",
+                        "LINECALLINFOSTATE_CALLERID",
+                        "LINECALLINFOSTATE_REDIRECTINGID",
+                    ),
+                ),
+            ],
+        )
+        remaining, offered = rig.call("102").to_json(), rig.call("103").to_json()
+        self.assertEqual(
+            ids(remaining), ("CONNECTED", "INTERNAL", "DIRECT", "101", "102", "103", None, "103")
+        )
+        self.assertEqual(
+            ids(offered), ("OFFERING", "INTERNAL", "TRANSFER", "102", "103", None, "101", None)
+        )
+        self.assertEqual(rig.call("103").csta_call, NEW_CALL)
+        rig.feed(E.established(NEW_CALL, "103", "102", "103", cause="transfer"), "102", "103")
+        self.assertEqual(
+            ids(rig.call("103").to_json())[:6],
+            ("CONNECTED", "INTERNAL", "TRANSFER", "102", "103", "102"),
+        )
+        self.assertEqual(ids(rig.call("102").to_json())[3:6], ("101", "102", "103"))

@@ -340,6 +340,8 @@ class CallEngine:
         out: list[Message] = []
         if target in (Rule.REBIND, Rule.JOIN):
             changed |= self._rebind(line, call, name, ev)
+        if target is Rule.REBIND and name == "transferred":
+            changed = self._transferred_ids(line, call, ev, changed)
         if target is Rule.JOIN:
             joined = key_of_connection(ev.get("primaryOldCall"))
             if joined is not None and line.address_of(joined) is None:
@@ -483,7 +485,14 @@ class CallEngine:
                     call.origin = LineCallOrigin.LINECALLORIGIN_UNKNOWN
             elif created:
                 call.origin = LineCallOrigin.LINECALLORIGIN_OUTBOUND
-        if calling is not None and name not in ("diverted",):
+        # After a transfer the PBX names the party left behind as the caller of the call it
+        # is now in; on that party's own line its caller stays who called it.
+        own_calling = (
+            line.address_of(calling) is not None
+            and not created
+            and call.origin is not LineCallOrigin.LINECALLORIGIN_OUTBOUND
+        )
+        if calling is not None and name not in ("diverted",) and not own_calling:
             party = self._party(calling)
             if party != call.caller:
                 call.caller = party
@@ -580,6 +589,37 @@ class CallEngine:
             changed |= I.LINECALLINFOSTATE_CONNECTEDID
         return changed
 
+    def _transferred_ids(
+        self, line: Line, call: Call, ev: Mapping[str, Any], changed: LineCallInfoState
+    ) -> LineCallInfoState:
+        """The ids TAPI shows the parties a transfer left behind, from the event's devices.
+
+        The party the call was transferred to now has the transferred party as its caller,
+        the transferring device as the one that redirected it, and reason TRANSFER; while it
+        still rings it has no connected party yet. The transferred party keeps its caller and
+        called ids and sees its new partner as connected and redirection id.
+        """
+        by = key_of_choice(ev.get("transferringDevice"))
+        to = key_of_choice(ev.get("transferredToDevice"))
+        partner = call.connected_key
+        if line.address_of(to) == call.address:
+            if partner is not None and self._party(partner) != call.caller:
+                call.caller = self._party(partner)
+                changed |= I.LINECALLINFOSTATE_CALLERID
+            if by is not None and line.address_of(by) is None:
+                call.redirecting = self._party(by)
+                changed |= I.LINECALLINFOSTATE_REDIRECTINGID
+            if call.reason is not LineCallReason.LINECALLREASON_TRANSFER:
+                call.reason = LineCallReason.LINECALLREASON_TRANSFER
+                changed |= I.LINECALLINFOSTATE_REASON
+            if call.state is S.LINECALLSTATE_OFFERING:
+                call.connected_key = call.connected = None
+                changed &= ~I.LINECALLINFOSTATE_CONNECTEDID
+        elif partner is not None and self._party(partner) != call.redirection:
+            call.redirection = self._party(partner)
+            changed |= I.LINECALLINFOSTATE_REDIRECTIONID
+        return changed
+
     def _conference(
         self, line: Line, calls: list[Call], address: int, ev: Mapping[str, Any]
     ) -> list[Message]:
@@ -665,6 +705,14 @@ class CallEngine:
                 features |= F.LINECALLFEATURE_ADDTOCONF
         if call.state in HELD and active:
             features |= F.LINECALLFEATURE_SWAPHOLD | F.LINECALLFEATURE_COMPLETETRANSF
+        # An unannounced transfer: the consultation call may be handed over while it rings.
+        ringing = [c for c in others if c.state is S.LINECALLSTATE_RINGBACK]
+        if call.state is S.LINECALLSTATE_ONHOLDPENDTRANSFER and ringing:
+            features |= F.LINECALLFEATURE_COMPLETETRANSF
+        if call.state is S.LINECALLSTATE_RINGBACK and any(
+            c.state is S.LINECALLSTATE_ONHOLDPENDTRANSFER for c in held
+        ):
+            features |= F.LINECALLFEATURE_COMPLETETRANSF
         if call.is_conference:
             features &= ~(F.LINECALLFEATURE_BLINDTRANSFER | F.LINECALLFEATURE_SETUPTRANSFER)
         if call.csta_call is None:

@@ -335,8 +335,16 @@ def _complete_transfer(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
     if mode not in ("transfer", "conference"):
         raise ApiError(400, "badRequest", "'mode' must be 'transfer' or 'conference'")
     active, held = (other, call) if call.state in HELD else (call, other)
-    if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in HELD:
-        raise ApiError(409, "notAllowed", "completetransfer needs one held and one connected call")
+    # TAPI allows an unannounced transfer: the consultation call still rings (RINGBACK).
+    answered = S.LINECALLSTATE_RINGBACK if mode == "transfer" else S.LINECALLSTATE_CONNECTED
+    if active.state not in (S.LINECALLSTATE_CONNECTED, answered) or held.state not in HELD:
+        raise ApiError(
+            409,
+            "notAllowed",
+            f"completetransfer in {mode} mode needs one held call and one "
+            + ("connected or ringing" if mode == "transfer" else "connected")
+            + " call",
+        )
     arguments = {"heldCall": connection(held), "activeCall": connection(active)}
     if mode == "transfer":
         return Plan(
