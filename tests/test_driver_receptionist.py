@@ -10,7 +10,6 @@ import os
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.driver.licence import LicencePool, issue_key
@@ -53,7 +52,7 @@ class LicenceTests(Flow):
         for line in lines:
             await self.op(f"/lines/{line}/close")
         for line in lines:
-            code, _ = await self.h.api("POST", f"/lines/{line}/open")
+            await self.h.api("POST", f"/lines/{line}/open")
         await self.h.settled()
 
     def pool(self, clock: PoolClock | None = None, keys: int = 0) -> LicencePool:
