@@ -272,3 +272,35 @@ class TransferIdsTests(SynchronousTestCase):
             ("CONNECTED", "INTERNAL", "TRANSFER", "102", "103", "102"),
         )
         self.assertEqual(ids(rig.call("102").to_json())[3:6], ("101", "102", "103"))
+
+
+class NumberTests(Flow):
+    async def put(self, document: dict[str, Any]) -> None:
+        code, answer = await self.h.api("PUT", "/settings", document)
+        self.assertEqual(code, 200, answer)
+
+    async def test_rules_format_the_other_parties_not_the_lines_own_number(self) -> None:
+        h = await self.begin()
+        rule = [{"search": "^([0-9]{3})$", "replace": r"0301234\1", "regex": True}]
+        await self.put({"numberFormat": {"incoming": rule, "outgoing": rule}})
+        mark = h.mark()
+        caller, callee = await self.connected()
+        self.assertEqual(
+            self.seq(mark, "103"), [*OUTGOING, "CALLINFO:CONNECTEDID", "CALLSTATE:CONNECTED"]
+        )
+        shown = [m["callInfo"] for m in h.since(mark, "103") if "callInfo" in m]
+        self.assertEqual(
+            {(c["callerId"] or {}).get("number") for c in shown} - {None},
+            {"103"},
+            "103's own number is never rewritten on its calls",
+        )
+        code, made = await h.api("GET", f"/calls/{caller}")
+        self.assertEqual(
+            (made["callerId"]["number"], made["calledId"]["number"], made["connectedId"]["number"]),
+            ("103", "0301234104", "0301234104"),
+        )
+        code, answered = await h.api("GET", f"/calls/{callee}")
+        self.assertEqual(
+            (answered["callerId"]["number"], answered["calledId"]["number"]),
+            ("0301234103", "104"),
+        )

@@ -133,7 +133,8 @@ class Administration:
         """A call object with every party's number as applications are to see it.
 
         The rules of the call's direction apply: outgoing for a call this line placed,
-        incoming for every other.
+        incoming for every other. They format the other parties' numbers: the line's own
+        number is never rewritten by them (only put in its located form, as every extension).
         """
         category: Category = (
             "outgoing" if call.get("origin") == "LINECALLORIGIN_OUTBOUND" else "incoming"
@@ -143,10 +144,12 @@ class Administration:
             party = call.get(field)
             if isinstance(party, Mapping) and isinstance(party.get("number"), str):
                 number = party["number"]
-                presented[field] = {
-                    **party,
-                    "number": self.reported(number, category, is_internal(number)),
-                }
+                if number == call.get("line"):
+                    own = self.settings.location.use_location
+                    shown = self.reported(number, category, True) if own else number
+                else:
+                    shown = self.reported(number, category, is_internal(number))
+                presented[field] = {**party, "number": shown}
         return presented
 
     def dialable(self, number: str) -> str:
