@@ -294,13 +294,102 @@ class NumberTests(Flow):
             {"103"},
             "103's own number is never rewritten on its calls",
         )
-        code, made = await h.api("GET", f"/calls/{caller}")
+        _, made = await h.api("GET", f"/calls/{caller}")
         self.assertEqual(
             (made["callerId"]["number"], made["calledId"]["number"], made["connectedId"]["number"]),
             ("103", "0301234104", "0301234104"),
         )
-        code, answered = await h.api("GET", f"/calls/{callee}")
+        _code, answered = await h.api("GET", f"/calls/{callee}")
         self.assertEqual(
             (answered["callerId"]["number"], answered["calledId"]["number"]),
             ("0301234103", "104"),
+        )
+
+    async def test_canonical_numbers_of_another_site_are_dialled_from_this_one(self) -> None:
+        """A Berlin instance dials Munich's canonical +49(89)1234-104 as 0891234104, and its
+        own canonical numbers as extensions."""
+        h = await self.begin()
+        berlin = {
+            "useLocation": True,
+            "countryCode": "49",
+            "areaCode": "30",
+            "localNumber": "12345",
+            "extensionRange": "100-199",
+        }
+        await self.put({"location": berlin})
+        mark = h.mark()
+        made = await self.op("/lines/103/makecall", {"to": "+49(89)1234-104"})
+        self.assertEqual(
+            self.seq(mark, "103"),
+            [
+                "NEWCALL",
+                "CALLSTATE:DIALTONE",
+                "REPLY:makecall",
+                "CALLINFO:CALLERID+CALLEDID",
+                "CALLSTATE:PROCEEDING",
+                "CALLSTATE:RINGBACK",
+            ],
+        )
+        self.assertEqual(self.seq(mark, "104"), [], "not Berlin's 104")
+        _code, call = await h.api("GET", f"/calls/{made['call']}")
+        # The PBX took 0 to seize a trunk and sent 891234104 out on it.
+        self.assertEqual(call["calledId"]["number"], "891234104")
+        own = await self.op("/lines/105/makecall", {"to": "+49 (30) 12345-104"})
+        self.assertEqual(h.calls("105")[own["call"]]["state"], "LINECALLSTATE_RINGBACK")
+        self.assertEqual(self.seq(mark, "104")[:2], ["NEWCALL", "CALLSTATE:OFFERING"])
+
+
+class CanonicalDiallingTests(SynchronousTestCase):
+    def test_what_a_location_dials_for_canonical_numbers(self) -> None:
+        from ecsta.driver.location import ExtensionRange, Location
+
+        berlin = Location(
+            True, "49", "30", "12345", extension_range=ExtensionRange.parse("100-199")
+        )
+        new_york = Location(True, "1", "212", "5550000")
+        for number, here, there, nowhere in (
+            ("+49(89)1234-104", "0891234104", "01149891234104", "+49891234104"),
+            ("+49 (30) 12345-104", "104", "011493012345104", "+493012345104"),
+            ("+49(30)999-1", "9991", "01149309991", "+49309991"),
+            ("+1 (212) 555-1234", "0012125551234", "5551234", "+12125551234"),
+            ("+1 415 555 1234", "0014155551234", "14155551234", "+14155551234"),
+            ("+4930123456", "+4930123456", "+4930123456", "+4930123456"),
+            ("0301234", "0301234", "0301234", "0301234"),
+        ):
+            self.assertEqual(
+                (berlin.dialable(number), new_york.dialable(number), Location().dialable(number)),
+                (here, there, nowhere),
+                number,
+            )
+
+
+class OutsideCallTests(Flow):
+    async def test_an_outside_call_without_a_number_is_external(self) -> None:
+        h = await self.begin()
+        mark = h.mark()
+        await h.control("POST", "/incoming", {"from": "", "to": "104"})
+        offered = await self.call_on("104")
+        self.assertEqual(self.seq(mark, "104"), ["NEWCALL", "CALLSTATE:OFFERING"])
+        self.assertEqual(
+            ids(h.calls("104")[offered]),
+            ("OFFERING", "EXTERNAL", "DIRECT", None, "104", None, None, None),
+        )
+        await self.op(f"/calls/{offered}/answer")
+        self.assertEqual(h.calls("104")[offered]["origin"], "LINECALLORIGIN_EXTERNAL")
+        await self.op(f"/calls/{offered}/drop")
+
+    async def test_an_answered_outgoing_outside_call_names_its_party(self) -> None:
+        h = await self.begin()
+        await h.control("POST", "/external/301234", {"mode": "no_answer"})
+        mark = h.mark()
+        made = await self.op("/lines/103/makecall", {"to": "0301234"})
+        await h.control("POST", "/external/301234/answer")
+        await h.settled()
+        self.assertEqual(
+            self.seq(mark, "103"),
+            [*OUTGOING, "CALLINFO:CONNECTEDID", "CALLSTATE:CONNECTED"],
+        )
+        self.assertEqual(
+            ids(h.calls("103")[made["call"]]),
+            ("CONNECTED", "OUTBOUND", "DIRECT", "103", "301234", "301234", None, None),
         )

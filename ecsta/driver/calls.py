@@ -465,8 +465,11 @@ class CallEngine:
                 and (line.address_of(calling) is None)
             )
             if incoming:
+                # A PBX names every caller of its own; one it cannot name (no number given)
+                # came in from the network on a CO line.
                 external = (
-                    "networkCallingDevice" in ev
+                    calling is None
+                    or "networkCallingDevice" in ev
                     or self.lines.directory.is_trunk(calling)
                     or (isinstance(calling, str) and not self.internal(calling))
                 )
@@ -481,8 +484,6 @@ class CallEngine:
                     if redirecting is not None
                     else LineCallReason.LINECALLREASON_DIRECT,
                 )
-                if calling is None:
-                    call.origin = LineCallOrigin.LINECALLORIGIN_UNKNOWN
             elif created:
                 call.origin = LineCallOrigin.LINECALLORIGIN_OUTBOUND
         # After a transfer the PBX names the party left behind as the caller of the call it
@@ -534,6 +535,10 @@ class CallEngine:
             if other is not None and self.canonical(other) != self.canonical(call.connected_key):
                 call.connected_key = other
                 call.connected = self._party(other)
+                if self.lines.directory.is_trunk(other):
+                    # The outside party answered on a CO line: it is the number called.
+                    outside = called if line.address_of(called) is None else None
+                    call.connected = self._party(outside) if outside is not None else call.called
                 changed |= I.LINECALLINFOSTATE_CONNECTEDID
         if name == "originated" and side is Side.LOCAL and called is not None:
             party = self._party(called)
