@@ -393,3 +393,29 @@ class OutsideCallTests(Flow):
             ids(h.calls("103")[made["call"]]),
             ("CONNECTED", "OUTBOUND", "DIRECT", "103", "301234", "301234", None, None),
         )
+
+
+class AddressTests(Flow):
+    async def test_every_line_has_two_addresses_the_second_used_only_with_a_twin(self) -> None:
+        h = await self.begin()
+        _, line = await h.api("GET", "/lines/103")
+        self.assertEqual(
+            line["addresses"], [{"address": 0, "name": "103"}, {"address": 1, "name": "Mobile"}]
+        )
+        self.assertFalse(line["superTwin"])
+        code, status = await h.api("GET", "/lines/103/addresses/1/status")
+        self.assertEqual((code, status["numCalls"], status["forwards"]), (200, 0, []))
+        mark = h.mark()
+        refused = await self.op("/lines/103/makecall", {"to": "104", "address": 1}, 409)
+        self.assertEqual(
+            (refused["error"], refused["lineError"]), ("notAllowed", "LINEERR_OPERATIONUNAVAIL")
+        )
+        self.assertIn("no Super-Twin partner", refused["message"])
+        forward = {"address": 1, "forwards": [{"mode": "LINEFORWARDMODE_UNCOND", "to": "105"}]}
+        await self.op("/lines/103/forward", forward, 409)
+        self.assertEqual(
+            (h.calls("103"), self.seq(mark, "103"), self.seq(mark, "104")), ({}, [], [])
+        )
+        made = await self.op("/lines/103/makecall", {"to": "104", "address": 0})
+        self.assertEqual(self.seq(mark, "103"), OUTGOING)
+        await self.op(f"/calls/{made['call']}/drop")

@@ -450,7 +450,7 @@ class Driver(Service):
 
     def _twin_found(self, line: Line) -> Message:
         """The line's Super-Twin DECT came to light: monitor it (once the line itself is
-        monitored), and tell applications that the line now has its Mobile address."""
+        monitored), and tell applications that the line's Mobile address is now in use."""
         defer.Deferred.fromCoroutine(self._monitor_twin(line)).addErrback(
             lambda f: self.log.failure("monitoring a Super-Twin DECT", f)
         )
@@ -527,7 +527,7 @@ class Driver(Service):
             )
 
     async def _read_forwarding(self, line: Line) -> None:
-        for address in [a["address"] for a in line.addresses]:
+        for address in [a["address"] for a in line.addresses if line.usable(a["address"])]:
             try:
                 result = await self.invoke(
                     "getForwarding", {"device": device_id(line.address_device(address))}

@@ -126,6 +126,13 @@ def _address(line: Line, body: Mapping[str, Any]) -> int:
     address = _int(body, "address", 0)
     if not line.has_address(address):
         raise ApiError(404, "unknownAddress", f"line {line.number} has no address {address}")
+    if not line.usable(address):
+        raise ApiError(
+            409,
+            "notAllowed",
+            f"address {address} of line {line.number} has no Super-Twin partner to use",
+            line_error="LINEERR_OPERATIONUNAVAIL",
+        )
     return address
 
 
