@@ -419,3 +419,70 @@ class AddressTests(Flow):
         made = await self.op("/lines/103/makecall", {"to": "104", "address": 0})
         self.assertEqual(self.seq(mark, "103"), OUTGOING)
         await self.op(f"/calls/{made['call']}/drop")
+
+
+class MakeCallWithoutNumberTests(Flow):
+    async def test_dial_tone_first_then_dial(self) -> None:
+        h = await self.begin()
+        mark = h.mark()
+        made = await self.op("/lines/103/makecall", {})
+        self.assertEqual(set(made), {"call", "callID"})
+        self.assertEqual(self.seq(mark, "103"), ["NEWCALL", "CALLSTATE:DIALTONE", "REPLY:makecall"])
+        call = h.calls("103")[made["call"]]
+        self.assertEqual(
+            (call["state"], call["origin"]), ("LINECALLSTATE_DIALTONE", "LINECALLORIGIN_OUTBOUND")
+        )
+        self.assertEqual(call["features"], ["LINECALLFEATURE_DIAL", "LINECALLFEATURE_DROP"])
+        dialled = await self.op(f"/calls/{made['call']}/dial", {"digits": "104"})
+        self.assertEqual(dialled, {"call": made["call"]})
+        self.assertEqual(self.seq(mark, "103"), [*OUTGOING[:3], "REPLY:dial", *OUTGOING[3:]])
+        self.assertEqual(self.seq(mark, "104"), ["NEWCALL", "CALLSTATE:OFFERING"])
+        self.assertEqual(h.calls("103")[made["call"]]["calledId"]["number"], "104")
+
+    async def test_a_call_never_dialled_is_dropped_without_the_pbx(self) -> None:
+        h = await self.begin()
+        mark = h.mark()
+        made = await self.op("/lines/103/makecall", {"to": None})
+        await self.op(f"/calls/{made['call']}/drop")
+        self.assertEqual(
+            self.seq(mark, "103"),
+            ["NEWCALL", "CALLSTATE:DIALTONE", "REPLY:makecall", "CALLSTATE:IDLE", "REPLY:drop"],
+        )
+        self.assertEqual(h.calls("103"), {})
+
+
+class GroupPickupTests(Flow):
+    async def test_pickup_without_from_takes_the_call_ringing_in_the_group(self) -> None:
+        h = await self.begin()
+        mark = h.mark()
+        await self.op("/lines/103/makecall", {"to": "104"})
+        await self.call_on("104")
+        picked = await self.op("/lines/105/pickup", {})
+        self.assertEqual(set(picked), {"call", "callID"})
+        self.assertEqual(self.seq(mark, "104"), ["NEWCALL", "CALLSTATE:OFFERING", "CALLSTATE:IDLE"])
+        self.assertEqual(
+            self.seq(mark, "105"),
+            [
+                "NEWCALL",
+                "CALLSTATE:CONNECTED",
+                "REPLY:pickup",
+                "CALLINFO:CALLERID+CALLEDID+CONNECTEDID+REDIRECTINGID",
+            ],
+        )
+        self.assertEqual(
+            self.seq(mark, "103"),
+            [*OUTGOING, "CALLINFO:REDIRECTIONID", "CALLINFO:CONNECTEDID", "CALLSTATE:CONNECTED"],
+        )
+        self.assertEqual(
+            ids(h.calls("105")[picked["call"]]),
+            ("CONNECTED", "INTERNAL", "PICKUP", "103", "104", "103", "104", None),
+        )
+        self.assertEqual(h.calls("103")[next(iter(h.calls("103")))]["connectedId"]["number"], "105")
+
+    async def test_nothing_ringing_in_the_group(self) -> None:
+        h = await self.begin()
+        mark = h.mark()
+        refused = await self.op("/lines/105/pickup", {}, 409)
+        self.assertEqual(refused["error"], "cstaError")
+        self.assertEqual(self.seq(mark, "105"), ["REPLY:pickup!"])
+        self.assertEqual(h.calls("105"), {})

@@ -799,6 +799,11 @@ class CallEngine:
         held.related = consult.id
         return consult, self.drive(consult, "setupConsultation")
 
+    def prepare_call(self, line: Line, address: int) -> tuple[Call, list[Message]]:
+        """A call made without a number: in DIALTONE, kept here until ``dial`` makes it."""
+        call = self.new_call(line, address, None)
+        return call, self.drive(call, "prepareCall")
+
     def _retire(self, line: Line, call: Call) -> list[Message]:
         call.state = S.LINECALLSTATE_IDLE
         call.mode = None

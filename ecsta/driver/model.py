@@ -98,7 +98,7 @@ _ENDING = frozenset(
 
 # (event, side, states the call may be in, target). Pseudo-events name what the driver itself
 # learns from an operation's result: the call a MakeCall created, the call a pickup brought
-# here, and the consultation call a setuptransfer prepares.
+# here, the consultation call a setuptransfer prepares, and a call made without a number.
 _ROWS: list[tuple[str, Side, frozenset[Any], Target]] = [
     # made by the driver
     ("makeCall", Side.LOCAL, frozenset({NEW}), S.LINECALLSTATE_DIALTONE),
@@ -106,6 +106,7 @@ _ROWS: list[tuple[str, Side, frozenset[Any], Target]] = [
     ("pickedUp", Side.LOCAL, frozenset({NEW}), S.LINECALLSTATE_CONNECTED),
     ("pickedUp", Side.LOCAL, _LIVE, Rule.KEEP),
     ("setupConsultation", Side.LOCAL, frozenset({NEW}), S.LINECALLSTATE_DIALTONE),
+    ("prepareCall", Side.LOCAL, frozenset({NEW}), S.LINECALLSTATE_DIALTONE),
     # serviceInitiated: the phone went off-hook or a MakeCall started at it
     ("serviceInitiated", Side.LOCAL, frozenset({NEW}), S.LINECALLSTATE_DIALTONE),
     ("serviceInitiated", Side.LOCAL, frozenset({S.LINECALLSTATE_DIALTONE}), Rule.KEEP),

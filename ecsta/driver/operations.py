@@ -20,7 +20,7 @@ lineSwapHold           alternateCall (1)
 lineCompleteTransfer   transferCall (16) in transfer mode, conferenceCall (6) in conference
 lineAddToConference    conferenceCall (6)
 lineRemoveFromConf     clearConnection (5) of the member's party
-linePickup             directedPickupCall (220)
+linePickup             directedPickupCall (220); groupPickupCall without ``from``
 lineGenerateDigits     generateDigits (232)
 lineCompleteCall       callBack (215) or intrudeCall (222)
 lineForward            setForwarding (317), one per mode; getForwarding (309) reads them
@@ -490,8 +490,16 @@ CALL_OPERATIONS = frozenset(_CALL_OPERATIONS)
 
 
 def plan_make_call(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan:
-    to = _text(body, "to")
+    """lineMakeCall; without ``to`` the call waits in DIALTONE for ``dial`` to make it."""
     address = _address(line, body)
+    if body.get("to") is None:
+
+        def prepare() -> tuple[Any, list[Message]]:
+            call, out = engine.prepare_call(line, address)
+            return {"call": call.id, "callID": None}, out
+
+        return Plan("makecall", line.number, None, [], _nothing, local=prepare)
+    to = _text(body, "to")
 
     def finish(results: list[Any]) -> tuple[Any, list[Message]]:
         csta_call = call_of_connection(results[0].get("callingDevice"))
@@ -516,6 +524,15 @@ def plan_make_call(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> P
 
 
 def plan_pickup(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan:
+    """linePickup: of the call ringing at ``from``, or without it of the line's pickup group."""
+    if body.get("from") is None:
+        return Plan(
+            "pickup",
+            line.number,
+            None,
+            [("groupPickupCall", {"newDestination": device_id(line.device)})],
+            _picked(engine, line, None),
+        )
     source = _text(body, "from")
     ringing = engine.lines.get(source)
     alerting = None
@@ -534,6 +551,23 @@ def plan_pickup(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan
         else ("deviceID", ("staticID", device_id(source)))
     )
 
+    return Plan(
+        "pickup",
+        line.number,
+        None,
+        [
+            (
+                "directedPickupCall",
+                {"callToBePickedUp": target, "requestingDevice": device_id(line.device)},
+            )
+        ],
+        _picked(engine, line, alerting),
+    )
+
+
+def _picked(engine: CallEngine, line: Line, alerting: Call | None) -> Finish:
+    """The call a pickup brought to ``line``, CONNECTED (``alerting``: the call we meant)."""
+
     def finish(results: list[Any]) -> tuple[Any, list[Message]]:
         result = results[0] if isinstance(results[0], Mapping) else {}
         csta_call = call_of_connection(result.get("pickedCall"))
@@ -545,18 +579,7 @@ def plan_pickup(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan
         call, out = engine.picked_up(line, csta_call, address)
         return {"call": call.id, "callID": csta_call.hex()}, out
 
-    return Plan(
-        "pickup",
-        line.number,
-        None,
-        [
-            (
-                "directedPickupCall",
-                {"callToBePickedUp": target, "requestingDevice": device_id(line.device)},
-            )
-        ],
-        finish,
-    )
+    return finish
 
 
 def plan_forward(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan:
