@@ -486,3 +486,84 @@ class GroupPickupTests(Flow):
         self.assertEqual(refused["error"], "cstaError")
         self.assertEqual(self.seq(mark, "105"), ["REPLY:pickup!"])
         self.assertEqual(h.calls("105"), {})
+
+
+class ConferenceTests(Flow):
+    lines = ["103", "104", "105", "106"]
+
+    async def test_setupconference_on_a_conference_then_addtoconference(self) -> None:
+        """103 confers with 104 and 105, then adds 106 the TAPI way: lineSetupConference on
+        the conference call, lineDial, lineAddToConference."""
+        h = await self.begin()
+        caller, callee = await self.connected()
+        setup = await self.op(f"/calls/{caller}/setupconference")
+        await self.op(f"/calls/{setup['consult']}/dial", {"digits": "105"})
+        second = await self.call_on("105")
+        await self.op(f"/calls/{second}/answer")
+        done = await self.op(
+            f"/calls/{caller}/completetransfer", {"consult": setup["consult"], "mode": "conference"}
+        )
+        parent = done["conferenceCall"]
+        self.assertIn("LINECALLFEATURE_SETUPCONF", h.calls("103")[parent]["features"])
+        self.assertNotIn("LINECALLFEATURE_SETUPTRANSFER", h.calls("103")[parent]["features"])
+        mark = h.mark()
+        more = await self.op(f"/calls/{parent}/setupconference")
+        consult = more["consult"]
+        calls = h.calls("103")
+        self.assertEqual(calls[parent]["state"], "LINECALLSTATE_ONHOLDPENDCONF")
+        self.assertEqual(calls[consult]["state"], "LINECALLSTATE_DIALTONE")
+        await self.op(f"/calls/{consult}/dial", {"digits": "106"})
+        third = await self.call_on("106")
+        await self.op(f"/calls/{third}/answer")
+        self.assertIn("LINECALLFEATURE_ADDTOCONF", h.calls("103")[consult]["features"])
+        added = await self.op(f"/calls/{parent}/addtoconference", {"consult": consult})
+        self.assertEqual(added["conferenceCall"], parent)
+        self.assertEqual(
+            self.seq(mark, "103"),
+            [
+                "NEWCALL",
+                "CALLSTATE:DIALTONE",
+                "REPLY:setupconference",
+                "CALLSTATE:ONHOLDPENDCONF",
+                "REPLY:dial",
+                "CALLINFO:CALLERID+CALLEDID",
+                "CALLSTATE:PROCEEDING",
+                "CALLSTATE:RINGBACK",
+                "CALLINFO:CONNECTEDID",
+                "CALLSTATE:CONNECTED",
+                "CALLSTATE:ONHOLDPENDCONF",
+                "REPLY:addtoconference",
+                "CALLINFO:CALLID+RELATEDCALLID",
+                "CALLSTATE:CONFERENCED",
+                "CALLSTATE:CONNECTED",
+            ],
+        )
+        calls = h.calls("103")
+        self.assertEqual(
+            {calls[c]["state"] for c in (caller, setup["consult"], consult)},
+            {"LINECALLSTATE_CONFERENCED"},
+        )
+        self.assertEqual(calls[parent]["state"], "LINECALLSTATE_CONNECTED")
+        self.assertEqual(self.seq(mark, "104"), [])
+        self.assertEqual(self.seq(mark, "105"), [])
+        self.assertEqual(
+            self.seq(mark, "106"),
+            [
+                "NEWCALL",
+                "CALLSTATE:OFFERING",
+                "REPLY:answer",
+                "CALLINFO:CONNECTEDID",
+                "CALLSTATE:CONNECTED",
+                "CALLINFO:CALLID",
+            ],
+        )
+        conference_id = calls[parent]["callID"]
+        for line, call in (("104", callee), ("105", second), ("106", third)):
+            shown = h.calls(line)[call]
+            self.assertEqual(
+                (shown["state"], shown["callID"], shown["connectedId"]["number"]),
+                ("LINECALLSTATE_CONNECTED", conference_id, "103"),
+                line,
+            )
+        self.assertEqual(ids(h.calls("104")[callee])[1:5], ("INTERNAL", "DIRECT", "103", "104"))
+        self.assertEqual(ids(h.calls("106")[third])[1:5], ("INTERNAL", "DIRECT", "103", "106"))

@@ -253,8 +253,12 @@ def _blind_transfer(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> 
 
 
 def _setup(mode: str) -> Callable[[CallEngine, Call, Mapping[str, Any]], Plan]:
+    """lineSetupTransfer / lineSetupConference; the latter also on a conference call, whose
+    consultation call ``addtoconference`` then adds to it."""
+    feature = F.LINECALLFEATURE_SETUPTRANSFER if mode == "transfer" else F.LINECALLFEATURE_SETUPCONF
+
     def build(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
-        _require(call, F.LINECALLFEATURE_SETUPTRANSFER, f"setup{mode}")
+        _require(call, feature, f"setup{mode}")
         line = engine.line_of(call)
 
         def prepare() -> None:
