@@ -235,7 +235,8 @@ class RefusalTests(SynchronousTestCase):
             400, plan_call_operation, rig.engine, call, "blindtransfer", {"to": "12; DROP"}
         )
         self.refused(400, plan_make_call, rig.engine, line, {"to": ""})
-        self.refused(404, plan_make_call, rig.engine, line, {"to": "102", "address": 1})
+        self.refused(409, plan_make_call, rig.engine, line, {"to": "102", "address": 1})
+        self.refused(404, plan_make_call, rig.engine, line, {"to": "102", "address": 2})
         self.refused(400, plan_forward, rig.engine, line, {"forwards": [{"mode": "X", "to": "1"}]})
         self.refused(400, plan_forward, rig.engine, line, {"forwards": "all"})
         self.refused(
