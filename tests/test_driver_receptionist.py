@@ -567,3 +567,58 @@ class ConferenceTests(Flow):
             )
         self.assertEqual(ids(h.calls("104")[callee])[1:5], ("INTERNAL", "DIRECT", "103", "104"))
         self.assertEqual(ids(h.calls("106")[third])[1:5], ("INTERNAL", "DIRECT", "103", "106"))
+
+
+class CallDataTests(Flow):
+    async def put(self, path: str, body: Any, status: int = 200) -> Any:
+        code, answer = await self.h.api("PUT", path, body)
+        self.assertEqual(code, status, answer)
+        await self.h.settled()
+        return answer
+
+    async def test_call_data_and_app_specific_are_kept_and_shown_to_every_client(self) -> None:
+        h = await self.begin()
+        caller, callee = await self.connected()
+        mark = h.mark()
+        ticket = "CRM ticket 4711 – Müller"
+        self.assertEqual(
+            await self.put(f"/calls/{callee}/data", {"data": ticket}), {"callData": ticket}
+        )
+        self.assertEqual(
+            await self.put(f"/calls/{callee}/appspecific", {"value": 0xFFFFFFFF}),
+            {"appSpecific": 0xFFFFFFFF},
+        )
+        self.assertEqual(
+            self.seq(mark, "104"),
+            [
+                "CALLINFO:CALLDATA",
+                "REPLY:setcalldata",
+                "CALLINFO:APPSPECIFIC",
+                "REPLY:setappspecific",
+            ],
+        )
+        self.assertEqual(self.seq(mark, "103"), [])
+        info = [m["callInfo"] for m in h.since(mark, "104") if m["msg"] == "LINE_CALLINFO"]
+        self.assertEqual(
+            [(i["callData"], i["appSpecific"]) for i in info], [(ticket, 0), (ticket, 0xFFFFFFFF)]
+        )
+        _, shown = await h.api("GET", f"/calls/{callee}")
+        self.assertEqual((shown["callData"], shown["appSpecific"]), (ticket, 0xFFFFFFFF))
+        # The data stays with the call when the call moves on (103 hands it to 105).
+        await self.op(f"/calls/{caller}/blindtransfer", {"to": "105"})
+        _, shown = await h.api("GET", f"/calls/{callee}")
+        self.assertEqual(shown["callData"], ticket)
+        # Bounded, and checked before anything changes.
+        mark = h.mark()
+        refused = await self.put(f"/calls/{callee}/data", {"data": "x" * (64 * 1024 + 1)}, 400)
+        self.assertIn("exceeds 65536 bytes", refused["message"])
+        await self.put(f"/calls/{callee}/data", {"data": "é" * (32 * 1024)})
+        for value in (-1, 2**32, "1", True):
+            await self.put(f"/calls/{callee}/appspecific", {"value": value}, 400)
+        await self.put(f"/calls/{callee}/data", {"data": 5}, 400)
+        self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CALLDATA", "REPLY:setcalldata"])
+        await self.put(f"/calls/{callee}/data", {"data": None})
+        _, shown = await h.api("GET", f"/calls/{callee}")
+        self.assertIsNone(shown["callData"])
+        code, _ = await h.api("PUT", "/calls/999/data", {"data": "x"})
+        self.assertEqual(code, 404)

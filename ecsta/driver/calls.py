@@ -799,6 +799,19 @@ class CallEngine:
         held.related = consult.id
         return consult, self.drive(consult, "setupConsultation")
 
+    def set_call_data(self, call: Call, data: str | None) -> list[Message]:
+        """What an application keeps with the call; every client learns it (LINE_CALLINFO)."""
+        if call.data == data:
+            return []
+        call.data = data
+        return [messages.call_info(call, I.LINECALLINFOSTATE_CALLDATA)]
+
+    def set_app_specific(self, call: Call, value: int) -> list[Message]:
+        if call.app_specific == value:
+            return []
+        call.app_specific = value
+        return [messages.call_info(call, I.LINECALLINFOSTATE_APPSPECIFIC)]
+
     def prepare_call(self, line: Line, address: int) -> tuple[Call, list[Message]]:
         """A call made without a number: in DIALTONE, kept here until ``dial`` makes it."""
         call = self.new_call(line, address, None)

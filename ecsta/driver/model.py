@@ -396,6 +396,9 @@ class Call:
     related: int | None = None
     conference: int | None = None
     is_conference: bool = False
+    #: What applications keep with the call (lineSetCallData, lineSetAppSpecific).
+    data: str | None = None
+    app_specific: int = 0
     pending: str | None = None
     connected_key: DeviceKey | None = None
     parties: set[DeviceKey] = field(default_factory=set)
@@ -431,4 +434,6 @@ class Call:
             "conferenceCall": self.conference,
             "features": flag_names(self.features),
             "callID": None if self.csta_call is None else self.csta_call.hex(),
+            "callData": self.data,
+            "appSpecific": self.app_specific,
         }

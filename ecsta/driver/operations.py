@@ -469,6 +469,37 @@ def _complete_call(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> P
     raise ApiError(400, "badRequest", "'mode' must be 'callback' or 'intrude'")
 
 
+#: lineSetCallData keeps at most this much with a call (UTF-8 bytes).
+MAX_CALL_DATA = 64 * 1024
+
+
+def plan_set_call_data(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
+    """``PUT /calls/{call}/data``: lineSetCallData, kept by the driver and shown to every
+    client with the call (a CRM's ticket number, say); null or "" removes it."""
+    data = body.get("data")
+    if data is not None and not isinstance(data, str):
+        raise ApiError(400, "badRequest", "'data' must be a string or null")
+    if data is not None and len(data.encode("utf-8")) > MAX_CALL_DATA:
+        raise ApiError(400, "badRequest", f"'data' exceeds {MAX_CALL_DATA} bytes")
+
+    def keep() -> tuple[Any, list[Message]]:
+        return {"callData": data or None}, engine.set_call_data(call, data or None)
+
+    return Plan("setcalldata", call.line, call.id, [], _nothing, local=keep)
+
+
+def plan_set_app_specific(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
+    """``PUT /calls/{call}/appspecific``: lineSetAppSpecific, a 32-bit value of the call."""
+    value = _int(body, "value")
+    if not 0 <= value <= 0xFFFFFFFF:
+        raise ApiError(400, "badRequest", "'value' must be a 32-bit unsigned integer")
+
+    def keep() -> tuple[Any, list[Message]]:
+        return {"appSpecific": value}, engine.set_app_specific(call, value)
+
+    return Plan("setappspecific", call.line, call.id, [], _nothing, local=keep)
+
+
 _CALL_OPERATIONS: dict[str, Callable[[CallEngine, Call, Mapping[str, Any]], Plan]] = {
     "drop": _drop,
     "answer": _simple("answer", F.LINECALLFEATURE_ANSWER, "answerCall", "callToBeAnswered"),
