@@ -580,7 +580,7 @@ class CallDataTests(Flow):
         h = await self.begin()
         caller, callee = await self.connected()
         mark = h.mark()
-        ticket = "CRM ticket 4711 – Müller"
+        ticket = "CRM ticket 4711, Müller"
         self.assertEqual(
             await self.put(f"/calls/{callee}/data", {"data": ticket}), {"callData": ticket}
         )
