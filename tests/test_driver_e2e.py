@@ -156,8 +156,13 @@ class CallOperationTests(Flow):
         caller, _ = await self.connected()
         mark = h.mark()
         self.assertEqual(await self.op(f"/calls/{caller}/generatedigits", {"digits": "123#"}), {})
-        self.assertEqual(self.seq(mark, "103"), ["REPLY:generatedigits"])
-        self.assertEqual(self.seq(mark, "104"), [])
+        self.assertEqual(self.seq(mark, "103"), ["REPLY:generatedigits", "GENERATE"])
+        self.assertEqual(self.seq(mark, "104"), [], "only the line that generated them")
+        done = h.since(mark, "103")[-1]
+        self.assertEqual(
+            (done["call"], done["generateTermination"], done["digits"]),
+            (caller, "LINEGENERATETERM_DONE", "123#"),
+        )
 
     async def test_redirect(self) -> None:
         h = await self.begin()

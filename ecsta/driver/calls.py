@@ -176,10 +176,26 @@ class CallEngine:
             return []
         if group == "callControlEvents" and name in SUBJECT:
             return self._call_event(line, name, value)
+        if group == "callAssociatedEvents" and name == "digitsGeneratedEvent":
+            return self._digits_generated(line, value)
         if group == "logicalDeviceFeatureEvents" and name == "forwarding":
             return self.forwarding_event(line, value)
         if group == "deviceMaintenanceEvents" and name in ("outOfService", "backInService"):
             return self.set_in_service(line, name == "backInService")
+        return []
+
+    def _digits_generated(self, line: Line, ev: Mapping[str, Any]) -> list[Message]:
+        """The digits this line generated are sent: LINE_GENERATE, LINEGENERATETERM_DONE.
+
+        The other parties of the call hear the event too; it is only the generator's.
+        """
+        connection = ev.get("connection")
+        address = line.address_of(key_of_connection(connection))
+        csta_call = call_of_connection(connection)
+        for call in line.calls.values():
+            if call.csta_call == csta_call and call.address == address and call.exists:
+                digits = ev.get("digitGeneratedList")
+                return [messages.generate(call, digits if isinstance(digits, str) else None)]
         return []
 
     def _seen_twice(

@@ -51,6 +51,18 @@ def call_info(call: Call, changed: LineCallInfoState) -> Message:
     }
 
 
+def generate(call: Call, digits: str | None) -> Message:
+    """LINE_GENERATE: the digits lineGenerateDigits asked for have all been sent."""
+    return {
+        "msg": "LINE_GENERATE",
+        "line": call.line,
+        "address": call.address,
+        "call": call.id,
+        "generateTermination": "LINEGENERATETERM_DONE",
+        "digits": digits,
+    }
+
+
 def address_state(line: str, address: int, changed: LineAddressState, status: Any) -> Message:
     return {
         "msg": "LINE_ADDRESSSTATE",
