@@ -622,3 +622,40 @@ class CallDataTests(Flow):
         self.assertIsNone(shown["callData"])
         code, _ = await h.api("PUT", "/calls/999/data", {"data": "x"})
         self.assertEqual(code, 404)
+
+
+class MonitorDigitsTests(Flow):
+    async def test_digits_dialled_at_the_phone_during_a_call(self) -> None:
+        h = await self.begin()
+        caller, _callee = await self.connected()
+        mark = h.mark()
+        self.assertEqual(await self.op(f"/calls/{caller}/monitordigits", {}), {})
+        await h.person("103", "dial", digits="12#")
+        await h.until(lambda: len(self.seq(mark, "103")) >= 4)
+        await h.settled()
+        self.assertEqual(self.seq(mark, "103"), ["REPLY:monitordigits", *["MONITORDIGITS"] * 3])
+        self.assertEqual(
+            [(m["call"], m["digit"], m["digitMode"]) for m in h.since(mark, "103")[1:]],
+            [(caller, d, "LINEDIGITMODE_DTMF") for d in "12#"],
+        )
+        self.assertEqual(self.seq(mark, "104"), [])
+        mark = h.mark()
+        await self.op(f"/calls/{caller}/monitordigits", {"modes": []})
+        await h.person("103", "dial", digits="9")
+        await h.settled()
+        self.assertEqual(self.seq(mark, "103"), ["REPLY:monitordigits"])
+        await self.op(f"/calls/{caller}/monitordigits", {"modes": ["LINEDIGITMODE_PULSE"]}, 400)
+
+    async def test_the_collection_ends_with_the_call(self) -> None:
+        h = await self.begin()
+        caller, _callee = await self.connected()
+        await self.op(f"/calls/{caller}/monitordigits", {"modes": ["LINEDIGITMODE_DTMF"]})
+        self.assertEqual(len(h.driver.engine.collections), 1)
+        await self.op(f"/calls/{caller}/drop")
+        await h.until(lambda: not h.driver.engine.collections)
+        await h.settled()
+        # 103's digits route calls again: the PBX no longer hands them to the collection.
+        mark = h.mark()
+        await h.person("103", "dial", digits="105")
+        await h.settled()
+        self.assertEqual(self.seq(mark, "105"), ["NEWCALL", "CALLSTATE:OFFERING"])

@@ -51,6 +51,8 @@ from ecsta.driver.model import (
 
 S = LineCallState
 F = LineCallFeature
+#: Digits of one dataCollected report passed on (a report is one person's dialling).
+MAX_REPORTED_DIGITS = 64
 I = LineCallInfoState  # noqa: E741
 
 #: Which field of each call control event holds the connection it is about, and which names
@@ -112,6 +114,9 @@ class CallEngine:
         self.unfitting = 0
         self.events = 0
         self.learned_twins: list[Line] = []
+        #: Data collections of lineMonitorDigits, and those of calls gone, still to be stopped.
+        self.collections: dict[bytes, Call] = {}
+        self.ended_collections: list[bytes] = []
         self._recent: dict[str, deque[tuple[tuple[str, str, str], bytes]]] = {}
 
     # -- lookups --------------------------------------------------------------------------------
@@ -704,6 +709,9 @@ class CallEngine:
     def _forget(self, line: Line, call: Call) -> None:
         line.calls.pop(call.id, None)
         self.calls.pop(call.id, None)
+        if call.digits_collection is not None:
+            self.ended_collections.append(call.digits_collection)
+            self.monitor_digits(call, None)
         for other in line.calls.values():
             if other.related == call.id:
                 other.related = None
@@ -827,6 +835,27 @@ class CallEngine:
             return []
         call.app_specific = value
         return [messages.call_info(call, I.LINECALLINFOSTATE_APPSPECIFIC)]
+
+    def monitor_digits(self, call: Call, collection: bytes | None) -> None:
+        """Digits dialled at the call's phone are now reported by ``collection`` (None: not)."""
+        if call.digits_collection is not None:
+            self.collections.pop(call.digits_collection, None)
+        call.digits_collection = collection
+        if collection is not None:
+            self.collections[collection] = call
+
+    def digits_collected(self, argument: Mapping[str, Any]) -> list[Message]:
+        """A dataCollected report: LINE_MONITORDIGITS for each digit, in order."""
+        call = self.collections.get(argument.get("dcollCrossRefID", b""))
+        data = argument.get("digitsData")
+        digits = data.get("digitsDetected") if isinstance(data, Mapping) else None
+        if call is None:
+            return []
+        if argument.get("dcollCause") == "sfTerminated":
+            self.monitor_digits(call, None)
+        if not isinstance(digits, str):
+            return []
+        return [messages.monitor_digit(call, digit) for digit in digits[:MAX_REPORTED_DIGITS]]
 
     def prepare_call(self, line: Line, address: int) -> tuple[Call, list[Message]]:
         """A call made without a number: in DIALTONE, kept here until ``dial`` makes it."""

@@ -61,6 +61,7 @@ from ecsta.wire.operations import lookup
 
 ESCAPE = lookup("escape").code
 DEVICES_CHANGED = lookup("swFunctionDevicesChanged").code
+DATA_COLLECTED = lookup("dataCollected").code
 
 #: universalFailure kinds -> the HTTP status an API client gets.
 ERROR_STATUS = {
@@ -111,6 +112,9 @@ class DriverProtocol(CSTAClientProtocol):
             return None
         if invoke.opcode == DEVICES_CHANGED:
             self.driver.devices_changed()
+            return ("noData", None)
+        if invoke.opcode == DATA_COLLECTED:
+            self.driver.publish(self.driver.engine.digits_collected(invoke.argument))
             return ("noData", None)
         return super().operationReceived(invoke)
 
@@ -261,6 +265,10 @@ class Driver(Service):
     # -- publishing -----------------------------------------------------------------------------
 
     def publish(self, out: list[Message]) -> None:
+        while self.engine.ended_collections:
+            # A call watched by lineMonitorDigits is gone: the phone's digits are its own again.
+            collection = self.engine.ended_collections.pop()
+            defer.Deferred.fromCoroutine(self._stop_collection(collection))
         for message in out:
             if self.admin is not None and "callInfo" in message:
                 call = self.admin.present_call(message["callInfo"], self.engine.internal)
@@ -334,6 +342,12 @@ class Driver(Service):
         self.publish(out)
         while self.engine.learned_twins:
             self.publish([self._twin_found(self.engine.learned_twins.pop())])
+
+    async def _stop_collection(self, collection: bytes) -> None:
+        try:
+            await self.invoke("stopDataCollection", {"dcollCrossRefID": collection})
+        except LinkError as error:
+            self.log.info("stopDataCollection failed: {error}", error=error)
 
     def devices_changed(self) -> None:
         """The PBX's devices changed: read its device list again (numbers, Super-Twin pairs).

@@ -63,6 +63,18 @@ def generate(call: Call, digits: str | None) -> Message:
     }
 
 
+def monitor_digit(call: Call, digit: str) -> Message:
+    """LINE_MONITORDIGITS: one digit dialled at the phone during the call."""
+    return {
+        "msg": "LINE_MONITORDIGITS",
+        "line": call.line,
+        "address": call.address,
+        "call": call.id,
+        "digit": digit,
+        "digitMode": "LINEDIGITMODE_DTMF",
+    }
+
+
 def address_state(line: str, address: int, changed: LineAddressState, status: Any) -> Message:
     return {
         "msg": "LINE_ADDRESSSTATE",

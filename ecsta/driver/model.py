@@ -399,6 +399,8 @@ class Call:
     #: What applications keep with the call (lineSetCallData, lineSetAppSpecific).
     data: str | None = None
     app_specific: int = 0
+    #: The data collection that reports the digits dialled at our phone (lineMonitorDigits).
+    digits_collection: bytes | None = None
     pending: str | None = None
     connected_key: DeviceKey | None = None
     parties: set[DeviceKey] = field(default_factory=set)

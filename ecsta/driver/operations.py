@@ -23,6 +23,7 @@ lineRemoveFromConf     clearConnection (5) of the member's party
 linePickup             directedPickupCall (220); groupPickupCall without ``from``
 lineGenerateDigits     generateDigits (232)
 lineCompleteCall       callBack (215) or intrudeCall (222)
+lineMonitorDigits      startDataCollection (347) / stopDataCollection (348)
 lineForward            setForwarding (317), one per mode; getForwarding (309) reads them
 =====================  =====================================================================
 """
@@ -500,6 +501,53 @@ def plan_set_app_specific(engine: CallEngine, call: Call, body: Mapping[str, Any
     return Plan("setappspecific", call.line, call.id, [], _nothing, local=keep)
 
 
+def _monitor_digits(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
+    """lineMonitorDigits: the PBX's data collection on the call's phone reports the digits
+    dialled there; ``{"modes": []}`` stops it. Only DTMF is known to a Panasonic PBX."""
+    modes = body.get("modes", ["LINEDIGITMODE_DTMF"])
+    if not isinstance(modes, list) or not set(modes) <= {"LINEDIGITMODE_DTMF"}:
+        raise ApiError(400, "badRequest", "'modes' must be [] or ['LINEDIGITMODE_DTMF']")
+    if call.csta_call is None or call.state is S.LINECALLSTATE_IDLE:
+        raise ApiError(409, "notAllowed", f"call {call.id} is not at the phone yet")
+    running = call.digits_collection
+    if not modes:
+        if running is None:
+            return Plan("monitordigits", call.line, call.id, [], _nothing, local=lambda: ({}, []))
+
+        def stopped(results: list[Any]) -> tuple[Any, list[Message]]:
+            engine.monitor_digits(call, None)
+            return {}, []
+
+        return Plan(
+            "monitordigits",
+            call.line,
+            call.id,
+            [("stopDataCollection", {"dcollCrossRefID": running})],
+            stopped,
+        )
+    if running is not None:
+        return Plan("monitordigits", call.line, call.id, [], _nothing, local=lambda: ({}, []))
+
+    def started(results: list[Any]) -> tuple[Any, list[Message]]:
+        collection = results[0].get("dcollCrossRefID") if isinstance(results[0], Mapping) else None
+        if isinstance(collection, bytes):
+            engine.monitor_digits(call, collection)
+        return {}, []
+
+    return Plan(
+        "monitordigits",
+        call.line,
+        call.id,
+        [
+            (
+                "startDataCollection",
+                {"object": ("device", device_id(call.device)), "dataCollType": "digits"},
+            )
+        ],
+        started,
+    )
+
+
 _CALL_OPERATIONS: dict[str, Callable[[CallEngine, Call, Mapping[str, Any]], Plan]] = {
     "drop": _drop,
     "answer": _simple("answer", F.LINECALLFEATURE_ANSWER, "answerCall", "callToBeAnswered"),
@@ -516,6 +564,7 @@ _CALL_OPERATIONS: dict[str, Callable[[CallEngine, Call, Mapping[str, Any]], Plan
     "removefromconference": _remove_from_conference,
     "generatedigits": _generate_digits,
     "completecall": _complete_call,
+    "monitordigits": _monitor_digits,
 }
 
 CALL_OPERATIONS = frozenset(_CALL_OPERATIONS)
