@@ -213,6 +213,40 @@ def as_a_pbx_sends(event: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, An
     return name, value
 
 
+class AnnouncedTransferTests(Flow):
+    async def test_every_party_of_an_announced_transfer(self) -> None:
+        """103 talks to 104, consults 105 who answers, and completes the transfer."""
+        h = await self.begin()
+        caller, callee = await self.connected()
+        setup = await self.op(f"/calls/{caller}/setuptransfer")
+        await self.op(f"/calls/{setup['consult']}/dial", {"digits": "105"})
+        third = await self.call_on("105")
+        await self.op(f"/calls/{third}/answer")
+        mark = h.mark()
+        await self.op(
+            f"/calls/{caller}/completetransfer", {"consult": setup["consult"], "mode": "transfer"}
+        )
+        self.assertEqual(
+            self.seq(mark, "103"), ["REPLY:completetransfer", "CALLSTATE:IDLE", "CALLSTATE:IDLE"]
+        )
+        self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CONNECTEDID+REDIRECTIONID"])
+        self.assertEqual(
+            self.seq(mark, "105"), ["CALLINFO:CALLID+REASON+CALLERID+CONNECTEDID+REDIRECTINGID"]
+        )
+        self.assertEqual(
+            ids(h.calls("104")[callee]),
+            ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, "105"),
+        )
+        self.assertEqual(
+            ids(h.calls("105")[third]),
+            ("CONNECTED", "INTERNAL", "TRANSFER", "104", "105", "104", "103", None),
+        )
+        mark = h.mark()
+        await self.op(f"/calls/{third}/drop")
+        self.assertEqual(self.seq(mark, "105"), ["REPLY:drop", "CALLSTATE:IDLE"])
+        self.assertEqual(self.seq(mark, "104"), ["CALLSTATE:DISCONNECTED", "CALLSTATE:IDLE"])
+
+
 class TransferIdsTests(SynchronousTestCase):
     """The ids of the parties a transfer leaves, from Transferred events as a PBX sends them."""
 
