@@ -57,12 +57,14 @@ class LicenceTests(Flow):
         await self.h.settled()
 
     def pool(self, clock: PoolClock | None = None, keys: int = 0) -> LicencePool:
-        signing = Ed25519PrivateKey.generate()
+        self.signing = Ed25519PrivateKey.generate()
         directory = self.mktemp()
         os.makedirs(directory)
-        pool = LicencePool(directory, public_key=signing.public_key(), clock=clock or PoolClock())
+        pool = LicencePool(
+            directory, public_key=self.signing.public_key(), clock=clock or PoolClock()
+        )
         if keys:
-            pool.install_key(issue_key(signing, keys, "Test"))
+            pool.install_key(issue_key(self.signing, keys, "Test"))
         return pool
 
     def assert_refused(self, answer: Any, line: str) -> None:
@@ -73,7 +75,8 @@ class LicenceTests(Flow):
     async def test_after_the_trial_every_operation_is_refused(self) -> None:
         h = await self.begin()
         clock = PoolClock()
-        await self.licensed(self.pool(clock), "103", "104")
+        pool = self.pool(clock)
+        await self.licensed(pool, "103", "104")
         caller, callee = await self.connected()
         clock.now += 45 * DAY
         mark = h.mark()
@@ -94,6 +97,14 @@ class LicenceTests(Flow):
         self.assertEqual(self.seq(mark, "103"), ["LINEDEVSTATE:OUTOFSERVICE"])
         self.assertEqual(self.seq(mark, "104"), ["LINEDEVSTATE:OUTOFSERVICE"])
         self.assertEqual({c["state"] for c in h.calls("103").values()}, {"LINECALLSTATE_CONNECTED"})
+        # A key installed afterwards is taken by the periodic retry: the lines work again.
+        pool.install_key(issue_key(self.signing, 5, "Test"))
+        mark = h.mark()
+        await h.driver.retry_monitors()
+        await h.settled()
+        self.assertEqual(self.seq(mark, "103"), ["LINEDEVSTATE:INSERVICE"])
+        await self.op(f"/calls/{caller}/hold")
+        self.assertEqual(self.seq(mark, "103")[-2:], ["REPLY:hold", "CALLSTATE:ONHOLD"])
 
     async def test_a_line_refused_for_want_of_a_licence_refuses_every_operation(self) -> None:
         h = await self.begin()

@@ -529,6 +529,15 @@ class Driver(Service):
         reason = line.licence_error or "it is not monitored, so it holds none"
         return f"no licence for line {line.number}: {reason}"
 
+    def _relicense(self, line: Line) -> None:
+        assert self.admin is not None
+        try:
+            line.licensed_until = self.admin.take_licence(line.number)
+        except LicenceError:
+            return
+        line.licensed, line.licence_error = True, None
+        self.publish(self.engine.set_in_service(line, True))
+
     def _give_back_licence(self, line: Line) -> None:
         line.licensed = False
         if self.admin is None:
@@ -625,9 +634,13 @@ class Driver(Service):
         )
 
     def retry_monitors(self) -> Deferred[Any]:
-        """The periodic retry of MonitorStarts the PBX refused."""
+        """The periodic retry of MonitorStarts the PBX refused, and of the licences of
+        monitored lines whose trial licence ran out (a key may have been installed)."""
         if not self.link_up:
             return defer.succeed(None)
+        for line in self.lines:
+            if line.opened and line.monitor is not None and line.licence_error is not None:
+                self._relicense(line)
         return defer.DeferredList(
             [
                 defer.Deferred.fromCoroutine(self.open_line(line))
