@@ -518,25 +518,24 @@ class Driver(Service):
         if admin is None or admin.licences is None:
             return None
         if line.licensed and admin.licence_expired(line.licensed_until):
-            try:
-                line.licensed_until = admin.take_licence(line.number)
-            except LicenceError as error:
-                line.licensed, line.licence_error = False, str(error)
-                self.log.warn("line {line}: {error}", line=line.number, error=error)
-                self.publish(self.engine.set_in_service(line, False, reason=str(error)))
+            if not self._relicense(line):
+                self.log.warn("line {line}: {error}", line=line.number, error=line.licence_error)
+                self.publish(self.engine.set_in_service(line, False, reason=line.licence_error))
         if line.licensed:
             return None
         reason = line.licence_error or "it is not monitored, so it holds none"
         return f"no licence for line {line.number}: {reason}"
 
-    def _relicense(self, line: Line) -> None:
+    def _relicense(self, line: Line) -> bool:
+        """Ask the pool again for the licence of a monitored line; whether it granted one."""
         assert self.admin is not None
         try:
             line.licensed_until = self.admin.take_licence(line.number)
-        except LicenceError:
-            return
+        except LicenceError as error:
+            line.licensed, line.licence_error = False, str(error)
+            return False
         line.licensed, line.licence_error = True, None
-        self.publish(self.engine.set_in_service(line, True))
+        return True
 
     def _give_back_licence(self, line: Line) -> None:
         line.licensed = False
@@ -640,7 +639,8 @@ class Driver(Service):
             return defer.succeed(None)
         for line in self.lines:
             if line.opened and line.monitor is not None and line.licence_error is not None:
-                self._relicense(line)
+                if self._relicense(line):
+                    self.publish(self.engine.set_in_service(line, True))
         return defer.DeferredList(
             [
                 defer.Deferred.fromCoroutine(self.open_line(line))
