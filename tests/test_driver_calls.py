@@ -315,7 +315,15 @@ class HoldTransferConferenceTests(SynchronousTestCase):
             ],
         )
         self.assertIn(
-            ("LINE_CALLINFO", "102", ("LINECALLINFOSTATE_CALLID", "LINECALLINFOSTATE_CONNECTEDID")),
+            (
+                "LINE_CALLINFO",
+                "102",
+                (
+                    "LINECALLINFOSTATE_CALLID",
+                    "LINECALLINFOSTATE_CONNECTEDID",
+                    "LINECALLINFOSTATE_REDIRECTIONID",
+                ),
+            ),
             out,
         )
         self.assertEqual(rig.call("102").csta_call, NEW_CALL)

@@ -63,6 +63,7 @@ from ecsta.wire.operations import lookup
 
 ESCAPE = lookup("escape").code
 DEVICES_CHANGED = lookup("swFunctionDevicesChanged").code
+DATA_COLLECTED = lookup("dataCollected").code
 
 #: universalFailure kinds -> the HTTP status an API client gets.
 ERROR_STATUS = {
@@ -113,6 +114,9 @@ class DriverProtocol(CSTAClientProtocol):
             return None
         if invoke.opcode == DEVICES_CHANGED:
             self.driver.devices_changed()
+            return ("noData", None)
+        if invoke.opcode == DATA_COLLECTED:
+            self.driver.publish(self.driver.engine.digits_collected(invoke.argument))
             return ("noData", None)
         return super().operationReceived(invoke)
 
@@ -263,6 +267,10 @@ class Driver(Service):
     # -- publishing -----------------------------------------------------------------------------
 
     def publish(self, out: list[Message]) -> None:
+        while self.engine.ended_collections:
+            # A call watched by lineMonitorDigits is gone: the phone's digits are its own again.
+            collection = self.engine.ended_collections.pop()
+            defer.Deferred.fromCoroutine(self._stop_collection(collection))
         for message in out:
             if self.admin is not None and "callInfo" in message:
                 call = self.admin.present_call(message["callInfo"], self.engine.internal)
@@ -336,6 +344,12 @@ class Driver(Service):
         self.publish(out)
         while self.engine.learned_twins:
             self.publish([self._twin_found(self.engine.learned_twins.pop())])
+
+    async def _stop_collection(self, collection: bytes) -> None:
+        try:
+            await self.invoke("stopDataCollection", {"dcollCrossRefID": collection})
+        except LinkError as error:
+            self.log.info("stopDataCollection failed: {error}", error=error)
 
     def devices_changed(self) -> None:
         """The PBX's devices changed: read its device list again (numbers, Super-Twin pairs).
@@ -446,12 +460,13 @@ class Driver(Service):
         try:
             if self.admin is not None:
                 try:
-                    self.admin.take_licence(line.number)
+                    line.licensed_until = self.admin.take_licence(line.number)
                 except LicenceError as error:
-                    line.monitor_error = str(error)
+                    line.monitor_error = line.licence_error = str(error)
                     self.log.warn("line {line}: {error}", line=line.number, error=error)
                     self.publish(self.engine.set_in_service(line, False, reason=str(error)))
                     raise
+                line.licensed, line.licence_error = True, None
             try:
                 result = await self.invoke(
                     "monitorStart", {"monitorObject": ("deviceObject", device_id(line.device))}
@@ -478,7 +493,7 @@ class Driver(Service):
 
     def _twin_found(self, line: Line) -> Message:
         """The line's Super-Twin DECT came to light: monitor it (once the line itself is
-        monitored), and tell applications that the line now has its Mobile address."""
+        monitored), and tell applications that the line's Mobile address is now in use."""
         defer.Deferred.fromCoroutine(self._monitor_twin(line)).addErrback(
             lambda f: self.log.failure("monitoring a Super-Twin DECT", f)
         )
@@ -521,7 +536,38 @@ class Driver(Service):
         )
         self.publish(self.engine.set_in_service(line, False, reason=line.monitor_error))
 
+    def licence_problem(self, line: Line) -> str | None:
+        """Why ``line`` may not be operated for want of a licence, or None when it may.
+
+        A line refused for want of a licence says so; a licence that has run out (the trial
+        ended) is asked for again, which also picks up a key installed meanwhile, and the
+        line goes out of service while it has none.
+        """
+        admin = self.admin
+        if admin is None or admin.licences is None:
+            return None
+        if line.licensed and admin.licence_expired(line.licensed_until):
+            if not self._relicense(line):
+                self.log.warn("line {line}: {error}", line=line.number, error=line.licence_error)
+                self.publish(self.engine.set_in_service(line, False, reason=line.licence_error))
+        if line.licensed:
+            return None
+        reason = line.licence_error or "it is not monitored, so it holds none"
+        return f"no licence for line {line.number}: {reason}"
+
+    def _relicense(self, line: Line) -> bool:
+        """Ask the pool again for the licence of a monitored line; whether it granted one."""
+        assert self.admin is not None
+        try:
+            line.licensed_until = self.admin.take_licence(line.number)
+        except LicenceError as error:
+            line.licensed, line.licence_error = False, str(error)
+            return False
+        line.licensed, line.licence_error = True, None
+        return True
+
     def _give_back_licence(self, line: Line) -> None:
+        line.licensed = False
         if self.admin is None:
             return
         try:
@@ -532,7 +578,7 @@ class Driver(Service):
             )
 
     async def _read_forwarding(self, line: Line) -> None:
-        for address in [a["address"] for a in line.addresses]:
+        for address in [a["address"] for a in line.addresses if line.usable(a["address"])]:
             try:
                 result = await self.invoke(
                     "getForwarding", {"device": device_id(line.address_device(address))}
@@ -616,9 +662,14 @@ class Driver(Service):
         )
 
     def retry_monitors(self) -> Deferred[Any]:
-        """The periodic retry of MonitorStarts the PBX refused."""
+        """The periodic retry of MonitorStarts the PBX refused, and of the licences of
+        monitored lines whose trial licence ran out (a key may have been installed)."""
         if not self.link_up:
             return defer.succeed(None)
+        for line in self.lines:
+            if line.opened and line.monitor is not None and line.licence_error is not None:
+                if self._relicense(line):
+                    self.publish(self.engine.set_in_service(line, True))
         return defer.DeferredList(
             [
                 defer.Deferred.fromCoroutine(self.open_line(line))
