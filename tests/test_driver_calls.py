@@ -372,9 +372,10 @@ class HoldTransferConferenceTests(SynchronousTestCase):
         self.assertEqual(rig.line("101").calls, {})
         self.assertEqual(rig.states(), {("102", 0): "LINECALLSTATE_CONNECTED"})
         self.assertEqual(rig.call("102").csta_call, CALL)
-        self.assertIn(
-            ("LINE_CALLINFO", "102", ("LINECALLINFOSTATE_CALLID", "LINECALLINFOSTATE_CONNECTEDID")),
-            out,
+        changed = [m[2] for m in out if m[:2] == ("LINE_CALLINFO", "102")]
+        self.assertEqual(len(changed), 1)
+        self.assertLessEqual(
+            {"LINECALLINFOSTATE_CALLID", "LINECALLINFOSTATE_CONNECTEDID"}, set(changed[0])
         )
         self.assertEqual(rig.call("102").connected_key, TRUNK)
         self.assertEqual(rig.engine.unfitting, 0)
