@@ -12,6 +12,7 @@ so that a port already taken stops ``twistd`` at once with a :class:`StartupErro
 port, instead of a multiplexer that runs without its applications' port.
 """
 
+import os
 import socket
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -34,6 +35,8 @@ from twisted.web.server import Site
 
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
+from ecsta.journal.record import CDR_REPORT, NotACallRecord
+from ecsta.journal.service import Journal
 from ecsta.link.errors import LinkLost, RequestTimeout
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import PBXClientFactory, pbx_client_service
@@ -51,9 +54,10 @@ from ecsta.mux.actions import (
 )
 from ecsta.mux.config import MuxConfig
 from ecsta.mux.metrics import mux_registry
-from ecsta.mux.router import App, Router, RouterSettings
+from ecsta.mux.router import NOT_DELIVERED, App, Router, RouterSettings
 from ecsta.web.muxconsole import StatusRoot
 from ecsta.wire import apdu, ber
+from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
 
 log = Logger()
 
@@ -141,7 +145,7 @@ class PBXProtocol(CSTAClientProtocol):
         return proto
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
-        self.mux.run(self.mux.router.pbx_invoke(pdu, peek))
+        self.mux.pbx_invoke(self, pdu, peek)
 
     def systemStatusChanged(self, argument: dict[str, Any]) -> None:
         status = argument.get("systemStatus")
@@ -178,9 +182,12 @@ class _AppFactory(Factory):
 class Multiplexer:
     """The core and the associations around it."""
 
-    def __init__(self, clock: IReactorTime, config: MuxConfig) -> None:
+    def __init__(
+        self, clock: IReactorTime, config: MuxConfig, journal: Journal | None = None
+    ) -> None:
         self.clock = clock
         self.config = config
+        self.journal = journal
         self.router = Router(
             RouterSettings(
                 max_applications=config.applications.max_applications,
@@ -190,6 +197,7 @@ class Multiplexer:
                 request_timeout=config.pbx.request_timeout,
                 owner_answer_timeout=config.applications.owner_answer_timeout,
                 down_status=config.pbx.down_status,
+                keep_cdr=journal is not None,
             )
         )
         self.users = config.user_table()
@@ -232,6 +240,39 @@ class Multiplexer:
         self.pbx = None
         self.pbx_since = None
         self.run(self.router.pbx_down())
+
+    def pbx_invoke(self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek) -> None:
+        """An invoke from the PBX; with the journal on, a cDRReport is stored before anything.
+
+        Only once its records are committed does the core see the report (and confirm it, or
+        relay it to the owning application, whose answer confirms it). A report that cannot be
+        stored is refused, so that the PBX keeps it and sends it again.
+        """
+        if self.journal is None or peek.opcode != CDR_REPORT:
+            self.run(self.router.pbx_invoke(pdu, peek))
+            return
+        stored = self.journal.store_report(pdu)
+        stored.addCallbacks(
+            lambda _: self._report_stored(proto, pdu, peek),
+            lambda failure: self._report_not_stored(proto, pdu, peek, failure),
+        )
+
+    def _report_stored(self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek) -> None:
+        # An answer belongs to the association the invoke came on; after a new association
+        # the PBX sends the record again and finds it stored.
+        if proto is self.pbx and not proto.closed:
+            self.run(self.router.pbx_invoke(pdu, peek))
+
+    def _report_not_stored(
+        self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek, failure: Failure
+    ) -> None:
+        if failure.check(NotACallRecord):
+            log.warn("cDRReport not journaled: {why}", why=failure.getErrorMessage())
+            self._report_stored(proto, pdu, peek)
+            return
+        if proto is self.pbx and not proto.closed:
+            refusal = apdu.ReturnError(peek.invoke_id, UNIVERSAL_FAILURE.code, NOT_DELIVERED)
+            proto.send_pdu(apdu.encode(refusal))
 
     # -- logins ---------------------------------------------------------------------------------
 
@@ -402,6 +443,13 @@ def parse_server_endpoint(
         raise StartupError(f"cannot use the endpoint {description!r}: {error}") from error
 
 
+def state_directory() -> str:
+    """Where the multiplexer keeps files: systemd's ``StateDirectory=``, else the working
+    directory (which the unit also sets to the state directory)."""
+    given = os.environ.get("STATE_DIRECTORY", "")
+    return given.split(":")[0] if given else os.getcwd()
+
+
 class MuxService(MultiService):
     """The whole multiplexer as one service: listeners, status page and PBX association."""
 
@@ -415,7 +463,11 @@ class MuxService(MultiService):
         super().__init__()
         self.reactor = reactor
         self.config = config
-        self.mux = Multiplexer(reactor, config)
+        journal = None
+        if config.journal.enabled:
+            journal = Journal(reactor, config.journal, state_directory())
+            journal.setServiceParent(self)
+        self.mux = Multiplexer(reactor, config, journal)
         #: Every PDU of the PBX link is counted, then written to the capture file if one is set.
         self.pdus = PDUCounts()
         self.metrics = mux_registry(self.mux, self.pdus)
