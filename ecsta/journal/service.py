@@ -42,8 +42,12 @@ class StorageUnavailable(Exception):
 class Journal(Service):
     """One service's call journal."""
 
-    def __init__(self, reactor: Any, settings: JournalSettings, state_directory: str) -> None:
+    def __init__(
+        self, reactor: Any, settings: JournalSettings, state_directory: str, clock: Any = None
+    ) -> None:
         self.reactor = reactor
+        #: Time and timers; the reactor unless a test gives a ``task.Clock``.
+        self.clock = clock if clock is not None else reactor
         self.settings = settings
         self.state_directory = state_directory
         self.where = settings.describe(state_directory)
@@ -62,7 +66,7 @@ class Journal(Service):
         self._sweeper: task.LoopingCall | None = None
 
     def now(self) -> float:
-        seconds: float = self.reactor.seconds()
+        seconds: float = self.clock.seconds()
         return seconds
 
     # -- life -----------------------------------------------------------------------------------
@@ -79,7 +83,7 @@ class Journal(Service):
         self._open()
         if self.settings.retention_days > 0:
             self._sweeper = task.LoopingCall(self.sweep)
-            self._sweeper.clock = self.reactor
+            self._sweeper.clock = self.clock
             self._sweeper.start(SWEEP, now=False)
 
     def _open(self) -> None:
@@ -99,7 +103,7 @@ class Journal(Service):
         self._opening = None
         self._failed(failure)
         if self.running:
-            self._retry = self.reactor.callLater(RETRY, self._open)
+            self._retry = self.clock.callLater(RETRY, self._open)
 
     def stopService(self) -> "Deferred[None]":
         super().stopService()
