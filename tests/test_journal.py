@@ -12,7 +12,7 @@ from collections.abc import Generator
 from typing import Any
 
 from twisted.internet import reactor
-from twisted.internet.defer import Deferred, inlineCallbacks
+from twisted.internet.defer import Deferred, gatherResults, inlineCallbacks
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 from twisted.web.test.requesthelper import DummyRequest
@@ -143,8 +143,7 @@ class JournalTests:
         burst = [
             journal.store_report(report([item(f"1{n:02d}", f"0301{n:04d}")], n)) for n in range(200)
         ]
-        for d in burst:
-            yield d
+        yield gatherResults(burst)
         self.assertEqual(journal.stored, 200)  # type: ignore[attr-defined]
         assert journal.store is not None
         self.assertLess(journal.store.commits, 20)  # type: ignore[attr-defined]
