@@ -19,10 +19,10 @@ from twisted.web.test.requesthelper import DummyRequest
 
 from ecsta import cli
 from ecsta.journal import queries
+from ecsta.journal.http import JournalResource
 from ecsta.journal.record import NotACallRecord, records_from_report
 from ecsta.journal.schema import SCHEMA_VERSION
 from ecsta.journal.service import Journal, StorageUnavailable
-from ecsta.web.journalapi import JournalResource
 from tests.journal_support import Database, item, report
 
 Gen = Generator[Deferred[Any], Any, None]

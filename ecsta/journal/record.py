@@ -25,6 +25,7 @@ from typing import Any
 
 from ecsta.wire import apdu, values
 from ecsta.wire.asn1.cdr import CDRInformationItem
+from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
 from ecsta.wire.asn1.kme import KmeConditionCode
 from ecsta.wire.errors import DecodeError
 
@@ -36,6 +37,20 @@ CONDITION_CODES = {str(name): int(number) for name, number in KmeConditionCode.n
 
 #: Bumped when the key's recipe changes, so that old and new keys can never meet.
 KEY_VERSION = b"ecsta-cdr-1\x00"
+
+
+#: The answer to a report that could not be stored: the PBX keeps the record and sends it again.
+NOT_STORED = ("systemResourceAvailability", "resourceBusy")
+
+
+def confirmation(invoke_id: int | None) -> bytes:
+    """The PBX's cDRReport answered: the record may leave its buffer."""
+    return apdu.encode(apdu.ReturnResult(invoke_id, CDR_REPORT, ("noData", None)))
+
+
+def refusal(invoke_id: int | None) -> bytes:
+    """The PBX's cDRReport refused: it keeps the record."""
+    return apdu.encode(apdu.ReturnError(invoke_id, UNIVERSAL_FAILURE.code, NOT_STORED))
 
 
 class NotACallRecord(ValueError):

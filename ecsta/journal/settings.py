@@ -34,6 +34,13 @@ class JournalSettings:
         return f"sqlite:{self.database_path(state_directory)}"
 
 
+def service_state_directory() -> str:
+    """Where a service keeps its files unless configured: systemd's ``StateDirectory=`` (the
+    first, when it names several), else the working directory, which the units also set."""
+    given = os.environ.get("STATE_DIRECTORY", "")
+    return given.split(":")[0] if given else os.getcwd()
+
+
 def check(section: dict[str, Any], where: str = "journal") -> JournalSettings:
     """Settings from a parsed ``[journal]`` table; ``ValueError`` names the key at fault."""
     values: dict[str, Any] = {}

@@ -12,7 +12,6 @@ so that a port already taken stops ``twistd`` at once with a :class:`StartupErro
 port, instead of a multiplexer that runs without its applications' port.
 """
 
-import os
 import socket
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -35,8 +34,9 @@ from twisted.web.server import Site
 
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
-from ecsta.journal.record import CDR_REPORT, NotACallRecord
+from ecsta.journal.record import CDR_REPORT, NotACallRecord, refusal
 from ecsta.journal.service import Journal
+from ecsta.journal.settings import service_state_directory
 from ecsta.link.errors import LinkLost, RequestTimeout
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import PBXClientFactory, pbx_client_service
@@ -54,10 +54,9 @@ from ecsta.mux.actions import (
 )
 from ecsta.mux.config import MuxConfig
 from ecsta.mux.metrics import mux_registry
-from ecsta.mux.router import NOT_DELIVERED, App, Router, RouterSettings
+from ecsta.mux.router import App, Router, RouterSettings
 from ecsta.web.muxconsole import StatusRoot
 from ecsta.wire import apdu, ber
-from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
 
 log = Logger()
 
@@ -271,8 +270,7 @@ class Multiplexer:
             self._report_stored(proto, pdu, peek)
             return
         if proto is self.pbx and not proto.closed:
-            refusal = apdu.ReturnError(peek.invoke_id, UNIVERSAL_FAILURE.code, NOT_DELIVERED)
-            proto.send_pdu(apdu.encode(refusal))
+            proto.send_pdu(refusal(peek.invoke_id))
 
     # -- logins ---------------------------------------------------------------------------------
 
@@ -443,13 +441,6 @@ def parse_server_endpoint(
         raise StartupError(f"cannot use the endpoint {description!r}: {error}") from error
 
 
-def state_directory() -> str:
-    """Where the multiplexer keeps files: systemd's ``StateDirectory=``, else the working
-    directory (which the unit also sets to the state directory)."""
-    given = os.environ.get("STATE_DIRECTORY", "")
-    return given.split(":")[0] if given else os.getcwd()
-
-
 class MuxService(MultiService):
     """The whole multiplexer as one service: listeners, status page and PBX association."""
 
@@ -465,7 +456,7 @@ class MuxService(MultiService):
         self.config = config
         journal = None
         if config.journal.enabled:
-            journal = Journal(reactor, config.journal, state_directory())
+            journal = Journal(reactor, config.journal, service_state_directory())
             journal.setServiceParent(self)
         self.mux = Multiplexer(reactor, config, journal)
         #: Every PDU of the PBX link is counted, then written to the capture file if one is set.

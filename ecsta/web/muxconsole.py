@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
 
+from ecsta.journal.http import JournalResource
 from ecsta.mux.status import StatusResource
 from ecsta.web.console import ConsoleGate, ConsoleResource, Gated
 from ecsta.web.files import load
-from ecsta.web.journalapi import JournalResource
 from ecsta.web.logins import PasswordLogin
 from ecsta.web.sessions import SessionStore
 
