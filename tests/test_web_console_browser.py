@@ -58,6 +58,38 @@ class BrowserTestCase(TestCase):
         result: T = await deferToThread(action, *arguments)
         return result
 
+    async def start_mux(self, **sections: Any) -> tuple[MuxService, SimulatorService, int, int]:
+        """The simulator and a multiplexer connected to it (user alice, password s3cret, and
+        ``sections`` of its configuration); their application and status ports."""
+        sim = SimulatorService(reactor, SimConfig(csta=LOOPBACK, control=None))
+        sim.privilegedStartService()
+        sim.startService()
+
+        async def stop_sim() -> None:
+            await sim.stopService()
+            await deferLater(reactor, 0.05, lambda: None)
+            sim.factory.stop()
+
+        self.addCleanup(stop_sim)
+        csta = port_of(await sim.csta.listening)
+        users = {"alice": hash_password("s3cret", "pbkdf2-sha256", iterations=1000)}
+        config = from_dict(
+            {
+                "listen": {"tcp": [LOOPBACK]},
+                "status": {"endpoint": LOOPBACK},
+                "users": users,
+                **sections,
+            }
+        )
+        mux = MuxService(
+            reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta)
+        )
+        mux.privilegedStartService()
+        mux.startService()
+        self.addCleanup(mux.stopService)
+        apps, status = (port_of(port) for port in mux._ports)
+        return mux, sim, apps, status
+
     async def until(self, probe: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
         """Wait in the reactor until ``probe()`` (which may be async) is true."""
         waited = 0.0
@@ -289,34 +321,8 @@ class DriverAdministrationTests(BrowserTestCase):
 
 
 class MuxConsoleTests(BrowserTestCase):
-    async def start_mux(self) -> tuple[MuxService, int, int]:
-        """The simulator and a multiplexer connected to it; their application and status ports."""
-        sim = SimulatorService(reactor, SimConfig(csta=LOOPBACK, control=None))
-        sim.privilegedStartService()
-        sim.startService()
-
-        async def stop_sim() -> None:
-            await sim.stopService()
-            await deferLater(reactor, 0.05, lambda: None)
-            sim.factory.stop()
-
-        self.addCleanup(stop_sim)
-        csta = port_of(await sim.csta.listening)
-        users = {"alice": hash_password("s3cret", "pbkdf2-sha256", iterations=1000)}
-        config = from_dict(
-            {"listen": {"tcp": [LOOPBACK]}, "status": {"endpoint": LOOPBACK}, "users": users}
-        )
-        mux = MuxService(
-            reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta)
-        )
-        mux.privilegedStartService()
-        mux.startService()
-        self.addCleanup(mux.stopService)
-        apps, status = (port_of(port) for port in mux._ports)
-        return mux, apps, status
-
     async def test_log_in_and_see_the_pbx_link_and_an_application(self) -> None:
-        mux, apps, status = await self.start_mux()
+        mux, _, apps, status = await self.start_mux()
         await self.until(lambda: mux.mux.pbx is not None, "the PBX link is up")
         app = await connect(apps, user="alice", password="s3cret")
         self.addCleanup(app.abort)
@@ -362,34 +368,8 @@ class MuxConsoleTests(BrowserTestCase):
 
 class CallsPageTests(BrowserTestCase):
     async def test_a_call_made_on_the_simulator_is_listed_and_downloaded_as_csv(self) -> None:
-        sim = SimulatorService(reactor, SimConfig(csta=LOOPBACK, control=None))
-        sim.privilegedStartService()
-        sim.startService()
-
-        async def stop_sim() -> None:
-            await sim.stopService()
-            await deferLater(reactor, 0.05, lambda: None)
-            sim.factory.stop()
-
-        self.addCleanup(stop_sim)
-        csta = port_of(await sim.csta.listening)
-        users = {"alice": hash_password("s3cret", "pbkdf2-sha256", iterations=1000)}
-        journal = os.path.join(self.mktemp(), "journal.sqlite")
-        config = from_dict(
-            {
-                "listen": {"tcp": [LOOPBACK]},
-                "status": {"endpoint": LOOPBACK},
-                "users": users,
-                "journal": {"path": os.path.abspath(journal)},
-            }
-        )
-        mux = MuxService(
-            reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta)
-        )
-        mux.privilegedStartService()
-        mux.startService()
-        self.addCleanup(mux.stopService)
-        status = port_of(mux._ports[1])
+        journal = os.path.abspath(os.path.join(self.mktemp(), "journal.sqlite"))
+        mux, sim, _, status = await self.start_mux(journal={"path": journal})
         await self.until(lambda: mux.mux.router.cdr.sessions[0].pbx_xref, "CDR transmission on")
 
         switch = sim.factory.switch

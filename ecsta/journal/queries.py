@@ -21,10 +21,8 @@ MAX_LIMIT = 1000
 #: Rows a CSV download holds at most: a spreadsheet's worth.
 MAX_CSV_ROWS = 100_000
 
-_STORED = (
-    "key",
-    "start_time",
-    "end_time",
+#: What a record says about its call, under the same name in the table, the API and the CSV.
+_DETAILS = (
     "duration",
     "calling",
     "called",
@@ -36,32 +34,11 @@ _STORED = (
     "billing",
     "reason",
     "created",
-    "stored_at",
-    "raw",
 )
+_STORED = ("key", "start_time", "end_time", *_DETAILS, "stored_at", "raw")
 #: Columns shown to people, by their names in the API (the table's names differ for two).
-SHOWN = (
-    "id",
-    "start",
-    "end",
-    "duration",
-    "calling",
-    "called",
-    "line",
-    "charged",
-    "condition",
-    "account",
-    "units",
-    "billing",
-    "reason",
-    "created",
-    "key",
-    "raw",
-)
-_SELECT = (
-    "SELECT id, start_time, end_time, duration, calling, called, line, charged, condition, "
-    "account, units, billing, reason, created, key, raw FROM calls"
-)
+SHOWN = ("id", "start", "end", *_DETAILS, "key", "raw")
+_SELECT = f"SELECT id, start_time, end_time, {', '.join(_DETAILS)}, key, raw FROM calls"
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
@@ -147,27 +124,8 @@ def insert(cursor: Any, dialect: Dialect, records: Iterable[CallRecord], now: fl
     )
     added = []
     for r in records:
-        cursor.execute(
-            statement,
-            (
-                r.key,
-                r.start,
-                r.end,
-                r.duration,
-                r.calling,
-                r.called,
-                r.line,
-                r.charged,
-                r.condition,
-                r.account,
-                r.units,
-                r.billing,
-                r.reason,
-                r.created,
-                now,
-                r.raw,
-            ),
-        )
+        details = tuple(getattr(r, name) for name in _DETAILS)
+        cursor.execute(statement, (r.key, r.start, r.end, *details, now, r.raw))
         added.append(cursor.rowcount == 1)
     return added
 

@@ -78,29 +78,6 @@ class CallRecord:
     #: The whole cDRReport PDU as it arrived, for audit.
     raw: bytes
 
-    def as_row(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in COLUMNS}
-
-
-#: Columns of a journal row, in the order of CSV exports and the API's JSON.
-COLUMNS = (
-    "key",
-    "start",
-    "end",
-    "duration",
-    "calling",
-    "called",
-    "line",
-    "charged",
-    "condition",
-    "account",
-    "units",
-    "billing",
-    "reason",
-    "created",
-    "raw",
-)
-
 
 def records_from_report(pdu: bytes) -> list[CallRecord]:
     """The records of one cDRReport invoke, in the order the PBX listed them."""
