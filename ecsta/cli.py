@@ -11,7 +11,8 @@ it says which octet and which field, and which ROSE reject a server would answer
 The administration commands (``rules``, ``lines``, ``license``) live in :mod:`ecsta.cli_admin`;
 ``watch`` in :mod:`ecsta.cli_watch`; ``dial``, ``lines query`` and ``status``, which talk to
 running services, in :mod:`ecsta.cli_remote`; ``hash-password`` in :mod:`ecsta.cli_password`;
-``settings`` and ``sipfilter`` (a running driver's settings) in :mod:`ecsta.cli_settings`.
+``settings`` and ``sipfilter`` (a running driver's settings) in :mod:`ecsta.cli_settings`;
+``journal export`` in :mod:`ecsta.cli_journal`.
 """
 
 import argparse
@@ -21,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ecsta import cli_admin, cli_password, cli_remote, cli_settings, cli_watch
+from ecsta import cli_admin, cli_journal, cli_password, cli_remote, cli_settings, cli_watch
 from ecsta.wire import apdu
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE, FrameDecoder, FramingError
@@ -330,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_admin.register(subcommands)
     cli_password.register(subcommands)
     cli_settings.register(subcommands)
+    cli_journal.register(subcommands)
     return parser
 
 

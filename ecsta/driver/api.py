@@ -58,6 +58,7 @@ from ecsta.driver.operations import (
     plan_set_call_data,
 )
 from ecsta.driver.settingerrors import InvalidSetting
+from ecsta.journal.http import JournalResource
 
 MAX_BODY = 64 * 1024
 log = Logger()
@@ -277,6 +278,15 @@ class ApiV1(Resource):
         self.auth = auth
         self.events = _Guarded(WebSocketResource(_EventStreamFactory(instances, max_queued)), auth)
         self.routes = _Routes(instances, auth)
+        #: The call journal of the first instance that keeps one (docs/journal.md).
+        self.journal: Resource | None = next(
+            (
+                _Guarded(JournalResource(i.driver.journaling.journal), auth)
+                for i in instances
+                if i.driver.journaling is not None
+            ),
+            None,
+        )
         self.admin: dict[str, AdminResource] = {}
         for instance in instances:
             admin = instance.driver.admin
@@ -291,6 +301,8 @@ class ApiV1(Resource):
             return _CROSS_SITE
         if path == b"events" and not postpath:
             return self.events
+        if path == b"journal" and not postpath and self.journal is not None:
+            return self.journal
         postpath.insert(0, path)
         prepath.pop()
         if self.admin and serves([p.decode("utf-8", "replace") for p in postpath]):

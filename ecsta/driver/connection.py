@@ -42,12 +42,14 @@ from ecsta.driver.devicelist import (
 )
 from ecsta.driver.devices import DECT_PORTABLE, WIRED_STATION, device_class, device_id
 from ecsta.driver.diagnostics import TrafficLog
+from ecsta.driver.journaling import CdrJournaling
 from ecsta.driver.licence import LicenceError
 from ecsta.driver.lines import Line, Lines
 from ecsta.driver.linestore import PbxDevice
 from ecsta.driver.messages import Message
 from ecsta.driver.operations import Plan
 from ecsta.driver.settings import DriverSettings
+from ecsta.journal.record import CDR_REPORT
 from ecsta.link.errors import (
     InvokeRejected,
     LinkError,
@@ -94,6 +96,9 @@ class DriverProtocol(CSTAClientProtocol):
         super().pduReceived(pdu)
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        if peek.opcode == CDR_REPORT and self.driver.journaling is not None:
+            self.driver.journaling.report(self, pdu, peek)
+            return
         if peek.opcode == ESCAPE:
             # Device-list segments: Panasonic clients leave these unanswered (PROTOCOL.md 5).
             try:
@@ -206,6 +211,8 @@ class Driver(Service):
         self.snapshot_interval = snapshot_interval
         self.monitor_retry_interval = monitor_retry_interval
         self.proto: DriverProtocol | None = None
+        #: The call journal, when this driver holds the PBX link itself (set by the tap).
+        self.journaling: CdrJournaling | None = None
         self.subscribers: list[Callable[[Message], None]] = []
         self.loaded = False
         self._gate = DeferredSemaphore(max_in_flight)
@@ -291,6 +298,8 @@ class Driver(Service):
         """The hook the PBX link service calls after each (re)association."""
         self.proto = proto
         self.log.info("associated with {peer}", peer=proto.peer)
+        if self.journaling is not None:
+            self.journaling.associated(proto)
         d = defer.Deferred.fromCoroutine(self._bring_up(proto))
         d.addErrback(lambda f: self.log.failure("bringing lines up", f))
 

@@ -52,6 +52,13 @@ Example (every key, with its default)::
     users = []                      # who may log in to the web console (/console/ on the
                                     # status port), names from [users]; empty: every user
 
+    [journal]
+    enabled = true                  # keep every call record (docs/journal.md)
+    path = "journal.sqlite"         # relative: to the state directory ($STATE_DIRECTORY, else
+                                    # the working directory)
+    postgres = ""                   # a PostgreSQL DSN instead of the SQLite file
+    retention_days = 0              # 0 keeps every call
+
     [sim]
     # the built-in simulator (--pbx sim), configured as in its own file: [sim.csta],
     # [sim.control], [sim.cdr], [sim.traffic], [sim.plan]; by default it listens on a free
@@ -63,6 +70,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ecsta.journal import settings as journal_settings
+from ecsta.journal.settings import JournalSettings
 from ecsta.link.protocol import KEEPALIVE_INTERVAL, KEEPALIVE_MISSES, WATCHDOG
 from ecsta.mux.auth import HashFormatError, LoginGuard, Users
 
@@ -156,6 +165,7 @@ class MuxConfig:
     users: Mapping[str, str] = field(default_factory=dict)
     status: StatusSettings = field(default_factory=StatusSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    journal: JournalSettings = field(default_factory=JournalSettings)
     sim: Mapping[str, Any] = field(default_factory=dict)
 
     def user_table(self) -> Users:
@@ -272,8 +282,16 @@ def from_dict(document: Mapping[str, Any]) -> MuxConfig:
             if not isinstance(body, dict):
                 raise ConfigError(f"{section}: expected a table, got {body!r}")
             continue
+        if section == "journal":
+            if not isinstance(body, dict):
+                raise ConfigError(f"{section}: expected a table, got {body!r}")
+            try:
+                config = replace(config, journal=journal_settings.check(body))
+            except ValueError as error:
+                raise ConfigError(str(error)) from error
+            continue
         if section not in _SECTIONS:
-            known = ", ".join([*_SECTIONS, "users", "sim"])
+            known = ", ".join([*_SECTIONS, "journal", "users", "sim"])
             raise ConfigError(f"{section}: unknown section (known: {known})")
         if not isinstance(body, dict):
             raise ConfigError(f"{section}: expected a table, got {body!r}")

@@ -113,6 +113,12 @@ class RouterSettings:
     request_timeout: float = 30.0
     owner_answer_timeout: float = 10.0
     down_status: str = "disabled"
+    #: Run CDR transmission for the call journal, whether or not an application owns it.
+    keep_cdr: bool = False
+
+
+#: The CDR cross reference applications are given when the multiplexer runs CDR itself.
+KEPT_CDR_XREF = b"\x00\x00\xcd\x01"
 
 
 @dataclass(eq=False)
@@ -183,7 +189,10 @@ class Router:
         self.settings = settings or RouterSettings()
         self.apps: dict[int, App] = {}
         self.monitors = MonitorTable()
-        self.cdr = Ownership(CDR)
+        self.cdr = Ownership(CDR, keep=self.settings.keep_cdr)
+        if self.cdr.keep:
+            start = apdu.Invoke(1, CDR.start, {"transferMode": "transferAtEndOfCall"})
+            self.cdr.sessions.append(Session(KEPT_CDR_XREF, None, apdu.encode(start)))
         self.data_collection = Ownership(DATA_COLLECTION)
         self.link = LinkState.DOWN
         self.status = self.settings.down_status
@@ -208,6 +217,7 @@ class Router:
             "monitors_ended": 0,
             "reports_relayed": 0,
             "reports_refused": 0,
+            "reports_kept": 0,
         }
 
     # -- applications ---------------------------------------------------------------------------
@@ -569,6 +579,11 @@ class Router:
         pbx_xref = invoke.argument.get(service.xref_field)
         session = ownership.session_for_pbx(pbx_xref) if pbx_xref is not None else None
         owner = ownership.owner
+        if ownership.keep and session is not None and (owner is None or owner.closed):
+            # Stored by the adapter before it came here: the multiplexer confirms it itself.
+            self.counters["reports_kept"] += 1
+            answer = apdu.ReturnResult(invoke.invoke_id, invoke.opcode, ("noData", None))
+            return [ToPBX(apdu.encode(answer))]
         if owner is None or owner.closed or session is None:
             self.counters["reports_refused"] += 1
             out: list[Action] = [self._refuse_report(invoke.invoke_id)]
@@ -831,6 +846,11 @@ class Router:
         ownership = self._ownership_of(invoke.opcode)
         if ownership.owner is not None and ownership.owner is not app:
             return [self._error(app, invoke.invoke_id, ALREADY_OWNED)]
+        if ownership.keep:
+            ownership.owner = app
+            xref = ownership.sessions[0].xref
+            result = {ownership.service.xref_field: xref}
+            return [self._result(app, invoke.invoke_id, invoke.opcode, result)]
         if self.link is LinkState.DOWN:
             return [self._error(app, invoke.invoke_id, LINK_DOWN)]
         ticket = PBXTicket(Purpose.OWNER_START, pdu, app, invoke.invoke_id, ownership=ownership)
@@ -873,6 +893,9 @@ class Router:
         session = ownership.session_for_owner(invoke.argument[service.xref_field])
         if session is None:
             return [self._error(app, invoke.invoke_id, UNKNOWN_XREF)]
+        if ownership.keep:
+            ownership.owner = None
+            return [self._result(app, invoke.invoke_id, service.stop, ("noData", None))]
         ownership.sessions.remove(session)
         ownership.settle()
         if session.pbx_xref is None or self.link is LinkState.DOWN:
@@ -896,7 +919,7 @@ class Router:
             session.pbx_xref = xref
         elif isinstance(xref, bytes):
             out.extend(self._stop_session(ownership.service, xref))
-        elif session in ownership.sessions:
+        elif session in ownership.sessions and not ownership.keep:
             ownership.sessions.remove(session)
             ownership.settle()
         out.extend(self._one_restored())
@@ -907,7 +930,7 @@ class Router:
             return []
         ownership, session = ticket.ownership, ticket.session
         assert ownership is not None and session is not None
-        if session in ownership.sessions:
+        if session in ownership.sessions and not ownership.keep:
             ownership.sessions.remove(session)
             ownership.settle()
         return self._one_restored()
