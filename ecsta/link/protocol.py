@@ -27,6 +27,7 @@ from ecsta.link.errors import (
     InvokeRejected,
     LinkLost,
     OperationFailed,
+    Unsendable,
 )
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
@@ -38,6 +39,7 @@ ABORT = bytes.fromhex("6403800100")
 RELEASE_RESPONSE = bytes.fromhex("6303800100")
 BADLY_STRUCTURED = ("general", "badlyStructuredPDU")
 UNRECOGNISED_OPERATION = ("invoke", "unrecognizedOperation")
+UNANSWERABLE_ID = ("general", "mistypedPDU")
 
 
 def _cancel(call: IDelayedCall | None) -> None:
@@ -264,7 +266,11 @@ class CSTAProtocol(Protocol):
 
     def systemStatusReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         """The peer's keep-alive: answered, as both Panasonic ends expect."""
-        assert peek.invoke_id is not None
+        if peek.invoke_id is None:
+            # A result needs the id of what it answers; a NULL one can only be rejected.
+            self.malformedReceived(DecodeError("systemStatus with a NULL invokeId", 0))
+            self.send_reject(None, UNANSWERABLE_ID)
+            return
         self.send_pdu(
             apdu.encode(apdu.ReturnResult(peek.invoke_id, SYSTEM_STATUS, ("noData", None)))
         )
@@ -350,8 +356,18 @@ class CSTAProtocol(Protocol):
         if self.closed or not self.associated:
             return defer.fail(LinkLost(f"association with {self.peer or 'peer'} is not up"))
         invoke_id = self._outstanding.allocate()
+        try:
+            framed = frame(ber.with_invoke_id(pdu, invoke_id))
+        except (ValueError, DecodeError) as error:
+            # Never registered: a request that cannot go out must not hold an id, or a slot
+            # of whoever counts what is in flight, while nothing will ever answer it.
+            return defer.fail(Unsendable(f"cannot send this invoke: {error}"))
         d = self._outstanding.add(invoke_id, self.request_timeout if timeout is None else timeout)
-        self.send_pdu(ber.with_invoke_id(pdu, invoke_id))
+        try:
+            self.send_framed(framed)
+        except BaseException:
+            self._outstanding.pop(invoke_id)
+            raise
         return d
 
     def notify_raw(self, pdu: bytes) -> None:

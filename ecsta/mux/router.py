@@ -40,7 +40,7 @@ from ecsta.mux.ownership import CDR, DATA_COLLECTION, OwnedService, Ownership, S
 from ecsta.wire import apdu, ber
 from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
 from ecsta.wire.errors import DecodeError
-from ecsta.wire.framing import frame
+from ecsta.wire.framing import MAX_FRAME, frame
 from ecsta.wire.monitorfilter import filtered_events
 from ecsta.wire.operations import BY_CODE
 
@@ -74,11 +74,22 @@ NOT_DELIVERED = ("systemResourceAvailability", "resourceBusy")
 
 UNRECOGNIZED = ("invoke", "unrecognizedOperation")
 MISTYPED = ("invoke", "mistypedArgument")
+#: A request that would not fit in one frame once it carries the PBX link's invokeId.
+TOO_LONG = ("invoke", "resourceLimitation")
+#: What an application is told when its request could not be carried out for a reason of the
+#: multiplexer's own (it could not be sent, or its answer could not be read).
+NOT_CARRIED = ("systemResourceAvailability", "generic")
 
 #: Bounds on cross references kept for escape and switchingFunctionDevices replies.
 MAX_REPLY_ROUTES = 4096
-#: Application invokes remembered as valid, so that a repeated request is not decoded again.
+#: Application invokes remembered as valid, so that a repeated request is not decoded again:
+#: at most this many, and at most this many octets of them (a few large invokes must not pin
+#: hundreds of megabytes).
 MAX_VALIDATED = 4096
+MAX_VALIDATED_BYTES = 4 << 20
+#: The PBX link's invokeIds (1..32767) take at most two octets; a forwarded request must still
+#: fit in one frame with the widest of them.
+WIDEST_LINK_ID = 0x7FFF
 
 
 class LinkState(enum.Enum):
@@ -147,6 +158,9 @@ class PBXTicket:
     session: Session | None = None
     #: Counts against the application's open requests until answered.
     counted: bool = False
+    #: When a queued request stops waiting for a place in flight (set by the first sweep that
+    #: sees it queued, see :meth:`Router.expire_queued`).
+    deadline: float | None = None
 
 
 @dataclass(eq=False)
@@ -194,6 +208,7 @@ class Router:
         self._escape_routes: dict[bytes, App] = {}
         self._device_list_routes: dict[bytes, App] = {}
         self._validated: dict[bytes, None] = {}
+        self._validated_bytes = 0
         self.counters: dict[str, int] = {
             "requests": 0,
             "rejected": 0,
@@ -207,6 +222,7 @@ class Router:
             "monitors_ended": 0,
             "reports_relayed": 0,
             "reports_refused": 0,
+            "unreadable_answers": 0,
         }
 
     # -- applications ---------------------------------------------------------------------------
@@ -287,10 +303,23 @@ class Router:
             apdu.decode(pdu)
         except DecodeError:
             return False
-        if len(self._validated) >= MAX_VALIDATED:
-            del self._validated[next(iter(self._validated))]
+        if len(key) > MAX_VALIDATED_BYTES // 16:
+            return True  # too large to be worth remembering
+        while self._validated and (
+            len(self._validated) >= MAX_VALIDATED
+            or self._validated_bytes + len(key) > MAX_VALIDATED_BYTES
+        ):
+            oldest = next(iter(self._validated))
+            del self._validated[oldest]
+            self._validated_bytes -= len(oldest)
         self._validated[key] = None
+        self._validated_bytes += len(key)
         return True
+
+    @property
+    def validated_bytes(self) -> int:
+        """Octets of application invokes remembered as valid."""
+        return self._validated_bytes
 
     def _reject(self, app: App, invoke_id: int | None, problem: tuple[str, str]) -> list[Action]:
         self.counters["rejected"] += 1
@@ -309,6 +338,10 @@ class Router:
         """An application's request, answered by the PBX under the application's id."""
         app = ticket.app
         assert app is not None
+        if len(ticket.pdu) > MAX_FRAME - 4 and (
+            len(ber.with_invoke_id(ticket.pdu, WIDEST_LINK_ID)) > MAX_FRAME
+        ):
+            return self._reject(app, ticket.invoke_id, TOO_LONG)
         if self.link is LinkState.DOWN:
             return [self._error(app, ticket.invoke_id, LINK_DOWN)]
         if app.open_requests >= self.settings.max_open_requests:
@@ -335,19 +368,44 @@ class Router:
         """The PBX answered ``ticket`` (returnResult, returnError or reject, with our id)."""
         self._in_flight -= 1
         self._uncount(ticket)
-        out = self._answered[ticket.purpose](self, ticket, answer)
+        try:
+            out = self._answered[ticket.purpose](self, ticket, answer)
+        except (DecodeError, ValueError):
+            # An answer we cannot splice still ends the request: its application hears so.
+            self.counters["unreadable_answers"] += 1
+            out = self._failed[ticket.purpose](self, ticket, NOT_CARRIED)
         out.extend(self._dispatch())
         return out
 
     def pbx_failed(self, ticket: PBXTicket, reason: str) -> list[Action]:
-        """No answer came for ``ticket``: ``actions.TIMEOUT`` or ``actions.LOST``."""
+        """No answer came for ``ticket``: ``actions.TIMEOUT``, ``LOST`` or ``UNSENDABLE``."""
         self._in_flight -= 1
+        return self._fail(ticket, reason)
+
+    def _fail(self, ticket: PBXTicket, reason: str) -> list[Action]:
         self._uncount(ticket)
         if reason == actions.TIMEOUT:
             self.counters["timeouts"] += 1
-        failure = TIMED_OUT if reason == actions.TIMEOUT else LINK_DOWN
+        failure = _FAILURES.get(reason, LINK_DOWN)
         out = self._failed[ticket.purpose](self, ticket, failure)
         out.extend(self._dispatch())
+        return out
+
+    def expire_queued(self, now: float) -> list[Action]:
+        """Called every second or so: requests that waited ``request_timeout`` for a place in
+        flight are answered as timed out, so that a stalled PBX never holds them forever."""
+        out: list[Action] = []
+        expired = []
+        for ticket in self._queue:
+            if ticket.deadline is None:
+                ticket.deadline = now + self.settings.request_timeout
+            elif ticket.deadline <= now:
+                expired.append(ticket)
+        if expired:
+            gone = set(map(id, expired))
+            self._queue = deque(t for t in self._queue if id(t) not in gone)
+            for ticket in expired:
+                out.extend(self._fail(ticket, actions.TIMEOUT))
         return out
 
     def _uncount(self, ticket: PBXTicket) -> None:
@@ -965,6 +1023,10 @@ class Router:
         Purpose.ESCAPE: _relay_failure,
         Purpose.SWITCHING_DEVICES: _relay_failure,
     }
+
+
+#: The universalFailure an application gets for each way a request ended without an answer.
+_FAILURES = {actions.TIMEOUT: TIMED_OUT, actions.LOST: LINK_DOWN, actions.UNSENDABLE: NOT_CARRIED}
 
 
 def _answer_field(answer: bytes, name: str) -> Any:

@@ -24,6 +24,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import clientFromString, serverFromString
 from twisted.internet.error import CannotListenError, VerifyError
 from twisted.internet.interfaces import (
+    IDelayedCall,
     IReactorTime,
     IStreamServerEndpoint,
 )
@@ -34,7 +35,7 @@ from twisted.web.server import Site
 
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
-from ecsta.link.errors import LinkLost, RequestTimeout
+from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.mux import actions
@@ -63,6 +64,8 @@ REJECTED_TRANSIENT = 2
 NO_REASON_GIVEN = 1
 AUTHENTICATION_FAILURE = 13
 AUTHENTICATION_REQUIRED = 14
+#: Seconds between looks at the queue of requests waiting for a place in flight to the PBX.
+QUEUE_SWEEP = 1.0
 
 
 class StartupError(Exception):
@@ -75,7 +78,11 @@ def _now(clock: Any) -> float:
 
 
 def _reason(failure: Failure) -> str:
-    return actions.TIMEOUT if failure.check(RequestTimeout) else actions.LOST
+    if failure.check(RequestTimeout):
+        return actions.TIMEOUT
+    if failure.check(Unsendable):
+        return actions.UNSENDABLE
+    return actions.LOST
 
 
 class AppProtocol(CSTAServerProtocol):
@@ -200,6 +207,7 @@ class Multiplexer:
         self.logins = {"accepted": 0, "failed": 0, "locked_out": 0, "over_limit": 0}
         self._pending: deque[Action] = deque()
         self._running = False
+        self._sweep: IDelayedCall | None = None
 
     # -- factories ------------------------------------------------------------------------------
 
@@ -307,6 +315,18 @@ class Multiplexer:
                     log.failure("carrying out {action!r}", action=action)
         finally:
             self._running = False
+        if self.router.queued and self._sweep is None:
+            self._sweep = self.clock.callLater(QUEUE_SWEEP, self._expire_queued)
+
+    def _expire_queued(self) -> None:
+        self._sweep = None
+        self.run(self.router.expire_queued(_now(self.clock)))
+
+    def stop(self) -> None:
+        """No timer left behind once the service stops."""
+        if self._sweep is not None and self._sweep.active():
+            self._sweep.cancel()
+        self._sweep = None
 
     def _perform(self, action: Action) -> None:
         if isinstance(action, Fanout):
@@ -343,11 +363,16 @@ class Multiplexer:
             action.app.handle.abort()
 
     def _ask_pbx(self, action: AskPBX) -> None:
+        """Send a request to the PBX; whatever happens, the core hears how it ended once."""
         ticket = action.ticket
         if self.pbx is None:
             self.run(self.router.pbx_failed(ticket, actions.LOST))
             return
-        d = self.pbx.invoke_raw(action.pdu, timeout=action.timeout)
+        try:
+            d = self.pbx.invoke_raw(action.pdu, timeout=action.timeout)
+        except Exception:
+            log.failure("sending a request to the PBX")
+            d = defer.fail(Unsendable("the request could not be sent"))
         d.addCallbacks(
             lambda answer: self.run(self.router.pbx_answered(ticket, answer)),
             lambda failure: self.run(self.router.pbx_failed(ticket, _reason(failure))),
@@ -474,5 +499,6 @@ class MuxService(MultiService):
         self._ports.clear()
         for app in list(self.mux.router.apps.values()):
             app.handle.abort()
+        self.mux.stop()
         stopped.append(defer.maybeDeferred(super().stopService))
         return defer.gatherResults(stopped).addCallback(lambda _: None)

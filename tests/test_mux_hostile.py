@@ -1,0 +1,165 @@
+"""What one hostile application can do to the others through the multiplexer: nothing lasting.
+
+Each test drives real associations over iosim on one Clock (see :mod:`tests.mux_harness`), sends
+what an attacker sent, byte for byte, and checks that every request ends in an answer, that the
+places in flight to the PBX come back, and that a well-behaved neighbour is still served.
+"""
+
+import io
+import struct
+from typing import Any
+
+from twisted.internet.defer import Deferred
+from twisted.trial.unittest import SynchronousTestCase
+
+from ecsta.daemon.metrics import PDUCounts
+from ecsta.link.capture import Capture
+from ecsta.mux.actions import AskPBX, ToApp
+from ecsta.mux.router import Router, RouterSettings
+from ecsta.wire import apdu, ber
+from tests.mux_harness import FakePBX, Rig, decoded, device, make_call
+
+FRAME = 0xFFFF
+
+
+def long_make_call(size: int, invoke_id: int | None) -> bytes:
+    """A valid MakeCall of exactly ``size`` octets (its numbers are padded to fit)."""
+
+    def build(calling: int, called: int) -> bytes:
+        argument = {
+            "callingDevice": device("1" * calling),
+            "calledDirectoryNumber": device("2" * called),
+        }
+        return apdu.encode(apdu.Invoke(invoke_id, 10, argument))
+
+    for calling in range(3, 12):
+        called = size - len(build(calling, 0)) - 8
+        while len(build(calling, called)) < size:
+            called += 1
+        if len(build(calling, called)) == size:
+            return build(calling, called)
+    raise AssertionError(f"no MakeCall of {size} octets")
+
+
+class StuckSlotTests(SynchronousTestCase):
+    """Requests that cannot be carried as framed are answered, and hold no place in flight."""
+
+    def test_null_invoke_ids_that_grow_past_a_frame_are_rejected_and_hold_nothing(self) -> None:
+        rig = Rig({"pbx": {"max_in_flight": 16}})
+        assert rig.pbx is not None
+        attacker = rig.connect_app()
+        neighbour = rig.connect_app()
+        pdu = long_make_call(FRAME, None)
+        for _ in range(20):
+            rig.send(attacker, pdu)
+        rejects = [a for a in attacker.answers() if isinstance(a, apdu.Reject)]
+        self.assertEqual(len(rejects), 20)
+        self.assertEqual({r.problem for r in rejects}, {("invoke", "resourceLimitation")})
+        self.assertEqual(rig.mux.router.in_flight, 0)
+        self.assertEqual(rig.pbx.ops(10), [])
+        rig.send(neighbour, make_call(3, "102", "103"))
+        [answer] = neighbour.answers(3)
+        self.assertIsInstance(answer, apdu.ReturnResult)
+        self.assertEqual(rig.mux.router.in_flight, 0)
+
+    def test_a_request_that_overflows_a_capture_record_is_still_carried(self) -> None:
+        rig = Rig({"pbx": {"max_in_flight": 2}}, connect_pbx=False)
+        buffer = io.BytesIO()
+        factory_capture = PDUCounts(Capture(buffer))
+        original = rig.mux.pbx_factory
+
+        def capturing_factory() -> Any:
+            factory = original()
+            factory.capture = factory_capture
+            return factory
+
+        rig.mux.pbx_factory = capturing_factory  # type: ignore[method-assign]
+        pbx = rig.connect_pbx(lambda clock: FakePBX(clock, max_pdu=FRAME))
+        app = rig.connect_app()
+        pdu = long_make_call(65_500, 9)
+        for _ in range(4):
+            rig.send(app, pdu)
+        self.assertEqual(len(app.answers(9)), 4)
+        self.assertTrue(all(isinstance(a, apdu.ReturnResult) for a in app.answers(9)))
+        self.assertEqual(len(pbx.ops(10)), 4)
+        self.assertEqual(rig.mux.router.in_flight, 0)
+        # Each long frame went to the file as two segments of one stream, none over 64 KiB.
+        data = buffer.getvalue()[24:]
+        sizes = []
+        while data:
+            length = struct.unpack("<I", data[8:12])[0]
+            sizes.append(length)
+            data = data[16 + length :]
+        self.assertLessEqual(max(sizes), FRAME)
+        self.assertEqual(len([s for s in sizes if s > 60_000]), 4)
+
+    def test_a_send_that_raises_still_answers_and_frees_the_place(self) -> None:
+        rig = Rig({"pbx": {"max_in_flight": 1}})
+        assert rig.pbx_link is not None
+        app = rig.connect_app()
+
+        def broken(data: bytes) -> None:
+            raise RuntimeError("disk full")
+
+        rig.pbx_link.capture = type(
+            "Broken", (), {"record": staticmethod(lambda o, f: broken(f))}
+        )()
+        rig.send(app, make_call(4, "101", "102"))
+        [error] = app.answers(4)
+        self.assertIsInstance(error, apdu.ReturnError)
+        self.assertEqual(error.error, ("systemResourceAvailability", "generic"))
+        self.assertEqual(rig.mux.router.in_flight, 0)
+        self.assertEqual(rig.pbx_link.in_flight, 0)
+        self.flushLoggedErrors(RuntimeError)
+
+
+class QueueTimeoutTests(SynchronousTestCase):
+    def test_a_queued_request_times_out_even_if_nothing_in_flight_ever_ends(self) -> None:
+        router = Router(RouterSettings(max_in_flight=1, request_timeout=30.0))
+        router.pbx_up()
+        app = router.app_connected(object(), "10.0.0.1:1", None, False, 0.0)
+        first, second = make_call(1, "101", "102"), make_call(2, "101", "103")
+        self.assertEqual(len([a for a in router.app_invoke(app, first, ber.peek(first))]), 1)
+        self.assertEqual(router.app_invoke(app, second, ber.peek(second)), [])
+        self.assertEqual(router.queued, 1)
+        self.assertEqual(router.expire_queued(1.0), [])
+        self.assertEqual(router.expire_queued(30.0), [])
+        [answer] = router.expire_queued(31.0)
+        assert isinstance(answer, ToApp)
+        self.assertEqual(
+            decoded(answer.pdu).error, ("performanceManagement", "performanceLimitExceeded")
+        )
+        self.assertEqual((router.queued, app.open_requests), (0, 1))
+        self.assertEqual(router.counters["timeouts"], 1)
+
+    def test_the_mux_sweeps_its_queue_on_its_clock(self) -> None:
+        rig = Rig({"pbx": {"max_in_flight": 1, "request_timeout": 30}})
+        assert rig.pbx is not None
+        rig.pbx.holding.add(10)
+        app = rig.connect_app()
+        # A link that never ends the first request: its place in flight is never given back.
+        assert rig.pbx_link is not None
+        rig.pbx_link.invoke_raw = lambda pdu, timeout=None: Deferred()  # type: ignore[method-assign]
+        rig.send(app, make_call(1, "101", "102"))
+        rig.send(app, make_call(2, "101", "103"))
+        self.assertEqual(rig.mux.router.queued, 1)
+        for _ in range(32):
+            rig.advance(1)
+        [answer] = app.answers(2)
+        self.assertEqual(answer.error, ("performanceManagement", "performanceLimitExceeded"))
+        self.assertEqual(rig.mux.router.queued, 0)
+        self.assertIsNone(rig.mux._sweep)
+
+
+class AnswerTests(SynchronousTestCase):
+    def test_an_unreadable_pbx_answer_still_ends_the_request(self) -> None:
+        router = Router(RouterSettings())
+        router.pbx_up()
+        app = router.app_connected(object(), "10.0.0.1:1", None, False, 0.0)
+        pdu = make_call(1, "101", "102")
+        [ask] = router.app_invoke(app, pdu, ber.peek(pdu))
+        assert isinstance(ask, AskPBX)
+        [answer] = router.pbx_answered(ask.ticket, b"\xa2\x03\x05\x00")
+        assert isinstance(answer, ToApp)
+        self.assertEqual(decoded(answer.pdu).error, ("systemResourceAvailability", "generic"))
+        self.assertEqual((router.in_flight, app.open_requests), (0, 0))
