@@ -9,14 +9,26 @@ import io
 import struct
 from typing import Any
 
+from prometheus_client import generate_latest
+from twisted.internet.address import IPv4Address
 from twisted.internet.defer import Deferred
+from twisted.internet.error import ConnectionDone
+from twisted.internet.task import Clock
+from twisted.internet.testing import StringTransport
+from twisted.logger import formatEvent, globalLogPublisher
+from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.daemon.metrics import PDUCounts
 from ecsta.link.capture import Capture
 from ecsta.mux.actions import AskPBX, ToApp
-from ecsta.mux.router import Router, RouterSettings
+from ecsta.mux.config import from_dict
+from ecsta.mux.metrics import mux_registry
+from ecsta.mux.router import MAX_VALIDATED_BYTES, Router, RouterSettings
+from ecsta.mux.service import MuxService, with_backlog
+from ecsta.mux.status import snapshot
 from ecsta.wire import apdu, ber
+from ecsta.wire.framing import frame
 from tests.mux_harness import FakePBX, Rig, decoded, device, make_call
 
 FRAME = 0xFFFF
@@ -39,6 +51,10 @@ def long_make_call(size: int, invoke_id: int | None) -> bytes:
         if len(build(calling, called)) == size:
             return build(calling, called)
     raise AssertionError(f"no MakeCall of {size} octets")
+
+
+def rig_registry(rig: Rig) -> Any:
+    return mux_registry(rig.mux, PDUCounts())
 
 
 class StuckSlotTests(SynchronousTestCase):
@@ -163,3 +179,108 @@ class AnswerTests(SynchronousTestCase):
         assert isinstance(answer, ToApp)
         self.assertEqual(decoded(answer.pdu).error, ("systemResourceAvailability", "generic"))
         self.assertEqual((router.in_flight, app.open_requests), (0, 0))
+
+
+class MemoryTests(SynchronousTestCase):
+    def test_the_validated_request_cache_is_bounded_in_bytes(self) -> None:
+        router = Router(RouterSettings(max_open_requests=10_000, max_in_flight=1))
+        router.pbx_up()
+        app = router.app_connected(object(), "10.0.0.1:1", None, False, 0.0)
+        for number in range(300):
+            pdu = long_make_call(60_000 + number, 1)
+            router.app_invoke(app, pdu, ber.peek(pdu))
+        self.assertLessEqual(router.validated_bytes, MAX_VALIDATED_BYTES)
+        self.assertGreater(router.validated_bytes, MAX_VALIDATED_BYTES // 2)
+
+    def connect(self, rig: Rig, host: str) -> Any:
+        factory = rig.mux.app_factory(False)
+        proto = factory.buildProtocol(IPv4Address("TCP", host, 40000))
+        if proto is not None:
+            proto.makeConnection(StringTransport(peerAddress=IPv4Address("TCP", host, 40000)))
+        return proto
+
+    def test_unassociated_connections_are_capped_counted_and_timed_out(self) -> None:
+        rig = Rig(
+            {
+                "applications": {
+                    "max_unassociated": 3,
+                    "max_unassociated_per_address": 2,
+                    "association_timeout": 5,
+                }
+            }
+        )
+        silent = [self.connect(rig, "10.9.9.9") for _ in range(3)]
+        self.assertIsNone(silent[2])
+        other = self.connect(rig, "10.9.9.10")
+        self.assertIsNotNone(other)
+        self.assertIsNone(self.connect(rig, "10.9.9.11"))
+        status = snapshot(rig.mux)["connections"]
+        self.assertEqual((status["unassociated"], status["refused_unassociated"]), (3, 2))
+        # A real application on another address still associates once the silent ones time out.
+        rig.clock.advance(5)
+        for proto in [*silent[:2], other]:
+            self.assertTrue(proto.transport.disconnecting or proto.transport.disconnected)
+            proto.connectionLost(Failure(ConnectionDone()))
+        self.assertEqual(rig.mux.unassociated.total(), 0)
+        self.assertEqual(rig.mux.connections["association_timeouts"], 3)
+        app = rig.connect_app()
+        rig.send(app, make_call(1, "101", "102"))
+        self.assertIsInstance(app.answers(1)[0], apdu.ReturnResult)
+        self.assertEqual(rig.mux.unassociated.total(), 0)
+        scrape = generate_latest(rig_registry(rig)).decode()
+        self.assertIn("ecsta_mux_connections_refused_total 2.0", scrape)
+        self.assertIn("ecsta_mux_connections_unassociated 0.0", scrape)
+
+    def test_listeners_get_a_backlog_that_absorbs_a_reconnect_storm(self) -> None:
+        self.assertEqual(with_backlog("tcp:33333", 1024), "tcp:33333:backlog=1024")
+        self.assertEqual(
+            with_backlog("ssl:1:privateKey=k:certKey=c", 9),
+            "ssl:1:privateKey=k:certKey=c:backlog=9",
+        )
+        self.assertEqual(with_backlog("tcp:1:backlog=5", 1024), "tcp:1:backlog=5")
+        self.assertEqual(with_backlog("unix:/run/x", 1024), "unix:/run/x")
+        seen: list[str] = []
+
+        def parse(reactor: Any, description: str) -> Any:
+            seen.append(description)
+            return object()
+
+        MuxService(
+            Clock(),
+            from_dict({"listen": {"backlog": 2048}, "status": {"endpoint": ""}}),
+            pbx_endpoint=object(),
+            server_endpoint=parse,
+        )
+        self.assertEqual(seen, ["tcp:33333:backlog=2048"])
+
+
+class LogTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.lines: list[str] = []
+        observer = lambda event: self.lines.append(formatEvent(event))  # noqa: E731
+        globalLogPublisher.addObserver(observer)
+        self.addCleanup(globalLogPublisher.removeObserver, observer)
+
+    def test_a_flood_of_large_malformed_pdus_writes_a_few_short_lines(self) -> None:
+        rig = Rig()
+        app = rig.connect_app()
+        garbage = b"\xa1\x82\xff\xf9" + b"\x30" * 0xFFF9  # an invoke whose content is not BER
+        for _ in range(1000):
+            app.send_framed(frame(garbage))
+        rig.flush()
+        self.assertEqual(len([a for a in app.answers() if isinstance(a, apdu.Reject)]), 1000)
+        written = sum(len(line) for line in self.lines)
+        self.assertLess(written, 4000, self.lines)
+        rig.server_of(app).transport.loseConnection()
+        rig.flush()
+        self.assertTrue(any("995 more 'malformed' warnings suppressed" in x for x in self.lines))
+
+    def test_a_very_long_integer_is_logged_by_its_size(self) -> None:
+        rig = Rig()
+        app = rig.connect_app()
+        content = ber.encode_integer(10**5000)
+        inner = b"\x02" + ber.encode_length(len(content)) + content
+        rig.send(app, b"\xa2" + ber.encode_length(len(inner)) + inner)
+        [line] = [x for x in self.lines if "not in flight" in x]
+        self.assertIn("<16610-bit integer>", line)
+        self.assertFalse([x for x in self.lines if "MESSAGE LOST" in x])

@@ -200,7 +200,9 @@ class StartupTests(SynchronousTestCase):
             }
         )
         service = MuxService(
-            MemoryReactor(), config, server_endpoint=lambda reactor, text: endpoints[text]
+            MemoryReactor(),
+            config,
+            server_endpoint=lambda reactor, text: endpoints[text.split(":backlog=")[0]],
         )
         with self.assertRaises(StartupError) as caught:
             service.privilegedStartService()

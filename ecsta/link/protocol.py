@@ -29,6 +29,7 @@ from ecsta.link.errors import (
     OperationFailed,
     Unsendable,
 )
+from ecsta.link.throttle import Throttle, pdu_hex
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import FrameDecoder, FramingError, frame
@@ -80,12 +81,15 @@ class CSTAProtocol(Protocol):
         self._backlog_bytes = 0
         self.counters: dict[str, int] = {"pdus_in": 0, "pdus_out": 0, "rejects_sent": 0}
         self.capture: PDURecorder | None = None
+        #: Warnings the peer can provoke, at most a few of each kind a minute.
+        self.warnings = Throttle(self.log, clock)
 
     # -- transport ------------------------------------------------------------------------------
 
     def connectionMade(self) -> None:
         peer = self.transport.getPeer()  # type: ignore[union-attr]
         self.peer = f"{getattr(peer, 'host', peer)}:{getattr(peer, 'port', '')}"
+        self.warnings.label = self.peer
         self.transport.registerProducer(self, True)  # type: ignore[union-attr]
 
     def connectionLost(self, reason: Failure = connectionDone) -> None:
@@ -93,6 +97,7 @@ class CSTAProtocol(Protocol):
         self.associated = False
         self._drop_backlog()
         self._outstanding.lose(LinkLost(f"association with {self.peer} closed"))
+        self.warnings.flush()
 
     def pauseProducing(self) -> None:
         self._paused = True
@@ -160,8 +165,11 @@ class CSTAProtocol(Protocol):
             for pdu in error.pdus:
                 self._guarded(pdu)
             self.malformedReceived(error)
-            self.log.warn(
-                "{peer}: garbage framing ({error}), aborting", peer=self.peer, error=error
+            self.warnings.warn(
+                "framing",
+                "{peer}: garbage framing ({error}), aborting",
+                peer=self.peer,
+                error=error,
             )
             self._send_abort_and_close()
             return
@@ -182,7 +190,7 @@ class CSTAProtocol(Protocol):
         try:
             self.pduReceived(pdu)
         except Exception:
-            self.log.failure("{peer}: error handling PDU {pdu}", peer=self.peer, pdu=pdu.hex())
+            self.log.failure("{peer}: error handling PDU {pdu}", peer=self.peer, pdu=pdu_hex(pdu))
 
     def _send_abort_and_close(self) -> None:
         if self.transport is None or self.closed:
@@ -201,8 +209,12 @@ class CSTAProtocol(Protocol):
             peek = ber.peek(pdu)
         except DecodeError as error:
             self.malformedReceived(error)
-            self.log.warn(
-                "{peer}: malformed PDU {pdu}: {error}", peer=self.peer, pdu=pdu.hex(), error=error
+            self.warnings.warn(
+                "malformed",
+                "{peer}: malformed PDU {pdu}: {error}",
+                peer=self.peer,
+                pdu=pdu_hex(pdu),
+                error=error,
             )
             if self.associated:
                 self.send_reject(None, BADLY_STRUCTURED)
@@ -219,7 +231,9 @@ class CSTAProtocol(Protocol):
         elif kind in (ber.Kind.AARQ, ber.Kind.AARE, ber.Kind.RLRE):
             self.acsePDUReceived(pdu, peek)
         elif not self.associated:
-            self.log.warn("{peer}: ROSE PDU before association, aborting", peer=self.peer)
+            self.warnings.warn(
+                "early", "{peer}: ROSE PDU before association, aborting", peer=self.peer
+            )
             self._send_abort_and_close()
         elif kind is ber.Kind.INVOKE:
             if peek.opcode == SYSTEM_STATUS:
@@ -231,14 +245,17 @@ class CSTAProtocol(Protocol):
 
     def acsePDUReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         """An ACSE PDU this flavour does not expect: end the association."""
-        self.log.warn("{peer}: unexpected {kind}, aborting", peer=self.peer, kind=peek.kind.name)
+        self.warnings.warn(
+            "acse", "{peer}: unexpected {kind}, aborting", peer=self.peer, kind=peek.kind.name
+        )
         self._send_abort_and_close()
 
     def _answerReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         invoke_id = peek.invoke_id
         d = None if invoke_id is None else self._outstanding.pop(invoke_id)
         if d is None:
-            self.log.info(
+            self.warnings.warn(
+                "unexpected answer",
                 "{peer}: answer to invoke {id} that is not in flight (late or never sent), dropped",
                 peer=self.peer,
                 id=invoke_id,

@@ -22,6 +22,7 @@ Example (every key, with its default)::
     tcp = ["tcp:33333"]             # application ports (Twisted endpoint strings)
     tls = []                        # e.g. "ssl:33334:privateKey=key.pem:certKey=cert.pem"
     require_login = false           # also on TCP (TLS always requires it)
+    backlog = 1024                  # listen backlog of tcp: and ssl: listeners without backlog=
 
     [applications]
     max_applications = 1000
@@ -33,6 +34,9 @@ Example (every key, with its default)::
     keepalive_misses = 3
     owner_answer_timeout = 10.0     # a CDR / data collection owner's time to answer a report
     max_pdu = 65535
+    max_unassociated = 256          # connections not associated yet, all addresses
+    max_unassociated_per_address = 64
+    association_timeout = 10.0      # seconds from connecting to the AARQ
 
     [login]
     free_failures = 3
@@ -100,6 +104,7 @@ class ListenSettings:
     tcp: tuple[str, ...] = ("tcp:33333",)
     tls: tuple[str, ...] = ()
     require_login: bool = False
+    backlog: int = 1024
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,9 @@ class ApplicationSettings:
     keepalive_misses: int = 3
     owner_answer_timeout: float = 10.0
     max_pdu: int = 0xFFFF
+    max_unassociated: int = 256
+    max_unassociated_per_address: int = 64
+    association_timeout: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -229,7 +237,12 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "down_status": _down_status,
         "capture": _string,
     },
-    "listen": {"tcp": _endpoints, "tls": _endpoints, "require_login": _boolean},
+    "listen": {
+        "tcp": _endpoints,
+        "tls": _endpoints,
+        "require_login": _boolean,
+        "backlog": _number(1, integer=True),
+    },
     "applications": {
         "max_applications": _number(1, integer=True),
         "max_open_requests": _number(1, integer=True),
@@ -240,6 +253,9 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "keepalive_misses": _number(1, integer=True),
         "owner_answer_timeout": _number(0, exclusive=True),
         "max_pdu": _number(64, integer=True),
+        "max_unassociated": _number(1, integer=True),
+        "max_unassociated_per_address": _number(1, integer=True),
+        "association_timeout": _number(0, exclusive=True),
     },
     "login": {
         "free_failures": _number(0, integer=True),

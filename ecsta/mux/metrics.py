@@ -96,6 +96,26 @@ def families(mux: "Multiplexer", pdus: PDUCounts) -> Iterator[Metric]:
     yield _counter(
         "ecsta_mux_requests", "Invokes received from applications", router.counters["requests"]
     )
+    yield _gauge(
+        "ecsta_mux_connections_unassociated",
+        "Application connections that have not associated yet",
+        mux.unassociated.total(),
+    )
+    yield _counter(
+        "ecsta_mux_connections_refused",
+        "Connections closed at once: too many not associated yet (in all, or from one address)",
+        mux.connections["refused_unassociated"],
+    )
+    yield _counter(
+        "ecsta_mux_association_timeouts",
+        "Connections closed because no AARQ came within applications.association_timeout",
+        mux.connections["association_timeouts"],
+    )
+    yield _gauge(
+        "ecsta_mux_validated_cache_bytes",
+        "Octets of application requests remembered as valid (bounded)",
+        router.validated_bytes,
+    )
 
     monitors = GaugeMetricFamily(
         "ecsta_mux_monitors", "PBX monitors the multiplexer holds, by state", labels=["state"]

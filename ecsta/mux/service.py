@@ -13,7 +13,7 @@ port, instead of a multiplexer that runs without its applications' port.
 """
 
 import socket
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -38,6 +38,7 @@ from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import PBXClientFactory, pbx_client_service
+from ecsta.link.throttle import Throttle
 from ecsta.mux import actions
 from ecsta.mux.actions import (
     Action,
@@ -88,11 +89,15 @@ def _reason(failure: Failure) -> str:
 class AppProtocol(CSTAServerProtocol):
     """One application's association: a PBX to the application, an event source to the core."""
 
-    def __init__(self, clock: IReactorTime, mux: "Multiplexer", tls: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, clock: IReactorTime, mux: "Multiplexer", tls: bool, host: str, **kwargs: Any
+    ) -> None:
         super().__init__(clock, **kwargs)
         self.mux = mux
         self.tls = tls
         self.app: App | None = None
+        #: The address this connection counts against while it is not associated.
+        self.unassociated_host: str | None = host
 
     def connectionMade(self) -> None:
         super().connectionMade()
@@ -109,7 +114,12 @@ class AppProtocol(CSTAServerProtocol):
     def authorize(self, aarq: apdu.AARQ) -> "bytes | Deferred[bytes | None] | None":
         return self.mux.authorize(self, aarq)
 
+    def _associationTimedOut(self) -> None:
+        self.mux.connections["association_timeouts"] += 1
+        super()._associationTimedOut()
+
     def associationEstablished(self) -> None:
+        self.mux.release_unassociated(self)
         self.app = self.mux.router.app_connected(
             self, self.peer, self.user, self.tls, _now(self.clock)
         )
@@ -126,6 +136,7 @@ class AppProtocol(CSTAServerProtocol):
             self.mux.run(self.mux.router.app_invoke(self.app, pdu, peek))
 
     def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.mux.release_unassociated(self)
         app = self.app
         if app is not None:
             log.info("application {id} ({peer}) gone", id=app.id, peer=self.peer)
@@ -167,12 +178,17 @@ class _AppFactory(Factory):
         self.mux = mux
         self.tls = tls
 
-    def buildProtocol(self, addr: Any) -> AppProtocol:
+    def buildProtocol(self, addr: Any) -> AppProtocol | None:
         settings = self.mux.config.applications
+        host = str(getattr(addr, "host", addr))
+        if not self.mux.admit_connection(host):
+            return None  # Twisted closes the connection at once
         proto = AppProtocol(
             self.mux.clock,
             self.mux,
             self.tls,
+            host,
+            association_timeout=settings.association_timeout,
             max_pdu=settings.max_pdu,
             max_backlog=settings.max_output_buffer,
             keepalive_interval=settings.keepalive_interval,
@@ -205,6 +221,11 @@ class Multiplexer:
         self.pbx_since: float | None = None
         self.pbx_peer: str | None = None
         self.logins = {"accepted": 0, "failed": 0, "locked_out": 0, "over_limit": 0}
+        #: Connections that have not associated yet, by address.
+        self.unassociated: Counter[str] = Counter()
+        self.connections = {"refused_unassociated": 0, "association_timeouts": 0}
+        #: Warnings any peer can provoke, at most a few of each kind a minute.
+        self.warnings = Throttle(log, clock)
         self._pending: deque[Action] = deque()
         self._running = False
         self._sweep: IDelayedCall | None = None
@@ -223,6 +244,39 @@ class Multiplexer:
             request_timeout=self.config.pbx.request_timeout,
             max_backlog=None,
         )
+
+    # -- connections before their association ---------------------------------------------------
+
+    def admit_connection(self, host: str) -> bool:
+        """Whether one more connection from ``host`` may wait for its association.
+
+        Connections that never send an AARQ hold a descriptor and memory each; without a bound
+        a flood of them would lock real applications (and the status page) out.
+        """
+        settings = self.config.applications
+        total = self.unassociated.total()
+        if (
+            total >= settings.max_unassociated
+            or self.unassociated[host] >= settings.max_unassociated_per_address
+        ):
+            self.connections["refused_unassociated"] += 1
+            self.warnings.warn(
+                "unassociated",
+                "refusing connections: {total} not associated yet ({here} from {host})",
+                total=total,
+                here=self.unassociated[host],
+                host=host,
+            )
+            return False
+        self.unassociated[host] += 1
+        return True
+
+    def release_unassociated(self, proto: AppProtocol) -> None:
+        host, proto.unassociated_host = proto.unassociated_host, None
+        if host is not None:
+            self.unassociated[host] -= 1
+            if self.unassociated[host] <= 0:
+                del self.unassociated[host]
 
     # -- the PBX link ---------------------------------------------------------------------------
 
@@ -312,7 +366,7 @@ class Multiplexer:
                 try:
                     self._perform(action)
                 except Exception:
-                    log.failure("carrying out {action!r}", action=action)
+                    log.failure("carrying out {action}", action=type(action).__name__)
         finally:
             self._running = False
         if self.router.queued and self._sweep is None:
@@ -427,6 +481,18 @@ def parse_server_endpoint(
         raise StartupError(f"cannot use the endpoint {description!r}: {error}") from error
 
 
+def with_backlog(description: str, backlog: int) -> str:
+    """A ``tcp:`` or ``ssl:`` listener with ``backlog`` unless it names its own.
+
+    Twisted's default of 50 overflows when a thousand applications reconnect at once: the
+    kernel drops their SYNs and each waits a second before it tries again.
+    """
+    kind = description.split(":", 1)[0].strip().lower()
+    if kind not in ("tcp", "ssl") or "backlog=" in description:
+        return description
+    return f"{description}:backlog={backlog}"
+
+
 class MuxService(MultiService):
     """The whole multiplexer as one service: listeners, status page and PBX association."""
 
@@ -478,7 +544,11 @@ class MuxService(MultiService):
         self.pbx_service.setServiceParent(self)
 
     def _parse(self, description: str) -> Any:
-        return parse_server_endpoint(self.reactor, description, self._server_endpoint)
+        return parse_server_endpoint(
+            self.reactor,
+            with_backlog(description, self.config.listen.backlog),
+            self._server_endpoint,
+        )
 
     def privilegedStartService(self) -> None:
         try:

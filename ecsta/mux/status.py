@@ -92,6 +92,7 @@ def snapshot(mux: "Multiplexer") -> dict[str, Any]:
         "dataCollection": _owner(router.data_collection),
         "logins": dict(mux.logins, lockedOut=mux.guard.locked_addresses(now)),
         "counters": dict(router.counters),
+        "connections": {"unassociated": mux.unassociated.total(), **mux.connections},
     }
 
 
