@@ -32,6 +32,7 @@ from twisted.logger import Logger
 from twisted.web.resource import IResource, NoResource, Resource
 from twisted.web.server import NOT_DONE_YET, Request
 
+from ecsta.daemon import jsonbody
 from ecsta.mux.auth import LoginGuard
 from ecsta.web.files import FileResource, StaticFile
 from ecsta.web.logins import Login
@@ -127,9 +128,15 @@ class _SessionInfo(Resource):
         )
 
 
-class _Login(Resource):
-    isLeaf = True
+class _PostOnly(Resource):
+    """A form target: HEAD (which Twisted would hand to a missing render_GET) is a 405 too."""
 
+    isLeaf = True
+    allowedMethods = (b"POST",)
+    render_HEAD = None  # type: ignore[assignment]
+
+
+class _Login(_PostOnly):
     def __init__(self, gate: ConsoleGate, guard: LoginGuard, clock: IReactorTime) -> None:
         super().__init__()
         self.gate = gate
@@ -210,15 +217,13 @@ def _form(request: Request) -> Mapping[str, Any] | None:
     if len(data) > MAX_FORM:
         return None
     try:
-        form = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+        form = jsonbody.loads(data)
+    except jsonbody.BodyError:
         return None
     return form if isinstance(form, dict) else None
 
 
-class _Logout(Resource):
-    isLeaf = True
-
+class _Logout(_PostOnly):
     def __init__(self, gate: ConsoleGate) -> None:
         super().__init__()
         self.gate = gate
