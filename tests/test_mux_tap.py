@@ -20,7 +20,7 @@ from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService, StartupError
 from ecsta.mux.tap import Options, makeService
 
-USERS = f'[users]\nalice = "{hash_password("pw", "pbkdf2-sha256", iterations=10)}"\n'
+USERS = f'[users]\nalice = "{hash_password("pw", "pbkdf2-sha256", iterations=100_000)}"\n'
 
 
 def pem_pair(name: str) -> tuple[bytes, bytes]:

@@ -301,7 +301,7 @@ class MuxConsoleTests(BrowserTestCase):
 
         self.addCleanup(stop_sim)
         csta = port_of(await sim.csta.listening)
-        users = {"alice": hash_password("s3cret", "pbkdf2-sha256", iterations=1000)}
+        users = {"alice": hash_password("s3cret", "pbkdf2-sha256", iterations=100_000)}
         config = from_dict(
             {"listen": {"tcp": [LOOPBACK]}, "status": {"endpoint": LOOPBACK}, "users": users}
         )

@@ -15,6 +15,8 @@ from twisted.logger import Logger
 LOGGED_OCTETS = 64
 #: Integers wider than this are logged by their size (Python refuses to print very long ones).
 LOGGED_BITS = 64
+#: Characters of a peer's string (a user name, say) shown in a log line.
+LOGGED_CHARACTERS = 64
 
 
 def pdu_hex(pdu: bytes, limit: int = LOGGED_OCTETS) -> str:
@@ -25,9 +27,11 @@ def pdu_hex(pdu: bytes, limit: int = LOGGED_OCTETS) -> str:
 
 
 def loggable(value: Any) -> Any:
-    """``value``, or a short description of an integer too long to print safely."""
+    """``value``, or a short form of an integer or string too long to print safely."""
     if isinstance(value, int) and value.bit_length() > LOGGED_BITS:
         return f"<{value.bit_length()}-bit integer>"
+    if isinstance(value, str) and len(value) > LOGGED_CHARACTERS:
+        return f"{value[:LOGGED_CHARACTERS]}... ({len(value)} characters)"
     return value
 
 

@@ -45,6 +45,8 @@ Example (every key, with its default)::
     lockout_failures = 10
     lockout_seconds = 300.0
     window = 600.0
+    user_lockout_failures = 30      # failures of one user name, from any addresses
+    hash_threads = 2                # password checks at once, each on a thread of its own
 
     [users]
     alice = "scrypt$16384$8$1$<salt>$<hash>"     # made by ecsta.mux.auth.hash_password
@@ -131,9 +133,11 @@ class LoginSettings:
     lockout_failures: int = 10
     lockout_seconds: float = 300.0
     window: float = 600.0
+    user_lockout_failures: int = 30
+    hash_threads: int = 2
 
     def guard(self) -> LoginGuard:
-        """A fresh guard with these settings (each login surface keeps its own record)."""
+        """A guard with these settings; the mux keeps one for its CSTA ports and its console."""
         return LoginGuard(
             free_failures=self.free_failures,
             delay=self.delay,
@@ -141,6 +145,7 @@ class LoginSettings:
             lockout_failures=self.lockout_failures,
             lockout_seconds=self.lockout_seconds,
             window=self.window,
+            user_lockout_failures=self.user_lockout_failures,
         )
 
 
@@ -264,6 +269,8 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "lockout_failures": _number(1, integer=True),
         "lockout_seconds": _number(0),
         "window": _number(0, exclusive=True),
+        "user_lockout_failures": _number(1, integer=True),
+        "hash_threads": _number(1, integer=True),
     },
     "status": {"endpoint": _string},  # "" turns the status page off
     "console": {"users": _names},

@@ -35,6 +35,7 @@ from twisted.web.server import Site
 
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
+from ecsta.daemon.workers import Workers
 from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import PBXClientFactory, pbx_client_service
@@ -216,7 +217,12 @@ class Multiplexer:
             )
         )
         self.users = config.user_table()
+        #: One record of failed logins for the CSTA ports and the web console alike.
         self.guard = config.login.guard()
+        #: How a password is checked: the service runs it on its bounded pool of threads.
+        self.check_password: Callable[[str, str], Deferred[bool]] = lambda user, password: (
+            defer.maybeDeferred(self.users.verify, user, password)
+        )
         self.pbx: PBXProtocol | None = None
         self.pbx_since: float | None = None
         self.pbx_peer: str | None = None
@@ -300,47 +306,69 @@ class Multiplexer:
     def authorize(
         self, proto: AppProtocol, aarq: apdu.AARQ
     ) -> Deferred[bytes | None] | bytes | None:
-        """None to accept the AARQ, or the AARE rejection; slowed-down failures come later."""
+        """None to accept the AARQ, or the AARE rejection; checked and failed logins come later.
+
+        A wrong user or password is answered rejected-permanent, authentication-failure; a
+        locked-out address or user rejected-transient, authentication-failure (see
+        docs/login.md), so that a client can tell the two apart.
+        """
         transport: Any = proto.transport
         address = getattr(transport.getPeer(), "host", proto.peer)
-        refusal = self.router.admit()
+        refusal = self._over_limit(proto)
         if refusal is not None:
-            self.logins["over_limit"] += 1
-            log.warn("refusing {peer}: {why}", peer=proto.peer, why=refusal)
-            return apdu.aare_rejected(REJECTED_TRANSIENT, NO_REASON_GIVEN)
+            return refusal
         if aarq.user is None:
             if proto.tls or self.config.listen.require_login:
                 log.info("refusing {peer}: no login", peer=proto.peer)
                 return apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_REQUIRED)
             self._accept(proto)
             return None
-        now = _now(self.clock)
-        verdict = self.guard.assess(address, now)
+        user = aarq.user
+        known = user if user in self.users else None
+        verdict = self.guard.assess(address, _now(self.clock), known)
         if verdict.locked:
             self.logins["locked_out"] += 1
-            log.warn(
-                "refusing login of {user!r} from locked-out {address} ({left:.0f} s left)",
-                user=aarq.user,
+            self.warnings.warn(
+                "locked out",
+                "refusing login of {user!r} from {address}: locked out ({left:.0f} s left)",
+                user=user,
                 address=address,
                 left=verdict.seconds_left,
             )
             return self._later(
                 self.config.login.max_delay,
-                apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_FAILURE),
+                apdu.aare_rejected(REJECTED_TRANSIENT, AUTHENTICATION_FAILURE),
             )
-        if self.users.verify(aarq.user, aarq.password or ""):
-            self.guard.succeeded(address)
-            self._accept(proto)
-            return None
+        d = self.check_password(user, aarq.password or "")
+        return d.addCallback(self._checked, proto, user, known, address)
+
+    def _checked(
+        self, good: bool, proto: AppProtocol, user: str, known: str | None, address: str
+    ) -> Deferred[bytes | None] | bytes | None:
+        if good:
+            self.guard.succeeded(address, known)
+            refusal = self._over_limit(proto)  # others may have associated meanwhile
+            if refusal is None:
+                self._accept(proto)
+            return refusal
         self.logins["failed"] += 1
-        delay = self.guard.failed(address, now)
-        log.warn(
+        delay = self.guard.failed(address, _now(self.clock), known)
+        self.warnings.warn(
+            "failed login",
             "failed login of {user!r} from {address}, answered in {delay:g} s",
-            user=aarq.user,
+            user=user,
             address=address,
             delay=delay,
         )
         return self._later(delay, apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_FAILURE))
+
+    def _over_limit(self, proto: AppProtocol) -> bytes | None:
+        refusal = self.router.admit()
+        if refusal is None:
+            return None
+        self.logins["over_limit"] += 1
+        self.warnings.warn("over limit", "refusing {peer}: {why}", peer=proto.peer, why=refusal)
+        return apdu.aare_rejected(REJECTED_TRANSIENT, NO_REASON_GIVEN)
 
     def _later(self, delay: float, rejection: bytes) -> Deferred[bytes | None] | bytes:
         if delay <= 0:
@@ -510,6 +538,10 @@ class MuxService(MultiService):
         #: Every PDU of the PBX link is counted, then written to the capture file if one is set.
         self.pdus = PDUCounts()
         self.metrics = mux_registry(self.mux, self.pdus)
+        passwords = Workers(reactor, config.login.hash_threads, "ecsta-mux-passwords")
+        passwords.setServiceParent(self)
+        users = self.mux.users
+        self.mux.check_password = lambda user, password: passwords.run(users.verify, user, password)
         self._server_endpoint = server_endpoint
         self._ports: list[Any] = []
         self._listeners: list[tuple[str, Any, Any]] = []
