@@ -15,6 +15,8 @@ Example::
     [api]
     endpoint = "tcp:8782:interface=127.0.0.1"
     tokens = ["a-long-random-secret"]              # required beyond loopback
+    hosts = ["localhost", "127.0.0.1", "::1"]      # Host names answered ("*": any); default:
+                                                   # these on loopback, any beyond it
 
     [lines]
     numbers = ["101", "102"]                       # none: load the PBX's stations
@@ -88,6 +90,8 @@ class DriverConfig:
     password: str | None = None
     api: str = DEFAULT_API
     tokens: list[str] = field(default_factory=list)
+    #: Host names the API answers to; None: loopback names on loopback, any beyond it.
+    hosts: list[str] | None = None
     lines: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     read_names: bool = True
@@ -111,7 +115,7 @@ class DriverConfig:
 
 _SECTIONS: dict[str, set[str]] = {
     "pbx": {"endpoint", "user", "password", "requestTimeout", "capture"},
-    "api": {"endpoint", "tokens"},
+    "api": {"endpoint", "tokens", "hosts"},
     "lines": {"numbers", "names"},
     "advanced": {"readNames", "snapshotInterval", "monitorRetryInterval"},
     "sim": {"config"},
@@ -197,6 +201,11 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
                     f"api.tokens[{index}]", "must be a string of 16 characters or more"
                 )
         config.tokens = list(tokens)
+    if "hosts" in api:
+        hosts = api["hosts"]
+        if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+            raise ConfigError("api.hosts", "must be a list of host names")
+        config.hosts = list(hosts)
     lines = document.get("lines", {})
     if "numbers" in lines:
         config.lines = _numbers(lines["numbers"], "lines.numbers")

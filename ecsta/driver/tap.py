@@ -15,6 +15,7 @@ never with a traceback.
 """
 
 import itertools
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +29,6 @@ from twisted.internet.error import CannotListenError
 from twisted.internet.interfaces import IProtocolFactory, IStreamClientEndpoint
 from twisted.logger import Logger, globalLogPublisher
 from twisted.python import usage
-from twisted.web.server import Site
 
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
@@ -55,8 +55,12 @@ from ecsta.driver.metrics import driver_registry
 from ecsta.driver.settingerrors import InvalidSetting
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.web.driverconsole import DriverConsole
+from ecsta.web.site import LOOPBACK_HOSTS, GuardedSite
 
 log = Logger()
+
+#: Where the password for the login at a mux may come from, instead of the command line.
+PASSWORD_VARIABLE = "ECSTA_DRIVER_PASSWORD"
 
 
 class Options(usage.Options):
@@ -71,7 +75,14 @@ class Options(usage.Options):
             "tls:host=H:port=33334), or 'sim' for the built-in simulator",
         ],
         ["user", "u", None, "user name for the login at a mux"],
-        ["password", "p", None, "password for the login at a mux"],
+        [
+            "password",
+            "p",
+            None,
+            "password for the login at a mux (shows in the process list: prefer "
+            f"--password-file or the environment variable {PASSWORD_VARIABLE})",
+        ],
+        ["password-file", None, None, "read the password for the login at a mux from this file"],
         ["api", None, None, "HTTP API endpoint [default: tcp:8782:interface=127.0.0.1]"],
         ["capture", None, None, "write the PBX link's PDUs to this pcap file (for tshark)"],
     ]
@@ -83,9 +94,37 @@ class Options(usage.Options):
             raise usage.UsageError(str(error)) from None
 
 
+def api_hosts(config: DriverConfig) -> list[str]:
+    """The host names the API answers to: as configured, else loopback names on loopback and
+    any beyond it (where bearer tokens are required, so that a rebound name gains nothing)."""
+    if config.hosts is not None:
+        return config.hosts
+    return list(LOOPBACK_HOSTS) if is_loopback(config.api) else ["*"]
+
+
+def _password(options: Any, environment: bool) -> str | None:
+    """The password from ``--password-file``, ``--password`` or (for a configuration of one
+    instance) the environment, in that order."""
+    if options.get("password-file"):
+        path = options["password-file"]
+        try:
+            with open(path, encoding="utf-8") as stream:
+                return stream.read().rstrip("\r\n")
+        except OSError as error:
+            raise ConfigError("--password-file", f"cannot read {path}: {error.strerror}") from None
+    if options["password"] is not None:
+        log.warn(
+            "--password shows in the process list: use --password-file or {variable}",
+            variable=PASSWORD_VARIABLE,
+        )
+        return str(options["password"])
+    return (os.environ.get(PASSWORD_VARIABLE) or None) if environment else None
+
+
 def settle(options: Any) -> DriverConfig:
     """The configuration: the file, then the command line over it, then the checks."""
     config = load(options["config"]) if options["config"] else DriverConfig()
+    options = {**options, "password": _password(options, not config.instances)}
     for key in ("pbx", "user", "password", "api", "capture"):
         if options[key] is not None:
             if config.instances and key != "api":
@@ -175,8 +214,7 @@ def build(
     root = console.mount(api_root(instances, config.tokens, session=console.gate.allows))
     metrics = MetricsResource(driver_registry(drivers), Authorizer(config.tokens).allows)
     root.putChild(b"metrics", metrics)
-    site = Site(root)
-    site.displayTracebacks = False
+    site = GuardedSite(root, hosts=api_hosts(config))
     api = strports.service(config.api, cast(IProtocolFactory, site), reactor=reactor)
     api.setServiceParent(top)
     return DriverServices(top, drivers[0][1], links[0], api, instances)
