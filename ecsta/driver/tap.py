@@ -17,6 +17,7 @@ never with a traceback.
 import itertools
 import os
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -24,13 +25,14 @@ from typing import Any, cast
 from twisted.application import strports
 from twisted.application.internet import ClientService, StreamServerEndpointService
 from twisted.application.service import MultiService
-from twisted.internet.endpoints import clientFromString, serverFromString
+from twisted.internet.endpoints import serverFromString
 from twisted.internet.error import CannotListenError
 from twisted.internet.interfaces import IProtocolFactory, IStreamClientEndpoint
 from twisted.logger import Logger, globalLogPublisher
 from twisted.python import usage
 
 from ecsta.daemon.capture import CaptureFile
+from ecsta.daemon.certificates import CertificateError, listener_certificate
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.sdnotify import Readiness
 from ecsta.daemon.startup import Daemon
@@ -53,6 +55,7 @@ from ecsta.driver.lines import Lines
 from ecsta.driver.linestore import LineStoreError, StoredLine
 from ecsta.driver.metrics import driver_registry
 from ecsta.driver.settingerrors import InvalidSetting
+from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.web.driverconsole import DriverConsole
 from ecsta.web.site import LOOPBACK_HOSTS, GuardedSite
@@ -235,7 +238,10 @@ def _instance_services(
             sim_service, endpoint = _embedded_simulator(reactor, config.sim_config)
             sim_service.setServiceParent(top)
         else:
-            endpoint = clientFromString(reactor, config.pbx)
+            try:
+                endpoint = client_endpoint(reactor, config.pbx)
+            except EndpointError as error:
+                raise ConfigError("pbx.endpoint", str(error)) from None
     lines = Lines()
     for stored in admin.store.lines:
         lines.add(stored.number, stored.name)
@@ -361,6 +367,10 @@ def makeService(options: Options) -> Daemon:
             raise ConfigError(
                 "api.endpoint", f"{config.api!r} is not an endpoint: {error}"
             ) from None
+        try:
+            listener_certificate(config.api, time.time())
+        except CertificateError as error:
+            raise ConfigError("api.endpoint", str(error)) from None
         top = build(reactor, config).top
     except ConfigError as error:
         sys.stderr.write(f"ecsta-driver: {error}\n")

@@ -13,6 +13,7 @@ spliced), which is how the multiplexer forwards without decoding.
 from collections import deque
 from typing import Any, ClassVar
 
+from OpenSSL import SSL
 from twisted.internet import defer
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -47,6 +48,20 @@ def _cancel(call: IDelayedCall | None) -> None:
     """Cancel a timer that may be unset, already run or already cancelled."""
     if call is not None and call.active():
         call.cancel()
+
+
+def _no_delay(transport: Any) -> None:
+    """Send small PDUs at once (TLS included): with Nagle's algorithm against the peer's
+    delayed ACK, a request behind an event waits up to 40 ms."""
+    for _ in range(3):  # TLS wraps the TCP transport
+        set_no_delay = getattr(transport, "setTcpNoDelay", None)
+        if set_no_delay is not None:
+            try:
+                set_no_delay(True)
+            except OSError:
+                pass
+            return
+        transport = getattr(transport, "transport", None)
 
 
 class CSTAProtocol(Protocol):
@@ -89,6 +104,7 @@ class CSTAProtocol(Protocol):
     def connectionMade(self) -> None:
         peer = self.transport.getPeer()  # type: ignore[union-attr]
         self.peer = f"{getattr(peer, 'host', peer)}:{getattr(peer, 'port', '')}"
+        _no_delay(self.transport)
         self.warnings.label = self.peer
         self.transport.registerProducer(self, True)  # type: ignore[union-attr]
 
@@ -503,7 +519,10 @@ class CSTAClientProtocol(CSTAProtocol):
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         _cancel(self._timer)
         _cancel(self._watchdog_call)
-        self._fail_ready(LinkLost(f"connection to {self.peer} lost before it was ready"))
+        lost = LinkLost(f"connection to {self.peer} lost before it was ready")
+        if isinstance(reason.value, SSL.Error):
+            lost.__cause__ = reason.value  # a certificate that did not verify, named in the log
+        self._fail_ready(lost)
         super().connectionLost(reason)
 
 

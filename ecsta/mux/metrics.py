@@ -7,6 +7,7 @@ totals, which start at zero with the process as Prometheus expects. PBX errors s
 the multiplexer itself refused is ``ecsta_mux_errors_total``.
 """
 
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -111,6 +112,17 @@ def families(mux: "Multiplexer", pdus: PDUCounts) -> Iterator[Metric]:
         "Connections closed because no AARQ came within applications.association_timeout",
         mux.connections["association_timeouts"],
     )
+    certificates = GaugeMetricFamily(
+        "ecsta_mux_tls_certificate_days_left",
+        "Days until the certificate of a TLS listener expires",
+        labels=["listener", "file"],
+    )
+    now = time.time()
+    for certificate in mux.certificates:
+        certificates.add_metric(
+            [certificate.listener.split(":")[1], certificate.path], certificate.days_left(now)
+        )
+    yield certificates
     yield _gauge(
         "ecsta_mux_validated_cache_bytes",
         "Octets of application requests remembered as valid (bounded)",

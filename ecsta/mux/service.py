@@ -13,6 +13,7 @@ port, instead of a multiplexer that runs without its applications' port.
 """
 
 import socket
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -21,7 +22,7 @@ from OpenSSL import SSL, crypto
 from twisted.application.service import MultiService
 from twisted.internet import defer, task
 from twisted.internet.defer import Deferred
-from twisted.internet.endpoints import clientFromString, serverFromString
+from twisted.internet.endpoints import serverFromString
 from twisted.internet.error import CannotListenError, VerifyError
 from twisted.internet.interfaces import (
     IDelayedCall,
@@ -34,8 +35,10 @@ from twisted.python.failure import Failure
 from twisted.web.server import Site
 
 from ecsta.daemon.capture import CaptureFile
+from ecsta.daemon.certificates import Certificate, CertificateError, listener_certificate
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.workers import Workers
+from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import PBXClientFactory, pbx_client_service
@@ -235,6 +238,8 @@ class Multiplexer:
         self._pending: deque[Action] = deque()
         self._running = False
         self._sweep: IDelayedCall | None = None
+        #: The certificates of the TLS listeners, for their days left in the metrics.
+        self.certificates: list[Certificate] = []
 
     # -- factories ------------------------------------------------------------------------------
 
@@ -561,7 +566,10 @@ class MuxService(MultiService):
                 (config.status.endpoint, self._parse(config.status.endpoint), site)
             )
         if pbx_endpoint is None:
-            pbx_endpoint = clientFromString(reactor, config.pbx.endpoint)
+            try:
+                pbx_endpoint = client_endpoint(reactor, config.pbx.endpoint)
+            except EndpointError as error:
+                raise StartupError(f"pbx.endpoint: {error}") from None
         pbx_factory = self.mux.pbx_factory()
         pbx_factory.capture = self.pdus
         if config.pbx.capture:
@@ -576,6 +584,12 @@ class MuxService(MultiService):
         self.pbx_service.setServiceParent(self)
 
     def _parse(self, description: str) -> Any:
+        try:
+            certificate = listener_certificate(description, time.time())
+        except CertificateError as error:
+            raise StartupError(str(error)) from None
+        if certificate is not None:
+            self.mux.certificates.append(certificate)
         return parse_server_endpoint(
             self.reactor,
             with_backlog(description, self.config.listen.backlog),
