@@ -36,7 +36,14 @@ from ecsta.mux.actions import (
     ToPBX,
 )
 from ecsta.mux.monitors import Monitor, MonitorState, MonitorTable, Waiter, freeze
-from ecsta.mux.ownership import CDR, DATA_COLLECTION, OwnedService, Ownership, Session
+from ecsta.mux.ownership import (
+    CDR,
+    DATA_COLLECTION,
+    OwnedService,
+    Ownership,
+    Session,
+    report_digest,
+)
 from ecsta.wire import apdu, ber
 from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
 from ecsta.wire.errors import DecodeError
@@ -171,6 +178,8 @@ class AppTicket:
     app: App
     pbx_invoke_id: int | None
     pbx_xref: bytes | None
+    #: Identifies the report if the PBX sends it again (see :class:`Confirmed`).
+    digest: bytes = b""
 
 
 def _find(value: Any, name: str) -> Iterator[Any]:
@@ -222,6 +231,7 @@ class Router:
             "monitors_ended": 0,
             "reports_relayed": 0,
             "reports_refused": 0,
+            "reports_resent": 0,
             "unreadable_answers": 0,
         }
 
@@ -627,6 +637,17 @@ class Router:
             if owner is None and pbx_xref is not None:
                 out.extend(self._stop_session(service, pbx_xref))
             return out
+        digest = report_digest(
+            service,
+            apdu.encode(
+                apdu.Invoke(0, invoke.opcode, {**invoke.argument, service.xref_field: b""})
+            ),
+        )
+        confirmed = ownership.confirmed.get(digest)
+        if confirmed is not None:
+            # The owner confirmed this one already; its answer never reached the PBX.
+            self.counters["reports_resent"] += 1
+            return [ToPBX(_with_id(confirmed, invoke.invoke_id))]
         if session.xref != pbx_xref:
             pdu = apdu.encode(
                 apdu.Invoke(
@@ -637,7 +658,7 @@ class Router:
             )
         ownership.reports += 1
         ownership.pending += 1
-        ticket = AppTicket(ownership, owner, invoke.invoke_id, pbx_xref)
+        ticket = AppTicket(ownership, owner, invoke.invoke_id, pbx_xref, digest)
         return [AskApp(owner, ticket, pdu, self.settings.owner_answer_timeout)]
 
     def _refuse_report(self, pbx_invoke_id: int | None) -> ToPBX:
@@ -649,10 +670,12 @@ class Router:
         """The owner answered a report: that answer, checked, is the PBX's."""
         ticket.ownership.pending -= 1
         try:
-            apdu.decode(answer)
+            decoded = apdu.decode(answer)
         except DecodeError:
             self.counters["reports_refused"] += 1
             return [self._refuse_report(ticket.pbx_invoke_id)]
+        if isinstance(decoded, apdu.ReturnResult) and ticket.digest:
+            ticket.ownership.confirmed.remember(ticket.digest, answer)
         self.counters["reports_relayed"] += 1
         if ticket.pbx_invoke_id is not None:
             answer = ber.with_invoke_id(answer, ticket.pbx_invoke_id)
