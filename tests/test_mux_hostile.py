@@ -228,7 +228,7 @@ class MemoryTests(SynchronousTestCase):
         self.assertIsInstance(app.answers(1)[0], apdu.ReturnResult)
         self.assertEqual(rig.mux.unassociated.total(), 0)
         scrape = generate_latest(rig_registry(rig)).decode()
-        self.assertIn("ecsta_mux_connections_refused_total 2.0", scrape)
+        self.assertIn('ecsta_mux_connections_refused_total{reason="unassociated"} 2.0', scrape)
         self.assertIn("ecsta_mux_connections_unassociated 0.0", scrape)
 
     def test_listeners_get_a_backlog_that_absorbs_a_reconnect_storm(self) -> None:

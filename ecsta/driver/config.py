@@ -374,18 +374,3 @@ def load(path: str) -> DriverConfig:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, f"not valid TOML: {error}") from None
     return parse(document)
-
-
-def is_loopback(endpoint: str) -> bool:
-    """Whether a server endpoint string listens on loopback only.
-
-    ``tcp:8782`` without ``interface`` listens on every interface, so it is not loopback.
-    Colons inside a value are escaped (``interface=\\:\\:1``), as in every endpoint string.
-    """
-    if endpoint.startswith("unix:"):
-        return True
-    match = re.search(r"(?:^|:)interface=((?:\\.|[^:])*)", endpoint)
-    if match is None:
-        return False
-    host = match.group(1).replace("\\", "").strip("[]")
-    return host.startswith("127.") or host in ("localhost", "::1")

@@ -34,6 +34,7 @@ from twisted.python import usage
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.certificates import CertificateError, listener_certificate
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
+from ecsta.daemon.networks import is_loopback
 from ecsta.daemon.sdnotify import Readiness
 from ecsta.daemon.startup import Daemon
 from ecsta.driver.admin import Administration, overridden_sections
@@ -44,7 +45,6 @@ from ecsta.driver.config import (
     DEFAULT_USER,
     ConfigError,
     DriverConfig,
-    is_loopback,
     load,
 )
 from ecsta.driver.connection import Driver, DriverProtocol

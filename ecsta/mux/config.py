@@ -24,6 +24,9 @@ Example (every key, with its default)::
     require_login = false           # also on TCP (TLS always requires it)
     backlog = 1024                  # listen backlog of tcp: and ssl: listeners without backlog=
 
+    [listen.allow]                  # networks each listener accepts; a listener not listed
+                                    # accepts any, e.g. "tcp:33333" = ["192.168.0.0/24"]
+
     [applications]
     max_applications = 1000
     max_open_requests = 32          # per application: queued plus in flight
@@ -69,6 +72,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ecsta.daemon.networks import networks
 from ecsta.mux.auth import HashFormatError, LoginGuard, Users
 
 #: systemStatus values an application may be shown while the PBX is away
@@ -107,6 +111,9 @@ class ListenSettings:
     tls: tuple[str, ...] = ()
     require_login: bool = False
     backlog: int = 1024
+    #: Listener (as written in tcp, tls or status.endpoint) -> networks it accepts; a listener
+    #: without an entry accepts any address.
+    allow: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -224,6 +231,23 @@ def _names(key: str, value: Any) -> tuple[str, ...]:
     return tuple(_string(f"{key}[{i}]", item) for i, item in enumerate(value))
 
 
+def _allow(key: str, value: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a table of listener = [networks], got {value!r}")
+    out: dict[str, tuple[str, ...]] = {}
+    for listener, texts in value.items():
+        where = f"{key}.{listener!r}"
+        if not isinstance(texts, list) or not texts:
+            raise ConfigError(f"{where}: expected a list of networks such as '10.0.0.0/8'")
+        for index, text in enumerate(texts):
+            try:
+                networks([_string(f"{where}[{index}]", text)])
+            except ValueError as error:
+                raise ConfigError(f"{where}[{index}]: {error}") from None
+        out[listener] = tuple(texts)
+    return out
+
+
 def _down_status(key: str, value: Any) -> str:
     value = _string(key, value)
     if value not in DOWN_STATUSES:
@@ -247,6 +271,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "tls": _endpoints,
         "require_login": _boolean,
         "backlog": _number(1, integer=True),
+        "allow": _allow,
     },
     "applications": {
         "max_applications": _number(1, integer=True),
@@ -333,6 +358,13 @@ def _check_consistency(config: MuxConfig) -> None:
         )
     if config.listen.require_login and not config.users:
         raise ConfigError("users: listen.require_login is set but no user is configured")
+    listeners = {*config.listen.tcp, *config.listen.tls, config.status.endpoint}
+    for listener in config.listen.allow:
+        if listener not in listeners:
+            raise ConfigError(
+                f"listen.allow.{listener!r}: not one of the listeners "
+                "(listen.tcp, listen.tls, status.endpoint), written the same way"
+            )
     for index, name in enumerate(config.console.users):
         if name not in config.users:
             raise ConfigError(f"console.users[{index}]: {name!r} is not one of the [users]")

@@ -102,11 +102,15 @@ def families(mux: "Multiplexer", pdus: PDUCounts) -> Iterator[Metric]:
         "Application connections that have not associated yet",
         mux.unassociated.total(),
     )
-    yield _counter(
+    refused = CounterMetricFamily(
         "ecsta_mux_connections_refused",
-        "Connections closed at once: too many not associated yet (in all, or from one address)",
-        mux.connections["refused_unassociated"],
+        "Connections closed at once: too many not associated yet (in all, or from one "
+        "address), or from an address outside the listener's listen.allow",
+        labels=["reason"],
     )
+    refused.add_metric(["unassociated"], mux.connections["refused_unassociated"])
+    refused.add_metric(["not_allowed"], mux.connections["refused_not_allowed"])
+    yield refused
     yield _counter(
         "ecsta_mux_association_timeouts",
         "Connections closed because no AARQ came within applications.association_timeout",

@@ -37,6 +37,7 @@ from twisted.web.server import Site
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.certificates import Certificate, CertificateError, listener_certificate
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
+from ecsta.daemon.networks import AllowedNetworks, is_loopback, networks, only_loopback
 from ecsta.daemon.workers import Workers
 from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
@@ -232,7 +233,11 @@ class Multiplexer:
         self.logins = {"accepted": 0, "failed": 0, "locked_out": 0, "over_limit": 0}
         #: Connections that have not associated yet, by address.
         self.unassociated: Counter[str] = Counter()
-        self.connections = {"refused_unassociated": 0, "association_timeouts": 0}
+        self.connections = {
+            "refused_unassociated": 0,
+            "refused_not_allowed": 0,
+            "association_timeouts": 0,
+        }
         #: Warnings any peer can provoke, at most a few of each kind a minute.
         self.warnings = Throttle(log, clock)
         self._pending: deque[Action] = deque()
@@ -596,9 +601,43 @@ class MuxService(MultiService):
             self._server_endpoint,
         )
 
+    def _admit_from(self, description: str, factory: Factory) -> Factory:
+        """The listener's factory behind its allow-list, if it has one."""
+        allowed = self.config.listen.allow.get(description)
+        if allowed is None:
+            return factory
+
+        def refused(host: str) -> None:
+            self.mux.connections["refused_not_allowed"] += 1
+            self.mux.warnings.warn(
+                "not allowed",
+                "refusing a connection from {host} to {listener}: not in listen.allow",
+                host=host,
+                listener=description,
+            )
+
+        return AllowedNetworks(factory, networks(allowed), refused)
+
+    def _warn_if_open(self) -> None:
+        """Say so when applications beyond loopback may associate without a login."""
+        if self.config.listen.require_login:
+            return
+        for description in self.config.listen.tcp:
+            allowed = self.config.listen.allow.get(description)
+            if is_loopback(description) or (allowed and only_loopback(networks(allowed))):
+                continue
+            log.warn(
+                "{listener} accepts applications from {who} without a login: set "
+                "listen.require_login, or listen.allow to the applications' networks",
+                listener=description,
+                who="any address" if allowed is None else ", ".join(allowed),
+            )
+
     def privilegedStartService(self) -> None:
+        self._warn_if_open()
         try:
             for description, endpoint, factory in self._listeners:
+                factory = self._admit_from(description, factory)
                 self._ports.append(_listen_now(endpoint, factory, description))
                 log.info("listening on {endpoint}", endpoint=description)
         except StartupError:
