@@ -12,8 +12,8 @@ from twisted.internet.testing import MemoryReactorClock, StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.driver.config import DriverConfig
+from ecsta.driver.site import GuardedSite
 from ecsta.driver.tap import PASSWORD_VARIABLE, Options, api_hosts, build
-from ecsta.web.site import GuardedSite
 
 TOKEN = "a-token-of-some-length-0123"
 

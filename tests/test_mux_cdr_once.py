@@ -5,7 +5,7 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.wire import apdu
-from tests.mux_harness import FakePBX, Rig, device
+from tests.mux_harness import FakePBX, RecordingApp, Rig, device
 
 
 def report(pbx: FakePBX, ref: bytes, number: str) -> Any:
@@ -25,7 +25,8 @@ def report(pbx: FakePBX, ref: bytes, number: str) -> Any:
 
 
 class ExactlyOnceTests(SynchronousTestCase):
-    def test_a_record_confirmed_while_the_link_was_down_is_not_delivered_again(self) -> None:
+    def one_report(self) -> tuple[Rig, RecordingApp, Any]:
+        """A CDR owner that answers reports only when told, and one report on its way to it."""
         rig = Rig()
         owner = rig.connect_app()
         owner.answer_reports = False
@@ -34,6 +35,10 @@ class ExactlyOnceTests(SynchronousTestCase):
         [ref] = rig.pbx.cdr_running
         first = report(rig.pbx, ref, "101")
         rig.flush()
+        return rig, owner, first
+
+    def test_a_record_confirmed_while_the_link_was_down_is_not_delivered_again(self) -> None:
+        rig, owner, first = self.one_report()
         [delivered] = owner.reports
         # The link drops after the report reached the owner and before its answer is relayed.
         rig.drop_pbx()
@@ -54,14 +59,7 @@ class ExactlyOnceTests(SynchronousTestCase):
         self.assertEqual(rig.mux.router.counters["reports_resent"], 1)
 
     def test_a_record_the_owner_refused_is_delivered_again(self) -> None:
-        rig = Rig()
-        owner = rig.connect_app()
-        owner.answer_reports = False
-        rig.send(owner, apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})))
-        assert rig.pbx is not None
-        [ref] = rig.pbx.cdr_running
-        first = report(rig.pbx, ref, "101")
-        rig.flush()
+        rig, owner, first = self.one_report()
         owner.send_pdu(
             apdu.encode(
                 apdu.ReturnError(
@@ -71,6 +69,8 @@ class ExactlyOnceTests(SynchronousTestCase):
         )
         rig.flush()
         self.failureResultOf(first)
+        assert rig.pbx is not None
+        [ref] = rig.pbx.cdr_running
         report(rig.pbx, ref, "101")
         rig.flush()
         self.assertEqual(len(owner.reports), 2)

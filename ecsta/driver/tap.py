@@ -55,10 +55,10 @@ from ecsta.driver.lines import Lines
 from ecsta.driver.linestore import LineStoreError, StoredLine
 from ecsta.driver.metrics import driver_registry
 from ecsta.driver.settingerrors import InvalidSetting
+from ecsta.driver.site import LOOPBACK_HOSTS, GuardedSite
 from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.web.driverconsole import DriverConsole
-from ecsta.web.site import LOOPBACK_HOSTS, GuardedSite
 
 log = Logger()
 

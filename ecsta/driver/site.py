@@ -1,4 +1,4 @@
-"""The HTTP site of a service, guarded where a request enters, before any resource sees it.
+"""The driver's HTTP site, guarded where a request enters, before any resource sees it.
 
 - **Host names.** A browser page from another site can reach a service on 127.0.0.1 through
   DNS rebinding: its own name, re-pointed at 127.0.0.1, makes the request same-origin, and only
@@ -15,8 +15,10 @@ from collections.abc import Collection
 from typing import Any
 
 from twisted.web.http import combinedLogFormatter
-from twisted.web.resource import IResource, Resource
+from twisted.web.resource import IResource
 from twisted.web.server import Request, Site
+
+from ecsta.driver.api import _Refusal
 
 #: Host names a service on loopback answers to by default.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -57,22 +59,8 @@ def _log_line(timestamp: str, request: Request) -> str:
     return combinedLogFormatter(timestamp, redacted)
 
 
-class _Refused(Resource):
-    isLeaf = True
-
-    def __init__(self, status: int, body: bytes) -> None:
-        super().__init__()
-        self.status = status
-        self.body = body
-
-    def render(self, request: Request) -> bytes:
-        request.setResponseCode(self.status)
-        request.setHeader("content-type", "application/json")
-        return self.body
-
-
-_BAD_HOST = _Refused(
-    421, b'{"error":"unknownHost","message":"this service does not answer to that host name"}'
+_BAD_HOST = _Refusal(
+    421, {"error": "unknownHost", "message": "this service does not answer to that host name"}
 )
 
 
