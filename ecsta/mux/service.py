@@ -595,10 +595,11 @@ class MuxService(MultiService):
             raise StartupError(str(error)) from None
         if certificate is not None:
             self.mux.certificates.append(certificate)
+        backlog = self.config.listen.backlog
         return parse_server_endpoint(
             self.reactor,
-            with_backlog(description, self.config.listen.backlog),
-            self._server_endpoint,
+            description,
+            lambda reactor, text: self._server_endpoint(reactor, with_backlog(text, backlog)),
         )
 
     def _admit_from(self, description: str, factory: Factory) -> Factory:
