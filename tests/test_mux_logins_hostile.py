@@ -12,7 +12,7 @@ from twisted.trial.unittest import SynchronousTestCase, TestCase
 from ecsta.daemon.workers import Workers
 from ecsta.mux.auth import MIN_PBKDF2_ITERATIONS, HashFormatError, LoginGuard, PasswordHash
 from ecsta.mux.config import from_dict
-from ecsta.mux.service import MuxService
+from ecsta.mux.service import MAX_WAITING_LOGINS, MuxService
 from ecsta.web.muxconsole import StatusRoot
 from tests.console_http import Browser
 from tests.mux_harness import Rig
@@ -151,3 +151,50 @@ class HashingThreadTests(TestCase):
         self.assertEqual((good, bad), (True, False))
         self.assertEqual(len(seen), 2)
         self.assertNotIn(threading.get_ident(), seen)
+
+
+class WaitingLoginTests(SynchronousTestCase):
+    def rig(self) -> tuple[Rig, list[defer.Deferred[bool]]]:
+        rig = Rig(
+            {
+                "users": USERS,
+                "login": {"hash_threads": 1, "user_lockout_failures": 3, "max_delay": 1},
+            }
+        )
+        checks: list[defer.Deferred[bool]] = []
+
+        def check(user: str, password: str) -> defer.Deferred[bool]:
+            checks.append(defer.Deferred())
+            return checks[-1]
+
+        rig.mux.check_password = check
+        return rig, checks
+
+    def test_logins_waiting_for_a_check_are_not_hashed_once_their_user_is_locked(self) -> None:
+        rig, checks = self.rig()
+        apps = [
+            rig.connect_app(host=f"10.4.0.{n}", user="alice", password="guess") for n in range(10)
+        ]
+        self.assertEqual(len(checks), 1)  # one at a time: the others wait their turn
+        for n in range(3):
+            checks[n].callback(False)
+            rig.flush()
+        self.assertEqual(len(checks), 3)  # the user is locked: nothing more is hashed
+        rig.advance(1)
+        results = [self.failureResultOf(app.ready).value.result for app in apps]
+        self.assertEqual(results, [PERMANENT] * 3 + [TRANSIENT] * 7)
+
+    def test_more_logins_at_once_than_may_wait_are_refused_at_once(self) -> None:
+        rig, checks = self.rig()
+        apps = [
+            rig.connect_app(host=f"10.5.{n // 200}.{n % 200}", user="bob", password="x")
+            for n in range(40)
+        ]
+        refused = [app for app in apps if app.ready.called]
+        self.assertEqual(len(refused), 40 - 1 - MAX_WAITING_LOGINS)
+        for app in refused:
+            failure = self.failureResultOf(app.ready).value
+            self.assertEqual(
+                (failure.result, failure.diagnostic), (TRANSIENT, ("acse-service-user", 1))
+            )
+        self.assertEqual(len(checks), 1)

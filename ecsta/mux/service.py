@@ -56,6 +56,7 @@ from ecsta.mux.actions import (
     ToApp,
     ToPBX,
 )
+from ecsta.mux.auth import Verdict
 from ecsta.mux.config import MuxConfig
 from ecsta.mux.metrics import mux_registry
 from ecsta.mux.router import App, Router, RouterSettings
@@ -70,6 +71,8 @@ REJECTED_TRANSIENT = 2
 NO_REASON_GIVEN = 1
 AUTHENTICATION_FAILURE = 13
 AUTHENTICATION_REQUIRED = 14
+#: Logins that may wait for a password check; more at once are refused rejected-transient.
+MAX_WAITING_LOGINS = 32
 #: Seconds between looks at the queue of requests waiting for a place in flight to the PBX.
 QUEUE_SWEEP = 1.0
 
@@ -223,6 +226,8 @@ class Multiplexer:
         self.users = config.user_table()
         #: One record of failed logins for the CSTA ports and the web console alike.
         self.guard = config.login.guard()
+        #: Logins being checked, at most ``login.hash_threads`` at once; a few more wait.
+        self._hashing = defer.DeferredSemaphore(config.login.hash_threads)
         #: How a password is checked: the service runs it on its bounded pool of threads.
         self.check_password: Callable[[str, str], Deferred[bool]] = lambda user, password: (
             defer.maybeDeferred(self.users.verify, user, password)
@@ -337,40 +342,75 @@ class Multiplexer:
         known = user if user in self.users else None
         verdict = self.guard.assess(address, _now(self.clock), known)
         if verdict.locked:
-            self.logins["locked_out"] += 1
+            return self._refuse_locked(user, address, verdict)
+        if not self._hashing.tokens and len(self._hashing.waiting) >= MAX_WAITING_LOGINS:
+            self.logins["over_limit"] += 1
             self.warnings.warn(
-                "locked out",
-                "refusing login of {user!r} from {address}: locked out ({left:.0f} s left)",
-                user=user,
-                address=address,
-                left=verdict.seconds_left,
+                "busy", "refusing login from {address}: too many logins at once", address=address
             )
-            return self._later(
-                self.config.login.max_delay,
-                apdu.aare_rejected(REJECTED_TRANSIENT, AUTHENTICATION_FAILURE),
-            )
-        d = self.check_password(user, aarq.password or "")
+            return apdu.aare_rejected(REJECTED_TRANSIENT, NO_REASON_GIVEN)
+        d = self._hashing.run(self._verify, user, aarq.password or "", known, address)
         return d.addCallback(self._checked, proto, user, known, address)
 
-    def _checked(
-        self, good: bool, proto: AppProtocol, user: str, known: str | None, address: str
-    ) -> Deferred[bytes | None] | bytes | None:
+    def _refuse_locked(
+        self, user: str, address: str, verdict: Verdict
+    ) -> Deferred[bytes | None] | bytes:
+        self.logins["locked_out"] += 1
+        self.warnings.warn(
+            "locked out",
+            "refusing login of {user!r} from {address}: locked out ({left:.0f} s left)",
+            user=user,
+            address=address,
+            left=verdict.seconds_left,
+        )
+        return self._later(
+            self.config.login.max_delay,
+            apdu.aare_rejected(REJECTED_TRANSIENT, AUTHENTICATION_FAILURE),
+        )
+
+    def _verify(
+        self, user: str, password: str, known: str | None, address: str
+    ) -> Deferred[Verdict | float | None]:
+        """Hash when this login's turn comes, unless its address or user was locked out while
+        it waited (a flood of guesses then costs no hashing at all). The outcome is counted
+        before the next login's turn: None for a good password, the delay of a wrong one's
+        answer, or the lockout."""
+        verdict = self.guard.assess(address, _now(self.clock), known)
+        if verdict.locked:
+            return defer.succeed(verdict)
+        checked: Deferred[Any] = self.check_password(user, password)
+        return checked.addCallback(self._count, known, address)
+
+    def _count(self, good: bool, known: str | None, address: str) -> float | None:
         if good:
             self.guard.succeeded(address, known)
+            return None
+        self.logins["failed"] += 1
+        return self.guard.failed(address, _now(self.clock), known)
+
+    def _checked(
+        self,
+        outcome: Verdict | float | None,
+        proto: AppProtocol,
+        user: str,
+        known: str | None,
+        address: str,
+    ) -> Deferred[bytes | None] | bytes | None:
+        if isinstance(outcome, Verdict):
+            return self._refuse_locked(user, address, outcome)
+        if outcome is None:
             refusal = self._over_limit(proto)  # others may have associated meanwhile
             if refusal is None:
                 self._accept(proto)
             return refusal
-        self.logins["failed"] += 1
-        delay = self.guard.failed(address, _now(self.clock), known)
         self.warnings.warn(
             "failed login",
             "failed login of {user!r} from {address}, answered in {delay:g} s",
             user=user,
             address=address,
-            delay=delay,
+            delay=outcome,
         )
-        return self._later(delay, apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_FAILURE))
+        return self._later(outcome, apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_FAILURE))
 
     def _over_limit(self, proto: AppProtocol) -> bytes | None:
         refusal = self.router.admit()
