@@ -29,7 +29,7 @@ from ecsta.mux.service import MuxService, with_backlog
 from ecsta.mux.status import snapshot
 from ecsta.wire import apdu, ber
 from ecsta.wire.framing import frame
-from tests.mux_harness import FakePBX, Rig, decoded, device, make_call
+from tests.mux_harness import FakePBX, Rig, call_of, decoded, device, make_call
 
 FRAME = 0xFFFF
 
@@ -284,3 +284,20 @@ class LogTests(SynchronousTestCase):
         [line] = [x for x in self.lines if "not in flight" in x]
         self.assertIn("<16610-bit integer>", line)
         self.assertFalse([x for x in self.lines if "MESSAGE LOST" in x])
+
+
+class LongInvokeIdTests(SynchronousTestCase):
+    def test_an_answer_too_long_under_the_applications_own_id_becomes_an_error(self) -> None:
+        rig = Rig()
+        assert rig.pbx is not None
+        rig.pbx.holding.add(10)
+        app = rig.connect_app()
+        invoke_id = 1 << (8 * 65_400)  # 65,401 octets: the request still fits in a frame
+        rig.send(app, make_call(invoke_id, "101", "102"))
+        rig.pbx.release(call_of("1" * 200))  # an answer that no longer fits under that id
+        rig.flush()
+        [answer] = app.answers()
+        assert isinstance(answer, apdu.ReturnError)
+        self.assertEqual(answer.invoke_id, invoke_id)
+        self.assertEqual(answer.error, ("systemResourceAvailability", "generic"))
+        self.assertEqual(rig.mux.router.in_flight, 0)

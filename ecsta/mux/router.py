@@ -427,7 +427,11 @@ class Router:
         app = ticket.app
         if app is None or app.closed:
             return []
-        return [ToApp(app, _with_id(answer, ticket.invoke_id))]
+        relayed = _with_id(answer, ticket.invoke_id)
+        if len(relayed) > MAX_FRAME:
+            # The application's own invokeId makes the answer too long for one frame.
+            return [self._error(app, ticket.invoke_id, NOT_CARRIED)]
+        return [ToApp(app, relayed)]
 
     def _relay_failure(self, ticket: PBXTicket, failure: tuple[str, str]) -> list[Action]:
         app = ticket.app
