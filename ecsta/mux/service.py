@@ -43,7 +43,7 @@ from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import PBXClientFactory, pbx_client_service
-from ecsta.link.throttle import Throttle
+from ecsta.link.throttle import Throttle, loggable
 from ecsta.mux import actions
 from ecsta.mux.actions import (
     Action,
@@ -135,7 +135,7 @@ class AppProtocol(CSTAServerProtocol):
             "application {id} associated from {peer} (user {user}, tls {tls})",
             id=self.app.id,
             peer=self.peer,
-            user=self.user,
+            user=loggable(self.user),
             tls=self.tls,
         )
 
