@@ -13,6 +13,7 @@ from ecsta.daemon.workers import Workers
 from ecsta.mux.auth import MIN_PBKDF2_ITERATIONS, HashFormatError, LoginGuard, PasswordHash
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MAX_WAITING_LOGINS, MuxService
+from ecsta.mux.status import snapshot
 from ecsta.web.muxconsole import StatusRoot
 from tests.console_http import Browser
 from tests.mux_harness import Rig
@@ -99,7 +100,7 @@ class SharedGuardTests(SynchronousTestCase):
             self.failureResultOf(
                 rig.connect_app(host=f"10.9.{n}.1", user=f"x{n}", password="y").ready
             )
-        self.assertEqual(rig.mux.guard.locked_users(rig.clock.seconds()), ["alice"])
+        self.assertEqual(snapshot(rig.mux)["logins"]["lockedUsers"], ["alice"])
         self.assertEqual(len(rig.mux.guard._users), 1)
 
 
