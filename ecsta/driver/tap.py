@@ -217,7 +217,7 @@ def build(
     root = console.mount(api_root(instances, config.tokens, session=console.gate.allows))
     metrics = MetricsResource(driver_registry(drivers), Authorizer(config.tokens).allows)
     root.putChild(b"metrics", metrics)
-    site = GuardedSite(root, hosts=api_hosts(config))
+    site = GuardedSite(root, hosts=api_hosts(config), reactor=reactor)
     api = strports.service(config.api, cast(IProtocolFactory, site), reactor=reactor)
     api.setServiceParent(top)
     return DriverServices(top, drivers[0][1], links[0], api, instances)
