@@ -256,7 +256,7 @@ class WatcherTests(TestCase):
                 "pbx": {"endpoint": f"tcp:host=127.0.0.1:port={sim_port}"},
                 "listen": {"tcp": [LOOPBACK], "require_login": True},
                 "status": {"endpoint": ""},
-                "users": {"crm": hash_password("right", "pbkdf2-sha256", iterations=1000)},
+                "users": {"crm": hash_password("right", "pbkdf2-sha256", iterations=100_000)},
                 "login": {"free_failures": 5},
             }
         )

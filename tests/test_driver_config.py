@@ -8,7 +8,8 @@ from twisted.logger import ILogObserver, globalLogPublisher
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
-from ecsta.driver.config import ConfigError, is_loopback, load, parse
+from ecsta.daemon.networks import is_loopback
+from ecsta.driver.config import ConfigError, load, parse
 from ecsta.driver.tap import Options
 
 

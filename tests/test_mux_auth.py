@@ -5,10 +5,17 @@ from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from ecsta.mux.auth import HashFormatError, LoginGuard, PasswordHash, Users, hash_password
+from ecsta.mux.auth import (
+    MIN_PBKDF2_ITERATIONS,
+    HashFormatError,
+    LoginGuard,
+    PasswordHash,
+    Users,
+    hash_password,
+)
 
 #: Cheap parameters: the scheme is what is tested here, not its cost.
-FAST: dict[str, Any] = {"n": 16, "r": 1, "p": 1, "iterations": 10}
+FAST: dict[str, Any] = {"n": 16, "r": 1, "p": 1, "iterations": MIN_PBKDF2_ITERATIONS}
 
 
 class HashTests(SynchronousTestCase):

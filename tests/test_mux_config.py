@@ -13,7 +13,7 @@ from ecsta.mux import config
 from ecsta.mux.auth import hash_password
 from ecsta.mux.config import ConfigError, MuxConfig, from_dict, load, override
 
-HASH = hash_password("pw", "pbkdf2-sha256", iterations=10)
+HASH = hash_password("pw", "pbkdf2-sha256", iterations=100_000)
 
 
 def write(text: str) -> str:

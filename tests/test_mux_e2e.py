@@ -33,7 +33,7 @@ from tests.test_mux_tap import pem_pair
 NO_DELIVERED_ESTABLISHED = {"callControl": (b"\x14", 8)}
 DELIVERED, ESTABLISHED = (0, 4), (0, 7)
 SIM_CONFIG = "[cdr]\nresend_delay = 0.3\n[csta]\nkeepalive_interval = 0\n"
-PASSWORD_HASH = hash_password("s3cret", "pbkdf2-sha256", iterations=1000)
+PASSWORD_HASH = hash_password("s3cret", "pbkdf2-sha256", iterations=100_000)
 USERS = f'[users]\nalice = "{PASSWORD_HASH}"\n'
 
 Gen = Generator[Deferred[Any], Any, None]

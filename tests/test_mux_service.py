@@ -782,7 +782,7 @@ class SlowApplicationTests(SynchronousTestCase):
 
 class LoginTests(SynchronousTestCase):
     def setUp(self) -> None:
-        secret = hash_password("s3cret", "pbkdf2-sha256", iterations=1000)
+        secret = hash_password("s3cret", "pbkdf2-sha256", iterations=100_000)
         self.users = {"alice": secret}
 
     def rig(self, **listen: Any) -> Rig:

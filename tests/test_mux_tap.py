@@ -20,7 +20,7 @@ from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService, StartupError
 from ecsta.mux.tap import Options, makeService
 
-USERS = f'[users]\nalice = "{hash_password("pw", "pbkdf2-sha256", iterations=10)}"\n'
+USERS = f'[users]\nalice = "{hash_password("pw", "pbkdf2-sha256", iterations=100_000)}"\n'
 
 
 def pem_pair(name: str) -> tuple[bytes, bytes]:
@@ -200,7 +200,9 @@ class StartupTests(SynchronousTestCase):
             }
         )
         service = MuxService(
-            MemoryReactor(), config, server_endpoint=lambda reactor, text: endpoints[text]
+            MemoryReactor(),
+            config,
+            server_endpoint=lambda reactor, text: endpoints[text.split(":backlog=")[0]],
         )
         with self.assertRaises(StartupError) as caught:
             service.privilegedStartService()

@@ -59,7 +59,7 @@ class MuxSampleTests(SynchronousTestCase):
         path = self.mktemp()
         shutil.copy(MUX, path)
         with open(path, "a", encoding="utf-8") as stream:
-            stream.write('crm = "pbkdf2-sha256$1000$c2FsdA==$aGFzaA=="\n')
+            stream.write('crm = "pbkdf2-sha256$100000$c2FsdA==$aGFzaA=="\n')
         self.assertEqual(list(mux_config.load(path).users), ["crm"])
 
 

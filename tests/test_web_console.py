@@ -23,7 +23,7 @@ from tests.mux_harness import Rig, monitor_start
 
 TOKEN = "a-console-token-of-some-length"
 OTHER_TOKEN = "another-token-of-some-length"
-CHEAP = {"scheme": "pbkdf2-sha256", "iterations": 1000}
+CHEAP = {"scheme": "pbkdf2-sha256", "iterations": 100_000}
 USERS = {
     "alice": hash_password("s3cret", **CHEAP),  # type: ignore[arg-type]
     "bob": hash_password("hunter2", **CHEAP),  # type: ignore[arg-type]

@@ -72,7 +72,7 @@ class BrowserTestCase(TestCase):
 
         self.addCleanup(stop_sim)
         csta = port_of(await sim.csta.listening)
-        users = {"alice": hash_password("s3cret", "pbkdf2-sha256", iterations=1000)}
+        users = {"alice": hash_password("s3cret", "pbkdf2-sha256", iterations=100_000)}
         config = from_dict(
             {
                 "listen": {"tcp": [LOOPBACK]},

@@ -13,8 +13,11 @@ def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-def make_ca_and_server(directory: Path, server_names: list[str]) -> dict[str, Path]:
-    """Write ca.pem, server.pem (certificate + key) and server.key under ``directory``."""
+def make_ca_and_server(
+    directory: Path, server_names: list[str], valid_days: tuple[int, int] = (-1, 2)
+) -> dict[str, Path]:
+    """Write ca.pem, server.pem (certificate + key) and server.key under ``directory``; the
+    server certificate is valid from ``valid_days[0]`` to ``valid_days[1]`` days from now."""
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (
@@ -35,8 +38,8 @@ def make_ca_and_server(directory: Path, server_names: list[str]) -> dict[str, Pa
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
+        .not_valid_before(now + datetime.timedelta(days=valid_days[0]))
+        .not_valid_after(now + datetime.timedelta(days=valid_days[1]))
         .add_extension(
             x509.SubjectAlternativeName([x509.DNSName(n) for n in server_names]), critical=False
         )

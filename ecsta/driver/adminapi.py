@@ -21,6 +21,7 @@ from twisted.logger import Logger
 from twisted.web.resource import Resource
 from twisted.web.server import Request
 
+from ecsta.daemon import jsonbody
 from ecsta.driver.admin import Administration
 from ecsta.driver.connection import Driver
 from ecsta.driver.linestore import ImportFailed, ImportResult, LineStore, LineStoreError
@@ -176,8 +177,8 @@ class AdminResource(Resource):
 
     def _document(self, request: Request) -> Mapping[str, Any]:
         try:
-            document = json.loads(self._body(request) or b"{}")
-        except ValueError as error:
+            document = jsonbody.loads(self._body(request) or b"{}")
+        except jsonbody.BodyError as error:
             raise _Refused(
                 400, {"error": "badJson", "message": f"the body is not JSON: {error}"}
             ) from None

@@ -39,6 +39,7 @@ from twisted.web.server import NOT_DONE_YET, Request
 from twisted.web.websocket import WebSocketResource, WebSocketTransport
 from zope.interface import implementer
 
+from ecsta.daemon import jsonbody
 from ecsta.driver.adminapi import AdminResource, import_into, serves
 from ecsta.driver.connection import CSTAOperationError, Driver
 from ecsta.driver.instances import Instance, Instances
@@ -450,8 +451,8 @@ class _Routes(Resource):
         if not content.strip():
             return {}
         try:
-            body = json.loads(content)
-        except (ValueError, UnicodeDecodeError) as error:
+            body = jsonbody.loads(content)
+        except jsonbody.BodyError as error:
             raise ApiError(400, "badJson", f"the body is not JSON: {error}") from None
         if not isinstance(body, dict):
             raise ApiError(400, "badJson", "the body must be a JSON object")

@@ -15,6 +15,8 @@ Example::
     [api]
     endpoint = "tcp:8782:interface=127.0.0.1"
     tokens = ["a-long-random-secret"]              # required beyond loopback
+    hosts = ["localhost", "127.0.0.1", "::1"]      # Host names answered ("*": any); default:
+                                                   # these on loopback, any beyond it
 
     [lines]
     numbers = ["101", "102"]                       # none: load the PBX's stations
@@ -97,6 +99,8 @@ class DriverConfig:
     password: str | None = None
     api: str = DEFAULT_API
     tokens: list[str] = field(default_factory=list)
+    #: Host names the API answers to; None: loopback names on loopback, any beyond it.
+    hosts: list[str] | None = None
     lines: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     read_names: bool = True
@@ -121,7 +125,7 @@ class DriverConfig:
 
 _SECTIONS: dict[str, set[str]] = {
     "pbx": {"endpoint", "user", "password", "requestTimeout", "capture"},
-    "api": {"endpoint", "tokens"},
+    "api": {"endpoint", "tokens", "hosts"},
     "lines": {"numbers", "names"},
     "advanced": {"readNames", "snapshotInterval", "monitorRetryInterval"},
     "sim": {"config"},
@@ -208,6 +212,11 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
                     f"api.tokens[{index}]", "must be a string of 16 characters or more"
                 )
         config.tokens = list(tokens)
+    if "hosts" in api:
+        hosts = api["hosts"]
+        if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+            raise ConfigError("api.hosts", "must be a list of host names")
+        config.hosts = list(hosts)
     lines = document.get("lines", {})
     if "numbers" in lines:
         config.lines = _numbers(lines["numbers"], "lines.numbers")
@@ -382,18 +391,3 @@ def load(path: str) -> DriverConfig:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, f"not valid TOML: {error}") from None
     return parse(document)
-
-
-def is_loopback(endpoint: str) -> bool:
-    """Whether a server endpoint string listens on loopback only.
-
-    ``tcp:8782`` without ``interface`` listens on every interface, so it is not loopback.
-    Colons inside a value are escaped (``interface=\\:\\:1``), as in every endpoint string.
-    """
-    if endpoint.startswith("unix:"):
-        return True
-    match = re.search(r"(?:^|:)interface=((?:\\.|[^:])*)", endpoint)
-    if match is None:
-        return False
-    host = match.group(1).replace("\\", "").strip("[]")
-    return host.startswith("127.") or host in ("localhost", "::1")

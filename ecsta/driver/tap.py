@@ -15,7 +15,9 @@ never with a traceback.
 """
 
 import itertools
+import os
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -23,15 +25,16 @@ from typing import Any, cast
 from twisted.application import strports
 from twisted.application.internet import ClientService, StreamServerEndpointService
 from twisted.application.service import MultiService
-from twisted.internet.endpoints import clientFromString, serverFromString
+from twisted.internet.endpoints import serverFromString
 from twisted.internet.error import CannotListenError
 from twisted.internet.interfaces import IProtocolFactory, IStreamClientEndpoint
 from twisted.logger import Logger, globalLogPublisher
 from twisted.python import usage
-from twisted.web.server import Site
 
 from ecsta.daemon.capture import CaptureFile
+from ecsta.daemon.certificates import CertificateError, listener_certificate
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
+from ecsta.daemon.networks import is_loopback
 from ecsta.daemon.sdnotify import Readiness
 from ecsta.daemon.startup import Daemon
 from ecsta.driver.admin import Administration, overridden_sections
@@ -42,7 +45,6 @@ from ecsta.driver.config import (
     DEFAULT_USER,
     ConfigError,
     DriverConfig,
-    is_loopback,
     load,
 )
 from ecsta.driver.connection import Driver, DriverProtocol
@@ -54,12 +56,17 @@ from ecsta.driver.lines import Lines
 from ecsta.driver.linestore import LineStoreError, StoredLine
 from ecsta.driver.metrics import driver_registry
 from ecsta.driver.settingerrors import InvalidSetting
+from ecsta.driver.site import LOOPBACK_HOSTS, GuardedSite
 from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
+from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.web.driverconsole import DriverConsole
 
 log = Logger()
+
+#: Where the password for the login at a mux may come from, instead of the command line.
+PASSWORD_VARIABLE = "ECSTA_DRIVER_PASSWORD"
 
 
 class Options(usage.Options):
@@ -74,7 +81,14 @@ class Options(usage.Options):
             "tls:host=H:port=33334), or 'sim' for the built-in simulator",
         ],
         ["user", "u", None, "user name for the login at a mux"],
-        ["password", "p", None, "password for the login at a mux"],
+        [
+            "password",
+            "p",
+            None,
+            "password for the login at a mux (shows in the process list: prefer "
+            f"--password-file or the environment variable {PASSWORD_VARIABLE})",
+        ],
+        ["password-file", None, None, "read the password for the login at a mux from this file"],
         ["api", None, None, "HTTP API endpoint [default: tcp:8782:interface=127.0.0.1]"],
         ["capture", None, None, "write the PBX link's PDUs to this pcap file (for tshark)"],
     ]
@@ -86,9 +100,37 @@ class Options(usage.Options):
             raise usage.UsageError(str(error)) from None
 
 
+def api_hosts(config: DriverConfig) -> list[str]:
+    """The host names the API answers to: as configured, else loopback names on loopback and
+    any beyond it (where bearer tokens are required, so that a rebound name gains nothing)."""
+    if config.hosts is not None:
+        return config.hosts
+    return list(LOOPBACK_HOSTS) if is_loopback(config.api) else ["*"]
+
+
+def _password(options: Any, environment: bool) -> str | None:
+    """The password from ``--password-file``, ``--password`` or (for a configuration of one
+    instance) the environment, in that order."""
+    if options.get("password-file"):
+        path = options["password-file"]
+        try:
+            with open(path, encoding="utf-8") as stream:
+                return stream.read().rstrip("\r\n")
+        except OSError as error:
+            raise ConfigError("--password-file", f"cannot read {path}: {error.strerror}") from None
+    if options["password"] is not None:
+        log.warn(
+            "--password shows in the process list: use --password-file or {variable}",
+            variable=PASSWORD_VARIABLE,
+        )
+        return str(options["password"])
+    return (os.environ.get(PASSWORD_VARIABLE) or None) if environment else None
+
+
 def settle(options: Any) -> DriverConfig:
     """The configuration: the file, then the command line over it, then the checks."""
     config = load(options["config"]) if options["config"] else DriverConfig()
+    options = {**options, "password": _password(options, not config.instances)}
     for key in ("pbx", "user", "password", "api", "capture"):
         if options[key] is not None:
             if config.instances and key != "api":
@@ -178,8 +220,7 @@ def build(
     root = console.mount(api_root(instances, config.tokens, session=console.gate.allows))
     metrics = MetricsResource(driver_registry(drivers), Authorizer(config.tokens).allows)
     root.putChild(b"metrics", metrics)
-    site = Site(root)
-    site.displayTracebacks = False
+    site = GuardedSite(root, hosts=api_hosts(config), reactor=reactor)
     api = strports.service(config.api, cast(IProtocolFactory, site), reactor=reactor)
     api.setServiceParent(top)
     return DriverServices(top, drivers[0][1], links[0], api, instances)
@@ -200,7 +241,10 @@ def _instance_services(
             sim_service, endpoint = _embedded_simulator(reactor, config.sim_config)
             sim_service.setServiceParent(top)
         else:
-            endpoint = clientFromString(reactor, config.pbx)
+            try:
+                endpoint = client_endpoint(reactor, config.pbx)
+            except EndpointError as error:
+                raise ConfigError("pbx.endpoint", str(error)) from None
     lines = Lines()
     for stored in admin.store.lines:
         lines.add(stored.number, stored.name)
@@ -331,6 +375,10 @@ def makeService(options: Options) -> Daemon:
             raise ConfigError(
                 "api.endpoint", f"{config.api!r} is not an endpoint: {error}"
             ) from None
+        try:
+            listener_certificate(config.api, time.time())
+        except CertificateError as error:
+            raise ConfigError("api.endpoint", str(error)) from None
         top = build(reactor, config).top
     except ConfigError as error:
         sys.stderr.write(f"ecsta-driver: {error}\n")

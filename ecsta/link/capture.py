@@ -19,6 +19,9 @@ PCAP_HEADER = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, LINKTYPE_RA
 LOCAL = (bytes([10, 0, 0, 1]), 50000)
 PBX = (bytes([10, 0, 0, 2]), 33333)
 TCP_PSH_ACK = 0x18
+#: IPv4 and TCP headers of each packet; an IPv4 packet is at most 65535 octets in all.
+HEADERS = 40
+MAX_SEGMENT = 0xFFFF - HEADERS
 
 log = Logger()
 
@@ -65,18 +68,29 @@ class Capture:
         self.written += len(data)
 
     def record(self, outgoing: bool, framed: bytes) -> None:
-        """One framed PDU; ``outgoing`` is True for what ecsta sent to the PBX."""
+        """One framed PDU; ``outgoing`` is True for what ecsta sent to the PBX.
+
+        A frame longer than one IPv4 packet can carry (a PDU near 64 KiB plus its header) is
+        written as several segments of the same stream, as TCP itself would send it.
+        """
         if self.full:
             return
-        packet = self._packet(outgoing, framed)
-        if self.written + 16 + len(packet) > self.max_bytes:
+        segments = [
+            framed[start : start + MAX_SEGMENT] for start in range(0, len(framed), MAX_SEGMENT)
+        ]
+        size = sum(16 + HEADERS + len(segment) for segment in segments)
+        if self.written + size > self.max_bytes:
             self.full = True
             log.warn("capture file reached {max} bytes; capturing stops", max=self.max_bytes)
             return
         stamp = self.now()
         seconds = int(stamp)
         micros = int((stamp - seconds) * 1_000_000)
-        self._write(struct.pack("<IIII", seconds, micros, len(packet), len(packet)) + packet)
+        records = []
+        for segment in segments:
+            packet = self._packet(outgoing, segment)
+            records.append(struct.pack("<IIII", seconds, micros, len(packet), len(packet)) + packet)
+        self._write(b"".join(records))
 
     def _packet(self, outgoing: bool, payload: bytes) -> bytes:
         (src, sport), (dst, dport) = (LOCAL, PBX) if outgoing else (PBX, LOCAL)

@@ -43,3 +43,10 @@ class InvokeRejected(LinkError):
     def __init__(self, problem: Any) -> None:
         super().__init__(f"rejected: {problem!r}")
         self.problem = problem
+
+
+class Unsendable(LinkError):
+    """The request cannot be framed for this link (too long once it carries our invokeId).
+
+    It was never sent and holds nothing; the caller answers its own peer instead.
+    """

@@ -13,6 +13,7 @@ spliced), which is how the multiplexer forwards without decoding.
 from collections import deque
 from typing import Any, ClassVar
 
+from OpenSSL import SSL
 from twisted.internet import defer
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -27,7 +28,9 @@ from ecsta.link.errors import (
     InvokeRejected,
     LinkLost,
     OperationFailed,
+    Unsendable,
 )
+from ecsta.link.throttle import Throttle, pdu_hex
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import FrameDecoder, FramingError, frame
@@ -38,6 +41,7 @@ ABORT = bytes.fromhex("6403800100")
 RELEASE_RESPONSE = bytes.fromhex("6303800100")
 BADLY_STRUCTURED = ("general", "badlyStructuredPDU")
 UNRECOGNISED_OPERATION = ("invoke", "unrecognizedOperation")
+UNANSWERABLE_ID = ("general", "mistypedPDU")
 
 #: The longest a Panasonic PBX stays silent between two keep-alives: production clients give a
 #: link up after five minutes without one (PROTOCOL.md section 5).
@@ -57,6 +61,20 @@ def _cancel(call: IDelayedCall | None) -> None:
     """Cancel a timer that may be unset, already run or already cancelled."""
     if call is not None and call.active():
         call.cancel()
+
+
+def _no_delay(transport: Any) -> None:
+    """Send small PDUs at once (TLS included): with Nagle's algorithm against the peer's
+    delayed ACK, a request behind an event waits up to 40 ms."""
+    for _ in range(3):  # TLS wraps the TCP transport
+        set_no_delay = getattr(transport, "setTcpNoDelay", None)
+        if set_no_delay is not None:
+            try:
+                set_no_delay(True)
+            except OSError:
+                pass
+            return
+        transport = getattr(transport, "transport", None)
 
 
 class CSTAProtocol(Protocol):
@@ -91,12 +109,16 @@ class CSTAProtocol(Protocol):
         self._backlog_bytes = 0
         self.counters: dict[str, int] = {"pdus_in": 0, "pdus_out": 0, "rejects_sent": 0}
         self.capture: PDURecorder | None = None
+        #: Warnings the peer can provoke, at most a few of each kind a minute.
+        self.warnings = Throttle(self.log, clock)
 
     # -- transport ------------------------------------------------------------------------------
 
     def connectionMade(self) -> None:
         peer = self.transport.getPeer()  # type: ignore[union-attr]
         self.peer = f"{getattr(peer, 'host', peer)}:{getattr(peer, 'port', '')}"
+        _no_delay(self.transport)
+        self.warnings.label = self.peer
         self.transport.registerProducer(self, True)  # type: ignore[union-attr]
 
     def connectionLost(self, reason: Failure = connectionDone) -> None:
@@ -104,6 +126,7 @@ class CSTAProtocol(Protocol):
         self.associated = False
         self._drop_backlog()
         self._outstanding.lose(LinkLost(f"association with {self.peer} closed"))
+        self.warnings.flush()
 
     def pauseProducing(self) -> None:
         self._paused = True
@@ -171,8 +194,11 @@ class CSTAProtocol(Protocol):
             for pdu in error.pdus:
                 self._guarded(pdu)
             self.malformedReceived(error)
-            self.log.warn(
-                "{peer}: garbage framing ({error}), aborting", peer=self.peer, error=error
+            self.warnings.warn(
+                "framing",
+                "{peer}: garbage framing ({error}), aborting",
+                peer=self.peer,
+                error=error,
             )
             self._send_abort_and_close()
             return
@@ -193,7 +219,7 @@ class CSTAProtocol(Protocol):
         try:
             self.pduReceived(pdu)
         except Exception:
-            self.log.failure("{peer}: error handling PDU {pdu}", peer=self.peer, pdu=pdu.hex())
+            self.log.failure("{peer}: error handling PDU {pdu}", peer=self.peer, pdu=pdu_hex(pdu))
 
     def _send_abort_and_close(self) -> None:
         if self.transport is None or self.closed:
@@ -212,8 +238,12 @@ class CSTAProtocol(Protocol):
             peek = ber.peek(pdu)
         except DecodeError as error:
             self.malformedReceived(error)
-            self.log.warn(
-                "{peer}: malformed PDU {pdu}: {error}", peer=self.peer, pdu=pdu.hex(), error=error
+            self.warnings.warn(
+                "malformed",
+                "{peer}: malformed PDU {pdu}: {error}",
+                peer=self.peer,
+                pdu=pdu_hex(pdu),
+                error=error,
             )
             if self.associated:
                 self.send_reject(None, BADLY_STRUCTURED)
@@ -230,7 +260,9 @@ class CSTAProtocol(Protocol):
         elif kind in (ber.Kind.AARQ, ber.Kind.AARE, ber.Kind.RLRE):
             self.acsePDUReceived(pdu, peek)
         elif not self.associated:
-            self.log.warn("{peer}: ROSE PDU before association, aborting", peer=self.peer)
+            self.warnings.warn(
+                "early", "{peer}: ROSE PDU before association, aborting", peer=self.peer
+            )
             self._send_abort_and_close()
         elif kind is ber.Kind.INVOKE:
             if peek.opcode == SYSTEM_STATUS:
@@ -242,14 +274,17 @@ class CSTAProtocol(Protocol):
 
     def acsePDUReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         """An ACSE PDU this flavour does not expect: end the association."""
-        self.log.warn("{peer}: unexpected {kind}, aborting", peer=self.peer, kind=peek.kind.name)
+        self.warnings.warn(
+            "acse", "{peer}: unexpected {kind}, aborting", peer=self.peer, kind=peek.kind.name
+        )
         self._send_abort_and_close()
 
     def _answerReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         invoke_id = peek.invoke_id
         d = None if invoke_id is None else self._outstanding.pop(invoke_id)
         if d is None:
-            self.log.info(
+            self.warnings.warn(
+                "unexpected answer",
                 "{peer}: answer to invoke {id} that is not in flight (late or never sent), dropped",
                 peer=self.peer,
                 id=invoke_id,
@@ -277,7 +312,11 @@ class CSTAProtocol(Protocol):
 
     def systemStatusReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         """The peer's keep-alive: answered, as both Panasonic ends expect."""
-        assert peek.invoke_id is not None
+        if peek.invoke_id is None:
+            # A result needs the id of what it answers; a NULL one can only be rejected.
+            self.malformedReceived(DecodeError("systemStatus with a NULL invokeId", 0))
+            self.send_reject(None, UNANSWERABLE_ID)
+            return
         self.send_pdu(
             apdu.encode(apdu.ReturnResult(peek.invoke_id, SYSTEM_STATUS, ("noData", None)))
         )
@@ -363,8 +402,18 @@ class CSTAProtocol(Protocol):
         if self.closed or not self.associated:
             return defer.fail(LinkLost(f"association with {self.peer or 'peer'} is not up"))
         invoke_id = self._outstanding.allocate()
+        try:
+            framed = frame(ber.with_invoke_id(pdu, invoke_id))
+        except (ValueError, DecodeError) as error:
+            # Never registered: a request that cannot go out must not hold an id, or a slot
+            # of whoever counts what is in flight, while nothing will ever answer it.
+            return defer.fail(Unsendable(f"cannot send this invoke: {error}"))
         d = self._outstanding.add(invoke_id, self.request_timeout if timeout is None else timeout)
-        self.send_pdu(ber.with_invoke_id(pdu, invoke_id))
+        try:
+            self.send_framed(framed)
+        except BaseException:
+            self._outstanding.pop(invoke_id)
+            raise
         return d
 
     def notify_raw(self, pdu: bytes) -> None:
@@ -484,7 +533,10 @@ class CSTAClientProtocol(CSTAProtocol):
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         _cancel(self._timer)
         _cancel(self._watchdog_call)
-        self._fail_ready(LinkLost(f"connection to {self.peer} lost before it was ready"))
+        lost = LinkLost(f"connection to {self.peer} lost before it was ready")
+        if isinstance(reason.value, SSL.Error):
+            lost.__cause__ = reason.value  # a certificate that did not verify, named in the log
+        self._fail_ready(lost)
         super().connectionLost(reason)
 
 

@@ -1,7 +1,11 @@
 """Keeping one association with a PBX (or a multiplexer) up, on ``ClientService``.
 
 ``ClientService`` reconnects after every loss; on top of it, this module makes a failed
-association count like a failed connection. A PBX that accepts TCP but refuses the AARQ (or
+association count like a failed connection. The first attempt after a loss is made at once (a
+PBX that restarted, or a link dropped in passing, is back without a pause: applications'
+monitors are restored within a second or two of the PBX answering); each further failure waits
+``initial_delay`` seconds, doubling up to ``max_delay``, plus up to a tenth more at random so
+that many clients of one PBX do not retry in step. A PBX that accepts TCP but refuses the AARQ (or
 never answers it) is retried with the same growing backoff as one that is unreachable, instead
 of being hammered once a second.
 
@@ -14,10 +18,12 @@ protocol's ``ready`` Deferred instead.
 are restarted and CDR transmission resumed.
 """
 
+import random
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from twisted.application.internet import ClientService, backoffPolicy
+from OpenSSL import SSL
+from twisted.application.internet import ClientService
 from twisted.internet.defer import maybeDeferred
 from twisted.internet.interfaces import IReactorTime, IStreamClientEndpoint
 from twisted.internet.protocol import Factory
@@ -25,6 +31,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from ecsta.link.capture import PDURecorder
+from ecsta.link.errors import LinkLost
 from ecsta.link.protocol import CSTAClientProtocol
 
 log = Logger()
@@ -69,10 +76,17 @@ class _Associations:
     ) -> None:
         self.on_associated = on_associated
         self.failures = 0
-        self._policy = backoffPolicy(initialDelay=initial_delay, maxDelay=max_delay)
+        self.initial_delay = initial_delay
+        self.max_delay = max_delay
+        self.jitter: Callable[[], float] = random.random
 
     def delay(self, failed_connections: int) -> float:
-        return self._policy(failed_connections + self.failures)
+        """Seconds before the next attempt: ``failed_connections`` is 1 right after a loss."""
+        attempt = failed_connections + self.failures
+        if attempt <= 1:
+            return 0.0
+        base = min(self.max_delay, self.initial_delay * 2.0 ** min(attempt - 2, 32))
+        return base + base * 0.1 * self.jitter()
 
     def watch(self, proto: CSTAClientProtocol) -> None:
         proto.ready.addCallbacks(self._ready, self._failed)
@@ -91,7 +105,20 @@ class _Associations:
     def _failed(self, failure: Failure) -> None:
         """Consumed here: the connection is gone or going, and the service will retry."""
         self.failures += 1
-        log.warn("association attempt failed: {error}", error=failure.getErrorMessage())
+        log.warn("association attempt failed: {error}", error=_why(failure))
+
+
+def _why(failure: Failure) -> str:
+    """A failed association in one line; a TLS certificate that did not verify says so."""
+    cause = getattr(failure.value, "__cause__", None)
+    if failure.check(LinkLost) and isinstance(cause, SSL.Error):
+        return f"the server's TLS certificate did not verify ({_ssl_reason(cause)})"
+    return failure.getErrorMessage()
+
+
+def _ssl_reason(error: SSL.Error) -> str:
+    parts = [str(part[-1]) for part in (error.args[0] if error.args else []) if part]
+    return "; ".join(parts) or str(error)
 
 
 def pbx_client_service(

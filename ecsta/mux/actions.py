@@ -89,10 +89,13 @@ Action: TypeAlias = ToApp | Fanout | NotifyApp | AskApp | AskPBX | ToPBX | Disco
 #: How a request ended without an answer, as the adapter reports it.
 TIMEOUT = "timeout"
 LOST = "lost"
+#: The request could not be sent at all (it does not fit the link's framing); it held nothing.
+UNSENDABLE = "unsendable"
 
 __all__ = [
     "LOST",
     "TIMEOUT",
+    "UNSENDABLE",
     "Action",
     "AskApp",
     "AskPBX",

@@ -5,8 +5,11 @@ scrypt or PBKDF2 (:func:`hash_password` makes them), and a login is checked by h
 password with the stored salt and parameters and comparing in constant time. An unknown user name
 costs as much as a known one, so that timing does not tell which names exist.
 
-:class:`LoginGuard` slows down and then locks out an address that keeps failing. It is sans-IO:
-the caller passes the time, and applies the delay it is told.
+:class:`LoginGuard` slows down and then locks out an address that keeps failing, and locks out
+a user whose password is being guessed from many addresses. It is sans-IO: the caller passes the
+time, and applies the delay it is told. Hashing is slow on purpose; the services run
+:meth:`Users.verify` on a bounded pool of threads (:mod:`ecsta.daemon.workers`), never on the
+reactor thread.
 """
 
 import base64
@@ -22,6 +25,8 @@ SCRYPT_R = 8
 SCRYPT_P = 1
 #: PBKDF2-HMAC-SHA256 iterations used for new hashes.
 PBKDF2_ITERATIONS = 600_000
+#: Fewer iterations than this make a stored PBKDF2 hash cheap to crack once leaked: refused.
+MIN_PBKDF2_ITERATIONS = 100_000
 
 #: The '$'-separated fields of a stored hash, by scheme.
 _FIELDS = {"scrypt": 6, "pbkdf2-sha256": 4}
@@ -103,7 +108,13 @@ class PasswordHash:
         digest = _unb64(parts[-1])
         if not digest:
             raise HashFormatError("empty hash")
-        return cls(scheme, params, _unb64(parts[-2]), digest)
+        salt = _unb64(parts[-2])
+        if scheme == "pbkdf2-sha256" and params[0] < MIN_PBKDF2_ITERATIONS:
+            raise HashFormatError(
+                f"a pbkdf2-sha256 hash needs at least {MIN_PBKDF2_ITERATIONS} iterations, this one "
+                f"has {params[0]}: make a new one with `ecsta hash-password`"
+            )
+        return cls(scheme, params, salt, digest)
 
     def matches(self, password: str) -> bool:
         secret = password.encode("utf-8")
@@ -166,19 +177,24 @@ class _Record:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What to do with a login attempt from an address before its password is even looked at."""
+    """What to do with a login attempt before its password is even looked at."""
 
     locked: bool
     seconds_left: float = 0.0
 
 
 class LoginGuard:
-    """Counts failed logins per address within ``window`` seconds.
+    """Counts failed logins per address, and per user, within ``window`` seconds.
 
-    The first ``free_failures`` failures are answered at once; each later one waits ``delay``
-    seconds, doubling up to ``max_delay``; at ``lockout_failures`` the address is locked out for
-    ``lockout_seconds``, during which every login from it fails, right or wrong. The table is
-    bounded: at ``max_addresses`` the oldest entries are forgotten.
+    The first ``free_failures`` failures of an address are answered at once; each later one
+    waits ``delay`` seconds, doubling up to ``max_delay``; at ``lockout_failures`` the address
+    is locked out for ``lockout_seconds``, during which every login from it fails, right or
+    wrong. A user name that fails ``user_lockout_failures`` times, from any addresses, is locked
+    out the same way: guessing from many addresses does not multiply the guesses.
+
+    The address table holds ``max_addresses`` entries and cannot be flushed: a locked entry is
+    never forgotten to make room, and while the table is full of locked addresses every address
+    it does not hold is locked out too (its owner waits for the first lock to expire).
     """
 
     def __init__(
@@ -190,6 +206,7 @@ class LoginGuard:
         lockout_failures: int = 10,
         lockout_seconds: float = 300.0,
         window: float = 600.0,
+        user_lockout_failures: int = 30,
         max_addresses: int = 10_000,
     ) -> None:
         self.free_failures = free_failures
@@ -198,34 +215,65 @@ class LoginGuard:
         self.lockout_failures = lockout_failures
         self.lockout_seconds = lockout_seconds
         self.window = window
+        self.user_lockout_failures = user_lockout_failures
         self.max_addresses = max_addresses
         self._records: dict[str, _Record] = {}
+        self._users: dict[str, _Record] = {}
 
-    def assess(self, address: str, now: float) -> Verdict:
-        record = self._records.get(address)
-        if record is not None and record.locked_until > now:
-            return Verdict(True, record.locked_until - now)
-        return Verdict(False)
+    def assess(self, address: str, now: float, user: str | None = None) -> Verdict:
+        """Whether a login may be checked at all. ``user`` only for names that exist, so that
+        made-up names cannot grow the table."""
+        left = [
+            r.locked_until - now
+            for r in (self._records.get(address), self._users.get(user or ""))
+            if r is not None and r.locked_until > now
+        ]
+        if address not in self._records and len(self._records) >= self.max_addresses:
+            self._forget_unlocked(now, self.max_addresses - 1)
+            if len(self._records) >= self.max_addresses:
+                left.append(min(r.locked_until for r in self._records.values()) - now)
+        return Verdict(True, max(left)) if left else Verdict(False)
 
-    def failed(self, address: str, now: float) -> float:
+    def failed(self, address: str, now: float, user: str | None = None) -> float:
         """Record a failure; return how long to wait before answering it."""
+        if user is not None:
+            self._count(self._users.setdefault(user, _Record()), now, self.user_lockout_failures)
         record = self._records.pop(address, None) or _Record()
         self._records[address] = record  # most recently used last
-        record.failures = [t for t in record.failures if now - t < self.window]
-        record.failures.append(now)
-        count = len(record.failures)
-        if count >= self.lockout_failures:
-            record.locked_until = now + self.lockout_seconds
-            record.failures.clear()
-        while len(self._records) > self.max_addresses:
-            del self._records[next(iter(self._records))]
+        count = self._count(record, now, self.lockout_failures)
+        if len(self._records) > self.max_addresses:
+            self._forget_unlocked(now, self.max_addresses)
+            if len(self._records) > self.max_addresses:
+                del self._records[address]  # every other entry is locked: this one must wait
         if count <= self.free_failures:
             return 0.0
         return min(self.max_delay, self.delay * 2 ** (count - self.free_failures - 1))
 
-    def succeeded(self, address: str) -> None:
+    def _count(self, record: _Record, now: float, limit: int) -> int:
+        record.failures = [t for t in record.failures if now - t < self.window]
+        record.failures.append(now)
+        count = len(record.failures)
+        if count >= limit:
+            record.locked_until = now + self.lockout_seconds
+            record.failures.clear()
+        return count
+
+    def _forget_unlocked(self, now: float, keep: int) -> None:
+        """Forget the oldest addresses that are not locked out, down to ``keep`` entries."""
+        for address in list(self._records):
+            if len(self._records) <= keep:
+                return
+            if self._records[address].locked_until <= now:
+                del self._records[address]
+
+    def succeeded(self, address: str, user: str | None = None) -> None:
         """A good login clears the address's failures (it cannot happen while locked out)."""
         self._records.pop(address, None)
+        if user is not None:
+            self._users.pop(user, None)
 
     def locked_addresses(self, now: float) -> list[str]:
         return [a for a, r in self._records.items() if r.locked_until > now]
+
+    def locked_users(self, now: float) -> list[str]:
+        return [u for u, r in self._users.items() if r.locked_until > now]

@@ -22,6 +22,10 @@ Example (every key, with its default)::
     tcp = ["tcp:33333"]             # application ports (Twisted endpoint strings)
     tls = []                        # e.g. "ssl:33334:privateKey=key.pem:certKey=cert.pem"
     require_login = false           # also on TCP (TLS always requires it)
+    backlog = 1024                  # listen backlog of tcp: and ssl: listeners without backlog=
+
+    [listen.allow]                  # networks each listener accepts; a listener not listed
+                                    # accepts any, e.g. "tcp:33333" = ["192.168.0.0/24"]
 
     [applications]
     max_applications = 1000
@@ -33,6 +37,9 @@ Example (every key, with its default)::
     keepalive_misses = 2
     owner_answer_timeout = 10.0     # a CDR / data collection owner's time to answer a report
     max_pdu = 65535
+    max_unassociated = 256          # connections not associated yet, all addresses
+    max_unassociated_per_address = 64
+    association_timeout = 10.0      # seconds from connecting to the AARQ
 
     [login]
     free_failures = 3
@@ -41,6 +48,8 @@ Example (every key, with its default)::
     lockout_failures = 10
     lockout_seconds = 300.0
     window = 600.0
+    user_lockout_failures = 30      # failures of one user name, from any addresses
+    hash_threads = 2                # password checks at once, each on a thread of its own
 
     [users]
     alice = "scrypt$16384$8$1$<salt>$<hash>"     # made by ecsta.mux.auth.hash_password
@@ -70,6 +79,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ecsta.daemon.networks import networks
 from ecsta.journal import settings as journal_settings
 from ecsta.journal.settings import JournalSettings
 from ecsta.link.protocol import KEEPALIVE_INTERVAL, KEEPALIVE_MISSES, WATCHDOG
@@ -110,6 +120,10 @@ class ListenSettings:
     tcp: tuple[str, ...] = ("tcp:33333",)
     tls: tuple[str, ...] = ()
     require_login: bool = False
+    backlog: int = 1024
+    #: Listener (as written in tcp, tls or status.endpoint) -> networks it accepts; a listener
+    #: without an entry accepts any address.
+    allow: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -123,6 +137,9 @@ class ApplicationSettings:
     keepalive_misses: int = KEEPALIVE_MISSES
     owner_answer_timeout: float = 10.0
     max_pdu: int = 0xFFFF
+    max_unassociated: int = 256
+    max_unassociated_per_address: int = 64
+    association_timeout: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -133,9 +150,11 @@ class LoginSettings:
     lockout_failures: int = 10
     lockout_seconds: float = 300.0
     window: float = 600.0
+    user_lockout_failures: int = 30
+    hash_threads: int = 2
 
     def guard(self) -> LoginGuard:
-        """A fresh guard with these settings (each login surface keeps its own record)."""
+        """A guard with these settings; the mux keeps one for its CSTA ports and its console."""
         return LoginGuard(
             free_failures=self.free_failures,
             delay=self.delay,
@@ -143,6 +162,7 @@ class LoginSettings:
             lockout_failures=self.lockout_failures,
             lockout_seconds=self.lockout_seconds,
             window=self.window,
+            user_lockout_failures=self.user_lockout_failures,
         )
 
 
@@ -222,6 +242,23 @@ def _names(key: str, value: Any) -> tuple[str, ...]:
     return tuple(_string(f"{key}[{i}]", item) for i, item in enumerate(value))
 
 
+def _allow(key: str, value: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a table of listener = [networks], got {value!r}")
+    out: dict[str, tuple[str, ...]] = {}
+    for listener, texts in value.items():
+        where = f"{key}.{listener!r}"
+        if not isinstance(texts, list) or not texts:
+            raise ConfigError(f"{where}: expected a list of networks such as '10.0.0.0/8'")
+        for index, text in enumerate(texts):
+            try:
+                networks([_string(f"{where}[{index}]", text)])
+            except ValueError as error:
+                raise ConfigError(f"{where}[{index}]: {error}") from None
+        out[listener] = tuple(texts)
+    return out
+
+
 def _down_status(key: str, value: Any) -> str:
     value = _string(key, value)
     if value not in DOWN_STATUSES:
@@ -240,7 +277,13 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "down_status": _down_status,
         "capture": _string,
     },
-    "listen": {"tcp": _endpoints, "tls": _endpoints, "require_login": _boolean},
+    "listen": {
+        "tcp": _endpoints,
+        "tls": _endpoints,
+        "require_login": _boolean,
+        "backlog": _number(1, integer=True),
+        "allow": _allow,
+    },
     "applications": {
         "max_applications": _number(1, integer=True),
         "max_open_requests": _number(1, integer=True),
@@ -251,6 +294,9 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "keepalive_misses": _number(1, integer=True),
         "owner_answer_timeout": _number(0, exclusive=True),
         "max_pdu": _number(64, integer=True),
+        "max_unassociated": _number(1, integer=True),
+        "max_unassociated_per_address": _number(1, integer=True),
+        "association_timeout": _number(0, exclusive=True),
     },
     "login": {
         "free_failures": _number(0, integer=True),
@@ -259,6 +305,8 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "lockout_failures": _number(1, integer=True),
         "lockout_seconds": _number(0),
         "window": _number(0, exclusive=True),
+        "user_lockout_failures": _number(1, integer=True),
+        "hash_threads": _number(1, integer=True),
     },
     "status": {"endpoint": _string},  # "" turns the status page off
     "console": {"users": _names},
@@ -329,6 +377,13 @@ def _check_consistency(config: MuxConfig) -> None:
         )
     if config.listen.require_login and not config.users:
         raise ConfigError("users: listen.require_login is set but no user is configured")
+    listeners = {*config.listen.tcp, *config.listen.tls, config.status.endpoint}
+    for listener in config.listen.allow:
+        if listener not in listeners:
+            raise ConfigError(
+                f"listen.allow.{listener!r}: not one of the listeners "
+                "(listen.tcp, listen.tls, status.endpoint), written the same way"
+            )
     for index, name in enumerate(config.console.users):
         if name not in config.users:
             raise ConfigError(f"console.users[{index}]: {name!r} is not one of the [users]")

@@ -7,6 +7,7 @@ totals, which start at zero with the process as Prometheus expects. PBX errors s
 the multiplexer itself refused is ``ecsta_mux_errors_total``.
 """
 
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -95,6 +96,41 @@ def families(mux: "Multiplexer", pdus: PDUCounts) -> Iterator[Metric]:
     )
     yield _counter(
         "ecsta_mux_requests", "Invokes received from applications", router.counters["requests"]
+    )
+    yield _gauge(
+        "ecsta_mux_connections_unassociated",
+        "Application connections that have not associated yet",
+        mux.unassociated.total(),
+    )
+    refused = CounterMetricFamily(
+        "ecsta_mux_connections_refused",
+        "Connections closed at once: too many not associated yet (in all, or from one "
+        "address), or from an address outside the listener's listen.allow",
+        labels=["reason"],
+    )
+    refused.add_metric(["unassociated"], mux.connections["refused_unassociated"])
+    refused.add_metric(["not_allowed"], mux.connections["refused_not_allowed"])
+    yield refused
+    yield _counter(
+        "ecsta_mux_association_timeouts",
+        "Connections closed because no AARQ came within applications.association_timeout",
+        mux.connections["association_timeouts"],
+    )
+    certificates = GaugeMetricFamily(
+        "ecsta_mux_tls_certificate_days_left",
+        "Days until the certificate of a TLS listener expires",
+        labels=["listener", "file"],
+    )
+    now = time.time()
+    for certificate in mux.certificates:
+        certificates.add_metric(
+            [certificate.listener.split(":")[1], certificate.path], certificate.days_left(now)
+        )
+    yield certificates
+    yield _gauge(
+        "ecsta_mux_validated_cache_bytes",
+        "Octets of application requests remembered as valid (bounded)",
+        router.validated_bytes,
     )
 
     monitors = GaugeMetricFamily(

@@ -14,10 +14,20 @@ A service may run in several sessions (data collection on several devices), each
 cross-reference the PBX gave when it was started. As with monitors, the identifier the owner holds
 is stable: when the PBX association is re-established the session is started again and the
 PBX's new identifier is mapped to the one the owner knows.
+
+A report reaches its owner once: the digests of the last :data:`CONFIRMED_REPORTS` reports the
+owner confirmed are remembered, and when the PBX sends one of them again (the link dropped
+between the owner's answer and its relay, so the PBX never heard it) the PBX is answered as the
+owner answered, without a second delivery.
 """
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
+
+#: Confirmed reports remembered per service (digest and answer, well under 100 octets each).
+CONFIRMED_REPORTS = 4096
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,32 @@ class Session:
     start_pdu: bytes
 
 
+class Confirmed:
+    """The answers owners gave to recent reports, by the report's digest; bounded."""
+
+    def __init__(self, size: int = CONFIRMED_REPORTS) -> None:
+        self.size = size
+        self._answers: OrderedDict[bytes, bytes] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def get(self, digest: bytes) -> bytes | None:
+        return self._answers.get(digest)
+
+    def remember(self, digest: bytes, answer: bytes) -> None:
+        self._answers[digest] = answer
+        self._answers.move_to_end(digest)
+        while len(self._answers) > self.size:
+            self._answers.popitem(last=False)
+
+
+def report_digest(service: OwnedService, encoded_argument: bytes) -> bytes:
+    """What identifies a report across re-associations: its argument with the session's
+    cross reference left out (the PBX gives a new one each time)."""
+    return hashlib.sha256(service.name.encode() + b"\0" + encoded_argument).digest()
+
+
 @dataclass(eq=False)
 class Ownership:
     service: OwnedService
@@ -59,6 +95,8 @@ class Ownership:
     pending: int = 0
     #: The multiplexer runs the service for itself: sessions outlive owners.
     keep: bool = False
+    #: Reports the owner confirmed, answered again without delivery if the PBX resends them.
+    confirmed: Confirmed = field(default_factory=Confirmed)
 
     def session_for_owner(self, xref: bytes) -> Session | None:
         for session in self.sessions:

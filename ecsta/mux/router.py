@@ -37,11 +37,18 @@ from ecsta.mux.actions import (
     ToPBX,
 )
 from ecsta.mux.monitors import Monitor, MonitorState, MonitorTable, Waiter, freeze
-from ecsta.mux.ownership import CDR, DATA_COLLECTION, OwnedService, Ownership, Session
+from ecsta.mux.ownership import (
+    CDR,
+    DATA_COLLECTION,
+    OwnedService,
+    Ownership,
+    Session,
+    report_digest,
+)
 from ecsta.wire import apdu, ber
 from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
 from ecsta.wire.errors import DecodeError
-from ecsta.wire.framing import frame
+from ecsta.wire.framing import MAX_FRAME, frame
 from ecsta.wire.monitorfilter import filtered_events
 from ecsta.wire.operations import BY_CODE
 
@@ -75,11 +82,22 @@ NOT_DELIVERED = ("systemResourceAvailability", "resourceBusy")
 
 UNRECOGNIZED = ("invoke", "unrecognizedOperation")
 MISTYPED = ("invoke", "mistypedArgument")
+#: A request that would not fit in one frame once it carries the PBX link's invokeId.
+TOO_LONG = ("invoke", "resourceLimitation")
+#: What an application is told when its request could not be carried out for a reason of the
+#: multiplexer's own (it could not be sent, or its answer could not be read).
+NOT_CARRIED = ("systemResourceAvailability", "generic")
 
 #: Bounds on cross references kept for escape and switchingFunctionDevices replies.
 MAX_REPLY_ROUTES = 4096
-#: Application invokes remembered as valid, so that a repeated request is not decoded again.
+#: Application invokes remembered as valid, so that a repeated request is not decoded again:
+#: at most this many, and at most this many octets of them (a few large invokes must not pin
+#: hundreds of megabytes).
 MAX_VALIDATED = 4096
+MAX_VALIDATED_BYTES = 4 << 20
+#: The PBX link's invokeIds (1..32767) take at most two octets; a forwarded request must still
+#: fit in one frame with the widest of them.
+WIDEST_LINK_ID = 0x7FFF
 
 
 class LinkState(enum.Enum):
@@ -154,6 +172,9 @@ class PBXTicket:
     session: Session | None = None
     #: Counts against the application's open requests until answered.
     counted: bool = False
+    #: When a queued request stops waiting for a place in flight (set by the first sweep that
+    #: sees it queued, see :meth:`Router.expire_queued`).
+    deadline: float | None = None
 
 
 @dataclass(eq=False)
@@ -164,6 +185,8 @@ class AppTicket:
     app: App
     pbx_invoke_id: int | None
     pbx_xref: bytes | None
+    #: Identifies the report if the PBX sends it again (see :class:`Confirmed`).
+    digest: bytes = b""
 
 
 def _find(value: Any, name: str) -> Iterator[Any]:
@@ -204,6 +227,7 @@ class Router:
         self._escape_routes: dict[bytes, App] = {}
         self._device_list_routes: dict[bytes, App] = {}
         self._validated: dict[bytes, None] = {}
+        self._validated_bytes = 0
         self.counters: dict[str, int] = {
             "requests": 0,
             "rejected": 0,
@@ -218,6 +242,8 @@ class Router:
             "reports_relayed": 0,
             "reports_refused": 0,
             "reports_kept": 0,
+            "reports_resent": 0,
+            "unreadable_answers": 0,
         }
 
     # -- applications ---------------------------------------------------------------------------
@@ -303,10 +329,23 @@ class Router:
             apdu.check_invoke(pdu)
         except apdu.RejectableError as error:
             return error.reject
-        if len(self._validated) >= MAX_VALIDATED:
-            del self._validated[next(iter(self._validated))]
+        if len(key) > MAX_VALIDATED_BYTES // 16:
+            return None  # too large to be worth remembering
+        while self._validated and (
+            len(self._validated) >= MAX_VALIDATED
+            or self._validated_bytes + len(key) > MAX_VALIDATED_BYTES
+        ):
+            oldest = next(iter(self._validated))
+            del self._validated[oldest]
+            self._validated_bytes -= len(oldest)
         self._validated[key] = None
+        self._validated_bytes += len(key)
         return None
+
+    @property
+    def validated_bytes(self) -> int:
+        """Octets of application invokes remembered as valid."""
+        return self._validated_bytes
 
     def _reject(self, app: App, invoke_id: int | None, problem: tuple[str, str]) -> list[Action]:
         self.counters["rejected"] += 1
@@ -325,6 +364,10 @@ class Router:
         """An application's request, answered by the PBX under the application's id."""
         app = ticket.app
         assert app is not None
+        if len(ticket.pdu) > MAX_FRAME - 4 and (
+            len(ber.with_invoke_id(ticket.pdu, WIDEST_LINK_ID)) > MAX_FRAME
+        ):
+            return self._reject(app, ticket.invoke_id, TOO_LONG)
         if self.link is LinkState.DOWN:
             return [self._error(app, ticket.invoke_id, LINK_DOWN)]
         if app.open_requests >= self.settings.max_open_requests:
@@ -351,19 +394,44 @@ class Router:
         """The PBX answered ``ticket`` (returnResult, returnError or reject, with our id)."""
         self._in_flight -= 1
         self._uncount(ticket)
-        out = self._answered[ticket.purpose](self, ticket, answer)
+        try:
+            out = self._answered[ticket.purpose](self, ticket, answer)
+        except (DecodeError, ValueError):
+            # An answer we cannot splice still ends the request: its application hears so.
+            self.counters["unreadable_answers"] += 1
+            out = self._failed[ticket.purpose](self, ticket, NOT_CARRIED)
         out.extend(self._dispatch())
         return out
 
     def pbx_failed(self, ticket: PBXTicket, reason: str) -> list[Action]:
-        """No answer came for ``ticket``: ``actions.TIMEOUT`` or ``actions.LOST``."""
+        """No answer came for ``ticket``: ``actions.TIMEOUT``, ``LOST`` or ``UNSENDABLE``."""
         self._in_flight -= 1
+        return self._fail(ticket, reason)
+
+    def _fail(self, ticket: PBXTicket, reason: str) -> list[Action]:
         self._uncount(ticket)
         if reason == actions.TIMEOUT:
             self.counters["timeouts"] += 1
-        failure = TIMED_OUT if reason == actions.TIMEOUT else LINK_DOWN
+        failure = _FAILURES.get(reason, LINK_DOWN)
         out = self._failed[ticket.purpose](self, ticket, failure)
         out.extend(self._dispatch())
+        return out
+
+    def expire_queued(self, now: float) -> list[Action]:
+        """Called every second or so: requests that waited ``request_timeout`` for a place in
+        flight are answered as timed out, so that a stalled PBX never holds them forever."""
+        out: list[Action] = []
+        expired = []
+        for ticket in self._queue:
+            if ticket.deadline is None:
+                ticket.deadline = now + self.settings.request_timeout
+            elif ticket.deadline <= now:
+                expired.append(ticket)
+        if expired:
+            gone = set(map(id, expired))
+            self._queue = deque(t for t in self._queue if id(t) not in gone)
+            for ticket in expired:
+                out.extend(self._fail(ticket, actions.TIMEOUT))
         return out
 
     def _uncount(self, ticket: PBXTicket) -> None:
@@ -375,7 +443,11 @@ class Router:
         app = ticket.app
         if app is None or app.closed:
             return []
-        return [ToApp(app, _with_id(answer, ticket.invoke_id))]
+        relayed = _with_id(answer, ticket.invoke_id)
+        if len(relayed) > MAX_FRAME:
+            # The application's own invokeId makes the answer too long for one frame.
+            return [self._error(app, ticket.invoke_id, NOT_CARRIED)]
+        return [ToApp(app, relayed)]
 
     def _relay_failure(self, ticket: PBXTicket, failure: tuple[str, str]) -> list[Action]:
         app = ticket.app
@@ -590,6 +662,17 @@ class Router:
             if owner is None and pbx_xref is not None:
                 out.extend(self._stop_session(service, pbx_xref))
             return out
+        digest = report_digest(
+            service,
+            apdu.encode(
+                apdu.Invoke(0, invoke.opcode, {**invoke.argument, service.xref_field: b""})
+            ),
+        )
+        confirmed = ownership.confirmed.get(digest)
+        if confirmed is not None:
+            # The owner confirmed this one already; its answer never reached the PBX.
+            self.counters["reports_resent"] += 1
+            return [ToPBX(_with_id(confirmed, invoke.invoke_id))]
         if session.xref != pbx_xref:
             pdu = apdu.encode(
                 apdu.Invoke(
@@ -600,7 +683,7 @@ class Router:
             )
         ownership.reports += 1
         ownership.pending += 1
-        ticket = AppTicket(ownership, owner, invoke.invoke_id, pbx_xref)
+        ticket = AppTicket(ownership, owner, invoke.invoke_id, pbx_xref, digest)
         return [AskApp(owner, ticket, pdu, self.settings.owner_answer_timeout)]
 
     def _refuse_report(self, pbx_invoke_id: int | None) -> ToPBX:
@@ -612,10 +695,12 @@ class Router:
         """The owner answered a report: that answer, checked, is the PBX's."""
         ticket.ownership.pending -= 1
         try:
-            apdu.decode(answer)
+            decoded = apdu.decode(answer)
         except DecodeError:
             self.counters["reports_refused"] += 1
             return [self._refuse_report(ticket.pbx_invoke_id)]
+        if isinstance(decoded, apdu.ReturnResult) and ticket.digest:
+            ticket.ownership.confirmed.remember(ticket.digest, answer)
         self.counters["reports_relayed"] += 1
         if ticket.pbx_invoke_id is not None:
             answer = ber.with_invoke_id(answer, ticket.pbx_invoke_id)
@@ -994,6 +1079,10 @@ class Router:
         Purpose.ESCAPE: _relay_failure,
         Purpose.SWITCHING_DEVICES: _relay_failure,
     }
+
+
+#: The universalFailure an application gets for each way a request ended without an answer.
+_FAILURES = {actions.TIMEOUT: TIMED_OUT, actions.LOST: LINK_DOWN, actions.UNSENDABLE: NOT_CARRIED}
 
 
 def _answer_field(answer: bytes, name: str) -> Any:

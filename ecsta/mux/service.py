@@ -13,7 +13,8 @@ port, instead of a multiplexer that runs without its applications' port.
 """
 
 import socket
-from collections import deque
+import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,9 +22,10 @@ from OpenSSL import SSL, crypto
 from twisted.application.service import MultiService
 from twisted.internet import defer, task
 from twisted.internet.defer import Deferred
-from twisted.internet.endpoints import clientFromString, serverFromString
+from twisted.internet.endpoints import serverFromString
 from twisted.internet.error import CannotListenError, VerifyError
 from twisted.internet.interfaces import (
+    IDelayedCall,
     IReactorTime,
     IStreamServerEndpoint,
 )
@@ -33,13 +35,18 @@ from twisted.python.failure import Failure
 from twisted.web.server import Site
 
 from ecsta.daemon.capture import CaptureFile
+from ecsta.daemon.certificates import Certificate, CertificateError, listener_certificate
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
+from ecsta.daemon.networks import AllowedNetworks, is_loopback, networks, only_loopback
+from ecsta.daemon.workers import Workers
 from ecsta.journal.record import CDR_REPORT, NotACallRecord, refusal
 from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
-from ecsta.link.errors import LinkLost, RequestTimeout
+from ecsta.link.endpoints import EndpointError, client_endpoint
+from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import PBXClientFactory, pbx_client_service
+from ecsta.link.throttle import Throttle, loggable
 from ecsta.mux import actions
 from ecsta.mux.actions import (
     Action,
@@ -52,6 +59,7 @@ from ecsta.mux.actions import (
     ToApp,
     ToPBX,
 )
+from ecsta.mux.auth import Verdict
 from ecsta.mux.config import MuxConfig
 from ecsta.mux.metrics import mux_registry
 from ecsta.mux.router import App, Router, RouterSettings
@@ -66,6 +74,10 @@ REJECTED_TRANSIENT = 2
 NO_REASON_GIVEN = 1
 AUTHENTICATION_FAILURE = 13
 AUTHENTICATION_REQUIRED = 14
+#: Logins that may wait for a password check; more at once are refused rejected-transient.
+MAX_WAITING_LOGINS = 32
+#: Seconds between looks at the queue of requests waiting for a place in flight to the PBX.
+QUEUE_SWEEP = 1.0
 
 
 class StartupError(Exception):
@@ -78,17 +90,25 @@ def _now(clock: Any) -> float:
 
 
 def _reason(failure: Failure) -> str:
-    return actions.TIMEOUT if failure.check(RequestTimeout) else actions.LOST
+    if failure.check(RequestTimeout):
+        return actions.TIMEOUT
+    if failure.check(Unsendable):
+        return actions.UNSENDABLE
+    return actions.LOST
 
 
 class AppProtocol(CSTAServerProtocol):
     """One application's association: a PBX to the application, an event source to the core."""
 
-    def __init__(self, clock: IReactorTime, mux: "Multiplexer", tls: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, clock: IReactorTime, mux: "Multiplexer", tls: bool, host: str, **kwargs: Any
+    ) -> None:
         super().__init__(clock, **kwargs)
         self.mux = mux
         self.tls = tls
         self.app: App | None = None
+        #: The address this connection counts against while it is not associated.
+        self.unassociated_host: str | None = host
 
     def connectionMade(self) -> None:
         super().connectionMade()
@@ -105,7 +125,12 @@ class AppProtocol(CSTAServerProtocol):
     def authorize(self, aarq: apdu.AARQ) -> "bytes | Deferred[bytes | None] | None":
         return self.mux.authorize(self, aarq)
 
+    def _associationTimedOut(self) -> None:
+        self.mux.connections["association_timeouts"] += 1
+        super()._associationTimedOut()
+
     def associationEstablished(self) -> None:
+        self.mux.release_unassociated(self)
         self.app = self.mux.router.app_connected(
             self, self.peer, self.user, self.tls, _now(self.clock)
         )
@@ -113,7 +138,7 @@ class AppProtocol(CSTAServerProtocol):
             "application {id} associated from {peer} (user {user}, tls {tls})",
             id=self.app.id,
             peer=self.peer,
-            user=self.user,
+            user=loggable(self.user),
             tls=self.tls,
         )
 
@@ -122,6 +147,7 @@ class AppProtocol(CSTAServerProtocol):
             self.mux.run(self.mux.router.app_invoke(self.app, pdu, peek))
 
     def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.mux.release_unassociated(self)
         app = self.app
         if app is not None:
             log.info("application {id} ({peer}) gone", id=app.id, peer=self.peer)
@@ -163,12 +189,17 @@ class _AppFactory(Factory):
         self.mux = mux
         self.tls = tls
 
-    def buildProtocol(self, addr: Any) -> AppProtocol:
+    def buildProtocol(self, addr: Any) -> AppProtocol | None:
         settings = self.mux.config.applications
+        host = str(getattr(addr, "host", addr))
+        if not self.mux.admit_connection(host):
+            return None  # Twisted closes the connection at once
         proto = AppProtocol(
             self.mux.clock,
             self.mux,
             self.tls,
+            host,
+            association_timeout=settings.association_timeout,
             max_pdu=settings.max_pdu,
             max_backlog=settings.max_output_buffer,
             keepalive_interval=settings.keepalive_interval,
@@ -200,13 +231,32 @@ class Multiplexer:
             )
         )
         self.users = config.user_table()
+        #: One record of failed logins for the CSTA ports and the web console alike.
         self.guard = config.login.guard()
+        #: Logins being checked, at most ``login.hash_threads`` at once; a few more wait.
+        self._hashing = defer.DeferredSemaphore(config.login.hash_threads)
+        #: How a password is checked: the service runs it on its bounded pool of threads.
+        self.check_password: Callable[[str, str], Deferred[bool]] = lambda user, password: (
+            defer.maybeDeferred(self.users.verify, user, password)
+        )
         self.pbx: PBXProtocol | None = None
         self.pbx_since: float | None = None
         self.pbx_peer: str | None = None
         self.logins = {"accepted": 0, "failed": 0, "locked_out": 0, "over_limit": 0}
+        #: Connections that have not associated yet, by address.
+        self.unassociated: Counter[str] = Counter()
+        self.connections = {
+            "refused_unassociated": 0,
+            "refused_not_allowed": 0,
+            "association_timeouts": 0,
+        }
+        #: Warnings any peer can provoke, at most a few of each kind a minute.
+        self.warnings = Throttle(log, clock)
         self._pending: deque[Action] = deque()
         self._running = False
+        self._sweep: IDelayedCall | None = None
+        #: The certificates of the TLS listeners, for their days left in the metrics.
+        self.certificates: list[Certificate] = []
 
     # -- factories ------------------------------------------------------------------------------
 
@@ -222,6 +272,39 @@ class Multiplexer:
             request_timeout=self.config.pbx.request_timeout,
             max_backlog=None,
         )
+
+    # -- connections before their association ---------------------------------------------------
+
+    def admit_connection(self, host: str) -> bool:
+        """Whether one more connection from ``host`` may wait for its association.
+
+        Connections that never send an AARQ hold a descriptor and memory each; without a bound
+        a flood of them would lock real applications (and the status page) out.
+        """
+        settings = self.config.applications
+        total = self.unassociated.total()
+        if (
+            total >= settings.max_unassociated
+            or self.unassociated[host] >= settings.max_unassociated_per_address
+        ):
+            self.connections["refused_unassociated"] += 1
+            self.warnings.warn(
+                "unassociated",
+                "refusing connections: {total} not associated yet ({here} from {host})",
+                total=total,
+                here=self.unassociated[host],
+                host=host,
+            )
+            return False
+        self.unassociated[host] += 1
+        return True
+
+    def release_unassociated(self, proto: AppProtocol) -> None:
+        host, proto.unassociated_host = proto.unassociated_host, None
+        if host is not None:
+            self.unassociated[host] -= 1
+            if self.unassociated[host] <= 0:
+                del self.unassociated[host]
 
     # -- the PBX link ---------------------------------------------------------------------------
 
@@ -277,47 +360,104 @@ class Multiplexer:
     def authorize(
         self, proto: AppProtocol, aarq: apdu.AARQ
     ) -> Deferred[bytes | None] | bytes | None:
-        """None to accept the AARQ, or the AARE rejection; slowed-down failures come later."""
+        """None to accept the AARQ, or the AARE rejection; checked and failed logins come later.
+
+        A wrong user or password is answered rejected-permanent, authentication-failure; a
+        locked-out address or user rejected-transient, authentication-failure (see
+        docs/login.md), so that a client can tell the two apart.
+        """
         transport: Any = proto.transport
         address = getattr(transport.getPeer(), "host", proto.peer)
-        refusal = self.router.admit()
+        refusal = self._over_limit(proto)
         if refusal is not None:
-            self.logins["over_limit"] += 1
-            log.warn("refusing {peer}: {why}", peer=proto.peer, why=refusal)
-            return apdu.aare_rejected(REJECTED_TRANSIENT, NO_REASON_GIVEN)
+            return refusal
         if aarq.user is None:
             if proto.tls or self.config.listen.require_login:
                 log.info("refusing {peer}: no login", peer=proto.peer)
                 return apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_REQUIRED)
             self._accept(proto)
             return None
-        now = _now(self.clock)
-        verdict = self.guard.assess(address, now)
+        user = aarq.user
+        known = user if user in self.users else None
+        verdict = self.guard.assess(address, _now(self.clock), known)
         if verdict.locked:
-            self.logins["locked_out"] += 1
-            log.warn(
-                "refusing login of {user!r} from locked-out {address} ({left:.0f} s left)",
-                user=aarq.user,
-                address=address,
-                left=verdict.seconds_left,
+            return self._refuse_locked(user, address, verdict)
+        if not self._hashing.tokens and len(self._hashing.waiting) >= MAX_WAITING_LOGINS:
+            self.logins["over_limit"] += 1
+            self.warnings.warn(
+                "busy", "refusing login from {address}: too many logins at once", address=address
             )
-            return self._later(
-                self.config.login.max_delay,
-                apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_FAILURE),
-            )
-        if self.users.verify(aarq.user, aarq.password or ""):
-            self.guard.succeeded(address)
-            self._accept(proto)
+            return apdu.aare_rejected(REJECTED_TRANSIENT, NO_REASON_GIVEN)
+        d = self._hashing.run(self._verify, user, aarq.password or "", known, address)
+        return d.addCallback(self._checked, proto, user, known, address)
+
+    def _refuse_locked(
+        self, user: str, address: str, verdict: Verdict
+    ) -> Deferred[bytes | None] | bytes:
+        self.logins["locked_out"] += 1
+        self.warnings.warn(
+            "locked out",
+            "refusing login of {user!r} from {address}: locked out ({left:.0f} s left)",
+            user=user,
+            address=address,
+            left=verdict.seconds_left,
+        )
+        return self._later(
+            self.config.login.max_delay,
+            apdu.aare_rejected(REJECTED_TRANSIENT, AUTHENTICATION_FAILURE),
+        )
+
+    def _verify(
+        self, user: str, password: str, known: str | None, address: str
+    ) -> Deferred[Verdict | float | None]:
+        """Hash when this login's turn comes, unless its address or user was locked out while
+        it waited (a flood of guesses then costs no hashing at all). The outcome is counted
+        before the next login's turn: None for a good password, the delay of a wrong one's
+        answer, or the lockout."""
+        verdict = self.guard.assess(address, _now(self.clock), known)
+        if verdict.locked:
+            return defer.succeed(verdict)
+        checked: Deferred[Any] = self.check_password(user, password)
+        return checked.addCallback(self._count, known, address)
+
+    def _count(self, good: bool, known: str | None, address: str) -> float | None:
+        if good:
+            self.guard.succeeded(address, known)
             return None
         self.logins["failed"] += 1
-        delay = self.guard.failed(address, now)
-        log.warn(
+        return self.guard.failed(address, _now(self.clock), known)
+
+    def _checked(
+        self,
+        outcome: Verdict | float | None,
+        proto: AppProtocol,
+        user: str,
+        known: str | None,
+        address: str,
+    ) -> Deferred[bytes | None] | bytes | None:
+        if isinstance(outcome, Verdict):
+            return self._refuse_locked(user, address, outcome)
+        if outcome is None:
+            refusal = self._over_limit(proto)  # others may have associated meanwhile
+            if refusal is None:
+                self._accept(proto)
+            return refusal
+        self.warnings.warn(
+            "failed login",
             "failed login of {user!r} from {address}, answered in {delay:g} s",
-            user=aarq.user,
+            user=user,
             address=address,
-            delay=delay,
+            delay=outcome,
         )
-        return self._later(delay, apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_FAILURE))
+        return self._later(outcome, apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_FAILURE))
+
+    def _over_limit(self, proto: AppProtocol) -> bytes | None:
+        refusal = self.router.admit()
+        if refusal is None:
+            return None
+        self.logins["over_limit"] += 1
+        self.warnings.warn("over limit", "refusing {peer}: {why}", peer=proto.peer, why=refusal)
+        return apdu.aare_rejected(REJECTED_TRANSIENT, NO_REASON_GIVEN)
 
     def _later(self, delay: float, rejection: bytes) -> Deferred[bytes | None] | bytes:
         if delay <= 0:
@@ -343,9 +483,21 @@ class Multiplexer:
                 try:
                     self._perform(action)
                 except Exception:
-                    log.failure("carrying out {action!r}", action=action)
+                    log.failure("carrying out {action}", action=type(action).__name__)
         finally:
             self._running = False
+        if self.router.queued and self._sweep is None:
+            self._sweep = self.clock.callLater(QUEUE_SWEEP, self._expire_queued)
+
+    def _expire_queued(self) -> None:
+        self._sweep = None
+        self.run(self.router.expire_queued(_now(self.clock)))
+
+    def stop(self) -> None:
+        """No timer left behind once the service stops."""
+        if self._sweep is not None and self._sweep.active():
+            self._sweep.cancel()
+        self._sweep = None
 
     def _perform(self, action: Action) -> None:
         if isinstance(action, Fanout):
@@ -382,11 +534,16 @@ class Multiplexer:
             action.app.handle.abort()
 
     def _ask_pbx(self, action: AskPBX) -> None:
+        """Send a request to the PBX; whatever happens, the core hears how it ended once."""
         ticket = action.ticket
         if self.pbx is None:
             self.run(self.router.pbx_failed(ticket, actions.LOST))
             return
-        d = self.pbx.invoke_raw(action.pdu, timeout=action.timeout)
+        try:
+            d = self.pbx.invoke_raw(action.pdu, timeout=action.timeout)
+        except Exception:
+            log.failure("sending a request to the PBX")
+            d = defer.fail(Unsendable("the request could not be sent"))
         d.addCallbacks(
             lambda answer: self.run(self.router.pbx_answered(ticket, answer)),
             lambda failure: self.run(self.router.pbx_failed(ticket, _reason(failure))),
@@ -441,6 +598,18 @@ def parse_server_endpoint(
         raise StartupError(f"cannot use the endpoint {description!r}: {error}") from error
 
 
+def with_backlog(description: str, backlog: int) -> str:
+    """A ``tcp:`` or ``ssl:`` listener with ``backlog`` unless it names its own.
+
+    Twisted's default of 50 overflows when a thousand applications reconnect at once: the
+    kernel drops their SYNs and each waits a second before it tries again.
+    """
+    kind = description.split(":", 1)[0].strip().lower()
+    if kind not in ("tcp", "ssl") or "backlog=" in description:
+        return description
+    return f"{description}:backlog={backlog}"
+
+
 class MuxService(MultiService):
     """The whole multiplexer as one service: listeners, status page and PBX association."""
 
@@ -462,6 +631,10 @@ class MuxService(MultiService):
         #: Every PDU of the PBX link is counted, then written to the capture file if one is set.
         self.pdus = PDUCounts()
         self.metrics = mux_registry(self.mux, self.pdus)
+        passwords = Workers(reactor, config.login.hash_threads, "ecsta-mux-passwords")
+        passwords.setServiceParent(self)
+        users = self.mux.users
+        self.mux.check_password = lambda user, password: passwords.run(users.verify, user, password)
         self._server_endpoint = server_endpoint
         self._ports: list[Any] = []
         self._listeners: list[tuple[str, Any, Any]] = []
@@ -481,7 +654,10 @@ class MuxService(MultiService):
                 (config.status.endpoint, self._parse(config.status.endpoint), site)
             )
         if pbx_endpoint is None:
-            pbx_endpoint = clientFromString(reactor, config.pbx.endpoint)
+            try:
+                pbx_endpoint = client_endpoint(reactor, config.pbx.endpoint)
+            except EndpointError as error:
+                raise StartupError(f"pbx.endpoint: {error}") from None
         pbx_factory = self.mux.pbx_factory()
         pbx_factory.capture = self.pdus
         if config.pbx.capture:
@@ -496,11 +672,56 @@ class MuxService(MultiService):
         self.pbx_service.setServiceParent(self)
 
     def _parse(self, description: str) -> Any:
-        return parse_server_endpoint(self.reactor, description, self._server_endpoint)
+        try:
+            certificate = listener_certificate(description, time.time())
+        except CertificateError as error:
+            raise StartupError(str(error)) from None
+        if certificate is not None:
+            self.mux.certificates.append(certificate)
+        backlog = self.config.listen.backlog
+        return parse_server_endpoint(
+            self.reactor,
+            description,
+            lambda reactor, text: self._server_endpoint(reactor, with_backlog(text, backlog)),
+        )
+
+    def _admit_from(self, description: str, factory: Factory) -> Factory:
+        """The listener's factory behind its allow-list, if it has one."""
+        allowed = self.config.listen.allow.get(description)
+        if allowed is None:
+            return factory
+
+        def refused(host: str) -> None:
+            self.mux.connections["refused_not_allowed"] += 1
+            self.mux.warnings.warn(
+                "not allowed",
+                "refusing a connection from {host} to {listener}: not in listen.allow",
+                host=host,
+                listener=description,
+            )
+
+        return AllowedNetworks(factory, networks(allowed), refused)
+
+    def _warn_if_open(self) -> None:
+        """Say so when applications beyond loopback may associate without a login."""
+        if self.config.listen.require_login:
+            return
+        for description in self.config.listen.tcp:
+            allowed = self.config.listen.allow.get(description)
+            if is_loopback(description) or (allowed and only_loopback(networks(allowed))):
+                continue
+            log.warn(
+                "{listener} accepts applications from {who} without a login: set "
+                "listen.require_login, or listen.allow to the applications' networks",
+                listener=description,
+                who="any address" if allowed is None else ", ".join(allowed),
+            )
 
     def privilegedStartService(self) -> None:
+        self._warn_if_open()
         try:
             for description, endpoint, factory in self._listeners:
+                factory = self._admit_from(description, factory)
                 self._ports.append(_listen_now(endpoint, factory, description))
                 log.info("listening on {endpoint}", endpoint=description)
         except StartupError:
@@ -517,5 +738,6 @@ class MuxService(MultiService):
         self._ports.clear()
         for app in list(self.mux.router.apps.values()):
             app.handle.abort()
+        self.mux.stop()
         stopped.append(defer.maybeDeferred(super().stopService))
         return defer.gatherResults(stopped).addCallback(lambda _: None)

@@ -91,8 +91,13 @@ def snapshot(mux: "Multiplexer") -> dict[str, Any]:
         "cdr": _owner(router.cdr),
         "dataCollection": _owner(router.data_collection),
         "journal": None if mux.journal is None else mux.journal.status(),
-        "logins": dict(mux.logins, lockedOut=mux.guard.locked_addresses(now)),
+        "logins": dict(
+            mux.logins,
+            lockedOut=mux.guard.locked_addresses(now),
+            lockedUsers=mux.guard.locked_users(now),
+        ),
         "counters": dict(router.counters),
+        "connections": {"unassociated": mux.unassociated.total(), **mux.connections},
     }
 
 

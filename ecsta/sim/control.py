@@ -33,6 +33,7 @@ from typing import Any, Protocol, cast
 from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
 
+from ecsta.daemon import jsonbody
 from ecsta.sim.errors import ControlError
 from ecsta.sim.failure import CstaError
 from ecsta.sim.plan import (
@@ -47,6 +48,10 @@ from ecsta.sim.server import SimulatorFactory
 
 __all__ = ["ControlResource", "Controller", "api_root"]
 
+#: The largest request body the control API reads.
+MAX_BODY = 64 * 1024
+#: Random calls per second the control API may ask for (far beyond any PBX's busy hour).
+MAX_RATE = 1000.0
 PERSON_ACTIONS = ("offhook", "onhook", "answer", "dial", "hold", "retrieve")
 
 
@@ -247,6 +252,8 @@ class Controller:
         return {"refusingFor": seconds}
 
     def set_traffic(self, rate: float) -> dict[str, Any]:
+        if rate > MAX_RATE:
+            raise ControlError(400, f'"rate" must be at most {MAX_RATE:g} calls per second')
         if self.traffic is None:
             raise ControlError(409, "this simulator runs without a traffic generator")
         self.traffic.set_rate(rate)
@@ -280,12 +287,14 @@ class ControlResource(Resource):
     @staticmethod
     def _body(request: Request) -> dict[str, Any]:
         assert request.content is not None
-        raw = request.content.read()
+        raw = request.content.read(MAX_BODY + 1)
+        if len(raw) > MAX_BODY:
+            raise ControlError(413, f"request body exceeds {MAX_BODY} bytes")
         if not raw.strip():
             return {}
         try:
-            body = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            body = jsonbody.loads(raw)
+        except jsonbody.BodyError as error:
             raise ControlError(400, f"request body is not JSON: {error}") from None
         if not isinstance(body, dict):
             raise ControlError(400, "request body must be a JSON object")

@@ -26,12 +26,15 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from twisted.internet import task
+from twisted.internet import defer, task
+from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 from twisted.web.resource import IResource, NoResource, Resource
 from twisted.web.server import NOT_DONE_YET, Request
 
+from ecsta.daemon import jsonbody
 from ecsta.mux.auth import LoginGuard
 from ecsta.web.files import FileResource, StaticFile
 from ecsta.web.logins import Login
@@ -127,9 +130,15 @@ class _SessionInfo(Resource):
         )
 
 
-class _Login(Resource):
-    isLeaf = True
+class _PostOnly(Resource):
+    """A form target: HEAD (which Twisted would hand to a missing render_GET) is a 405 too."""
 
+    isLeaf = True
+    allowedMethods = (b"POST",)
+    render_HEAD = None  # type: ignore[assignment]
+
+
+class _Login(_PostOnly):
     def __init__(self, gate: ConsoleGate, guard: LoginGuard, clock: IReactorTime) -> None:
         super().__init__()
         self.gate = gate
@@ -148,19 +157,27 @@ class _Login(Resource):
                 {"error": "badRequest", "message": "a same-origin JSON login form is required"},
             )
         address = str(getattr(request.getClientAddress(), "host", "?"))
-        now = self.clock.seconds()
-        verdict = self.guard.assess(address, now)
+        subject = login.subject(form)
+        verdict = self.guard.assess(address, self.clock.seconds(), subject)
         if verdict.locked:
-            log.warn("console login from locked-out {address}", address=address)
+            log.warn("console login from {address}: locked out", address=address)
             request.setHeader("retry-after", str(int(verdict.seconds_left) + 1))
             return _json(
                 request,
                 429,
                 {"error": "lockedOut", "message": "too many failed logins: try again later"},
             )
-        user = login.check(form)
+        checked: Deferred[Any] = defer.maybeDeferred(login.check, form)
+        checked.addCallback(self._checked, request, address, subject)
+        checked.addErrback(self._broken, request)
+        return NOT_DONE_YET
+
+    def _checked(
+        self, user: str | None, request: Request, address: str, subject: str | None
+    ) -> None:
+        login = self.gate.login
         if user is None:
-            delay = self.guard.failed(address, now)
+            delay = self.guard.failed(address, self.clock.seconds(), subject)
             log.warn(
                 "failed console login from {address}, answered in {delay:g} s",
                 address=address,
@@ -168,10 +185,11 @@ class _Login(Resource):
             )
             refusal = {"error": "unauthorized", "message": "wrong login", "login": login.kind}
             if delay <= 0:
-                return _json(request, 401, refusal)
-            task.deferLater(self.clock, delay, _finish, request, 401, refusal)
-            return NOT_DONE_YET
-        self.guard.succeeded(address)
+                _finish(request, 401, refusal)
+            else:
+                task.deferLater(self.clock, delay, _finish, request, 401, refusal)
+            return
+        self.guard.succeeded(address, subject)
         name = self.gate.cookie_name(request)
         previous = request.getCookie(name)
         if previous:
@@ -187,7 +205,12 @@ class _Login(Resource):
             sameSite="strict",
         )
         log.info("console login of {user} from {address}", user=user, address=address)
-        return _json(request, 200, {"user": user, "csrf": session.csrf, "login": login.kind})
+        _finish(request, 200, {"user": user, "csrf": session.csrf, "login": login.kind})
+
+    @staticmethod
+    def _broken(failure: Failure, request: Request) -> None:
+        log.failure("checking a console login", failure)
+        _finish(request, 500, {"error": "internal", "message": "the login could not be checked"})
 
 
 def _finish(request: Request, status: int, value: Any) -> None:
@@ -210,15 +233,13 @@ def _form(request: Request) -> Mapping[str, Any] | None:
     if len(data) > MAX_FORM:
         return None
     try:
-        form = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+        form = jsonbody.loads(data)
+    except jsonbody.BodyError:
         return None
     return form if isinstance(form, dict) else None
 
 
-class _Logout(Resource):
-    isLeaf = True
-
+class _Logout(_PostOnly):
     def __init__(self, gate: ConsoleGate) -> None:
         super().__init__()
         self.gate = gate

@@ -5,13 +5,17 @@ The multiplexer's console checks the users of its configuration (password hashes
 its API, so that whoever may call the API may use the console and nobody else. A console with
 nothing configured needs no login, as the status page and the API it shows need none then.
 
-A check answers the name the session is opened for, or None; it never says why a login
-failed, and a token is never used as a name (the log would hold it).
+A check answers the name the session is opened for, or None (or a Deferred of either: a
+password is hashed off the reactor thread); it never says why a login failed, and a token is
+never used as a name (the log would hold it).
 """
 
 import hmac
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
+
+from twisted.internet import defer
+from twisted.internet.defer import Deferred
 
 from ecsta.mux.auth import Users
 
@@ -28,7 +32,10 @@ class Login(Protocol):
     @property
     def required(self) -> bool: ...
 
-    def check(self, form: Mapping[str, Any]) -> str | None: ...
+    def check(self, form: Mapping[str, Any]) -> "Deferred[str | None] | str | None": ...
+
+    def subject(self, form: Mapping[str, Any]) -> str | None:
+        """The existing user a form tries to log in as, whose failures count against the user."""
 
 
 def _field(form: Mapping[str, Any], name: str) -> str | None:
@@ -43,25 +50,38 @@ class PasswordLogin:
 
     kind = "password"
 
-    def __init__(self, users: Users, allowed: Collection[str] = ()) -> None:
+    def __init__(
+        self,
+        users: Users,
+        allowed: Collection[str] = (),
+        verify: Callable[[str, str], Deferred[bool]] | None = None,
+    ) -> None:
         self.users = users
         self.allowed = frozenset(allowed)
+        #: How a password is checked (the multiplexer's pool of threads, in the service).
+        self.verify = verify or (
+            lambda user, password: defer.maybeDeferred(users.verify, user, password)
+        )
 
     @property
     def required(self) -> bool:
         return bool(self.users)
 
-    def check(self, form: Mapping[str, Any]) -> str | None:
+    def check(self, form: Mapping[str, Any]) -> "Deferred[str | None] | str | None":
         user = _field(form, "user")
         password = _field(form, "password")
         if user is None or password is None:
             return None
+        allowed = not self.allowed or user in self.allowed
         # The password is checked even for a user who may not log in here, so that the answer
         # takes as long either way.
-        good = self.users.verify(user, password)
-        if not good or (self.allowed and user not in self.allowed):
-            return None
-        return user
+        return self.verify(user, password).addCallback(
+            lambda good: user if good and allowed else None
+        )
+
+    def subject(self, form: Mapping[str, Any]) -> str | None:
+        user = _field(form, "user")
+        return user if user is not None and user in self.users else None
 
 
 class TokenLogin:
@@ -84,3 +104,6 @@ class TokenLogin:
         # Every token is compared, so that the time taken does not tell which one was close.
         matches = [hmac.compare_digest(given, known) for known in self.tokens]
         return f"token {matches.index(True) + 1}" if any(matches) else None
+
+    def subject(self, form: Mapping[str, Any]) -> str | None:
+        return None  # tokens have no owner to lock out; their addresses are

@@ -3,7 +3,7 @@
 Every path answers the status JSON, as it always has, so that monitoring keeps working;
 ``/console/`` is the console, which reads the same document from ``/console/api/status``
 once logged in. Logins are those of the ``[users]`` table (``[console] users`` may narrow
-them down), slowed down and locked out as the CSTA logins are, by the ``[login]`` settings.
+them down), slowed down and locked out by the same record as the CSTA logins.
 """
 
 from typing import TYPE_CHECKING
@@ -29,10 +29,15 @@ class StatusRoot(Resource):
         super().__init__()
         self.status = StatusResource(mux)
         config = mux.config
-        # The console counts its own failed logins, apart from the CSTA ports' guard.
-        guard = config.login.guard()
+        # One record of failures for the console and the CSTA ports: guesses made here count
+        # against the same address and user as guesses made there.
+        guard = mux.guard
         gate = ConsoleGate(
-            PasswordLogin(mux.users, config.console.users),
+            PasswordLogin(
+                mux.users,
+                config.console.users,
+                lambda user, password: mux.check_password(user, password),
+            ),
             SessionStore(lambda: mux.clock.seconds()),
             "ecsta_mux",
         )

@@ -1,0 +1,135 @@
+"""The driver's HTTP site, guarded where a request enters, before any resource sees it.
+
+- **Host names.** A browser page from another site can reach a service on 127.0.0.1 through
+  DNS rebinding: its own name, re-pointed at 127.0.0.1, makes the request same-origin, and only
+  the ``Host`` header still tells. Requests naming a host that is not configured are refused
+  (loopback names by default).
+- **Body size.** Twisted reads a whole body before the resource (and its login check) runs; a
+  body larger than ``max_body`` is refused from its ``Content-Length`` (or as soon as a chunked
+  one grows past it), and the connection closed, before it is read.
+- **Secrets.** The access log never shows a ``token`` (or ``password``) query parameter.
+"""
+
+import re
+from collections.abc import Collection
+from typing import Any
+
+from twisted.web.http import combinedLogFormatter
+from twisted.web.resource import IResource
+from twisted.web.server import Request, Site
+
+from ecsta.driver.api import _Refusal
+
+#: Host names a service on loopback answers to by default.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+#: Query parameters whose values are never written to the access log.
+_SECRET = re.compile(rb"([?&](?:token|password)=)[^&#\s]*", re.IGNORECASE)
+
+
+def redact(uri: bytes) -> bytes:
+    """``uri`` with the values of secret query parameters replaced."""
+    return _SECRET.sub(rb"\1<redacted>", uri)
+
+
+def host_name(header: str) -> str:
+    """The host of a ``Host`` header, without its port, lowercased (IPv6 without brackets)."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class _Redacted:
+    """A request as the access log sees it: the same, minus secrets."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+        self.uri = redact(request.uri)
+
+    def getHeader(self, name: bytes) -> bytes | None:
+        value = self._request.getHeader(name)
+        return None if value is None else redact(value)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._request, name)
+
+
+def _log_line(timestamp: str, request: Request) -> str:
+    redacted: Any = _Redacted(request)
+    return combinedLogFormatter(timestamp, redacted)
+
+
+_BAD_HOST = _Refusal(
+    421, {"error": "unknownHost", "message": "this service does not answer to that host name"}
+)
+
+
+class GuardedRequest(Request):
+    """A request whose body may not exceed its site's ``max_body``."""
+
+    _received = 0
+    _refused = False
+
+    @property
+    def _limit(self) -> int:
+        site: Any = getattr(self.channel, "site", None)
+        return int(getattr(site, "max_body", 1 << 20))
+
+    def gotLength(self, length: int | None) -> None:
+        if length is not None and length > self._limit:
+            self._refuse_body()
+            return
+        super().gotLength(length)
+
+    def handleContentChunk(self, data: bytes) -> None:
+        if self._refused:
+            return
+        self._received += len(data)
+        if self._received > self._limit:
+            self._refuse_body()
+            return
+        super().handleContentChunk(data)
+
+    def requestReceived(self, command: bytes, path: bytes, version: bytes) -> None:
+        if not self._refused:
+            super().requestReceived(command, path, version)
+
+    def _refuse_body(self) -> None:
+        """Answer 413 at once and hang up: the rest of the body is never read."""
+        if self._refused:
+            return
+        self._refused = True
+        body = b'{"error":"tooLarge","message":"the body exceeds %d bytes"}' % self._limit
+        transport: Any = self.channel.transport
+        transport.write(
+            b"HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(body), body)
+        )
+        transport.loseConnection()
+
+
+class GuardedSite(Site):
+    """A ``Site`` that checks the host name and the body size before any resource runs."""
+
+    requestFactory = GuardedRequest
+
+    def __init__(
+        self,
+        resource: IResource,
+        *,
+        hosts: Collection[str] = LOOPBACK_HOSTS,
+        max_body: int = 1 << 20,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(resource, logFormatter=_log_line, **kwargs)
+        self.hosts = frozenset(h.lower() for h in hosts)
+        self.max_body = max_body
+        self.displayTracebacks = False
+
+    def getResourceFor(self, request: Request) -> IResource:
+        if "*" not in self.hosts:
+            header = request.getHeader("host")
+            if header is None or host_name(header) not in self.hosts:
+                return _BAD_HOST
+        resource: IResource = super().getResourceFor(request)
+        return resource

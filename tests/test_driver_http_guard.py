@@ -1,0 +1,139 @@
+"""The driver's HTTP site where requests enter: host names, body sizes, secrets in the log, and
+the login password kept out of the process list."""
+
+import io
+import os
+from typing import Any
+from unittest import mock
+
+from twisted.internet.address import IPv4Address
+from twisted.internet.task import Clock
+from twisted.internet.testing import MemoryReactorClock, StringTransport
+from twisted.trial.unittest import SynchronousTestCase
+
+from ecsta.driver.config import DriverConfig
+from ecsta.driver.site import GuardedSite
+from ecsta.driver.tap import PASSWORD_VARIABLE, Options, api_hosts, build
+
+TOKEN = "a-token-of-some-length-0123"
+
+
+def driver_site(tokens: list[str] | None = None) -> GuardedSite:
+    reactor = MemoryReactorClock()
+    config = DriverConfig(lines=["103", "104"], tokens=list(tokens or []))
+    services = build(reactor, config)
+    site: Any = services.api.factory
+    assert isinstance(site, GuardedSite)
+    return site
+
+
+def exchange(site: GuardedSite, raw: bytes) -> tuple[bytes, StringTransport]:
+    transport = StringTransport(
+        hostAddress=IPv4Address("TCP", "127.0.0.1", 8782),
+        peerAddress=IPv4Address("TCP", "127.0.0.1", 50123),
+    )
+    channel = site.buildProtocol(transport.getPeer())
+    assert channel is not None
+    channel.makeConnection(transport)
+    channel.dataReceived(raw)
+    return transport.value(), transport
+
+
+def status(response: bytes) -> int:
+    return int(response.split(b" ", 2)[1]) if response else 0
+
+
+class HostTests(SynchronousTestCase):
+    def test_a_rebound_host_name_cannot_place_calls_through_an_open_driver(self) -> None:
+        site = driver_site()
+        body = b'{"to": "200"}'
+        request = (
+            b"POST /api/v1/lines/103/makecall HTTP/1.1\r\nhost: evil.example:8782\r\n"
+            b"origin: http://evil.example:8782\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\n\r\n%s" % (len(body), body)
+        )
+        response, _ = exchange(site, request)
+        self.assertEqual(status(response), 421)
+        self.assertIn(b"unknownHost", response)
+        for host in (b"127.0.0.1:8782", b"localhost:8782", b"[::1]:8782"):
+            response, _ = exchange(site, b"GET /api/v1/lines HTTP/1.1\r\nhost: %s\r\n\r\n" % host)
+            self.assertEqual(status(response), 200, host)
+
+    def test_the_default_hosts_follow_the_listening_address(self) -> None:
+        self.assertEqual(api_hosts(DriverConfig()), ["localhost", "127.0.0.1", "::1"])
+        self.assertEqual(api_hosts(DriverConfig(api="tcp:8782", tokens=[TOKEN])), ["*"])
+        self.assertEqual(api_hosts(DriverConfig(hosts=["driver.example"])), ["driver.example"])
+
+
+class BodyTests(SynchronousTestCase):
+    def test_a_huge_unauthenticated_upload_is_refused_before_it_is_read(self) -> None:
+        site = driver_site([TOKEN])
+        head = (
+            b"POST /api/v1/lines/import HTTP/1.1\r\nhost: 127.0.0.1:8782\r\n"
+            b"content-length: 300000000\r\n\r\n"
+        )
+        response, transport = exchange(site, head + b"x" * 65536)
+        self.assertEqual(status(response), 413)
+        self.assertIn(b"tooLarge", response)
+        self.assertTrue(transport.disconnecting)
+
+    def test_a_chunked_body_is_cut_off_as_it_grows(self) -> None:
+        site = driver_site([TOKEN])
+        chunk = b"%x\r\n%s\r\n" % (60000, b"y" * 60000)
+        head = (
+            b"POST /api/v1/settings HTTP/1.1\r\nhost: 127.0.0.1:8782\r\n"
+            b"transfer-encoding: chunked\r\n\r\n"
+        )
+        response, transport = exchange(site, head + chunk * 20)
+        self.assertEqual(status(response), 413)
+        self.assertTrue(transport.disconnecting)
+
+    def test_an_ordinary_body_still_reaches_the_login_check(self) -> None:
+        site = driver_site([TOKEN])
+        body = b'{"to": "200"}'
+        response, _ = exchange(
+            site,
+            b"POST /api/v1/lines/103/makecall HTTP/1.1\r\nhost: 127.0.0.1:8782\r\n"
+            b"content-length: %d\r\n\r\n%s" % (len(body), body),
+        )
+        self.assertEqual(status(response), 401)
+
+
+class AccessLogTests(SynchronousTestCase):
+    def test_tokens_never_reach_the_access_log(self) -> None:
+        site = GuardedSite(driver_site([TOKEN]).resource, reactor=Clock())
+        site.startFactory()
+        self.addCleanup(site.stopFactory)
+        written = io.StringIO()
+        site.logFile = written
+        exchange(
+            site,
+            b"GET /api/v1/events?token=%s&x=1 HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+            b"referer: http://127.0.0.1/?token=%s\r\n\r\n" % (TOKEN.encode(), TOKEN.encode()),
+        )
+        line = written.getvalue()
+        self.assertIn("/api/v1/events?token=<redacted>&x=1", line)
+        self.assertNotIn(TOKEN, line)
+
+
+class PasswordTests(SynchronousTestCase):
+    def options(self, *argv: str) -> Options:
+        options = Options()
+        options.parseOptions(["--pbx", "tcp:host=127.0.0.1:port=33334", "--user", "crm", *argv])
+        return options
+
+    def test_the_password_comes_from_a_file(self) -> None:
+        path = self.mktemp()
+        with open(path, "w", encoding="utf-8") as stream:
+            stream.write("from-a-file\n")
+        self.assertEqual(self.options("--password-file", path).config.password, "from-a-file")
+
+    def test_the_password_comes_from_the_environment(self) -> None:
+        with mock.patch.dict(os.environ, {PASSWORD_VARIABLE: "from-the-environment"}):
+            self.assertEqual(self.options().config.password, "from-the-environment")
+
+    def test_an_unreadable_password_file_is_named(self) -> None:
+        with self.assertRaises(Exception) as caught:
+            self.options("--password-file", "/nonexistent/secret")
+        self.assertIn("--password-file", str(caught.exception))
+        self.assertIn("/nonexistent/secret", str(caught.exception))
