@@ -5,17 +5,20 @@ The storage tests run twice: against SQLite, and against a real PostgreSQL serve
 why.
 """
 
+import csv
 import io
 import json
 import os
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
+from urllib.parse import urlencode
 
 from twisted.internet import reactor
 from twisted.internet.defer import Deferred, gatherResults, inlineCallbacks
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase, TestCase
-from twisted.web.test.requesthelper import DummyRequest
+from twisted.web.client import Agent, HTTPConnectionPool, readBody
+from twisted.web.server import Site
 
 from ecsta import cli
 from ecsta.journal import queries
@@ -119,6 +122,7 @@ class JournalTests:
         journal.startService()
         self.addCleanup(journal.stopService)  # type: ignore[attr-defined]
         while not journal.ready and journal.error is None:
+            assert journal._opening is not None
             yield journal._opening
         return journal
 
@@ -216,20 +220,83 @@ class JournalTests:
         journal = yield self.start()
         for n in range(3):
             yield journal.store_report(report([item("101", f"20{n}", f"2026120610000{n}")]))
-        resource = JournalResource(journal)
-        page = yield _get(resource, {"limit": "2"})
+        get = self.serve(JournalResource(journal))
+        status, page = yield get({"limit": "2"})
         body = json.loads(page)
+        self.assertEqual(status, 200)  # type: ignore[attr-defined]
         self.assertEqual([c["called"] for c in body["calls"]], ["202", "201"])  # type: ignore[attr-defined]
         self.assertEqual(body["next"], 2)  # type: ignore[attr-defined]
-        text = yield _get(resource, {"format": "csv", "number": "201"})
+        status, text = yield get({"format": "csv", "number": "201"})
         lines = text.decode().splitlines()
-        self.assertEqual(
+        self.assertEqual(  # type: ignore[attr-defined]
             lines[0].split(",")[:6], ["id", "start", "end", "duration", "calling", "called"]
-        )  # type: ignore[attr-defined]
+        )
         self.assertEqual(len(lines), 2)  # type: ignore[attr-defined]
         self.assertIn(",101,201,", lines[1])  # type: ignore[attr-defined]
-        bad = yield _get(resource, {"from": "soon"}, status=400)
-        self.assertIn("from:", json.loads(bad)["message"])  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_the_api_names_the_parameter_it_cannot_use(self) -> Gen:
+        journal = yield self.start()
+        get = self.serve(JournalResource(journal))
+        for params, named in [
+            ({"from": "soon"}, "from:"),
+            ({"to": "2026-02-30"}, "to:"),
+            ({"limit": "1000000"}, "limit:"),
+            ({"limit": "-1"}, "limit:"),
+            ({"offset": "x"}, "offset:"),
+            ({"number": "=1+2"}, "number:"),
+            ({"format": "xls"}, "format:"),
+            ({"format": "csv", "limit": "100001"}, "limit:"),
+        ]:
+            status, body = yield get(params)
+            self.assertEqual(status, 400, params)  # type: ignore[attr-defined]
+            self.assertTrue(json.loads(body)["message"].startswith(named), body)  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_a_csv_download_is_read_a_page_at_a_time_and_is_inert_in_spreadsheets(self) -> Gen:
+        from ecsta.journal import http
+
+        self.patch(http, "CSV_PAGE", 2)  # type: ignore[attr-defined]
+        journal = yield self.start()
+        callers = ["+4930111", '=HYPERLINK("http://x")', "@SUM(1)", "-2+3", "104", "105", "106"]
+        for n, calling in enumerate(callers):
+            yield journal.store_report(report([item(calling, "101", f"2026120610000{n}")], n))
+        searched: list[queries.Query] = []
+        search = journal.search
+
+        def counted(query: queries.Query) -> Deferred[list[dict[str, Any]]]:
+            searched.append(query)
+            return search(query)
+
+        self.patch(journal, "search", counted)  # type: ignore[attr-defined]
+        status, text = yield self.serve(JournalResource(journal))({"format": "csv"})
+        self.assertEqual(status, 200)  # type: ignore[attr-defined]
+        rows = list(csv.DictReader(io.StringIO(text.decode())))
+        self.assertEqual(  # type: ignore[attr-defined]
+            [r["calling"] for r in rows],
+            ["106", "105", "104", "'-2+3", "'@SUM(1)", '\'=HYPERLINK("http://x")', "+4930111"],
+        )
+        self.assertEqual([q.limit for q in searched], [2, 2, 2, 2])  # type: ignore[attr-defined]
+
+    def serve(
+        self, resource: JournalResource
+    ) -> Callable[[dict[str, str]], "Deferred[tuple[int, bytes]]"]:
+        """``resource`` on a loopback port; a function that GETs it with the given parameters."""
+        port = reactor.listenTCP(0, Site(resource), interface="127.0.0.1")  # type: ignore[arg-type]
+        self.addCleanup(port.stopListening)  # type: ignore[attr-defined]
+        pool = HTTPConnectionPool(reactor, persistent=False)
+        self.addCleanup(pool.closeCachedConnections)  # type: ignore[attr-defined]
+        agent = Agent(reactor, pool=pool)
+
+        @inlineCallbacks
+        def get(params: dict[str, str]) -> Generator[Deferred[Any], Any, tuple[int, bytes]]:
+            address: Any = port.getHost()
+            url = f"http://127.0.0.1:{address.port}/?{urlencode(params)}"
+            response = yield agent.request(b"GET", url.encode())
+            body = yield readBody(response)
+            return response.code, body
+
+        return get
 
     @inlineCallbacks
     def test_cli_export(self) -> Gen:
@@ -253,19 +320,6 @@ class JournalTests:
         out = io.StringIO()
         self.assertEqual(cli.main(["journal", "export", *source], out, err), 0)  # type: ignore[attr-defined]
         self.assertEqual([r["calling"] for r in json.loads(out.getvalue())], ["101", "103"])  # type: ignore[attr-defined]
-
-
-def _get(resource: JournalResource, args: dict[str, str], status: int = 200) -> "Deferred[bytes]":
-    request = DummyRequest([b""])
-    request.args = {k.encode(): [v.encode()] for k, v in args.items()}
-    d = request.notifyFinish()
-    resource.render_GET(request)
-
-    def done(_: Any) -> bytes:
-        assert (request.responseCode or 200) == status, (request.responseCode, request.written)
-        return b"".join(request.written)
-
-    return d.addCallback(done)
 
 
 class SQLiteJournalTests(JournalTests, TestCase):
