@@ -9,6 +9,9 @@ import csv
 import io
 import json
 import os
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable, Generator
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +19,7 @@ from urllib.parse import urlencode
 from twisted.internet import reactor
 from twisted.internet.defer import Deferred, gatherResults, inlineCallbacks
 from twisted.internet.task import Clock
-from twisted.trial.unittest import SynchronousTestCase, TestCase
+from twisted.trial.unittest import SkipTest, SynchronousTestCase, TestCase
 from twisted.web.client import Agent, HTTPConnectionPool, readBody
 from twisted.web.server import Site
 
@@ -26,6 +29,8 @@ from ecsta.journal.http import JournalResource
 from ecsta.journal.record import NotACallRecord, records_from_report
 from ecsta.journal.schema import SCHEMA_VERSION
 from ecsta.journal.service import Journal, StorageUnavailable
+from ecsta.journal.settings import JournalSettings
+from ecsta.journal.store import MAX_CONNECTIONS
 from tests.journal_support import Database, item, report
 
 Gen = Generator[Deferred[Any], Any, None]
@@ -333,3 +338,70 @@ class SQLiteJournalTests(JournalTests, TestCase):
 
 class PostgreSQLJournalTests(JournalTests, TestCase):
     kind = "postgres"
+
+
+CI_POSTGRES = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".ci", "postgres"
+)
+
+
+class PostgreSQLOutageTests(TestCase):
+    """A real PostgreSQL server that stops and starts again under a running journal.
+
+    The test starts a server of its own (``.ci/postgres``), so that it can take it away without
+    disturbing a server other tests use; it is skipped, with the reason, where none can start.
+    """
+
+    timeout = 180
+
+    def setUp(self) -> None:
+        parent = tempfile.mkdtemp(prefix="ecsta-pg-")
+        self.addCleanup(shutil.rmtree, parent, True)
+        os.chmod(parent, 0o755)  # the server may run as the postgres user
+        self.parent = parent
+        self.server = os.path.join(parent, "server")
+        started = self.ci("start")
+        if started.returncode != 0:
+            raise SkipTest(f"no PostgreSQL server of the test's own: {started.stderr.strip()}")
+        self.addCleanup(self.ci, "stop")
+        self.dsn = started.stdout.strip()
+
+    def ci(self, action: str) -> "subprocess.CompletedProcess[str]":
+        return subprocess.run(
+            [CI_POSTGRES, action, self.server], capture_output=True, text=True, timeout=120
+        )
+
+    @inlineCallbacks
+    def test_storing_resumes_by_itself_when_the_server_comes_back(self) -> Gen:
+        settings = JournalSettings(path="unused.sqlite", postgres=self.dsn)
+        journal = Journal(reactor, settings, self.parent, clock=Clock())
+        journal.startService()
+        self.addCleanup(journal.stopService)
+        while not journal.ready and journal.error is None:
+            assert journal._opening is not None
+            yield journal._opening
+        yield journal.store_report(report([item("101", "102")], 1))
+        self.assertEqual(self.ci("down").returncode, 0)
+        with self.assertRaises(StorageUnavailable):
+            yield journal.store_report(report([item("103", "104")], 2))
+        status = journal.status()
+        self.assertEqual((status["state"], status["unstored"]), ("failing", 1))
+        metrics = {m.name: m.samples[0].value for m in journal.families("t")}
+        self.assertEqual(metrics["t_journal_up"], 0)
+        self.assertEqual(self.ci("up").returncode, 0)
+        # The PBX sends the record again until it is acknowledged; a connection that broke
+        # with the server fails its one next attempt and is replaced, so a few resends do.
+        for attempt in range(1, MAX_CONNECTIONS + 2):
+            try:
+                yield journal.store_report(report([item("103", "104")], 2 + attempt))
+                break
+            except StorageUnavailable:
+                self.assertLessEqual(attempt, MAX_CONNECTIONS)
+        status = journal.status()
+        self.assertEqual((status["state"], status["stored"], status["unstored"]), ("ok", 2, 0))
+        import psycopg
+
+        with psycopg.connect(self.dsn) as connection:
+            rows = connection.execute("SELECT calling FROM calls ORDER BY id").fetchall()
+        self.assertEqual([r[0] for r in rows], ["101", "103"])
+        self.flushLoggedErrors()  # adbapi logs each connection it had to give up
