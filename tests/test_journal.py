@@ -10,6 +10,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Callable, Generator
@@ -28,7 +29,7 @@ from ecsta.journal import queries
 from ecsta.journal.http import JournalResource
 from ecsta.journal.record import NotACallRecord, records_from_report
 from ecsta.journal.schema import SCHEMA_VERSION
-from ecsta.journal.service import Journal, StorageUnavailable
+from ecsta.journal.service import SWEEP, Journal, StorageUnavailable
 from ecsta.journal.settings import JournalSettings
 from ecsta.journal.store import MAX_CONNECTIONS
 from tests.journal_support import Database, item, report
@@ -203,13 +204,21 @@ class JournalTests:
     @inlineCallbacks
     def test_retention_forgets_old_calls_in_the_background(self) -> Gen:
         journal = yield self.start(retention=30)
+        yield journal._sweeping  # the sweep at start: nothing to forget yet
         yield journal.store_report(report([item("101", "102")]))
-        self.clock.advance(29 * 86400)
+        self.clock.advance(29 * 86400)  # the hourly sweep comes round, and keeps the call
+        self.assertIsNotNone(journal._sweeping)  # type: ignore[attr-defined]
+        yield journal._sweeping
         yield journal.store_report(report([item("103", "104")]))
-        self.clock.advance(86400 + 1)
-        yield journal.sweep()
+        self.clock.advance(86400 + 1)  # the first call is now past 30 days
+        self.assertIsNotNone(journal._sweeping)  # type: ignore[attr-defined]
+        yield journal._sweeping
         rows = self.db.execute("SELECT calling FROM calls")
         self.assertEqual([tuple(r) for r in rows], [("103",)])  # type: ignore[attr-defined]
+        self.assertEqual(journal.swept, 1)  # type: ignore[attr-defined]
+        self.clock.advance(SWEEP)  # and again an hour later, with nothing more to forget
+        yield journal._sweeping
+        self.assertEqual(journal.swept, 1)  # type: ignore[attr-defined]
 
     @inlineCallbacks
     def test_a_database_of_a_newer_schema_is_refused(self) -> Gen:
@@ -329,6 +338,32 @@ class JournalTests:
 
 class SQLiteJournalTests(JournalTests, TestCase):
     kind = "sqlite"
+
+    @inlineCallbacks
+    def test_a_burst_costs_one_durable_commit_per_batch(self) -> Gen:
+        """Counted at the database: every COMMIT statement any pool connection runs."""
+        from ecsta.journal import store
+
+        statements: list[str] = []
+        synchronous: list[int] = []
+        opened = store._sqlite_open
+
+        def traced(connection: sqlite3.Connection) -> None:
+            opened(connection)
+            synchronous.append(connection.execute("PRAGMA synchronous").fetchone()[0])
+            connection.set_trace_callback(statements.append)
+
+        self.patch(store, "_sqlite_open", traced)
+        journal = yield self.start()
+        del statements[:]
+        burst = [journal.store_report(report([item(f"1{n:03d}", "0301")], n)) for n in range(1200)]
+        yield gatherResults(burst)
+        commits = [s for s in statements if s.strip().upper().startswith("COMMIT")]
+        # The first report goes alone; the 1199 that arrive meanwhile fill batches of 500.
+        self.assertEqual(len(commits), 4)
+        self.assertEqual(journal.store.commits, 4)
+        self.assertEqual(journal.stored, 1200)
+        self.assertEqual(set(synchronous), {2})  # FULL: each commit waits for its fsync
 
     @inlineCallbacks
     def test_the_file_is_in_wal_mode(self) -> Gen:
