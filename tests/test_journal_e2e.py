@@ -171,3 +171,29 @@ class JournalEndToEnd(TestCase):
         )
         self.assertEqual(mux.state()["journal"]["state"], "ok")
         self.assertEqual([row[0] for row in self.journal()], [caller(0), caller(1)])
+
+    @inlineCallbacks
+    def test_with_an_owner_a_record_reaches_it_only_once_stored(self) -> Gen:
+        mux = self.start_mux()
+        owner = Process("cdr-owner", ["-m", "tests.mux_e2e_owner", str(mux.port)], self.dir)
+        self.addCleanup(owner.stop)
+        yield wait_until(lambda: "started" in owner.output(), what="the owner's start answered")
+        yield wait_until(lambda: mux.state()["journal"]["state"] == "ok", what="the journal open")
+        with sqlite3.connect(os.path.join(self.dir, "journal.sqlite")) as db:
+            db.execute("ALTER TABLE calls RENAME TO calls_away")
+        self.incoming(0)
+        yield wait_until(
+            lambda: self.sim.state()["counters"]["cdr_refused"] >= 2,
+            what="the record refused twice",
+        )
+        # Not stored, so neither passed to the owner nor acknowledged to the PBX.
+        self.assertEqual(owner.output().count("acknowledged"), 0)
+        self.assertEqual(self.sim.state()["cdr"]["acknowledged"], 0)
+        self.assertEqual(mux.state()["journal"]["state"], "failing")
+        with sqlite3.connect(os.path.join(self.dir, "journal.sqlite")) as db:
+            db.execute("ALTER TABLE calls_away RENAME TO calls")
+        yield wait_until(
+            lambda: self.sim.state()["cdr"]["acknowledged"] == 1, what="acknowledged once stored"
+        )
+        self.assertEqual(owner.output().count("acknowledged"), 1)
+        self.assertEqual([row[0] for row in self.journal()], [caller(0)])
