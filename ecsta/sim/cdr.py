@@ -190,8 +190,9 @@ class CdrQueue:
 
     def made(self) -> Iterator[tuple[str, CdrRecord]]:
         """Every record still known, with its state: the acknowledged ones still in the history
-        in the order they were acknowledged, then those held, oldest first.  Records made and not here were dropped (the buffer was
-        full) or forgotten (the history was full); both are counted."""
+        in the order they were acknowledged, then those held, oldest first.  Records made and
+        not here were dropped (the buffer was full) or forgotten (the history was full); both
+        are counted."""
         for record in self._history:
             yield ACKNOWLEDGED, record
         for record in self.records():
