@@ -67,6 +67,14 @@ class JournalEndToEnd(TestCase):
         self.muxes.append(mux)
         return mux
 
+    @inlineCallbacks
+    def start_owner(self, mux: Mux) -> Generator[Deferred[Any], Any, Process]:
+        """An application of its own process that owns CDR at ``mux`` and acknowledges each."""
+        owner = Process("cdr-owner", ["-m", "tests.mux_e2e_owner", str(mux.port)], self.dir)
+        self.addCleanup(owner.stop)
+        yield wait_until(lambda: "started" in owner.output(), what="the owner's start answered")
+        return owner
+
     def incoming(self, n: int) -> None:
         """An outside caller rings 101, who answers and hangs up: one finished call."""
         self.sim.post("incoming", {"from": caller(n), "to": "101"})
@@ -76,6 +84,11 @@ class JournalEndToEnd(TestCase):
     def journal(self) -> list[tuple[Any, ...]]:
         with sqlite3.connect(os.path.join(self.dir, "journal.sqlite")) as db:
             return list(db.execute("SELECT calling, called, key FROM calls ORDER BY id"))
+
+    def rename(self, table: str, to: str) -> None:
+        """The journal's table out of the way (the database fails), or back."""
+        with sqlite3.connect(os.path.join(self.dir, "journal.sqlite")) as db:
+            db.execute(f"ALTER TABLE {table} RENAME TO {to}")
 
     def rows(self) -> list[tuple[Any, ...]]:
         with sqlite3.connect(os.path.join(self.dir, "journal.sqlite")) as db:
@@ -127,9 +140,7 @@ class JournalEndToEnd(TestCase):
     @inlineCallbacks
     def test_an_owning_application_still_confirms_and_the_journal_keeps(self) -> Gen:
         mux = self.start_mux()
-        owner = Process("cdr-owner", ["-m", "tests.mux_e2e_owner", str(mux.port)], self.dir)
-        self.addCleanup(owner.stop)
-        yield wait_until(lambda: "started" in owner.output(), what="the owner's start answered")
+        owner = yield self.start_owner(mux)
         for n in range(3):
             self.incoming(n)
         yield wait_until(
@@ -152,8 +163,7 @@ class JournalEndToEnd(TestCase):
         mux = self.start_mux()
         self.incoming(0)
         yield wait_until(lambda: len(self.journal()) == 1, what="the first record stored")
-        with sqlite3.connect(os.path.join(self.dir, "journal.sqlite")) as db:
-            db.execute("ALTER TABLE calls RENAME TO calls_away")
+        self.rename("calls", "calls_away")
         self.incoming(1)
         yield wait_until(
             lambda: mux.state()["journal"]["state"] == "failing", what="status says failing"
@@ -164,8 +174,7 @@ class JournalEndToEnd(TestCase):
         )
         self.assertEqual(self.sim.state()["cdr"]["acknowledged"], 1)
         self.assertIn("calls", mux.state()["journal"]["error"])
-        with sqlite3.connect(os.path.join(self.dir, "journal.sqlite")) as db:
-            db.execute("ALTER TABLE calls_away RENAME TO calls")
+        self.rename("calls_away", "calls")
         yield wait_until(
             lambda: self.sim.state()["cdr"]["acknowledged"] == 2, what="acknowledged once stored"
         )
@@ -175,12 +184,9 @@ class JournalEndToEnd(TestCase):
     @inlineCallbacks
     def test_with_an_owner_a_record_reaches_it_only_once_stored(self) -> Gen:
         mux = self.start_mux()
-        owner = Process("cdr-owner", ["-m", "tests.mux_e2e_owner", str(mux.port)], self.dir)
-        self.addCleanup(owner.stop)
-        yield wait_until(lambda: "started" in owner.output(), what="the owner's start answered")
+        owner = yield self.start_owner(mux)
         yield wait_until(lambda: mux.state()["journal"]["state"] == "ok", what="the journal open")
-        with sqlite3.connect(os.path.join(self.dir, "journal.sqlite")) as db:
-            db.execute("ALTER TABLE calls RENAME TO calls_away")
+        self.rename("calls", "calls_away")
         self.incoming(0)
         yield wait_until(
             lambda: self.sim.state()["counters"]["cdr_refused"] >= 2,
@@ -190,8 +196,7 @@ class JournalEndToEnd(TestCase):
         self.assertEqual(owner.output().count("acknowledged"), 0)
         self.assertEqual(self.sim.state()["cdr"]["acknowledged"], 0)
         self.assertEqual(mux.state()["journal"]["state"], "failing")
-        with sqlite3.connect(os.path.join(self.dir, "journal.sqlite")) as db:
-            db.execute("ALTER TABLE calls_away RENAME TO calls")
+        self.rename("calls_away", "calls")
         yield wait_until(
             lambda: self.sim.state()["cdr"]["acknowledged"] == 1, what="acknowledged once stored"
         )
