@@ -140,7 +140,8 @@ class JournalStore:
             size += len(waiting.records)
         records = [record for waiting in batch for record in waiting.records]
         d = self.pool.runInteraction(queries.insert, self.dialect, records, self.now())
-        self._writing = d.addBoth(self._written, batch)
+        self._writing = d
+        d.addBoth(self._written, batch)
 
     def _written(self, outcome: Any, batch: list[_Waiting]) -> None:
         self._writing = None
