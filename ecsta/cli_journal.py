@@ -9,10 +9,11 @@ given outright.
 import argparse
 import json
 import tomllib
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from ecsta.journal import queries
-from ecsta.journal.export import csv_text
+from ecsta.journal.export import csv_lines
 from ecsta.journal.settings import check
 from ecsta.journal.store import connect_blocking
 
@@ -48,18 +49,26 @@ def export_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"ecsta journal export: cannot open the journal: {error}\n")
         return 1
     try:
-        rows: list[dict[str, Any]] = list(queries.pages(connection.cursor(), dialect, query))
+        rows = queries.pages(connection.cursor(), dialect, query)
+        if args.csv:
+            out.writelines(csv_lines(rows))
+        else:
+            _json_array(rows, out)
     except Exception as error:
         err.write(f"ecsta journal export: cannot read the journal: {error}\n")
         return 1
     finally:
         connection.close()
-    if args.csv:
-        out.write(csv_text(rows))
-    else:
-        json.dump(rows, out, indent=1)
-        out.write("\n")
     return 0
+
+
+def _json_array(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
+    """A JSON array written a row at a time, so that a year of calls is never held whole."""
+    out.write("[")
+    for n, row in enumerate(rows):
+        out.write(",\n " if n else "\n ")
+        json.dump(row, out)
+    out.write("\n]\n")
 
 
 def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

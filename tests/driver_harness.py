@@ -23,6 +23,7 @@ from zope.interface import implementer
 
 from ecsta.driver.config import DriverConfig
 from ecsta.driver.tap import DriverServices, build
+from ecsta.journal.settings import JournalSettings
 from ecsta.sim.config import SimConfig
 from ecsta.sim.tap import SimulatorService
 
@@ -119,6 +120,7 @@ class DriverHarness:
         via: Callable[[int], Any] | None = None,
         user: str | None = None,
         password: str | None = None,
+        journal: JournalSettings | None = None,
     ) -> None:
         """Start everything; ``via`` turns the simulator's CSTA port into the endpoint the
         driver connects to (a mux in between), as an awaitable."""
@@ -140,6 +142,8 @@ class DriverHarness:
             user=user,
             password=password,
         )
+        if journal is not None:
+            config.journal = journal
         self.services = build(reactor, config, endpoint=endpoint)
         self.services.link._retryPolicy = lambda attempt: 0.2  # type: ignore[attr-defined]
         self.services.top.privilegedStartService()

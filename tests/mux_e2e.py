@@ -133,6 +133,10 @@ class Simulator:
     def state(self) -> Any:
         return self._call("GET", "state")
 
+    def cdr(self) -> Any:
+        """The simulator's own list of the call records it made."""
+        return self._call("GET", "cdr")
+
     def post(self, path: str, body: Any = None) -> Any:
         return self._call("POST", path, body if body is not None else {})
 

@@ -5,24 +5,33 @@ The storage tests run twice: against SQLite, and against a real PostgreSQL serve
 why.
 """
 
+import csv
 import io
 import json
 import os
-from collections.abc import Generator
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+from collections.abc import Callable, Generator
 from typing import Any
+from urllib.parse import urlencode
 
 from twisted.internet import reactor
 from twisted.internet.defer import Deferred, gatherResults, inlineCallbacks
 from twisted.internet.task import Clock
-from twisted.trial.unittest import SynchronousTestCase, TestCase
-from twisted.web.test.requesthelper import DummyRequest
+from twisted.trial.unittest import SkipTest, SynchronousTestCase, TestCase
+from twisted.web.client import Agent, HTTPConnectionPool, readBody
+from twisted.web.server import Site
 
 from ecsta import cli
 from ecsta.journal import queries
 from ecsta.journal.http import JournalResource
 from ecsta.journal.record import NotACallRecord, records_from_report
 from ecsta.journal.schema import SCHEMA_VERSION
-from ecsta.journal.service import Journal, StorageUnavailable
+from ecsta.journal.service import SWEEP, Journal, StorageUnavailable
+from ecsta.journal.settings import JournalSettings
+from ecsta.journal.store import MAX_CONNECTIONS
 from tests.journal_support import Database, item, report
 
 Gen = Generator[Deferred[Any], Any, None]
@@ -119,6 +128,7 @@ class JournalTests:
         journal.startService()
         self.addCleanup(journal.stopService)  # type: ignore[attr-defined]
         while not journal.ready and journal.error is None:
+            assert journal._opening is not None
             yield journal._opening
         return journal
 
@@ -194,13 +204,21 @@ class JournalTests:
     @inlineCallbacks
     def test_retention_forgets_old_calls_in_the_background(self) -> Gen:
         journal = yield self.start(retention=30)
+        yield journal._sweeping  # the sweep at start: nothing to forget yet
         yield journal.store_report(report([item("101", "102")]))
-        self.clock.advance(29 * 86400)
+        self.clock.advance(29 * 86400)  # the hourly sweep comes round, and keeps the call
+        self.assertIsNotNone(journal._sweeping)  # type: ignore[attr-defined]
+        yield journal._sweeping
         yield journal.store_report(report([item("103", "104")]))
-        self.clock.advance(86400 + 1)
-        yield journal.sweep()
+        self.clock.advance(86400 + 1)  # the first call is now past 30 days
+        self.assertIsNotNone(journal._sweeping)  # type: ignore[attr-defined]
+        yield journal._sweeping
         rows = self.db.execute("SELECT calling FROM calls")
         self.assertEqual([tuple(r) for r in rows], [("103",)])  # type: ignore[attr-defined]
+        self.assertEqual(journal.swept, 1)  # type: ignore[attr-defined]
+        self.clock.advance(SWEEP)  # and again an hour later, with nothing more to forget
+        yield journal._sweeping
+        self.assertEqual(journal.swept, 1)  # type: ignore[attr-defined]
 
     @inlineCallbacks
     def test_a_database_of_a_newer_schema_is_refused(self) -> Gen:
@@ -216,20 +234,83 @@ class JournalTests:
         journal = yield self.start()
         for n in range(3):
             yield journal.store_report(report([item("101", f"20{n}", f"2026120610000{n}")]))
-        resource = JournalResource(journal)
-        page = yield _get(resource, {"limit": "2"})
+        get = self.serve(JournalResource(journal))
+        status, page = yield get({"limit": "2"})
         body = json.loads(page)
+        self.assertEqual(status, 200)  # type: ignore[attr-defined]
         self.assertEqual([c["called"] for c in body["calls"]], ["202", "201"])  # type: ignore[attr-defined]
         self.assertEqual(body["next"], 2)  # type: ignore[attr-defined]
-        text = yield _get(resource, {"format": "csv", "number": "201"})
+        status, text = yield get({"format": "csv", "number": "201"})
         lines = text.decode().splitlines()
-        self.assertEqual(
+        self.assertEqual(  # type: ignore[attr-defined]
             lines[0].split(",")[:6], ["id", "start", "end", "duration", "calling", "called"]
-        )  # type: ignore[attr-defined]
+        )
         self.assertEqual(len(lines), 2)  # type: ignore[attr-defined]
         self.assertIn(",101,201,", lines[1])  # type: ignore[attr-defined]
-        bad = yield _get(resource, {"from": "soon"}, status=400)
-        self.assertIn("from:", json.loads(bad)["message"])  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_the_api_names_the_parameter_it_cannot_use(self) -> Gen:
+        journal = yield self.start()
+        get = self.serve(JournalResource(journal))
+        for params, named in [
+            ({"from": "soon"}, "from:"),
+            ({"to": "2026-02-30"}, "to:"),
+            ({"limit": "1000000"}, "limit:"),
+            ({"limit": "-1"}, "limit:"),
+            ({"offset": "x"}, "offset:"),
+            ({"number": "=1+2"}, "number:"),
+            ({"format": "xls"}, "format:"),
+            ({"format": "csv", "limit": "100001"}, "limit:"),
+        ]:
+            status, body = yield get(params)
+            self.assertEqual(status, 400, params)  # type: ignore[attr-defined]
+            self.assertTrue(json.loads(body)["message"].startswith(named), body)  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_a_csv_download_is_read_a_page_at_a_time_and_is_inert_in_spreadsheets(self) -> Gen:
+        from ecsta.journal import http
+
+        self.patch(http, "CSV_PAGE", 2)  # type: ignore[attr-defined]
+        journal = yield self.start()
+        callers = ["+4930111", '=HYPERLINK("http://x")', "@SUM(1)", "-2+3", "104", "105", "106"]
+        for n, calling in enumerate(callers):
+            yield journal.store_report(report([item(calling, "101", f"2026120610000{n}")], n))
+        searched: list[queries.Query] = []
+        search = journal.search
+
+        def counted(query: queries.Query) -> Deferred[list[dict[str, Any]]]:
+            searched.append(query)
+            return search(query)
+
+        self.patch(journal, "search", counted)  # type: ignore[attr-defined]
+        status, text = yield self.serve(JournalResource(journal))({"format": "csv"})
+        self.assertEqual(status, 200)  # type: ignore[attr-defined]
+        rows = list(csv.DictReader(io.StringIO(text.decode())))
+        self.assertEqual(  # type: ignore[attr-defined]
+            [r["calling"] for r in rows],
+            ["106", "105", "104", "'-2+3", "'@SUM(1)", '\'=HYPERLINK("http://x")', "+4930111"],
+        )
+        self.assertEqual([q.limit for q in searched], [2, 2, 2, 2])  # type: ignore[attr-defined]
+
+    def serve(
+        self, resource: JournalResource
+    ) -> Callable[[dict[str, str]], "Deferred[tuple[int, bytes]]"]:
+        """``resource`` on a loopback port; a function that GETs it with the given parameters."""
+        port = reactor.listenTCP(0, Site(resource), interface="127.0.0.1")  # type: ignore[arg-type]
+        self.addCleanup(port.stopListening)  # type: ignore[attr-defined]
+        pool = HTTPConnectionPool(reactor, persistent=False)
+        self.addCleanup(pool.closeCachedConnections)  # type: ignore[attr-defined]
+        agent = Agent(reactor, pool=pool)
+
+        @inlineCallbacks
+        def get(params: dict[str, str]) -> Generator[Deferred[Any], Any, tuple[int, bytes]]:
+            address: Any = port.getHost()
+            url = f"http://127.0.0.1:{address.port}/?{urlencode(params)}"
+            response = yield agent.request(b"GET", url.encode())
+            body = yield readBody(response)
+            return response.code, body
+
+        return get
 
     @inlineCallbacks
     def test_cli_export(self) -> Gen:
@@ -255,21 +336,34 @@ class JournalTests:
         self.assertEqual([r["calling"] for r in json.loads(out.getvalue())], ["101", "103"])  # type: ignore[attr-defined]
 
 
-def _get(resource: JournalResource, args: dict[str, str], status: int = 200) -> "Deferred[bytes]":
-    request = DummyRequest([b""])
-    request.args = {k.encode(): [v.encode()] for k, v in args.items()}
-    d = request.notifyFinish()
-    resource.render_GET(request)
-
-    def done(_: Any) -> bytes:
-        assert (request.responseCode or 200) == status, (request.responseCode, request.written)
-        return b"".join(request.written)
-
-    return d.addCallback(done)
-
-
 class SQLiteJournalTests(JournalTests, TestCase):
     kind = "sqlite"
+
+    @inlineCallbacks
+    def test_a_burst_costs_one_durable_commit_per_batch(self) -> Gen:
+        """Counted at the database: every COMMIT statement any pool connection runs."""
+        from ecsta.journal import store
+
+        statements: list[str] = []
+        synchronous: list[int] = []
+        opened = store._sqlite_open
+
+        def traced(connection: sqlite3.Connection) -> None:
+            opened(connection)
+            synchronous.append(connection.execute("PRAGMA synchronous").fetchone()[0])
+            connection.set_trace_callback(statements.append)
+
+        self.patch(store, "_sqlite_open", traced)
+        journal = yield self.start()
+        del statements[:]
+        burst = [journal.store_report(report([item(f"1{n:03d}", "0301")], n)) for n in range(1200)]
+        yield gatherResults(burst)
+        commits = [s for s in statements if s.strip().upper().startswith("COMMIT")]
+        # The first report goes alone; the 1199 that arrive meanwhile fill batches of 500.
+        self.assertEqual(len(commits), 4)
+        self.assertEqual(journal.store.commits, 4)
+        self.assertEqual(journal.stored, 1200)
+        self.assertEqual(set(synchronous), {2})  # FULL: each commit waits for its fsync
 
     @inlineCallbacks
     def test_the_file_is_in_wal_mode(self) -> Gen:
@@ -279,3 +373,70 @@ class SQLiteJournalTests(JournalTests, TestCase):
 
 class PostgreSQLJournalTests(JournalTests, TestCase):
     kind = "postgres"
+
+
+CI_POSTGRES = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".ci", "postgres"
+)
+
+
+class PostgreSQLOutageTests(TestCase):
+    """A real PostgreSQL server that stops and starts again under a running journal.
+
+    The test starts a server of its own (``.ci/postgres``), so that it can take it away without
+    disturbing a server other tests use; it is skipped, with the reason, where none can start.
+    """
+
+    timeout = 180
+
+    def setUp(self) -> None:
+        parent = tempfile.mkdtemp(prefix="ecsta-pg-")
+        self.addCleanup(shutil.rmtree, parent, True)
+        os.chmod(parent, 0o755)  # the server may run as the postgres user
+        self.parent = parent
+        self.server = os.path.join(parent, "server")
+        started = self.ci("start")
+        if started.returncode != 0:
+            raise SkipTest(f"no PostgreSQL server of the test's own: {started.stderr.strip()}")
+        self.addCleanup(self.ci, "stop")
+        self.dsn = started.stdout.strip()
+
+    def ci(self, action: str) -> "subprocess.CompletedProcess[str]":
+        return subprocess.run(
+            [CI_POSTGRES, action, self.server], capture_output=True, text=True, timeout=120
+        )
+
+    @inlineCallbacks
+    def test_storing_resumes_by_itself_when_the_server_comes_back(self) -> Gen:
+        settings = JournalSettings(path="unused.sqlite", postgres=self.dsn)
+        journal = Journal(reactor, settings, self.parent, clock=Clock())
+        journal.startService()
+        self.addCleanup(journal.stopService)
+        while not journal.ready and journal.error is None:
+            assert journal._opening is not None
+            yield journal._opening
+        yield journal.store_report(report([item("101", "102")], 1))
+        self.assertEqual(self.ci("down").returncode, 0)
+        with self.assertRaises(StorageUnavailable):
+            yield journal.store_report(report([item("103", "104")], 2))
+        status = journal.status()
+        self.assertEqual((status["state"], status["unstored"]), ("failing", 1))
+        metrics = {m.name: m.samples[0].value for m in journal.families("t")}
+        self.assertEqual(metrics["t_journal_up"], 0)
+        self.assertEqual(self.ci("up").returncode, 0)
+        # The PBX sends the record again until it is acknowledged; a connection that broke
+        # with the server fails its one next attempt and is replaced, so a few resends do.
+        for attempt in range(1, MAX_CONNECTIONS + 2):
+            try:
+                yield journal.store_report(report([item("103", "104")], 2 + attempt))
+                break
+            except StorageUnavailable:
+                self.assertLessEqual(attempt, MAX_CONNECTIONS)
+        status = journal.status()
+        self.assertEqual((status["state"], status["stored"], status["unstored"]), ("ok", 2, 0))
+        import psycopg
+
+        with psycopg.connect(self.dsn) as connection:
+            rows = connection.execute("SELECT calling FROM calls ORDER BY id").fetchall()
+        self.assertEqual([r[0] for r in rows], ["101", "103"])
+        self.flushLoggedErrors()  # adbapi logs each connection it had to give up

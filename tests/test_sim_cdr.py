@@ -51,6 +51,21 @@ class CdrQueueTests(SynchronousTestCase):
         self.assertNotIn(first, self.ids(list(self.queue.records())))
         self.assertNotIn(first, self.ids(self.queue.take(10)))
 
+    def test_made_lists_acknowledged_then_held_and_counts_what_fell_out(self) -> None:
+        queue = CdrQueue(capacity=10, history=2)
+        records = fill(queue, 4)
+        queue.take(3)
+        for record in records[:3]:
+            queue.ack(record.record_id)
+        made = [(state, r.record_id) for state, r in queue.made()]
+        ids = self.ids(records)
+        self.assertEqual(
+            made, [("acknowledged", ids[1]), ("acknowledged", ids[2]), ("pending", ids[3])]
+        )
+        self.assertEqual((queue.forgotten, queue.history), (1, 2))
+        queue.take(1)
+        self.assertEqual(list(queue.made())[-1], ("sent", records[3]))
+
     def test_only_records_out_can_be_answered(self) -> None:
         pending = self.records[2].record_id
         self.queue.take(2)

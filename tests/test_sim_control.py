@@ -110,6 +110,38 @@ class ControlAPITests(SynchronousTestCase):
         callers = [r.calling for r in factory.switch.cdr.records()]
         self.assertEqual(callers, [dialing("106"), dialing("107")])
 
+    def test_the_cdr_list_shows_each_record_as_reported_with_its_state(self) -> None:
+        self.call("POST", "incoming", {"from": "+4930123", "to": "101"})
+        advance(self.factory, 2)
+        self.call("POST", "devices/101/answer")
+        advance(self.factory, 3)
+        self.call("POST", "devices/101/onhook")
+        self.call("POST", "devices/105/dial", {"digits": "110"})
+        self.call("POST", "devices/105/onhook")
+        status, body = self.call("GET", "cdr")
+        self.assertEqual(status, 200)
+        self.assertEqual(
+            {k: body[k] for k in ("recorded", "dropped", "forgotten", "history")},
+            {"recorded": 2, "dropped": 0, "forgotten": 0, "history": 10000},
+        )
+        first, second = body["records"]
+        self.assertEqual(
+            {k: first[k] for k in ("state", "callingDevice", "calledDevice", "chargedDevice")},
+            {
+                "state": "pending",
+                "callingDevice": {"dialingNumber": "+4930123"},
+                "calledDevice": {"dialingNumber": "101"},
+                "chargedDevice": {"dialingNumber": "101"},
+            },
+        )
+        self.assertEqual((first["connectionDuration"], first["conditionCode"]), (30, None))
+        self.assertEqual(len(first["connectionEnd"]), 14)
+        self.assertEqual(
+            (second["callingDevice"], second["connectionDuration"], second["conditionCode"]),
+            ({"dialingNumber": "105"}, 0, "noAnswer"),
+        )
+        self.assertEqual(self.call("POST", "cdr")[0], 405)
+
     def test_a_person_calls_a_colleague_who_answers(self) -> None:
         self.assertEqual(self.call("POST", "devices/105/offhook")[1]["state"], "initiated")
         status, view = self.call("POST", "devices/105/dial", {"digits": "106"})

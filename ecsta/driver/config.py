@@ -27,9 +27,10 @@ Example::
     snapshotInterval = 60                          # seconds, 0 = off
     monitorRetryInterval = 30                      # seconds, 0 = off
 
-    [journal]                                      # the call journal (docs/journal.md), kept
-    enabled = true                                 # only on a link without a login (a PBX, not
-    path = "journal.sqlite"                        # a mux); path relative to stateDirectory
+    [journal]                                      # the call journal (docs/journal.md): off
+    enabled = false                                # unless the link is a PBX (no mux), where
+    path = "journal.sqlite"                        # true takes the PBX's CDR; path relative to
+                                                   # stateDirectory
     postgres = ""
     retention_days = 0
 
@@ -114,7 +115,9 @@ class DriverConfig:
     licence_directory: str | None = None
     log_directory: str | None = None
     instance: str = "driver"
-    journal: JournalSettings = field(default_factory=JournalSettings)
+    #: Off unless asked for: the driver cannot tell a PBX from a mux it reaches without a login,
+    #: and its journal would start CDR transmission and take the CDR from whoever should have it.
+    journal: JournalSettings = field(default_factory=lambda: JournalSettings(enabled=False))
     #: Several instances (``[[instances]]``), each complete; empty: this one is the only one.
     instances: list["DriverConfig"] = field(default_factory=list)
 
@@ -227,7 +230,7 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
         config.sim_config = _string(document["sim"]["config"], "sim.config")
     if "journal" in document:
         try:
-            config.journal = journal_settings.check(dict(document["journal"]))
+            config.journal = journal_settings.check({"enabled": False, **document["journal"]})
         except ValueError as error:
             key, _, message = str(error).partition(": ")
             raise ConfigError(key, message) from None

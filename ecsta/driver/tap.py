@@ -261,7 +261,11 @@ def _instance_services(
         requests=requests,
     )
     driver.setServiceParent(top)
-    if config.journal.enabled and config.user is None:
+    if config.journal.enabled and config.user is not None:
+        log.warn(
+            "[journal] enabled is ignored: the driver logs in at a mux, which keeps the journal"
+        )
+    elif config.journal.enabled:
         state = config.state_directory or service_state_directory()
         journal = Journal(reactor, config.journal, state)
         journal.setServiceParent(top)

@@ -6,18 +6,31 @@ is the calling, called, charged party or the line), ``limit`` and ``offset`` (a 
 ``next`` gives the offset of the following one, null on the last page) and ``format=csv`` (every
 call found, up to :data:`ecsta.journal.queries.MAX_CSV_ROWS`, as a download). A parameter that
 cannot be understood is a 400 naming it; a journal that cannot be read is a 503 with the cause.
+
+A CSV download is read from the database a page at a time and written as it is read, paced by
+the client (:class:`CsvDownload` pauses while the connection's buffer is full), so its memory
+is one page however many calls it holds.
 """
 
 import json
+from dataclasses import replace
 from typing import Any
 
+from twisted.internet.interfaces import IPushProducer
+from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Request
+from zope.interface import implementer
 
-from ecsta.journal.export import csv_text
-from ecsta.journal.queries import MAX_CSV_ROWS, MAX_LIMIT, QueryError, parse_query
+from ecsta.journal.export import csv_lines
+from ecsta.journal.queries import MAX_CSV_ROWS, MAX_LIMIT, Query, QueryError, parse_query
 from ecsta.journal.service import Journal
+
+log = Logger()
+
+#: Rows a CSV download reads from the database at once.
+CSV_PAGE = 1000
 
 
 def _send(request: Request, status: int, content_type: str, body: bytes) -> None:
@@ -58,13 +71,12 @@ class JournalResource(Resource):
         except QueryError as error:
             _json(request, 400, {"error": "badRequest", "message": str(error)})
             return NOT_DONE_YET
+        if as_csv:
+            CsvDownload(self.journal, query, request).start()
+            return NOT_DONE_YET
         d = self.journal.search(query)
 
         def found(rows: list[dict[str, Any]]) -> None:
-            if as_csv:
-                request.setHeader("content-disposition", 'attachment; filename="calls.csv"')
-                _send(request, 200, "text/csv; charset=utf-8", csv_text(rows).encode("utf-8"))
-                return
             full = len(rows) == query.limit
             _json(
                 request,
@@ -78,9 +90,84 @@ class JournalResource(Resource):
                 },
             )
 
-        def failed(failure: Failure) -> None:
-            why = f"the call journal cannot be read: {failure.getErrorMessage()}"
-            _json(request, 503, {"error": "journalUnavailable", "message": why})
-
-        d.addCallbacks(found, failed)
+        d.addCallbacks(found, lambda failure: _unavailable(request, failure))
         return NOT_DONE_YET
+
+
+def _unavailable(request: Request, failure: Failure) -> None:
+    why = f"the call journal cannot be read: {failure.getErrorMessage()}"
+    _json(request, 503, {"error": "journalUnavailable", "message": why})
+
+
+@implementer(IPushProducer)
+class CsvDownload:
+    """The calls of ``query`` (from its offset, at most its limit) written to ``request`` as
+    CSV, one database page at a time, pausing while the client is not reading."""
+
+    def __init__(self, journal: Journal, query: Query, request: Request) -> None:
+        self.journal = journal
+        self.query = query
+        self.request = request
+        self.sent = 0
+        self._paused = False
+        self._reading = False
+        self._stopped = False
+
+    def start(self) -> None:
+        self.request.notifyFinish().addErrback(lambda _: self.stopProducing())
+        self._read()
+
+    def _read(self) -> None:
+        if self._paused or self._reading or self._stopped:
+            return
+        self._reading = True
+        wanted = min(CSV_PAGE, self.query.limit - self.sent)
+        page = replace(self.query, limit=wanted, offset=self.query.offset + self.sent)
+        self.journal.search(page).addCallbacks(self._got, self._failed, callbackArgs=(wanted,))
+
+    def _got(self, rows: list[dict[str, Any]], wanted: int) -> None:
+        self._reading = False
+        if self._stopped:
+            return
+        request = self.request
+        if self.sent == 0:
+            request.setResponseCode(200)
+            request.setHeader("content-type", "text/csv; charset=utf-8")
+            request.setHeader("content-disposition", 'attachment; filename="calls.csv"')
+            request.setHeader("cache-control", "no-store")
+            request.registerProducer(self, True)
+        request.write("".join(csv_lines(rows, header=self.sent == 0)).encode("utf-8"))
+        self.sent += len(rows)
+        if len(rows) < wanted or self.sent >= self.query.limit:
+            self._stopped = True
+            request.unregisterProducer()
+            request.finish()
+            return
+        self._read()
+
+    def _failed(self, failure: Failure) -> None:
+        self._reading = False
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.sent == 0:
+            _unavailable(self.request, failure)
+            return
+        # The status line went out with the first page: all that is left is to cut it short.
+        log.warn(
+            "CSV download cut short after {sent} calls: {why}",
+            sent=self.sent,
+            why=failure.getErrorMessage(),
+        )
+        self.request.unregisterProducer()
+        self.request.loseConnection()  # no last chunk: the client sees the download incomplete
+
+    def pauseProducing(self) -> None:
+        self._paused = True
+
+    def resumeProducing(self) -> None:
+        self._paused = False
+        self._read()
+
+    def stopProducing(self) -> None:
+        self._stopped = True

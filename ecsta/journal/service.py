@@ -64,6 +64,8 @@ class Journal(Service):
         self._opening: Deferred[Any] | None = None
         self._retry: Any = None
         self._sweeper: task.LoopingCall | None = None
+        #: The retention sweep in progress, if any.
+        self._sweeping: Deferred[int] | None = None
 
     def now(self) -> float:
         seconds: float = self.clock.seconds()
@@ -115,7 +117,9 @@ class Journal(Service):
         self.ready = False
         if store is None:
             return defer.succeed(None)
-        pending = [d for d in (self._opening,) if d is not None]
+        # The pool's threads are joined on close: let what runs in them finish first, so that
+        # closing does not wait on the reactor thread.
+        pending = [d for d in (self._opening, self._sweeping, store.writing) if d is not None]
         waiting = (
             defer.DeferredList(pending, consumeErrors=True) if pending else defer.succeed(None)
         )
@@ -199,7 +203,12 @@ class Journal(Service):
             log.warn("call journal: retention sweep failed: {why}", why=failure.getErrorMessage())
             return 0
 
-        return d.addCallbacks(done, failed)
+        def over(count: int) -> int:
+            self._sweeping = None
+            return count
+
+        self._sweeping = d.addCallbacks(done, failed).addBoth(over)
+        return self._sweeping
 
     # -- reading --------------------------------------------------------------------------------
 

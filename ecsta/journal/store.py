@@ -104,7 +104,7 @@ class JournalStore:
         self.now = now
         self.max_batch = max_batch
         self._waiting: deque[_Waiting] = deque()
-        self._writing = False
+        self._writing: Deferred[None] | None = None
         self.commits = 0
 
     def migrate(self) -> "Deferred[int]":
@@ -122,6 +122,11 @@ class JournalStore:
     def queued(self) -> int:
         return sum(len(w.records) for w in self._waiting)
 
+    @property
+    def writing(self) -> "Deferred[None] | None":
+        """The write transaction in progress, if any; fires (never fails) when it is over."""
+        return self._writing
+
     def _write_next(self) -> None:
         if self._writing or not self._waiting:
             return
@@ -134,12 +139,12 @@ class JournalStore:
             batch.append(waiting)
             size += len(waiting.records)
         records = [record for waiting in batch for record in waiting.records]
-        self._writing = True
         d = self.pool.runInteraction(queries.insert, self.dialect, records, self.now())
+        self._writing = d
         d.addBoth(self._written, batch)
 
     def _written(self, outcome: Any, batch: list[_Waiting]) -> None:
-        self._writing = False
+        self._writing = None
         if isinstance(outcome, list):
             self.commits += 1
             position = 0

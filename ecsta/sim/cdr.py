@@ -5,8 +5,10 @@ section 5).  A record therefore moves pending -> sent -> acknowledged: :meth:`Cd
 hands out the oldest pending records and marks them sent, :meth:`CdrQueue.ack` retires one for
 good, :meth:`CdrQueue.nack` (an error answer) and :meth:`CdrQueue.resend_all` (the association
 was lost with answers outstanding) put records back to be sent again, in their original order.
-None is handed out again once acknowledged, and an acknowledged record is forgotten (only
-counted), so a switch whose records are collected holds none.
+None is handed out again once acknowledged. An acknowledged record leaves the buffer and goes
+to a bounded history of the last ``history`` acknowledged records (:meth:`CdrQueue.made`), which
+the control API shows so that a test can compare what a CDR client stored with what the switch
+made; older ones are only counted (:attr:`CdrQueue.forgotten`).
 
 The buffer is bounded, as a PBX's is: records pile up while nobody collects them (a simulator
 left running without a CDR client records every call), and past ``capacity`` records held the
@@ -25,7 +27,7 @@ from typing import Any
 
 from ecsta.sim.ids import DeviceIDValue
 
-__all__ = ["CONDITION_CODES", "DEFAULT_BUFFER", "CdrQueue", "CdrRecord"]
+__all__ = ["CONDITION_CODES", "DEFAULT_BUFFER", "DEFAULT_HISTORY", "CdrQueue", "CdrRecord"]
 
 #: Panasonic conditionCode values (KME additional data, PROTOCOL.md section 5).
 CONDITION_CODES = {
@@ -39,9 +41,12 @@ CONDITION_CODES = {
 
 PENDING = "pending"
 SENT = "sent"
+ACKNOWLEDGED = "acknowledged"
 
 #: Records a switch holds unacknowledged before it drops the oldest.
 DEFAULT_BUFFER = 10000
+#: Acknowledged records remembered for inspection before the oldest is only counted.
+DEFAULT_HISTORY = 10000
 
 
 def generalized_time(seconds: float) -> str:
@@ -101,10 +106,13 @@ class CdrQueue:
     the oldest pending record is always at the head of the one or the other.
     """
 
-    def __init__(self, capacity: int = DEFAULT_BUFFER) -> None:
+    def __init__(self, capacity: int = DEFAULT_BUFFER, history: int = DEFAULT_HISTORY) -> None:
         if capacity < 1:
             raise ValueError("a CDR buffer holds at least one record")
         self.capacity = capacity
+        self._history: deque[CdrRecord] = deque(maxlen=history)
+        #: Acknowledged records that fell out of the history.
+        self.forgotten = 0
         self._returned: list[tuple[int, CdrRecord]] = []
         self._fresh: deque[CdrRecord] = deque()
         self._sent: dict[int, CdrRecord] = {}
@@ -145,9 +153,13 @@ class CdrQueue:
 
     def ack(self, record_id: int) -> bool:
         """Retire a sent record; False when it is not out awaiting an answer."""
-        if self._sent.pop(record_id, None) is None:
+        record = self._sent.pop(record_id, None)
+        if record is None:
             return False
         self.acknowledged += 1
+        if len(self._history) == self._history.maxlen:
+            self.forgotten += 1
+        self._history.append(record)
         return True
 
     def nack(self, record_id: int) -> bool:
@@ -175,6 +187,21 @@ class CdrQueue:
         if state in (None, SENT):
             held.extend(self._sent.values())
         return iter(sorted(held, key=lambda record: record.record_id))
+
+    def made(self) -> Iterator[tuple[str, CdrRecord]]:
+        """Every record still known, with its state: the acknowledged ones still in the history
+        in the order they were acknowledged, then those held, oldest first.  Records made and
+        not here were dropped (the buffer was full) or forgotten (the history was full); both
+        are counted."""
+        for record in self._history:
+            yield ACKNOWLEDGED, record
+        for record in self.records():
+            yield (SENT if record.record_id in self._sent else PENDING), record
+
+    @property
+    def history(self) -> int:
+        """Acknowledged records remembered at most."""
+        return self._history.maxlen or 0
 
     @property
     def recorded(self) -> int:

@@ -9,6 +9,8 @@ request would have got over CSTA).
 Routes::
 
     GET    /api/state
+    GET    /api/cdr                          the call records made: acknowledged (the last
+                                             10000), then those the switch still holds
     POST   /api/devices                      {"number", "kind", "name"?, "deviceNumber"?}
     DELETE /api/devices/{device}
     POST   /api/devices/{device}/{action}    offhook onhook answer dial{"digits"} hold retrieve
@@ -34,8 +36,10 @@ from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
 
 from ecsta.daemon import jsonbody
+from ecsta.sim.cdr import CONDITION_CODES, CdrRecord
 from ecsta.sim.errors import ControlError
 from ecsta.sim.failure import CstaError
+from ecsta.sim.ids import DeviceIDValue
 from ecsta.sim.plan import (
     DEVICE_NUMBER_CLASS,
     Device,
@@ -52,6 +56,8 @@ __all__ = ["ControlResource", "Controller", "api_root"]
 MAX_BODY = 64 * 1024
 #: Random calls per second the control API may ask for (far beyond any PBX's busy hour).
 MAX_RATE = 1000.0
+_CONDITION_NAMES = {code: name for name, code in CONDITION_CODES.items()}
+
 PERSON_ACTIONS = ("offhook", "onhook", "answer", "dial", "hold", "retrieve")
 
 
@@ -124,6 +130,23 @@ class Controller:
             "counters": dict(factory.counters),
             "operations": dict(factory.operation_counts),
             "traffic": {"rate": self.traffic.rate if self.traffic is not None else 0.0},
+        }
+
+    def cdr(self) -> dict[str, Any]:
+        """The switch's own list of call records, for comparing with what a client stored.
+
+        Each record as its cDRReport carries it (devices, connectionEnd, connectionDuration in
+        100 ms units, the condition code's name) with its state; ``dropped`` and ``forgotten``
+        count the records made that the list no longer holds.
+        """
+        self.factory.run(lambda: None)
+        cdr = self.factory.switch.cdr
+        return {
+            "records": [_cdr_view(state, record) for state, record in cdr.made()],
+            "recorded": cdr.recorded,
+            "dropped": cdr.dropped,
+            "forgotten": cdr.forgotten,
+            "history": cdr.history,
         }
 
     def _device_view(self, device: Device) -> dict[str, Any]:
@@ -304,6 +327,7 @@ class ControlResource(Resource):
         sim = self.controller
         routes: dict[tuple[str, ...], dict[str, Handler]] = {
             ("state",): {"GET": lambda p, b: sim.state()},
+            ("cdr",): {"GET": lambda p, b: sim.cdr()},
             ("devices",): {"POST": lambda p, b: sim.add_device(b)},
             ("devices", "*"): {"DELETE": lambda p, b: sim.remove_device(p[1])},
             ("devices", "*", "*"): {"POST": lambda p, b: sim.person(p[1], p[2], b)},
@@ -324,6 +348,31 @@ class ControlResource(Resource):
                     raise ControlError(405, f"{method} is not allowed on /api/{'/'.join(path)}")
                 return methods[method]
         raise ControlError(404, f"no such resource: /api/{'/'.join(path)}")
+
+
+def _cdr_view(state: str, record: CdrRecord) -> dict[str, Any]:
+    item = record.information_item()
+    return {
+        "recordId": record.record_id,
+        "state": state,
+        "callID": record.call_id.hex(),
+        "callingDevice": _device_id(record.calling),
+        "calledDevice": _device_id(record.called),
+        "chargedDevice": _device_id(record.charged),
+        "connectionEnd": item["connectionEnd"],
+        "connectionDuration": item["connectionDuration"],
+        "conditionCode": (
+            None if record.condition_code is None else _CONDITION_NAMES[record.condition_code]
+        ),
+    }
+
+
+def _device_id(value: DeviceIDValue | None) -> dict[str, Any] | None:
+    """``{"dialingNumber": "101"}`` or ``{"deviceNumber": 18939905}``, as the DeviceID says."""
+    if value is None:
+        return None
+    kind, identifier = value["deviceIdentifier"]
+    return {kind: identifier}
 
 
 def _text(body: dict[str, Any], key: str, empty: bool = False) -> str:
