@@ -430,6 +430,73 @@ class ForwardingTests(SynchronousTestCase):
         self.assertIsInstance(result_of(app, 0x23), apdu.ReturnResult)
         self.assertEqual(factory.counters["associations"], 1)
 
+    def test_a_passed_on_invoke_the_pbx_never_answers_still_ends_and_frees_its_place(
+        self,
+    ) -> None:
+        """An unknown operation the PBX leaves unanswered gets the mux's timeout failure under
+        the application's id; its place among the open requests is free again, the PBX's late
+        answer goes nowhere, and the next request is served."""
+        rig = Rig({"pbx": {"request_timeout": 5}, "applications": {"max_open_requests": 1}})
+        pbx = rig.pbx
+        assert pbx is not None
+        pbx.silent.add(9999)
+        app = rig.connect_app()
+        unknown = bytes.fromhex("a10b0201220202270f30020500")
+        rig.send(app, unknown)
+        rig.send(app, ber.with_invoke_id(unknown, 0x23))
+        self.assertEqual(
+            failure_of(app, 0x23),
+            ("subscribedResourceAvailability", "outstandingReqLimitExceeded"),
+        )
+        [sent] = pbx.raw_invokes
+        rig.advance(4.9)
+        self.assertEqual(app.answers(0x22), [])
+        rig.advance(0.2)
+        timed_out = ("performanceManagement", "performanceLimitExceeded")
+        self.assertEqual(failure_of(app, 0x22), timed_out)
+        router = rig.mux.router
+        self.assertEqual((router.in_flight, router.counters["timeouts"]), (0, 1))
+        late = bytes.fromhex("a20b02010030060202270f0500")
+        pbx_id = ber.peek(sent).invoke_id
+        assert pbx_id is not None
+        pbx.send_pdu(ber.with_invoke_id(late, pbx_id))
+        rig.flush()
+        self.assertEqual(len(app.answers(0x22)), 1)
+        pbx.silent.clear()
+        pbx.raw_results[9999] = bytes.fromhex("0500")
+        rig.send(app, ber.with_invoke_id(unknown, 0x24))
+        answers = [p for p in app.seen if p[0] == 0xA2]
+        self.assertEqual(answers, [ber.with_invoke_id(late, 0x24)])
+
+    def test_escapes_and_status_requests_reach_the_pbx_whatever_their_argument(self) -> None:
+        """The mux acts on the answers of escapes and requestSystemStatus, never on their
+        arguments: a KME request ecsta's types do not know, and a status request with an
+        argument they refuse, reach the PBX byte for byte, and the escape's linked replies
+        still come to the application that asked."""
+        rig = Rig()
+        pbx = rig.pbx
+        assert pbx is not None
+        pbx.raw_results[51] = bytes.fromhex("7e0aa108a406a4040402e507")
+        app, other = rig.connect_app(), rig.connect_app()
+        unknown_request = bytes.fromhex("a111020144020133" + "3009a407a005a1030a0105")
+        odd_status = bytes.fromhex("a10c020145020200d23003020101")
+        rig.send(app, unknown_request)
+        rig.send(app, odd_status)
+        self.assertEqual(
+            [ber.with_invoke_id(p, 0) for p in pbx.raw_invokes],
+            [ber.with_invoke_id(p, 0) for p in (unknown_request, odd_status)],
+        )
+        self.assertEqual(rig.mux.router.counters["rejected"], 0)
+        ack = result_of(app, 0x44)
+        self.assertIsInstance(ack, apdu.ReturnResult)
+        self.assertEqual(result_of(app, 0x45), apdu.Reject(0x45, ("invoke", "mistypedArgument")))
+        reply = {"crossRefID": b"\xe5\x07", "segmentID": 1, "lastSegment": True}
+        argument = {"privateData": ("private", ("kmeSystemData", ("systemDataLinkedReply", reply)))}
+        pbx.send_pdu(apdu.encode(apdu.Invoke(90, 51, argument)))
+        rig.flush()
+        self.assertEqual(len(app.invokes(51)), 1)
+        self.assertEqual(other.invokes(51), [])
+
     def test_what_is_not_a_rose_invoke_never_reaches_the_pbx(self) -> None:
         rig = Rig()
         assert rig.pbx is not None

@@ -73,6 +73,11 @@ UNKNOWN_XREF = ("operation", "invalidCrossRefID")
 #: The answer to a report the owner did not confirm: the PBX keeps the record.
 NOT_DELIVERED = ("systemResourceAvailability", "resourceBusy")
 
+#: Operations handled here whose argument the multiplexer never reads (it acts on their
+#: answers, or answers for itself while the PBX is away): like any operation passed on, their
+#: argument is the PBX's to type, so an escape ecsta's KME types do not know still reaches it.
+ARGUMENT_UNREAD = frozenset({ESCAPE, GET_SWITCHING_FUNCTION_DEVICES, REQUEST_SYSTEM_STATUS})
+
 UNRECOGNIZED = ("invoke", "unrecognizedOperation")
 MISTYPED = ("invoke", "mistypedArgument")
 
@@ -264,11 +269,13 @@ class Router:
         if opcode is None or opcode in PBX_ONLY:
             return self._reject(app, peek.invoke_id, UNRECOGNIZED)
         special = self._special.get(opcode)
-        if special is None:
+        if special is None or opcode in ARGUMENT_UNREAD:
             problem = self._unfit(pdu)
             if problem is not None:
                 return self._reject(app, peek.invoke_id, problem)
-            return self._forward(PBXTicket(Purpose.FORWARD, pdu, app, peek.invoke_id))
+            if special is None:
+                return self._forward(PBXTicket(Purpose.FORWARD, pdu, app, peek.invoke_id))
+            return special(self, app, pdu, apdu.Invoke(peek.invoke_id, opcode, None))
         try:
             invoke = apdu.decode(pdu)
         except apdu.RejectableError as error:
