@@ -305,7 +305,7 @@ class Driver(Service):
         self.proto = None
         self.log.warn("PBX link lost: every line out of service")
         self.lines.forget_all_monitors()
-        for waiting in self._lists.values():
+        for waiting in list(self._lists.values()):
             if not waiting.called:
                 waiting.errback(LinkLost("the PBX link went down during the device list"))
         self._lists.clear()
@@ -407,7 +407,11 @@ class Driver(Service):
             waiting: Deferred[list[ListedDevice]] = Deferred()
             self._lists[cross_ref] = waiting
             waiting.addTimeout(30, self.clock)
-            devices = await waiting
+            try:
+                devices = await waiting
+            finally:
+                # A list given up on is not waited for: its late segments change nothing.
+                self._lists.pop(cross_ref, None)
         return devices
 
     async def _named(self, devices: list[ListedDevice]) -> list[ListedDevice]:

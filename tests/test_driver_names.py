@@ -1,0 +1,96 @@
+"""Extension names from a PBX that acknowledges the request but is slow to finish the names.
+
+The driver asks for the names after the device list (docs/driver.md, readNames). A PBX that
+acknowledges the request and then never sends the last segment must not hold the lines back
+for longer than the list's wait, nor upset the driver when the segment comes after all.
+"""
+
+from typing import Any
+
+from twisted.internet.defer import Deferred
+from twisted.internet.task import Clock
+from twisted.trial.unittest import SynchronousTestCase
+
+from ecsta.driver.connection import Driver
+
+DESK_101 = 0x01110000
+DESK_102 = 0x01110001
+
+
+def pos_ack(cross_ref: bytes) -> Any:
+    return (
+        "extensions",
+        {"privateData": [("private", ("kmeSystemData", ("getSystemDataPosAck", cross_ref)))]},
+    )
+
+
+def linked_reply(cross_ref: bytes, sys_data: dict[str, Any]) -> dict[str, Any]:
+    reply = {"crossRefID": cross_ref, "segmentID": 1, "lastSegment": True, "sysData": sys_data}
+    return {"privateData": ("private", ("kmeSystemData", ("systemDataLinkedReply", reply)))}
+
+
+def device_number(value: int) -> dict[str, Any]:
+    return {"deviceIdentifier": ("deviceNumber", value)}
+
+
+class Link:
+    """The driver's end of a PBX association whose answers the test gives."""
+
+    associated = True
+    closed = False
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[Any, Deferred[Any]]] = []
+
+    def invoke(self, service: str, argument: Any) -> Deferred[Any]:
+        d: Deferred[Any] = Deferred()
+        self.asked.append((argument, d))
+        return d
+
+
+class SlowNamesTests(SynchronousTestCase):
+    def test_names_that_never_finish_leave_the_lines_to_the_configuration(self) -> None:
+        clock = Clock()
+        driver = Driver(clock)
+        link = Link()
+        driver.proto = link  # type: ignore[assignment]
+        loading = Deferred.fromCoroutine(driver.load_lines())
+        [(_, device_list)] = link.asked
+        device_list.callback(pos_ack(b"\x01"))
+        entries = [
+            {"device": device_number(DESK_101), "number": "101", "status": "ins"},
+            {"device": device_number(DESK_102), "number": "102", "status": "ins"},
+        ]
+        driver.escape_received(linked_reply(b"\x01", {"deviceList": entries}))
+        [_, (names_request, names)] = link.asked
+        self.assertEqual(
+            names_request["privateData"][1][1][1][1], ("systemData", 41), "the names request"
+        )
+        names.callback(pos_ack(b"\x02"))
+        clock.advance(29)
+        self.assertNoResult(loading)
+        clock.advance(1)
+        devices = self.successResultOf(loading)
+        self.assertEqual([d.number for d in devices], ["101", "102"])
+        self.assertEqual([line.number for line in driver.lines], ["101", "102"])
+        self.assertEqual(driver.lines.directory.names, {})
+        self.assertEqual(driver._lists, {}, "nothing waits for the names any more")
+        late = [{"device": device_number(DESK_101), "name": "Reception"}]
+        driver.escape_received(linked_reply(b"\x02", {"extName": late}))
+        self.assertEqual(driver.lines.directory.names, {})
+        self.assertEqual(self.flushLoggedErrors(), [])
+
+    def test_the_link_going_down_ends_the_wait_for_the_names(self) -> None:
+        clock = Clock()
+        driver = Driver(clock)
+        link = Link()
+        driver.proto = link  # type: ignore[assignment]
+        loading = Deferred.fromCoroutine(driver.load_lines())
+        link.asked[0][1].callback(pos_ack(b"\x01"))
+        entries = [{"device": device_number(DESK_101), "number": "101", "status": "ins"}]
+        driver.escape_received(linked_reply(b"\x01", {"deviceList": entries}))
+        link.asked[1][1].callback(pos_ack(b"\x02"))
+        driver.link_lost(link)  # type: ignore[arg-type]
+        devices = self.successResultOf(loading)
+        self.assertEqual([d.number for d in devices], ["101"])
+        self.assertEqual(driver._lists, {})
