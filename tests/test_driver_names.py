@@ -24,8 +24,11 @@ def pos_ack(cross_ref: bytes) -> Any:
     )
 
 
-def linked_reply(cross_ref: bytes, sys_data: dict[str, Any]) -> dict[str, Any]:
-    reply = {"crossRefID": cross_ref, "segmentID": 1, "lastSegment": True, "sysData": sys_data}
+def linked_reply(cross_ref: bytes, sys_data: dict[str, Any] | None) -> dict[str, Any]:
+    """An escape argument with the one, last segment of a list (without sysData: None)."""
+    reply: dict[str, Any] = {"crossRefID": cross_ref, "segmentID": 1, "lastSegment": True}
+    if sys_data is not None:
+        reply["sysData"] = sys_data
     return {"privateData": ("private", ("kmeSystemData", ("systemDataLinkedReply", reply)))}
 
 
@@ -94,3 +97,20 @@ class SlowNamesTests(SynchronousTestCase):
         devices = self.successResultOf(loading)
         self.assertEqual([d.number for d in devices], ["101"])
         self.assertEqual(driver._lists, {})
+
+    def test_a_pbx_without_names_gives_an_empty_last_segment(self) -> None:
+        """The least a PBX may answer: an acknowledgement, then one last segment without
+        sysData. The lines load at once, without names, and the device list's names stay."""
+        clock = Clock()
+        driver = Driver(clock)
+        link = Link()
+        driver.proto = link  # type: ignore[assignment]
+        loading = Deferred.fromCoroutine(driver.load_lines())
+        link.asked[0][1].callback(pos_ack(b"\x01"))
+        entries = [{"device": device_number(DESK_101), "number": "101", "status": "ins"}]
+        driver.escape_received(linked_reply(b"\x01", {"deviceList": entries}))
+        link.asked[1][1].callback(pos_ack(b"\x02"))
+        driver.escape_received(linked_reply(b"\x02", None))
+        devices = self.successResultOf(loading)
+        self.assertEqual([(d.number, d.name) for d in devices], [("101", None)])
+        self.assertEqual([line.number for line in driver.lines], ["101"])
