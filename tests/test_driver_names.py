@@ -52,65 +52,50 @@ class Link:
 
 
 class SlowNamesTests(SynchronousTestCase):
-    def test_names_that_never_finish_leave_the_lines_to_the_configuration(self) -> None:
-        clock = Clock()
-        driver = Driver(clock)
-        link = Link()
-        driver.proto = link  # type: ignore[assignment]
-        loading = Deferred.fromCoroutine(driver.load_lines())
-        [(_, device_list)] = link.asked
+    def setUp(self) -> None:
+        """Lines 101 and 102 are being loaded: the device list is in, and the PBX has
+        acknowledged the names request with cross reference 02."""
+        self.clock = Clock()
+        self.driver = Driver(self.clock)
+        self.link = Link()
+        self.driver.proto = self.link  # type: ignore[assignment]
+        self.loading = Deferred.fromCoroutine(self.driver.load_lines())
+        [(_, device_list)] = self.link.asked
         device_list.callback(pos_ack(b"\x01"))
         entries = [
             {"device": device_number(DESK_101), "number": "101", "status": "ins"},
             {"device": device_number(DESK_102), "number": "102", "status": "ins"},
         ]
-        driver.escape_received(linked_reply(b"\x01", {"deviceList": entries}))
-        [_, (names_request, names)] = link.asked
+        self.driver.escape_received(linked_reply(b"\x01", {"deviceList": entries}))
+        [_, (names_request, names)] = self.link.asked
         self.assertEqual(
             names_request["privateData"][1][1][1][1], ("systemData", 41), "the names request"
         )
         names.callback(pos_ack(b"\x02"))
-        clock.advance(29)
-        self.assertNoResult(loading)
-        clock.advance(1)
-        devices = self.successResultOf(loading)
-        self.assertEqual([d.number for d in devices], ["101", "102"])
-        self.assertEqual([line.number for line in driver.lines], ["101", "102"])
-        self.assertEqual(driver.lines.directory.names, {})
-        self.assertEqual(driver._lists, {}, "nothing waits for the names any more")
+
+    def assertLoadedWithoutNames(self) -> None:
+        devices = self.successResultOf(self.loading)
+        self.assertEqual([(d.number, d.name) for d in devices], [("101", None), ("102", None)])
+        self.assertEqual([line.number for line in self.driver.lines], ["101", "102"])
+        self.assertEqual(self.driver.lines.directory.names, {})
+        self.assertEqual(self.driver._lists, {}, "nothing waits for the names any more")
+
+    def test_names_that_never_finish_leave_the_lines_to_the_configuration(self) -> None:
+        self.clock.advance(29)
+        self.assertNoResult(self.loading)
+        self.clock.advance(1)
+        self.assertLoadedWithoutNames()
         late = [{"device": device_number(DESK_101), "name": "Reception"}]
-        driver.escape_received(linked_reply(b"\x02", {"extName": late}))
-        self.assertEqual(driver.lines.directory.names, {})
+        self.driver.escape_received(linked_reply(b"\x02", {"extName": late}))
+        self.assertEqual(self.driver.lines.directory.names, {})
         self.assertEqual(self.flushLoggedErrors(), [])
 
     def test_the_link_going_down_ends_the_wait_for_the_names(self) -> None:
-        clock = Clock()
-        driver = Driver(clock)
-        link = Link()
-        driver.proto = link  # type: ignore[assignment]
-        loading = Deferred.fromCoroutine(driver.load_lines())
-        link.asked[0][1].callback(pos_ack(b"\x01"))
-        entries = [{"device": device_number(DESK_101), "number": "101", "status": "ins"}]
-        driver.escape_received(linked_reply(b"\x01", {"deviceList": entries}))
-        link.asked[1][1].callback(pos_ack(b"\x02"))
-        driver.link_lost(link)  # type: ignore[arg-type]
-        devices = self.successResultOf(loading)
-        self.assertEqual([d.number for d in devices], ["101"])
-        self.assertEqual(driver._lists, {})
+        self.driver.link_lost(self.link)  # type: ignore[arg-type]
+        self.assertLoadedWithoutNames()
 
     def test_a_pbx_without_names_gives_an_empty_last_segment(self) -> None:
         """The least a PBX may answer: an acknowledgement, then one last segment without
-        sysData. The lines load at once, without names, and the device list's names stay."""
-        clock = Clock()
-        driver = Driver(clock)
-        link = Link()
-        driver.proto = link  # type: ignore[assignment]
-        loading = Deferred.fromCoroutine(driver.load_lines())
-        link.asked[0][1].callback(pos_ack(b"\x01"))
-        entries = [{"device": device_number(DESK_101), "number": "101", "status": "ins"}]
-        driver.escape_received(linked_reply(b"\x01", {"deviceList": entries}))
-        link.asked[1][1].callback(pos_ack(b"\x02"))
-        driver.escape_received(linked_reply(b"\x02", None))
-        devices = self.successResultOf(loading)
-        self.assertEqual([(d.number, d.name) for d in devices], [("101", None)])
-        self.assertEqual([line.number for line in driver.lines], ["101"])
+        sysData. The lines load at once, without names."""
+        self.driver.escape_received(linked_reply(b"\x02", None))
+        self.assertLoadedWithoutNames()
