@@ -15,7 +15,8 @@ their own event filters honoured, and a systemStatus that says when the PBX is a
 Routing uses :func:`ecsta.wire.ber.peek` and splicing only. The few PDUs whose content the
 multiplexer must act on are decoded in full: MonitorStart / MonitorStop / ChangeMonitorFilter and
 their results, escape results and PBX escape invokes (the Panasonic device list's cross
-reference), get/switchingFunctionDevices, CDR and data collection starts, stops and reports.
+reference), getSwitchingFunctionDevices results and switchingFunctionDevices invokes, CDR and
+data collection starts, stops and reports.
 """
 
 import enum
