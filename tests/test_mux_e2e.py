@@ -286,7 +286,9 @@ class FuzzTests(EndToEnd):
         yield settle(0.5)
         self.assertEqual(sent, 3000)
         self.assertLess(reconnects, 100)
-        self.assertGreater(self.mux.state()["counters"]["rejected"], 100)
+        # The mux itself rejects the mutations that are not well-formed invokes (75 of these;
+        # mutated escapes go on to the PBX, as any escape does).
+        self.assertGreater(self.mux.state()["counters"]["rejected"], 50)
         self.assertTrue(self.mux.process.alive)
         state = self.sim.state()
         # Mutations that are still well-formed invokes reach the simulator, as the original

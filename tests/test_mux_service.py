@@ -14,6 +14,7 @@ from ecsta.link.errors import OperationFailed
 from ecsta.mux.auth import hash_password
 from ecsta.sim.config import SimConfig
 from ecsta.wire import apdu, ber
+from ecsta.wire.errors import DecodeError
 from tests.mux_harness import (
     AARE,
     FIRST_STATUS,
@@ -26,6 +27,7 @@ from tests.mux_harness import (
     held_event,
     make_call,
     monitor_start,
+    tlv,
 )
 from tests.sim_wire import simulator
 
@@ -649,6 +651,37 @@ class ReplyRoutingTests(SynchronousTestCase):
         self.assertEqual(len(asker.invokes(51)), 2)
         self.assertEqual(other.invokes(51), [])
         self.assertEqual(rig.mux.router._escape_routes, {})
+
+    def test_segments_of_system_data_ecsta_does_not_know_go_to_the_requester(self) -> None:
+        """An application asks for KME system data outside ecsta's types; the PBX's linked
+        replies, whose sysData holds an item ([40]) ecsta cannot type, reach that application
+        byte for byte, and no other."""
+        rig = Rig()
+        assert rig.pbx is not None
+        rig.pbx.raw_results[51] = bytes.fromhex("7e0aa108a406a4040402e507")
+        asker, other = rig.connect_app(), rig.connect_app()
+        rig.send(asker, bytes.fromhex("a111020144020133" + "3009a407a005a1030a0105"))
+        self.assertIsInstance(result_of(asker, 0x44), apdu.ReturnResult)
+        segments = []
+        for last in (b"\x00", b"\xff"):
+            item = bytes.fromhex("bf28053003020107")  # [40] { 02 01 07 }
+            reply = tlv(
+                0x30,
+                tlv(0xA0, tlv(0x04, b"\xe5\x07"))
+                + tlv(0xA1, bytes.fromhex("020101"))
+                + tlv(0xA2, tlv(0x01, last))
+                + tlv(0xA3, tlv(0x30, item)),
+            )
+            argument = tlv(0x30, tlv(0xA4, tlv(0xA3, reply)))
+            segment = tlv(0xA1, bytes.fromhex("02015a020133") + argument)
+            self.assertRaises(DecodeError, apdu.decode, segment)
+            segments.append(segment)
+            rig.pbx.send_pdu(segment)
+        rig.flush()
+        self.assertEqual(asker.invokes(51), segments)
+        self.assertEqual(other.invokes(51), [])
+        self.assertEqual(rig.mux.router._escape_routes, {})
+        self.assertEqual([p for p in rig.pbx.received if p[0] == 0xA4], [], "no reject")
 
     def test_switching_function_devices_go_to_the_requester_and_changes_to_all(self) -> None:
         rig = Rig()

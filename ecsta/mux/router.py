@@ -14,9 +14,10 @@ their own event filters honoured, and a systemStatus that says when the PBX is a
 
 Routing uses :func:`ecsta.wire.ber.peek` and splicing only. The few PDUs whose content the
 multiplexer must act on are decoded in full: MonitorStart / MonitorStop / ChangeMonitorFilter and
-their results, escape results and PBX escape invokes (the Panasonic device list's cross
-reference), getSwitchingFunctionDevices results and switchingFunctionDevices invokes, CDR and
-data collection starts, stops and reports.
+their results, escape results (the cross reference of a KME system data list, whose segments
+the PBX's escape invokes carry; those are routed by the bytes of that cross reference),
+getSwitchingFunctionDevices results and switchingFunctionDevices invokes, CDR and data
+collection starts, stops and reports.
 """
 
 import enum
@@ -471,6 +472,8 @@ class Router:
         opcode = peek.opcode
         if opcode == ber.CSTA_EVENT_REPORT:
             return self._event(pdu, peek)
+        if opcode == ESCAPE:
+            return self._pbx_escape(pdu)
         handler = self._from_pbx.get(opcode) if opcode is not None else None
         if handler is not None:
             try:
@@ -524,19 +527,23 @@ class Router:
         self.counters["monitors_ended"] += 1
         return out
 
-    def _pbx_escape(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
-        """A linked reply of the device list: only for the application that asked for it."""
-        for reply in _find(invoke.argument, "systemDataLinkedReply"):
-            if not isinstance(reply, dict):
-                continue
-            xref = reply.get("crossRefID")
-            if not isinstance(xref, bytes) or xref not in self._escape_routes:
-                return []
-            app = self._escape_routes[xref]
-            if reply.get("lastSegment"):
-                del self._escape_routes[xref]
-            return [ToApp(app, pdu)]
-        return []
+    def _pbx_escape(self, pdu: bytes) -> list[Action]:
+        """A linked reply of KME system data: only for the application that asked for it.
+
+        Routed by its crossRefID alone, read from the bytes, so that segments of any system
+        data reach their application, items ecsta's KME types do not know included.
+        """
+        try:
+            route = ber.linked_reply_route(pdu)
+        except DecodeError:
+            route = None
+        if route is None or route[0] not in self._escape_routes:
+            return []
+        xref, last = route
+        app = self._escape_routes[xref]
+        if last:
+            del self._escape_routes[xref]
+        return [ToApp(app, pdu)]
 
     def _pbx_switching_devices(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """A segment of a device list: the PBX is answered here, whoever asked for the list.
@@ -951,7 +958,6 @@ class Router:
 
     _from_pbx: dict[int, Callable[["Router", bytes, apdu.Invoke], list[Action]]] = {
         MONITOR_STOP: _pbx_monitor_stop,
-        ESCAPE: _pbx_escape,
         SWITCHING_FUNCTION_DEVICES: _pbx_switching_devices,
         SWITCHING_FUNCTION_DEVICES_CHANGED: _pbx_devices_changed,
         CDR.report: _pbx_report,
