@@ -1,8 +1,9 @@
-"""Extension names from a PBX that acknowledges the request but is slow to finish the names.
+"""Extension names from a PBX that acknowledges the request but does not give them as asked.
 
 The driver asks for the names after the device list (docs/driver.md, readNames). A PBX that
-acknowledges the request and then never sends the last segment must not hold the lines back
-for longer than the list's wait, nor upset the driver when the segment comes after all.
+acknowledges the request and then never sends the last segment, sends no names, or sends them
+in a shape the driver cannot read must not hold the lines back for longer than the list's
+wait, nor upset the driver when a segment comes after all.
 """
 
 from typing import Any
@@ -11,7 +12,10 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
-from ecsta.driver.connection import Driver
+from ecsta.driver.connection import Driver, DriverProtocol
+from ecsta.wire import apdu, ber
+from ecsta.wire.errors import DecodeError
+from ecsta.wire.tlv import encode_length
 
 DESK_101 = 0x01110000
 DESK_102 = 0x01110001
@@ -34,6 +38,10 @@ def linked_reply(cross_ref: bytes, sys_data: dict[str, Any] | None) -> dict[str,
 
 def device_number(value: int) -> dict[str, Any]:
     return {"deviceIdentifier": ("deviceNumber", value)}
+
+
+def tlv(tag: int, content: bytes) -> bytes:
+    return bytes([tag]) + encode_length(len(content)) + content
 
 
 class Link:
@@ -98,4 +106,25 @@ class SlowNamesTests(SynchronousTestCase):
         """The least a PBX may answer: an acknowledgement, then one last segment without
         sysData. The lines load at once, without names."""
         self.driver.escape_received(linked_reply(b"\x02", None))
+        self.assertLoadedWithoutNames()
+
+    def test_names_in_a_shape_the_driver_cannot_read_end_the_wait_at_once(self) -> None:
+        """The names request is an inference: a PBX may answer it with entries of another
+        shape (here with a number between device and name). The segment cannot be read, but
+        its cross reference ends the wait: the lines load at once, without names."""
+        device = tlv(0x30, tlv(0x81, DESK_101.to_bytes(4, "big")))
+        entry = tlv(0x30, device + tlv(0x16, b"101") + tlv(0x16, b"Reception"))
+        names_list = tlv(0x30, entry)
+        names = tlv(0xA3, tlv(0x30, b"\xbf\x29" + encode_length(len(names_list)) + names_list))
+        reply = tlv(
+            0x30,
+            tlv(0xA0, tlv(0x04, b"\x02"))
+            + tlv(0xA1, tlv(0x02, b"\x01"))
+            + tlv(0xA2, tlv(0x01, b"\xff"))
+            + names,
+        )
+        pdu = tlv(0xA1, bytes.fromhex("02015a020133") + tlv(0x30, tlv(0xA4, tlv(0xA3, reply))))
+        self.assertRaises(DecodeError, apdu.decode, pdu)
+        proto = DriverProtocol(self.clock, driver=self.driver)
+        proto.invokeReceived(pdu, ber.peek(pdu))
         self.assertLoadedWithoutNames()

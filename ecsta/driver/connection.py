@@ -17,7 +17,7 @@ PBX with more than ``max_in_flight`` requests at once.
 """
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -99,8 +99,16 @@ class DriverProtocol(CSTAClientProtocol):
                 invoke = apdu.decode(pdu)
             except DecodeError as error:
                 self.log.warn(
-                    "{peer}: undecodable escape invoke: {error}", peer=self.peer, error=error
+                    "{peer}: undecodable escape invoke, its entries are left out: {error}",
+                    peer=self.peer,
+                    error=error,
                 )
+                # Its cross reference still tells which list it belongs to and whether that
+                # list is complete: nobody waits for a list the PBX has finished.
+                route = ber.linked_reply_route(pdu)
+                if route is not None:
+                    cross_ref, last = route
+                    self.driver.segment_received({"crossRefID": cross_ref, "lastSegment": last})
                 return
             assert isinstance(invoke, apdu.Invoke)
             self.driver.escape_received(invoke.argument)
@@ -349,8 +357,11 @@ class Driver(Service):
 
     def escape_received(self, argument: Any) -> None:
         reply = linked_reply(argument)
-        if reply is None:
-            return
+        if reply is not None:
+            self.segment_received(reply)
+
+    def segment_received(self, reply: Mapping[str, Any]) -> None:
+        """One systemDataLinkedReply segment of a device or names list."""
         done = self._assembly.add(reply)
         if done is not None and done in self._lists:
             waiting = self._lists.pop(done)
