@@ -59,7 +59,7 @@ class Link:
         return d
 
 
-class SlowNamesTests(SynchronousTestCase):
+class NamesFromThePBXTests(SynchronousTestCase):
     def setUp(self) -> None:
         """Lines 101 and 102 are being loaded: the device list is in, and the PBX has
         acknowledged the names request with cross reference 02."""
@@ -87,6 +87,19 @@ class SlowNamesTests(SynchronousTestCase):
         self.assertEqual([line.number for line in self.driver.lines], ["101", "102"])
         self.assertEqual(self.driver.lines.directory.names, {})
         self.assertEqual(self.driver._lists, {}, "nothing waits for the names any more")
+
+    def test_names_by_device_number_or_by_dialling_number(self) -> None:
+        """Either form of DeviceID names an extension: the name goes to its line."""
+        names = [
+            {"device": device_number(DESK_101), "name": "Reception"},
+            {"device": {"deviceIdentifier": ("dialingNumber", "102")}, "name": "Sales"},
+        ]
+        self.driver.escape_received(linked_reply(b"\x02", {"extName": names}))
+        devices = self.successResultOf(self.loading)
+        self.assertEqual(
+            [(d.number, d.name) for d in devices], [("101", "Reception"), ("102", "Sales")]
+        )
+        self.assertEqual(self.driver.lines.directory.names, {"101": "Reception", "102": "Sales"})
 
     def test_names_that_never_finish_leave_the_lines_to_the_configuration(self) -> None:
         self.clock.advance(29)

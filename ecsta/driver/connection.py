@@ -439,9 +439,14 @@ class Driver(Service):
                 error=describe_failure(error).body.get("message"),
             )
             return devices
-        names = {d.device_number: d.name for d in named if d.device_number is not None}
+        # An entry names its device by deviceNumber or by dialling number (both inferred).
+        names: dict[int | str | None, str | None] = {
+            d.number if d.device_number is None else d.device_number: d.name for d in named
+        }
         return [
-            replace(d, name=names[d.device_number]) if d.device_number in names else d
+            replace(d, name=name)
+            if (name := names.get(d.device_number) or names.get(d.number))
+            else d
             for d in devices
         ]
 
