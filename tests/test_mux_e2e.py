@@ -283,7 +283,12 @@ class FuzzTests(EndToEnd):
             return [p for p in worker.events() if p.event == ESTABLISHED]
 
         yield wait_until(lambda: len(established()) >= 20, what="every call's events")
-        yield settle(0.5)
+        # A last request on the fuzzer's association: once its answer is back, the mux has
+        # handled every PDU sent before it, and the simulator every one passed on to it.
+        if fuzzer.closed:
+            fuzzer = yield self.app()
+        last = yield self.request(fuzzer, snapshot(99, "111"))
+        self.assertIsInstance(last, apdu.ReturnResult)
         self.assertEqual(sent, 3000)
         self.assertLess(reconnects, 100)
         # The mux itself rejects the mutations that are not well-formed invokes (75 of these;
