@@ -90,6 +90,8 @@ class FakePBX(CSTAServerProtocol):
         #: Operations outside ecsta's table that this PBX serves: opcode -> the encoded result
         #: value it answers with (a returnResult written out byte by byte).
         self.raw_results: dict[int, bytes] = {}
+        #: Operations this PBX never answers, whatever they are.
+        self.silent: set[int] = set()
 
     def pduReceived(self, pdu: bytes) -> None:
         self.received.append(pdu)
@@ -97,6 +99,8 @@ class FakePBX(CSTAServerProtocol):
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         self.raw_invokes.append(pdu)
+        if peek.opcode in self.silent:
+            return
         result = self.raw_results.get(peek.opcode) if peek.opcode is not None else None
         if result is None or peek.invoke_id is None:
             super().invokeReceived(pdu, peek)

@@ -15,6 +15,7 @@ from ecsta.wire.ber import (
     EVENT_NAMES,
     Kind,
     Peek,
+    linked_reply_route,
     peek,
     validate,
     with_cross_ref,
@@ -241,6 +242,29 @@ class PeekTests(SynchronousTestCase):
         pdu = bytes.fromhex("a1 06 02 01 01 02 01 15")
         self.assertEqual(peek(pdu), Peek(Kind.INVOKE, 1, 21, None, None, None))
         self.assertRaises(DecodeError, with_cross_ref, pdu, b"\x01")
+
+
+class LinkedReplyRouteTests(SynchronousTestCase):
+    """The cross reference of a KME linked reply, read as the multiplexer routes it."""
+
+    def segment(self, last: bool, register_id: bool = False) -> bytes:
+        reply = {"crossRefID": b"\x00\x2a", "segmentID": 2, "lastSegment": last}
+        argument: dict[str, object] = {
+            "privateData": ("private", ("kmeSystemData", ("systemDataLinkedReply", reply)))
+        }
+        if register_id:
+            argument = {"escapeRegisterID": b"\x01", **argument}
+        return apdu.encode(apdu.Invoke(7, 51, argument))
+
+    def test_cross_reference_and_last_segment(self) -> None:
+        self.assertEqual(linked_reply_route(self.segment(False)), (b"\x00\x2a", False))
+        self.assertEqual(linked_reply_route(self.segment(True, True)), (b"\x00\x2a", True))
+
+    def test_an_escape_without_a_linked_reply_has_no_route(self) -> None:
+        request = bytes.fromhex("a11602020602020133300da40ba009a407a105a0030a0105")
+        self.assertIsNone(linked_reply_route(request))
+        self.assertIsNone(linked_reply_route(bytes.fromhex("a106020101020133")))
+        self.assertIsNone(linked_reply_route(bytes.fromhex("a20b020101300602020133 0500")))
 
 
 class EncodeTests(SynchronousTestCase):

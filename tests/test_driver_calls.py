@@ -61,6 +61,51 @@ class Rig:
         return {(c.line, c.address): c.state.name for c in self.engine.calls.values()}
 
 
+#: Fields that PROTOCOL.md section 7 marks optional in the events of these tests.
+OPTIONAL_FIELDS = frozenset(
+    {
+        "localConnectionInfo",
+        "secondaryOldCall",
+        "networkCallingDevice",
+        "networkCalledDevice",
+        "associatedCallingDevice",
+        "associatedCalledDevice",
+        "extensions",
+    }
+)
+#: The deviceNumbers of the extensions, for a PBX that names devices only that way.
+DEVICE_NUMBERS = {str(101 + n): 0x01110000 + n for n in range(5)}
+
+
+def by_device_number(value: Any) -> Any:
+    """``value`` with every extension named by its deviceNumber instead of its number."""
+    if isinstance(value, dict):
+        return {key: by_device_number(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [by_device_number(item) for item in value]
+    if isinstance(value, tuple):
+        if len(value) == 2 and value[0] == "dialingNumber" and value[1] in DEVICE_NUMBERS:
+            return ("deviceNumber", DEVICE_NUMBERS[value[1]])
+        return tuple(by_device_number(item) for item in value)
+    return value
+
+
+class LeastRig(Rig):
+    """A rig fed what a PBX that sends the least would send for the same events: devices by
+    deviceNumber only, and none of the optional fields."""
+
+    def __init__(self, *numbers: str) -> None:
+        directory = Directory()
+        for number, device_number in DEVICE_NUMBERS.items():
+            directory.add(device_number, number)
+        super().__init__(*numbers, directory=directory)
+
+    def feed(self, event: tuple[str, dict[str, Any]], *at: str) -> list[tuple[Any, ...]]:
+        name, value = event
+        least = {k: v for k, v in value.items() if k not in OPTIONAL_FIELDS}
+        return super().feed((name, by_device_number(least)), *at)
+
+
 def brief(message: dict[str, Any]) -> tuple[Any, ...]:
     kind = message["msg"]
     if kind == "LINE_CALLSTATE":
@@ -258,8 +303,10 @@ class IncomingCallTests(SynchronousTestCase):
 
 
 class HoldTransferConferenceTests(SynchronousTestCase):
+    rig = Rig
+
     def connected(self) -> Rig:
-        rig = Rig("101", "102", "103")
+        rig = self.rig("101", "102", "103")
         rig.feed(E.service_initiated(CALL, "101"), "101")
         rig.feed(E.originated(CALL, "101", "102"), "101")
         rig.feed(E.delivered(CALL, "102", "101", "102"), "101", "102")
@@ -341,7 +388,7 @@ class HoldTransferConferenceTests(SynchronousTestCase):
         Transferred event carries, per party, newConnection and associatedNID and nothing
         else, as a Panasonic PBX sends it. Every line's calls end in the right TAPI state, and
         102's call follows into the call that survives."""
-        rig = Rig("101", "102")
+        rig = self.rig("101", "102")
         rig.feed(E.service_initiated(CALL, "101"), "101")
         rig.feed(E.originated(CALL, "101", "0301234"), "101")
         rig.feed(E.network_reached(CALL, TRUNK, "101", "0301234"), "101")
@@ -406,6 +453,14 @@ class HoldTransferConferenceTests(SynchronousTestCase):
         self.assertEqual(parent.state.name, "LINECALLSTATE_CONNECTED")
         remaining = [c for c in rig.line("101").calls.values() if not c.is_conference]
         self.assertEqual([(c.connected or {}).get("number") for c in remaining], ["102"])
+
+
+class LeastHoldTransferConferenceTests(HoldTransferConferenceTests):
+    """The same flows from a PBX that sends the least: every extension by deviceNumber, no
+    localConnectionInfo and no secondaryOldCall, so transfers and conferences are followed
+    from primaryOldCall, the devices and newConnection alone."""
+
+    rig = LeastRig
 
 
 class SuperTwinTests(SynchronousTestCase):

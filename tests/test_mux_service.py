@@ -14,6 +14,7 @@ from ecsta.link.errors import OperationFailed
 from ecsta.mux.auth import hash_password
 from ecsta.sim.config import SimConfig
 from ecsta.wire import apdu, ber
+from ecsta.wire.errors import DecodeError
 from tests.mux_harness import (
     AARE,
     FIRST_STATUS,
@@ -26,6 +27,7 @@ from tests.mux_harness import (
     held_event,
     make_call,
     monitor_start,
+    tlv,
 )
 from tests.sim_wire import simulator
 
@@ -430,6 +432,73 @@ class ForwardingTests(SynchronousTestCase):
         self.assertIsInstance(result_of(app, 0x23), apdu.ReturnResult)
         self.assertEqual(factory.counters["associations"], 1)
 
+    def test_a_passed_on_invoke_the_pbx_never_answers_still_ends_and_frees_its_place(
+        self,
+    ) -> None:
+        """An unknown operation the PBX leaves unanswered gets the mux's timeout failure under
+        the application's id; its place among the open requests is free again, the PBX's late
+        answer goes nowhere, and the next request is served."""
+        rig = Rig({"pbx": {"request_timeout": 5}, "applications": {"max_open_requests": 1}})
+        pbx = rig.pbx
+        assert pbx is not None
+        pbx.silent.add(9999)
+        app = rig.connect_app()
+        unknown = bytes.fromhex("a10b0201220202270f30020500")
+        rig.send(app, unknown)
+        rig.send(app, ber.with_invoke_id(unknown, 0x23))
+        self.assertEqual(
+            failure_of(app, 0x23),
+            ("subscribedResourceAvailability", "outstandingReqLimitExceeded"),
+        )
+        [sent] = pbx.raw_invokes
+        rig.advance(4.9)
+        self.assertEqual(app.answers(0x22), [])
+        rig.advance(0.2)
+        timed_out = ("performanceManagement", "performanceLimitExceeded")
+        self.assertEqual(failure_of(app, 0x22), timed_out)
+        router = rig.mux.router
+        self.assertEqual((router.in_flight, router.counters["timeouts"]), (0, 1))
+        late = bytes.fromhex("a20b02010030060202270f0500")
+        pbx_id = ber.peek(sent).invoke_id
+        assert pbx_id is not None
+        pbx.send_pdu(ber.with_invoke_id(late, pbx_id))
+        rig.flush()
+        self.assertEqual(len(app.answers(0x22)), 1)
+        pbx.silent.clear()
+        pbx.raw_results[9999] = bytes.fromhex("0500")
+        rig.send(app, ber.with_invoke_id(unknown, 0x24))
+        answers = [p for p in app.seen if p[0] == 0xA2]
+        self.assertEqual(answers, [ber.with_invoke_id(late, 0x24)])
+
+    def test_escapes_and_status_requests_reach_the_pbx_whatever_their_argument(self) -> None:
+        """The mux acts on the answers of escapes and requestSystemStatus, never on their
+        arguments: a KME request ecsta's types do not know, and a status request with an
+        argument they refuse, reach the PBX byte for byte, and the escape's linked replies
+        still come to the application that asked."""
+        rig = Rig()
+        pbx = rig.pbx
+        assert pbx is not None
+        pbx.raw_results[51] = bytes.fromhex("7e0aa108a406a4040402e507")
+        app, other = rig.connect_app(), rig.connect_app()
+        unknown_request = bytes.fromhex("a111020144020133" + "3009a407a005a1030a0105")
+        odd_status = bytes.fromhex("a10c020145020200d23003020101")
+        rig.send(app, unknown_request)
+        rig.send(app, odd_status)
+        self.assertEqual(
+            [ber.with_invoke_id(p, 0) for p in pbx.raw_invokes],
+            [ber.with_invoke_id(p, 0) for p in (unknown_request, odd_status)],
+        )
+        self.assertEqual(rig.mux.router.counters["rejected"], 0)
+        ack = result_of(app, 0x44)
+        self.assertIsInstance(ack, apdu.ReturnResult)
+        self.assertEqual(result_of(app, 0x45), apdu.Reject(0x45, ("invoke", "mistypedArgument")))
+        reply = {"crossRefID": b"\xe5\x07", "segmentID": 1, "lastSegment": True}
+        argument = {"privateData": ("private", ("kmeSystemData", ("systemDataLinkedReply", reply)))}
+        pbx.send_pdu(apdu.encode(apdu.Invoke(90, 51, argument)))
+        rig.flush()
+        self.assertEqual(len(app.invokes(51)), 1)
+        self.assertEqual(other.invokes(51), [])
+
     def test_what_is_not_a_rose_invoke_never_reaches_the_pbx(self) -> None:
         rig = Rig()
         assert rig.pbx is not None
@@ -582,6 +651,37 @@ class ReplyRoutingTests(SynchronousTestCase):
         self.assertEqual(len(asker.invokes(51)), 2)
         self.assertEqual(other.invokes(51), [])
         self.assertEqual(rig.mux.router._escape_routes, {})
+
+    def test_segments_of_system_data_ecsta_does_not_know_go_to_the_requester(self) -> None:
+        """An application asks for KME system data outside ecsta's types; the PBX's linked
+        replies, whose sysData holds an item ([40]) ecsta cannot type, reach that application
+        byte for byte, and no other."""
+        rig = Rig()
+        assert rig.pbx is not None
+        rig.pbx.raw_results[51] = bytes.fromhex("7e0aa108a406a4040402e507")
+        asker, other = rig.connect_app(), rig.connect_app()
+        rig.send(asker, bytes.fromhex("a111020144020133" + "3009a407a005a1030a0105"))
+        self.assertIsInstance(result_of(asker, 0x44), apdu.ReturnResult)
+        segments = []
+        for last in (b"\x00", b"\xff"):
+            item = bytes.fromhex("bf28053003020107")  # [40] { 02 01 07 }
+            reply = tlv(
+                0x30,
+                tlv(0xA0, tlv(0x04, b"\xe5\x07"))
+                + tlv(0xA1, bytes.fromhex("020101"))
+                + tlv(0xA2, tlv(0x01, last))
+                + tlv(0xA3, tlv(0x30, item)),
+            )
+            argument = tlv(0x30, tlv(0xA4, tlv(0xA3, reply)))
+            segment = tlv(0xA1, bytes.fromhex("02015a020133") + argument)
+            self.assertRaises(DecodeError, apdu.decode, segment)
+            segments.append(segment)
+            rig.pbx.send_pdu(segment)
+        rig.flush()
+        self.assertEqual(asker.invokes(51), segments)
+        self.assertEqual(other.invokes(51), [])
+        self.assertEqual(rig.mux.router._escape_routes, {})
+        self.assertEqual([p for p in rig.pbx.received if p[0] == 0xA4], [], "no reject")
 
     def test_switching_function_devices_go_to_the_requester_and_changes_to_all(self) -> None:
         rig = Rig()

@@ -235,7 +235,10 @@ class CallEngine:
             subject = key_of_choice(ev.get(device_field or ""))
         call_ids = {call_of_connection(connection)}
         if name in ("transferred", "conferenced"):
-            call_ids.add(call_of_connection(ev.get("secondaryOldCall")))
+            secondary = call_of_connection(ev.get("secondaryOldCall"))
+            if secondary is None:
+                secondary = self._other_old_call(line, name, subject, ev, call_ids)
+            call_ids.add(secondary)
         call_ids.discard(None)
         if not call_ids:
             self.log.info("{line}: {name} without a callID, ignored", line=line.number, name=name)
@@ -282,6 +285,43 @@ class CallEngine:
             out.extend(self._apply(line, call, name, side, subject, ev))
         out.extend(self._refresh_features(line))
         return out
+
+    def _other_old_call(
+        self,
+        line: Line,
+        name: str,
+        joining: DeviceKey | None,
+        ev: Mapping[str, Any],
+        primary: set[Any],
+    ) -> bytes | None:
+        """The call a transfer or conference joined to primaryOldCall, for an event that
+        leaves out secondaryOldCall (it is optional, and a PBX may send the least).
+
+        On the line of the transferring (conferencing) device it is that device's other call
+        with a party of the resulting call; on the line of a party of the resulting call
+        without a call in primaryOldCall, its call with the transferring device. None unless
+        exactly one call fits.
+        """
+        entries = (
+            ev.get("transferredConnections" if name == "transferred" else "conferenceConnections")
+            or []
+        )
+        listed = [key_of_connection(e.get("newConnection")) for e in entries]
+        if line.address_of(joining) is not None:
+            wanted = {self.canonical(k) for k in listed} - {None, self.canonical(joining)}
+            addresses = {line.address_of(joining)}
+        else:
+            wanted = {self.canonical(joining)} - {None}
+            addresses = {line.address_of(k) for k in listed} - {None}
+            addresses -= {c.address for c in line.calls.values() if c.csta_call in primary}
+        fits = {
+            c.csta_call
+            for c in line.calls.values()
+            if c.address in addresses
+            and c.csta_call not in primary
+            and wanted & (c.parties | {self.canonical(c.connected_key)})
+        }
+        return fits.pop() if len(fits) == 1 else None
 
     def _create(
         self,

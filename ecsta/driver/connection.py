@@ -17,7 +17,7 @@ PBX with more than ``max_in_flight`` requests at once.
 """
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -105,8 +105,16 @@ class DriverProtocol(CSTAClientProtocol):
                 invoke = apdu.decode(pdu)
             except DecodeError as error:
                 self.log.warn(
-                    "{peer}: undecodable escape invoke: {error}", peer=self.peer, error=error
+                    "{peer}: undecodable escape invoke, its entries are left out: {error}",
+                    peer=self.peer,
+                    error=error,
                 )
+                # Its cross reference still tells which list it belongs to and whether that
+                # list is complete: nobody waits for a list the PBX has finished.
+                route = ber.linked_reply_route(pdu)
+                if route is not None:
+                    cross_ref, last = route
+                    self.driver.segment_received({"crossRefID": cross_ref, "lastSegment": last})
                 return
             assert isinstance(invoke, apdu.Invoke)
             self.driver.escape_received(invoke.argument)
@@ -322,7 +330,7 @@ class Driver(Service):
         self.proto = None
         self.log.warn("PBX link lost: every line out of service")
         self.lines.forget_all_monitors()
-        for waiting in self._lists.values():
+        for waiting in list(self._lists.values()):
             if not waiting.called:
                 waiting.errback(LinkLost("the PBX link went down during the device list"))
         self._lists.clear()
@@ -372,8 +380,11 @@ class Driver(Service):
 
     def escape_received(self, argument: Any) -> None:
         reply = linked_reply(argument)
-        if reply is None:
-            return
+        if reply is not None:
+            self.segment_received(reply)
+
+    def segment_received(self, reply: Mapping[str, Any]) -> None:
+        """One systemDataLinkedReply segment of a device or names list."""
         done = self._assembly.add(reply)
         if done is not None and done in self._lists:
             waiting = self._lists.pop(done)
@@ -430,7 +441,11 @@ class Driver(Service):
             waiting: Deferred[list[ListedDevice]] = Deferred()
             self._lists[cross_ref] = waiting
             waiting.addTimeout(30, self.clock)
-            devices = await waiting
+            try:
+                devices = await waiting
+            finally:
+                # A list given up on is not waited for: its late segments change nothing.
+                self._lists.pop(cross_ref, None)
         return devices
 
     async def _named(self, devices: list[ListedDevice]) -> list[ListedDevice]:
@@ -447,9 +462,14 @@ class Driver(Service):
                 error=describe_failure(error).body.get("message"),
             )
             return devices
-        names = {d.device_number: d.name for d in named if d.device_number is not None}
+        # An entry names its device by deviceNumber or by dialling number (both inferred).
+        names: dict[int | str | None, str | None] = {
+            d.number if d.device_number is None else d.device_number: d.name for d in named
+        }
         return [
-            replace(d, name=names[d.device_number]) if d.device_number in names else d
+            replace(d, name=name)
+            if (name := names.get(d.device_number) or names.get(d.number))
+            else d
             for d in devices
         ]
 

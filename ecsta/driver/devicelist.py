@@ -56,8 +56,8 @@ def linked_reply(argument: Any) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class ListedDevice:
-    """A device of a list; an entry of the names list has ``number`` "" (it names the device
-    by its deviceNumber only)."""
+    """A device of a list; an entry of the names list names its device by deviceNumber (and
+    has ``number`` "") or by dialling number (and has ``device_number`` None)."""
 
     device_number: int | None
     number: str
@@ -97,8 +97,12 @@ class DeviceListAssembly:
         for entry in sys_data.get("extName") or []:
             key = key_of(entry.get("device"))
             name = entry.get("name")
-            if isinstance(key, int) and isinstance(name, str) and name:
+            if not (isinstance(name, str) and name):
+                continue
+            if isinstance(key, int):
                 entries.append(ListedDevice(key, "", True, name))
+            elif isinstance(key, str):
+                entries.append(ListedDevice(None, key, True, name))
         if reply.get("lastSegment"):
             self.finished[cross_ref] = self.segments.pop(cross_ref)
             return cross_ref

@@ -14,8 +14,10 @@ their own event filters honoured, and a systemStatus that says when the PBX is a
 
 Routing uses :func:`ecsta.wire.ber.peek` and splicing only. The few PDUs whose content the
 multiplexer must act on are decoded in full: MonitorStart / MonitorStop / ChangeMonitorFilter and
-their results, escape results and PBX escape invokes (the Panasonic device list's cross
-reference), get/switchingFunctionDevices, CDR and data collection starts, stops and reports.
+their results, escape results (the cross reference of a KME system data list, whose segments
+the PBX's escape invokes carry; those are routed by the bytes of that cross reference),
+getSwitchingFunctionDevices results and switchingFunctionDevices invokes, CDR and data
+collection starts, stops and reports.
 """
 
 import enum
@@ -79,6 +81,11 @@ UNKNOWN_MONITOR = ("operation", "invalidMonitorCrossRefID")
 UNKNOWN_XREF = ("operation", "invalidCrossRefID")
 #: The answer to a report the owner did not confirm: the PBX keeps the record.
 NOT_DELIVERED = ("systemResourceAvailability", "resourceBusy")
+
+#: Operations handled here whose argument the multiplexer never reads (it acts on their
+#: answers, or answers for itself while the PBX is away): like any operation passed on, their
+#: argument is the PBX's to type, so an escape ecsta's KME types do not know still reaches it.
+ARGUMENT_UNREAD = frozenset({ESCAPE, GET_SWITCHING_FUNCTION_DEVICES, REQUEST_SYSTEM_STATUS})
 
 UNRECOGNIZED = ("invoke", "unrecognizedOperation")
 MISTYPED = ("invoke", "mistypedArgument")
@@ -300,11 +307,13 @@ class Router:
         if opcode is None or opcode in PBX_ONLY:
             return self._reject(app, peek.invoke_id, UNRECOGNIZED)
         special = self._special.get(opcode)
-        if special is None:
+        if special is None or opcode in ARGUMENT_UNREAD:
             problem = self._unfit(pdu)
             if problem is not None:
                 return self._reject(app, peek.invoke_id, problem)
-            return self._forward(PBXTicket(Purpose.FORWARD, pdu, app, peek.invoke_id))
+            if special is None:
+                return self._forward(PBXTicket(Purpose.FORWARD, pdu, app, peek.invoke_id))
+            return special(self, app, pdu, apdu.Invoke(peek.invoke_id, opcode, None))
         try:
             invoke = apdu.decode(pdu)
         except apdu.RejectableError as error:
@@ -545,6 +554,8 @@ class Router:
         opcode = peek.opcode
         if opcode == ber.CSTA_EVENT_REPORT:
             return self._event(pdu, peek)
+        if opcode == ESCAPE:
+            return self._pbx_escape(pdu)
         handler = self._from_pbx.get(opcode) if opcode is not None else None
         if handler is not None:
             try:
@@ -598,19 +609,23 @@ class Router:
         self.counters["monitors_ended"] += 1
         return out
 
-    def _pbx_escape(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
-        """A linked reply of the device list: only for the application that asked for it."""
-        for reply in _find(invoke.argument, "systemDataLinkedReply"):
-            if not isinstance(reply, dict):
-                continue
-            xref = reply.get("crossRefID")
-            if not isinstance(xref, bytes) or xref not in self._escape_routes:
-                return []
-            app = self._escape_routes[xref]
-            if reply.get("lastSegment"):
-                del self._escape_routes[xref]
-            return [ToApp(app, pdu)]
-        return []
+    def _pbx_escape(self, pdu: bytes) -> list[Action]:
+        """A linked reply of KME system data: only for the application that asked for it.
+
+        Routed by its crossRefID alone, read from the bytes, so that segments of any system
+        data reach their application, items ecsta's KME types do not know included.
+        """
+        try:
+            route = ber.linked_reply_route(pdu)
+        except DecodeError:
+            route = None
+        if route is None or route[0] not in self._escape_routes:
+            return []
+        xref, last = route
+        app = self._escape_routes[xref]
+        if last:
+            del self._escape_routes[xref]
+        return [ToApp(app, pdu)]
 
     def _pbx_switching_devices(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """A segment of a device list: the PBX is answered here, whoever asked for the list.
@@ -1051,7 +1066,6 @@ class Router:
 
     _from_pbx: dict[int, Callable[["Router", bytes, apdu.Invoke], list[Action]]] = {
         MONITOR_STOP: _pbx_monitor_stop,
-        ESCAPE: _pbx_escape,
         SWITCHING_FUNCTION_DEVICES: _pbx_switching_devices,
         SWITCHING_FUNCTION_DEVICES_CHANGED: _pbx_devices_changed,
         CDR.report: _pbx_report,

@@ -16,6 +16,9 @@ Structure followed (X.227 ACSE, X.880 ROSE, ECMA-285 event-report-definitions)::
     reject        a4 { invokeId, problem }
     cSTAEventReport (opcode 21) argument:
                   30 { 55 crossRefIdentifier, [group] { [event] ... } }
+    escape (opcode 51) argument carrying a KME systemDataLinkedReply (PROTOCOL.md section 6):
+                  30 { ..., a4 { a3 { 30 { a0 { 04 crossRefID }, a1 segmentID,
+                                           a2 { 01 lastSegment }, a3 sysData OPTIONAL } } } }
 """
 
 import enum
@@ -39,6 +42,7 @@ __all__ = [
     "EVENT_NAMES",
     "Kind",
     "Peek",
+    "linked_reply_route",
     "peek",
     "validate",
     "with_cross_ref",
@@ -352,6 +356,47 @@ def peek(pdu: bytes) -> Peek:
     if argument < 0:
         return _make_peek(kind, invoke_id, code, None, None, None)
     return _make_peek(kind, invoke_id, code, pdu[cross_start:cross_stop], (group, event), None)
+
+
+def linked_reply_route(pdu: bytes) -> tuple[bytes, bool] | None:
+    """(crossRefID, lastSegment) of the KME systemDataLinkedReply an escape invoke carries, or
+    None if it carries none.
+
+    Read from the bytes rather than decoded: the segments answer whatever system data an
+    application asked for, and their sysData may hold items ecsta's KME types do not know.
+    Raises :class:`DecodeError` only for TLVs that do not fit their containers.
+    """
+    end = len(pdu)
+    if not end or pdu[0] != 0xA1:
+        return None
+    start, stop = read_tlv(pdu, 0, end)
+    argument = None
+    while start < stop:
+        argument = start
+        start = read_tlv(pdu, start, stop)[1]
+    if argument is None or pdu[argument] != 0x30:
+        return None
+    reply = _within(pdu, *read_tlv(pdu, argument, stop), 0xA4, 0xA3, 0x30)
+    if reply is None:
+        return None
+    cross_ref = _within(pdu, *reply, 0xA0, 0x04)
+    last = _within(pdu, *reply, 0xA2, 0x01)
+    if cross_ref is None:
+        return None
+    return pdu[cross_ref[0] : cross_ref[1]], last is not None and any(pdu[last[0] : last[1]])
+
+
+def _within(pdu: bytes, start: int, stop: int, *tags: int) -> tuple[int, int] | None:
+    """Contents (start, stop) of the TLV reached through ``tags``, each the first TLV with that
+    identifier octet among the contents of the one before; None when one is missing."""
+    for tag in tags:
+        pos = start
+        while pos < stop and pdu[pos] != tag:
+            pos = read_tlv(pdu, pos, stop)[1]
+        if pos >= stop:
+            return None
+        start, stop = read_tlv(pdu, pos, stop)
+    return start, stop
 
 
 def with_invoke_id(pdu: bytes, invoke_id: int) -> bytes:
