@@ -5,8 +5,9 @@
 ``http://127.0.0.1:33335``) or, with ``--api``, sums up a driver. A driver with bearer tokens
 wants one: ``--token`` or ``$ECSTA_API_TOKEN`` (the environment keeps it out of ``ps``).
 
-Exit status: 0 when the service did what was asked (for ``status``: answered, and its PBX link
-is up), 1 when it could not be reached, refused, or its PBX link is down, 2 for usage errors.
+Exit status: 0 when the service did what was asked (for ``status``: answered, and has no
+problem: its PBX link is up and, for a driver, the PBX is available and it has lines), 1 when
+it could not be reached, refused, or has a problem (each named on stderr), 2 for usage errors.
 """
 
 import argparse
@@ -31,6 +32,10 @@ class RemoteError(Exception):
     """The service could not be reached, or refused; the message says what to do."""
 
 
+class NotJSON(RemoteError):
+    """Something answered, but not with JSON: another service, or a web page."""
+
+
 def _url(base: str, path: str) -> str:
     return base.rstrip("/") + path
 
@@ -51,7 +56,7 @@ def fetch(
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             content = response.read()
     except urllib.error.HTTPError as error:
-        raise RemoteError(_refusal(method, url, error)) from None
+        raise RemoteError(_refusal(method, url, error, bool(token))) from None
     except urllib.error.URLError as error:
         raise RemoteError(f"cannot reach {url}: {error.reason}") from None
     except (TimeoutError, OSError) as error:
@@ -61,10 +66,12 @@ def fetch(
     try:
         return json.loads(content)
     except ValueError:
-        raise RemoteError(f"{url} did not answer with JSON: is it the right port?") from None
+        raise NotJSON(f"{url} did not answer with JSON: is it the right port?") from None
 
 
-def _refusal(method: str, url: str, error: urllib.error.HTTPError) -> str:
+def _refusal(method: str, url: str, error: urllib.error.HTTPError, token: bool) -> str:
+    if error.code == 401 and token:
+        return f"{url}: token refused (not one of the driver's [api] tokens)"
     if error.code == 401:
         return f"{url} wants a bearer token: give --token or set ECSTA_API_TOKEN"
     try:
@@ -232,8 +239,12 @@ def driver_summary(
     return out
 
 
-def _driver_status(args: argparse.Namespace, out: TextIO) -> bool:
+def _driver_status(args: argparse.Namespace, out: TextIO) -> list[str]:
+    """Print the driver's state; its problems (none when all is well)."""
     token = _token(args)
+    status = fetch("GET", _url(args.api, "/api/v1/status"), token)
+    if not isinstance(status, Mapping) or status.get("service") != "ecsta-driver":
+        raise RemoteError(f"{args.api} is not an ecsta driver's API: is it the right port?")
     metrics = _metric_values(fetch("GET", _url(args.api, "/metrics"), token, accept="text"))
     lines = fetch("GET", _url(args.api, "/api/v1/lines"), token).get("lines", [])
     calls = fetch("GET", _url(args.api, "/api/v1/calls"), token).get("calls", [])
@@ -242,34 +253,51 @@ def _driver_status(args: argparse.Namespace, out: TextIO) -> bool:
     except RemoteError:
         licence = None  # a driver without the licence endpoint
     if args.json:
-        document = {"metrics": metrics, "lines": lines, "calls": calls, "license": licence}
+        document = {
+            "status": status,
+            "metrics": metrics,
+            "lines": lines,
+            "calls": calls,
+            "license": licence,
+        }
         out.write(json.dumps(document, indent=1) + "\n")
     else:
+        out.write(f"ecsta-driver {status.get('version')}\n")
+        for instance in status.get("instances", []):
+            error = instance.get("lastError")
+            if error:
+                out.write(f"{instance.get('name')}: last error: {error}")
+                out.write(f"{_since(instance.get('lastErrorSince'))}\n")
         out.write("\n".join(driver_summary(metrics, lines, calls, licence)) + "\n")
-    return metrics.get("ecsta_driver_pbx_link_up") == 1
+    return [str(problem) for problem in status.get("problems", [])]
 
 
-def _mux_status(args: argparse.Namespace, out: TextIO) -> bool:
-    status = fetch("GET", _url(args.mux, "/"))
+def _mux_status(args: argparse.Namespace, out: TextIO) -> list[str]:
+    """Print the mux's state; its problems (none when all is well)."""
+    try:
+        status = fetch("GET", _url(args.mux, "/"))
+    except NotJSON:
+        status = None
     if not isinstance(status, Mapping) or "pbx" not in status:
-        raise RemoteError(f"{args.mux} is not a mux status page")
+        raise RemoteError(
+            f"{args.mux} is not a mux status page (for a driver give --api URL instead)"
+        )
     if args.json:
         out.write(json.dumps(status, indent=1) + "\n")
     else:
         out.write("\n".join(mux_summary(status)) + "\n")
-    return bool(status["pbx"].get("state") == "up")
+    return [] if status["pbx"].get("state") == "up" else ["the PBX link is not up"]
 
 
 def status_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
-        up = _driver_status(args, out) if args.api else _mux_status(args, out)
+        problems = _driver_status(args, out) if args.api else _mux_status(args, out)
     except RemoteError as error:
         err.write(f"ecsta status: {error}\n")
         return 1
-    if not up:
-        err.write("ecsta status: the PBX link is not up\n")
-        return 1
-    return 0
+    for problem in problems:
+        err.write(f"ecsta status: {problem}\n")
+    return 1 if problems else 0
 
 
 # -- registration -----------------------------------------------------------------------------
@@ -308,8 +336,8 @@ def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]")
         "status",
         help="what the mux (or a driver) is doing now",
         description="Sum up the mux's status page (default) or, with --api, a driver: the PBX"
-        " link, applications or lines, calls. Exit status 0 when the PBX link is up, 1 when it"
-        " is not or the service cannot be reached.",
+        " link, applications or lines, calls. Exit status 0 when all is well, 1 when the PBX"
+        " link is down, a driver has no lines, or the service cannot be reached.",
     )
     status.add_argument(
         "--mux",

@@ -14,6 +14,7 @@ from twisted.internet import defer, reactor, threads
 from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
 
+from ecsta import __version__
 from ecsta.cli import main
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
@@ -75,6 +76,9 @@ class DriverCommandTests(TestCase):
         status, _, err = await run("dial", "--api", self.api, "101", "102")
         self.assertEqual(status, 1)
         self.assertIn("wants a bearer token: give --token or set ECSTA_API_TOKEN", err)
+        status, _, err = await run("dial", "--api", self.api, "--token", "x" * 20, "101", "102")
+        self.assertEqual(status, 1)
+        self.assertIn("token refused (not one of the driver's [api] tokens)", err)
         self.patch(os, "environ", dict(os.environ, ECSTA_API_TOKEN=TOKEN))
         status, out, err = await run("dial", "--api", self.api, "101", "102")
         self.assertEqual((status, err), (0, ""), out)
@@ -98,11 +102,18 @@ class DriverCommandTests(TestCase):
         status, out, err = await run("status", "--api", self.api)
         self.assertEqual((status, err), (0, ""))
         lines = out.splitlines()
-        self.assertEqual(lines[0], "PBX link: up")
-        self.assertEqual(lines[1], "lines: 2 (2 in service)")
+        self.assertEqual(lines[0], f"ecsta-driver {__version__}")
+        self.assertEqual(lines[1], "PBX link: up")
+        self.assertEqual(lines[2], "lines: 2 (2 in service)")
         calls = [c for c in harness.driver.engine.calls.values() if c.exists]
         self.assertIn(f"calls: {len(calls)}", lines)
         self.assertTrue(any(line.strip().endswith("101 -> 102") for line in lines), lines)
+
+    async def test_status_of_a_mux_pointed_at_a_driver_says_so(self) -> None:
+        await self.start()
+        status, _, err = await run("status", "--mux", self.api)
+        self.assertEqual(status, 1)
+        self.assertIn("is not a mux status page (for a driver give --api URL instead)", err)
 
     async def test_status_fails_when_nothing_listens(self) -> None:
         port = free_port()

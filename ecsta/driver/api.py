@@ -39,6 +39,7 @@ from twisted.web.server import NOT_DONE_YET, Request
 from twisted.web.websocket import WebSocketResource, WebSocketTransport
 from zope.interface import implementer
 
+from ecsta import __version__
 from ecsta.driver.adminapi import AdminResource, import_into, serves
 from ecsta.driver.connection import CSTAOperationError, Driver
 from ecsta.driver.instances import Instance, Instances
@@ -356,6 +357,8 @@ class _Routes(Resource):
         match method, segments:
             case "GET", ["instances"]:
                 return {"instances": [self._instance_json(i) for i in self.instances]}
+            case "GET", ["status"]:
+                return self._status()
             case "GET", ["lines"]:
                 return {
                     "lines": [i.line_json(line) for i in self.instances for line in i.driver.lines]
@@ -417,6 +420,31 @@ class _Routes(Resource):
             "linePrefix": instance.prefix,
             "linkUp": driver.link_up,
             "lines": len(driver.lines),
+        }
+
+    def _status(self) -> dict[str, Any]:
+        """``GET /status``: the version and every instance's problems, for ``ecsta status``."""
+        instances = [
+            {
+                **self._instance_json(i),
+                "pbxAvailable": i.driver.usable,
+                "systemStatus": i.driver.pbx_status,
+                "lastError": i.driver.health.last_error,
+                "lastErrorSince": i.driver.health.since,
+                "problems": i.driver.problems,
+            }
+            for i in self.instances
+        ]
+        problems = [
+            f"{i['name']}: {problem}" if len(instances) > 1 else problem
+            for i in instances
+            for problem in i["problems"]
+        ]
+        return {
+            "service": "ecsta-driver",
+            "version": __version__,
+            "problems": problems,
+            "instances": instances,
         }
 
     @staticmethod

@@ -226,7 +226,9 @@ def _instance_services(
     factory.capture = pdus
     if config.capture:
         CaptureFile(pdus, config.capture).setServiceParent(top)
-    link = pbx_client_service(reactor, endpoint, factory, on_associated=driver.associated)
+    link = pbx_client_service(
+        reactor, endpoint, factory, on_associated=driver.associated, health=driver.health
+    )
     link.setServiceParent(top)
     return driver, pdus, link
 

@@ -13,6 +13,7 @@ spliced), which is how the multiplexer forwards without decoding.
 from collections import deque
 from typing import Any, ClassVar
 
+from OpenSSL import SSL
 from twisted.internet import defer
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -27,6 +28,8 @@ from ecsta.link.errors import (
     InvokeRejected,
     LinkLost,
     OperationFailed,
+    refusal,
+    tls_failure,
 )
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
@@ -427,7 +430,7 @@ class CSTAClientProtocol(CSTAProtocol):
             return
         assert isinstance(aare, apdu.AARE)
         if aare.result != 0:
-            self._fail_ready(AssociationRejected(aare.result, aare.diagnostic))
+            self._fail_ready(refusal(aare.result, aare.diagnostic))
             self.transport.loseConnection()  # type: ignore[union-attr]
             return
         self.associated = True
@@ -470,8 +473,27 @@ class CSTAClientProtocol(CSTAProtocol):
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         _cancel(self._timer)
         _cancel(self._watchdog_call)
+        if isinstance(reason.value, SSL.Error):
+            self._fail_ready(LinkLost(tls_failure(reason.value, _verify_reason(self.transport))))
         self._fail_ready(LinkLost(f"connection to {self.peer} lost before it was ready"))
         super().connectionLost(reason)
+
+
+def _verify_reason(transport: Any) -> str | None:
+    """Why OpenSSL did not trust the peer's certificate (``self-signed certificate``...).
+
+    pyOpenSSL has no public call for the verification result, so OpenSSL's own is read
+    through its bindings; None when that is not possible.
+    """
+    try:
+        connection = transport.getHandle()
+        code = SSL._lib.SSL_get_verify_result(connection._ssl)
+        if not code:
+            return None
+        text = SSL._lib.X509_verify_cert_error_string(code)
+        return str(SSL._ffi.string(text).decode("ascii", "replace"))
+    except Exception:
+        return None
 
 
 class CSTAServerProtocol(CSTAProtocol):

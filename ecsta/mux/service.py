@@ -262,9 +262,10 @@ class Multiplexer:
                 address=address,
                 left=verdict.seconds_left,
             )
+            # Transient, unlike a wrong password: the client is told to wait, not to fix it.
             return self._later(
                 self.config.login.max_delay,
-                apdu.aare_rejected(REJECTED_PERMANENT, AUTHENTICATION_FAILURE),
+                apdu.aare_rejected(REJECTED_TRANSIENT, AUTHENTICATION_FAILURE),
             )
         if self.users.verify(aarq.user, aarq.password or ""):
             self.guard.succeeded(address)

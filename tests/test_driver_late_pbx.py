@@ -1,0 +1,71 @@
+"""A driver that starts before its PBX: lines appear once the PBX does, and until then the
+driver says it has none, in its status document, its metrics and ``ecsta status``."""
+
+import io
+from typing import Any
+
+from twisted.internet import defer, reactor
+from twisted.internet.endpoints import TCP4ClientEndpoint
+from twisted.internet.threads import deferToThread
+from twisted.trial.unittest import TestCase
+
+from ecsta.cli import main
+from tests.driver_harness import LOOPBACK, DriverHarness
+
+
+class LatePBXTests(TestCase):
+    async def start_behind_a_mux_whose_pbx_refuses(self, seconds: float) -> DriverHarness:
+        from ecsta.mux.config import from_dict
+        from ecsta.mux.service import MuxService
+
+        h = DriverHarness()
+        self.addCleanup(h.stop)
+
+        async def via(csta_port: int) -> Any:
+            await h.control("POST", "/link/refuse", {"seconds": seconds})
+            config = from_dict(
+                {
+                    "listen": {"tcp": [LOOPBACK]},
+                    "status": {"endpoint": ""},
+                    "pbx": {"reconnect_initial_delay": 0.2, "reconnect_max_delay": 0.5},
+                }
+            )
+            mux = MuxService(
+                reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta_port)
+            )
+            mux.privilegedStartService()
+            mux.startService()
+            h.extra.append(mux)
+            return TCP4ClientEndpoint(reactor, "127.0.0.1", mux._ports[0].getHost().port)
+
+        # ``start`` returns once the lines are up; what comes before is what is tested here.
+        self.started = defer.Deferred.fromCoroutine(h.start([], via=via))
+        await h.until(lambda: h.api_port, timeout=15)
+        return h
+
+    async def status(self, h: DriverHarness) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        api = f"http://127.0.0.1:{h.api_port}"
+        code = await deferToThread(main, ["status", "--api", api], out, err)
+        return code, out.getvalue(), err.getvalue()
+
+    async def test_lines_load_when_the_pbx_comes_up_and_no_lines_is_a_problem_until_then(
+        self,
+    ) -> None:
+        h = await self.start_behind_a_mux_whose_pbx_refuses(2.0)
+        self.assertEqual(len(h.driver.lines), 0)
+        code, document = await h.api("GET", "/status")
+        self.assertEqual(code, 200)
+        self.assertIn("the PBX is not available (systemStatus disabled)", document["problems"])
+        self.assertTrue(any(p.startswith("no lines") for p in document["problems"]), document)
+        exit_code, out, err = await self.status(h)
+        self.assertEqual(exit_code, 1)
+        self.assertIn("no lines", out + err)
+
+        await self.started
+        await h.until(lambda: len(h.driver.lines) > 0, timeout=15)
+        await h.until(lambda: all(line.in_service for line in h.driver.lines), timeout=15)
+        code, document = await h.api("GET", "/status")
+        self.assertEqual(document["problems"], [])
+        exit_code, out, err = await self.status(h)
+        self.assertEqual((exit_code, err), (0, ""))
