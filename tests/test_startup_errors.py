@@ -22,7 +22,11 @@ DEADLINE = 30
 
 def twistd(workdir: str, plugin: str, *options: str) -> tuple[int, str]:
     """Exit status and everything printed (log included) of ``twistd -n plugin options``."""
-    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(
+        os.environ,
+        PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        STATE_DIRECTORY=workdir,  # as systemd gives it; the driver keeps its state there
+    )
     starter = "from twisted.scripts.twistd import run; run()"
     arguments = [sys.executable, "-c", starter, "-n", "--pidfile=", plugin, *options]
     process = subprocess.Popen(

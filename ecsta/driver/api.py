@@ -342,6 +342,10 @@ class _Routes(Resource):
         elif isinstance(error, InvalidSetting):
             body = {"error": "badRequest", "field": error.path, "message": str(error)}
             self._answer(request, 400, body)
+        elif isinstance(error, OSError):
+            # The line file could not be written: the change was not made.
+            log.warn("line change not saved: {error}", error=error)
+            self._answer(request, 500, {"error": "storage", "message": f"not saved: {error}"})
         else:
             log.failure(
                 "API request {method} {path} failed",
@@ -503,8 +507,8 @@ class _Routes(Resource):
         driver = instance.driver
 
         async def query() -> Any:
-            if not driver.link_up:
-                raise ApiError(503, "pbxUnavailable", "the PBX link is down")
+            if not driver.usable:
+                raise ApiError(503, "pbxUnavailable", "; ".join(driver.problems[:1]))
             devices = await driver.load_lines(add=True)
             await driver.open_all()
             return {
@@ -531,6 +535,9 @@ class _Routes(Resource):
             raise ApiError(409, "exists", f"line {instance.line_id(number)} already exists")
 
         async def add() -> Any:
+            admin = instance.driver.admin
+            if admin is not None and admin.store.get(number) is None:
+                admin.store.add(number, name)  # kept first: a line that cannot be is refused
             line = await instance.driver.add_line(number, name)
             return instance.line_json(line)
 
@@ -539,6 +546,9 @@ class _Routes(Resource):
     @staticmethod
     def _remove_line(instance: Instance, line: Line) -> Any:
         async def remove() -> Any:
+            admin = instance.driver.admin
+            if admin is not None and admin.store.get(line.number) is not None:
+                admin.store.remove(line.number)  # kept first: a removal that cannot be is refused
             await instance.driver.remove_line(line)
             return {"removed": instance.line_id(line.number)}
 

@@ -15,6 +15,7 @@ never with a traceback.
 """
 
 import itertools
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ from ecsta.driver.lines import Lines
 from ecsta.driver.linestore import LineStoreError, StoredLine
 from ecsta.driver.metrics import driver_registry
 from ecsta.driver.settingerrors import InvalidSetting
+from ecsta.driver.statedir import default_state_directory as default_driver_state_directory
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.web.driverconsole import DriverConsole
 
@@ -95,6 +97,11 @@ def settle(options: Any) -> DriverConfig:
             setattr(config, key, options[key])
     if config.licence_directory is None:
         config.licence_directory = default_state_directory()
+    if config.state_directory is None:
+        config.state_directory = default_driver_state_directory()
+    for instance in config.instances:
+        if instance.state_directory is None:
+            instance.state_directory = os.path.join(config.state_directory, instance.instance)
     if not is_loopback(config.api) and not config.tokens:
         raise ConfigError(
             "api.tokens",
@@ -256,7 +263,7 @@ def _administration(config: DriverConfig, pool: LicencePool | None, where: str) 
     ``where`` starts the keys of the instance's own settings in error messages.
     """
     state_key = f"{where}stateDirectory" if where else "admin.stateDirectory"
-    if config.state_directory is not None:
+    if config.state_directory is not None:  # None only for drivers built without twistd
         try:
             ensure_writable_directory(config.state_directory)
         except OSError as error:
