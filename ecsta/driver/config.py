@@ -26,7 +26,7 @@ Example::
     monitorRetryInterval = 30                      # seconds, 0 = off
 
     [admin]
-    stateDirectory = "/var/lib/ecsta/driver"       # settings.json, lines.txt (ecsta.driver.statedir)
+    stateDirectory = "/var/lib/ecsta/driver"       # settings.json, lines.txt (default: statedir)
     licenceDirectory = "/var/lib/ecsta"            # the host's licence pool (the default)
     logDirectory = "/var/log/ecsta"                # rotated log files (none: twistd's log only)
     instance = "driver"                            # names this instance's lines in the pool
