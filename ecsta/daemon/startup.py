@@ -5,9 +5,16 @@ An operator whose port is taken or whose certificate is wrong needs the cause, a
 journal shows the last lines; a traceback buries the cause under frames that say nothing to them.
 """
 
-from twisted.application.service import MultiService
+import platform
+from typing import Any
+
+from twisted.application.service import IService, MultiService, ServiceMaker
 from twisted.internet.error import CannotListenError
 from twisted.logger import Logger
+
+from ecsta import __version__
+from ecsta.daemon.logs import LogControl
+from twisted import __version__ as twisted_version
 
 log = Logger()
 
@@ -21,12 +28,36 @@ def describe(error: BaseException) -> str:
 
 
 class Daemon(MultiService):
-    """The top service of ``program``; ``expected`` are the failures that have a plain cause."""
+    """The top service of ``program``; ``expected`` are the failures that have a plain cause.
 
-    def __init__(self, program: str, expected: tuple[type[BaseException], ...]) -> None:
+    Its first log line names the program and its version. ``logs`` is the level filter; when
+    twistd runs the service (:class:`DaemonMaker`), the service puts it in front of twistd's
+    log observers as it starts (a service started by a test leaves the test's log alone).
+    """
+
+    def __init__(
+        self,
+        program: str,
+        expected: tuple[type[BaseException], ...],
+        logs: LogControl | None = None,
+    ) -> None:
         super().__init__()
         self.program = program
         self.expected = expected
+        self.logs = logs or LogControl()
+        self.owns_log = False
+        log.info(
+            "{program} {version} (Python {python}, Twisted {twisted})",
+            program=program,
+            version=__version__,
+            python=platform.python_version(),
+            twisted=twisted_version,
+        )
+
+    def startService(self) -> None:
+        if self.owns_log:
+            self.logs.install()
+        super().startService()
 
     def privilegedStartService(self) -> None:
         try:
@@ -34,3 +65,13 @@ class Daemon(MultiService):
         except self.expected as error:
             log.critical("{program} cannot start: {why}", program=self.program, why=describe(error))
             raise SystemExit(1) from None
+
+
+class DaemonMaker(ServiceMaker):
+    """The plugin's maker of a service: what twistd runs owns the process's log."""
+
+    def makeService(self, options: Any) -> IService:
+        service: IService = super().makeService(options)
+        if isinstance(service, Daemon):
+            service.owns_log = True
+        return service

@@ -52,6 +52,9 @@ Example (every key, with its default)::
     users = []                      # who may log in to the web console (/console/ on the
                                     # status port), names from [users]; empty: every user
 
+    [log]
+    level = "info"                  # debug, info, warn, error or critical (reloadable)
+
     [sim]
     # the built-in simulator (--pbx sim), configured as in its own file: [sim.csta],
     # [sim.control], [sim.cdr], [sim.traffic], [sim.plan]; by default it listens on a free
@@ -63,6 +66,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ecsta.daemon.logs import check_level
 from ecsta.mux.auth import HashFormatError, LoginGuard, Users
 
 #: systemStatus values an application may be shown while the PBX is away
@@ -147,6 +151,11 @@ class ConsoleSettings:
 
 
 @dataclass(frozen=True)
+class LogSettings:
+    level: str = "info"
+
+
+@dataclass(frozen=True)
 class MuxConfig:
     pbx: PBXSettings = field(default_factory=PBXSettings)
     listen: ListenSettings = field(default_factory=ListenSettings)
@@ -155,6 +164,7 @@ class MuxConfig:
     users: Mapping[str, str] = field(default_factory=dict)
     status: StatusSettings = field(default_factory=StatusSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    log: LogSettings = field(default_factory=LogSettings)
     sim: Mapping[str, Any] = field(default_factory=dict)
 
     def user_table(self) -> Users:
@@ -211,6 +221,13 @@ def _names(key: str, value: Any) -> tuple[str, ...]:
     return tuple(_string(f"{key}[{i}]", item) for i, item in enumerate(value))
 
 
+def _log_level(key: str, value: Any) -> str:
+    try:
+        return check_level(key, value)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
 def _down_status(key: str, value: Any) -> str:
     value = _string(key, value)
     if value not in DOWN_STATUSES:
@@ -251,6 +268,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
     },
     "status": {"endpoint": _string},  # "" turns the status page off
     "console": {"users": _names},
+    "log": {"level": _log_level},
 }
 
 _SECTIONS: dict[str, type] = {
@@ -260,6 +278,7 @@ _SECTIONS: dict[str, type] = {
     "login": LoginSettings,
     "status": StatusSettings,
     "console": ConsoleSettings,
+    "log": LogSettings,
 }
 
 
