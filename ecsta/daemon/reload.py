@@ -19,12 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from OpenSSL import SSL
 from twisted.application.service import Service
 from twisted.internet import threads
 from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IOpenSSLContextFactory
 from twisted.logger import Logger
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Request
+from zope.interface import implementer
 
 log = Logger()
 T = TypeVar("T")
@@ -132,6 +135,47 @@ class Reloader(Service, Generic[T]):
                 parts=", ".join(outcome.restart),
             )
         return outcome
+
+
+@implementer(IOpenSSLContextFactory)
+class RenewableContext:
+    """A TLS listener's certificate and key, renewable while it listens: each new connection
+    takes the current ones, and those already established keep theirs.
+
+    It stands in for the context factory that Twisted's ``ssl:`` endpoint parsed, which asks
+    its factory for a context on every connection it accepts.
+    """
+
+    def __init__(self, current: Any) -> None:
+        self.current = current
+
+    @classmethod
+    def wrap(cls, endpoint: Any) -> "RenewableContext | None":
+        """Make a parsed ``ssl:`` server endpoint's certificate renewable; None for others."""
+        current = getattr(endpoint, "_sslContextFactory", None)
+        if current is None:
+            return None
+        renewable = cls(current)
+        endpoint._sslContextFactory = renewable
+        return renewable
+
+    def renew(self, endpoint: Any) -> bool:
+        """Take the certificate of a newly parsed endpoint; whether it is another one."""
+        fresh = getattr(endpoint, "_sslContextFactory", None)
+        if fresh is None:
+            return False
+        before = self.fingerprint
+        self.current = fresh
+        return self.fingerprint != before
+
+    def getContext(self) -> SSL.Context:
+        context: SSL.Context = self.current.getContext()
+        return context
+
+    @property
+    def fingerprint(self) -> str | None:
+        certificate = getattr(self.current, "certificate", None)
+        return None if certificate is None else certificate.digest("sha256").decode("ascii")
 
 
 class ReloadResource(Resource):

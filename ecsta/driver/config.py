@@ -31,6 +31,9 @@ Example::
     logDirectory = "/var/log/ecsta"                # rotated log files (none: twistd's log only)
     instance = "driver"                            # names this instance's lines in the pool
 
+    [log]
+    level = "info"                                 # debug, info, warn, error, critical
+
 The ``location``, ``numberFormat``, ``sipFilter`` and ``diagnostics`` sections take the
 administration settings (:mod:`ecsta.driver.settings`); once they are changed through the API,
 the saved ``settings.json`` of the state directory takes precedence over them.
@@ -65,6 +68,8 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from ecsta.daemon.logs import check_level
 
 DEFAULT_API = "tcp:8782:interface=127.0.0.1"
 DEFAULT_PBX = "tcp:host=127.0.0.1:port=33333"
@@ -101,6 +106,7 @@ class DriverConfig:
     licence_directory: str | None = None
     log_directory: str | None = None
     instance: str = "driver"
+    log_level: str = "info"
     #: Several instances (``[[instances]]``), each complete; empty: this one is the only one.
     instances: list["DriverConfig"] = field(default_factory=list)
 
@@ -116,6 +122,7 @@ _SECTIONS: dict[str, set[str]] = {
     "advanced": {"readNames", "snapshotInterval", "monitorRetryInterval"},
     "sim": {"config"},
     "admin": {"stateDirectory", "licenceDirectory", "logDirectory", "instance"},
+    "log": {"level"},
 }
 #: Sections of the administration settings document, kept for the settings layer as given.
 _SETTINGS_SECTIONS = ("location", "numberFormat", "sipFilter", "diagnostics")
@@ -214,6 +221,11 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
     ):
         if key in admin:
             setattr(config, attribute, _string(admin[key], f"admin.{key}"))
+    if "level" in document.get("log", {}):
+        try:
+            config.log_level = check_level("log.level", document["log"]["level"])
+        except ValueError as error:
+            raise ConfigError("log.level", str(error).removeprefix("log.level: ")) from None
     if "instances" in document:
         for section, key in _ONE_PBX_KEYS:
             if key in document.get(section, {}):

@@ -32,7 +32,9 @@ from twisted.python import usage
 from twisted.web.server import Site
 
 from ecsta.daemon.capture import CaptureFile
+from ecsta.daemon.logs import LogControl
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
+from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
 from ecsta.daemon.sdnotify import Readiness
 from ecsta.daemon.startup import Daemon
 from ecsta.driver.admin import Administration, overridden_sections
@@ -53,6 +55,7 @@ from ecsta.driver.licence import LicencePool, LicenceStateError, default_state_d
 from ecsta.driver.lines import Lines
 from ecsta.driver.linestore import LineStoreError, StoredLine
 from ecsta.driver.metrics import driver_registry
+from ecsta.driver.reload import Running, apply, prepare
 from ecsta.driver.settingerrors import InvalidSetting
 from ecsta.driver.statedir import default_state_directory as default_driver_state_directory
 from ecsta.link.service import PBXClientFactory, pbx_client_service
@@ -143,6 +146,10 @@ class DriverServices:
     link: ClientService
     api: StreamServerEndpointService
     instances: Instances
+    #: The ``ssl:`` API endpoint's certificate, which a reload renews.
+    api_certificate: RenewableContext | None = None
+    #: Set by ``makeService``: what SIGHUP and ``POST /reload`` run.
+    reloader: Reloader[Any] | None = None
 
 
 def build(
@@ -182,11 +189,15 @@ def build(
     root = console.mount(api_root(instances, config.tokens, session=console.gate.allows))
     metrics = MetricsResource(driver_registry(drivers), Authorizer(config.tokens).allows)
     root.putChild(b"metrics", metrics)
+    allows = Authorizer(config.tokens).allows
+    root.putChild(b"reload", ReloadResource(lambda: services.reloader, allows))
     site = Site(root)
     site.displayTracebacks = False
     api = strports.service(config.api, cast(IProtocolFactory, site), reactor=reactor)
     api.setServiceParent(top)
-    return DriverServices(top, drivers[0][1], links[0], api, instances)
+    certificate = RenewableContext.wrap(api.endpoint)
+    services = DriverServices(top, drivers[0][1], links[0], api, instances, certificate)
+    return services
 
 
 def _instance_services(
@@ -332,11 +343,19 @@ def makeService(options: Options) -> Daemon:
             raise ConfigError(
                 "api.endpoint", f"{config.api!r} is not an endpoint: {error}"
             ) from None
-        top = build(reactor, config).top
+        services = build(reactor, config)
     except ConfigError as error:
         sys.stderr.write(f"ecsta-driver: {error}\n")
         raise SystemExit(1) from None
-    daemon = Daemon("ecsta-driver", (CannotListenError,))
-    top.setServiceParent(daemon)
+    daemon = Daemon("ecsta-driver", (CannotListenError,), LogControl(config.log_level))
+    services.top.setServiceParent(daemon)
+    running = Running(config, services.instances, daemon.logs, services.api_certificate)
+    services.reloader = Reloader(
+        reactor,
+        "ecsta-driver",
+        lambda: prepare(lambda: settle(options), reactor),
+        lambda prepared: apply(running, prepared),
+    )
+    services.reloader.setServiceParent(daemon)
     Readiness(reactor).setServiceParent(daemon)
     return daemon

@@ -30,8 +30,8 @@ class Prepared:
 
     config: MuxConfig
     users: Users
-    #: Each TLS listener's newly loaded context factory, by endpoint description.
-    certificates: Mapping[str, Any]
+    #: Each TLS listener's endpoint, its certificate newly loaded, by description.
+    endpoints: Mapping[str, Any]
 
 
 def prepare(
@@ -46,11 +46,7 @@ def prepare(
         users = config.user_table()
     except (usage.UsageError, StartupError, HashFormatError) as error:
         raise ReloadRefused(str(error)) from None
-    certificates = {
-        description: getattr(endpoint, "_sslContextFactory", None)
-        for description, endpoint in endpoints.items()
-    }
-    return Prepared(config, users, certificates)
+    return Prepared(config, users, endpoints)
 
 
 def users_changed(old: Mapping[str, str], new: Mapping[str, str]) -> str | None:
@@ -80,12 +76,8 @@ def apply(service: "MuxService", logs: LogControl, prepared: Prepared) -> Outcom
             service.status_root.gate.login.users = prepared.users  # type: ignore[attr-defined]
         outcome.changed.append(changed)
     for description, renewable in service.certificates.items():
-        fresh = prepared.certificates.get(description)
-        if fresh is None:
-            continue
-        before = renewable.fingerprint
-        renewable.current = fresh
-        if renewable.fingerprint != before:
+        endpoint = prepared.endpoints.get(description)
+        if endpoint is not None and renewable.renew(endpoint):
             outcome.changed.append(f"certificate of {description}")
     if logs.set_level(new.log.level):
         outcome.changed.append(f"log level: {new.log.level}")

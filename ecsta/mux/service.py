@@ -24,7 +24,6 @@ from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import clientFromString, serverFromString
 from twisted.internet.error import CannotListenError, VerifyError
 from twisted.internet.interfaces import (
-    IOpenSSLContextFactory,
     IReactorTime,
     IStreamServerEndpoint,
 )
@@ -32,11 +31,10 @@ from twisted.internet.protocol import Factory, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.server import Site
-from zope.interface import implementer
 
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
-from ecsta.daemon.reload import Reloader, ReloadResource
+from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
 from ecsta.link.errors import LinkLost, RequestTimeout
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import PBXClientFactory, pbx_client_service
@@ -406,28 +404,6 @@ def parse_server_endpoint(
         raise StartupError(f"cannot use the endpoint {description!r}: {error}") from error
 
 
-@implementer(IOpenSSLContextFactory)
-class RenewableContext:
-    """A TLS listener's certificate and key, renewable while it listens: each new connection
-    takes the current ones, and those already established keep theirs.
-
-    It stands in for the context factory that Twisted's ``ssl:`` endpoint parsed, which asks
-    its factory for a context on every connection it accepts.
-    """
-
-    def __init__(self, current: Any) -> None:
-        self.current = current
-
-    def getContext(self) -> SSL.Context:
-        context: SSL.Context = self.current.getContext()
-        return context
-
-    @property
-    def fingerprint(self) -> str | None:
-        certificate = getattr(self.current, "certificate", None)
-        return None if certificate is None else certificate.digest("sha256").decode("ascii")
-
-
 class MuxService(MultiService):
     """The whole multiplexer as one service: listeners, status page and PBX association."""
 
@@ -459,9 +435,9 @@ class MuxService(MultiService):
             )
         for description in config.listen.tls:
             endpoint = self._parse(description)
-            tls = getattr(endpoint, "_sslContextFactory", None)
-            if tls is not None:
-                self.certificates[description] = endpoint._sslContextFactory = RenewableContext(tls)
+            renewable = RenewableContext.wrap(endpoint)
+            if renewable is not None:
+                self.certificates[description] = renewable
             self._listeners.append((description, endpoint, self.mux.app_factory(tls=True)))
         if config.status.endpoint:
             root = self.status_root = StatusRoot(self.mux)
