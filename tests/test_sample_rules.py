@@ -37,7 +37,9 @@ def sample_rules() -> list[tuple[str, int, str, str, list[tuple[str, str]]]]:
                 if example is None:
                     break
                 examples.append((example["given"], example["expected"]))
-            found.append((os.path.basename(path), index + 1, match["key"], match["value"], examples))
+            found.append(
+                (os.path.basename(path), index + 1, match["key"], match["value"], examples)
+            )
     return found
 
 

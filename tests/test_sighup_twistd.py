@@ -86,7 +86,7 @@ class SighupTests(TestCase):
     async def test_the_mux_lives_on(self) -> None:
         await self.hup(
             "ecsta-mux",
-            "listening on",
+            "PBX association with",
             "--pbx",
             "sim",
             "--listen",

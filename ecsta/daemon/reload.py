@@ -75,10 +75,16 @@ class Reloader(Service, Generic[T]):
         self._previous: Any = None
         self._waiting: list[Deferred[Outcome]] = []
 
-    def startService(self) -> None:
-        super().startService()
-        if threading.current_thread() is threading.main_thread():
+    def privilegedStartService(self) -> None:
+        """The handler goes in before any service starts, so that no SIGHUP is fatal."""
+        super().privilegedStartService()
+        if threading.current_thread() is threading.main_thread() and self._previous is None:
             self._previous = signal.signal(signal.SIGHUP, self._signalled)
+
+    def startService(self) -> None:
+        if self._previous is None:
+            self.privilegedStartService()
+        super().startService()
 
     def stopService(self) -> None:
         if self._previous is not None:
