@@ -76,6 +76,8 @@ def _refusal(method: str, url: str, error: urllib.error.HTTPError, token: bool) 
         return f"{url} wants a bearer token: give --token or set ECSTA_API_TOKEN"
     try:
         body = json.loads(error.read())
+        if body.get("refused"):
+            return f"new configuration refused, the running one stays in force: {body['refused']}"
         message = body.get("message") or body.get("error") or ""
     except (ValueError, AttributeError):
         message = ""
@@ -300,6 +302,26 @@ def status_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if problems else 0
 
 
+# -- reload -----------------------------------------------------------------------------------
+
+
+def reload_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """POST /reload: what ``systemctl reload`` (SIGHUP) does, with the outcome printed."""
+    url = _url(args.api, "/reload") if args.api else _url(args.mux, "/reload")
+    try:
+        outcome = fetch("POST", url, _token(args) if args.api else None)
+    except RemoteError as error:
+        err.write(f"ecsta reload: {error}\n")
+        return 1
+    for change in outcome.get("changed", []):
+        out.write(f"reloaded {change}\n")
+    if not outcome.get("changed"):
+        out.write("reloaded, nothing changed\n")
+    for part in outcome.get("needsRestart", []):
+        out.write(f"changed but taking effect only at a restart: {part}\n")
+    return 0
+
+
 # -- registration -----------------------------------------------------------------------------
 
 
@@ -348,6 +370,23 @@ def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]")
     _api_options(status, default=None)
     status.add_argument("--json", action="store_true", help="print the raw document instead")
     status.set_defaults(handler=status_command)
+
+    reload = subcommands.add_parser(
+        "reload",
+        help="have the mux (or a driver) read its configuration again",
+        description="What systemctl reload (SIGHUP) does, with the outcome printed: users,"
+        " certificates, rules and the log level are read again without dropping applications"
+        " or the PBX link. Exit status 0 when the new configuration is in force, 1 when it was"
+        " refused (the running one stays) or the service cannot be reached.",
+    )
+    reload.add_argument(
+        "--mux",
+        default=DEFAULT_STATUS,
+        metavar="URL",
+        help=f"the mux's status endpoint (default {DEFAULT_STATUS})",
+    )
+    _api_options(reload, default=None)
+    reload.set_defaults(handler=reload_command)
 
 
 def register_lines_query(

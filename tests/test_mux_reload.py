@@ -2,6 +2,7 @@
 application stays associated; a configuration that does not load is refused and the old one
 stays in force."""
 
+import io
 import os
 import signal
 from typing import Any
@@ -12,9 +13,11 @@ from twisted.internet.endpoints import SSL4ClientEndpoint, TCP4ClientEndpoint
 from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.ssl import CertificateOptions
 from twisted.internet.task import deferLater
+from twisted.internet.threads import deferToThread
 from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 from twisted.trial.unittest import TestCase
 
+from ecsta.cli import main
 from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.link.service import PBXClientFactory
 from ecsta.mux.auth import hash_password
@@ -67,12 +70,12 @@ class ReloadTests(TestCase):
             with open(path, "wb") as stream:
                 stream.write(data)
 
-    def write_config(self, users: str) -> None:
+    def write_config(self, users: str, status: str = "") -> None:
         tls = f"ssl:0:interface=127.0.0.1:privateKey={self.key}:certKey={self.cert}"
         with open(self.config, "w", encoding="utf-8") as stream:
             stream.write(
                 f'[pbx]\nendpoint = "sim"\n[listen]\ntcp = ["{LOOPBACK}"]\ntls = ["{tls}"]\n'
-                f'[status]\nendpoint = ""\n[users]\n{users}'
+                f'[status]\nendpoint = "{status}"\n[users]\n{users}'
             )
 
     async def start(self) -> MuxService:
@@ -138,3 +141,30 @@ class ReloadTests(TestCase):
         self.assertIn("the running one stays in force", refused[0])
         await self.associate(mux, "bob", "secret")
         self.assertFalse(alice.closed)
+
+    async def test_ecsta_reload_says_what_changed_or_why_not(self) -> None:
+        alice, bob = user("alice", "pw"), user("bob", "secret")
+        self.write_config(alice, status=LOOPBACK)
+        mux = await self.start()
+        url = f"http://127.0.0.1:{mux._ports[-1].getHost().port}"
+        self.write_config(alice + bob, status=LOOPBACK)
+        code, out, err = await ecsta("reload", "--mux", url)
+        self.assertEqual((code, err), (0, ""))
+        self.assertEqual(out, "reloaded users: added bob\n")
+        self.write_config(alice, status="tcp:1:interface=127.0.0.1")
+        code, out, err = await ecsta("reload", "--mux", url)
+        self.assertEqual(code, 0)
+        self.assertIn("reloaded users: removed bob", out)
+        self.assertIn("changed but taking effect only at a restart: status", out)
+        with open(self.config, "a", encoding="utf-8") as stream:
+            stream.write("[nonsense]\n")
+        code, out, err = await ecsta("reload", "--mux", url)
+        self.assertEqual(code, 1)
+        self.assertIn("new configuration refused, the running one stays in force: ", err)
+        self.assertIn("nonsense: unknown section", err)
+
+
+async def ecsta(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = await deferToThread(main, list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()

@@ -6,11 +6,13 @@ journal shows the last lines; a traceback buries the cause under frames that say
 """
 
 import platform
+import sys
 from typing import Any
 
 from twisted.application.service import IService, MultiService, ServiceMaker
 from twisted.internet.error import CannotListenError
 from twisted.logger import Logger
+from twisted.python import usage
 
 from ecsta import __version__
 from ecsta.daemon.logs import LogControl
@@ -68,10 +70,39 @@ class Daemon(MultiService):
 
 
 class DaemonMaker(ServiceMaker):
-    """The plugin's maker of a service: what twistd runs owns the process's log."""
+    """The plugin's maker of a service: what twistd runs owns the process's log.
+
+    Its options know ``--version``, and an option error ends twistd with one line naming the
+    cause, where twistd itself would print the whole usage before it.
+    """
+
+    @property
+    def options(self) -> type[usage.Options]:
+        base: type[usage.Options] = super().options
+        program = self.tapname
+        return type(base.__name__, (_OneLineErrors, base), {"program": program})
 
     def makeService(self, options: Any) -> IService:
         service: IService = super().makeService(options)
         if isinstance(service, Daemon):
             service.owns_log = True
         return service
+
+
+class _OneLineErrors(usage.Options):
+    """Mixed in before a service's own options by :class:`DaemonMaker`."""
+
+    program = "ecsta"
+
+    def opt_version(self) -> None:
+        """Print the version and exit."""
+        print(f"{self.program} {__version__}")
+        raise SystemExit(0)
+
+    def parseOptions(self, options: Any = None) -> None:
+        try:
+            super().parseOptions(options)
+        except usage.UsageError as error:
+            hint = f" (twistd {self.program} --help lists them)" if "option" in str(error) else ""
+            sys.stderr.write(f"{self.program}: {error}{hint}\n")
+            raise SystemExit(1) from None

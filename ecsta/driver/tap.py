@@ -32,6 +32,7 @@ from twisted.python import usage
 from twisted.web.server import Site
 
 from ecsta.daemon.capture import CaptureFile
+from ecsta.daemon.endpointform import endpoint_problem
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
@@ -118,8 +119,12 @@ def settle(options: Any) -> DriverConfig:
 
 
 def _settle_login(config: DriverConfig, where: str) -> None:
-    """The login of one instance: admin/admin at a TLS mux when none is given, with a
-    warning, and never half a login."""
+    """The endpoint and login of one instance: admin/admin at a TLS mux when none is given,
+    with a warning, and never half a login."""
+    if config.pbx != "sim":
+        problem = endpoint_problem(config.pbx)
+        if problem is not None:
+            raise ConfigError(f"{where}endpoint" if where == "pbx." else where + "pbx", problem)
     if config.pbx.startswith("tls:") and config.user is None:
         config.user, config.password = DEFAULT_USER, DEFAULT_PASSWORD
     if (config.user, config.password) == (DEFAULT_USER, DEFAULT_PASSWORD):

@@ -19,6 +19,7 @@ from twisted.internet.error import CannotListenError
 from twisted.logger import Logger
 from twisted.python import usage
 
+from ecsta.daemon.endpointform import endpoint_problem
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.reload import Reloader
 from ecsta.daemon.sdnotify import Readiness
@@ -93,6 +94,10 @@ def configure(options: Options) -> MuxConfig:
             config = override(config, "listen", **listen)
         if config.pbx.endpoint == "sim":
             _simulator_config(config)
+        else:
+            problem = endpoint_problem(config.pbx.endpoint)
+            if problem is not None:
+                raise ConfigError(f"pbx.endpoint: {problem}")
     except ConfigError as error:
         raise usage.UsageError(str(error)) from error
     try:

@@ -11,6 +11,7 @@ from typing import Any
 from twisted.application import service
 from twisted.internet import defer
 from twisted.internet.endpoints import TCP4ClientEndpoint, serverFromString
+from twisted.internet.error import CannotListenError
 from twisted.internet.interfaces import (
     IListeningPort,
     IProtocol,
@@ -91,8 +92,7 @@ class Listener(service.Service):
         failed: list[Failure] = []
         self.endpoint.listen(self.factory).addCallbacks(self._listening, failed.append)
         if failed:
-            self.listening.errback(failed[0])
-            failed[0].raiseException()
+            failed[0].raiseException()  # the start fails, naming the port: nothing listens
 
     def _listening(self, port: IListeningPort) -> None:
         self.port = port
@@ -141,7 +141,7 @@ def makeService(options: Options) -> Daemon:
     """The simulator, and a reload on SIGHUP: traffic rate and log level in place."""
     from twisted.internet import reactor
 
-    top = Daemon("ecsta-pbxsim", (), LogControl(options.config.log_level))
+    top = Daemon("ecsta-pbxsim", (CannotListenError,), LogControl(options.config.log_level))
     simulator = SimulatorService(reactor, options.config)
     simulator.setServiceParent(top)
 
