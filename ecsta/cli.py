@@ -21,7 +21,15 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ecsta import cli_admin, cli_password, cli_remote, cli_settings, cli_watch
+from ecsta import (
+    __version__,
+    cli_admin,
+    cli_check,
+    cli_password,
+    cli_remote,
+    cli_settings,
+    cli_watch,
+)
 from ecsta.wire import apdu
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE, FrameDecoder, FramingError
@@ -323,12 +331,14 @@ def register_decode(subcommands: "argparse._SubParsersAction[argparse.ArgumentPa
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ecsta", description="ecsta operator tools")
+    parser.add_argument("--version", action="version", version=f"ecsta {__version__}")
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     register_decode(subcommands)
     cli_watch.register(subcommands)
     cli_remote.register(subcommands)
     cli_admin.register(subcommands)
     cli_password.register(subcommands)
+    cli_check.register(subcommands)
     cli_settings.register(subcommands)
     return parser
 
