@@ -174,7 +174,10 @@ def mux_summary(status: Mapping[str, Any]) -> list[str]:
     """The mux's status document as a few readable lines."""
     pbx = status.get("pbx", {})
     peer = f" ({pbx['peer']}{_since(pbx.get('since'))})" if pbx.get("peer") else ""
-    lines = [
+    lines = [f"ecsta-mux {status['version']}"] if status.get("version") else []
+    if pbx.get("lastError"):
+        lines.append(f"last error: {pbx['lastError']}{_since(pbx.get('lastErrorSince'))}")
+    lines += [
         f"PBX link: {pbx.get('state')}{peer}; applications are shown systemStatus"
         f" {pbx.get('systemStatus')}",
         f"requests to the PBX: {pbx.get('inFlight', 0)} in flight, {pbx.get('queued', 0)} queued",

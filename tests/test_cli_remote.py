@@ -163,6 +163,7 @@ class MuxStatusTests(TestCase):
         status, out, err = await run("status", "--mux", url)
         self.assertEqual((status, err), (0, ""))
         lines = out.splitlines()
+        self.assertEqual(lines.pop(0), f"ecsta-mux {__version__}")
         self.assertRegex(
             lines[0],
             r"^PBX link: up \(127\.0\.0\.1:\d+, since .*\); applications are shown"
@@ -172,10 +173,19 @@ class MuxStatusTests(TestCase):
         self.assertIn("CDR: no owner, 0 reports relayed", lines)
 
     async def test_status_is_a_failure_while_the_pbx_is_away(self) -> None:
-        url = await self.start_mux(f"tcp:host=127.0.0.1:port={free_port()}")
+        port = free_port()
+        url = await self.start_mux(f"tcp:host=127.0.0.1:port={port}")
+        for _ in range(500):
+            if self.service.mux.pbx_health.last_error is not None:
+                break
+            await defer.Deferred.fromCoroutine(_sleep(0.01))
         status, out, err = await run("status", "--mux", url)
         self.assertEqual(status, 1)
-        self.assertTrue(out.startswith("PBX link: down"), out)
+        lines = out.splitlines()
+        self.assertRegex(
+            lines[1], rf"^last error: 127\.0\.0\.1:{port}: connection refused, since \d{{4}}-"
+        )
+        self.assertTrue(lines[2].startswith("PBX link: down"), out)
         self.assertEqual(err, "ecsta status: the PBX link is not up\n")
 
     async def test_status_json_is_the_status_document(self) -> None:

@@ -144,7 +144,7 @@ class _Associations:
 
     def report(self, error: str) -> None:
         log.warn("{address}: {error}", address=self.address, error=error)
-        self.health.failed(error)
+        self.health.failed(f"{self.address}: {error}")
 
     def watch(self, proto: CSTAClientProtocol) -> None:
         proto.ready.addCallbacks(self._ready, self._failed)

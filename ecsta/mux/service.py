@@ -37,7 +37,7 @@ from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
 from ecsta.link.errors import LinkLost, RequestTimeout
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
-from ecsta.link.service import PBXClientFactory, pbx_client_service
+from ecsta.link.service import LinkHealth, PBXClientFactory, pbx_client_service
 from ecsta.mux import actions
 from ecsta.mux.actions import (
     Action,
@@ -198,6 +198,8 @@ class Multiplexer:
         self.pbx: PBXProtocol | None = None
         self.pbx_since: float | None = None
         self.pbx_peer: str | None = None
+        #: Why the PBX link is not up, and since when (for the status page).
+        self.pbx_health = LinkHealth(clock)
         self.logins = {"accepted": 0, "failed": 0, "locked_out": 0, "over_limit": 0}
         self._pending: deque[Action] = deque()
         self._running = False
@@ -459,6 +461,7 @@ class MuxService(MultiService):
             pbx_factory,
             initial_delay=config.pbx.reconnect_initial_delay,
             max_delay=config.pbx.reconnect_max_delay,
+            health=self.mux.pbx_health,
         )
         self.pbx_service.setServiceParent(self)
 
