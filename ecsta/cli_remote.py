@@ -109,14 +109,42 @@ def dial_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if call is None:
         out.write(f"dialling {args.destination} from line {args.source}\n")
         return 0
-    state = ""
-    try:
-        shown = fetch("GET", _url(args.api, f"/api/v1/calls/{call}"), token)
-        state = f": {shown.get('state')}" if isinstance(shown, Mapping) else ""
-    except RemoteError:
-        pass  # the call may already be over; it was made all the same
-    out.write(f"call {call} on line {args.source} to {args.destination}{state}\n")
+    state, reason = _outcome(args.api, token, call, args.wait)
+    out.write(f"call {call} on line {args.source} to {args.destination}: {state}\n")
+    failed = FAILED_STATES.get(state)
+    if failed is not None:
+        err.write(f"ecsta dial: the call to {args.destination} failed: {failed}{reason}\n")
+        return 1
     return 0
+
+
+#: Call states that end a call before it was answered, as ``ecsta dial`` reports them.
+FAILED_STATES = {
+    "LINECALLSTATE_BUSY": "busy",
+    "LINECALLSTATE_DISCONNECTED": "disconnected",
+    "LINECALLSTATE_IDLE": "it ended",
+}
+#: Call states that show the call reached the other end.
+REACHED_STATES = {"LINECALLSTATE_RINGBACK", "LINECALLSTATE_CONNECTED", "LINECALLSTATE_ONHOLD"}
+
+
+def _outcome(api: str, token: str | None, call: Any, wait: float) -> tuple[str, str]:
+    """The call's state once it rings, is answered or has failed (or after ``wait`` seconds),
+    and the reason the PBX gave, if any."""
+    deadline = time.monotonic() + wait
+    state, reason = "LINECALLSTATE_UNKNOWN", ""
+    while True:
+        try:
+            shown = fetch("GET", _url(api, f"/api/v1/calls/{call}"), token)
+        except RemoteError:
+            return "LINECALLSTATE_IDLE", ""  # gone already: it ended before it rang
+        if isinstance(shown, Mapping):
+            state = str(shown.get("state"))
+            cause = shown.get("reason") or shown.get("stateMode")
+            reason = f" ({cause})" if cause else ""
+        if state in REACHED_STATES or state in FAILED_STATES or time.monotonic() >= deadline:
+            return state, reason
+        time.sleep(0.2)
 
 
 # -- lines query ------------------------------------------------------------------------------
@@ -346,13 +374,22 @@ def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]")
         "dial",
         help="make a call from a line through the driver",
         description="Make a call from line FROM to TO through the driver's API, as an"
-        " application's click-to-dial does. The driver answers once the PBX has taken the call.",
+        " application's click-to-dial does. The driver answers once the PBX has taken the call;"
+        " ecsta dial then waits until it rings at the other end (exit status 0) or fails, busy,"
+        " unreachable or refused (exit status 1).",
         epilog="example: ecsta dial 101 102; ecsta dial --api http://pbx-host:8782 101 0301234567",
     )
     dial.add_argument("source", metavar="FROM", help="the calling line (its extension number)")
     dial.add_argument("destination", metavar="TO", help="the number to call")
     dial.add_argument(
         "--address", type=int, default=0, help="the line's address (1: a Super-Twin DECT)"
+    )
+    dial.add_argument(
+        "--wait",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="how long to wait for the call to ring or fail (default 15)",
     )
     _api_options(dial)
     dial.set_defaults(handler=dial_command)

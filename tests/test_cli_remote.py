@@ -51,7 +51,7 @@ class DriverCommandTests(TestCase):
         harness = await self.start()
         status, out, err = await run("dial", "--api", self.api, "101", "102")
         self.assertEqual((status, err), (0, ""))
-        self.assertRegex(out, r"^call \d+ on line 101 to 102: LINECALLSTATE_\w+\n$")
+        self.assertRegex(out, r"^call \d+ on line 101 to 102: LINECALLSTATE_RINGBACK\n$")
         call_id = int(out.split()[1])
         self.assertIn(call_id, harness.calls("101"))
         state = await harness.control("GET", "/state")
@@ -62,6 +62,18 @@ class DriverCommandTests(TestCase):
             ),
             state["calls"],
         )
+
+    async def test_dial_to_a_busy_or_missing_number_fails(self) -> None:
+        harness = await self.start()
+        await harness.person("104", "offhook")  # 104 has no Super-Twin DECT to ring instead
+        status, out, err = await run("dial", "--api", self.api, "--wait", "10", "101", "104")
+        self.assertEqual(status, 1, out)
+        self.assertRegex(err, r"^ecsta dial: the call to 104 failed: busy")
+        await harness.person("101", "onhook")
+        await harness.until(lambda: not harness.calls("101"))
+        status, out, err = await run("dial", "--api", self.api, "--wait", "10", "101", "555")
+        self.assertEqual(status, 1, out)
+        self.assertRegex(err, r"^ecsta dial: .*555")
 
     async def test_dial_from_an_unknown_line_fails_with_the_drivers_reason(self) -> None:
         await self.start()
