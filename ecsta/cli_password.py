@@ -14,7 +14,6 @@ from typing import TextIO
 
 from ecsta.mux.auth import SCHEMES, hash_password
 
-
 #: Shorter passwords are accepted with a warning: a lockout slows guessing, it cannot stop it.
 SHORT = 12
 #: A TOML bare key; any other user name is written as a quoted key.
