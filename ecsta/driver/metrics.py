@@ -140,4 +140,4 @@ def instance_families(parts: Sequence[tuple[str, Driver, PDUCounts]]) -> Iterato
 def driver_registry(parts: Sequence[tuple[str, Driver, PDUCounts]]) -> CollectorRegistry:
     """A registry of the service's own (never the process-wide default): each part is an
     instance's name, driver and PDU counts."""
-    return registry_of(lambda: instance_families(parts))
+    return registry_of(lambda: instance_families(parts), "ecsta-driver")

@@ -29,8 +29,8 @@ from twisted.internet.error import CannotListenError
 from twisted.internet.interfaces import IProtocolFactory, IStreamClientEndpoint
 from twisted.logger import Logger, globalLogPublisher
 from twisted.python import usage
-from twisted.web.server import Site
 
+from ecsta.daemon.accesslog import QuietSite
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.endpointform import endpoint_problem
 from ecsta.daemon.logs import LogControl
@@ -196,8 +196,7 @@ def build(
     root.putChild(b"metrics", metrics)
     allows = Authorizer(config.tokens).allows
     root.putChild(b"reload", ReloadResource(lambda: services.reloader, allows))
-    site = Site(root)
-    site.displayTracebacks = False
+    site = QuietSite(root)
     api = strports.service(config.api, cast(IProtocolFactory, site), reactor=reactor)
     api.setServiceParent(top)
     certificate = RenewableContext.wrap(api.endpoint)

@@ -30,8 +30,8 @@ from twisted.internet.interfaces import (
 from twisted.internet.protocol import Factory, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
-from twisted.web.server import Site
 
+from ecsta.daemon.accesslog import QuietSite
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
@@ -445,7 +445,7 @@ class MuxService(MultiService):
             root = self.status_root = StatusRoot(self.mux)
             root.putChild(b"reload", ReloadResource(lambda: self.reloader))
             root.putChild(b"metrics", MetricsResource(self.metrics))
-            site = Site(root)
+            site = QuietSite(root)
             self._listeners.append(
                 (config.status.endpoint, self._parse(config.status.endpoint), site)
             )
