@@ -5,6 +5,7 @@ from typing import Any
 
 from prometheus_client import generate_latest
 from twisted.logger import Logger, LogLevel, LogPublisher
+from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 from twisted.web.resource import Resource
 from twisted.web.test.requesthelper import DummyRequest
@@ -48,12 +49,7 @@ class LogControlTests(SynchronousTestCase):
 
     def test_a_journal_observer_writes_tracebacks_line_by_line(self) -> None:
         stream = io.StringIO()
-        try:
-            1 / 0
-        except ZeroDivisionError:
-            from twisted.python.failure import Failure
-
-            failure = Failure()
+        failure = Failure(ZeroDivisionError("division by zero"))
         JournalObserver(stream)(
             {
                 "log_level": LogLevel.critical,
