@@ -26,7 +26,10 @@ setup(
         "prometheus_client>=0.17",
     ],
     extras_require={
+        # The call journal in PostgreSQL instead of SQLite ([journal] postgres = DSN).
+        "postgres": ["psycopg[binary]>=3.1"],
         "dev": [
+            "psycopg[binary]>=3.1",
             "asn1tools>=0.166",
             "hypothesis>=6.80",
             "ruff>=0.4",

@@ -11,7 +11,8 @@ it says which octet and which field, and which ROSE reject a server would answer
 The administration commands (``rules``, ``lines``, ``license``) live in :mod:`ecsta.cli_admin`;
 ``watch`` in :mod:`ecsta.cli_watch`; ``dial``, ``lines query`` and ``status``, which talk to
 running services, in :mod:`ecsta.cli_remote`; ``hash-password`` in :mod:`ecsta.cli_password`;
-``settings`` and ``sipfilter`` (a running driver's settings) in :mod:`ecsta.cli_settings`.
+``settings`` and ``sipfilter`` (a running driver's settings) in :mod:`ecsta.cli_settings`;
+``journal export`` in :mod:`ecsta.cli_journal`.
 """
 
 import argparse
@@ -25,6 +26,7 @@ from ecsta import (
     __version__,
     cli_admin,
     cli_check,
+    cli_journal,
     cli_password,
     cli_remote,
     cli_settings,
@@ -357,6 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_password.register(subcommands)
     cli_check.register(subcommands)
     cli_settings.register(subcommands)
+    cli_journal.register(subcommands)
     return parser
 
 

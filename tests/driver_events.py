@@ -170,6 +170,22 @@ def cleared(call: bytes, at: DeviceName, cause: str = "normalClearing") -> tuple
     }
 
 
+def is_trunk(name: DeviceName) -> bool:
+    return isinstance(name, int) and name >> 16 == 0x0131
+
+
+def connection_list(call: bytes, parties: list[DeviceName]) -> list[dict[str, Any]]:
+    """A ConnectionList as Panasonic sends it: newConnection and associatedNID only (PROTOCOL.md
+    section 5); a CO line is its own network interface."""
+    return [
+        {
+            "newConnection": conn(call, p),
+            "associatedNID": ("deviceID", device(p)) if is_trunk(p) else ("notKnown", None),
+        }
+        for p in parties
+    ]
+
+
 def transferred(
     primary: bytes,
     secondary: bytes,
@@ -183,9 +199,7 @@ def transferred(
         "secondaryOldCall": conn(secondary, by),
         "transferringDevice": subject(by),
         "transferredToDevice": subject(to),
-        "transferredConnections": [
-            {"newConnection": conn(new_call, p), "oldConnection": conn(primary, p)} for p in parties
-        ],
+        "transferredConnections": connection_list(new_call, parties),
         "localConnectionInfo": "null",
         "cause": "transfer",
     }
@@ -204,7 +218,7 @@ def conferenced(
         "secondaryOldCall": conn(secondary, by),
         "conferencingDevice": subject(by),
         "addedParty": subject(added),
-        "conferenceConnections": [{"newConnection": conn(new_call, p)} for p in parties],
+        "conferenceConnections": connection_list(new_call, parties),
         "localConnectionInfo": "connected",
         "cause": "conference",
     }

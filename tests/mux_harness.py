@@ -20,6 +20,7 @@ from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.mux.config import MuxConfig, from_dict
 from ecsta.mux.service import AppProtocol, Multiplexer, PBXProtocol
 from ecsta.wire import apdu, ber
+from ecsta.wire.tlv import encode_integer, encode_length
 
 AARE = bytes.fromhex(
     "612f80020780a10706052b0c00815aa203020100a305a103020101"
@@ -62,6 +63,10 @@ def held_event(cross_ref: bytes, number: str, call: bytes = b"\x00\x01") -> dict
     }
 
 
+def tlv(tag: int, content: bytes) -> bytes:
+    return bytes([tag]) + encode_length(len(content)) + content
+
+
 #: Cross references of every FakePBX, unique across them, as a real PBX's are across restarts.
 _REFS = itertools.count(0x100)
 
@@ -70,7 +75,8 @@ class FakePBX(CSTAServerProtocol):
     """A PBX that answers what the multiplexer asks and remembers every invoke it got."""
 
     def __init__(self, clock: Clock, **kwargs: Any) -> None:
-        super().__init__(clock, keepalive_interval=None, **kwargs)
+        kwargs.setdefault("keepalive_interval", None)
+        super().__init__(clock, **kwargs)
         self.invokes: list[apdu.Invoke] = []
         self.raw_invokes: list[bytes] = []
         self.received: list[bytes] = []
@@ -81,6 +87,9 @@ class FakePBX(CSTAServerProtocol):
         self.held: list[Deferred[Any]] = []
         self.fail: dict[int, Any] = {}
         self.next_escape_ref = b"\xe5\x01"
+        #: Operations outside ecsta's table that this PBX serves: opcode -> the encoded result
+        #: value it answers with (a returnResult written out byte by byte).
+        self.raw_results: dict[int, bytes] = {}
 
     def pduReceived(self, pdu: bytes) -> None:
         self.received.append(pdu)
@@ -88,7 +97,12 @@ class FakePBX(CSTAServerProtocol):
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         self.raw_invokes.append(pdu)
-        super().invokeReceived(pdu, peek)
+        result = self.raw_results.get(peek.opcode) if peek.opcode is not None else None
+        if result is None or peek.invoke_id is None:
+            super().invokeReceived(pdu, peek)
+            return
+        body = tlv(0x30, tlv(0x02, encode_integer(peek.opcode)) + result)
+        self.send_pdu(tlv(0xA2, tlv(0x02, encode_integer(peek.invoke_id)) + body))
 
     def ops(self, opcode: int) -> list[apdu.Invoke]:
         return [invoke for invoke in self.invokes if invoke.opcode == opcode]

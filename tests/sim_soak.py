@@ -239,7 +239,12 @@ class Soak:
             draw = self.random.random()
             if draw < 0.85:
                 [item] = invoke.argument["cdrInfo"]
-                key = (item["recordedCall"], item["connectionEnd"], repr(item.get("callingDevice")))
+                key = (
+                    item["connectionEnd"],
+                    item["connectionDuration"],
+                    repr(item.get("callingDevice")),
+                    repr(item.get("calledDevice")),
+                )
                 self.cdr_keys[key] += 1
                 self.answer(invoke)
             elif draw < 0.93:

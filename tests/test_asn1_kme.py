@@ -92,26 +92,52 @@ class SystemDataTests(KmeCase):
             bytes.fromhex("0a 01 00"),
         )
         portable = tlv(0x30, tlv(0x30, tlv(0x80, b"201")), bytes.fromhex("0a 01 01"))
+        devices = [
+            {"device": device_number(STATION_101), "number": "101", "status": "ins"},
+            {"device": dialing("201"), "status": "ous"},
+        ]
+        self.assertLinkedReply(b"\xbf\x26", [station, portable], "deviceList", devices)
+
+    def assertLinkedReply(
+        self, tag: bytes, entries: list[bytes], field: str, value: list[dict[str, Any]]
+    ) -> None:
+        """A last segment (cross reference 00 2a, segment 1) whose sysData has one field,
+        with these ``entries`` under ``tag``, is ``value`` and back."""
         reply = tlv(
             0x30,
             tlv(0xA0, tlv(0x04, b"\x00\x2a")),
             tlv(0xA1, bytes.fromhex("02 01 01")),
             tlv(0xA2, bytes.fromhex("01 01 ff")),
-            tlv(0xA3, tlv(0x30, tlv(b"\xbf\x26", tlv(0x30, station, portable)))),
+            tlv(0xA3, tlv(0x30, tlv(tag, tlv(0x30, *entries)))),
         )
         data = tlv(0x30, tlv(0xA4, tlv(0xA3, reply)))
-        devices = [
-            {"device": device_number(STATION_101), "number": "101", "status": "ins"},
-            {"device": dialing("201"), "status": "ous"},
-        ]
         linked = {
             "crossRefID": b"\x00\x2a",
             "segmentID": 1,
             "lastSegment": True,
-            "sysData": {"deviceList": devices},
+            "sysData": {field: value},
         }
-        value = escape_argument(("kmeSystemData", ("systemDataLinkedReply", linked)))
+        argument = escape_argument(("kmeSystemData", ("systemDataLinkedReply", linked)))
+        self.assertBytes(escape.EscapeArgument, argument, data)
+
+    def test_extension_names_request(self) -> None:
+        """The request for the extension names: systemData naming extName by its tag, 41 (an
+        inference: the request form is not published)."""
+        data = bytes.fromhex("30 09 a4 07 a0 05 a0 03 0a 01 29")
+        value = escape_argument(
+            ("kmeSystemData", ("getSystemData", ("request", ("systemData", 41))))
+        )
         self.assertBytes(escape.EscapeArgument, value, data)
+
+    def test_linked_reply_with_extension_names(self) -> None:
+        """One segment of the names: extName [41] beside where deviceList [38] would be."""
+        entry = tlv(
+            0x30,
+            tlv(0x30, tlv(0x81, STATION_101.to_bytes(4, "big"))),
+            tlv(0x16, b"Reception"),
+        )
+        names = [{"device": device_number(STATION_101), "name": "Reception"}]
+        self.assertLinkedReply(b"\xbf\x29", [entry], "extName", names)
 
     def test_response_with_system_facts(self) -> None:
         """The other fields of a system data response, implicitly tagged."""

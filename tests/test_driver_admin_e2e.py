@@ -14,7 +14,8 @@ from twisted.trial.unittest import TestCase
 from twisted.web.client import readBody
 
 from ecsta.driver.licence import LicencePool, issue_key
-from tests.driver_harness import DriverHarness
+from ecsta.sim.config import SimConfig
+from tests.driver_harness import LOOPBACK, DriverHarness
 
 
 class AdministrationFlow(TestCase):
@@ -105,6 +106,48 @@ class AdministrationFlow(TestCase):
             b"GET", f"http://127.0.0.1:{h.api_port}/api/v1/lines/export".encode()
         )
         self.assertEqual(await readBody(response), b"103,Desk\n104\n105\n106,Lab\n")
+
+    async def test_line_names_read_from_the_pbx_and_the_sip_filter_acting_on_them(self) -> None:
+        """The simulator gives the names of its extensions: lines loaded from it carry them in
+        GET /lines, and a name rule of the SIP filter leaves out the SIP line it matches."""
+        h = await self.begin()
+        rule = {"kind": "name-text", "search": "sip 132"}
+        await self.put({"sipFilter": {"enabled": True, "rules": [rule]}})
+        code, out = await h.api("POST", "/lines/query")
+        self.assertEqual(code, 200, out)
+        code, answer = await h.api("GET", "/lines")
+        self.assertEqual(code, 200)
+        names = {line["line"]: line["name"] for line in answer["lines"]}
+        self.assertEqual(names["103"], "Extension 103")
+        self.assertEqual(names["120"], "Extension 120")
+        self.assertEqual(names["121"], "Portable 121")
+        self.assertEqual(names["131"], "SIP 131")
+        self.assertNotIn("132", names)
+        code, checked = await h.api(
+            "POST", "/sipfilter/check", {"name": "SIP 132", "number": "132"}
+        )
+        self.assertEqual(checked, {"filtered": True, "rule": 0})
+
+    async def test_a_pbx_that_refuses_the_names_still_gives_its_lines(self) -> None:
+        h = DriverHarness()
+        self.addCleanup(h.stop)
+        sim = SimConfig(csta=LOOPBACK, control=LOOPBACK, names_answer=False)
+        await h.start(["103"], sim=sim)
+        self.h = h
+        await self.put(
+            {"sipFilter": {"enabled": True, "rules": [{"kind": "name-text", "search": "sip"}]}}
+        )
+        code, out = await h.api("POST", "/lines/import", raw=b"103,Front desk\n")
+        self.assertEqual((code, out["renamed"]), (200, ["103"]))
+        code, out = await h.api("POST", "/lines/query")
+        self.assertEqual(code, 200, out)
+        code, answer = await h.api("GET", "/lines")
+        lines = answer["lines"]
+        names = {line["line"]: line["name"] for line in lines}
+        self.assertEqual(len(names), 26 - 2)  # every station but the Super-Twin DECTs
+        self.assertEqual(names.pop("103"), "Front desk")
+        self.assertEqual(set(names.values()), {""})  # nothing for the name rule to match
+        self.assertTrue(all(line["inService"] for line in lines))
 
     async def test_opening_a_line_takes_a_licence(self) -> None:
         h = await self.begin()

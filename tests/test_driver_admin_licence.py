@@ -95,6 +95,18 @@ class TrialTests(PoolTestCase):
         pool.acquire("101")
         self.assertEqual(pool.status().lines_in_use, 1)
 
+    def test_a_trial_licence_says_when_it_ends_and_asking_again_tells_it_ended(self) -> None:
+        pool = self.pool()
+        start = self.clock.now
+        self.assertEqual(pool.acquire("101"), start + 45 * DAY)
+        self.assertEqual(pool.acquire("101"), start + 45 * DAY)
+        self.clock.advance(45 * DAY)
+        with self.assertRaises(TrialExpired):
+            pool.acquire("101")
+        pool.install_key(issue_key(self.signing, 5, "Test"))
+        self.assertIsNone(pool.acquire("101"), "a key's licence holds for good")
+        self.assertEqual(pool.status().lines_in_use, 1)
+
     def test_after_the_trial_lines_no_longer_open(self) -> None:
         pool = self.pool()
         pool.acquire("101")

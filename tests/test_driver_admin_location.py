@@ -91,9 +91,13 @@ class NumberFormsTests(SynchronousTestCase):
             self.assertEqual(MUNICH.dialable(number), "100", number)
 
     def test_other_numbers_are_dialled_as_given(self) -> None:
-        for number in ("+49(30)12345-100", "+4930123456", "0891234100", "100", "49(89)1234-200"):
+        for number in ("+4930123456", "0891234100", "100", "49(89)1234-200"):
             self.assertIsNone(MUNICH.extension_of(number), number)
             self.assertEqual(MUNICH.dialable(number), number)
+
+    def test_canonical_numbers_elsewhere_are_dialled_from_here(self) -> None:
+        self.assertIsNone(MUNICH.extension_of("+49(30)12345-100"))
+        self.assertEqual(MUNICH.dialable("+49(30)12345-100"), "03012345100")
 
     @FAST
     @given(st.integers(min_value=100, max_value=199), st.booleans())

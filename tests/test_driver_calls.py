@@ -315,7 +315,15 @@ class HoldTransferConferenceTests(SynchronousTestCase):
             ],
         )
         self.assertIn(
-            ("LINE_CALLINFO", "102", ("LINECALLINFOSTATE_CALLID", "LINECALLINFOSTATE_CONNECTEDID")),
+            (
+                "LINE_CALLINFO",
+                "102",
+                (
+                    "LINECALLINFOSTATE_CALLID",
+                    "LINECALLINFOSTATE_CONNECTEDID",
+                    "LINECALLINFOSTATE_REDIRECTIONID",
+                ),
+            ),
             out,
         )
         self.assertEqual(rig.call("102").csta_call, NEW_CALL)
@@ -327,6 +335,52 @@ class HoldTransferConferenceTests(SynchronousTestCase):
         )
         rig.feed(E.cleared(NEW_CALL, "103"))
         self.assertEqual(rig.states()[("102", 0)], "LINECALLSTATE_DISCONNECTED")
+
+    def test_transfer_of_an_outside_call_from_new_connections_alone(self) -> None:
+        """101 talks to an outside party over a CO line, consults 102 and transfers: the
+        Transferred event carries, per party, newConnection and associatedNID and nothing
+        else, as a Panasonic PBX sends it. Every line's calls end in the right TAPI state, and
+        102's call follows into the call that survives."""
+        rig = Rig("101", "102")
+        rig.feed(E.service_initiated(CALL, "101"), "101")
+        rig.feed(E.originated(CALL, "101", "0301234"), "101")
+        rig.feed(E.network_reached(CALL, TRUNK, "101", "0301234"), "101")
+        rig.feed(E.established(CALL, TRUNK, "101", "0301234"), "101")
+        rig.feed(E.held(CALL, "101"), "101")
+        rig.feed(E.service_initiated(CONSULT, "101"), "101")
+        rig.feed(E.originated(CONSULT, "101", "102"), "101")
+        rig.feed(E.delivered(CONSULT, "102", "101", "102"), "101", "102")
+        rig.feed(E.established(CONSULT, "102", "101", "102"), "101", "102")
+        self.assertEqual(
+            sorted(c.state.name for c in rig.line("101").calls.values()),
+            ["LINECALLSTATE_CONNECTED", "LINECALLSTATE_ONHOLD"],
+        )
+        self.assertEqual(rig.call("102").state.name, "LINECALLSTATE_CONNECTED")
+        event = E.transferred(CONSULT, CALL, "101", "102", CALL, [TRUNK, "102"])
+        entries = event[1]["transferredConnections"]
+        self.assertEqual([sorted(e) for e in entries], [["associatedNID", "newConnection"]] * 2)
+        self.assertEqual(entries[0]["associatedNID"], ("deviceID", E.device(TRUNK)))
+        self.assertEqual(entries[1]["associatedNID"], ("notKnown", None))
+        out = rig.feed(event)
+        self.assertEqual(
+            sorted(m for m in out if m[0] == "LINE_CALLSTATE"),
+            [
+                ("LINE_CALLSTATE", "101", "LINECALLSTATE_IDLE"),
+                ("LINE_CALLSTATE", "101", "LINECALLSTATE_IDLE"),
+            ],
+        )
+        self.assertEqual(rig.line("101").calls, {})
+        self.assertEqual(rig.states(), {("102", 0): "LINECALLSTATE_CONNECTED"})
+        self.assertEqual(rig.call("102").csta_call, CALL)
+        changed = [m[2] for m in out if m[:2] == ("LINE_CALLINFO", "102")]
+        self.assertEqual(len(changed), 1)
+        self.assertLessEqual(
+            {"LINECALLINFOSTATE_CALLID", "LINECALLINFOSTATE_CONNECTEDID"}, set(changed[0])
+        )
+        self.assertEqual(rig.call("102").connected_key, TRUNK)
+        self.assertEqual(rig.engine.unfitting, 0)
+        out = rig.feed(E.cleared(CALL, TRUNK), "102")
+        self.assertEqual(out, [("LINE_CALLSTATE", "102", "LINECALLSTATE_DISCONNECTED")])
 
     def test_conference_builds_a_conference_call(self) -> None:
         """101 conferences 102 and 103: a conference call appears on 101 with both calls

@@ -156,8 +156,13 @@ class CallOperationTests(Flow):
         caller, _ = await self.connected()
         mark = h.mark()
         self.assertEqual(await self.op(f"/calls/{caller}/generatedigits", {"digits": "123#"}), {})
-        self.assertEqual(self.seq(mark, "103"), ["REPLY:generatedigits"])
-        self.assertEqual(self.seq(mark, "104"), [])
+        self.assertEqual(self.seq(mark, "103"), ["REPLY:generatedigits", "GENERATE"])
+        self.assertEqual(self.seq(mark, "104"), [], "only the line that generated them")
+        done = h.since(mark, "103")[-1]
+        self.assertEqual(
+            (done["call"], done["generateTermination"], done["digits"]),
+            (caller, "LINEGENERATETERM_DONE", "123#"),
+        )
 
     async def test_redirect(self) -> None:
         h = await self.begin()
@@ -183,7 +188,7 @@ class CallOperationTests(Flow):
         answer = await self.op(f"/calls/{callee}/blindtransfer", {"to": "105"})
         self.assertEqual(set(answer), {"transferredCallID"})
         self.assertEqual(self.seq(mark, "104"), ["REPLY:blindtransfer", "CALLSTATE:IDLE"])
-        self.assertEqual(self.seq(mark, "103"), ["CALLINFO:CONNECTEDID"])
+        self.assertEqual(self.seq(mark, "103"), ["CALLINFO:CONNECTEDID+REDIRECTIONID"])
         self.assertEqual(h.calls("103")[caller]["connectedId"]["number"], "105")
         self.assertEqual(self.seq(mark, "105"), ["NEWCALL", "CALLSTATE:OFFERING"])
         offered = h.calls("105")[await self.call_on("105")]
@@ -226,6 +231,7 @@ class CallOperationTests(Flow):
                 "CALLINFO:CALLERID+CALLEDID",
                 "CALLSTATE:PROCEEDING",
                 "CALLSTATE:RINGBACK",
+                "CALLSTATE:ONHOLDPENDTRANSFER",
                 "CALLINFO:CONNECTEDID",
                 "CALLSTATE:CONNECTED",
                 "CALLSTATE:ONHOLDPENDTRANSFER",
@@ -234,7 +240,7 @@ class CallOperationTests(Flow):
                 "CALLSTATE:IDLE",
             ],
         )
-        self.assertEqual(self.seq(mark, "104")[-1], "CALLINFO:CONNECTEDID")
+        self.assertEqual(self.seq(mark, "104")[-1], "CALLINFO:CONNECTEDID+REDIRECTIONID")
         self.assertEqual(
             self.seq(mark, "105"),
             [
@@ -243,7 +249,7 @@ class CallOperationTests(Flow):
                 "REPLY:answer",
                 "CALLINFO:CONNECTEDID",
                 "CALLSTATE:CONNECTED",
-                "CALLINFO:CALLID+CONNECTEDID",
+                "CALLINFO:CALLID+REASON+CALLERID+CONNECTEDID+REDIRECTINGID",
             ],
         )
         self.assertEqual(h.calls("104")[callee]["connectedId"]["number"], "105")

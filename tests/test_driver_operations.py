@@ -223,7 +223,7 @@ class RefusalTests(SynchronousTestCase):
         rig = Rig("102")
         rig.feed(E.delivered(CALL, "102", "101", "102"))
         self.refused(404, plan_call_operation, rig.engine, rig.call("102"), "explode", {})
-        self.assertEqual(len(CALL_OPERATIONS), 15)
+        self.assertEqual(len(CALL_OPERATIONS), 16)
 
     def test_bad_arguments(self) -> None:
         rig = connected_pair()
@@ -235,7 +235,8 @@ class RefusalTests(SynchronousTestCase):
             400, plan_call_operation, rig.engine, call, "blindtransfer", {"to": "12; DROP"}
         )
         self.refused(400, plan_make_call, rig.engine, line, {"to": ""})
-        self.refused(404, plan_make_call, rig.engine, line, {"to": "102", "address": 1})
+        self.refused(409, plan_make_call, rig.engine, line, {"to": "102", "address": 1})
+        self.refused(404, plan_make_call, rig.engine, line, {"to": "102", "address": 2})
         self.refused(400, plan_forward, rig.engine, line, {"forwards": [{"mode": "X", "to": "1"}]})
         self.refused(400, plan_forward, rig.engine, line, {"forwards": "all"})
         self.refused(

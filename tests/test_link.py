@@ -4,6 +4,7 @@ StringTransport shows the exact bytes; iosim connects a client and a server in m
 drives timeouts and keep-alives.
 """
 
+from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
@@ -16,6 +17,7 @@ from twisted.internet.testing import StringTransport
 from twisted.test import iosim
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.driver.connection import Driver, DriverProtocol
 from ecsta.link.errors import (
     AssociationRejected,
     InvokeRejected,
@@ -23,7 +25,12 @@ from ecsta.link.errors import (
     OperationFailed,
     RequestTimeout,
 )
-from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
+from ecsta.link.protocol import (
+    LONGEST_KEEPALIVE_PERIOD,
+    WATCHDOG,
+    CSTAClientProtocol,
+    CSTAServerProtocol,
+)
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.wire import apdu
 from ecsta.wire.framing import FrameDecoder, frame
@@ -209,6 +216,51 @@ class ClientBytesTests(SynchronousTestCase):
         self.assertFalse(self.client.closed or self.transport.disconnecting)
         self.clock.advance(2)
         self.assertTrue(self.client.closed or self.transport.disconnecting)
+
+
+class KeepalivePeriodTests(SynchronousTestCase):
+    """A Panasonic PBX may keep up to five minutes between keep-alives (PROTOCOL.md section 5):
+    the clients' supervision, as the driver and a plain client run it by default, keeps such
+    a link for an hour and still drops one that goes silent."""
+
+    def connect(
+        self, client: Callable[[Clock], CSTAClientProtocol], period: float | None
+    ) -> tuple[Clock, CSTAClientProtocol, Switch, iosim.IOPump]:
+        clock = Clock()
+        proto, server, pump = iosim.connectedServerAndClient(
+            lambda: Switch(clock, keepalive_interval=period),
+            lambda: client(clock),
+            clock=clock,
+        )
+        pump.flush()
+        self.successResultOf(proto.ready)
+        return clock, proto, server, pump
+
+    def clients(self) -> dict[str, Callable[[Clock], CSTAClientProtocol]]:
+        return {
+            "client": lambda clock: CSTAClientProtocol(clock),
+            "driver": lambda clock: DriverProtocol(clock, driver=Driver(clock)),
+        }
+
+    def test_keepalives_five_minutes_apart_keep_the_link(self) -> None:
+        for name, client in self.clients().items():
+            clock, proto, server, pump = self.connect(client, LONGEST_KEEPALIVE_PERIOD)
+            for _ in range(12):
+                clock.advance(LONGEST_KEEPALIVE_PERIOD)
+                pump.flush()
+            self.assertFalse(proto.closed or server.closed, name)
+            # the AARE and 13 keep-alives out, the AARQ and 13 answers in
+            self.assertEqual((server.counters["pdus_out"], server.counters["pdus_in"]), (14, 14))
+
+    def test_a_pbx_that_falls_silent_is_dropped(self) -> None:
+        for name, client in self.clients().items():
+            clock, proto, _, pump = self.connect(client, None)
+            clock.advance(LONGEST_KEEPALIVE_PERIOD)
+            pump.flush()
+            self.assertFalse(proto.closed, name)
+            clock.advance(WATCHDOG - LONGEST_KEEPALIVE_PERIOD)
+            pump.flush()
+            self.assertTrue(proto.closed, name)
 
 
 class ConversationTests(SynchronousTestCase):

@@ -93,13 +93,13 @@ class CoreTests(SynchronousTestCase):
 
     def test_a_repeated_request_is_validated_once(self) -> None:
         calls = []
-        original = apdu.decode
+        original = apdu.check_invoke
 
-        def counting(pdu: bytes) -> Any:
+        def counting(pdu: bytes) -> None:
             calls.append(pdu)
-            return original(pdu)
+            original(pdu)
 
-        self.patch(apdu, "decode", counting)
+        self.patch(apdu, "check_invoke", counting)
         for invoke_id in range(5):
             self.invoke(self.apps[0], make_call(invoke_id, "101", "102"))
         self.assertEqual(len(calls), 1)

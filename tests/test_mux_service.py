@@ -12,6 +12,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.link.errors import OperationFailed
 from ecsta.mux.auth import hash_password
+from ecsta.sim.config import SimConfig
 from ecsta.wire import apdu, ber
 from tests.mux_harness import (
     AARE,
@@ -26,6 +27,7 @@ from tests.mux_harness import (
     make_call,
     monitor_start,
 )
+from tests.sim_wire import simulator
 
 HELD = (0, 9)
 RETRIEVED = (0, 15)
@@ -365,23 +367,92 @@ class ForwardingTests(SynchronousTestCase):
         self.assertEqual(len(app.answers(7)), 1)
         self.assertEqual(rig.mux.router.counters["timeouts"], 1)
 
-    def test_malformed_invokes_are_rejected_and_never_reach_the_pbx(self) -> None:
+    def test_operations_without_special_handling_reach_the_pbx_and_get_its_answer(self) -> None:
+        """systemRegister (207, outside ecsta's table), an opcode nobody knows and an argument
+        ecsta's types refuse all go to the PBX, under the mux's invokeIds; each application
+        gets the PBX's own answer, byte for byte, under its own invokeId, even when two
+        applications use the same one."""
+        rig = Rig()
+        pbx = rig.pbx
+        assert pbx is not None
+        pbx.raw_results[207] = bytes.fromhex("0402abcd")
+        a, b = rig.connect_app(), rig.connect_app()
+        system_register = bytes.fromhex("a10c020121020200cf30030a0100")
+        unknown_operation = bytes.fromhex("a10b0201220202270f30020500")
+        mistyped = bytes.fromhex("a10b02012302010a3003020101")  # makeCall with an INTEGER
+        for pdu in (system_register, unknown_operation, mistyped):
+            rig.send(a, pdu)
+        rig.send(b, system_register)
+        self.assertEqual(len(pbx.raw_invokes), 4)
+        for sent, received in zip(
+            (system_register, unknown_operation, mistyped, system_register),
+            pbx.raw_invokes,
+            strict=True,
+        ):
+            self.assertEqual(received, ber.with_invoke_id(sent, ber.peek(received).invoke_id))
+        self.assertEqual(
+            len({ber.peek(p).invoke_id for p in pbx.raw_invokes}), 4, "one PBX id per request"
+        )
+        register_answer = bytes.fromhex("a20d0201213008020200cf0402abcd")
+        self.assertEqual([p for p in a.seen if p[0] == 0xA2], [register_answer])
+        self.assertEqual([p for p in b.seen if p[0] == 0xA2], [register_answer])
+        self.assertEqual(
+            [decoded(p) for p in a.seen if p[0] == 0xA4],
+            [
+                apdu.Reject(0x22, ("invoke", "unrecognizedOperation")),
+                apdu.Reject(0x23, ("invoke", "mistypedArgument")),
+            ],
+        )
+        self.assertEqual(pbx.counters["rejects_sent"], 2)
+        self.assertEqual(rig.mux.router.counters["rejected"], 0)
+        self.assertEqual(rig.mux.router.in_flight, 0)
+
+    def test_the_simulator_behind_the_mux_answers_what_it_does_not_serve(self) -> None:
+        """Through the mux to the simulator: systemRegister and an unknown opcode come back as
+        the simulator's own invoke rejects, under the application's ids, and the PBX link and
+        the application's association both stay up."""
+        rig = Rig(connect_pbx=False)
+        factory = simulator(SimConfig(keepalive_interval=None), clock=rig.clock)
+        rig.connect_pbx(lambda clock: factory.buildProtocol(None))  # type: ignore[arg-type,return-value]
+        app = rig.connect_app()
+        rig.send(app, bytes.fromhex("a10c020121020200cf30030a0100"))
+        rig.send(app, bytes.fromhex("a10b0201220202270f30020500"))
+        self.assertEqual(
+            app.answers(),
+            [
+                apdu.Reject(0x21, ("invoke", "unrecognizedOperation")),
+                apdu.Reject(0x22, ("invoke", "unrecognizedOperation")),
+            ],
+        )
+        self.assertEqual(factory.counters["rejects_sent"], 2)
+        self.assertEqual(rig.mux.router.counters["rejected"], 0)
+        rig.send(app, monitor_start(0x23, "101"))
+        self.assertIsInstance(result_of(app, 0x23), apdu.ReturnResult)
+        self.assertEqual(factory.counters["associations"], 1)
+
+    def test_what_is_not_a_rose_invoke_never_reaches_the_pbx(self) -> None:
         rig = Rig()
         assert rig.pbx is not None
         app = rig.connect_app()
-        unknown_operation = bytes.fromhex("a1090201090202270f3000")
-        mistyped = bytes.fromhex("a10b02010a02010a3003020101")  # makeCall with an INTEGER
         event_from_app = apdu.event_report(
             11, b"\x01", "callControlEvents", "held", held_event(b"\x01", "101")
         )
         broken = bytes.fromhex("a10502010c0201")
-        for pdu in (unknown_operation, mistyped, event_from_app, broken):
+        two_arguments = bytes.fromhex("a10b02010e0202270f30003000")
+        global_opcode = bytes.fromhex("a10a02010f06032b0c003000")
+        for pdu in (event_from_app, broken, two_arguments, global_opcode):
             rig.send(app, pdu)
         self.assertEqual(rig.pbx.raw_invokes, [])
         problems = [a.problem for a in app.answers() if isinstance(a, apdu.Reject)]
-        self.assertEqual(len(problems), 4)
-        self.assertIn(("invoke", "unrecognizedOperation"), problems)
-        self.assertIn(("invoke", "mistypedArgument"), problems)
+        self.assertEqual(
+            problems,
+            [
+                ("invoke", "unrecognizedOperation"),
+                ("general", "badlyStructuredPDU"),
+                ("general", "mistypedPDU"),
+                ("invoke", "unrecognizedOperation"),
+            ],
+        )
         rig.send(app, make_call(13, "101", "102"))
         self.assertIsInstance(result_of(app, 13), apdu.ReturnResult)
 
@@ -609,6 +680,21 @@ class SwitchingDevicesTests(SynchronousTestCase):
 
 
 class PBXLossTests(SynchronousTestCase):
+    def test_a_pbx_keeping_five_minutes_between_keepalives_keeps_its_link(self) -> None:
+        """With the default configuration, a PBX that sends a keep-alive only every five
+        minutes (the longest a Panasonic PBX may keep) holds its link for an hour, and the
+        applications keep theirs, with keep-alives more than 60 s apart."""
+        rig = Rig(connect_pbx=False)
+        pbx = rig.connect_pbx(lambda clock: FakePBX(clock, keepalive_interval=300))
+        link = rig.pbx_link
+        app = rig.connect_app()
+        for _ in range(120):
+            rig.advance(30)
+        self.assertIs(rig.pbx_link, link)
+        self.assertFalse(pbx.closed or app.closed)
+        self.assertEqual(rig.mux.router.counters["associations"], 1)
+        self.assertEqual(app.statuses(), ["normal"] * (1 + 3600 // 90))
+
     def test_applications_stay_and_everything_is_restored_on_reassociation(self) -> None:
         rig = Rig()
         a, b = rig.connect_app(), rig.connect_app()

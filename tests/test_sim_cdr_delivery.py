@@ -13,19 +13,22 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller
-from ecsta.wire import apdu
-from tests.sim_wire import WireClient, advance, simulator
+from ecsta.wire import apdu, values
+from ecsta.wire.asn1.cdr import CDRInformationItem
+from ecsta.wire.tlv import read_tlv
+from tests.sim_wire import WireClient, advance, dialing, simulator
 
 CALLS = 520
 
 
 def record_key(item: dict[str, Any]) -> tuple[Any, ...]:
-    """What tells one call from another: the devices, and the times (distinct in this test)."""
+    """What tells one call from another: the devices, the end and the duration (the ends are
+    distinct in this test)."""
     return (
         repr(item["callingDevice"]),
         repr(item["calledDevice"]),
-        item.get("connectionStart"),
         item["connectionEnd"],
+        item["connectionDuration"],
     )
 
 
@@ -142,3 +145,114 @@ class CdrDeliveryTests(SynchronousTestCase):
         [again] = client.request(3, "startCDRTransmission", {"transferMode": "transferAtEndOfCall"})
         assert isinstance(again, apdu.ReturnError)
         self.assertEqual(again.error, ("operation", "featureAlreadySet"))
+
+
+#: The components of a CDRInformationItem that a Panasonic PBX sends, in the item's order, by
+#: the identifier octet each has on the wire (PROTOCOL.md section 5). Applications built on
+#: real PBXs decode items with a type that has these and no others.
+PANASONIC_CDR_FIELDS = {
+    0x18: "recordCreationTime",
+    0x61: "callingDevice",
+    0x62: "calledDevice",
+    0x65: "associatedCallingDevice",
+    0x66: "associatedCalledDevice",
+    0x68: "networkCalledDevice",
+    0xA2: "chargedDevice",
+    0x86: "connectionEnd",
+    0x87: "connectionDuration",
+    0x8B: "billingID",
+    0xAC: "chargingInfo",
+    0x8E: "reasonForTerm",
+    0x90: "accountInfo",
+}
+
+
+def item_fields(item: dict[str, Any]) -> list[str]:
+    """The components of an item as ecsta puts it on the wire (it re-encodes every PDU the
+    simulator sends to the same bytes), named by their identifier octets; a component no
+    Panasonic PBX sends is named by its octet in hex."""
+    encoded = values.encode(CDRInformationItem, item)
+    pos, stop = read_tlv(encoded, 0, len(encoded))
+    names = []
+    while pos < stop:
+        names.append(PANASONIC_CDR_FIELDS.get(encoded[pos], f"{encoded[pos]:02x}"))
+        pos = read_tlv(encoded, pos, stop)[1]
+    return names
+
+
+class PanasonicCdrShapeTests(SynchronousTestCase):
+    """cDRReports as the simulator sends them: only the fields of a Panasonic PBX, in order,
+    the condition code in KME private data, and every PDU decoded by the ECMA-285 oracle too
+    (WireClient checks each one)."""
+
+    def setUp(self) -> None:
+        self.factory = simulator()
+        self.control = Controller(self.factory)
+        self.client = WireClient(self.factory)
+        self.client.associate()
+        self.client.request(2, "startCDRTransmission", {"transferMode": "transferAtEndOfCall"})
+
+    def report(self) -> tuple[dict[str, Any], Any]:
+        """The next cDRReport's one item and its condition code (None without one), answered."""
+        [report] = [
+            p for p in self.client.decoded() if isinstance(p, apdu.Invoke) and p.opcode == 361
+        ]
+        assert isinstance(report, apdu.Invoke)
+        self.client.answer(report)
+        self.assertLessEqual(
+            set(report.argument), {"cdrCrossRefID", "numberOfRecordsSent", "cdrInfo", "extensions"}
+        )
+        [item] = report.argument["cdrInfo"]
+        names = item_fields(item)
+        self.assertEqual(names, list(item), "components on the wire")
+        self.assertLessEqual(set(names), set(PANASONIC_CDR_FIELDS.values()))
+        extensions = report.argument.get("extensions")
+        if extensions is None:
+            return item, None
+        [(kind, (kme, (field, code)))] = extensions["privateData"]
+        self.assertEqual((kind, kme, field), ("private", "kmeAdditionalData", "conditionCode"))
+        return item, code
+
+    def test_answered_internal_call(self) -> None:
+        self.control.person("101", "dial", {"digits": "105"})
+        advance(self.factory, 2)
+        self.control.person("105", "answer", {})
+        advance(self.factory, 62.5)
+        self.control.person("105", "onhook", {})
+        item, code = self.report()
+        self.assertEqual(
+            item,
+            {
+                "recordCreationTime": "20261127100104",
+                "callingDevice": ("deviceIdentifier", dialing("101")),
+                "calledDevice": ("deviceIdentifier", dialing("105")),
+                "chargedDevice": ("nonOperator", dialing("101")),
+                "connectionEnd": "20261127100104",
+                "connectionDuration": 625,
+            },
+        )
+        self.assertIsNone(code)
+
+    def test_unanswered_transferred_and_outside_calls(self) -> None:
+        self.control.person("101", "dial", {"digits": "105"})
+        advance(self.factory, 5)
+        self.control.person("101", "onhook", {})
+        item, code = self.report()
+        self.assertEqual((item["connectionDuration"], code), (0, "noAnswer"))
+        self.control.person("101", "dial", {"digits": "105"})
+        self.control.person("105", "answer", {})
+        self.control.person("101", "hold", {})
+        self.control.person("101", "dial", {"digits": "106"})
+        self.control.person("106", "answer", {})
+        self.control.person("101", "onhook", {})
+        advance(self.factory, 10)
+        self.control.person("106", "onhook", {})
+        item, code = self.report()
+        self.assertEqual(code, "callTransfer")
+        self.control.incoming("+4930123456", "107")
+        self.control.person("107", "answer", {})
+        advance(self.factory, 3)
+        self.control.person("107", "onhook", {})
+        item, code = self.report()
+        self.assertEqual(item["connectionDuration"], 30)
+        self.assertEqual(item["chargedDevice"], ("nonOperator", dialing("107")))

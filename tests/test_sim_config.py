@@ -22,7 +22,7 @@ class ConfigTests(SynchronousTestCase):
         config = load(SAMPLE)
         self.assertEqual(config.csta, DEFAULT_CSTA)
         self.assertEqual(config.control, DEFAULT_CONTROL)
-        self.assertEqual(config.keepalive_misses, 3)
+        self.assertEqual((config.keepalive_interval, config.keepalive_misses), (90, 2))
         self.assertEqual(config.seed, 1)
         self.assertEqual([d.number for d in config.plan.devices][:3], ["101", "102", "103"])
         self.assertEqual(config.plan.devices[3].twin_of, "101")
@@ -122,7 +122,7 @@ class OptionsTests(SynchronousTestCase):
         self.assertEqual(config.csta, "tcp:4000")
         self.assertEqual((config.traffic, config.seed), (2.5, 7))
         self.assertIsNone(config.control)
-        self.assertEqual(config.keepalive_misses, 3)  # from the file
+        self.assertEqual(config.plan.devices[0].name, "Reception")  # from the file
 
     def test_defaults_without_a_file(self) -> None:
         options = Options()

@@ -26,6 +26,8 @@ from tests.sim_wire import (
     simulator,
 )
 
+#: The KME escape that asks for the extension names: systemData 41 (extName).
+EXT_NAMES = bytes.fromhex("a112020206040201333009a407a005a0030a0129")
 DESK_101 = 0x01110000
 DESK_102 = 0x01110001
 DECT_101 = 0x01210000
@@ -75,20 +77,27 @@ class AssociationTests(SynchronousTestCase):
         advance(factory, 10)
         self.assertTrue(client.transport.disconnecting)
 
-    def test_default_keepalives_end_a_silent_association_after_three_periods(self) -> None:
+    def test_default_keepalives_come_between_60_s_and_5_minutes_apart(self) -> None:
+        """A production client starts CDR only once more than 60 s pass between two
+        keep-alives and gives a link up after 5 minutes without one: by default they come
+        every 90 s, and two left unanswered in a row end a silent association."""
         factory = simulator()
         client = WireClient(factory)
         client.associate()
-        for invoke_id in (2, 3):
-            advance(factory, 59.9)
-            self.assertEqual(client.decoded(), [])
-            advance(factory, 0.1)
-            self.assertEqual(
-                client.decoded(), [apdu.Invoke(invoke_id, 211, {"systemStatus": "normal"})]
-            )
-        advance(factory, 59.9)
+        first = factory.clock.seconds()
+        for _ in range(600):
+            advance(factory, 0.5)
+            pdus = client.decoded()
+            if pdus:
+                self.assertEqual(pdus, [apdu.Invoke(2, 211, {"systemStatus": "normal"})])
+                break
+        gap = factory.clock.seconds() - first
+        self.assertEqual(gap, 90)
+        self.assertGreater(gap, 60)
+        self.assertLess(gap, 300)
+        advance(factory, 89.9)
         self.assertFalse(client.transport.disconnecting)
-        advance(factory, 0.1)  # the third in a row went unanswered
+        advance(factory, 0.1)  # the second in a row went unanswered
         self.assertTrue(client.transport.disconnecting)
         client.drop()
         self.assertIsNone(factory.association)
@@ -224,6 +233,42 @@ class DeviceListTests(SynchronousTestCase):
             {"device": device_number(TRUNK_1), "number": "1", "status": "ous"},
         )
         self.assertEqual(len(segment["sysData"]["deviceList"]), 4)
+
+    def test_extension_names_come_like_the_device_list(self) -> None:
+        """systemData 41 (extName, an inference) is answered with a cross reference, then the
+        names of the named stations in linked replies: { deviceNumber, name }, a character
+        outside ASCII as ``?``."""
+        Controller(self.factory).add_device(
+            {"kind": "sip", "number": "150", "name": "Türsprechstelle"}
+        )
+        self.client.received()
+        self.client.send(EXT_NAMES)
+        answer, *invokes = self.client.decoded()
+        assert isinstance(answer, apdu.ReturnResult)
+        self.assertEqual((answer.invoke_id, answer.opcode), (0x0604, 51))
+        [(_, (_, (ack, cross_ref)))] = answer.result[1]["privateData"]
+        self.assertEqual(ack, "getSystemDataPosAck")
+        segments = linked_replies(invokes)
+        self.assertEqual({s["crossRefID"] for s in segments}, {cross_ref})
+        self.assertEqual([s["lastSegment"] for s in segments], [False] * 3 + [True])
+        self.assertEqual({tuple(s["sysData"]) for s in segments}, {("extName",)})
+        names = [e for s in segments for e in s["sysData"]["extName"]]
+        self.assertEqual(len(names), 27)  # every station of the default office has a name
+        self.assertEqual(names[0], {"device": device_number(DESK_101), "name": "Extension 101"})
+        self.assertIn({"device": device_number(DECT_101), "name": "Portable 101"}, names)
+        self.assertEqual(names[-1]["name"], "T?rsprechstelle")
+
+    def test_extension_names_refused_as_an_unknown_escape(self) -> None:
+        factory = simulator(SimConfig(names_answer=False))
+        client = WireClient(factory)
+        client.associate()
+        client.send(EXT_NAMES)
+        [answer] = client.decoded()
+        assert isinstance(answer, apdu.ReturnError)
+        self.assertEqual(
+            (answer.invoke_id, answer.error), (0x0604, ("privateData", "cSTAPrivateDataInfoError"))
+        )
+        self.assertFalse(client.transport.disconnecting)
 
     def test_other_escapes_get_a_private_data_error(self) -> None:
         [answer] = self.client.request(
@@ -483,8 +528,28 @@ class BadInputTests(SynchronousTestCase):
                 apdu.Reject(6, ("invoke", "mistypedArgument")),
             ],
         )
-        self.assertEqual(self.factory.counters["malformed_in"], 2)
+        self.assertEqual(self.factory.counters["malformed_in"], 0)  # well-formed, not served
         self.assertEqual(self.factory.counters["rejects_sent"], 2)
+
+    def test_operations_it_does_not_serve_are_rejected_and_the_association_stays(self) -> None:
+        """systemRegister (207) and an opcode of no CSTA edition are refused with an invoke
+        reject under their own ids, as a PBX answers what it does not know; the association
+        goes on, and a MonitorStart right after is served."""
+        self.client.send(bytes.fromhex("a10c020121020200cf30030a0100"))
+        self.client.send(bytes.fromhex("a10b0201220202270f30020500"))
+        self.assertEqual(
+            self.client.decoded(),
+            [
+                apdu.Reject(0x21, ("invoke", "unrecognizedOperation")),
+                apdu.Reject(0x22, ("invoke", "unrecognizedOperation")),
+            ],
+        )
+        self.assertFalse(self.client.transport.disconnecting)
+        [started] = self.client.request(
+            0x23, "monitorStart", {"monitorObject": ("deviceObject", dialing("101"))}
+        )
+        self.assertIsInstance(started, apdu.ReturnResult)
+        self.assertEqual(self.factory.counters["associations"], 1)
 
     def test_invalid_arguments_get_the_universal_failure_a_pbx_gives(self) -> None:
         cases = [

@@ -12,6 +12,9 @@ from typing import Any
 
 from ecsta.sim.config import SimConfig
 from ecsta.sim.plan import Plan
+from ecsta.wire import values
+from ecsta.wire.asn1.connection import ConnectionList
+from ecsta.wire.tlv import read_tlv
 from tests.sim_flows import Brief, WireFlowCase, conn, device_of
 
 T1 = "#01310000"  # CO line 1
@@ -29,6 +32,20 @@ def hold_type(value: dict[str, Any]) -> str:
     [(kind, (kme, (field, hold)))] = value["extensions"]["privateData"]
     assert (kind, kme, field) == ("private", "kmeAdditionalData", "holdType"), value
     return str(hold)
+
+
+def panasonic_list(call: bytes, parties: list[str]) -> list[dict[str, Any]]:
+    """A ConnectionList as a Panasonic PBX sends it (PROTOCOL.md section 5): per party
+    newConnection and associatedNID, nothing else; a CO line is its own network interface."""
+    return [
+        {
+            "newConnection": conn(call, party),
+            "associatedNID": ("deviceID", device_of(party))
+            if party in (T1, T2)
+            else ("notKnown", None),
+        }
+        for party in parties
+    ]
 
 
 class FlowCase(WireFlowCase):
@@ -526,11 +543,7 @@ class HoldAndConsultationTests(FlowCase):
         self.assertEqual(transferred["transferringDevice"], subject("103"))
         self.assertEqual(transferred["transferredToDevice"], subject("105"))
         self.assertEqual(
-            [
-                (e["newConnection"], e["oldConnection"])
-                for e in transferred["transferredConnections"]
-            ],
-            [(conn(first, "104"), conn(first, "104")), (conn(first, "105"), conn(second, "105"))],
+            transferred["transferredConnections"], panasonic_list(first, ["104", "105"])
         )
         self.assertState([[("104", "connected"), ("105", "connected")]], {"103": "idle"})
 
@@ -608,12 +621,7 @@ class HoldAndConsultationTests(FlowCase):
         self.assertEqual(value["conferencingDevice"], subject("103"))
         self.assertEqual(value["addedParty"], subject("105"))
         self.assertEqual(
-            [(e["newConnection"], e["oldConnection"]) for e in value["conferenceConnections"]],
-            [
-                (conn(first, "103"), conn(first, "103")),
-                (conn(first, "104"), conn(first, "104")),
-                (conn(first, "105"), conn(second, "105")),
-            ],
+            value["conferenceConnections"], panasonic_list(first, ["103", "104", "105"])
         )
         self.assertState([[("103", "connected"), ("104", "connected"), ("105", "connected")]])
         self.request("clearConnection", {"connectionToBeCleared": conn(first, "104")})
@@ -1110,3 +1118,58 @@ class SmallPlanTests(WireFlowCase):
             }
         )
         self.assertState([[("201", "connected"), ("202", "alerting")]])
+
+
+def entry_tags(entries: list[dict[str, Any]]) -> list[list[str]]:
+    """The identifier octets of each ConnectionList entry's components as ecsta puts them on
+    the wire (it re-encodes every PDU the simulator sends to the same bytes), with the first
+    octet inside newConnection's explicit tag."""
+    encoded = values.encode(ConnectionList, entries)
+    start, stop = read_tlv(encoded, 0, len(encoded))
+    out = []
+    while start < stop:
+        pos, entry_stop = read_tlv(encoded, start, stop)
+        tags = []
+        while pos < entry_stop:
+            inner, after = read_tlv(encoded, pos, entry_stop)
+            tags.append(f"{encoded[pos]:02x}")
+            if encoded[pos] == 0xA0:
+                tags.append(f"{encoded[inner]:02x}")
+            pos = after
+        out.append(tags)
+        start = entry_stop
+    return out
+
+
+class PanasonicConnectionListTests(FlowCase):
+    """Transferred and Conferenced as Panasonic applications decode them: each entry of the
+    connection list is newConnection [0] (explicit, holding the [APPLICATION 11] ConnectionID)
+    and associatedNID [3], and nothing else."""
+
+    def joined(self, operation: str, event: str, field: str, parties: list[str]) -> None:
+        """An outside caller on CO line 1 talks to 103, who consults 104 and joins the calls
+        with ``operation``: the monitors of 103, 104 and the CO line each see ``event`` with
+        ``field`` listing ``parties`` in the call that remains, in Panasonic's shape."""
+        first = self.incoming("+4930123456", "103")
+        self.request("answerCall", {"callToBeAnswered": conn(first, "103")})
+        result = self.request(
+            "consultationCall",
+            {"existingCall": conn(first, "103"), "consultedDevice": device_of("104")},
+        )
+        second = bytes(result["initiatedCall"][1]["callID"])
+        self.request("answerCall", {"callToBeAnswered": conn(second, "104")})
+        self.take()
+        self.request(operation, {"heldCall": conn(first, "103"), "activeCall": conn(second, "103")})
+        lists = [v[field] for who, n, v in self.take() if n == event]
+        self.assertEqual(len(lists), 3)
+        for entries in lists:
+            self.assertEqual(entries, panasonic_list(first, parties))
+            self.assertEqual(entry_tags(entries), [["a0", "6b", "a3"]] * len(parties))
+
+    def test_transfer_of_an_outside_caller(self) -> None:
+        self.joined("transferCall", "transferred", "transferredConnections", [T1, "104"])
+        self.assertState([[(T1, "connected"), ("104", "connected")]], {"103": "idle"})
+
+    def test_conference_with_an_outside_caller(self) -> None:
+        self.joined("conferenceCall", "conferenced", "conferenceConnections", [T1, "103", "104"])
+        self.assertState([[(T1, "connected"), ("103", "connected"), ("104", "connected")]])

@@ -81,7 +81,8 @@ class StaticFileTests(SynchronousTestCase):
         self.assertEqual(browser.request("GET", "/console/console.js").status, 200)
         self.assertEqual(browser.request("GET", "/console/driver.js").status, 404)
         self.assertEqual(
-            set(load("common", "mux")), {"console.css", "console.js", "index.html", "mux.js"}
+            set(load("common", "mux")),
+            {"calls.html", "calls.js", "console.css", "console.js", "index.html", "mux.js"},
         )
 
     def test_the_bare_console_path_and_the_driver_root_lead_to_the_console(self) -> None:

@@ -9,6 +9,7 @@ multiplexer's console is logged in to and shows the PBX link and a connected app
 Browser commands block, so they run in a thread while the reactor serves the page.
 """
 
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -56,6 +57,38 @@ class BrowserTestCase(TestCase):
         """A blocking browser command, in a thread."""
         result: T = await deferToThread(action, *arguments)
         return result
+
+    async def start_mux(self, **sections: Any) -> tuple[MuxService, SimulatorService, int, int]:
+        """The simulator and a multiplexer connected to it (user alice, password s3cret, and
+        ``sections`` of its configuration); their application and status ports."""
+        sim = SimulatorService(reactor, SimConfig(csta=LOOPBACK, control=None))
+        sim.privilegedStartService()
+        sim.startService()
+
+        async def stop_sim() -> None:
+            await sim.stopService()
+            await deferLater(reactor, 0.05, lambda: None)
+            sim.factory.stop()
+
+        self.addCleanup(stop_sim)
+        csta = port_of(await sim.csta.listening)
+        users = {"alice": hash_password("s3cret", "pbkdf2-sha256", iterations=1000)}
+        config = from_dict(
+            {
+                "listen": {"tcp": [LOOPBACK]},
+                "status": {"endpoint": LOOPBACK},
+                "users": users,
+                **sections,
+            }
+        )
+        mux = MuxService(
+            reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta)
+        )
+        mux.privilegedStartService()
+        mux.startService()
+        self.addCleanup(mux.stopService)
+        apps, status = (port_of(port) for port in mux._ports)
+        return mux, sim, apps, status
 
     async def until(self, probe: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
         """Wait in the reactor until ``probe()`` (which may be async) is true."""
@@ -323,34 +356,8 @@ class DriverAdministrationTests(BrowserTestCase):
 
 
 class MuxConsoleTests(BrowserTestCase):
-    async def start_mux(self) -> tuple[MuxService, int, int]:
-        """The simulator and a multiplexer connected to it; their application and status ports."""
-        sim = SimulatorService(reactor, SimConfig(csta=LOOPBACK, control=None))
-        sim.privilegedStartService()
-        sim.startService()
-
-        async def stop_sim() -> None:
-            await sim.stopService()
-            await deferLater(reactor, 0.05, lambda: None)
-            sim.factory.stop()
-
-        self.addCleanup(stop_sim)
-        csta = port_of(await sim.csta.listening)
-        users = {"alice": hash_password("s3cret", "pbkdf2-sha256", iterations=1000)}
-        config = from_dict(
-            {"listen": {"tcp": [LOOPBACK]}, "status": {"endpoint": LOOPBACK}, "users": users}
-        )
-        mux = MuxService(
-            reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta)
-        )
-        mux.privilegedStartService()
-        mux.startService()
-        self.addCleanup(mux.stopService)
-        apps, status = (port_of(port) for port in mux._ports)
-        return mux, apps, status
-
     async def test_log_in_and_see_the_pbx_link_and_an_application(self) -> None:
-        mux, apps, status = await self.start_mux()
+        mux, _, apps, status = await self.start_mux()
         await self.until(lambda: mux.mux.pbx is not None, "the PBX link is up")
         app = await connect(apps, user="alice", password="s3cret")
         self.addCleanup(app.abort)
@@ -392,3 +399,49 @@ class MuxConsoleTests(BrowserTestCase):
         monitor = await self.do(browser.text, "#monitors tr[data-monitor] td:nth-child(3)")
         self.assertIn("101", monitor)
         self.assertIn("logged in: alice", await self.do(browser.text, "#whoami"))
+
+
+class CallsPageTests(BrowserTestCase):
+    async def test_a_call_made_on_the_simulator_is_listed_and_downloaded_as_csv(self) -> None:
+        journal = os.path.abspath(os.path.join(self.mktemp(), "journal.sqlite"))
+        mux, sim, _, status = await self.start_mux(journal={"path": journal})
+        await self.until(lambda: mux.mux.router.cdr.sessions[0].pbx_xref, "CDR transmission on")
+
+        switch = sim.factory.switch
+        sim.factory.run(lambda: switch.incoming("+4930555123", "101"))
+        sim.factory.run(lambda: switch.answer(switch.device("101")))
+        sim.factory.run(lambda: switch.onhook(switch.device("101")))
+        await self.until(lambda: mux.mux.journal and mux.mux.journal.stored == 1, "call stored")
+
+        browser = await self.browser()
+        await self.do(browser.get, f"http://127.0.0.1:{status}/console/")
+        await self.do(browser.type, "#login-user", "alice")
+        await self.do(browser.type, "#login-password", "s3cret")
+        await self.do(browser.click, "#login-submit")
+        await self.do(browser.element, "#calls-link")
+        await self.do(browser.click, "#calls-link")
+        await self.do(browser.type, "#calls-number", "+4930555123")
+        await self.do(browser.click, "#calls-find")
+        row = await self.do(
+            browser.wait,
+            lambda: browser.run(
+                "const r = document.querySelector('#calls tr[data-call]');"
+                "return r && [...r.cells].map(c => c.textContent)"
+            ),
+            10,
+            "the call listed",
+        )
+        self.assertEqual(row[3:5], ["+4930555123", "101"])
+        self.assertEqual(await self.do(browser.text, "#journal-state"), "journal ok")
+        # The download link, fetched as the browser would with the page's session.
+        csv = await self.do(
+            browser.run,
+            "const x = new XMLHttpRequest();"
+            "x.open('GET', document.querySelector('#calls-csv').href, false); x.send();"
+            "return x.status + '\\n' + x.responseText;",
+        )
+        status_line, _, csv = csv.partition("\n")
+        self.assertEqual(status_line, "200")
+        lines = csv.splitlines()
+        self.assertEqual(len(lines), 2, csv)
+        self.assertIn(",+4930555123,101,", lines[1])

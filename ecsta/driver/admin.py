@@ -137,7 +137,8 @@ class Administration:
         """A call object with every party's number as applications are to see it.
 
         The rules of the call's direction apply: outgoing for a call this line placed,
-        incoming for every other.
+        incoming for every other. They format the other parties' numbers: the line's own
+        number is never rewritten by them (only put in its located form, as every extension).
         """
         category: Category = (
             "outgoing" if call.get("origin") == "LINECALLORIGIN_OUTBOUND" else "incoming"
@@ -147,10 +148,12 @@ class Administration:
             party = call.get(field)
             if isinstance(party, Mapping) and isinstance(party.get("number"), str):
                 number = party["number"]
-                presented[field] = {
-                    **party,
-                    "number": self.reported(number, category, is_internal(number)),
-                }
+                if number == call.get("line"):
+                    own = self.settings.location.use_location
+                    shown = self.reported(number, category, True) if own else number
+                else:
+                    shown = self.reported(number, category, is_internal(number))
+                presented[field] = {**party, "number": shown}
         return presented
 
     def dialable(self, number: str) -> str:
@@ -210,10 +213,18 @@ class Administration:
     def holder(self, line: str) -> str:
         return f"{self.instance}/{line}"
 
-    def take_licence(self, line: str) -> None:
-        """Before a line opens; raises a :class:`~ecsta.driver.licence.LicenceError` if none."""
+    def take_licence(self, line: str) -> float | None:
+        """Before a line opens; raises a :class:`~ecsta.driver.licence.LicenceError` if none.
+
+        Returns when the licence stops holding (:meth:`licence_expired` tells), None for good.
+        """
         if self.licences is not None:
-            self.licences.acquire(self.holder(line))
+            return self.licences.acquire(self.holder(line))
+        return None
+
+    def licence_expired(self, until: float | None) -> bool:
+        """Whether a licence that holds until ``until`` (by the pool's clock) has run out."""
+        return until is not None and self.licences is not None and self.licences.clock() >= until
 
     def give_back_licence(self, line: str) -> None:
         if self.licences is not None:

@@ -49,13 +49,17 @@ from ecsta.driver.linestore import check_line
 from ecsta.driver.messages import Message
 from ecsta.driver.model import Call
 from ecsta.driver.operations import (
+    MAX_CALL_DATA,
     ApiError,
     plan_call_operation,
     plan_forward,
     plan_make_call,
     plan_pickup,
+    plan_set_app_specific,
+    plan_set_call_data,
 )
 from ecsta.driver.settingerrors import InvalidSetting
+from ecsta.journal.http import JournalResource
 
 MAX_BODY = 64 * 1024
 log = Logger()
@@ -275,6 +279,15 @@ class ApiV1(Resource):
         self.auth = auth
         self.events = _Guarded(WebSocketResource(_EventStreamFactory(instances, max_queued)), auth)
         self.routes = _Routes(instances, auth)
+        #: The call journal of the first instance that keeps one (docs/journal.md).
+        self.journal: Resource | None = next(
+            (
+                _Guarded(JournalResource(i.driver.journaling.journal), auth)
+                for i in instances
+                if i.driver.journaling is not None
+            ),
+            None,
+        )
         self.admin: dict[str, AdminResource] = {}
         for instance in instances:
             admin = instance.driver.admin
@@ -289,6 +302,8 @@ class ApiV1(Resource):
             return _CROSS_SITE
         if path == b"events" and not postpath:
             return self.events
+        if path == b"journal" and not postpath and self.journal is not None:
+            return self.journal
         postpath.insert(0, path)
         prepath.pop()
         if self.admin and serves([p.decode("utf-8", "replace") for p in postpath]):
@@ -408,6 +423,13 @@ class _Routes(Resource):
             case "GET", ["calls", call_id]:
                 instance, call = self._call(call_id)
                 return instance.call_json(call)
+            case "PUT", ["calls", call_id, ("data" | "appspecific") as what]:
+                instance, call = self._call(call_id)
+                self._serving(instance.line_id(call.line))
+                # Every character of the data may come escaped (\uXXXX: 6 bytes).
+                body = self._body(request, limit=6 * MAX_CALL_DATA + 1024)
+                setter = plan_set_call_data if what == "data" else plan_set_app_specific
+                return self._run(instance, setter(instance.driver.engine, call, body))
             case "POST", ["calls", call_id, operation]:
                 instance, call = self._call(call_id)
                 body = self._dialled(instance, operation, self._body(request))
@@ -452,10 +474,11 @@ class _Routes(Resource):
         }
 
     @staticmethod
-    def _body(request: Request) -> Mapping[str, Any]:
-        content = request.content.read(MAX_BODY + 1) if request.content is not None else b""
-        if len(content) > MAX_BODY:
-            raise ApiError(413, "tooLarge", f"the body exceeds {MAX_BODY} bytes")
+    def _body(request: Request, limit: int = MAX_BODY) -> Mapping[str, Any]:
+        """The JSON object of the body, of at most ``limit`` bytes."""
+        content = request.content.read(limit + 1) if request.content is not None else b""
+        if len(content) > limit:
+            raise ApiError(413, "tooLarge", f"the body exceeds {limit} bytes")
         if not content.strip():
             return {}
         try:
@@ -484,6 +507,16 @@ class _Routes(Resource):
             raise ApiError(409, "lineClosed", f"line {line_id} is closed")
         if not instance.driver.link_up:
             raise ApiError(503, "pbxUnavailable", "the PBX link is down")
+        problem = instance.driver.licence_problem(line)
+        if problem is not None:
+            raise ApiError(403, "noLicence", problem, line_error="LINEERR_OPERATIONUNAVAIL")
+        if line.monitor is None:
+            raise ApiError(
+                503,
+                "lineOutOfService",
+                f"line {line_id} is not monitored: {line.monitor_error or 'not yet'}",
+                line_error="LINEERR_OPERATIONUNAVAIL",
+            )
         return instance, line
 
     @staticmethod

@@ -51,6 +51,8 @@ from ecsta.driver.model import (
 
 S = LineCallState
 F = LineCallFeature
+#: Digits of one dataCollected report passed on (a report is one person's dialling).
+MAX_REPORTED_DIGITS = 64
 I = LineCallInfoState  # noqa: E741
 
 #: Which field of each call control event holds the connection it is about, and which names
@@ -112,6 +114,9 @@ class CallEngine:
         self.unfitting = 0
         self.events = 0
         self.learned_twins: list[Line] = []
+        #: Data collections of lineMonitorDigits, and those of calls gone, still to be stopped.
+        self.collections: dict[bytes, Call] = {}
+        self.ended_collections: list[bytes] = []
         self._recent: dict[str, deque[tuple[tuple[str, str, str], bytes]]] = {}
 
     # -- lookups --------------------------------------------------------------------------------
@@ -176,10 +181,26 @@ class CallEngine:
             return []
         if group == "callControlEvents" and name in SUBJECT:
             return self._call_event(line, name, value)
+        if group == "callAssociatedEvents" and name == "digitsGeneratedEvent":
+            return self._digits_generated(line, value)
         if group == "logicalDeviceFeatureEvents" and name == "forwarding":
             return self.forwarding_event(line, value)
         if group == "deviceMaintenanceEvents" and name in ("outOfService", "backInService"):
             return self.set_in_service(line, name == "backInService")
+        return []
+
+    def _digits_generated(self, line: Line, ev: Mapping[str, Any]) -> list[Message]:
+        """The digits this line generated are sent: LINE_GENERATE, LINEGENERATETERM_DONE.
+
+        The other parties of the call hear the event too; it is only the generator's.
+        """
+        connection = ev.get("connection")
+        address = line.address_of(key_of_connection(connection))
+        csta_call = call_of_connection(connection)
+        for call in line.calls.values():
+            if call.csta_call == csta_call and call.address == address and call.exists:
+                digits = ev.get("digitGeneratedList")
+                return [messages.generate(call, digits if isinstance(digits, str) else None)]
         return []
 
     def _seen_twice(
@@ -340,6 +361,8 @@ class CallEngine:
         out: list[Message] = []
         if target in (Rule.REBIND, Rule.JOIN):
             changed |= self._rebind(line, call, name, ev)
+        if target is Rule.REBIND and name == "transferred":
+            changed = self._transferred_ids(line, call, ev, changed)
         if target is Rule.JOIN:
             joined = key_of_connection(ev.get("primaryOldCall"))
             if joined is not None and line.address_of(joined) is None:
@@ -463,8 +486,11 @@ class CallEngine:
                 and (line.address_of(calling) is None)
             )
             if incoming:
+                # A PBX names every caller of its own; one it cannot name (no number given)
+                # came in from the network on a CO line.
                 external = (
-                    "networkCallingDevice" in ev
+                    calling is None
+                    or "networkCallingDevice" in ev
                     or self.lines.directory.is_trunk(calling)
                     or (isinstance(calling, str) and not self.internal(calling))
                 )
@@ -479,11 +505,16 @@ class CallEngine:
                     if redirecting is not None
                     else LineCallReason.LINECALLREASON_DIRECT,
                 )
-                if calling is None:
-                    call.origin = LineCallOrigin.LINECALLORIGIN_UNKNOWN
             elif created:
                 call.origin = LineCallOrigin.LINECALLORIGIN_OUTBOUND
-        if calling is not None and name not in ("diverted",):
+        # After a transfer the PBX names the party left behind as the caller of the call it
+        # is now in; on that party's own line its caller stays who called it.
+        own_calling = (
+            line.address_of(calling) is not None
+            and not created
+            and call.origin is not LineCallOrigin.LINECALLORIGIN_OUTBOUND
+        )
+        if calling is not None and name not in ("diverted",) and not own_calling:
             party = self._party(calling)
             if party != call.caller:
                 call.caller = party
@@ -525,6 +556,10 @@ class CallEngine:
             if other is not None and self.canonical(other) != self.canonical(call.connected_key):
                 call.connected_key = other
                 call.connected = self._party(other)
+                if self.lines.directory.is_trunk(other):
+                    # The outside party answered on a CO line: it is the number called.
+                    outside = called if line.address_of(called) is None else None
+                    call.connected = self._party(outside) if outside is not None else call.called
                 changed |= I.LINECALLINFOSTATE_CONNECTEDID
         if name == "originated" and side is Side.LOCAL and called is not None:
             party = self._party(called)
@@ -536,7 +571,11 @@ class CallEngine:
     def _rebind(
         self, line: Line, call: Call, name: str, ev: Mapping[str, Any]
     ) -> LineCallInfoState:
-        """Follow our connection into the call a transfer or conference produced."""
+        """Follow our connection into the call a transfer or conference produced.
+
+        Only newConnection is read from the entries: a Panasonic PBX sends newConnection and
+        associatedNID, never oldConnection or endpoint (PROTOCOL.md section 5).
+        """
         changed = I(0)
         entries = (
             ev.get("transferredConnections" if name == "transferred" else "conferenceConnections")
@@ -547,10 +586,6 @@ class CallEngine:
         for entry in entries:
             new = entry.get("newConnection")
             key = key_of_connection(new)
-            if key is None:
-                endpoint = entry.get("endpoint")
-                if isinstance(endpoint, tuple) and endpoint[0] == "deviceID":
-                    key = key_of(endpoint[1])
             if key is not None and line.address_of(key) == call.address:
                 ours = new
             elif key is not None and line.address_of(key) is None:
@@ -578,6 +613,37 @@ class CallEngine:
             call.connected_key = partner
             call.connected = self._party(partner)
             changed |= I.LINECALLINFOSTATE_CONNECTEDID
+        return changed
+
+    def _transferred_ids(
+        self, line: Line, call: Call, ev: Mapping[str, Any], changed: LineCallInfoState
+    ) -> LineCallInfoState:
+        """The ids TAPI shows the parties a transfer left behind, from the event's devices.
+
+        The party the call was transferred to now has the transferred party as its caller,
+        the transferring device as the one that redirected it, and reason TRANSFER; while it
+        still rings it has no connected party yet. The transferred party keeps its caller and
+        called ids and sees its new partner as connected and redirection id.
+        """
+        by = key_of_choice(ev.get("transferringDevice"))
+        to = key_of_choice(ev.get("transferredToDevice"))
+        partner = call.connected_key
+        if line.address_of(to) == call.address:
+            if partner is not None and self._party(partner) != call.caller:
+                call.caller = self._party(partner)
+                changed |= I.LINECALLINFOSTATE_CALLERID
+            if by is not None and line.address_of(by) is None:
+                call.redirecting = self._party(by)
+                changed |= I.LINECALLINFOSTATE_REDIRECTINGID
+            if call.reason is not LineCallReason.LINECALLREASON_TRANSFER:
+                call.reason = LineCallReason.LINECALLREASON_TRANSFER
+                changed |= I.LINECALLINFOSTATE_REASON
+            if call.state is S.LINECALLSTATE_OFFERING:
+                call.connected_key = call.connected = None
+                changed &= ~I.LINECALLINFOSTATE_CONNECTEDID
+        elif partner is not None and self._party(partner) != call.redirection:
+            call.redirection = self._party(partner)
+            changed |= I.LINECALLINFOSTATE_REDIRECTIONID
         return changed
 
     def _conference(
@@ -643,6 +709,9 @@ class CallEngine:
     def _forget(self, line: Line, call: Call) -> None:
         line.calls.pop(call.id, None)
         self.calls.pop(call.id, None)
+        if call.digits_collection is not None:
+            self.ended_collections.append(call.digits_collection)
+            self.monitor_digits(call, None)
         for other in line.calls.values():
             if other.related == call.id:
                 other.related = None
@@ -665,6 +734,14 @@ class CallEngine:
                 features |= F.LINECALLFEATURE_ADDTOCONF
         if call.state in HELD and active:
             features |= F.LINECALLFEATURE_SWAPHOLD | F.LINECALLFEATURE_COMPLETETRANSF
+        # An unannounced transfer: the consultation call may be handed over while it rings.
+        ringing = [c for c in others if c.state is S.LINECALLSTATE_RINGBACK]
+        if call.state is S.LINECALLSTATE_ONHOLDPENDTRANSFER and ringing:
+            features |= F.LINECALLFEATURE_COMPLETETRANSF
+        if call.state is S.LINECALLSTATE_RINGBACK and any(
+            c.state is S.LINECALLSTATE_ONHOLDPENDTRANSFER for c in held
+        ):
+            features |= F.LINECALLFEATURE_COMPLETETRANSF
         if call.is_conference:
             features &= ~(F.LINECALLFEATURE_BLINDTRANSFER | F.LINECALLFEATURE_SETUPTRANSFER)
         if call.csta_call is None:
@@ -745,6 +822,45 @@ class CallEngine:
         consult.related = held.id
         held.related = consult.id
         return consult, self.drive(consult, "setupConsultation")
+
+    def set_call_data(self, call: Call, data: str | None) -> list[Message]:
+        """What an application keeps with the call; every client learns it (LINE_CALLINFO)."""
+        if call.data == data:
+            return []
+        call.data = data
+        return [messages.call_info(call, I.LINECALLINFOSTATE_CALLDATA)]
+
+    def set_app_specific(self, call: Call, value: int) -> list[Message]:
+        if call.app_specific == value:
+            return []
+        call.app_specific = value
+        return [messages.call_info(call, I.LINECALLINFOSTATE_APPSPECIFIC)]
+
+    def monitor_digits(self, call: Call, collection: bytes | None) -> None:
+        """Digits dialled at the call's phone are now reported by ``collection`` (None: not)."""
+        if call.digits_collection is not None:
+            self.collections.pop(call.digits_collection, None)
+        call.digits_collection = collection
+        if collection is not None:
+            self.collections[collection] = call
+
+    def digits_collected(self, argument: Mapping[str, Any]) -> list[Message]:
+        """A dataCollected report: LINE_MONITORDIGITS for each digit, in order."""
+        call = self.collections.get(argument.get("dcollCrossRefID", b""))
+        data = argument.get("digitsData")
+        digits = data.get("digitsDetected") if isinstance(data, Mapping) else None
+        if call is None:
+            return []
+        if argument.get("dcollCause") == "sfTerminated":
+            self.monitor_digits(call, None)
+        if not isinstance(digits, str):
+            return []
+        return [messages.monitor_digit(call, digit) for digit in digits[:MAX_REPORTED_DIGITS]]
+
+    def prepare_call(self, line: Line, address: int) -> tuple[Call, list[Message]]:
+        """A call made without a number: in DIALTONE, kept here until ``dial`` makes it."""
+        call = self.new_call(line, address, None)
+        return call, self.drive(call, "prepareCall")
 
     def _retire(self, line: Line, call: Call) -> list[Message]:
         call.state = S.LINECALLSTATE_IDLE

@@ -25,6 +25,12 @@ Example::
     snapshotInterval = 60                          # seconds, 0 = off
     monitorRetryInterval = 30                      # seconds, 0 = off
 
+    [journal]                                      # the call journal (docs/journal.md), kept
+    enabled = true                                 # only on a link without a login (a PBX, not
+    path = "journal.sqlite"                        # a mux); path relative to stateDirectory
+    postgres = ""
+    retention_days = 0
+
     [admin]
     stateDirectory = "/var/lib/ecsta/driver"       # settings.json, lines.txt (default: statedir)
     licenceDirectory = "/var/lib/ecsta"            # the host's licence pool (the default)
@@ -70,6 +76,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ecsta.daemon.logs import check_level
+from ecsta.journal import settings as journal_settings
+from ecsta.journal.settings import JournalSettings
 
 DEFAULT_API = "tcp:8782:interface=127.0.0.1"
 DEFAULT_PBX = "tcp:host=127.0.0.1:port=33333"
@@ -107,6 +115,7 @@ class DriverConfig:
     log_directory: str | None = None
     instance: str = "driver"
     log_level: str = "info"
+    journal: JournalSettings = field(default_factory=JournalSettings)
     #: Several instances (``[[instances]]``), each complete; empty: this one is the only one.
     instances: list["DriverConfig"] = field(default_factory=list)
 
@@ -123,6 +132,7 @@ _SECTIONS: dict[str, set[str]] = {
     "sim": {"config"},
     "admin": {"stateDirectory", "licenceDirectory", "logDirectory", "instance"},
     "log": {"level"},
+    "journal": set(journal_settings.KEYS),
 }
 #: Sections of the administration settings document, kept for the settings layer as given.
 _SETTINGS_SECTIONS = ("location", "numberFormat", "sipFilter", "diagnostics")
@@ -212,6 +222,12 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
     _advanced(document.get("advanced", {}), "advanced.", config)
     if "config" in document.get("sim", {}):
         config.sim_config = _string(document["sim"]["config"], "sim.config")
+    if "journal" in document:
+        try:
+            config.journal = journal_settings.check(dict(document["journal"]))
+        except ValueError as error:
+            key, _, message = str(error).partition(": ")
+            raise ConfigError(key, message) from None
     admin = document.get("admin", {})
     for key, attribute in (
         ("stateDirectory", "state_directory"),

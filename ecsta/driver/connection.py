@@ -23,6 +23,7 @@ PBX with more than ``max_in_flight`` requests at once.
 
 import itertools
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from twisted.application.service import Service
@@ -40,17 +41,20 @@ from ecsta.driver.devicelist import (
     DeviceListAssembly,
     ListedDevice,
     device_list_request,
+    extension_names_request,
     linked_reply,
     pos_ack,
 )
 from ecsta.driver.devices import DECT_PORTABLE, WIRED_STATION, device_class, device_id
 from ecsta.driver.diagnostics import TrafficLog
+from ecsta.driver.journaling import CdrJournaling
 from ecsta.driver.licence import LicenceError
 from ecsta.driver.lines import Line, Lines
 from ecsta.driver.linestore import PbxDevice
 from ecsta.driver.messages import Message
 from ecsta.driver.operations import Plan
 from ecsta.driver.settings import DriverSettings
+from ecsta.journal.record import CDR_REPORT
 from ecsta.link.errors import (
     InvokeRejected,
     LinkError,
@@ -67,6 +71,7 @@ from ecsta.wire.operations import lookup
 
 ESCAPE = lookup("escape").code
 DEVICES_CHANGED = lookup("swFunctionDevicesChanged").code
+DATA_COLLECTED = lookup("dataCollected").code
 
 #: universalFailure kinds -> the HTTP status an API client gets.
 ERROR_STATUS = {
@@ -97,6 +102,9 @@ class DriverProtocol(CSTAClientProtocol):
         super().pduReceived(pdu)
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
+        if peek.opcode == CDR_REPORT and self.driver.journaling is not None:
+            self.driver.journaling.report(self, pdu, peek)
+            return
         if peek.opcode == ESCAPE:
             # Device-list segments: Panasonic clients leave these unanswered (PROTOCOL.md 5).
             try:
@@ -117,6 +125,9 @@ class DriverProtocol(CSTAClientProtocol):
             return None
         if invoke.opcode == DEVICES_CHANGED:
             self.driver.devices_changed()
+            return ("noData", None)
+        if invoke.opcode == DATA_COLLECTED:
+            self.driver.publish(self.driver.engine.digits_collected(invoke.argument))
             return ("noData", None)
         return super().operationReceived(invoke)
 
@@ -217,6 +228,8 @@ class Driver(Service):
         self.load_error: str | None = None
         #: The link's last failure (connection refused, login refused...), for status.
         self.health = LinkHealth(clock)
+        #: The call journal, when this driver holds the PBX link itself (set by the tap).
+        self.journaling: CdrJournaling | None = None
         self.subscribers: list[Callable[[Message], None]] = []
         self._gate = DeferredSemaphore(max_in_flight)
         self._requests = requests if requests is not None else itertools.count(1)
@@ -277,6 +290,10 @@ class Driver(Service):
     # -- publishing -----------------------------------------------------------------------------
 
     def publish(self, out: list[Message]) -> None:
+        while self.engine.ended_collections:
+            # A call watched by lineMonitorDigits is gone: the phone's digits are its own again.
+            collection = self.engine.ended_collections.pop()
+            defer.Deferred.fromCoroutine(self._stop_collection(collection))
         for message in out:
             if self.admin is not None and "callInfo" in message:
                 call = self.admin.present_call(message["callInfo"], self.engine.internal)
@@ -315,6 +332,8 @@ class Driver(Service):
         """The hook the PBX link service calls after each (re)association."""
         self.proto = proto
         self.pbx_status = proto.last_status
+        if self.journaling is not None:
+            self.journaling.associated(proto)
         self.log.info(
             "associated with {peer} (systemStatus {status})",
             peer=proto.peer,
@@ -361,7 +380,7 @@ class Driver(Service):
             [
                 defer.Deferred.fromCoroutine(self._resume(line))
                 for line in self.lines
-                if line.monitor is not None and not line.in_service
+                if line.monitor is not None and not line.in_service and line.licence_error is None
             ],
             consumeErrors=True,
         )
@@ -427,6 +446,12 @@ class Driver(Service):
         while self.engine.learned_twins:
             self.publish([self._twin_found(self.engine.learned_twins.pop())])
 
+    async def _stop_collection(self, collection: bytes) -> None:
+        try:
+            await self.invoke("stopDataCollection", {"dcollCrossRefID": collection})
+        except LinkError as error:
+            self.log.info("stopDataCollection failed: {error}", error=error)
+
     def devices_changed(self) -> None:
         """The PBX's devices changed: read its device list again (numbers, Super-Twin pairs).
 
@@ -454,18 +479,9 @@ class Driver(Service):
 
         With ``add``, a line is created for every station not yet a line, and opened.
         """
-        result = await self.invoke("escape", device_list_request(category))
-        cross_ref = pos_ack(result)
-        if cross_ref is None:
-            raise CSTAOperationError(
-                502, {"error": "badReply", "message": "the PBX did not acknowledge the list"}
-            )
-        devices = self._assembly.take(cross_ref)
-        if devices is None:
-            waiting: Deferred[list[ListedDevice]] = Deferred()
-            self._lists[cross_ref] = waiting
-            waiting.addTimeout(30, self.clock)
-            devices = await waiting
+        devices = await self._system_data(device_list_request(category))
+        if self.read_names:
+            devices = await self._named(devices)
         directory = self.lines.directory
         for device in devices:
             if device.device_number is not None:
@@ -492,6 +508,42 @@ class Driver(Service):
         self.publish(out)
         return devices
 
+    async def _system_data(self, request: dict[str, Any]) -> list[ListedDevice]:
+        """The entries of a KME system data request, once its last linked reply is in."""
+        result = await self.invoke("escape", request)
+        cross_ref = pos_ack(result)
+        if cross_ref is None:
+            raise CSTAOperationError(
+                502, {"error": "badReply", "message": "the PBX did not acknowledge the list"}
+            )
+        devices = self._assembly.take(cross_ref)
+        if devices is None:
+            waiting: Deferred[list[ListedDevice]] = Deferred()
+            self._lists[cross_ref] = waiting
+            waiting.addTimeout(30, self.clock)
+            devices = await waiting
+        return devices
+
+    async def _named(self, devices: list[ListedDevice]) -> list[ListedDevice]:
+        """``devices`` with the names the PBX gives its extensions.
+
+        A PBX that refuses the request (one older than CTI V1.1, say) or does not finish the
+        names leaves ``devices`` as they are: names then come from the configuration.
+        """
+        try:
+            named = await self._system_data(extension_names_request())
+        except (LinkError, CSTAOperationError, defer.TimeoutError) as error:
+            self.log.info(
+                "the PBX gave no extension names ({error}); names come from the configuration",
+                error=describe_failure(error).body.get("message"),
+            )
+            return devices
+        names = {d.device_number: d.name for d in named if d.device_number is not None}
+        return [
+            replace(d, name=names[d.device_number]) if d.device_number in names else d
+            for d in devices
+        ]
+
     async def open_all(self) -> None:
         wanted = [line for line in self.lines if line.opened and line.monitor is None]
         await defer.DeferredList(
@@ -508,12 +560,13 @@ class Driver(Service):
         try:
             if self.admin is not None:
                 try:
-                    self.admin.take_licence(line.number)
+                    line.licensed_until = self.admin.take_licence(line.number)
                 except LicenceError as error:
-                    line.monitor_error = str(error)
+                    line.monitor_error = line.licence_error = str(error)
                     self.log.warn("line {line}: {error}", line=line.number, error=error)
                     self.publish(self.engine.set_in_service(line, False, reason=str(error)))
                     raise
+                line.licensed, line.licence_error = True, None
             try:
                 result = await self.invoke(
                     "monitorStart", {"monitorObject": ("deviceObject", device_id(line.device))}
@@ -540,7 +593,7 @@ class Driver(Service):
 
     def _twin_found(self, line: Line) -> Message:
         """The line's Super-Twin DECT came to light: monitor it (once the line itself is
-        monitored), and tell applications that the line now has its Mobile address."""
+        monitored), and tell applications that the line's Mobile address is now in use."""
         defer.Deferred.fromCoroutine(self._monitor_twin(line)).addErrback(
             lambda f: self.log.failure("monitoring a Super-Twin DECT", f)
         )
@@ -583,7 +636,38 @@ class Driver(Service):
         )
         self.publish(self.engine.set_in_service(line, False, reason=line.monitor_error))
 
+    def licence_problem(self, line: Line) -> str | None:
+        """Why ``line`` may not be operated for want of a licence, or None when it may.
+
+        A line refused for want of a licence says so; a licence that has run out (the trial
+        ended) is asked for again, which also picks up a key installed meanwhile, and the
+        line goes out of service while it has none.
+        """
+        admin = self.admin
+        if admin is None or admin.licences is None:
+            return None
+        if line.licensed and admin.licence_expired(line.licensed_until):
+            if not self._relicense(line):
+                self.log.warn("line {line}: {error}", line=line.number, error=line.licence_error)
+                self.publish(self.engine.set_in_service(line, False, reason=line.licence_error))
+        if line.licensed:
+            return None
+        reason = line.licence_error or "it is not monitored, so it holds none"
+        return f"no licence for line {line.number}: {reason}"
+
+    def _relicense(self, line: Line) -> bool:
+        """Ask the pool again for the licence of a monitored line; whether it granted one."""
+        assert self.admin is not None
+        try:
+            line.licensed_until = self.admin.take_licence(line.number)
+        except LicenceError as error:
+            line.licensed, line.licence_error = False, str(error)
+            return False
+        line.licensed, line.licence_error = True, None
+        return True
+
     def _give_back_licence(self, line: Line) -> None:
+        line.licensed = False
         if self.admin is None:
             return
         try:
@@ -594,7 +678,7 @@ class Driver(Service):
             )
 
     async def _read_forwarding(self, line: Line) -> None:
-        for address in [a["address"] for a in line.addresses]:
+        for address in [a["address"] for a in line.addresses if line.usable(a["address"])]:
             try:
                 result = await self.invoke(
                     "getForwarding", {"device": device_id(line.address_device(address))}
@@ -678,12 +762,17 @@ class Driver(Service):
         )
 
     def retry_monitors(self) -> Deferred[Any]:
-        """The periodic retry of MonitorStarts the PBX refused, and of a device list that could
-        not be read."""
+        """The periodic retry of MonitorStarts the PBX refused, of a device list that
+        could not be read, and of the licences of monitored lines whose trial licence ran
+        out (a key may have been installed)."""
         if not self.usable:
             return defer.succeed(None)
         if self.load_error is not None:
             return defer.Deferred.fromCoroutine(self._bring_up())
+        for line in self.lines:
+            if line.opened and line.monitor is not None and line.licence_error is not None:
+                if self._relicense(line):
+                    self.publish(self.engine.set_in_service(line, True))
         return defer.DeferredList(
             [
                 defer.Deferred.fromCoroutine(self.open_line(line))

@@ -5,6 +5,10 @@ acknowledges it with a cross-reference id, then sends escape invokes carrying
 ``systemDataLinkedReply`` segments under that id until one says ``lastSegment``.
 :class:`DeviceListAssembly` collects those segments, whatever order they and the
 acknowledgement arrive in.
+
+The names of the extensions (KME ``extName [41]``, CTI V1.1 and later) are asked for and come
+back the same way, by inference: how a client asks a real PBX for them is not published, and
+a PBX may refuse the request (docs/driver.md).
 """
 
 from collections.abc import Mapping
@@ -12,11 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecsta.driver.devices import key_of
+from ecsta.wire.asn1.kme import EXT_NAME_SYSTEM_DATA
 
 
 def device_list_request(category: str = "station") -> dict[str, Any]:
     """The EscapeArgument that asks for the devices of ``category``."""
     request = ("deviceList", ("category", ("standardDevice", category)))
+    return {"privateData": ("private", ("kmeSystemData", ("getSystemData", ("request", request))))}
+
+
+def extension_names_request() -> dict[str, Any]:
+    """The EscapeArgument that asks for the names of the extensions."""
+    request = ("systemData", EXT_NAME_SYSTEM_DATA)
     return {"privateData": ("private", ("kmeSystemData", ("getSystemData", ("request", request))))}
 
 
@@ -45,6 +56,9 @@ def linked_reply(argument: Any) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class ListedDevice:
+    """A device of a list; an entry of the names list has ``number`` "" (it names the device
+    by its deviceNumber only)."""
+
     device_number: int | None
     number: str
     in_service: bool
@@ -80,6 +94,11 @@ class DeviceListAssembly:
                     name=name,
                 )
             )
+        for entry in sys_data.get("extName") or []:
+            key = key_of(entry.get("device"))
+            name = entry.get("name")
+            if isinstance(key, int) and isinstance(name, str) and name:
+                entries.append(ListedDevice(key, "", True, name))
         if reply.get("lastSegment"):
             self.finished[cross_ref] = self.segments.pop(cross_ref)
             return cross_ref

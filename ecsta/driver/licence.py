@@ -259,13 +259,19 @@ class LicencePool:
                 f"({error.strerror or error})"
             ) from None
 
-    def acquire(self, holder: str) -> None:
-        """Take a licence for ``holder`` (a line id); taking it twice takes only one."""
+    def acquire(self, holder: str) -> float | None:
+        """Take a licence for ``holder`` (a line id); taking it twice takes only one.
+
+        Returns the time (of this pool's clock) at which the licence stops holding: the end
+        of the trial, or None for a licence of a key. Asking again for a licence already held
+        checks that it still holds, so that a line whose trial licence ran out learns it.
+        """
         with self._state() as state:
             mine = _entry_of(state, holder)
-            if mine is not None:
-                return
             capacity = self._capacity(state)
+            until = None if self._keys(state) else self._trial_end(state)
+            if mine is not None:
+                return until
             if len(state["holders"]) >= capacity:
                 raise NoLicenceLeft(f"no line licence left: all {capacity} are in use on this host")
             state["holders"].append(
@@ -276,6 +282,7 @@ class LicencePool:
                     "since": self.clock(),
                 }
             )
+            return until
 
     def release(self, holder: str) -> bool:
         """Give back ``holder``'s licence; False if it held none."""
@@ -351,7 +358,10 @@ class LicencePool:
 
     def _trial_seconds_left(self, state: dict[str, Any]) -> float:
         now = max(self.clock(), state["lastSeen"])
-        return state["firstStart"] + self.trial_days * _DAY - now
+        return self._trial_end(state) - now
+
+    def _trial_end(self, state: dict[str, Any]) -> float:
+        return float(state["firstStart"] + self.trial_days * _DAY)
 
     def _moved_back(self, state: dict[str, Any]) -> bool:
         return bool(self.clock() < state["lastSeen"] - CLOCK_TOLERANCE)

@@ -1,7 +1,8 @@
 """Line devices: one per monitored extension, with two addresses.
 
 Address 0 is the phone itself; address 1, labelled "Mobile", is the DECT portable of a
-Super-Twin pair (a DECT that shares the desk phone's number). The pair is detected from the
+Super-Twin pair (a DECT that shares the desk phone's number). Every line has both, as in the
+original; address 1 stays unused on a line without such a partner. The pair is detected from the
 PBX's device list (a DECT portable listed with a station's number) or, failing that, from the
 first event that names a DECT deviceNumber as the line's own device (PROTOCOL.md section 9: a
 Panasonic PBX names the DECT of a pair by its own deviceNumber).
@@ -45,6 +46,11 @@ class Line:
     monitor: bytes | None = None
     twin_monitor: bytes | None = None
     monitor_error: str | None = None
+    #: Whether the line holds a licence of the pool, until when (None: for good), and why it
+    #: could not get one: a line without one refuses every operation.
+    licensed: bool = False
+    licensed_until: float | None = None
+    licence_error: str | None = None
     calls: dict[int, Call] = field(default_factory=dict)
     forwarding: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -83,12 +89,16 @@ class Line:
     def has_address(self, address: int) -> bool:
         return any(a["address"] == address for a in self.addresses)
 
+    def usable(self, address: int) -> bool:
+        """Whether calls can be made or forwarded on ``address``: the Mobile address only
+        once the line has a Super-Twin DECT."""
+        return address == 0 or (address == 1 and self.twin is not None)
+
     @property
     def addresses(self) -> list[dict[str, Any]]:
-        out = [{"address": 0, "name": self.number}]
-        if self.twin is not None:
-            out.append({"address": 1, "name": MOBILE})
-        return out
+        """Both addresses, on every line, as the original has them: applications rely on the
+        count. Address 1 is used only while a Super-Twin DECT is paired with the phone."""
+        return [{"address": 0, "name": self.number}, {"address": 1, "name": MOBILE}]
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -30,6 +30,9 @@ from ecsta.driver.settingerrors import InvalidSetting, flag, reject_unknown
 MAX_EXTENSIONS = 100_000
 
 _DIGITS = re.compile(r"[0-9]+")
+#: TAPI's canonical form: ``+`` country code, then the area code in parentheses or after a
+#: space, then the subscriber number, whose digits may be grouped with spaces and dashes.
+_CANONICAL = re.compile(r"\+([0-9]{1,3})\s*(?:\(([0-9]*)\)|\s([0-9]+)\s)\s*([0-9][0-9\s-]*)")
 #: How line objects show their number: the extension, or as calls report it at this location.
 LINE_NUMBER_FORMS = ("internal", "canonical")
 LineNumbers = Literal["internal", "canonical"]
@@ -172,8 +175,32 @@ class Location:
         return None
 
     def dialable(self, number: str) -> str:
-        """What to dial for a number an application gives: the extension if it is one here."""
-        return self.extension_of(number) or number
+        """What to dial for a number an application gives: the extension if it is one here,
+        a canonical number of anywhere else as this location dials it, else the number.
+
+        A canonical number (``+49(89)1234-104``, ``+49 89 1234104``) is dialled as a local
+        number in the same area, with the national prefix and its area code in the same
+        country, and with the international prefix elsewhere: ``0`` and ``00``, or ``1`` and
+        ``011`` in country 1, as Windows' dialling rules do. The dialling rules come after
+        (an outside-line code, for one). Without the location in use it becomes
+        ``+<digits>``, for the dialling rules to turn into what the PBX dials.
+        """
+        extension = self.extension_of(number)
+        if extension is not None:
+            return extension
+        match = _CANONICAL.fullmatch(number.strip())
+        if match is None:
+            return number
+        country, area = match.group(1), match.group(2) or match.group(3) or ""
+        subscriber = re.sub(r"[\s-]", "", match.group(4))
+        if not self.use_location:
+            return f"+{country}{area}{subscriber}"
+        national, international = ("1", "011") if self.country_code == "1" else ("0", "00")
+        if country != self.country_code:
+            return f"{international}{country}{area}{subscriber}"
+        if area and area != self.area_code:
+            return f"{national}{area}{subscriber}"
+        return subscriber
 
     def to_document(self) -> dict[str, Any]:
         return {

@@ -18,37 +18,38 @@ from ecsta.driver.model import Call
 Message = dict[str, Any]
 
 
+def _of_call(msg: str, call: Call, **fields: Any) -> Message:
+    return {"msg": msg, "line": call.line, "address": call.address, "call": call.id, **fields}
+
+
 def new_call(call: Call) -> Message:
-    return {
-        "msg": "LINE_NEWCALL",
-        "line": call.line,
-        "address": call.address,
-        "call": call.id,
-        "callInfo": call.to_json(),
-    }
+    return _of_call("LINE_NEWCALL", call, callInfo=call.to_json())
 
 
 def call_state(call: Call) -> Message:
-    return {
-        "msg": "LINE_CALLSTATE",
-        "line": call.line,
-        "address": call.address,
-        "call": call.id,
-        "state": call.state_name,
-        "mode": None if call.mode is None else flag_names(call.mode),
-        "features": flag_names(call.features),
-    }
+    return _of_call(
+        "LINE_CALLSTATE",
+        call,
+        state=call.state_name,
+        mode=None if call.mode is None else flag_names(call.mode),
+        features=flag_names(call.features),
+    )
 
 
 def call_info(call: Call, changed: LineCallInfoState) -> Message:
-    return {
-        "msg": "LINE_CALLINFO",
-        "line": call.line,
-        "address": call.address,
-        "call": call.id,
-        "infoState": flag_names(changed),
-        "callInfo": call.to_json(),
-    }
+    return _of_call("LINE_CALLINFO", call, infoState=flag_names(changed), callInfo=call.to_json())
+
+
+def generate(call: Call, digits: str | None) -> Message:
+    """LINE_GENERATE: the digits lineGenerateDigits asked for have all been sent."""
+    return _of_call(
+        "LINE_GENERATE", call, generateTermination="LINEGENERATETERM_DONE", digits=digits
+    )
+
+
+def monitor_digit(call: Call, digit: str) -> Message:
+    """LINE_MONITORDIGITS: one digit dialled at the phone during the call."""
+    return _of_call("LINE_MONITORDIGITS", call, digit=digit, digitMode="LINEDIGITMODE_DTMF")
 
 
 def address_state(line: str, address: int, changed: LineAddressState, status: Any) -> Message:

@@ -79,6 +79,8 @@ def families(driver: Driver, pdus: PDUCounts) -> Iterator[Metric]:
     for other, count in sorted(calls.items()):
         family.add_metric([other], count)
     yield family
+    if driver.journaling is not None:
+        yield from driver.journaling.journal.families("ecsta_driver")
 
 
 def licence_families(pool: LicencePool) -> Iterator[Metric]:

@@ -98,7 +98,7 @@ _ENDING = frozenset(
 
 # (event, side, states the call may be in, target). Pseudo-events name what the driver itself
 # learns from an operation's result: the call a MakeCall created, the call a pickup brought
-# here, and the consultation call a setuptransfer prepares.
+# here, the consultation call a setuptransfer prepares, and a call made without a number.
 _ROWS: list[tuple[str, Side, frozenset[Any], Target]] = [
     # made by the driver
     ("makeCall", Side.LOCAL, frozenset({NEW}), S.LINECALLSTATE_DIALTONE),
@@ -106,6 +106,7 @@ _ROWS: list[tuple[str, Side, frozenset[Any], Target]] = [
     ("pickedUp", Side.LOCAL, frozenset({NEW}), S.LINECALLSTATE_CONNECTED),
     ("pickedUp", Side.LOCAL, _LIVE, Rule.KEEP),
     ("setupConsultation", Side.LOCAL, frozenset({NEW}), S.LINECALLSTATE_DIALTONE),
+    ("prepareCall", Side.LOCAL, frozenset({NEW}), S.LINECALLSTATE_DIALTONE),
     # serviceInitiated: the phone went off-hook or a MakeCall started at it
     ("serviceInitiated", Side.LOCAL, frozenset({NEW}), S.LINECALLSTATE_DIALTONE),
     ("serviceInitiated", Side.LOCAL, frozenset({S.LINECALLSTATE_DIALTONE}), Rule.KEEP),
@@ -286,6 +287,7 @@ STATE_FEATURES: dict[LineCallState, F] = {
     | F.LINECALLFEATURE_HOLD
     | F.LINECALLFEATURE_BLINDTRANSFER
     | F.LINECALLFEATURE_SETUPTRANSFER
+    | F.LINECALLFEATURE_SETUPCONF
     | F.LINECALLFEATURE_GENERATEDIGITS,
     S.LINECALLSTATE_ONHOLD: F.LINECALLFEATURE_DROP | F.LINECALLFEATURE_UNHOLD,
     S.LINECALLSTATE_ONHOLDPENDTRANSFER: F.LINECALLFEATURE_DROP | F.LINECALLFEATURE_UNHOLD,
@@ -394,6 +396,11 @@ class Call:
     related: int | None = None
     conference: int | None = None
     is_conference: bool = False
+    #: What applications keep with the call (lineSetCallData, lineSetAppSpecific).
+    data: str | None = None
+    app_specific: int = 0
+    #: The data collection that reports the digits dialled at our phone (lineMonitorDigits).
+    digits_collection: bytes | None = None
     pending: str | None = None
     connected_key: DeviceKey | None = None
     parties: set[DeviceKey] = field(default_factory=set)
@@ -429,4 +436,6 @@ class Call:
             "conferenceCall": self.conference,
             "features": flag_names(self.features),
             "callID": None if self.csta_call is None else self.csta_call.hex(),
+            "callData": self.data,
+            "appSpecific": self.app_specific,
         }

@@ -20,9 +20,10 @@ lineSwapHold           alternateCall (1)
 lineCompleteTransfer   transferCall (16) in transfer mode, conferenceCall (6) in conference
 lineAddToConference    conferenceCall (6)
 lineRemoveFromConf     clearConnection (5) of the member's party
-linePickup             directedPickupCall (220)
+linePickup             directedPickupCall (220); groupPickupCall without ``from``
 lineGenerateDigits     generateDigits (232)
 lineCompleteCall       callBack (215) or intrudeCall (222)
+lineMonitorDigits      startDataCollection (347) / stopDataCollection (348)
 lineForward            setForwarding (317), one per mode; getForwarding (309) reads them
 =====================  =====================================================================
 """
@@ -54,14 +55,21 @@ _DIALABLE = set("0123456789*#+ABCDabcd,!PpTtWw@$?")
 class ApiError(Exception):
     """A request the driver refuses before asking the PBX: ``status`` is the HTTP status."""
 
-    def __init__(self, status: int, error: str, message: str) -> None:
+    def __init__(
+        self, status: int, error: str, message: str, line_error: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
+        #: The LINEERR_ code a TAPI application would get, where one says more than the status.
+        self.line_error = line_error
 
     def to_json(self) -> dict[str, Any]:
-        return {"error": self.error, "message": self.message}
+        out = {"error": self.error, "message": self.message}
+        if self.line_error is not None:
+            out["lineError"] = self.line_error
+        return out
 
 
 #: (CSTA service name, argument) -> nothing.
@@ -119,6 +127,13 @@ def _address(line: Line, body: Mapping[str, Any]) -> int:
     address = _int(body, "address", 0)
     if not line.has_address(address):
         raise ApiError(404, "unknownAddress", f"line {line.number} has no address {address}")
+    if not line.usable(address):
+        raise ApiError(
+            409,
+            "notAllowed",
+            f"address {address} of line {line.number} has no Super-Twin partner to use",
+            line_error="LINEERR_OPERATIONUNAVAIL",
+        )
     return address
 
 
@@ -239,8 +254,12 @@ def _blind_transfer(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> 
 
 
 def _setup(mode: str) -> Callable[[CallEngine, Call, Mapping[str, Any]], Plan]:
+    """lineSetupTransfer / lineSetupConference; the latter also on a conference call, whose
+    consultation call ``addtoconference`` then adds to it."""
+    feature = F.LINECALLFEATURE_SETUPTRANSFER if mode == "transfer" else F.LINECALLFEATURE_SETUPCONF
+
     def build(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
-        _require(call, F.LINECALLFEATURE_SETUPTRANSFER, f"setup{mode}")
+        _require(call, feature, f"setup{mode}")
         line = engine.line_of(call)
 
         def prepare() -> None:
@@ -328,8 +347,16 @@ def _complete_transfer(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
     if mode not in ("transfer", "conference"):
         raise ApiError(400, "badRequest", "'mode' must be 'transfer' or 'conference'")
     active, held = (other, call) if call.state in HELD else (call, other)
-    if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in HELD:
-        raise ApiError(409, "notAllowed", "completetransfer needs one held and one connected call")
+    # TAPI allows an unannounced transfer: the consultation call still rings (RINGBACK).
+    answered = S.LINECALLSTATE_RINGBACK if mode == "transfer" else S.LINECALLSTATE_CONNECTED
+    if active.state not in (S.LINECALLSTATE_CONNECTED, answered) or held.state not in HELD:
+        raise ApiError(
+            409,
+            "notAllowed",
+            f"completetransfer in {mode} mode needs one held call and one "
+            + ("connected or ringing" if mode == "transfer" else "connected")
+            + " call",
+        )
     arguments = {"heldCall": connection(held), "activeCall": connection(active)}
     if mode == "transfer":
         return Plan(
@@ -443,6 +470,84 @@ def _complete_call(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> P
     raise ApiError(400, "badRequest", "'mode' must be 'callback' or 'intrude'")
 
 
+#: lineSetCallData keeps at most this much with a call (UTF-8 bytes).
+MAX_CALL_DATA = 64 * 1024
+
+
+def plan_set_call_data(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
+    """``PUT /calls/{call}/data``: lineSetCallData, kept by the driver and shown to every
+    client with the call (a CRM's ticket number, say); null or "" removes it."""
+    data = body.get("data")
+    if data is not None and not isinstance(data, str):
+        raise ApiError(400, "badRequest", "'data' must be a string or null")
+    if data is not None and len(data.encode("utf-8")) > MAX_CALL_DATA:
+        raise ApiError(400, "badRequest", f"'data' exceeds {MAX_CALL_DATA} bytes")
+
+    def keep() -> tuple[Any, list[Message]]:
+        return {"callData": data or None}, engine.set_call_data(call, data or None)
+
+    return Plan("setcalldata", call.line, call.id, [], _nothing, local=keep)
+
+
+def plan_set_app_specific(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
+    """``PUT /calls/{call}/appspecific``: lineSetAppSpecific, a 32-bit value of the call."""
+    value = _int(body, "value")
+    if not 0 <= value <= 0xFFFFFFFF:
+        raise ApiError(400, "badRequest", "'value' must be a 32-bit unsigned integer")
+
+    def keep() -> tuple[Any, list[Message]]:
+        return {"appSpecific": value}, engine.set_app_specific(call, value)
+
+    return Plan("setappspecific", call.line, call.id, [], _nothing, local=keep)
+
+
+def _monitor_digits(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
+    """lineMonitorDigits: the PBX's data collection on the call's phone reports the digits
+    dialled there; ``{"modes": []}`` stops it. Only DTMF is known to a Panasonic PBX."""
+    modes = body.get("modes", ["LINEDIGITMODE_DTMF"])
+    if not isinstance(modes, list) or not set(modes) <= {"LINEDIGITMODE_DTMF"}:
+        raise ApiError(400, "badRequest", "'modes' must be [] or ['LINEDIGITMODE_DTMF']")
+    if call.csta_call is None or call.state is S.LINECALLSTATE_IDLE:
+        raise ApiError(409, "notAllowed", f"call {call.id} is not at the phone yet")
+    running = call.digits_collection
+    if not modes:
+        if running is None:
+            return Plan("monitordigits", call.line, call.id, [], _nothing, local=lambda: ({}, []))
+
+        def stopped(results: list[Any]) -> tuple[Any, list[Message]]:
+            engine.monitor_digits(call, None)
+            return {}, []
+
+        return Plan(
+            "monitordigits",
+            call.line,
+            call.id,
+            [("stopDataCollection", {"dcollCrossRefID": running})],
+            stopped,
+        )
+    if running is not None:
+        return Plan("monitordigits", call.line, call.id, [], _nothing, local=lambda: ({}, []))
+
+    def started(results: list[Any]) -> tuple[Any, list[Message]]:
+        collection = results[0].get("dcollCrossRefID") if isinstance(results[0], Mapping) else None
+        if isinstance(collection, bytes):
+            engine.monitor_digits(call, collection)
+        return {}, []
+
+    return Plan(
+        "monitordigits",
+        call.line,
+        call.id,
+        [
+            (
+                "startDataCollection",
+                {"object": ("device", device_id(call.device)), "dataCollType": "digits"},
+            )
+        ],
+        started,
+    )
+
+
 _CALL_OPERATIONS: dict[str, Callable[[CallEngine, Call, Mapping[str, Any]], Plan]] = {
     "drop": _drop,
     "answer": _simple("answer", F.LINECALLFEATURE_ANSWER, "answerCall", "callToBeAnswered"),
@@ -459,6 +564,7 @@ _CALL_OPERATIONS: dict[str, Callable[[CallEngine, Call, Mapping[str, Any]], Plan
     "removefromconference": _remove_from_conference,
     "generatedigits": _generate_digits,
     "completecall": _complete_call,
+    "monitordigits": _monitor_digits,
 }
 
 CALL_OPERATIONS = frozenset(_CALL_OPERATIONS)
@@ -468,8 +574,16 @@ CALL_OPERATIONS = frozenset(_CALL_OPERATIONS)
 
 
 def plan_make_call(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan:
-    to = _text(body, "to")
+    """lineMakeCall; without ``to`` the call waits in DIALTONE for ``dial`` to make it."""
     address = _address(line, body)
+    if body.get("to") is None:
+
+        def prepare() -> tuple[Any, list[Message]]:
+            call, out = engine.prepare_call(line, address)
+            return {"call": call.id, "callID": None}, out
+
+        return Plan("makecall", line.number, None, [], _nothing, local=prepare)
+    to = _text(body, "to")
 
     def finish(results: list[Any]) -> tuple[Any, list[Message]]:
         csta_call = call_of_connection(results[0].get("callingDevice"))
@@ -494,6 +608,15 @@ def plan_make_call(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> P
 
 
 def plan_pickup(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan:
+    """linePickup: of the call ringing at ``from``, or without it of the line's pickup group."""
+    if body.get("from") is None:
+        return Plan(
+            "pickup",
+            line.number,
+            None,
+            [("groupPickupCall", {"newDestination": device_id(line.device)})],
+            _picked(engine, line, None),
+        )
     source = _text(body, "from")
     ringing = engine.lines.get(source)
     alerting = None
@@ -512,6 +635,23 @@ def plan_pickup(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan
         else ("deviceID", ("staticID", device_id(source)))
     )
 
+    return Plan(
+        "pickup",
+        line.number,
+        None,
+        [
+            (
+                "directedPickupCall",
+                {"callToBePickedUp": target, "requestingDevice": device_id(line.device)},
+            )
+        ],
+        _picked(engine, line, alerting),
+    )
+
+
+def _picked(engine: CallEngine, line: Line, alerting: Call | None) -> Finish:
+    """The call a pickup brought to ``line``, CONNECTED (``alerting``: the call we meant)."""
+
     def finish(results: list[Any]) -> tuple[Any, list[Message]]:
         result = results[0] if isinstance(results[0], Mapping) else {}
         csta_call = call_of_connection(result.get("pickedCall"))
@@ -523,18 +663,7 @@ def plan_pickup(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan
         call, out = engine.picked_up(line, csta_call, address)
         return {"call": call.id, "callID": csta_call.hex()}, out
 
-    return Plan(
-        "pickup",
-        line.number,
-        None,
-        [
-            (
-                "directedPickupCall",
-                {"callToBePickedUp": target, "requestingDevice": device_id(line.device)},
-            )
-        ],
-        finish,
-    )
+    return finish
 
 
 def plan_forward(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Plan:

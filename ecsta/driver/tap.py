@@ -52,6 +52,7 @@ from ecsta.driver.config import (
 from ecsta.driver.connection import Driver, DriverProtocol
 from ecsta.driver.diagnostics import LogDirectory
 from ecsta.driver.instances import Instances
+from ecsta.driver.journaling import CdrJournaling
 from ecsta.driver.licence import LicencePool, LicenceStateError, default_state_directory
 from ecsta.driver.lines import Lines
 from ecsta.driver.linestore import LineStoreError, StoredLine
@@ -59,6 +60,8 @@ from ecsta.driver.metrics import driver_registry
 from ecsta.driver.reload import Running, apply, prepare
 from ecsta.driver.settingerrors import InvalidSetting
 from ecsta.driver.statedir import default_state_directory as default_driver_state_directory
+from ecsta.journal.service import Journal
+from ecsta.journal.settings import service_state_directory
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.web.driverconsole import DriverConsole
 
@@ -236,6 +239,11 @@ def _instance_services(
         requests=requests,
     )
     driver.setServiceParent(top)
+    if config.journal.enabled and config.user is None:
+        state = config.state_directory or service_state_directory()
+        journal = Journal(reactor, config.journal, state)
+        journal.setServiceParent(top)
+        driver.journaling = CdrJournaling(journal)
     factory = PBXClientFactory(
         reactor,
         DriverProtocol,

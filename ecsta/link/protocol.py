@@ -42,6 +42,19 @@ RELEASE_RESPONSE = bytes.fromhex("6303800100")
 BADLY_STRUCTURED = ("general", "badlyStructuredPDU")
 UNRECOGNISED_OPERATION = ("invoke", "unrecognizedOperation")
 
+#: The longest a Panasonic PBX stays silent between two keep-alives: production clients give a
+#: link up after five minutes without one (PROTOCOL.md section 5).
+LONGEST_KEEPALIVE_PERIOD = 300.0
+#: Seconds between the keep-alives a PBX stand-in sends. A Panasonic PBX keeps more than 60 s
+#: between them: a production client starts CDR only once more than 60 s pass between two.
+KEEPALIVE_INTERVAL = 90.0
+#: Unanswered keep-alives in a row that end an association; never one, since a production
+#: client never answers the first.
+KEEPALIVE_MISSES = 2
+#: Seconds without a keep-alive after which a client drops the association: the longest
+#: period a PBX may keep, and half a minute for a keep-alive held up on a busy link.
+WATCHDOG = LONGEST_KEEPALIVE_PERIOD + 30.0
+
 
 def _cancel(call: IDelayedCall | None) -> None:
     """Cancel a timer that may be unset, already run or already cancelled."""
@@ -372,8 +385,9 @@ class CSTAClientProtocol(CSTAProtocol):
     ``ready`` fires with the protocol once the association is usable: existing Panasonic
     applications wait for the first systemStatus invoke before sending anything, so we do too,
     but only for ``ready_wait`` seconds in case a peer never sends one. The keep-alive watchdog
-    drops an association on which the peer has said nothing for ``watchdog`` seconds (real
-    clients allow five minutes), so that a dead PBX link is noticed and re-established.
+    drops an association on which the peer has sent no keep-alive for ``watchdog`` seconds, so
+    that a dead PBX link is noticed and re-established; by default it waits longer than the
+    longest period a Panasonic PBX may keep between keep-alives.
     """
 
     def __init__(
@@ -384,7 +398,7 @@ class CSTAClientProtocol(CSTAProtocol):
         password: str | None = None,
         association_timeout: float = 10.0,
         ready_wait: float = 3.0,
-        watchdog: float | None = 300.0,
+        watchdog: float | None = WATCHDOG,
         **kwargs: Any,
     ) -> None:
         super().__init__(clock, **kwargs)
@@ -508,8 +522,8 @@ class CSTAServerProtocol(CSTAProtocol):
         self,
         clock: IReactorTime,
         *,
-        keepalive_interval: float | None = 60.0,
-        keepalive_misses: int = 3,
+        keepalive_interval: float | None = KEEPALIVE_INTERVAL,
+        keepalive_misses: int = KEEPALIVE_MISSES,
         association_timeout: float = 30.0,
         **kwargs: Any,
     ) -> None:

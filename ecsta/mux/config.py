@@ -14,7 +14,7 @@ Example (every key, with its default)::
     max_in_flight = 16              # requests in flight to the PBX; more wait in a queue
     reconnect_initial_delay = 1.0
     reconnect_max_delay = 60.0
-    watchdog = 300.0                # drop a PBX link that said nothing for this long
+    watchdog = 330.0                # drop a PBX link without a keep-alive for this long
     down_status = "disabled"        # systemStatus applications get while the PBX is away
     capture = ""                    # write the PBX link to this pcap file ("": none)
 
@@ -29,8 +29,8 @@ Example (every key, with its default)::
     max_monitors = 1000             # per application: monitored objects, starting ones included
     max_output_buffer = 1048576     # bytes queued for an application that does not read
     socket_send_buffer = 65536      # the kernel's send buffer per application (0: its default)
-    keepalive_interval = 60.0
-    keepalive_misses = 3
+    keepalive_interval = 90.0
+    keepalive_misses = 2
     owner_answer_timeout = 10.0     # a CDR / data collection owner's time to answer a report
     max_pdu = 65535
 
@@ -55,6 +55,13 @@ Example (every key, with its default)::
     [log]
     level = "info"                  # debug, info, warn, error or critical (reloadable)
 
+    [journal]
+    enabled = true                  # keep every call record (docs/journal.md)
+    path = "journal.sqlite"         # relative: to the state directory ($STATE_DIRECTORY, else
+                                    # the working directory)
+    postgres = ""                   # a PostgreSQL DSN instead of the SQLite file
+    retention_days = 0              # 0 keeps every call
+
     [sim]
     # the built-in simulator (--pbx sim), configured as in its own file: [sim.csta],
     # [sim.control], [sim.cdr], [sim.traffic], [sim.plan]; by default it listens on a free
@@ -67,6 +74,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ecsta.daemon.logs import check_level
+from ecsta.journal import settings as journal_settings
+from ecsta.journal.settings import JournalSettings
+from ecsta.link.protocol import KEEPALIVE_INTERVAL, KEEPALIVE_MISSES, WATCHDOG
 from ecsta.mux.auth import HashFormatError, LoginGuard, Users
 
 #: systemStatus values an application may be shown while the PBX is away
@@ -94,7 +104,7 @@ class PBXSettings:
     max_in_flight: int = 16
     reconnect_initial_delay: float = 1.0
     reconnect_max_delay: float = 60.0
-    watchdog: float = 300.0
+    watchdog: float = WATCHDOG
     down_status: str = "disabled"
     capture: str = ""
 
@@ -113,8 +123,8 @@ class ApplicationSettings:
     max_monitors: int = 1000
     max_output_buffer: int = 1 << 20
     socket_send_buffer: int = 1 << 16
-    keepalive_interval: float = 60.0
-    keepalive_misses: int = 3
+    keepalive_interval: float = KEEPALIVE_INTERVAL
+    keepalive_misses: int = KEEPALIVE_MISSES
     owner_answer_timeout: float = 10.0
     max_pdu: int = 0xFFFF
 
@@ -165,6 +175,7 @@ class MuxConfig:
     status: StatusSettings = field(default_factory=StatusSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    journal: JournalSettings = field(default_factory=JournalSettings)
     sim: Mapping[str, Any] = field(default_factory=dict)
 
     def user_table(self) -> Users:
@@ -290,8 +301,16 @@ def from_dict(document: Mapping[str, Any]) -> MuxConfig:
             if not isinstance(body, dict):
                 raise ConfigError(f"{section}: expected a table, got {body!r}")
             continue
+        if section == "journal":
+            if not isinstance(body, dict):
+                raise ConfigError(f"{section}: expected a table, got {body!r}")
+            try:
+                config = replace(config, journal=journal_settings.check(body))
+            except ValueError as error:
+                raise ConfigError(str(error)) from error
+            continue
         if section not in _SECTIONS:
-            known = ", ".join([*_SECTIONS, "users", "sim"])
+            known = ", ".join([*_SECTIONS, "journal", "users", "sim"])
             raise ConfigError(f"{section}: unknown section (known: {known})")
         if not isinstance(body, dict):
             raise ConfigError(f"{section}: expected a table, got {body!r}")

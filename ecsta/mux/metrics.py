@@ -153,6 +153,9 @@ def families(mux: "Multiplexer", pdus: PDUCounts) -> Iterator[Metric]:
             0 if ownership.owner is None else 1,
         )
 
+    if mux.journal is not None:
+        yield from mux.journal.families("ecsta_mux")
+
 
 def mux_registry(mux: "Multiplexer", pdus: PDUCounts) -> CollectorRegistry:
     """A registry of the multiplexer's own (never the process-wide default)."""

@@ -5,6 +5,11 @@ owner stops it or goes away. Every report the PBX sends for the service (cDRRepo
 goes to the owner, and the PBX is answered only with the owner's answer, so that a record the
 owner never confirmed stays in the PBX to be sent again.
 
+With the call journal on, the multiplexer runs CDR transmission itself (``keep``): its one
+session is started at every association whether or not an application owns the service, an
+application that starts it is given that session's identifier, and its stop or its departure
+ends only its ownership, never the session.
+
 A service may run in several sessions (data collection on several devices), each with the
 cross-reference the PBX gave when it was started. As with monitors, the identifier the owner holds
 is stable: when the PBX association is re-established the session is started again and the
@@ -52,6 +57,8 @@ class Ownership:
     reports: int = 0
     #: Reports relayed to the owner whose answer has not come yet.
     pending: int = 0
+    #: The multiplexer runs the service for itself: sessions outlive owners.
+    keep: bool = False
 
     def session_for_owner(self, xref: bytes) -> Session | None:
         for session in self.sessions:
@@ -67,9 +74,11 @@ class Ownership:
 
     def release(self) -> list[Session]:
         """End the ownership; return the sessions the PBX still runs, to be stopped."""
-        running = [s for s in self.sessions if s.pbx_xref is not None]
         self.owner = None
         self.starting = 0
+        if self.keep:
+            return []
+        running = [s for s in self.sessions if s.pbx_xref is not None]
         self.sessions = []
         return running
 

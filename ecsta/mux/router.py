@@ -5,7 +5,8 @@ up, went down, sent an invoke, answered) that return :mod:`ecsta.mux.actions` fo
 carry out. No reactor, no sockets, no clock: timeouts are the link's, reported back as events.
 
 What the PBX sees is one well-behaved client: every application invoke is checked before it is
-forwarded (known operation, argument that decodes), under an invokeId of the PBX link; a bounded
+forwarded (well-formed BER, a ROSE invoke with a local opcode; the PBX types the argument and
+answers for itself, as it does for any client), under an invokeId of the PBX link; a bounded
 number of requests is in flight and the rest wait in a queue; a device is monitored once however
 many applications monitor it. What applications see is a PBX of their own: their invokeIds on
 answers (reused ids included), a crossRefIdentifier per monitor that survives PBX re-associations,
@@ -112,6 +113,12 @@ class RouterSettings:
     request_timeout: float = 30.0
     owner_answer_timeout: float = 10.0
     down_status: str = "disabled"
+    #: Run CDR transmission for the call journal, whether or not an application owns it.
+    keep_cdr: bool = False
+
+
+#: The CDR cross reference applications are given when the multiplexer runs CDR itself.
+KEPT_CDR_XREF = b"\x00\x00\xcd\x01"
 
 
 @dataclass(eq=False)
@@ -182,7 +189,10 @@ class Router:
         self.settings = settings or RouterSettings()
         self.apps: dict[int, App] = {}
         self.monitors = MonitorTable()
-        self.cdr = Ownership(CDR)
+        self.cdr = Ownership(CDR, keep=self.settings.keep_cdr)
+        if self.cdr.keep:
+            start = apdu.Invoke(1, CDR.start, {"transferMode": "transferAtEndOfCall"})
+            self.cdr.sessions.append(Session(KEPT_CDR_XREF, None, apdu.encode(start)))
         self.data_collection = Ownership(DATA_COLLECTION)
         self.link = LinkState.DOWN
         self.status = self.settings.down_status
@@ -207,6 +217,7 @@ class Router:
             "monitors_ended": 0,
             "reports_relayed": 0,
             "reports_refused": 0,
+            "reports_kept": 0,
         }
 
     # -- applications ---------------------------------------------------------------------------
@@ -260,14 +271,13 @@ class Router:
         self.counters["requests"] += 1
         app.requests += 1
         opcode = peek.opcode
-        operation = BY_CODE.get(opcode) if opcode is not None else None
-        if operation is None or opcode in PBX_ONLY:
+        if opcode is None or opcode in PBX_ONLY:
             return self._reject(app, peek.invoke_id, UNRECOGNIZED)
-        assert opcode is not None
         special = self._special.get(opcode)
         if special is None:
-            if not self._valid(pdu):
-                return self._reject(app, peek.invoke_id, MISTYPED)
+            problem = self._unfit(pdu)
+            if problem is not None:
+                return self._reject(app, peek.invoke_id, problem)
             return self._forward(PBXTicket(Purpose.FORWARD, pdu, app, peek.invoke_id))
         try:
             invoke = apdu.decode(pdu)
@@ -278,19 +288,25 @@ class Router:
         assert isinstance(invoke, apdu.Invoke)
         return special(self, app, pdu, invoke)
 
-    def _valid(self, pdu: bytes) -> bool:
-        """Whether an invoke's argument decodes with our specs; repeats are remembered."""
+    def _unfit(self, pdu: bytes) -> tuple[str, str] | None:
+        """Why an invoke may not go to the PBX as it is, or None; repeats are remembered.
+
+        Only the ROSE envelope is checked (BER itself was checked as the PDU arrived): the
+        original multiplexer passes every application command on, so the PBX types the
+        argument, whatever CSTA edition or Panasonic service the operation belongs to
+        (systemRegister, say), and its answer, result or reject, is the application's.
+        """
         key = ber.with_invoke_id(pdu, 0)
         if key in self._validated:
-            return True
+            return None
         try:
-            apdu.decode(pdu)
-        except DecodeError:
-            return False
+            apdu.check_invoke(pdu)
+        except apdu.RejectableError as error:
+            return error.reject
         if len(self._validated) >= MAX_VALIDATED:
             del self._validated[next(iter(self._validated))]
         self._validated[key] = None
-        return True
+        return None
 
     def _reject(self, app: App, invoke_id: int | None, problem: tuple[str, str]) -> list[Action]:
         self.counters["rejected"] += 1
@@ -563,6 +579,11 @@ class Router:
         pbx_xref = invoke.argument.get(service.xref_field)
         session = ownership.session_for_pbx(pbx_xref) if pbx_xref is not None else None
         owner = ownership.owner
+        if ownership.keep and session is not None and (owner is None or owner.closed):
+            # Stored by the adapter before it came here: the multiplexer confirms it itself.
+            self.counters["reports_kept"] += 1
+            answer = apdu.ReturnResult(invoke.invoke_id, invoke.opcode, ("noData", None))
+            return [ToPBX(apdu.encode(answer))]
         if owner is None or owner.closed or session is None:
             self.counters["reports_refused"] += 1
             out: list[Action] = [self._refuse_report(invoke.invoke_id)]
@@ -825,6 +846,11 @@ class Router:
         ownership = self._ownership_of(invoke.opcode)
         if ownership.owner is not None and ownership.owner is not app:
             return [self._error(app, invoke.invoke_id, ALREADY_OWNED)]
+        if ownership.keep:
+            ownership.owner = app
+            xref = ownership.sessions[0].xref
+            result = {ownership.service.xref_field: xref}
+            return [self._result(app, invoke.invoke_id, invoke.opcode, result)]
         if self.link is LinkState.DOWN:
             return [self._error(app, invoke.invoke_id, LINK_DOWN)]
         ticket = PBXTicket(Purpose.OWNER_START, pdu, app, invoke.invoke_id, ownership=ownership)
@@ -867,6 +893,9 @@ class Router:
         session = ownership.session_for_owner(invoke.argument[service.xref_field])
         if session is None:
             return [self._error(app, invoke.invoke_id, UNKNOWN_XREF)]
+        if ownership.keep:
+            ownership.owner = None
+            return [self._result(app, invoke.invoke_id, service.stop, ("noData", None))]
         ownership.sessions.remove(session)
         ownership.settle()
         if session.pbx_xref is None or self.link is LinkState.DOWN:
@@ -890,7 +919,7 @@ class Router:
             session.pbx_xref = xref
         elif isinstance(xref, bytes):
             out.extend(self._stop_session(ownership.service, xref))
-        elif session in ownership.sessions:
+        elif session in ownership.sessions and not ownership.keep:
             ownership.sessions.remove(session)
             ownership.settle()
         out.extend(self._one_restored())
@@ -901,7 +930,7 @@ class Router:
             return []
         ownership, session = ticket.ownership, ticket.session
         assert ownership is not None and session is not None
-        if session in ownership.sessions:
+        if session in ownership.sessions and not ownership.keep:
             ownership.sessions.remove(session)
             ownership.settle()
         return self._one_restored()

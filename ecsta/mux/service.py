@@ -35,6 +35,9 @@ from ecsta.daemon.accesslog import QuietSite
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
+from ecsta.journal.record import CDR_REPORT, NotACallRecord, refusal
+from ecsta.journal.service import Journal
+from ecsta.journal.settings import service_state_directory
 from ecsta.link.errors import LinkLost, RequestTimeout
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import LinkHealth, PBXClientFactory, pbx_client_service
@@ -142,7 +145,7 @@ class PBXProtocol(CSTAClientProtocol):
         return proto
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
-        self.mux.run(self.mux.router.pbx_invoke(pdu, peek))
+        self.mux.pbx_invoke(self, pdu, peek)
 
     def systemStatusChanged(self, argument: dict[str, Any]) -> None:
         status = argument.get("systemStatus")
@@ -179,9 +182,12 @@ class _AppFactory(Factory):
 class Multiplexer:
     """The core and the associations around it."""
 
-    def __init__(self, clock: IReactorTime, config: MuxConfig) -> None:
+    def __init__(
+        self, clock: IReactorTime, config: MuxConfig, journal: Journal | None = None
+    ) -> None:
         self.clock = clock
         self.config = config
+        self.journal = journal
         self.router = Router(
             RouterSettings(
                 max_applications=config.applications.max_applications,
@@ -191,6 +197,7 @@ class Multiplexer:
                 request_timeout=config.pbx.request_timeout,
                 owner_answer_timeout=config.applications.owner_answer_timeout,
                 down_status=config.pbx.down_status,
+                keep_cdr=journal is not None,
             )
         )
         self.users = config.user_table()
@@ -235,6 +242,38 @@ class Multiplexer:
         self.pbx = None
         self.pbx_since = None
         self.run(self.router.pbx_down())
+
+    def pbx_invoke(self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek) -> None:
+        """An invoke from the PBX; with the journal on, a cDRReport is stored before anything.
+
+        Only once its records are committed does the core see the report (and confirm it, or
+        relay it to the owning application, whose answer confirms it). A report that cannot be
+        stored is refused, so that the PBX keeps it and sends it again.
+        """
+        if self.journal is None or peek.opcode != CDR_REPORT:
+            self.run(self.router.pbx_invoke(pdu, peek))
+            return
+        stored = self.journal.store_report(pdu)
+        stored.addCallbacks(
+            lambda _: self._report_stored(proto, pdu, peek),
+            lambda failure: self._report_not_stored(proto, pdu, peek, failure),
+        )
+
+    def _report_stored(self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek) -> None:
+        # An answer belongs to the association the invoke came on; after a new association
+        # the PBX sends the record again and finds it stored.
+        if proto is self.pbx and not proto.closed:
+            self.run(self.router.pbx_invoke(pdu, peek))
+
+    def _report_not_stored(
+        self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek, failure: Failure
+    ) -> None:
+        if failure.check(NotACallRecord):
+            log.warn("cDRReport not journaled: {why}", why=failure.getErrorMessage())
+            self._report_stored(proto, pdu, peek)
+            return
+        if proto is self.pbx and not proto.closed:
+            proto.send_pdu(refusal(peek.invoke_id))
 
     # -- logins ---------------------------------------------------------------------------------
 
@@ -419,7 +458,11 @@ class MuxService(MultiService):
         super().__init__()
         self.reactor = reactor
         self.config = config
-        self.mux = Multiplexer(reactor, config)
+        journal = None
+        if config.journal.enabled:
+            journal = Journal(reactor, config.journal, service_state_directory())
+            journal.setServiceParent(self)
+        self.mux = Multiplexer(reactor, config, journal)
         #: Every PDU of the PBX link is counted, then written to the capture file if one is set.
         self.pdus = PDUCounts()
         self.metrics = mux_registry(self.mux, self.pdus)

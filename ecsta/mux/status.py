@@ -95,6 +95,7 @@ def snapshot(mux: "Multiplexer") -> dict[str, Any]:
         ],
         "cdr": _owner(router.cdr),
         "dataCollection": _owner(router.data_collection),
+        "journal": None if mux.journal is None else mux.journal.status(),
         "logins": dict(mux.logins, lockedOut=mux.guard.locked_addresses(now)),
         "counters": dict(router.counters),
     }

@@ -70,10 +70,14 @@ class CdrRecord:
         return 0.0 if self.answered is None else self.end - self.answered
 
     def information_item(self) -> dict[str, Any]:
-        """The record as an ECMA-285 CDRInformationItem value.
+        """The record as an ECMA-285 CDRInformationItem value, with the fields a Panasonic PBX
+        fills in and no others (PROTOCOL.md section 5).
 
-        connectionDuration is in 100 ms units (an inference from Panasonic logs, PROTOCOL.md
-        section 5).  The condition code travels in KME private data, which the encoder adds.
+        Applications built on real PBXs decode the item with a type that lacks the rest of
+        ECMA-285's fields, recordedCall and connectionStart among them: one more field and the
+        whole report fails to decode, goes unanswered and is sent again for ever.
+        connectionDuration is in 100 ms units; the condition code travels in the report's KME
+        private data, which the encoder adds.
         """
         item: dict[str, Any] = {"recordCreationTime": generalized_time(self.end)}
         if self.calling is not None:
@@ -82,9 +86,6 @@ class CdrRecord:
             item["calledDevice"] = ("deviceIdentifier", self.called)
         if self.charged is not None:
             item["chargedDevice"] = ("nonOperator", self.charged)
-        item["recordedCall"] = ("callID", self.call_id)
-        if self.answered is not None:
-            item["connectionStart"] = generalized_time(self.answered)
         item["connectionEnd"] = generalized_time(self.end)
         item["connectionDuration"] = round(self.duration * 10)
         return item

@@ -3,7 +3,8 @@
 Layout of the file (``etc/pbxsim.toml`` explains every key)::
 
     [csta]     endpoint, keepalive_interval, keepalive_misses, association_timeout,
-               answer_timeout, device_list_segment, get_switching_function_devices
+               answer_timeout, device_list_segment, get_switching_function_devices,
+               extension_names
     [control]  endpoint
     [cdr]      resend_delay, answer_timeout, buffer
     [traffic]  rate, seed
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecsta.daemon.logs import LEVELS
+from ecsta.link.protocol import KEEPALIVE_INTERVAL, KEEPALIVE_MISSES
 from ecsta.sim.cdr import DEFAULT_BUFFER
 from ecsta.sim.errors import ConfigError
 from ecsta.sim.plan import Plan, PlanError
@@ -40,18 +42,21 @@ class SimConfig:
     ``sfd_answer``: whether getSwitchingFunctionDevices is answered (True: result plus
     switchingFunctionDevices invokes) or refused with a universalFailure, as a PBX that does not
     offer it would (PROTOCOL.md section 9 says nobody knows which a Panasonic PBX does).
-    ``control`` None runs no control API. ``cdr_buffer`` is how many unacknowledged call
-    records the switch keeps before it drops the oldest.
+    ``names_answer``: whether the KME request for the extension names is answered, or refused
+    as a PBX older than CTI V1.1 would refuse it. ``control`` None runs no control API.
+    ``cdr_buffer`` is how many unacknowledged call records the switch keeps before it drops
+    the oldest.
     """
 
     csta: str = DEFAULT_CSTA
     control: str | None = DEFAULT_CONTROL
-    keepalive_interval: float | None = 60.0
-    keepalive_misses: int = 3
+    keepalive_interval: float | None = KEEPALIVE_INTERVAL
+    keepalive_misses: int = KEEPALIVE_MISSES
     association_timeout: float = 30.0
     answer_timeout: float = 10.0
     segment_size: int = 20
     sfd_answer: bool = True
+    names_answer: bool = True
     cdr_resend_delay: float = 5.0
     cdr_answer_timeout: float = 10.0
     cdr_buffer: int = DEFAULT_BUFFER
@@ -71,6 +76,7 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "answer_timeout": ("answer_timeout", "seconds"),
         "device_list_segment": ("segment_size", "count"),
         "get_switching_function_devices": ("sfd_answer", "answer-or-refuse"),
+        "extension_names": ("names_answer", "answer-or-refuse"),
     },
     "control": {"endpoint": ("control", "endpoint-or-none")},
     "cdr": {

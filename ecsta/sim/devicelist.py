@@ -10,6 +10,10 @@ Stations are what a Panasonic PBX lists under ``standardDevice station``: wired 
 portables and SIP extensions. CO trunks are its ``networkInterface`` devices. A category the
 simulator has no devices of gets one last segment with an empty list, so a client waiting for
 ``lastSegment`` is never left hanging.
+
+The names of the extensions (``extName [41]`` of the KME system data, CTI V1.1 and later) come
+the same way, asked for with ``systemData`` 41. Both the request and the shape of the entries
+are inferences (docs/simulator.md): nothing public shows how a client asks for the names.
 """
 
 from collections.abc import Iterable, Sequence
@@ -20,8 +24,10 @@ __all__ = [
     "ListedDevice",
     "escape_linked_reply",
     "escape_pos_ack",
+    "kme_name_segments",
     "kme_segments",
     "requested_kme_category",
+    "requested_system_data",
     "sfd_segments",
 ]
 
@@ -32,7 +38,7 @@ class ListedDevice:
 
     ``category`` is a DeviceCategory name; ``device_id`` is the DeviceID value events use for
     the device, which is what the standard list shows (the KME list always shows the
-    deviceNumber, with the dialling number beside it).
+    deviceNumber, with the dialling number beside it). ``name`` is "" for a device without one.
     """
 
     device_number: int
@@ -40,6 +46,7 @@ class ListedDevice:
     in_service: bool
     category: str
     device_id: dict[str, Any]
+    name: str = ""
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -65,29 +72,62 @@ def requested_kme_category(private_data: Any) -> str | None:
     return None
 
 
-def kme_segments(
-    cross_ref: bytes, devices: Iterable[ListedDevice], category: str, size: int
+def requested_system_data(private_data: Any) -> int | None:
+    """The ``systemData`` item a KME getSystemData request asks for, None if it is not one."""
+    match private_data:
+        case ("private", ("kmeSystemData", ("getSystemData", ("request", ("systemData", int(n)))))):
+            return n
+    return None
+
+
+def _linked_replies(
+    cross_ref: bytes, field: str, entries: list[dict[str, Any]], size: int
 ) -> list[dict[str, Any]]:
-    """systemDataLinkedReply values for the devices of one category, ``size`` entries each."""
-    entries = [
-        {
-            "device": {"deviceIdentifier": ("deviceNumber", d.device_number)},
-            "number": d.number,
-            "status": "ins" if d.in_service else "ous",
-        }
-        for d in devices
-        if d.category == category
-    ]
     chunks = _chunks(entries, size)
     return [
         {
             "crossRefID": cross_ref,
             "segmentID": index,
             "lastSegment": index == len(chunks),
-            "sysData": {"deviceList": list(chunk)},
+            "sysData": {field: list(chunk)},
         }
         for index, chunk in enumerate(chunks, start=1)
     ]
+
+
+def _kme_device(device: ListedDevice) -> dict[str, Any]:
+    return {"deviceIdentifier": ("deviceNumber", device.device_number)}
+
+
+def kme_segments(
+    cross_ref: bytes, devices: Iterable[ListedDevice], category: str, size: int
+) -> list[dict[str, Any]]:
+    """systemDataLinkedReply values for the devices of one category, ``size`` entries each."""
+    entries = [
+        {
+            "device": _kme_device(d),
+            "number": d.number,
+            "status": "ins" if d.in_service else "ous",
+        }
+        for d in devices
+        if d.category == category
+    ]
+    return _linked_replies(cross_ref, "deviceList", entries, size)
+
+
+def kme_name_segments(
+    cross_ref: bytes, devices: Iterable[ListedDevice], size: int
+) -> list[dict[str, Any]]:
+    """systemDataLinkedReply values with the names of the named stations, ``size`` each.
+
+    KME strings are IA5String: a character outside ASCII travels as ``?``.
+    """
+    entries = [
+        {"device": _kme_device(d), "name": d.name.encode("ascii", "replace").decode("ascii")}
+        for d in devices
+        if d.category == "station" and d.name
+    ]
+    return _linked_replies(cross_ref, "extName", entries, size)
 
 
 def escape_pos_ack(cross_ref: bytes) -> Any:

@@ -64,8 +64,8 @@ from ecsta.sim.ids import (
     Party,
     Route,
     connection_id,
+    device_id,
     known_id,
-    party_id,
     redirection,
     subject,
 )
@@ -268,14 +268,20 @@ class CallEngine:
             "lastRedirectionDevice": redirection(call.last_redirection),
         }
 
-    def _connection_list(self, call: Call, old: dict[Device, bytes]) -> list[dict[str, Any]]:
+    def _connection_list(self, call: Call) -> list[dict[str, Any]]:
+        """transferredConnections / conferenceConnections as a Panasonic PBX fills them: each
+        entry newConnection and associatedNID only (PROTOCOL.md section 5); applications built
+        on real PBXs cannot decode oldConnection or endpoint.  associatedNID names the CO line
+        for an outside party and is notKnown for the switch's own phones (an inference: no
+        capture shows its value)."""
         return [
             {
                 "newConnection": connection_id(call.call_id, device),
-                "oldConnection": connection_id(old.get(device, call.call_id), device),
-                "endpoint": ("deviceID", party_id(connection.party)),
+                "associatedNID": ("deviceID", device_id(device))
+                if device.is_trunk
+                else ("notKnown", None),
             }
-            for device, connection in call.connections.items()
+            for device in call.connections
         ]
 
     # ------------------------------------------------------------------ call life
@@ -707,23 +713,20 @@ class CallEngine:
         in_both = set(others) & set(held.connections)
         return bool(others) and len(held.connections) > 1 and not in_both
 
-    def _absorb(self, into: Call, other: Call, device: Device) -> dict[Device, bytes]:
+    def _absorb(self, into: Call, other: Call, device: Device) -> None:
         """Move ``other``'s parties (except ``device``) into ``into``; ``other`` ends."""
-        old = {d: into.call_id for d in into.connections}
         other.connections.pop(device, None)
-        old.update({d: other.call_id for d in other.connections})
         into.connections.update(other.connections)
         into.ring_timers.extend(other.ring_timers)
         other.ring_timers = []
         other.connections.clear()
         other.merged = True
         self._end_call(other)
-        return old
 
     def _transfer(self, held: Call, active: Call, device: Device) -> None:
         transferred_to = next(c.party for d, c in active.connections.items() if d is not device)
         del held.connections[device]
-        old = self._absorb(held, active, device)
+        self._absorb(held, active, device)
         first = next(iter(held.connections.values()))
         held.calling = first.party
         held.called = transferred_to
@@ -739,7 +742,7 @@ class CallEngine:
                 "secondaryOldCall": connection_id(active.call_id, device),
                 "transferringDevice": subject(device),
                 "transferredToDevice": subject(transferred_to),
-                "transferredConnections": self._connection_list(held, old),
+                "transferredConnections": self._connection_list(held),
                 "cause": "transfer",
             },
             also=[device],
@@ -762,7 +765,7 @@ class CallEngine:
                 "primaryOldCall": connection_id(call.call_id, device),
                 "transferringDevice": subject(device),
                 "transferredToDevice": subject(route.party),
-                "transferredConnections": self._connection_list(call, {}),
+                "transferredConnections": self._connection_list(call),
                 "cause": "singleStepTransfer",
             },
             also=[device],
@@ -773,7 +776,7 @@ class CallEngine:
     def _conference(self, held: Call, active: Call, device: Device) -> None:
         added = next(c.party for d, c in active.connections.items() if d is not device)
         held.connections[device].state = CONNECTED
-        old = self._absorb(held, active, device)
+        self._absorb(held, active, device)
         held.consult_of = None
         self._emit(
             held,
@@ -783,7 +786,7 @@ class CallEngine:
                 "secondaryOldCall": connection_id(active.call_id, device),
                 "conferencingDevice": subject(device),
                 "addedParty": subject(added),
-                "conferenceConnections": self._connection_list(held, old),
+                "conferenceConnections": self._connection_list(held),
                 "cause": "conference",
             },
         )
@@ -792,8 +795,6 @@ class CallEngine:
         del failed.connections[device]
         failed.merged = True
         self._end_call(failed)
-        old = {d: target_call.call_id for d in target_call.connections}
-        old[device] = failed.call_id
         target_call.add(device, CONNECTED)
         self._emit(
             target_call,
@@ -803,7 +804,7 @@ class CallEngine:
                 "secondaryOldCall": connection_id(failed.call_id, device),
                 "conferencingDevice": subject(device),
                 "addedParty": subject(device),
-                "conferenceConnections": self._connection_list(target_call, old),
+                "conferenceConnections": self._connection_list(target_call),
                 "cause": "intrude",
             },
         )

@@ -25,9 +25,11 @@ What a client sees, beyond the link:
   the device go out of service and come back (outOfService, backInService).
 * **Device lists.** The KME escape (PROTOCOL.md section 5) is answered with a returnResult
   carrying getSystemDataPosAck, then escape invokes with systemDataLinkedReply segments of
-  ``segment_size`` entries. getSwitchingFunctionDevices is answered with a serviceCrossRefID,
-  then switchingFunctionDevices invokes, or refused with ``operation serviceNotSupported`` when
-  configured so. When devices are added or removed, swFunctionDevicesChanged (213) is sent.
+  ``segment_size`` entries. The extension names (systemData 41, an inference) come the same
+  way, unless the configuration refuses them. getSwitchingFunctionDevices is answered with a
+  serviceCrossRefID, then switchingFunctionDevices invokes, or refused with ``operation
+  serviceNotSupported`` when configured so. When devices are added or removed,
+  swFunctionDevicesChanged (213) is sent.
 * **The switch ends things.** A removed device's monitors are ended with a monitorStop invoke
   per monitor (ECMA-269 lets the switching function end a monitor), and its data collection
   with a last dataCollected whose dcollCause is sfTerminated.
@@ -61,8 +63,10 @@ from ecsta.sim.devicelist import (
     ListedDevice,
     escape_linked_reply,
     escape_pos_ack,
+    kme_name_segments,
     kme_segments,
     requested_kme_category,
+    requested_system_data,
     sfd_segments,
 )
 from ecsta.sim.events import DeviceEvent
@@ -73,7 +77,7 @@ from ecsta.sim.plan import Device, DeviceKind
 from ecsta.sim.services import CstaServices
 from ecsta.sim.switch import Switch
 from ecsta.wire import apdu, ber
-from ecsta.wire.asn1.kme import KmeConditionCode
+from ecsta.wire.asn1.kme import EXT_NAME_SYSTEM_DATA, KmeConditionCode
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.operations import lookup
 
@@ -132,7 +136,12 @@ log = Logger()
 def listed(device: Device) -> ListedDevice:
     category = "networkInterface" if device.kind is DeviceKind.TRUNK else "station"
     return ListedDevice(
-        device.device_number, device.number, device.in_service, category, device_id(device)
+        device.device_number,
+        device.number,
+        device.in_service,
+        category,
+        device_id(device),
+        device.name,
     )
 
 
@@ -180,6 +189,11 @@ class SimulatorProtocol(CSTAServerProtocol):
     # -- input ----------------------------------------------------------------------------------
 
     def malformedReceived(self, error: DecodeError) -> None:
+        """Count what is not a well-formed PDU; a well-formed invoke of an operation the switch
+        does not serve, or with an argument that does not fit, is refused (``rejects_sent``)
+        but is no garbage: a multiplexer passes such invokes on from its applications."""
+        if isinstance(error, apdu.RejectableError) and error.reject[0] == "invoke":
+            return
         self.counters["malformed_in"] += 1
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
@@ -272,14 +286,25 @@ class SimulatorProtocol(CSTAServerProtocol):
     # -- device lists ---------------------------------------------------------------------------
 
     def _escape(self, argument: dict[str, Any]) -> Any:
-        category = requested_kme_category(argument.get("privateData"))
-        if category is None:
+        """The KME system data requests: the device list, and the extension names unless the
+        configuration refuses them as a PBX older than CTI V1.1 would (as it refuses any
+        escape request it does not know)."""
+        private_data = argument.get("privateData")
+        category = requested_kme_category(private_data)
+        names = (
+            self.simulator.config.names_answer
+            and requested_system_data(private_data) == EXT_NAME_SYSTEM_DATA
+        )
+        if category is None and not names:
             raise CstaError("privateData", "cSTAPrivateDataInfoError", "unknown escape request")
         cross_ref = self.simulator.new_service_ref()
         devices = [listed(d) for d in self.simulator.switch.devices()]
-        for segment in kme_segments(
-            cross_ref, devices, category, self.simulator.config.segment_size
-        ):
+        size = self.simulator.config.segment_size
+        if category is None:
+            segments = kme_name_segments(cross_ref, devices, size)
+        else:
+            segments = kme_segments(cross_ref, devices, category, size)
+        for segment in segments:
             self._after_answer.append((51, escape_linked_reply(segment)))
         return escape_pos_ack(cross_ref)
 

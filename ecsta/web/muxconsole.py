@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
 
+from ecsta.journal.http import JournalResource
 from ecsta.mux.status import StatusResource
-from ecsta.web.console import ConsoleGate, ConsoleResource
+from ecsta.web.console import ConsoleGate, ConsoleResource, Gated
 from ecsta.web.files import load
 from ecsta.web.logins import PasswordLogin
 from ecsta.web.sessions import SessionStore
@@ -36,9 +37,18 @@ class StatusRoot(Resource):
             "ecsta_mux",
         )
         self.gate = gate
+        api: dict[str, Resource] = {"status": self.status}
+        if mux.journal is not None:
+            # Call records are personal data: behind the console's login, never open as the
+            # status document is.
+            api["journal"] = JournalResource(mux.journal)
+            v1 = Resource()
+            v1.putChild(b"journal", Gated(api["journal"], gate))
+            versions = Resource()
+            versions.putChild(b"v1", v1)
+            self.putChild(b"api", versions)
         self.putChild(
-            b"console",
-            ConsoleResource(gate, load("common", "mux"), mux.clock, guard, {"status": self.status}),
+            b"console", ConsoleResource(gate, load("common", "mux"), mux.clock, guard, api)
         )
 
     def getChild(self, path: bytes, request: Request) -> IResource:

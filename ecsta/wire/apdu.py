@@ -15,7 +15,7 @@ other. Matching them to requests is the link's job.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from pyasn1.type.base import Asn1Item
 
@@ -45,6 +45,7 @@ __all__ = [
     "ReturnResult",
     "aare_rejected",
     "aarq",
+    "check_invoke",
     "decode",
     "encode",
     "event_report",
@@ -61,6 +62,8 @@ PANASONIC_USER_INFORMATION: tuple[str, Mapping[str, Any]] = (
     "newDefinition",
     MappingProxyType({"cSTAVersion": (b"\x08\x00", 16)}),
 )
+
+_T = TypeVar("_T")
 
 _PROBLEMS: Mapping[str, type[Asn1Item]] = MappingProxyType(
     {
@@ -276,7 +279,7 @@ def decode(pdu: bytes) -> APDU:
     if 0x60 <= first <= 0x64:
         return _decode_acse(pdu)
     if 0xA1 <= first <= 0xA4:
-        return _decode_rose(pdu)
+        return _decode_rose(pdu, _decode_rose_fields)
     raise RejectableError(
         f"first octet 0x{first:02x} is neither an ACSE APDU ([APPLICATION 0..4], 0x60..0x64)"
         " nor a ROSE PDU ([1]..[4], 0xa1..0xa4)",
@@ -306,9 +309,36 @@ def _present(choice: tuple[str, Any]) -> int | None:
     return choice[1] if choice[0] == "present" else None
 
 
-def _decode_rose(pdu: bytes) -> APDU:
+def check_invoke(pdu: bytes) -> None:
+    """Check that ``pdu`` is a ROSE invoke with a local opcode, leaving its argument untyped.
+
+    This is all a multiplexer needs to know before it passes on an operation it has no use
+    for: the switch types the argument and answers for itself, whatever edition or vendor the
+    operation comes from. Raises :class:`RejectableError` with the problem to answer.
+    """
+    _decode_rose(pdu, _check_invoke_fields)
+
+
+def _check_invoke_fields(pdu: bytes) -> None:
+    kind, value = values.decode(rose.ROS, pdu, path="ROSE")
+    invoke_id = _present(value["invokeId"])
+    if kind != "invoke":
+        raise RejectableError(
+            f"{kind} where an invoke was expected", 0, ("general", "unrecognizedPDU"), invoke_id
+        )
+    if value["opcode"][0] != "local":
+        raise RejectableError(
+            f"invoke: global operation code {value['opcode'][1]}: CSTA uses local codes only",
+            0,
+            ("invoke", "unrecognizedOperation"),
+            invoke_id,
+        )
+
+
+def _decode_rose(pdu: bytes, fields: Callable[[bytes], _T]) -> _T:
+    """``fields`` of ``pdu``, with its decode errors turned into the reject that answers them."""
     try:
-        return _decode_rose_fields(pdu)
+        return fields(pdu)
     except RejectableError as exc:
         if _well_formed(pdu):
             raise

@@ -131,6 +131,28 @@ class KmeDeviceStateList(univ.SequenceOf):
     )
 
 
+#: The ``systemData`` value that asks for the extension names. The values of ``systemData`` are
+#: not published; this one is an inference: the request names an item of
+#: ``KmeGetSystemDataRsp`` by its tag number, and ``extName`` is [41].
+EXT_NAME_SYSTEM_DATA = 41
+
+
+class KmeExtNameList(univ.SequenceOf):
+    """The names of the extensions: one entry per named device, the device as the device list
+    names it (its deviceNumber) and its name.
+
+    That ``extName [41]`` exists (CTI V1.1 and later) is known; the shape of its entries is
+    an inference, since no capture holds one.
+    """
+
+    componentType = univ.Sequence(
+        componentType=namedtype.NamedTypes(
+            namedtype.NamedType("device", DeviceID()),
+            namedtype.NamedType("name", char.IA5String()),
+        )
+    )
+
+
 class KmeGetSystemDataRsp(univ.Sequence):
     componentType = namedtype.NamedTypes(
         namedtype.OptionalNamedType(
@@ -145,6 +167,7 @@ class KmeGetSystemDataRsp(univ.Sequence):
         namedtype.OptionalNamedType(
             "deviceList", KmeDeviceStateList().subtype(explicitTag=_context(38))
         ),
+        namedtype.OptionalNamedType("extName", KmeExtNameList().subtype(explicitTag=_context(41))),
         namedtype.OptionalNamedType(
             "pbxType", univ.Integer().subtype(implicitTag=_context(46, False))
         ),

@@ -1,0 +1,88 @@
+"""``ecsta journal export``: the calls of a period from the journal database, as JSON or CSV.
+
+Reads the database directly (SQLite in WAL mode takes readers beside the running service;
+PostgreSQL takes any number), so it works whether or not the service runs. The database is the
+one a service's configuration names (``--config``, its ``[journal]`` section), or a file or DSN
+given outright.
+"""
+
+import argparse
+import json
+import tomllib
+from typing import Any, TextIO
+
+from ecsta.journal import queries
+from ecsta.journal.export import csv_text
+from ecsta.journal.settings import check
+from ecsta.journal.store import connect_blocking
+
+#: The state directory of the systemd units, where a relative ``[journal] path`` leads.
+STATE_DIRECTORY = "/var/lib/ecsta"
+
+
+def _database(args: argparse.Namespace) -> tuple[str, str]:
+    """(SQLite path, PostgreSQL DSN) from the options."""
+    if args.postgres:
+        return "", args.postgres
+    if args.database:
+        return args.database, ""
+    settings = check({})
+    if args.config:
+        with open(args.config, "rb") as stream:
+            document = tomllib.load(stream)
+        settings = check(document.get("journal", {}))
+    return settings.database_path(args.state_directory), settings.postgres
+
+
+def export_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        query = queries.parse_query(
+            {"from": args.start or "", "to": args.stop or "", "number": args.number or ""}
+        )
+        path, dsn = _database(args)
+        connection, dialect = connect_blocking(path, dsn)
+    except (queries.QueryError, OSError, ValueError, tomllib.TOMLDecodeError) as error:
+        err.write(f"ecsta journal export: {error}\n")
+        return 2
+    except Exception as error:  # the database drivers' own errors (PostgreSQL unreachable, ...)
+        err.write(f"ecsta journal export: cannot open the journal: {error}\n")
+        return 1
+    try:
+        rows: list[dict[str, Any]] = list(queries.pages(connection.cursor(), dialect, query))
+    except Exception as error:
+        err.write(f"ecsta journal export: cannot read the journal: {error}\n")
+        return 1
+    finally:
+        connection.close()
+    if args.csv:
+        out.write(csv_text(rows))
+    else:
+        json.dump(rows, out, indent=1)
+        out.write("\n")
+    return 0
+
+
+def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    journal = subcommands.add_parser("journal", help="the call journal")
+    actions = journal.add_subparsers(dest="action", required=True, metavar="ACTION")
+    parser = actions.add_parser(
+        "export",
+        help="print the calls of a period (JSON, or CSV with --csv)",
+        description="Print the calls that ended between --from and --to (the PBX's clock), "
+        "newest first, from the journal database.",
+    )
+    parser.add_argument("--from", dest="start", metavar="WHEN", help="YYYY-MM-DD[ HH:MM[:SS]]")
+    parser.add_argument("--to", dest="stop", metavar="WHEN", help="YYYY-MM-DD[ HH:MM[:SS]]")
+    parser.add_argument("--number", help="only calls this number took part in")
+    parser.add_argument("--csv", action="store_true", help="CSV instead of JSON")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--config", metavar="FILE", help="a service's TOML file ([journal])")
+    source.add_argument("--database", metavar="PATH", help="the SQLite journal file")
+    source.add_argument("--postgres", metavar="DSN", help="the PostgreSQL journal")
+    parser.add_argument(
+        "--state-directory",
+        default=STATE_DIRECTORY,
+        metavar="DIR",
+        help=f"where a relative [journal] path leads (default {STATE_DIRECTORY})",
+    )
+    parser.set_defaults(handler=export_command)

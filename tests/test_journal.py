@@ -1,0 +1,281 @@
+"""The call journal: records out of real-PBX-shaped reports, stored once, searched, exported.
+
+The storage tests run twice: against SQLite, and against a real PostgreSQL server when
+``ECSTA_TEST_POSTGRES`` names one (``.ci/run`` starts one); without it they are skipped and say
+why.
+"""
+
+import io
+import json
+import os
+from collections.abc import Generator
+from typing import Any
+
+from twisted.internet import reactor
+from twisted.internet.defer import Deferred, gatherResults, inlineCallbacks
+from twisted.internet.task import Clock
+from twisted.trial.unittest import SynchronousTestCase, TestCase
+from twisted.web.test.requesthelper import DummyRequest
+
+from ecsta import cli
+from ecsta.journal import queries
+from ecsta.journal.http import JournalResource
+from ecsta.journal.record import NotACallRecord, records_from_report
+from ecsta.journal.schema import SCHEMA_VERSION
+from ecsta.journal.service import Journal, StorageUnavailable
+from tests.journal_support import Database, item, report
+
+Gen = Generator[Deferred[Any], Any, None]
+
+
+class RecordTests(SynchronousTestCase):
+    def test_a_panasonic_record_is_normalised(self) -> None:
+        pdu = report(
+            [
+                item(
+                    "101", "0301234567", "20261206101500", 653, line="501", account=b"4711", units=3
+                )
+            ],
+            condition="callForwarding",
+        )
+        (record,) = records_from_report(pdu)
+        self.assertEqual(record.end, "2026-12-06 10:15:00")
+        self.assertEqual(record.duration, 65.3)
+        self.assertEqual(record.start, "2026-12-06 10:13:54")
+        self.assertEqual(
+            (record.calling, record.called, record.charged), ("101", "0301234567", "101")
+        )
+        self.assertEqual(record.line, "501")
+        self.assertEqual(record.condition, 2)
+        self.assertEqual(record.account, "4711")
+        self.assertEqual(record.units, 3)
+        self.assertEqual(record.raw, pdu)
+
+    def test_a_resent_record_keeps_its_key(self) -> None:
+        """The PBX resends under another invokeId, on another association's cross reference."""
+        first = records_from_report(report([item("101", "102")], 5, b"\x00\x00\x00\x01"))
+        again = records_from_report(report([item("101", "102")], 9, b"\x00\x00\x00\x07"))
+        self.assertEqual(first[0].key, again[0].key)
+
+    def test_different_calls_and_identical_items_of_one_report_differ(self) -> None:
+        base = records_from_report(report([item("101", "102")]))[0].key
+        self.assertNotEqual(records_from_report(report([item("101", "103")]))[0].key, base)
+        self.assertNotEqual(
+            records_from_report(report([item("101", "102", tenths=654)]))[0].key, base
+        )
+        self.assertNotEqual(
+            records_from_report(report([item("101", "102")], condition="noAnswer"))[0].key, base
+        )
+        twins = records_from_report(report([item("101", "102"), item("101", "102")]))
+        self.assertEqual(len({r.key for r in twins}), 2)
+
+    def test_what_is_not_a_report_is_named(self) -> None:
+        self.assertRaises(NotACallRecord, records_from_report, b"\xa1\x03\x02\x01\x01")
+        with self.assertRaises(NotACallRecord) as caught:
+            records_from_report(b"\x30\x00")
+        self.assertIn("does not decode", str(caught.exception))
+
+
+class QueryTests(SynchronousTestCase):
+    def test_dates_and_limits(self) -> None:
+        query = queries.parse_query({"from": "2026-12-01", "to": "2026-12-06", "limit": "5"})
+        self.assertEqual(query.start, "2026-12-01 00:00:00")
+        self.assertEqual(query.stop, "2026-12-07 00:00:00")
+        self.assertEqual(query.limit, 5)
+        query = queries.parse_query({"to": "2026-12-06T10:15"})
+        self.assertEqual(query.stop, "2026-12-06 10:16:00")
+
+    def test_bad_parameters_are_named(self) -> None:
+        for params, name in (
+            ({"from": "yesterday"}, "from"),
+            ({"to": "2026-13-01"}, "to"),
+            ({"limit": "0"}, "limit"),
+            ({"limit": "x"}, "limit"),
+            ({"number": "1' OR 1=1"}, "number"),
+        ):
+            with self.assertRaises(queries.QueryError) as caught:
+                queries.parse_query(params)
+            self.assertTrue(str(caught.exception).startswith(name + ":"), caught.exception)
+
+
+class JournalTests:
+    """Storage through the service, for one kind of database (set ``kind``)."""
+
+    kind = "sqlite"
+    timeout = 60
+
+    def setUp(self) -> None:
+        self.db = Database(self.kind)
+        self.addCleanup(self.db.drop)  # type: ignore[attr-defined]
+        self.clock = Clock()
+        self.clock.advance(1_000_000)
+
+    @inlineCallbacks
+    def start(self, retention: int = 0) -> Generator[Deferred[Any], Any, Journal]:
+        from dataclasses import replace
+
+        settings = replace(self.db.settings, retention_days=retention)
+        journal = Journal(reactor, settings, self.db.dir, clock=self.clock)
+        journal.startService()
+        self.addCleanup(journal.stopService)  # type: ignore[attr-defined]
+        while not journal.ready and journal.error is None:
+            yield journal._opening
+        return journal
+
+    @inlineCallbacks
+    def test_records_are_stored_once_in_a_versioned_schema(self) -> Gen:
+        journal = yield self.start()
+        yield journal.store_report(report([item("101", "102"), item("103", "0301234")], 1))
+        yield journal.store_report(report([item("101", "102"), item("103", "0301234")], 2))
+        yield journal.store_report(report([item("104", "105")], 3))
+        self.assertEqual((journal.stored, journal.duplicates), (3, 2))  # type: ignore[attr-defined]
+        rows = self.db.execute("SELECT calling, called FROM calls ORDER BY id")
+        self.assertEqual(  # type: ignore[attr-defined]
+            [tuple(r) for r in rows], [("101", "102"), ("103", "0301234"), ("104", "105")]
+        )
+        self.assertEqual(  # type: ignore[attr-defined]
+            self.db.execute("SELECT version FROM journal_version"), [(SCHEMA_VERSION,)]
+        )
+
+    @inlineCallbacks
+    def test_a_burst_is_committed_in_few_batches(self) -> Gen:
+        journal = yield self.start()
+        burst = [
+            journal.store_report(report([item(f"1{n:02d}", f"0301{n:04d}")], n)) for n in range(200)
+        ]
+        yield gatherResults(burst)
+        self.assertEqual(journal.stored, 200)  # type: ignore[attr-defined]
+        assert journal.store is not None
+        self.assertLess(journal.store.commits, 20)  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_search_by_period_and_number_newest_first(self) -> Gen:
+        journal = yield self.start()
+        yield journal.store_report(report([item("101", "102", "20261205235959")]))
+        yield journal.store_report(report([item("101", "0301234", "20261206080000")]))
+        yield journal.store_report(report([item("103", "104", "20261206090000")]))
+        yield journal.store_report(report([item("105", "101", "20261207000000")]))
+        rows = yield journal.search(queries.parse_query({"from": "2026-12-06", "to": "2026-12-06"}))
+        self.assertEqual([r["calling"] for r in rows], ["103", "101"])  # type: ignore[attr-defined]
+        rows = yield journal.search(queries.parse_query({"number": "101"}))
+        self.assertEqual(  # type: ignore[attr-defined]
+            [r["end"] for r in rows],
+            ["2026-12-07 00:00:00", "2026-12-06 08:00:00", "2026-12-05 23:59:59"],
+        )
+        rows = yield journal.search(
+            queries.parse_query({"number": "101", "limit": "1", "offset": "1"})
+        )
+        self.assertEqual([r["called"] for r in rows], ["0301234"])  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_a_failing_database_refuses_and_recovers_by_itself(self) -> Gen:
+        journal = yield self.start()
+        self.db.execute("ALTER TABLE calls RENAME TO calls_away")
+        with self.assertRaises(StorageUnavailable):  # type: ignore[attr-defined]
+            yield journal.store_report(report([item("101", "102")]))
+        self.clock.advance(30)
+        status = journal.status()
+        self.assertEqual(status["state"], "failing")  # type: ignore[attr-defined]
+        self.assertIn("calls", status["error"])  # type: ignore[attr-defined]
+        self.assertEqual(status["oldestUnstoredSeconds"], 30)  # type: ignore[attr-defined]
+        metrics = {m.name: m.samples[0].value for m in journal.families("ecsta_test")}
+        self.assertEqual(metrics["ecsta_test_journal_up"], 0)  # type: ignore[attr-defined]
+        self.assertEqual(metrics["ecsta_test_journal_storage_errors"], 1)  # type: ignore[attr-defined]
+        self.assertEqual(  # type: ignore[attr-defined]
+            metrics["ecsta_test_journal_oldest_unacknowledged_seconds"], 30
+        )
+        self.db.execute("ALTER TABLE calls_away RENAME TO calls")
+        yield journal.store_report(report([item("101", "102")], 8))
+        status = journal.status()
+        self.assertEqual(  # type: ignore[attr-defined]
+            (status["state"], status["stored"], status["oldestUnstoredSeconds"]), ("ok", 1, 0)
+        )
+
+    @inlineCallbacks
+    def test_retention_forgets_old_calls_in_the_background(self) -> Gen:
+        journal = yield self.start(retention=30)
+        yield journal.store_report(report([item("101", "102")]))
+        self.clock.advance(29 * 86400)
+        yield journal.store_report(report([item("103", "104")]))
+        self.clock.advance(86400 + 1)
+        yield journal.sweep()
+        rows = self.db.execute("SELECT calling FROM calls")
+        self.assertEqual([tuple(r) for r in rows], [("103",)])  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_a_database_of_a_newer_schema_is_refused(self) -> Gen:
+        journal = yield self.start()
+        yield journal.stopService()
+        self.db.execute(f"UPDATE journal_version SET version = {SCHEMA_VERSION + 1}")
+        journal = yield self.start()
+        self.assertFalse(journal.ready)  # type: ignore[attr-defined]
+        self.assertIn("newer ecsta", journal.status()["error"])  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_api_pages_and_csv(self) -> Gen:
+        journal = yield self.start()
+        for n in range(3):
+            yield journal.store_report(report([item("101", f"20{n}", f"2026120610000{n}")]))
+        resource = JournalResource(journal)
+        page = yield _get(resource, {"limit": "2"})
+        body = json.loads(page)
+        self.assertEqual([c["called"] for c in body["calls"]], ["202", "201"])  # type: ignore[attr-defined]
+        self.assertEqual(body["next"], 2)  # type: ignore[attr-defined]
+        text = yield _get(resource, {"format": "csv", "number": "201"})
+        lines = text.decode().splitlines()
+        self.assertEqual(
+            lines[0].split(",")[:6], ["id", "start", "end", "duration", "calling", "called"]
+        )  # type: ignore[attr-defined]
+        self.assertEqual(len(lines), 2)  # type: ignore[attr-defined]
+        self.assertIn(",101,201,", lines[1])  # type: ignore[attr-defined]
+        bad = yield _get(resource, {"from": "soon"}, status=400)
+        self.assertIn("from:", json.loads(bad)["message"])  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_cli_export(self) -> Gen:
+        journal = yield self.start()
+        yield journal.store_report(report([item("101", "102", "20261206100000")]))
+        yield journal.store_report(report([item("103", "104", "20261201100000")]))
+        if self.kind == "postgres":
+            source = ["--postgres", self.db.dsn]
+        else:
+            source = ["--database", os.path.join(self.db.dir, "journal.sqlite")]
+        out, err = io.StringIO(), io.StringIO()
+        status = cli.main(
+            ["journal", "export", *source, "--from", "2026-12-06", "--to", "2026-12-06", "--csv"],
+            out,
+            err,
+        )
+        self.assertEqual((status, err.getvalue()), (0, ""))  # type: ignore[attr-defined]
+        lines = out.getvalue().splitlines()
+        self.assertEqual(len(lines), 2)  # type: ignore[attr-defined]
+        self.assertIn(",101,102,", lines[1])  # type: ignore[attr-defined]
+        out = io.StringIO()
+        self.assertEqual(cli.main(["journal", "export", *source], out, err), 0)  # type: ignore[attr-defined]
+        self.assertEqual([r["calling"] for r in json.loads(out.getvalue())], ["101", "103"])  # type: ignore[attr-defined]
+
+
+def _get(resource: JournalResource, args: dict[str, str], status: int = 200) -> "Deferred[bytes]":
+    request = DummyRequest([b""])
+    request.args = {k.encode(): [v.encode()] for k, v in args.items()}
+    d = request.notifyFinish()
+    resource.render_GET(request)
+
+    def done(_: Any) -> bytes:
+        assert (request.responseCode or 200) == status, (request.responseCode, request.written)
+        return b"".join(request.written)
+
+    return d.addCallback(done)
+
+
+class SQLiteJournalTests(JournalTests, TestCase):
+    kind = "sqlite"
+
+    @inlineCallbacks
+    def test_the_file_is_in_wal_mode(self) -> Gen:
+        yield self.start()
+        self.assertEqual(self.db.execute("PRAGMA journal_mode"), [("wal",)])
+
+
+class PostgreSQLJournalTests(JournalTests, TestCase):
+    kind = "postgres"
