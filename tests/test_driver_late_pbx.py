@@ -40,7 +40,7 @@ class LatePBXTests(TestCase):
 
         # ``start`` returns once the lines are up; what comes before is what is tested here.
         self.started = defer.Deferred.fromCoroutine(h.start([], via=via))
-        await h.until(lambda: h.api_port, timeout=15)
+        await h.until(lambda: h.api_port and h.driver.link_up, timeout=15)
         return h
 
     async def status(self, h: DriverHarness) -> tuple[int, str, str]:
