@@ -86,10 +86,13 @@ grep -q '^ecsta-driver ' driver-status.out || fail "driver status has no version
 grep -Eq '^call [0-9]+ on line 103 to 104: LINECALLSTATE_RINGBACK$' dial.out || fail "ecsta dial"
 "$prefix/bin/ecsta" status --api http://127.0.0.1:8782
 curl -sf http://127.0.0.1:33335/console/ > /dev/null || fail "the mux's console"
-curl -sf http://127.0.0.1:8782/metrics | grep -q '^ecsta_driver_pbx_link_up 1.0$' \
-  || fail "driver metrics"
-curl -sf http://127.0.0.1:33335/metrics | grep -q '^ecsta_mux_pbx_link_up 1.0$' \
-  || fail "mux metrics"
+# Into files first: grep -q stops reading early, and pipefail would count curl's broken pipe.
+curl -sf http://127.0.0.1:8782/metrics > driver-metrics.txt || fail "driver metrics"
+grep -q '^ecsta_driver_pbx_link_up 1.0$' driver-metrics.txt || fail "driver metrics"
+grep -q '^ecsta_build_info{program="ecsta-driver",version=' driver-metrics.txt \
+  || fail "driver build info"
+curl -sf http://127.0.0.1:33335/metrics > mux-metrics.txt || fail "mux metrics"
+grep -q '^ecsta_mux_pbx_link_up 1.0$' mux-metrics.txt || fail "mux metrics"
 
 step "docs/integrators.md: a call from start to end, with curl"
 # The phones of the steps above hang up first.
