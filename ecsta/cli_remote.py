@@ -29,7 +29,13 @@ TIMEOUT = 30.0
 
 
 class RemoteError(Exception):
-    """The service could not be reached, or refused; the message says what to do."""
+    """The service could not be reached, or refused; the message says what to do.
+
+    ``status`` is the HTTP status of a refusal (None when nothing answered)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class NotJSON(RemoteError):
@@ -56,7 +62,7 @@ def fetch(
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             content = response.read()
     except urllib.error.HTTPError as error:
-        raise RemoteError(_refusal(method, url, error, bool(token))) from None
+        raise RemoteError(_refusal(method, url, error, bool(token)), error.code) from None
     except urllib.error.URLError as error:
         raise RemoteError(f"cannot reach {url}: {error.reason}") from None
     except (TimeoutError, OSError) as error:
@@ -275,9 +281,17 @@ def driver_summary(
 def _driver_status(args: argparse.Namespace, out: TextIO) -> list[str]:
     """Print the driver's state; its problems (none when all is well)."""
     token = _token(args)
-    status = fetch("GET", _url(args.api, "/api/v1/status"), token)
+    wrong = RemoteError(f"{args.api} is not an ecsta driver's API: is it the right port?")
+    try:
+        status = fetch("GET", _url(args.api, "/api/v1/status"), token)
+    except NotJSON:
+        raise wrong from None
+    except RemoteError as error:
+        if error.status == 404:
+            raise wrong from None
+        raise
     if not isinstance(status, Mapping) or status.get("service") != "ecsta-driver":
-        raise RemoteError(f"{args.api} is not an ecsta driver's API: is it the right port?")
+        raise wrong
     metrics = _metric_values(fetch("GET", _url(args.api, "/metrics"), token, accept="text"))
     lines = fetch("GET", _url(args.api, "/api/v1/lines"), token).get("lines", [])
     calls = fetch("GET", _url(args.api, "/api/v1/calls"), token).get("calls", [])
@@ -297,9 +311,9 @@ def _driver_status(args: argparse.Namespace, out: TextIO) -> list[str]:
     else:
         out.write(f"ecsta-driver {status.get('version')}\n")
         for instance in status.get("instances", []):
-            error = instance.get("lastError")
-            if error:
-                out.write(f"{instance.get('name')}: last error: {error}")
+            last = instance.get("lastError")
+            if last:
+                out.write(f"{instance.get('name')}: last error: {last}")
                 out.write(f"{_since(instance.get('lastErrorSince'))}\n")
         out.write("\n".join(driver_summary(metrics, lines, calls, licence)) + "\n")
     return [str(problem) for problem in status.get("problems", [])]

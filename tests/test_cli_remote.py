@@ -200,6 +200,12 @@ class MuxStatusTests(TestCase):
         self.assertTrue(lines[2].startswith("PBX link: down"), out)
         self.assertEqual(err, "ecsta status: the PBX link is not up\n")
 
+    async def test_status_of_a_driver_pointed_at_a_mux_says_so(self) -> None:
+        url = await self.start_mux()
+        status, _, err = await run("status", "--api", url)
+        self.assertEqual(status, 1)
+        self.assertIn(f"{url} is not an ecsta driver's API: is it the right port?", err)
+
     async def test_status_json_is_the_status_document(self) -> None:
         url = await self.start_mux()
         await self.until_up()
