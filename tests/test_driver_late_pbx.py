@@ -1,5 +1,6 @@
 """A driver that starts before its PBX: lines appear once the PBX does, and until then the
-driver says it has none, in its status document, its metrics and ``ecsta status``."""
+driver says it has none, in its status document, its metrics and ``ecsta status``; a driver
+whose login the mux refuses says that."""
 
 import io
 from typing import Any
@@ -69,3 +70,42 @@ class LatePBXTests(TestCase):
         self.assertEqual(document["problems"], [])
         exit_code, out, err = await self.status(h)
         self.assertEqual((exit_code, err), (0, ""))
+
+
+class RefusedLoginTests(TestCase):
+    async def test_a_wrong_password_at_the_mux_is_named_in_the_status(self) -> None:
+        from ecsta.mux.auth import hash_password
+        from ecsta.mux.config import from_dict
+        from ecsta.mux.service import MuxService
+
+        h = DriverHarness()
+        self.addCleanup(h.stop)
+
+        async def via(csta_port: int) -> Any:
+            config = from_dict(
+                {
+                    "listen": {"tcp": [LOOPBACK], "require_login": True},
+                    "status": {"endpoint": ""},
+                    "users": {"driver": hash_password("right", "pbkdf2-sha256", iterations=10)},
+                }
+            )
+            mux = MuxService(
+                reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta_port)
+            )
+            mux.privilegedStartService()
+            mux.startService()
+            h.extra.append(mux)
+            return TCP4ClientEndpoint(reactor, "127.0.0.1", mux._ports[0].getHost().port)
+
+        started = defer.Deferred.fromCoroutine(
+            h.start(["101"], via=via, user="driver", password="wrong")
+        )
+        started.addErrback(lambda _: None)  # never ready: the login is refused
+        await h.until(lambda: h.driver.health.last_error, timeout=15)
+        code, document = await h.api("GET", "/status")
+        self.assertEqual(code, 200)
+        [instance] = document["instances"]
+        self.assertTrue(
+            instance["lastError"].endswith(": login refused (wrong user or password)"), instance
+        )
+        self.assertIn("the PBX link is down", document["problems"])
