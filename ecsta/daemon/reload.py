@@ -75,15 +75,17 @@ class Reloader(Service, Generic[T]):
         self._previous: Any = None
         self._waiting: list[Deferred[Outcome]] = []
 
-    def privilegedStartService(self) -> None:
-        """The handler goes in before any service starts, so that no SIGHUP is fatal."""
-        super().privilegedStartService()
+    def install(self) -> None:
+        """Take SIGHUP over (once; only the main thread may)."""
         if threading.current_thread() is threading.main_thread() and self._previous is None:
             self._previous = signal.signal(signal.SIGHUP, self._signalled)
 
+    def privilegedStartService(self) -> None:
+        super().privilegedStartService()
+        self.install()
+
     def startService(self) -> None:
-        if self._previous is None:
-            self.privilegedStartService()
+        self.install()
         super().startService()
 
     def stopService(self) -> None:

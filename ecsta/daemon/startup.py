@@ -16,6 +16,7 @@ from twisted.python import usage
 
 from ecsta import __version__
 from ecsta.daemon.logs import LogControl
+from ecsta.daemon.reload import Reloader
 from twisted import __version__ as twisted_version
 
 log = Logger()
@@ -62,6 +63,10 @@ class Daemon(MultiService):
         super().startService()
 
     def privilegedStartService(self) -> None:
+        # A SIGHUP while the others start must reload, not end the process: the handler first.
+        for service in self:
+            if isinstance(service, Reloader):
+                service.install()
         try:
             super().privilegedStartService()
         except self.expected as error:
