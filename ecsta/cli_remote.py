@@ -382,6 +382,15 @@ def _api_options(parser: argparse.ArgumentParser, default: str | None = DEFAULT_
     )
 
 
+def _mux_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mux",
+        default=DEFAULT_STATUS,
+        metavar="URL",
+        help=f"the mux's status endpoint (default {DEFAULT_STATUS})",
+    )
+
+
 def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add ``dial`` and ``status`` to the console script's subcommands."""
     dial = subcommands.add_parser(
@@ -415,12 +424,7 @@ def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]")
         " link, applications or lines, calls. Exit status 0 when all is well, 1 when the PBX"
         " link is down, a driver has no lines, or the service cannot be reached.",
     )
-    status.add_argument(
-        "--mux",
-        default=DEFAULT_STATUS,
-        metavar="URL",
-        help=f"the mux's status endpoint (default {DEFAULT_STATUS})",
-    )
+    _mux_option(status)
     _api_options(status, default=None)
     status.add_argument("--json", action="store_true", help="print the raw document instead")
     status.set_defaults(handler=status_command)
@@ -433,12 +437,7 @@ def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]")
         " or the PBX link. Exit status 0 when the new configuration is in force, 1 when it was"
         " refused (the running one stays) or the service cannot be reached.",
     )
-    reload.add_argument(
-        "--mux",
-        default=DEFAULT_STATUS,
-        metavar="URL",
-        help=f"the mux's status endpoint (default {DEFAULT_STATUS})",
-    )
+    _mux_option(reload)
     _api_options(reload, default=None)
     reload.set_defaults(handler=reload_command)
 

@@ -14,30 +14,30 @@ from ecsta.cli import main
 from tests.driver_harness import LOOPBACK, DriverHarness
 
 
+def mux_in_front(h: DriverHarness, csta_port: int, document: dict[str, Any]) -> Any:
+    """A mux on the simulator's CSTA port, started; the endpoint the driver connects to."""
+    from ecsta.mux.config import from_dict
+    from ecsta.mux.service import MuxService
+
+    config = from_dict({"status": {"endpoint": ""}, **document})
+    mux = MuxService(
+        reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta_port)
+    )
+    mux.privilegedStartService()
+    mux.startService()
+    h.extra.append(mux)
+    return TCP4ClientEndpoint(reactor, "127.0.0.1", mux._ports[0].getHost().port)
+
+
 class LatePBXTests(TestCase):
     async def start_behind_a_mux_whose_pbx_refuses(self, seconds: float) -> DriverHarness:
-        from ecsta.mux.config import from_dict
-        from ecsta.mux.service import MuxService
-
         h = DriverHarness()
         self.addCleanup(h.stop)
 
         async def via(csta_port: int) -> Any:
             await h.control("POST", "/link/refuse", {"seconds": seconds})
-            config = from_dict(
-                {
-                    "listen": {"tcp": [LOOPBACK]},
-                    "status": {"endpoint": ""},
-                    "pbx": {"reconnect_initial_delay": 0.2, "reconnect_max_delay": 0.5},
-                }
-            )
-            mux = MuxService(
-                reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta_port)
-            )
-            mux.privilegedStartService()
-            mux.startService()
-            h.extra.append(mux)
-            return TCP4ClientEndpoint(reactor, "127.0.0.1", mux._ports[0].getHost().port)
+            pbx = {"reconnect_initial_delay": 0.2, "reconnect_max_delay": 0.5}
+            return mux_in_front(h, csta_port, {"listen": {"tcp": [LOOPBACK]}, "pbx": pbx})
 
         # ``start`` returns once the lines are up; what comes before is what is tested here.
         self.started = defer.Deferred.fromCoroutine(h.start([], via=via))
@@ -75,27 +75,14 @@ class LatePBXTests(TestCase):
 class RefusedLoginTests(TestCase):
     async def test_a_wrong_password_at_the_mux_is_named_in_the_status(self) -> None:
         from ecsta.mux.auth import hash_password
-        from ecsta.mux.config import from_dict
-        from ecsta.mux.service import MuxService
 
         h = DriverHarness()
         self.addCleanup(h.stop)
 
         async def via(csta_port: int) -> Any:
-            config = from_dict(
-                {
-                    "listen": {"tcp": [LOOPBACK], "require_login": True},
-                    "status": {"endpoint": ""},
-                    "users": {"driver": hash_password("right", "pbkdf2-sha256", iterations=10)},
-                }
-            )
-            mux = MuxService(
-                reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta_port)
-            )
-            mux.privilegedStartService()
-            mux.startService()
-            h.extra.append(mux)
-            return TCP4ClientEndpoint(reactor, "127.0.0.1", mux._ports[0].getHost().port)
+            users = {"driver": hash_password("right", "pbkdf2-sha256", iterations=10)}
+            listen = {"tcp": [LOOPBACK], "require_login": True}
+            return mux_in_front(h, csta_port, {"listen": listen, "users": users})
 
         started = defer.Deferred.fromCoroutine(
             h.start(["101"], via=via, user="driver", password="wrong")

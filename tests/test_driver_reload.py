@@ -2,7 +2,6 @@
 lines; a configuration that does not load is refused, and what needs a restart is named."""
 
 import os
-import signal
 from typing import Any
 
 from twisted.internet import defer
@@ -12,7 +11,7 @@ from twisted.trial.unittest import TestCase
 from ecsta.daemon.startup import Daemon
 from ecsta.driver import tap
 from tests.driver_harness import DriverHarness, port_of
-from tests.test_mux_reload import until
+from tests.test_mux_reload import reload_by_signal, until
 
 
 class DriverReloadTests(TestCase):
@@ -62,14 +61,7 @@ class DriverReloadTests(TestCase):
         return str(answer["number"])
 
     async def reload_by_signal(self) -> None:
-        seen = len(self.events)
-        os.kill(os.getpid(), signal.SIGHUP)
-        await until(
-            lambda: any(
-                "reloaded" in e or "refused" in e or "nothing changed" in e
-                for e in self.events[seen:]
-            )
-        )
+        await reload_by_signal(self.events)
 
     async def test_sighup_reloads_rules_and_keeps_the_link(self) -> None:
         self.write_config("+")

@@ -40,6 +40,17 @@ async def until(predicate: Any, timeout: float = 10.0) -> None:
     raise AssertionError("condition not met in time")
 
 
+async def reload_by_signal(events: list[str]) -> None:
+    """Send this process SIGHUP and wait for the log line that says how the reload went."""
+    seen = len(events)
+    os.kill(os.getpid(), signal.SIGHUP)
+    await until(
+        lambda: any(
+            "reloaded" in e or "refused" in e or "nothing changed" in e for e in events[seen:]
+        )
+    )
+
+
 class _Peek(Protocol):
     """Starts a TLS handshake (by sending a byte) to see the server's certificate."""
 
@@ -107,14 +118,7 @@ class ReloadTests(TestCase):
         return str(crypto.X509.get_subject(x509).CN)
 
     async def reload_by_signal(self) -> None:
-        seen = len(self.events)
-        os.kill(os.getpid(), signal.SIGHUP)
-        await until(
-            lambda: any(
-                "reloaded" in e or "refused" in e or "nothing changed" in e
-                for e in self.events[seen:]
-            )
-        )
+        await reload_by_signal(self.events)
 
     async def test_sighup_reloads_users_and_certificate_keeping_applications(self) -> None:
         self.write_config(user("alice", "pw"))
