@@ -94,7 +94,8 @@ class LogControl:
         environ = os.environ if environ is None else environ
         observers = list(publisher._observers)
         if environ.get("JOURNAL_STREAM"):
-            observers = [JournalObserver(stream or sys.stdout)]
+            # The process's real stdout: twistd points sys.stdout into the log itself.
+            observers = [JournalObserver(stream or sys.__stdout__ or sys.stdout)]
         for observer in list(publisher._observers):
             publisher.removeObserver(observer)
         for observer in observers:

@@ -35,7 +35,8 @@ class Daemon(MultiService):
 
     Its first log line names the program and its version. ``logs`` is the level filter; when
     twistd runs the service (:class:`DaemonMaker`), the service puts it in front of twistd's
-    log observers as it starts (a service started by a test leaves the test's log alone).
+    log observers before anything starts (a service started by a test leaves the test's log
+    alone).
     """
 
     def __init__(
@@ -57,12 +58,10 @@ class Daemon(MultiService):
             twisted=twisted_version,
         )
 
-    def startService(self) -> None:
-        if self.owns_log:
-            self.logs.install()
-        super().startService()
 
     def privilegedStartService(self) -> None:
+        if self.owns_log:
+            self.logs.install()
         # A SIGHUP while the others start must reload, not end the process: the handler first.
         for service in self:
             if isinstance(service, Reloader):
