@@ -58,7 +58,6 @@ class Daemon(MultiService):
             twisted=twisted_version,
         )
 
-
     def privilegedStartService(self) -> None:
         if self.owns_log:
             self.logs.install()
