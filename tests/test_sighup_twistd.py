@@ -44,12 +44,16 @@ class Output(protocol.ProcessProtocol):
 class SighupTests(TestCase):
     timeout = 90
 
-    async def run_twistd(self, plugin: str, *options: str) -> tuple[Output, Any]:
+    async def run_twistd(
+        self, plugin: str, *options: str, journal: bool = False
+    ) -> tuple[Output, Any]:
         env = dict(
             os.environ,
             PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""),
             STATE_DIRECTORY=os.path.abspath(self.mktemp()),
         )
+        if journal:
+            env["JOURNAL_STREAM"] = "8:12345"  # what systemd sets when stdout is the journal
         output = Output()
         starter = "from twisted.scripts.twistd import run; run()"
         arguments = [sys.executable, "-c", starter, "-n", "--pidfile=", plugin, *options]
@@ -93,3 +97,16 @@ class SighupTests(TestCase):
             "tcp:0:interface=127.0.0.1",
             "--status=",
         )
+
+    async def test_under_systemd_the_log_carries_journal_priorities(self) -> None:
+        output, process = await self.run_twistd(
+            "ecsta-pbxsim",
+            "--csta",
+            "tcp:0:interface=127.0.0.1",
+            "--control",
+            "none",
+            journal=True,
+        )
+        await output.seen("<6>ecsta.sim")
+        os.kill(process.pid, signal.SIGHUP)
+        await output.seen("<6>ecsta.daemon.reload: ecsta-pbxsim: reloaded")
