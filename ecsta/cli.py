@@ -22,7 +22,17 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ecsta import cli_admin, cli_journal, cli_password, cli_remote, cli_settings, cli_watch
+from ecsta import (
+    __version__,
+    cli_admin,
+    cli_check,
+    cli_journal,
+    cli_password,
+    cli_remote,
+    cli_settings,
+    cli_watch,
+)
+from ecsta.link.capture import read_capture
 from ecsta.wire import apdu
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE, FrameDecoder, FramingError
@@ -281,7 +291,18 @@ def decode_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise InputError("nothing to decode: give hex arguments or --file")
         if not data:
             raise InputError("the input holds no bytes")
-        framing = "framed" if args.framed else "raw" if args.raw else "auto"
+        captured = read_capture(data)
+        directions: list[str] = []
+        if captured is not None:
+            data = b"".join(payload for _, payload in captured)
+            directions = [
+                "ecsta -> peer" if outgoing else "peer -> ecsta"
+                for outgoing, payload in captured
+                for _ in split_frames(payload) or [payload]
+            ]
+            if not data:
+                raise InputError("the capture holds no PDUs")
+        framing = "framed" if args.framed or captured is not None else "raw" if args.raw else "auto"
         pdus, framed = _pdus(data, framing)
     except InputError as error:
         err.write(f"ecsta decode: {error}\n")
@@ -292,7 +313,8 @@ def decode_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     status = 0
     for number, pdu in enumerate(pdus, 1):
         if framed or len(pdus) > 1:
-            out.write(f"PDU {number}: {len(pdu)} octets (length header {len(pdu):04x})\n")
+            way = f", {directions[number - 1]}" if number <= len(directions) else ""
+            out.write(f"PDU {number}: {len(pdu)} octets (length header {len(pdu):04x}){way}\n")
         try:
             decoded = apdu.decode(pdu)
         except DecodeError as error:
@@ -311,7 +333,11 @@ def register_decode(subcommands: "argparse._SubParsersAction[argparse.ArgumentPa
         " one or more whole length-prefixed frames is read as such unless --raw is given.",
     )
     parser.add_argument("hex", nargs="*", help="PDU bytes in hex; spaces, colons allowed")
-    parser.add_argument("--file", metavar="PATH", help="read the bytes from a file, binary or hex")
+    parser.add_argument(
+        "--file",
+        metavar="PATH",
+        help="read the bytes from a file: binary, hex, or a capture file of --capture",
+    )
     framing = parser.add_mutually_exclusive_group()
     framing.add_argument(
         "--framed", action="store_true", help="the input has 2-byte length headers"
@@ -324,12 +350,14 @@ def register_decode(subcommands: "argparse._SubParsersAction[argparse.ArgumentPa
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ecsta", description="ecsta operator tools")
+    parser.add_argument("--version", action="version", version=f"ecsta {__version__}")
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     register_decode(subcommands)
     cli_watch.register(subcommands)
     cli_remote.register(subcommands)
     cli_admin.register(subcommands)
     cli_password.register(subcommands)
+    cli_check.register(subcommands)
     cli_settings.register(subcommands)
     cli_journal.register(subcommands)
     return parser

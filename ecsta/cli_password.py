@@ -7,10 +7,24 @@ the command line, where ``ps`` and the shell history would show it to others.
 
 import argparse
 import getpass
+import json
+import re
 import sys
 from typing import TextIO
 
 from ecsta.mux.auth import SCHEMES, hash_password
+
+#: Shorter passwords are accepted with a warning: a lockout slows guessing, it cannot stop it.
+SHORT = 12
+#: A TOML bare key; any other user name is written as a quoted key.
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key(name: str) -> str:
+    """``name`` as a key of the ``[users]`` table: bare when TOML allows, else quoted."""
+    if _BARE_KEY.fullmatch(name):
+        return name
+    return json.dumps(name)  # a JSON string is a TOML basic string for any name
 
 
 class NoPassword(ValueError):
@@ -37,11 +51,19 @@ def hash_password_command(args: argparse.Namespace, out: TextIO, err: TextIO) ->
     except NoPassword as error:
         err.write(f"ecsta hash-password: {error}\n")
         return 1
+    if args.user is not None and (not args.user or not args.user.isprintable()):
+        err.write("ecsta hash-password: --user must be a name without control characters\n")
+        return 1
+    if len(password) < SHORT:
+        err.write(
+            f"ecsta hash-password: warning: a password of {len(password)} characters is easy to"
+            f" guess; use {SHORT} or more\n"
+        )
     hashed = hash_password(password, args.scheme)
     if args.user is None:
         out.write(hashed + "\n")
     else:
-        out.write(f'{args.user} = "{hashed}"\n')
+        out.write(f'{toml_key(args.user)} = "{hashed}"\n')
     return 0
 
 

@@ -5,8 +5,9 @@
 ``http://127.0.0.1:33335``) or, with ``--api``, sums up a driver. A driver with bearer tokens
 wants one: ``--token`` or ``$ECSTA_API_TOKEN`` (the environment keeps it out of ``ps``).
 
-Exit status: 0 when the service did what was asked (for ``status``: answered, and its PBX link
-is up), 1 when it could not be reached, refused, or its PBX link is down, 2 for usage errors.
+Exit status: 0 when the service did what was asked (for ``status``: answered, and has no
+problem: its PBX link is up and, for a driver, the PBX is available and it has lines), 1 when
+it could not be reached, refused, or has a problem (each named on stderr), 2 for usage errors.
 """
 
 import argparse
@@ -28,7 +29,17 @@ TIMEOUT = 30.0
 
 
 class RemoteError(Exception):
-    """The service could not be reached, or refused; the message says what to do."""
+    """The service could not be reached, or refused; the message says what to do.
+
+    ``status`` is the HTTP status of a refusal (None when nothing answered)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class NotJSON(RemoteError):
+    """Something answered, but not with JSON: another service, or a web page."""
 
 
 def _url(base: str, path: str) -> str:
@@ -51,7 +62,7 @@ def fetch(
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             content = response.read()
     except urllib.error.HTTPError as error:
-        raise RemoteError(_refusal(method, url, error)) from None
+        raise RemoteError(_refusal(method, url, error, bool(token)), error.code) from None
     except urllib.error.URLError as error:
         raise RemoteError(f"cannot reach {url}: {error.reason}") from None
     except (TimeoutError, OSError) as error:
@@ -61,14 +72,18 @@ def fetch(
     try:
         return json.loads(content)
     except ValueError:
-        raise RemoteError(f"{url} did not answer with JSON: is it the right port?") from None
+        raise NotJSON(f"{url} did not answer with JSON: is it the right port?") from None
 
 
-def _refusal(method: str, url: str, error: urllib.error.HTTPError) -> str:
+def _refusal(method: str, url: str, error: urllib.error.HTTPError, token: bool) -> str:
+    if error.code == 401 and token:
+        return f"{url}: token refused (not one of the driver's [api] tokens)"
     if error.code == 401:
         return f"{url} wants a bearer token: give --token or set ECSTA_API_TOKEN"
     try:
         body = json.loads(error.read())
+        if body.get("refused"):
+            return f"new configuration refused, the running one stays in force: {body['refused']}"
         message = body.get("message") or body.get("error") or ""
     except (ValueError, AttributeError):
         message = ""
@@ -100,14 +115,42 @@ def dial_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if call is None:
         out.write(f"dialling {args.destination} from line {args.source}\n")
         return 0
-    state = ""
-    try:
-        shown = fetch("GET", _url(args.api, f"/api/v1/calls/{call}"), token)
-        state = f": {shown.get('state')}" if isinstance(shown, Mapping) else ""
-    except RemoteError:
-        pass  # the call may already be over; it was made all the same
-    out.write(f"call {call} on line {args.source} to {args.destination}{state}\n")
+    state, reason = _outcome(args.api, token, call, args.wait)
+    out.write(f"call {call} on line {args.source} to {args.destination}: {state}\n")
+    failed = FAILED_STATES.get(state)
+    if failed is not None:
+        err.write(f"ecsta dial: the call to {args.destination} failed: {failed}{reason}\n")
+        return 1
     return 0
+
+
+#: Call states that end a call before it was answered, as ``ecsta dial`` reports them.
+FAILED_STATES = {
+    "LINECALLSTATE_BUSY": "busy",
+    "LINECALLSTATE_DISCONNECTED": "disconnected",
+    "LINECALLSTATE_IDLE": "it ended",
+}
+#: Call states that show the call reached the other end.
+REACHED_STATES = {"LINECALLSTATE_RINGBACK", "LINECALLSTATE_CONNECTED", "LINECALLSTATE_ONHOLD"}
+
+
+def _outcome(api: str, token: str | None, call: Any, wait: float) -> tuple[str, str]:
+    """The call's state once it rings, is answered or has failed (or after ``wait`` seconds),
+    and the reason the PBX gave, if any."""
+    deadline = time.monotonic() + wait
+    state, reason = "LINECALLSTATE_UNKNOWN", ""
+    while True:
+        try:
+            shown = fetch("GET", _url(api, f"/api/v1/calls/{call}"), token)
+        except RemoteError:
+            return "LINECALLSTATE_IDLE", ""  # gone already: it ended before it rang
+        if isinstance(shown, Mapping):
+            state = str(shown.get("state"))
+            cause = shown.get("reason") or shown.get("stateMode")
+            reason = f" ({cause})" if cause else ""
+        if state in REACHED_STATES or state in FAILED_STATES or time.monotonic() >= deadline:
+            return state, reason
+        time.sleep(0.2)
 
 
 # -- lines query ------------------------------------------------------------------------------
@@ -165,7 +208,10 @@ def mux_summary(status: Mapping[str, Any]) -> list[str]:
     """The mux's status document as a few readable lines."""
     pbx = status.get("pbx", {})
     peer = f" ({pbx['peer']}{_since(pbx.get('since'))})" if pbx.get("peer") else ""
-    lines = [
+    lines = [f"ecsta-mux {status['version']}"] if status.get("version") else []
+    if pbx.get("lastError"):
+        lines.append(f"last error: {pbx['lastError']}{_since(pbx.get('lastErrorSince'))}")
+    lines += [
         f"PBX link: {pbx.get('state')}{peer}; applications are shown systemStatus"
         f" {pbx.get('systemStatus')}",
         f"requests to the PBX: {pbx.get('inFlight', 0)} in flight, {pbx.get('queued', 0)} queued",
@@ -232,8 +278,20 @@ def driver_summary(
     return out
 
 
-def _driver_status(args: argparse.Namespace, out: TextIO) -> bool:
+def _driver_status(args: argparse.Namespace, out: TextIO) -> list[str]:
+    """Print the driver's state; its problems (none when all is well)."""
     token = _token(args)
+    wrong = RemoteError(f"{args.api} is not an ecsta driver's API: is it the right port?")
+    try:
+        status = fetch("GET", _url(args.api, "/api/v1/status"), token)
+    except NotJSON:
+        raise wrong from None
+    except RemoteError as error:
+        if error.status == 404:
+            raise wrong from None
+        raise
+    if not isinstance(status, Mapping) or status.get("service") != "ecsta-driver":
+        raise wrong
     metrics = _metric_values(fetch("GET", _url(args.api, "/metrics"), token, accept="text"))
     lines = fetch("GET", _url(args.api, "/api/v1/lines"), token).get("lines", [])
     calls = fetch("GET", _url(args.api, "/api/v1/calls"), token).get("calls", [])
@@ -242,33 +300,70 @@ def _driver_status(args: argparse.Namespace, out: TextIO) -> bool:
     except RemoteError:
         licence = None  # a driver without the licence endpoint
     if args.json:
-        document = {"metrics": metrics, "lines": lines, "calls": calls, "license": licence}
+        document = {
+            "status": status,
+            "metrics": metrics,
+            "lines": lines,
+            "calls": calls,
+            "license": licence,
+        }
         out.write(json.dumps(document, indent=1) + "\n")
     else:
+        out.write(f"ecsta-driver {status.get('version')}\n")
+        for instance in status.get("instances", []):
+            last = instance.get("lastError")
+            if last:
+                out.write(f"{instance.get('name')}: last error: {last}")
+                out.write(f"{_since(instance.get('lastErrorSince'))}\n")
         out.write("\n".join(driver_summary(metrics, lines, calls, licence)) + "\n")
-    return metrics.get("ecsta_driver_pbx_link_up") == 1
+    return [str(problem) for problem in status.get("problems", [])]
 
 
-def _mux_status(args: argparse.Namespace, out: TextIO) -> bool:
-    status = fetch("GET", _url(args.mux, "/"))
+def _mux_status(args: argparse.Namespace, out: TextIO) -> list[str]:
+    """Print the mux's state; its problems (none when all is well)."""
+    try:
+        status = fetch("GET", _url(args.mux, "/"))
+    except NotJSON:
+        status = None
     if not isinstance(status, Mapping) or "pbx" not in status:
-        raise RemoteError(f"{args.mux} is not a mux status page")
+        raise RemoteError(
+            f"{args.mux} is not a mux status page (for a driver give --api URL instead)"
+        )
     if args.json:
         out.write(json.dumps(status, indent=1) + "\n")
     else:
         out.write("\n".join(mux_summary(status)) + "\n")
-    return bool(status["pbx"].get("state") == "up")
+    return [] if status["pbx"].get("state") == "up" else ["the PBX link is not up"]
 
 
 def status_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
-        up = _driver_status(args, out) if args.api else _mux_status(args, out)
+        problems = _driver_status(args, out) if args.api else _mux_status(args, out)
     except RemoteError as error:
         err.write(f"ecsta status: {error}\n")
         return 1
-    if not up:
-        err.write("ecsta status: the PBX link is not up\n")
+    for problem in problems:
+        err.write(f"ecsta status: {problem}\n")
+    return 1 if problems else 0
+
+
+# -- reload -----------------------------------------------------------------------------------
+
+
+def reload_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """POST /reload: what ``systemctl reload`` (SIGHUP) does, with the outcome printed."""
+    url = _url(args.api, "/reload") if args.api else _url(args.mux, "/reload")
+    try:
+        outcome = fetch("POST", url, _token(args) if args.api else None)
+    except RemoteError as error:
+        err.write(f"ecsta reload: {error}\n")
         return 1
+    for change in outcome.get("changed", []):
+        out.write(f"reloaded {change}\n")
+    if not outcome.get("changed"):
+        out.write("reloaded, nothing changed\n")
+    for part in outcome.get("needsRestart", []):
+        out.write(f"changed but taking effect only at a restart: {part}\n")
     return 0
 
 
@@ -287,19 +382,37 @@ def _api_options(parser: argparse.ArgumentParser, default: str | None = DEFAULT_
     )
 
 
+def _mux_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mux",
+        default=DEFAULT_STATUS,
+        metavar="URL",
+        help=f"the mux's status endpoint (default {DEFAULT_STATUS})",
+    )
+
+
 def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add ``dial`` and ``status`` to the console script's subcommands."""
     dial = subcommands.add_parser(
         "dial",
         help="make a call from a line through the driver",
         description="Make a call from line FROM to TO through the driver's API, as an"
-        " application's click-to-dial does. The driver answers once the PBX has taken the call.",
+        " application's click-to-dial does. The driver answers once the PBX has taken the call;"
+        " ecsta dial then waits until it rings at the other end (exit status 0) or fails, busy,"
+        " unreachable or refused (exit status 1).",
         epilog="example: ecsta dial 101 102; ecsta dial --api http://pbx-host:8782 101 0301234567",
     )
     dial.add_argument("source", metavar="FROM", help="the calling line (its extension number)")
     dial.add_argument("destination", metavar="TO", help="the number to call")
     dial.add_argument(
         "--address", type=int, default=0, help="the line's address (1: a Super-Twin DECT)"
+    )
+    dial.add_argument(
+        "--wait",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="how long to wait for the call to ring or fail (default 15)",
     )
     _api_options(dial)
     dial.set_defaults(handler=dial_command)
@@ -308,18 +421,25 @@ def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]")
         "status",
         help="what the mux (or a driver) is doing now",
         description="Sum up the mux's status page (default) or, with --api, a driver: the PBX"
-        " link, applications or lines, calls. Exit status 0 when the PBX link is up, 1 when it"
-        " is not or the service cannot be reached.",
+        " link, applications or lines, calls. Exit status 0 when all is well, 1 when the PBX"
+        " link is down, a driver has no lines, or the service cannot be reached.",
     )
-    status.add_argument(
-        "--mux",
-        default=DEFAULT_STATUS,
-        metavar="URL",
-        help=f"the mux's status endpoint (default {DEFAULT_STATUS})",
-    )
+    _mux_option(status)
     _api_options(status, default=None)
     status.add_argument("--json", action="store_true", help="print the raw document instead")
     status.set_defaults(handler=status_command)
+
+    reload = subcommands.add_parser(
+        "reload",
+        help="have the mux (or a driver) read its configuration again",
+        description="What systemctl reload (SIGHUP) does, with the outcome printed: users,"
+        " certificates, rules and the log level are read again without dropping applications"
+        " or the PBX link. Exit status 0 when the new configuration is in force, 1 when it was"
+        " refused (the running one stays) or the service cannot be reached.",
+    )
+    _mux_option(reload)
+    _api_options(reload, default=None)
+    reload.set_defaults(handler=reload_command)
 
 
 def register_lines_query(

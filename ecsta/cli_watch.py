@@ -26,9 +26,15 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime, IStreamClien
 from twisted.python.failure import Failure
 
 from ecsta.link.endpoints import EndpointError, client_endpoint
-from ecsta.link.errors import AssociationRejected, LinkError, OperationFailed
+from ecsta.link.errors import (
+    AssociationRejected,
+    LinkError,
+    LoginRefused,
+    OperationFailed,
+    describe_connect_failure,
+)
 from ecsta.link.protocol import CSTAClientProtocol
-from ecsta.link.service import PBXClientFactory
+from ecsta.link.service import PBXClientFactory, endpoint_address
 from ecsta.wire import apdu
 
 MONITOR_STOP = 73
@@ -37,7 +43,6 @@ DEFAULT_PBX = "tcp:host=127.0.0.1:port=33333"
 STOP_TIMEOUT = 3.0
 #: ACSE diagnostics of a refused association, as an operator reads them.
 REFUSALS = {
-    13: "the login was refused (wrong user or password)",
     14: "a login is required: give --user",
     1: "the service is full or refused the association",
 }
@@ -223,7 +228,8 @@ class Watcher:
         try:
             connected = await self.endpoint.connect(factory)
         except Exception as error:
-            return self._fail(f"cannot connect: {error}")
+            address = endpoint_address(self.endpoint)
+            return self._fail(f"cannot connect to {address}: {describe_connect_failure(error)}")
         assert isinstance(connected, WatchProtocol)
         self.proto = connected
         try:
@@ -231,6 +237,8 @@ class Watcher:
             result = await connected.invoke(
                 "monitorStart", {"monitorObject": ("deviceObject", argument)}
             )
+        except LoginRefused as error:
+            return self._fail(str(error))
         except AssociationRejected as error:
             code = error.diagnostic[1] if isinstance(error.diagnostic, tuple) else None
             return self._fail(

@@ -3,7 +3,7 @@
 # virtual environment, with the commands as written, except that /opt/ecsta and /etc/ecsta
 # are directories under a temporary one and nothing is installed into the system (no user, no
 # systemd units: tests/test_sample_configs.py checks those). Needs network access to the
-# package index, python3, curl and tshark; uses the ports the documentation names (33333,
+# package index, python3 and curl (tshark, when installed, lists the capture too); uses the ports the documentation names (33333,
 # 33335, 8081, 8782), which must be free. Run it from anywhere:
 #
 #     bash tests/check_operator_docs.sh
@@ -71,6 +71,7 @@ grep -q ' delivered          call 0001 at 102  alerting=102 calling=101 called=1
 cat > /tmp/try-driver.toml <<'EOF'
 [admin]
 licenceDirectory = "/tmp/ecsta-try"
+stateDirectory = "/tmp/ecsta-try/driver"
 EOF
 "$prefix/bin/twistd" -n --pidfile= ecsta-driver --config /tmp/try-driver.toml > driver.log 2>&1 &
 pids+=($!)
@@ -80,14 +81,18 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 grep -q '^PBX link: up$' driver-status.out || fail "driver status: $(cat driver-status.out)"
+grep -q '^ecsta-driver ' driver-status.out || fail "driver status has no version"
 "$prefix/bin/ecsta" dial 103 104 | tee dial.out
-grep -Eq '^call [0-9]+ on line 103 to 104: LINECALLSTATE_' dial.out || fail "ecsta dial"
+grep -Eq '^call [0-9]+ on line 103 to 104: LINECALLSTATE_RINGBACK$' dial.out || fail "ecsta dial"
 "$prefix/bin/ecsta" status --api http://127.0.0.1:8782
 curl -sf http://127.0.0.1:33335/console/ > /dev/null || fail "the mux's console"
-curl -sf http://127.0.0.1:8782/metrics | grep -q '^ecsta_driver_pbx_link_up 1.0$' \
-  || fail "driver metrics"
-curl -sf http://127.0.0.1:33335/metrics | grep -q '^ecsta_mux_pbx_link_up 1.0$' \
-  || fail "mux metrics"
+# Into files first: grep -q stops reading early, and pipefail would count curl's broken pipe.
+curl -sf http://127.0.0.1:8782/metrics > driver-metrics.txt || fail "driver metrics"
+grep -q '^ecsta_driver_pbx_link_up 1.0$' driver-metrics.txt || fail "driver metrics"
+grep -q '^ecsta_build_info{program="ecsta-driver",version=' driver-metrics.txt \
+  || fail "driver build info"
+curl -sf http://127.0.0.1:33335/metrics > mux-metrics.txt || fail "mux metrics"
+grep -q '^ecsta_mux_pbx_link_up 1.0$' mux-metrics.txt || fail "mux metrics"
 
 step "docs/integrators.md: a call from start to end, with curl"
 # The phones of the steps above hang up first.
@@ -173,10 +178,23 @@ grep -q '^LINE_CALLSTATE 106 ' events.out || fail "the events example saw no LIN
 step "3. Configure (samples into $etc, checked as section 3 checks them)"
 mkdir -p "$etc"
 cp "$source_tree/etc/mux.toml" "$source_tree/etc/driver.toml" "$etc/"
-"$prefix/bin/python" -c "from ecsta.mux.config import load; load('$etc/mux.toml')"
-"$prefix/bin/python" -c "from ecsta.driver.config import load; load('$etc/driver.toml')"
+"$prefix/bin/ecsta" check "$etc/mux.toml" "$etc/driver.toml" || fail "ecsta check of the samples"
 
-step "5. Users"
+step "5. Checking and reloading (on the mux of section 2)"
+printf '[pbx]\nendpoint = "tcp:host=pbx"\n' > "$work/broken-mux.toml"
+if "$prefix/bin/ecsta" check "$work/broken-mux.toml" > check.out; then fail "ecsta check passed a broken file"; fi
+cat check.out
+grep -q "pbx.endpoint: 'tcp:host=pbx' has no port" check.out || fail "ecsta check's message"
+printf '[users]\n' >> /tmp/try-mux.toml
+printf 'a long password\n' | "$prefix/bin/ecsta" hash-password --user crm >> /tmp/try-mux.toml
+"$prefix/bin/ecsta" reload | tee reload.out
+grep -q '^reloaded users: added crm$' reload.out || fail "ecsta reload"
+kill -HUP "${pids[0]}"
+for _ in $(seq 1 50); do grep -q 'ecsta-mux: reloaded' mux.log && break; sleep 0.1; done
+kill -0 "${pids[0]}" || fail "SIGHUP ended the mux"
+"$prefix/bin/ecsta" status > /dev/null || fail "the mux after SIGHUP"
+
+step "6. Users"
 printf 'a password\n' | "$prefix/bin/ecsta" hash-password --user crm | tee -a "$etc/mux.toml"
 "$prefix/bin/python" - "$etc/mux.toml" <<'EOF'
 import sys
@@ -184,7 +202,7 @@ from ecsta.mux.config import load
 assert load(sys.argv[1]).user_table().verify("crm", "a password"), "the user cannot log in"
 EOF
 
-step "9. Capture"
+step "10. Capture"
 for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 wait 2>/dev/null || true
 pids=()
@@ -194,17 +212,15 @@ wait_port 33333
 "$prefix/bin/ecsta" watch 101 --seconds 1 2>/dev/null || fail "watch for the capture"
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 pids=()
-tshark -r "$work/mux-pbx.pcap" | head -n 5
-tshark -r "$work/mux-pbx.pcap" -T fields -e tcp.payload > pdus.hex
-"$prefix/bin/ecsta" decode --file pdus.hex > decoded.txt || fail "ecsta decode"
+"$prefix/bin/ecsta" decode --file "$work/mux-pbx.pcap" > decoded.txt || fail "ecsta decode"
+if command -v tshark > /dev/null; then tshark -r "$work/mux-pbx.pcap" | head -n 5; fi
 grep -q '^aarq  context 1.3.12.0.218' decoded.txt || fail "no AARQ in the capture"
 grep -q 'operation monitorStart (71)' decoded.txt || fail "no monitorStart in the capture"
 
-step "10. Upgrading"
+step "11. Upgrading"
 cd "$source_tree"
 "$prefix/bin/pip" install -q --upgrade . 2>&1 | grep -v "^WARNING: Location" || true
-"$prefix/bin/python" -c "from ecsta.mux.config import load; load('$etc/mux.toml')"
-"$prefix/bin/python" -c "from ecsta.driver.config import load; load('$etc/driver.toml')"
+"$prefix/bin/ecsta" check "$etc/mux.toml" "$etc/driver.toml" || fail "ecsta check after the upgrade"
 
 echo
 echo "operator docs: OK"

@@ -23,13 +23,15 @@ class HashPasswordTests(SynchronousTestCase):
         return main(list(argv), out, err), out.getvalue(), err.getvalue()
 
     def test_the_first_line_of_a_pipe_is_the_password(self) -> None:
-        status, out, err = self.run_main("hash-password", stdin=io.StringIO("s3cret pass\nx\n"))
+        status, out, err = self.run_main(
+            "hash-password", stdin=io.StringIO("s3cret passphrase\nx\n")
+        )
         self.assertEqual((status, err), (0, ""))
         hashed = out.strip()
         self.assertTrue(hashed.startswith("scrypt$"), hashed)
         users = Users({"crm": hashed})
-        self.assertTrue(users.verify("crm", "s3cret pass"))
-        self.assertFalse(users.verify("crm", "s3cret pas"))
+        self.assertTrue(users.verify("crm", "s3cret passphrase"))
+        self.assertFalse(users.verify("crm", "s3cret passphras"))
 
     def test_a_whole_toml_line_for_the_users_table(self) -> None:
         status, out, _ = self.run_main(
@@ -70,3 +72,35 @@ class HashPasswordTests(SynchronousTestCase):
         status, out, _ = self.run_main("hash-password", "secret", stdin=io.StringIO("pw\n"))
         self.assertEqual((status, out), (2, ""))
         self.assertIn("unrecognized arguments: secret", usage.getvalue())
+
+    def test_a_short_password_is_hashed_with_a_warning(self) -> None:
+        status, out, err = self.run_main("hash-password", stdin=io.StringIO("pw\n"))
+        self.assertEqual(status, 0)
+        self.assertTrue(Users({"u": out.strip()}).verify("u", "pw"))
+        self.assertEqual(
+            err,
+            "ecsta hash-password: warning: a password of 2 characters is easy to guess;"
+            " use 12 or more\n",
+        )
+
+    def test_a_user_name_that_is_no_bare_key_is_quoted(self) -> None:
+        for name in ("front desk", 'say "hi"', "müller", "a.b"):
+            status, out, _ = self.run_main(
+                "hash-password",
+                "--user",
+                name,
+                "--scheme",
+                "pbkdf2-sha256",
+                stdin=io.StringIO("a long enough password\n"),
+            )
+            self.assertEqual(status, 0)
+            users = tomllib.loads("[users]\n" + out)["users"]
+            self.assertEqual(list(users), [name])
+            self.assertTrue(Users(users).verify(name, "a long enough password"))
+
+    def test_a_user_name_with_control_characters_is_refused(self) -> None:
+        status, out, err = self.run_main(
+            "hash-password", "--user", "a\nb", stdin=io.StringIO("a long enough password\n")
+        )
+        self.assertEqual((status, out), (1, ""))
+        self.assertIn("--user must be a name without control characters", err)

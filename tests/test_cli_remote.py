@@ -14,6 +14,7 @@ from twisted.internet import defer, reactor, threads
 from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
 
+from ecsta import __version__
 from ecsta.cli import main
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
@@ -50,7 +51,7 @@ class DriverCommandTests(TestCase):
         harness = await self.start()
         status, out, err = await run("dial", "--api", self.api, "101", "102")
         self.assertEqual((status, err), (0, ""))
-        self.assertRegex(out, r"^call \d+ on line 101 to 102: LINECALLSTATE_\w+\n$")
+        self.assertRegex(out, r"^call \d+ on line 101 to 102: LINECALLSTATE_RINGBACK\n$")
         call_id = int(out.split()[1])
         self.assertIn(call_id, harness.calls("101"))
         state = await harness.control("GET", "/state")
@@ -61,6 +62,18 @@ class DriverCommandTests(TestCase):
             ),
             state["calls"],
         )
+
+    async def test_dial_to_a_busy_or_missing_number_fails(self) -> None:
+        harness = await self.start()
+        await harness.person("104", "offhook")  # 104 has no Super-Twin DECT to ring instead
+        status, out, err = await run("dial", "--api", self.api, "--wait", "10", "101", "104")
+        self.assertEqual(status, 1, out)
+        self.assertRegex(err, r"^ecsta dial: the call to 104 failed: busy")
+        await harness.person("101", "onhook")
+        await harness.until(lambda: not harness.calls("101"))
+        status, out, err = await run("dial", "--api", self.api, "--wait", "10", "101", "555")
+        self.assertEqual(status, 1, out)
+        self.assertRegex(err, r"^ecsta dial: .*555")
 
     async def test_dial_from_an_unknown_line_fails_with_the_drivers_reason(self) -> None:
         await self.start()
@@ -75,6 +88,9 @@ class DriverCommandTests(TestCase):
         status, _, err = await run("dial", "--api", self.api, "101", "102")
         self.assertEqual(status, 1)
         self.assertIn("wants a bearer token: give --token or set ECSTA_API_TOKEN", err)
+        status, _, err = await run("dial", "--api", self.api, "--token", "x" * 20, "101", "102")
+        self.assertEqual(status, 1)
+        self.assertIn("token refused (not one of the driver's [api] tokens)", err)
         self.patch(os, "environ", dict(os.environ, ECSTA_API_TOKEN=TOKEN))
         status, out, err = await run("dial", "--api", self.api, "101", "102")
         self.assertEqual((status, err), (0, ""), out)
@@ -98,11 +114,18 @@ class DriverCommandTests(TestCase):
         status, out, err = await run("status", "--api", self.api)
         self.assertEqual((status, err), (0, ""))
         lines = out.splitlines()
-        self.assertEqual(lines[0], "PBX link: up")
-        self.assertEqual(lines[1], "lines: 2 (2 in service)")
+        self.assertEqual(lines[0], f"ecsta-driver {__version__}")
+        self.assertEqual(lines[1], "PBX link: up")
+        self.assertEqual(lines[2], "lines: 2 (2 in service)")
         calls = [c for c in harness.driver.engine.calls.values() if c.exists]
         self.assertIn(f"calls: {len(calls)}", lines)
         self.assertTrue(any(line.strip().endswith("101 -> 102") for line in lines), lines)
+
+    async def test_status_of_a_mux_pointed_at_a_driver_says_so(self) -> None:
+        await self.start()
+        status, _, err = await run("status", "--mux", self.api)
+        self.assertEqual(status, 1)
+        self.assertIn("is not a mux status page (for a driver give --api URL instead)", err)
 
     async def test_status_fails_when_nothing_listens(self) -> None:
         port = free_port()
@@ -152,6 +175,7 @@ class MuxStatusTests(TestCase):
         status, out, err = await run("status", "--mux", url)
         self.assertEqual((status, err), (0, ""))
         lines = out.splitlines()
+        self.assertEqual(lines.pop(0), f"ecsta-mux {__version__}")
         self.assertRegex(
             lines[0],
             r"^PBX link: up \(127\.0\.0\.1:\d+, since .*\); applications are shown"
@@ -161,11 +185,26 @@ class MuxStatusTests(TestCase):
         self.assertIn("CDR: no owner, 0 reports relayed", lines)
 
     async def test_status_is_a_failure_while_the_pbx_is_away(self) -> None:
-        url = await self.start_mux(f"tcp:host=127.0.0.1:port={free_port()}")
+        port = free_port()
+        url = await self.start_mux(f"tcp:host=127.0.0.1:port={port}")
+        for _ in range(500):
+            if self.service.mux.pbx_health.last_error is not None:
+                break
+            await defer.Deferred.fromCoroutine(_sleep(0.01))
         status, out, err = await run("status", "--mux", url)
         self.assertEqual(status, 1)
-        self.assertTrue(out.startswith("PBX link: down"), out)
+        lines = out.splitlines()
+        self.assertRegex(
+            lines[1], rf"^last error: 127\.0\.0\.1:{port}: connection refused, since \d{{4}}-"
+        )
+        self.assertTrue(lines[2].startswith("PBX link: down"), out)
         self.assertEqual(err, "ecsta status: the PBX link is not up\n")
+
+    async def test_status_of_a_driver_pointed_at_a_mux_says_so(self) -> None:
+        url = await self.start_mux()
+        status, _, err = await run("status", "--api", url)
+        self.assertEqual(status, 1)
+        self.assertIn(f"{url} is not an ecsta driver's API: is it the right port?", err)
 
     async def test_status_json_is_the_status_document(self) -> None:
         url = await self.start_mux()

@@ -29,6 +29,7 @@ from ecsta.cli_watch import (
     device_text,
     summary,
 )
+from ecsta.link.endpoints import client_endpoint
 from ecsta.mux.auth import hash_password
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
@@ -36,6 +37,7 @@ from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller
 from ecsta.sim.tap import SimulatorService
 from tests.driver_harness import port_of
+from tests.test_mux_tap import pem_pair
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOOPBACK = "tcp:0:interface=127.0.0.1"
@@ -247,7 +249,69 @@ class WatcherTests(TestCase):
             reactor, TCP4ClientEndpoint(reactor, "127.0.0.1", port), "101", io.StringIO(), err
         )
         self.assertEqual(await defer.Deferred.fromCoroutine(watcher.run()), 1)
-        self.assertIn("ecsta watch: cannot connect:", err.getvalue())
+        self.assertEqual(
+            err.getvalue(), f"ecsta watch: cannot connect to 127.0.0.1:{port}: connection refused\n"
+        )
+
+    async def test_a_locked_out_host_is_told_so(self) -> None:
+        _, sim_port = await self.start_simulator()
+        config = from_dict(
+            {
+                "pbx": {"endpoint": f"tcp:host=127.0.0.1:port={sim_port}"},
+                "listen": {"tcp": [LOOPBACK], "require_login": True},
+                "status": {"endpoint": ""},
+                "users": {"crm": hash_password("right", "pbkdf2-sha256", iterations=1000)},
+                "login": {"free_failures": 5, "lockout_failures": 1, "delay": 0, "max_delay": 0},
+            }
+        )
+        mux = MuxService(reactor, config)
+        mux.privilegedStartService()
+        mux.startService()
+        self.addCleanup(mux.stopService)
+        endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", port_of(mux._ports[0]))
+        said = []
+        for password in ("wrong", "right"):
+            err = io.StringIO()
+            watcher = Watcher(
+                reactor, endpoint, "101", io.StringIO(), err, user="crm", password=password
+            )
+            self.assertEqual(await defer.Deferred.fromCoroutine(watcher.run()), 1)
+            said.append(err.getvalue())
+        self.assertEqual(said[0], "ecsta watch: login refused (wrong user or password)\n")
+        self.assertIn("locked out after failed logins", said[1])
+
+    async def test_a_certificate_that_does_not_verify_is_named_with_the_reason(self) -> None:
+        _, sim_port = await self.start_simulator()
+        directory = os.path.abspath(self.mktemp())
+        os.makedirs(directory)
+        key, cert = pem_pair("localhost", san="localhost")
+        paths = []
+        for name, data in (("key.pem", key), ("cert.pem", cert)):
+            paths.append(os.path.join(directory, name))
+            with open(paths[-1], "wb") as stream:
+                stream.write(data)
+        config = from_dict(
+            {
+                "pbx": {"endpoint": f"tcp:host=127.0.0.1:port={sim_port}"},
+                "listen": {
+                    "tcp": [],
+                    "tls": [f"ssl:0:interface=127.0.0.1:privateKey={paths[0]}:certKey={paths[1]}"],
+                },
+                "status": {"endpoint": ""},
+                "users": {"crm": hash_password("right", "pbkdf2-sha256", iterations=1000)},
+            }
+        )
+        mux = MuxService(reactor, config)
+        mux.privilegedStartService()
+        mux.startService()
+        self.addCleanup(mux.stopService)
+        endpoint = client_endpoint(reactor, f"tls:host=localhost:port={port_of(mux._ports[0])}")
+        err = io.StringIO()
+        watcher = Watcher(reactor, endpoint, "101", io.StringIO(), err, user="crm", password="x")
+        self.assertEqual(await defer.Deferred.fromCoroutine(watcher.run()), 1)
+        self.assertEqual(
+            err.getvalue(), "ecsta watch: certificate verify failed: self-signed certificate\n"
+        )
 
     async def test_through_a_mux_that_wants_a_login(self) -> None:
         simulator, sim_port = await self.start_simulator()
@@ -272,7 +336,7 @@ class WatcherTests(TestCase):
             reactor, endpoint, "101", io.StringIO(), err, user="crm", password="wrong"
         )
         self.assertEqual(await defer.Deferred.fromCoroutine(refused.run()), 1)
-        self.assertIn("the login was refused (wrong user or password)", err.getvalue())
+        self.assertEqual(err.getvalue(), "ecsta watch: login refused (wrong user or password)\n")
 
         out = io.StringIO()
         watcher = Watcher(

@@ -109,9 +109,38 @@ class UnwritableDirectoryTests(SynchronousTestCase):
     def test_a_writable_licence_directory_starts(self) -> None:
         """The same user with a directory it may write: the service is made."""
         pool = self.directory("pool", 0o777)
-        self.write_config(f'[admin]\nlicenceDirectory = "{pool}"\n')
+        state = self.directory("state", 0o777)
+        self.write_config(f'[admin]\nlicenceDirectory = "{pool}"\nstateDirectory = "{state}"\n')
         self.assertEqual(as_ordinary_user(start_service(self.config)), "started")
         self.assertIn("licence.lock", os.listdir(pool))
+
+    def test_without_a_state_directory_the_users_data_directory_is_used_and_must_be_writable(
+        self,
+    ) -> None:
+        pool = self.directory("pool", 0o777)
+        data = self.directory("data", READ_ONLY)
+        self.write_config(f'[admin]\nlicenceDirectory = "{pool}"\n')
+        start = start_service(self.config)
+
+        def start_with_data_home(home: str) -> Callable[[], str]:
+            def run() -> str:
+                os.environ.pop("STATE_DIRECTORY", None)
+                os.environ["XDG_DATA_HOME"] = home
+                return start()
+
+            return run
+
+        message = as_ordinary_user(start_with_data_home(data))
+        self.assertTrue(
+            message.startswith(
+                "exit 1: ecsta-driver: admin.stateDirectory: the state directory "
+                f"{data}/ecsta/driver cannot be written by this user (Permission denied)"
+            ),
+            message,
+        )
+        writable = self.directory("home", 0o777)
+        self.assertEqual(as_ordinary_user(start_with_data_home(writable)), "started")
+        self.assertTrue(os.path.isdir(os.path.join(writable, "ecsta", "driver")))
 
     def test_a_read_only_state_directory_of_an_instance_is_named(self) -> None:
         pool = self.directory("pool", 0o777)

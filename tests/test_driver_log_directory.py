@@ -32,7 +32,11 @@ class UnwritableLogDirectoryTests(SynchronousTestCase):
     def test_a_read_only_log_directory_stops_the_start(self) -> None:
         pool = self.directory("pool", 0o777)
         logs = self.directory("logs", READ_ONLY)
-        self.write_config(f'[admin]\nlicenceDirectory = "{pool}"\nlogDirectory = "{logs}"\n')
+        state = self.directory("state", 0o777)
+        self.write_config(
+            f'[admin]\nlicenceDirectory = "{pool}"\nlogDirectory = "{logs}"\n'
+            f'stateDirectory = "{state}"\n'
+        )
         message = as_ordinary_user(start_service(self.config))
         self.assertEqual(
             message,

@@ -10,6 +10,7 @@ from twisted.internet.task import Clock
 from twisted.test import iosim
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.cli import main
 from ecsta.link.capture import Capture
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.wire.framing import frame
@@ -95,3 +96,21 @@ class TsharkTests(SynchronousTestCase):
         self.assertEqual(bytes.fromhex(rows[0][2].replace(":", "")), frame(AARQ))
         self.assertEqual(rows[2][:2], ["33333", "50000"])
         self.assertEqual(bytes.fromhex(rows[2][2].replace(":", "")), frame(FIRST_STATUS))
+
+
+class DecodeCaptureTests(SynchronousTestCase):
+    def test_ecsta_decode_reads_its_own_capture_files(self) -> None:
+        path = Path(self.mktemp())
+        capture = Capture.open(str(path))
+        capture_a_conversation(capture)
+        capture.file.close()
+        out, err = io.StringIO(), io.StringIO()
+        status = main(["decode", "--file", str(path)], out, err)
+        self.assertEqual((status, err.getvalue()), (0, ""))
+        text = out.getvalue()
+        self.assertIn(
+            f"PDU 1: {len(AARQ)} octets (length header {len(AARQ):04x}), ecsta -> peer", text
+        )
+        self.assertIn("peer -> ecsta", text)
+        self.assertIn("aarq", text)
+        self.assertIn("systemStatus", text)

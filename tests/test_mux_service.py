@@ -928,6 +928,20 @@ class LoginTests(SynchronousTestCase):
         )
         self.successResultOf(strict.connect_app(user="alice", password="s3cret").ready)
 
+    def test_clients_are_told_a_wrong_password_from_a_lockout(self) -> None:
+        rig = self.rig()
+        wrong = [
+            self.failureResultOf(rig.connect_app(host="10.9.9.9", user="alice", password="x").ready)
+        ]
+        for _ in range(4):
+            attempt = rig.connect_app(host="10.9.9.9", user="alice", password="x")
+            rig.advance(4)
+            wrong.append(self.failureResultOf(attempt.ready))
+        self.assertEqual(str(wrong[0].value), "login refused (wrong user or password)")
+        locked = rig.connect_app(host="10.9.9.9", user="alice", password="s3cret")
+        rig.advance(4)
+        self.assertIn("locked out", str(self.failureResultOf(locked.ready).value))
+
     def test_repeated_failures_are_slowed_down_then_locked_out(self) -> None:
         rig = self.rig()
         for _ in range(2):

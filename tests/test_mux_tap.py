@@ -23,11 +23,12 @@ from ecsta.mux.tap import Options, makeService
 USERS = f'[users]\nalice = "{hash_password("pw", "pbkdf2-sha256", iterations=100_000)}"\n'
 
 
-def pem_pair(name: str) -> tuple[bytes, bytes]:
+def pem_pair(name: str, san: str | None = None) -> tuple[bytes, bytes]:
+    """A key and a self-signed certificate for ``name`` (with ``san`` as its DNS name)."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
@@ -35,8 +36,11 @@ def pem_pair(name: str) -> tuple[bytes, bytes]:
         .serial_number(1)
         .not_valid_before(now)
         .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
     )
+    if san is not None:
+        names = x509.SubjectAlternativeName([x509.DNSName(san)])
+        builder = builder.add_extension(names, critical=False)
+    cert = builder.sign(key, hashes.SHA256())
     key_pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,

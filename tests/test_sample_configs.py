@@ -89,6 +89,13 @@ class DriverSampleTests(SynchronousTestCase):
 
 
 class SystemdUnitTests(SynchronousTestCase):
+    def test_the_units_reload_on_sighup_and_name_their_service_in_the_journal(self) -> None:
+        for program in ("ecsta-mux", "ecsta-driver"):
+            with open(os.path.join(ETC, "systemd", f"{program}.service"), encoding="utf-8") as f:
+                text = f.read()
+            self.assertIn("\nExecReload=/bin/kill -HUP $MAINPID\n", text)
+            self.assertIn(f"\nSyslogIdentifier={program}\n", text)
+
     def test_the_units_are_valid_and_notify_when_ready(self) -> None:
         analyze = shutil.which("systemd-analyze")
         if analyze is None:

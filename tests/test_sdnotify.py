@@ -127,6 +127,7 @@ class TwistdReadinessTests(SynchronousTestCase):
             os.environ,
             NOTIFY_SOCKET=listener.path,
             PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""),
+            STATE_DIRECTORY=workdir,  # as systemd gives it: the driver keeps its state there
         )
         process = subprocess.Popen(
             [

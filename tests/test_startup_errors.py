@@ -13,6 +13,7 @@ import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta import __version__
 from tests.test_mux_tap import USERS, pem_pair
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,7 +23,11 @@ DEADLINE = 30
 
 def twistd(workdir: str, plugin: str, *options: str) -> tuple[int, str]:
     """Exit status and everything printed (log included) of ``twistd -n plugin options``."""
-    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(
+        os.environ,
+        PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        STATE_DIRECTORY=workdir,  # as systemd gives it; the driver keeps its state there
+    )
     starter = "from twisted.scripts.twistd import run; run()"
     arguments = [sys.executable, "-c", starter, "-n", "--pidfile=", plugin, *options]
     process = subprocess.Popen(
@@ -127,3 +132,46 @@ class StartupErrorTests(SynchronousTestCase):
             self.dir, "ecsta-driver", "--pbx", "sim", "--api", "tcp:x:interface=127.0.0.1"
         )
         self.assertRefused(outcome, "ecsta-driver: api.endpoint: 'tcp:x:interface=127.0.0.1'")
+
+    def assertOneLine(self, outcome: tuple[int, str], line: str) -> None:
+        """Refused with exactly ``line`` as the last line, and no usage printed before it."""
+        self.assertRefused(outcome, line)
+        _, output = outcome
+        self.assertEqual(output.strip().splitlines()[-1], line, output)
+        self.assertNotIn("Usage:", output)
+
+    def test_pbx_endpoints_without_a_port_or_written_host_port(self) -> None:
+        loopback = "--api=tcp:0:interface=127.0.0.1"
+        for plugin, api in (("ecsta-mux", "--status="), ("ecsta-driver", loopback)):
+            self.assertOneLine(
+                twistd(self.dir, plugin, "--pbx", "tcp:host=pbx.example", api),
+                f"{plugin}: pbx.endpoint: 'tcp:host=pbx.example' has no port: write "
+                "tcp:host=pbx.example:port=33333",
+            )
+            self.assertOneLine(
+                twistd(self.dir, plugin, "--pbx", "pbx.example:33333", api),
+                f"{plugin}: pbx.endpoint: 'pbx.example:33333' is not an endpoint: write "
+                "tcp:host=NAME:port=33333 (tls:host=NAME:port=33334 for a mux's TLS port)",
+            )
+
+    def test_an_unknown_option_is_one_line(self) -> None:
+        self.assertOneLine(
+            twistd(self.dir, "ecsta-mux", "--pbxx", "sim"),
+            "ecsta-mux: option --pbxx not recognized (twistd ecsta-mux --help lists them)",
+        )
+
+    def test_simulator_on_a_taken_port(self) -> None:
+        csta = f"tcp:{self.port}:interface=127.0.0.1"
+        outcome = twistd(self.dir, "ecsta-pbxsim", "--csta", csta, "--control", "none")
+        self.assertRefused(
+            outcome,
+            f"ecsta-pbxsim cannot start: cannot listen on 127.0.0.1:{self.port}: "
+            "Address already in use",
+        )
+
+    def test_every_service_tells_its_version(self) -> None:
+        for plugin in ("ecsta-mux", "ecsta-driver", "ecsta-pbxsim"):
+            status, output = twistd(self.dir, plugin, "--version")
+            self.assertEqual((status, output.strip()), (0, f"{plugin} {__version__}"))
+            status, output = twistd(self.dir, plugin, "--help")
+            self.assertIn("--version", output)

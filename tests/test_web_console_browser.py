@@ -111,6 +111,41 @@ class DriverConsoleTests(BrowserTestCase):
         state = await h.control("GET", "/state")
         return [{c["device"]: c["state"] for c in call["connections"]} for call in state["calls"]]
 
+    async def test_a_banner_and_no_call_buttons_while_the_pbx_is_away(self) -> None:
+        h = DriverHarness()
+        self.addCleanup(h.stop)
+        await h.start(["103", "104"])
+        browser = await self.browser()
+        await self.do(browser.get, f"http://127.0.0.1:{h.api_port}/")
+        await self.do(
+            browser.wait,
+            lambda: browser.run("return document.querySelector('#live').dataset.state") == "live",
+            10,
+            "the event stream connected",
+        )
+        banner = "return [document.querySelector('#pbx-banner').hidden, " + (
+            "document.querySelector('#pbx-banner').textContent, "
+            "document.querySelector('#dial-button').disabled]"
+        )
+        self.assertEqual((await self.do(browser.run, banner))[0::2], [True, False])
+        await h.control("POST", "/link/refuse", {"seconds": 3})
+        await h.control("POST", "/link/drop")
+        _, text, disabled = await self.do(
+            browser.wait,
+            lambda: (shown := browser.run(banner)) and not shown[0] and shown,
+            10,
+            "the banner is shown",
+        )
+        self.assertIn("the PBX link is down", text)
+        self.assertTrue(disabled)
+        self.assertNotIn("logged out", await self.do(browser.text, "#live"))
+        await self.do(
+            browser.wait,
+            lambda: browser.run(banner)[0::2] == [True, False],
+            20,
+            "the banner goes once the PBX is back",
+        )
+
     async def test_log_in_dial_and_follow_the_call_live(self) -> None:
         h = DriverHarness()
         self.addCleanup(h.stop)

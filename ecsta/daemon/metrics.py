@@ -12,10 +12,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, InfoMetricFamily, Metric
 from twisted.web.resource import Resource
 from twisted.web.server import Request
 
+from ecsta import __version__
 from ecsta.link.capture import PDURecorder
 from ecsta.wire import ber
 from ecsta.wire.errors import DecodeError
@@ -80,10 +81,19 @@ class LiveCollector:
         return self._families()
 
 
-def registry_of(families: Callable[[], Iterator[Metric]]) -> CollectorRegistry:
-    """A registry of its own holding one live collector."""
+def registry_of(
+    families: Callable[[], Iterator[Metric]], program: str | None = None
+) -> CollectorRegistry:
+    """A registry of its own holding one live collector; with ``program``, also
+    ``ecsta_build_info{program, version}``, which says what runs."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(LiveCollector(families))
+    if program is not None:
+        info = InfoMetricFamily(
+            "ecsta_build", "The program and version that serve these metrics", labels=["program"]
+        )
+        info.add_metric([program], {"version": __version__})
+        registry.register(LiveCollector(lambda: iter([info])))
     return registry
 
 

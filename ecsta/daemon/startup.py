@@ -5,9 +5,19 @@ An operator whose port is taken or whose certificate is wrong needs the cause, a
 journal shows the last lines; a traceback buries the cause under frames that say nothing to them.
 """
 
-from twisted.application.service import MultiService
+import platform
+import sys
+from typing import Any
+
+from twisted.application.service import IService, MultiService, ServiceMaker
 from twisted.internet.error import CannotListenError
 from twisted.logger import Logger
+from twisted.python import usage
+
+from ecsta import __version__
+from ecsta.daemon.logs import LogControl
+from ecsta.daemon.reload import Reloader
+from twisted import __version__ as twisted_version
 
 log = Logger()
 
@@ -21,16 +31,81 @@ def describe(error: BaseException) -> str:
 
 
 class Daemon(MultiService):
-    """The top service of ``program``; ``expected`` are the failures that have a plain cause."""
+    """The top service of ``program``; ``expected`` are the failures that have a plain cause.
 
-    def __init__(self, program: str, expected: tuple[type[BaseException], ...]) -> None:
+    Its first log line names the program and its version. ``logs`` is the level filter; when
+    twistd runs the service (:class:`DaemonMaker`), the service puts it in front of twistd's
+    log observers before anything starts (a service started by a test leaves the test's log
+    alone).
+    """
+
+    def __init__(
+        self,
+        program: str,
+        expected: tuple[type[BaseException], ...],
+        logs: LogControl | None = None,
+    ) -> None:
         super().__init__()
         self.program = program
         self.expected = expected
+        self.logs = logs or LogControl()
+        self.owns_log = False
+        log.info(
+            "{program} {version} (Python {python}, Twisted {twisted})",
+            program=program,
+            version=__version__,
+            python=platform.python_version(),
+            twisted=twisted_version,
+        )
 
     def privilegedStartService(self) -> None:
+        if self.owns_log:
+            self.logs.install()
+        # A SIGHUP while the others start must reload, not end the process: the handler first.
+        for service in self:
+            if isinstance(service, Reloader):
+                service.install()
         try:
             super().privilegedStartService()
         except self.expected as error:
             log.critical("{program} cannot start: {why}", program=self.program, why=describe(error))
+            raise SystemExit(1) from None
+
+
+class DaemonMaker(ServiceMaker):
+    """The plugin's maker of a service: what twistd runs owns the process's log.
+
+    Its options know ``--version``, and an option error ends twistd with one line naming the
+    cause, where twistd itself would print the whole usage before it.
+    """
+
+    @property
+    def options(self) -> type[usage.Options]:
+        base: type[usage.Options] = super().options
+        program = self.tapname
+        return type(base.__name__, (_OneLineErrors, base), {"program": program})
+
+    def makeService(self, options: Any) -> IService:
+        service: IService = super().makeService(options)
+        if isinstance(service, Daemon):
+            service.owns_log = True
+        return service
+
+
+class _OneLineErrors(usage.Options):
+    """Mixed in before a service's own options by :class:`DaemonMaker`."""
+
+    program = "ecsta"
+
+    def opt_version(self) -> None:
+        """Print the version and exit."""
+        print(f"{self.program} {__version__}")
+        raise SystemExit(0)
+
+    def parseOptions(self, options: Any = None) -> None:
+        try:
+            super().parseOptions(options)
+        except usage.UsageError as error:
+            hint = f" (twistd {self.program} --help lists them)" if "option" in str(error) else ""
+            sys.stderr.write(f"{self.program}: {error}{hint}\n")
             raise SystemExit(1) from None

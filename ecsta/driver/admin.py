@@ -78,11 +78,15 @@ class Administration:
         updated = self.settings.updated(patch)
         if self.settings_path is not None:
             save_settings(self.settings_path, updated)
-        self.settings = updated
-        self.traffic.enabled = updated.diagnostics.traffic_log
-        for listener in list(self.listeners):
-            listener(updated)
+        self.adopt(updated)
         return updated
+
+    def adopt(self, settings: DriverSettings) -> None:
+        """Put ``settings`` in force as they are (saved already, or read on a reload)."""
+        self.settings = settings
+        self.traffic.enabled = settings.diagnostics.traffic_log
+        for listener in list(self.listeners):
+            listener(settings)
 
     def check_number(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """``POST /numberformat/check``: what a number becomes, and the rule that did it."""

@@ -39,6 +39,7 @@ from twisted.web.server import NOT_DONE_YET, Request
 from twisted.web.websocket import WebSocketResource, WebSocketTransport
 from zope.interface import implementer
 
+from ecsta import __version__
 from ecsta.daemon import jsonbody
 from ecsta.driver.adminapi import AdminResource, import_into, serves
 from ecsta.driver.connection import CSTAOperationError, Driver
@@ -357,6 +358,10 @@ class _Routes(Resource):
         elif isinstance(error, InvalidSetting):
             body = {"error": "badRequest", "field": error.path, "message": str(error)}
             self._answer(request, 400, body)
+        elif isinstance(error, OSError):
+            # The line file could not be written: the change was not made.
+            log.warn("line change not saved: {error}", error=error)
+            self._answer(request, 500, {"error": "storage", "message": f"not saved: {error}"})
         else:
             log.failure(
                 "API request {method} {path} failed",
@@ -372,6 +377,8 @@ class _Routes(Resource):
         match method, segments:
             case "GET", ["instances"]:
                 return {"instances": [self._instance_json(i) for i in self.instances]}
+            case "GET", ["status"]:
+                return self._status()
             case "GET", ["lines"]:
                 return {
                     "lines": [i.line_json(line) for i in self.instances for line in i.driver.lines]
@@ -442,6 +449,31 @@ class _Routes(Resource):
             "lines": len(driver.lines),
         }
 
+    def _status(self) -> dict[str, Any]:
+        """``GET /status``: the version and every instance's problems, for ``ecsta status``."""
+        instances = [
+            {
+                **self._instance_json(i),
+                "pbxAvailable": i.driver.usable,
+                "systemStatus": i.driver.pbx_status,
+                "lastError": i.driver.health.last_error,
+                "lastErrorSince": i.driver.health.since,
+                "problems": i.driver.problems,
+            }
+            for i in self.instances
+        ]
+        problems = [
+            f"{i['name']}: {problem}" if len(instances) > 1 else problem
+            for i in instances
+            for problem in i["problems"]
+        ]
+        return {
+            "service": "ecsta-driver",
+            "version": __version__,
+            "problems": problems,
+            "instances": instances,
+        }
+
     @staticmethod
     def _body(request: Request, limit: int = MAX_BODY) -> Mapping[str, Any]:
         """The JSON object of the body, of at most ``limit`` bytes."""
@@ -509,8 +541,8 @@ class _Routes(Resource):
         driver = instance.driver
 
         async def query() -> Any:
-            if not driver.link_up:
-                raise ApiError(503, "pbxUnavailable", "the PBX link is down")
+            if not driver.usable:
+                raise ApiError(503, "pbxUnavailable", "; ".join(driver.problems[:1]))
             devices = await driver.load_lines(add=True)
             await driver.open_all()
             return {
@@ -537,6 +569,9 @@ class _Routes(Resource):
             raise ApiError(409, "exists", f"line {instance.line_id(number)} already exists")
 
         async def add() -> Any:
+            admin = instance.driver.admin
+            if admin is not None and admin.store.get(number) is None:
+                admin.store.add(number, name)  # kept first: a line that cannot be is refused
             line = await instance.driver.add_line(number, name)
             return instance.line_json(line)
 
@@ -545,6 +580,9 @@ class _Routes(Resource):
     @staticmethod
     def _remove_line(instance: Instance, line: Line) -> Any:
         async def remove() -> Any:
+            admin = instance.driver.admin
+            if admin is not None and admin.store.get(line.number) is not None:
+                admin.store.remove(line.number)  # kept first: a removal that cannot be is refused
             await instance.driver.remove_line(line)
             return {"removed": instance.line_id(line.number)}
 

@@ -35,10 +35,13 @@ Example::
     retention_days = 0
 
     [admin]
-    stateDirectory = "/var/lib/ecsta/driver"       # settings.json and lines.txt of this instance
+    stateDirectory = "/var/lib/ecsta/driver"       # settings.json, lines.txt (default: statedir)
     licenceDirectory = "/var/lib/ecsta"            # the host's licence pool (the default)
     logDirectory = "/var/log/ecsta"                # rotated log files (none: twistd's log only)
     instance = "driver"                            # names this instance's lines in the pool
+
+    [log]
+    level = "info"                                 # debug, info, warn, error, critical
 
 The ``location``, ``numberFormat``, ``sipFilter`` and ``diagnostics`` sections take the
 administration settings (:mod:`ecsta.driver.settings`); once they are changed through the API,
@@ -75,6 +78,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ecsta.daemon.logs import check_level
 from ecsta.journal import settings as journal_settings
 from ecsta.journal.settings import JournalSettings
 
@@ -115,6 +119,7 @@ class DriverConfig:
     licence_directory: str | None = None
     log_directory: str | None = None
     instance: str = "driver"
+    log_level: str = "info"
     #: Off unless asked for: the driver cannot tell a PBX from a mux it reaches without a login,
     #: and its journal would start CDR transmission and take the CDR from whoever should have it.
     journal: JournalSettings = field(default_factory=lambda: JournalSettings(enabled=False))
@@ -133,6 +138,7 @@ _SECTIONS: dict[str, set[str]] = {
     "advanced": {"readNames", "snapshotInterval", "monitorRetryInterval"},
     "sim": {"config"},
     "admin": {"stateDirectory", "licenceDirectory", "logDirectory", "instance"},
+    "log": {"level"},
     "journal": set(journal_settings.KEYS),
 }
 #: Sections of the administration settings document, kept for the settings layer as given.
@@ -243,6 +249,11 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
     ):
         if key in admin:
             setattr(config, attribute, _string(admin[key], f"admin.{key}"))
+    if "level" in document.get("log", {}):
+        try:
+            config.log_level = check_level("log.level", document["log"]["level"])
+        except ValueError as error:
+            raise ConfigError("log.level", str(error).removeprefix("log.level: ")) from None
     if "instances" in document:
         for section, key in _ONE_PBX_KEYS:
             if key in document.get(section, {}):

@@ -6,7 +6,12 @@ work of keeping calls true:
 
 - after each (re)association it monitors every open line, reads its forwarding and resyncs its
   calls from a SnapshotDevice, and only then declares it in service (LINE_LINEDEVSTATE);
-- on link loss every line goes out of service at once;
+- on link loss every line goes out of service at once, and so it does while the peer reports
+  a systemStatus other than ``normal`` (a mux whose PBX link is down says ``disabled``);
+- every time the link becomes usable (an association, or ``normal`` again) the PBX's device
+  list is read, and lines are loaded from it when the driver has none; until that succeeds
+  :attr:`Driver.problems` names why the driver has no lines, and the monitor-retry loop tries
+  again;
 - every ``snapshot_interval`` seconds (0: never) each line's calls are checked against a
   snapshot: calls the PBX no longer has go IDLE, calls it has appear;
 - every ``monitor_retry_interval`` seconds (0: never) a MonitorStart the PBX refused is tried
@@ -58,6 +63,7 @@ from ecsta.link.errors import (
     RequestTimeout,
 )
 from ecsta.link.protocol import CSTAClientProtocol
+from ecsta.link.service import LinkHealth
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE
@@ -133,6 +139,11 @@ class DriverProtocol(CSTAClientProtocol):
             return ("noData", None)
         return super().operationReceived(invoke)
 
+    def systemStatusChanged(self, argument: dict[str, Any]) -> None:
+        status = argument.get("systemStatus")
+        if isinstance(status, str):
+            self.driver.status_changed(self, status)
+
     def connectionLost(self, reason: Any = None) -> None:
         super().connectionLost(reason)
         self.driver.link_lost(self)
@@ -183,9 +194,9 @@ def describe_failure(error: BaseException) -> CSTAOperationError:
 class Driver(Service):
     """The running driver of one instance: its PBX link, lines and calls.
 
-    ``configured`` says whether lines were given by configuration; when none were, the driver
-    loads the PBX's stations itself on the first association (``auto_load``), as the original
-    does, so that a fresh start shows the PBX's lines. The drivers of several instances behind
+    With ``auto_load`` and no lines (none configured or stored), the driver loads the PBX's
+    stations itself as soon as the PBX is usable, as the original does, so that a fresh start
+    shows the PBX's lines, however late the PBX comes. The drivers of several instances behind
     one API share ``call_ids`` and ``requests``, so that call ids and the request numbers of
     LINE_REPLY never repeat across them.
     """
@@ -219,10 +230,15 @@ class Driver(Service):
         self.snapshot_interval = snapshot_interval
         self.monitor_retry_interval = monitor_retry_interval
         self.proto: DriverProtocol | None = None
+        #: The systemStatus the peer reported last; anything but ``normal`` means no PBX.
+        self.pbx_status: str | None = None
+        #: Why the device list was not read, until it is.
+        self.load_error: str | None = None
+        #: The link's last failure (connection refused, login refused...), for status.
+        self.health = LinkHealth(clock)
         #: The call journal, when this driver holds the PBX link itself (set by the tap).
         self.journaling: CdrJournaling | None = None
         self.subscribers: list[Callable[[Message], None]] = []
-        self.loaded = False
         self._gate = DeferredSemaphore(max_in_flight)
         self._requests = requests if requests is not None else itertools.count(1)
         self._assembly = DeviceListAssembly()
@@ -302,32 +318,108 @@ class Driver(Service):
     def link_up(self) -> bool:
         return self.proto is not None and self.proto.associated and not self.proto.closed
 
+    @property
+    def usable(self) -> bool:
+        """Whether requests can reach the PBX: the association is up and the PBX behind it."""
+        return self.link_up and self.pbx_status in (None, "normal")
+
+    @property
+    def problems(self) -> list[str]:
+        """What an operator must look at, one line each (status, metrics and exit codes)."""
+        found = []
+        if not self.link_up:
+            found.append("the PBX link is down")
+        elif not self.usable:
+            found.append(f"the PBX is not available (systemStatus {self.pbx_status})")
+        if len(self.lines) == 0:
+            why = self.load_error or "the device list has not been read yet"
+            found.append(f"no lines ({why})")
+        return found
+
     def associated(self, proto: DriverProtocol) -> None:
         """The hook the PBX link service calls after each (re)association."""
         self.proto = proto
-        self.log.info("associated with {peer}", peer=proto.peer)
+        self.pbx_status = proto.last_status
         if self.journaling is not None:
             self.journaling.associated(proto)
-        d = defer.Deferred.fromCoroutine(self._bring_up(proto))
+        self.log.info(
+            "associated with {peer} (systemStatus {status})",
+            peer=proto.peer,
+            status=proto.last_status,
+        )
+        if self.usable:
+            self._start_bring_up()
+        else:
+            self._not_available()
+
+    def status_changed(self, proto: DriverProtocol, status: str) -> None:
+        """The peer's systemStatus: lines follow whether the PBX behind it is there."""
+        if proto is not self.proto or status == self.pbx_status:
+            return
+        self.pbx_status = status
+        if self.usable:
+            self.log.info("the PBX is available again (systemStatus {status})", status=status)
+            self._start_bring_up()
+        else:
+            self._not_available()
+
+    def _not_available(self) -> None:
+        self.log.warn(
+            "the PBX is not available (systemStatus {status}): every line out of service",
+            status=self.pbx_status,
+        )
+        out: list[Message] = []
+        for line in self.lines:
+            out.extend(self.engine.set_in_service(line, False, reason="PBX not available"))
+        self.publish(out)
+
+    def _start_bring_up(self) -> None:
+        d = defer.Deferred.fromCoroutine(self._bring_up())
         d.addErrback(lambda f: self.log.failure("bringing lines up", f))
 
-    async def _bring_up(self, proto: DriverProtocol) -> None:
-        wanted = self.auto_load and len(self.lines) == 0
-        if wanted or not self.loaded:
-            try:
-                await self.load_lines(add=wanted)
-            except Exception as error:
-                # A PBX without the device list (or one that never finishes it) still gets
-                # its configured lines monitored.
-                self.log.warn("could not read the PBX's device list: {error}", error=error)
-        await self.open_all()
+    def _set_ready(self) -> None:
         if not self.ready.called:
             self.ready.callback(None)
+
+    async def _bring_up(self) -> None:
+        await self.load_device_list()
+        await self.open_all()
+        await defer.DeferredList(
+            [
+                defer.Deferred.fromCoroutine(self._resume(line))
+                for line in self.lines
+                if line.monitor is not None and not line.in_service and line.licence_error is None
+            ],
+            consumeErrors=True,
+        )
+        self._set_ready()
+
+    async def load_device_list(self) -> None:
+        """Read the device list, adding lines from it while the driver has none (``auto_load``).
+
+        A failure is kept in :attr:`load_error` and logged; a PBX without the device list (or
+        one that never finishes it) still gets its configured lines monitored.
+        """
+        try:
+            await self.load_lines(add=self.auto_load and len(self.lines) == 0)
+        except Exception as error:
+            self.load_error = f"device list not read: {describe_failure(error)}"
+            self.log.warn("could not read the PBX's device list: {error}", error=self.load_error)
+            return
+        self.load_error = None if len(self.lines) else "the PBX lists no station to take as a line"
+
+    async def _resume(self, line: Line) -> None:
+        """A line whose monitor outlived the PBX's absence (a mux restores it): its calls are
+        read again, then it is in service."""
+        await self.snapshot_line(line)
+        if line.monitor is not None and self.usable:
+            self.publish(self.engine.set_in_service(line, True))
 
     def link_lost(self, proto: DriverProtocol) -> None:
         if proto is not self.proto:
             return
         self.proto = None
+        self.pbx_status = None
         self.log.warn("PBX link lost: every line out of service")
         self.lines.forget_all_monitors()
         for waiting in list(self._lists.values()):
@@ -407,7 +499,6 @@ class Driver(Service):
                 directory.add(
                     device.device_number, device.number, device.name if self.read_names else None
                 )
-        self.loaded = True
         out: list[Message] = []
         for line in self.lines:
             had_twin = line.twin
@@ -665,7 +756,7 @@ class Driver(Service):
     async def add_line(self, number: str, name: str = "") -> Line:
         line = self.lines.add(number, name)
         self.publish([messages.line_create(line)])
-        if self.link_up:
+        if self.usable:
             try:
                 await self.open_line(line)
             except LicenceError:
@@ -679,7 +770,7 @@ class Driver(Service):
 
     def snapshot_all(self) -> Deferred[Any]:
         """The periodic validation: every monitored line against a snapshot."""
-        if not self.link_up:
+        if not self.usable:
             return defer.succeed(None)
         return defer.DeferredList(
             [
@@ -691,10 +782,13 @@ class Driver(Service):
         )
 
     def retry_monitors(self) -> Deferred[Any]:
-        """The periodic retry of MonitorStarts the PBX refused, and of the licences of
-        monitored lines whose trial licence ran out (a key may have been installed)."""
-        if not self.link_up:
+        """The periodic retry of MonitorStarts the PBX refused, of a device list that
+        could not be read, and of the licences of monitored lines whose trial licence ran
+        out (a key may have been installed)."""
+        if not self.usable:
             return defer.succeed(None)
+        if self.load_error is not None:
+            return defer.Deferred.fromCoroutine(self._bring_up())
         for line in self.lines:
             if line.opened and line.monitor is not None and line.licence_error is not None:
                 if self._relicense(line):

@@ -40,6 +40,17 @@ def families(driver: Driver, pdus: PDUCounts) -> Iterator[Metric]:
         "1 while the association with the PBX (or the mux) is up, else 0",
         value=1 if driver.link_up else 0,
     )
+    yield GaugeMetricFamily(
+        "ecsta_driver_pbx_available",
+        "1 while requests reach the PBX (link up and systemStatus normal), else 0",
+        value=1 if driver.usable else 0,
+    )
+    yield GaugeMetricFamily(
+        "ecsta_driver_problems",
+        "Problems an operator must look at (link down, PBX not available, no lines); "
+        "ecsta status --api names them",
+        value=len(driver.problems),
+    )
     yield pdus.family("ecsta_driver_pbx_pdus")
     proto = driver.proto
     yield GaugeMetricFamily(
@@ -131,4 +142,4 @@ def instance_families(parts: Sequence[tuple[str, Driver, PDUCounts]]) -> Iterato
 def driver_registry(parts: Sequence[tuple[str, Driver, PDUCounts]]) -> CollectorRegistry:
     """A registry of the service's own (never the process-wide default): each part is an
     instance's name, driver and PDU counts."""
-    return registry_of(lambda: instance_families(parts))
+    return registry_of(lambda: instance_families(parts), "ecsta-driver")

@@ -16,8 +16,9 @@ from typing import Any
 
 from twisted.web.http import combinedLogFormatter
 from twisted.web.resource import IResource
-from twisted.web.server import Request, Site
+from twisted.web.server import Request
 
+from ecsta.daemon.accesslog import QuietSite
 from ecsta.driver.api import _Refusal
 
 #: Host names a service on loopback answers to by default.
@@ -108,8 +109,9 @@ class GuardedRequest(Request):
         transport.loseConnection()
 
 
-class GuardedSite(Site):
-    """A ``Site`` that checks the host name and the body size before any resource runs."""
+class GuardedSite(QuietSite):
+    """A ``Site`` that checks the host name and the body size before any resource runs, and
+    logs what changes something or fails (not every poll)."""
 
     requestFactory = GuardedRequest
 

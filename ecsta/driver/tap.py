@@ -33,8 +33,11 @@ from twisted.python import usage
 
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.certificates import CertificateError, listener_certificate
+from ecsta.daemon.endpointform import endpoint_problem
+from ecsta.daemon.logs import LogControl
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.networks import is_loopback
+from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
 from ecsta.daemon.sdnotify import Readiness
 from ecsta.daemon.startup import Daemon
 from ecsta.driver.admin import Administration, overridden_sections
@@ -55,8 +58,10 @@ from ecsta.driver.licence import LicencePool, LicenceStateError, default_state_d
 from ecsta.driver.lines import Lines
 from ecsta.driver.linestore import LineStoreError, StoredLine
 from ecsta.driver.metrics import driver_registry
+from ecsta.driver.reload import Running, apply, prepare
 from ecsta.driver.settingerrors import InvalidSetting
 from ecsta.driver.site import LOOPBACK_HOSTS, GuardedSite
+from ecsta.driver.statedir import default_state_directory as default_driver_state_directory
 from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
 from ecsta.link.endpoints import EndpointError, client_endpoint
@@ -140,6 +145,11 @@ def settle(options: Any) -> DriverConfig:
             setattr(config, key, options[key])
     if config.licence_directory is None:
         config.licence_directory = default_state_directory()
+    if config.state_directory is None:
+        config.state_directory = default_driver_state_directory()
+    for instance in config.instances:
+        if instance.state_directory is None:
+            instance.state_directory = os.path.join(config.state_directory, instance.instance)
     if not is_loopback(config.api) and not config.tokens:
         raise ConfigError(
             "api.tokens",
@@ -153,8 +163,12 @@ def settle(options: Any) -> DriverConfig:
 
 
 def _settle_login(config: DriverConfig, where: str) -> None:
-    """The login of one instance: admin/admin at a TLS mux when none is given, with a
-    warning, and never half a login."""
+    """The endpoint and login of one instance: admin/admin at a TLS mux when none is given,
+    with a warning, and never half a login."""
+    if config.pbx != "sim":
+        problem = endpoint_problem(config.pbx)
+        if problem is not None:
+            raise ConfigError(f"{where}endpoint" if where == "pbx." else where + "pbx", problem)
     if config.pbx.startswith("tls:") and config.user is None:
         config.user, config.password = DEFAULT_USER, DEFAULT_PASSWORD
     if (config.user, config.password) == (DEFAULT_USER, DEFAULT_PASSWORD):
@@ -181,6 +195,10 @@ class DriverServices:
     link: ClientService
     api: StreamServerEndpointService
     instances: Instances
+    #: The ``ssl:`` API endpoint's certificate, which a reload renews.
+    api_certificate: RenewableContext | None = None
+    #: Set by ``makeService``: what SIGHUP and ``POST /reload`` run.
+    reloader: Reloader[Any] | None = None
 
 
 def build(
@@ -220,10 +238,14 @@ def build(
     root = console.mount(api_root(instances, config.tokens, session=console.gate.allows))
     metrics = MetricsResource(driver_registry(drivers), Authorizer(config.tokens).allows)
     root.putChild(b"metrics", metrics)
+    allows = Authorizer(config.tokens).allows
+    root.putChild(b"reload", ReloadResource(lambda: services.reloader, allows))
     site = GuardedSite(root, hosts=api_hosts(config), reactor=reactor)
     api = strports.service(config.api, cast(IProtocolFactory, site), reactor=reactor)
     api.setServiceParent(top)
-    return DriverServices(top, drivers[0][1], links[0], api, instances)
+    certificate = RenewableContext.wrap(api.endpoint)
+    services = DriverServices(top, drivers[0][1], links[0], api, instances, certificate)
+    return services
 
 
 def _instance_services(
@@ -282,7 +304,9 @@ def _instance_services(
     factory.capture = pdus
     if config.capture:
         CaptureFile(pdus, config.capture).setServiceParent(top)
-    link = pbx_client_service(reactor, endpoint, factory, on_associated=driver.associated)
+    link = pbx_client_service(
+        reactor, endpoint, factory, on_associated=driver.associated, health=driver.health
+    )
     link.setServiceParent(top)
     return driver, pdus, link
 
@@ -310,7 +334,7 @@ def _administration(config: DriverConfig, pool: LicencePool | None, where: str) 
     ``where`` starts the keys of the instance's own settings in error messages.
     """
     state_key = f"{where}stateDirectory" if where else "admin.stateDirectory"
-    if config.state_directory is not None:
+    if config.state_directory is not None:  # None only for drivers built without twistd
         try:
             ensure_writable_directory(config.state_directory)
         except OSError as error:
@@ -383,11 +407,19 @@ def makeService(options: Options) -> Daemon:
             listener_certificate(config.api, time.time())
         except CertificateError as error:
             raise ConfigError("api.endpoint", str(error)) from None
-        top = build(reactor, config).top
+        services = build(reactor, config)
     except ConfigError as error:
         sys.stderr.write(f"ecsta-driver: {error}\n")
         raise SystemExit(1) from None
-    daemon = Daemon("ecsta-driver", (CannotListenError,))
-    top.setServiceParent(daemon)
+    daemon = Daemon("ecsta-driver", (CannotListenError,), LogControl(config.log_level))
+    services.top.setServiceParent(daemon)
+    running = Running(config, services.instances, daemon.logs, services.api_certificate)
+    services.reloader = Reloader(
+        reactor,
+        "ecsta-driver",
+        lambda: prepare(lambda: settle(options), reactor),
+        lambda prepared: apply(running, prepared),
+    )
+    services.reloader.setServiceParent(daemon)
     Readiness(reactor).setServiceParent(daemon)
     return daemon

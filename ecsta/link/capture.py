@@ -106,3 +106,29 @@ class Capture:
 
     def close(self) -> None:
         self.file.close()
+
+
+def read_capture(data: bytes) -> list[tuple[bool, bytes]] | None:
+    """The framed payloads of a pcap file :class:`Capture` wrote, with ``True`` for what ecsta
+    sent; None when ``data`` is no such file.
+
+    Each record is read as the raw IPv4 packet Capture makes; a record cut short (a capture
+    file of a process that died while writing) ends the list.
+    """
+    if len(data) < len(PCAP_HEADER) or data[:4] != PCAP_HEADER[:4]:
+        return None
+    _, _, _, _, _, _, linktype = struct.unpack("<IHHiIII", data[: len(PCAP_HEADER)])
+    if linktype != LINKTYPE_RAW:
+        return None
+    packets: list[tuple[bool, bytes]] = []
+    pos = len(PCAP_HEADER)
+    while pos + 16 <= len(data):
+        _, _, length, _ = struct.unpack("<IIII", data[pos : pos + 16])
+        packet = data[pos + 16 : pos + 16 + length]
+        pos += 16 + length
+        if len(packet) < length or len(packet) < 20:
+            break
+        ip_header = (packet[0] & 0x0F) * 4
+        tcp_header = (packet[ip_header + 12] >> 4) * 4
+        packets.append((packet[12:16] == LOCAL[0], packet[ip_header + tcp_header :]))
+    return packets

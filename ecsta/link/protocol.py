@@ -29,6 +29,8 @@ from ecsta.link.errors import (
     LinkLost,
     OperationFailed,
     Unsendable,
+    refusal,
+    tls_failure,
 )
 from ecsta.link.throttle import Throttle, pdu_hex
 from ecsta.wire import apdu, ber
@@ -490,7 +492,7 @@ class CSTAClientProtocol(CSTAProtocol):
             return
         assert isinstance(aare, apdu.AARE)
         if aare.result != 0:
-            self._fail_ready(AssociationRejected(aare.result, aare.diagnostic))
+            self._fail_ready(refusal(aare.result, aare.diagnostic))
             self.transport.loseConnection()  # type: ignore[union-attr]
             return
         self.associated = True
@@ -533,11 +535,27 @@ class CSTAClientProtocol(CSTAProtocol):
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         _cancel(self._timer)
         _cancel(self._watchdog_call)
-        lost = LinkLost(f"connection to {self.peer} lost before it was ready")
         if isinstance(reason.value, SSL.Error):
-            lost.__cause__ = reason.value  # a certificate that did not verify, named in the log
-        self._fail_ready(lost)
+            self._fail_ready(LinkLost(tls_failure(reason.value, _verify_reason(self.transport))))
+        self._fail_ready(LinkLost(f"connection to {self.peer} lost before it was ready"))
         super().connectionLost(reason)
+
+
+def _verify_reason(transport: Any) -> str | None:
+    """Why OpenSSL did not trust the peer's certificate (``self-signed certificate``...).
+
+    pyOpenSSL has no public call for the verification result, so OpenSSL's own is read
+    through its bindings; None when that is not possible.
+    """
+    try:
+        connection = transport.getHandle()
+        code = SSL._lib.SSL_get_verify_result(connection._ssl)
+        if not code:
+            return None
+        text = SSL._lib.X509_verify_cert_error_string(code)
+        return str(SSL._ffi.string(text).decode("ascii", "replace"))
+    except Exception:
+        return None
 
 
 class CSTAServerProtocol(CSTAProtocol):

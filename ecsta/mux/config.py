@@ -61,6 +61,9 @@ Example (every key, with its default)::
     users = []                      # who may log in to the web console (/console/ on the
                                     # status port), names from [users]; empty: every user
 
+    [log]
+    level = "info"                  # debug, info, warn, error or critical (reloadable)
+
     [journal]
     enabled = true                  # keep every call record (docs/journal.md)
     path = "journal.sqlite"         # relative: to the state directory ($STATE_DIRECTORY, else
@@ -79,6 +82,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ecsta.daemon.logs import check_level
 from ecsta.daemon.networks import networks
 from ecsta.journal import settings as journal_settings
 from ecsta.journal.settings import JournalSettings
@@ -177,6 +181,11 @@ class ConsoleSettings:
 
 
 @dataclass(frozen=True)
+class LogSettings:
+    level: str = "info"
+
+
+@dataclass(frozen=True)
 class MuxConfig:
     pbx: PBXSettings = field(default_factory=PBXSettings)
     listen: ListenSettings = field(default_factory=ListenSettings)
@@ -185,6 +194,7 @@ class MuxConfig:
     users: Mapping[str, str] = field(default_factory=dict)
     status: StatusSettings = field(default_factory=StatusSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    log: LogSettings = field(default_factory=LogSettings)
     journal: JournalSettings = field(default_factory=JournalSettings)
     sim: Mapping[str, Any] = field(default_factory=dict)
 
@@ -259,6 +269,13 @@ def _allow(key: str, value: Any) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _log_level(key: str, value: Any) -> str:
+    try:
+        return check_level(key, value)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
 def _down_status(key: str, value: Any) -> str:
     value = _string(key, value)
     if value not in DOWN_STATUSES:
@@ -310,6 +327,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
     },
     "status": {"endpoint": _string},  # "" turns the status page off
     "console": {"users": _names},
+    "log": {"level": _log_level},
 }
 
 _SECTIONS: dict[str, type] = {
@@ -319,6 +337,7 @@ _SECTIONS: dict[str, type] = {
     "login": LoginSettings,
     "status": StatusSettings,
     "console": ConsoleSettings,
+    "log": LogSettings,
 }
 
 

@@ -195,4 +195,4 @@ def families(mux: "Multiplexer", pdus: PDUCounts) -> Iterator[Metric]:
 
 def mux_registry(mux: "Multiplexer", pdus: PDUCounts) -> CollectorRegistry:
     """A registry of the multiplexer's own (never the process-wide default)."""
-    return registry_of(lambda: families(mux, pdus))
+    return registry_of(lambda: families(mux, pdus), "ecsta-mux")

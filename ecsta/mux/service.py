@@ -32,12 +32,13 @@ from twisted.internet.interfaces import (
 from twisted.internet.protocol import Factory, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
-from twisted.web.server import Site
 
+from ecsta.daemon.accesslog import QuietSite
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.certificates import Certificate, CertificateError, listener_certificate
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.networks import AllowedNetworks, is_loopback, networks, only_loopback
+from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
 from ecsta.daemon.workers import Workers
 from ecsta.journal.record import CDR_REPORT, NotACallRecord, refusal
 from ecsta.journal.service import Journal
@@ -45,7 +46,7 @@ from ecsta.journal.settings import service_state_directory
 from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
-from ecsta.link.service import PBXClientFactory, pbx_client_service
+from ecsta.link.service import LinkHealth, PBXClientFactory, pbx_client_service
 from ecsta.link.throttle import Throttle, loggable
 from ecsta.mux import actions
 from ecsta.mux.actions import (
@@ -242,6 +243,8 @@ class Multiplexer:
         self.pbx: PBXProtocol | None = None
         self.pbx_since: float | None = None
         self.pbx_peer: str | None = None
+        #: Why the PBX link is not up, and since when (for the status page).
+        self.pbx_health = LinkHealth(clock)
         self.logins = {"accepted": 0, "failed": 0, "locked_out": 0, "over_limit": 0}
         #: Connections that have not associated yet, by address.
         self.unassociated: Counter[str] = Counter()
@@ -638,18 +641,26 @@ class MuxService(MultiService):
         self._server_endpoint = server_endpoint
         self._ports: list[Any] = []
         self._listeners: list[tuple[str, Any, Any]] = []
+        #: The TLS settings of each TLS listener, which a reload renews in place.
+        self.certificates: dict[str, RenewableContext] = {}
+        #: Set by ``makeService``: what SIGHUP and ``POST /reload`` run.
+        self.reloader: Reloader[Any] | None = None
+        self.status_root: StatusRoot | None = None
         for description in config.listen.tcp:
             self._listeners.append(
                 (description, self._parse(description), self.mux.app_factory(tls=False))
             )
         for description in config.listen.tls:
-            self._listeners.append(
-                (description, self._parse(description), self.mux.app_factory(tls=True))
-            )
+            endpoint = self._parse(description)
+            renewable = RenewableContext.wrap(endpoint)
+            if renewable is not None:
+                self.certificates[description] = renewable
+            self._listeners.append((description, endpoint, self.mux.app_factory(tls=True)))
         if config.status.endpoint:
-            root = StatusRoot(self.mux)
+            root = self.status_root = StatusRoot(self.mux)
+            root.putChild(b"reload", ReloadResource(lambda: self.reloader))
             root.putChild(b"metrics", MetricsResource(self.metrics))
-            site = Site(root)
+            site = QuietSite(root)
             self._listeners.append(
                 (config.status.endpoint, self._parse(config.status.endpoint), site)
             )
@@ -668,6 +679,7 @@ class MuxService(MultiService):
             pbx_factory,
             initial_delay=config.pbx.reconnect_initial_delay,
             max_delay=config.pbx.reconnect_max_delay,
+            health=self.mux.pbx_health,
         )
         self.pbx_service.setServiceParent(self)
 

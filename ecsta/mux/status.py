@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from twisted.web.resource import Resource
 from twisted.web.server import Request
 
+from ecsta import __version__
 from ecsta.mux.ownership import Ownership
 
 if TYPE_CHECKING:
@@ -52,8 +53,12 @@ def snapshot(mux: "Multiplexer") -> dict[str, Any]:
     clock: Any = mux.clock
     now: float = clock.seconds()
     return {
+        "service": "ecsta-mux",
+        "version": __version__,
         "pbx": {
             "state": router.link.value,
+            "lastError": mux.pbx_health.last_error,
+            "lastErrorSince": mux.pbx_health.since,
             "connected": pbx is not None,
             "peer": mux.pbx_peer,
             "since": mux.pbx_since,

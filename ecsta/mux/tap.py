@@ -19,9 +19,13 @@ from twisted.internet.error import CannotListenError
 from twisted.logger import Logger
 from twisted.python import usage
 
+from ecsta.daemon.endpointform import endpoint_problem
+from ecsta.daemon.logs import LogControl
+from ecsta.daemon.reload import Reloader
 from ecsta.daemon.sdnotify import Readiness
 from ecsta.daemon.startup import Daemon
 from ecsta.mux.config import ConfigError, MuxConfig, from_dict, load, override
+from ecsta.mux.reload import apply, prepare
 from ecsta.mux.service import MuxService, StartupError, parse_server_endpoint
 
 log = Logger()
@@ -61,37 +65,56 @@ class Options(usage.Options):
         self["listen-tls"].append(endpoint)
 
     def postOptions(self) -> None:
-        try:
-            config = load(self["config"]) if self["config"] else from_dict({})
-            if self["pbx"]:
-                config = override(config, "pbx", endpoint=self["pbx"])
-            if self["status"] is not None:
-                config = override(config, "status", endpoint=self["status"])
-            if self["capture"] is not None:
-                config = override(config, "pbx", capture=self["capture"])
-            if self["max-applications"] is not None:
-                config = override(config, "applications", max_applications=self["max-applications"])
-            listen: dict[str, Any] = {}
-            if self["listen"]:
-                listen["tcp"] = list(self["listen"])
-            if self["listen-tls"]:
-                listen["tls"] = list(self["listen-tls"])
-            if self["require-login"]:
-                listen["require_login"] = True
-            if listen:
-                config = override(config, "listen", **listen)
-            if config.pbx.endpoint == "sim":
-                _simulator_config(config)
-        except ConfigError as error:
-            raise usage.UsageError(str(error)) from error
-        from twisted.internet import reactor
+        self.config = configure(self)
 
-        try:
-            for description in config.listen.tls:
-                parse_server_endpoint(reactor, description)
-        except StartupError as error:
-            raise usage.UsageError(str(error)) from error
-        self.config = config
+
+def configure(options: Options) -> MuxConfig:
+    """The configuration: the file, then the command line over it, then the checks.
+
+    Run again at every reload, so that the options given at start keep overriding the file.
+    """
+    try:
+        config = load(options["config"]) if options["config"] else from_dict({})
+        if options["pbx"]:
+            config = override(config, "pbx", endpoint=options["pbx"])
+        if options["status"] is not None:
+            config = override(config, "status", endpoint=options["status"])
+        if options["capture"] is not None:
+            config = override(config, "pbx", capture=options["capture"])
+        if options["max-applications"] is not None:
+            config = override(config, "applications", max_applications=options["max-applications"])
+        listen: dict[str, Any] = {}
+        if options["listen"]:
+            listen["tcp"] = list(options["listen"])
+        if options["listen-tls"]:
+            listen["tls"] = list(options["listen-tls"])
+        if options["require-login"]:
+            listen["require_login"] = True
+        if listen:
+            config = override(config, "listen", **listen)
+        if config.pbx.endpoint == "sim":
+            _simulator_config(config)
+        else:
+            problem = endpoint_problem(config.pbx.endpoint)
+            if problem is not None:
+                raise ConfigError(f"pbx.endpoint: {problem}")
+    except ConfigError as error:
+        raise usage.UsageError(str(error)) from error
+    try:
+        tls_endpoints(config)
+    except StartupError as error:
+        raise usage.UsageError(str(error)) from error
+    return config
+
+
+def tls_endpoints(config: MuxConfig) -> dict[str, Any]:
+    """The TLS listeners' endpoints, their certificates and keys loaded and checked."""
+    from twisted.internet import reactor
+
+    return {
+        description: parse_server_endpoint(reactor, description)
+        for description in config.listen.tls
+    }
 
 
 def _simulator_config(config: MuxConfig) -> Any:
@@ -118,18 +141,26 @@ def makeService(options: Options) -> Daemon:
     from twisted.internet import reactor
 
     config = options.config
-    top = Daemon("ecsta-mux", (StartupError, CannotListenError))
+    top = Daemon("ecsta-mux", (StartupError, CannotListenError), LogControl(config.log.level))
     try:
+        endpoint = None
         if config.pbx.endpoint == "sim":
             from ecsta.sim.tap import embedded_simulator
 
             simulator, endpoint = embedded_simulator(reactor, _simulator_config(config))
             simulator.setServiceParent(top)
-            MuxService(reactor, config, pbx_endpoint=endpoint).setServiceParent(top)
-        else:
-            MuxService(reactor, config).setServiceParent(top)
+        mux = MuxService(reactor, config, pbx_endpoint=endpoint)
+        mux.setServiceParent(top)
     except StartupError as error:
         # Logging has not started yet: this line goes to stderr as it is.
         raise SystemExit(f"ecsta-mux: {error}") from None
+    reloader = Reloader(
+        reactor,
+        "ecsta-mux",
+        lambda: prepare(lambda: configure(options), tls_endpoints),
+        lambda prepared: apply(mux, top.logs, prepared),
+    )
+    reloader.setServiceParent(top)
+    mux.reloader = reloader
     Readiness(reactor).setServiceParent(top)
     return top

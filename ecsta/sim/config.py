@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecsta.daemon.logs import LEVELS
 from ecsta.link.protocol import KEEPALIVE_INTERVAL, KEEPALIVE_MISSES
 from ecsta.sim.cdr import DEFAULT_BUFFER
 from ecsta.sim.errors import ConfigError
@@ -61,6 +62,7 @@ class SimConfig:
     cdr_buffer: int = DEFAULT_BUFFER
     traffic: float = 0.0
     seed: int | None = None
+    log_level: str = "info"
     plan: Plan = field(default_factory=Plan.default)
 
 
@@ -83,6 +85,7 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "buffer": ("cdr_buffer", "count"),
     },
     "traffic": {"rate": ("traffic", "rate"), "seed": ("seed", "integer")},
+    "log": {"level": ("log_level", "log-level")},
 }
 
 
@@ -104,6 +107,8 @@ def _convert(where: str, kind: str, value: Any) -> Any:
         return value
     if kind == "answer-or-refuse" and value in ("answer", "refuse"):
         return value == "answer"
+    if kind == "log-level" and value in LEVELS:
+        return value
     expected = {
         "endpoint": "a Twisted endpoint string",
         "endpoint-or-none": 'a Twisted endpoint string, or "" for none',
@@ -113,6 +118,7 @@ def _convert(where: str, kind: str, value: Any) -> Any:
         "count": "an integer >= 1",
         "integer": "an integer",
         "answer-or-refuse": '"answer" or "refuse"',
+        "log-level": " or ".join(LEVELS),
     }[kind]
     raise ConfigError(f"{where}: must be {expected}, not {value!r}")
 
@@ -126,7 +132,7 @@ def parse(data: Mapping[str, Any]) -> SimConfig:
         keys = SECTIONS.get(section)
         if keys is None:
             raise ConfigError(
-                f"{section}: unknown section (known: csta, control, cdr, traffic, plan)"
+                f"{section}: unknown section (known: {', '.join([*SECTIONS, 'plan'])})"
             )
         if not isinstance(content, Mapping):
             raise ConfigError(f"{section}: must be a table")

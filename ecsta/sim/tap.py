@@ -5,12 +5,13 @@ configuration stops twistd with a usage error that names the key; a port that is
 with the listening error, before the simulator pretends to run.
 """
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from twisted.application import service
 from twisted.internet import defer
 from twisted.internet.endpoints import TCP4ClientEndpoint, serverFromString
+from twisted.internet.error import CannotListenError
 from twisted.internet.interfaces import (
     IListeningPort,
     IProtocol,
@@ -22,6 +23,9 @@ from twisted.python import usage
 from twisted.python.failure import Failure
 from twisted.web.server import Site
 
+from ecsta.daemon.logs import LogControl
+from ecsta.daemon.reload import Outcome, Reloader, ReloadRefused
+from ecsta.daemon.startup import Daemon
 from ecsta.sim.config import DEFAULT_CONTROL, DEFAULT_CSTA, SimConfig, load
 from ecsta.sim.control import Controller, api_root
 from ecsta.sim.errors import ConfigError
@@ -51,18 +55,23 @@ class Options(usage.Options):
     ]
 
     def postOptions(self) -> None:
-        try:
-            config = load(self["config"]) if self["config"] else SimConfig()
-        except ConfigError as error:
-            raise usage.UsageError(str(error)) from None
-        if self["traffic"] is not None and self["traffic"] < 0:
-            raise usage.UsageError("--traffic must be 0 or more calls per second")
-        given = {"csta": self["csta"], "traffic": self["traffic"], "seed": self["seed"]}
-        config = replace(config, **{k: v for k, v in given.items() if v is not None})
-        if self["control"] is not None:
-            control = self["control"]
-            config = replace(config, control=None if control.lower() == "none" else control)
-        self.config = config
+        self.config = configure(self)
+
+
+def configure(options: Options) -> SimConfig:
+    """The file, then the command line over it; run again at every reload."""
+    try:
+        config = load(options["config"]) if options["config"] else SimConfig()
+    except ConfigError as error:
+        raise usage.UsageError(str(error)) from None
+    if options["traffic"] is not None and options["traffic"] < 0:
+        raise usage.UsageError("--traffic must be 0 or more calls per second")
+    given = {"csta": options["csta"], "traffic": options["traffic"], "seed": options["seed"]}
+    config = replace(config, **{k: v for k, v in given.items() if v is not None})
+    if options["control"] is not None:
+        control = options["control"]
+        config = replace(config, control=None if control.lower() == "none" else control)
+    return config
 
 
 class Listener(service.Service):
@@ -83,8 +92,7 @@ class Listener(service.Service):
         failed: list[Failure] = []
         self.endpoint.listen(self.factory).addCallbacks(self._listening, failed.append)
         if failed:
-            self.listening.errback(failed[0])
-            failed[0].raiseException()
+            failed[0].raiseException()  # the start fails, naming the port: nothing listens
 
     def _listening(self, port: IListeningPort) -> None:
         self.port = port
@@ -129,10 +137,42 @@ class SimulatorService(service.MultiService):
         return super().stopService()
 
 
-def makeService(options: Options) -> SimulatorService:
+def makeService(options: Options) -> Daemon:
+    """The simulator, and a reload on SIGHUP: traffic rate and log level in place."""
     from twisted.internet import reactor
 
-    return SimulatorService(reactor, options.config)
+    top = Daemon("ecsta-pbxsim", (CannotListenError,), LogControl(options.config.log_level))
+    simulator = SimulatorService(reactor, options.config)
+    simulator.setServiceParent(top)
+
+    def prepare() -> SimConfig:
+        try:
+            return configure(options)
+        except usage.UsageError as error:
+            raise ReloadRefused(str(error)) from None
+
+    def apply(config: SimConfig) -> Outcome:
+        outcome = Outcome()
+        if config.traffic != simulator.config.traffic:
+            simulator.traffic.set_rate(config.traffic)
+            outcome.changed.append(f"traffic rate: {config.traffic:g} calls per second")
+        if top.logs.set_level(config.log_level):
+            outcome.changed.append(f"log level: {config.log_level}")
+        kept = replace(
+            config, traffic=simulator.config.traffic, log_level=simulator.config.log_level
+        )
+        outcome.restart = [
+            f.name
+            for f in fields(SimConfig)
+            if getattr(kept, f.name) != getattr(simulator.config, f.name)
+        ]
+        simulator.config = replace(
+            simulator.config, traffic=config.traffic, log_level=config.log_level
+        )
+        return outcome
+
+    Reloader(reactor, "ecsta-pbxsim", prepare, apply).setServiceParent(top)
+    return top
 
 
 class _EmbeddedEndpoint:

@@ -173,13 +173,14 @@ const ecsta = (() => {
     }
   }
 
-  // Whether the session is still good; shows the login when it is not.
+  // "ok", "loggedOut" (the login is shown) or "unreachable" (the server did not answer: the
+  // session may be fine, and the console must not claim a logout it has not seen).
   async function checkSession() {
     try {
       await request("GET", "session");
-      return true;
+      return "ok";
     } catch (error) {
-      return false;
+      return error.status === 401 ? "loggedOut" : "unreachable";
     }
   }
 

@@ -224,7 +224,7 @@
     const features = new Set(call.features || []);
     for (const button of row.querySelectorAll("button[data-op]")) {
       const feature = button.dataset.op === "blindtransfer" ? "LINECALLFEATURE_BLINDTRANSFER" : OPERATIONS.find(([op]) => op === button.dataset.op)[2];
-      button.disabled = !features.has(feature);
+      button.disabled = !features.has(feature) || document.body.dataset.pbx === "down";
     }
     return row;
   }
@@ -266,6 +266,28 @@
   }
 
   // -- the event stream -------------------------------------------------------------------------
+
+  // -- the PBX link ------------------------------------------------------------------------------
+
+  // While the driver cannot reach the PBX (or the mux, or the PBX behind it), a banner says why
+  // and call operations are disabled: they could only fail.
+  let pbxProblems = [];
+
+  async function checkPbx() {
+    try {
+      const status = await request("GET", `${API}/status`, { quiet: true });
+      pbxProblems = status.problems || [];
+    } catch (error) {
+      pbxProblems = error.status === 401 ? pbxProblems : [`the driver does not answer: ${error.message}`];
+    }
+    const banner = $("#pbx-banner");
+    banner.hidden = pbxProblems.length === 0;
+    banner.textContent = pbxProblems.join("; ");
+    const down = pbxProblems.some((p) => !p.startsWith("no lines"));
+    document.body.dataset.pbx = down ? "down" : "up";
+    $("#dial-button").disabled = down;
+    for (const call of calls.values()) callRow(call);
+  }
 
   function setLive(state) {
     const badge = $("#live");
@@ -325,6 +347,7 @@
       }
       case "LINE_LINEDEVSTATE":
         loadLines();
+        checkPbx();
         break;
       case "LINE_ADDRESSSTATE":
         loadLines();
@@ -344,16 +367,16 @@
     socket.addEventListener("open", () => {
       retry = 500;
       setLive("live");
+      checkPbx();
     });
     socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
     socket.addEventListener("close", async () => {
       socket = null;
       setLive("reconnecting");
       // A refused upgrade looks like any other close: the session may have ended.
-      if (!(await ecsta.checkSession())) {
-        setLive("logged out");
-        return;
-      }
+      const session = await ecsta.checkSession();
+      if (session === "loggedOut") return; // the login form is shown, and nothing else
+      if (session === "unreachable") setLive("driver unreachable");
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 10000);
     });
@@ -577,6 +600,8 @@
       if (tab === "tab-lines") loadLines();
     });
     $("#dial-form").addEventListener("submit", dial);
+    // The systemStatus of a mux's PBX reaches the driver without an event to the console.
+    setInterval(checkPbx, 5000);
     $("#add-line-form").addEventListener("submit", addLine);
     $("#query-lines").addEventListener("click", queryLines);
     $("#forward-line").addEventListener("change", showAddresses);

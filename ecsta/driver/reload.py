@@ -1,0 +1,108 @@
+"""What a reload changes in a running driver, and what must wait for a restart.
+
+Reloaded in place, with every line, call and application kept: each instance's administration
+settings (number rules, SIP line filter, location, diagnostics, intervals) as the driver
+reads them at start, that is from the saved ``settings.json`` once the API has changed them,
+else from the configuration; the certificate of an ``ssl:`` API endpoint; and the log level.
+Every other change (the PBX or mux address and login, the API endpoint and tokens, the
+instances) takes effect at the next restart, and the reload says so.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any
+
+from twisted.internet.endpoints import serverFromString
+
+from ecsta.daemon.logs import LogControl
+from ecsta.daemon.reload import Outcome, ReloadRefused, RenewableContext
+from ecsta.driver.admin import settings_from_config
+from ecsta.driver.config import ConfigError, DriverConfig
+from ecsta.driver.instances import Instances
+from ecsta.driver.settingerrors import InvalidSetting
+from ecsta.driver.settings import DriverSettings
+
+#: What a reload puts in force itself, or what the settings carry: never "needs a restart".
+RELOADED = {
+    "settings",
+    "read_names",
+    "snapshot_interval",
+    "monitor_retry_interval",
+    "log_level",
+    "lines",
+    "names",
+    "instances",
+}
+
+
+@dataclass
+class Prepared:
+    config: DriverConfig
+    #: Each instance's settings, by instance name.
+    settings: dict[str, DriverSettings]
+    api_endpoint: Any
+
+
+def prepare(settle: Callable[[], DriverConfig], reactor: Any) -> Prepared:
+    """Read the configuration (and saved settings) again; refused when any of it fails."""
+    try:
+        config = settle()
+        settings = {}
+        for index, instance in enumerate(config.each_instance()):
+            where = f"instances[{index}]." if config.instances else ""
+            try:
+                settings[instance.instance] = settings_from_config(instance)
+            except InvalidSetting as error:
+                raise ConfigError(f"{where}{error.path}", error.reason) from None
+        api = serverFromString(reactor, config.api)
+    except ConfigError as error:
+        raise ReloadRefused(str(error)) from None
+    except Exception as error:  # the endpoint parsers raise ValueError, KeyError, SSL errors
+        raise ReloadRefused(f"api.endpoint: {config.api!r}: {error}") from None
+    return Prepared(config, settings, api)
+
+
+@dataclass
+class Running:
+    """What a reload acts on: the configuration in force and the service's parts."""
+
+    config: DriverConfig
+    instances: Instances
+    logs: LogControl
+    api_certificate: RenewableContext | None
+
+
+def apply(running: Running, prepared: Prepared) -> Outcome:
+    outcome = Outcome()
+    for instance in running.instances:
+        admin = instance.driver.admin
+        settings = prepared.settings.get(instance.name)
+        if admin is None or settings is None:
+            continue
+        old, new = admin.settings.to_document(), settings.to_document()
+        sections = [section for section in new if new[section] != old.get(section)]
+        if sections:
+            admin.adopt(settings)
+            outcome.changed.append(f"settings of {instance.name}: {', '.join(sections)}")
+    if running.api_certificate is not None and running.api_certificate.renew(prepared.api_endpoint):
+        outcome.changed.append("certificate of the API")
+    if running.logs.set_level(prepared.config.log_level):
+        outcome.changed.append(f"log level: {prepared.config.log_level}")
+    outcome.restart = _needs_restart(running.config, prepared.config)
+    return outcome
+
+
+def _needs_restart(old: DriverConfig, new: DriverConfig) -> list[str]:
+    names = [f.name for f in fields(DriverConfig) if f.name not in RELOADED]
+    changed = [name for name in names if getattr(old, name) != getattr(new, name)]
+    olds, news = old.each_instance(), new.each_instance()
+    if [i.instance for i in olds] != [i.instance for i in news]:
+        changed.append("instances")
+    else:
+        for before, after in zip(olds, news, strict=True):
+            changed.extend(
+                f"{after.instance}.{name}"
+                for name in names
+                if getattr(before, name) != getattr(after, name) and old.instances
+            )
+    return sorted(set(changed))
