@@ -691,3 +691,10 @@ class MonitorDigitsTests(Flow):
         await h.person("103", "dial", digits="105")
         await h.settled()
         self.assertEqual(self.seq(mark, "105"), ["NEWCALL", "CALLSTATE:OFFERING"])
+
+
+class MonitorDigitsThroughMuxTests(MonitorDigitsTests):
+    """The same digits through the multiplexer: it routes the PBX's data collection reports
+    to the application that started the collection."""
+
+    through_mux = True
