@@ -601,6 +601,76 @@ class ConferenceTests(Flow):
         self.assertEqual(ids(h.calls("106")[third])[1:5], ("INTERNAL", "DIRECT", "103", "106"))
 
 
+class IntrusionTests(Flow):
+    async def test_every_party_of_an_intrusion_and_after_the_intruder_leaves(self) -> None:
+        """105 finds 104 busy on a call with 103 and intrudes (lineCompleteCall,
+        LINECALLCOMPLMODE_INTRUDE): the three share one call; when 105 hangs up, 103 and 104
+        see each other as connected again."""
+        h = await self.begin()
+        caller, callee = await self.connected()
+        mark = h.mark()
+        busy = (await self.op("/lines/105/makecall", {"to": "104"}))["call"]
+        answer = await self.op(f"/calls/{busy}/completecall", {"mode": "intrude"})
+        self.assertEqual(answer, {"mode": "LINECALLCOMPLMODE_INTRUDE"})
+        self.assertEqual(
+            self.seq(mark, "105"),
+            [
+                *OUTGOING[:5],
+                "CALLSTATE:BUSY",
+                "REPLY:completecall",
+                "CALLINFO:CALLID+CONNECTEDID",
+                "CALLSTATE:CONNECTED",
+            ],
+        )
+        self.assertEqual(self.seq(mark, "103"), ["CALLINFO:CONNECTEDID"])
+        self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CONNECTEDID"])
+        shared = h.calls("103")[caller]["callID"]
+        for line, call, expected in (
+            ("103", caller, ("CONNECTED", "OUTBOUND", "DIRECT", "103", "104", "105", None, None)),
+            ("104", callee, ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, None)),
+            ("105", busy, ("CONNECTED", "OUTBOUND", "DIRECT", "105", "104", "104", None, None)),
+        ):
+            shown = h.calls(line)[call]
+            self.assertEqual((ids(shown), shown["callID"]), (expected, shared), line)
+        mark = h.mark()
+        await self.op(f"/calls/{busy}/drop")
+        self.assertEqual(self.seq(mark, "105"), ["REPLY:drop", "CALLSTATE:IDLE"])
+        self.assertEqual(self.seq(mark, "103"), ["CALLINFO:CONNECTEDID"])
+        self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CONNECTEDID"])
+        self.assertEqual(
+            ids(h.calls("103")[caller]),
+            ("CONNECTED", "OUTBOUND", "DIRECT", "103", "104", "104", None, None),
+        )
+        self.assertEqual(
+            ids(h.calls("104")[callee]),
+            ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "103", None, None),
+        )
+        mark = h.mark()
+        await self.op(f"/calls/{callee}/drop")
+        self.assertEqual(self.seq(mark, "103"), ["CALLSTATE:DISCONNECTED", "CALLSTATE:IDLE"])
+        self.assertEqual(self.seq(mark, "104"), ["REPLY:drop", "CALLSTATE:IDLE"])
+
+    async def test_the_intruded_party_leaves(self) -> None:
+        """103 hangs up after 105 intruded: 104 and 105 go on together, each seeing the other."""
+        h = await self.begin()
+        caller, callee = await self.connected()
+        busy = (await self.op("/lines/105/makecall", {"to": "104"}))["call"]
+        await self.op(f"/calls/{busy}/completecall", {"mode": "intrude"})
+        mark = h.mark()
+        await self.op(f"/calls/{caller}/drop")
+        self.assertEqual(self.seq(mark, "103"), ["REPLY:drop", "CALLSTATE:IDLE"])
+        self.assertEqual(self.seq(mark, "104"), [])
+        self.assertEqual(self.seq(mark, "105"), [])
+        self.assertEqual(
+            ids(h.calls("104")[callee]),
+            ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, None),
+        )
+        self.assertEqual(
+            ids(h.calls("105")[busy]),
+            ("CONNECTED", "OUTBOUND", "DIRECT", "105", "104", "104", None, None),
+        )
+
+
 class CallDataTests(Flow):
     async def put(self, path: str, body: Any, status: int = 200) -> Any:
         code, answer = await self.h.api("PUT", path, body)

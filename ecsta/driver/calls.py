@@ -358,6 +358,8 @@ class CallEngine:
         created = not call.exists
         changed = self._absorb(line, call, name, side, subject, ev, created)
         state, mode = self._resolve(line, call, target, name, side, subject, ev)
+        if target is Rule.FAR_END_CLEARED and state is None:
+            changed |= self._connected_left(call, subject)
         out: list[Message] = []
         if target in (Rule.REBIND, Rule.JOIN):
             changed |= self._rebind(line, call, name, ev)
@@ -450,6 +452,19 @@ class CallEngine:
         if call.state in (S.LINECALLSTATE_RINGBACK, S.LINECALLSTATE_PROCEEDING):
             mode = LineDisconnectMode.LINEDISCONNECTMODE_REJECT
         return S.LINECALLSTATE_DISCONNECTED, mode
+
+    def _connected_left(self, call: Call, subject: DeviceKey | None) -> LineCallInfoState:
+        """The party shown as connected left a call that goes on with one other party (an
+        intruder or a conference member hung up): that party is the one connected again, not
+        a phone no longer in the call."""
+        if len(call.parties) != 1 or call.connected_key is None:
+            return I(0)
+        if self.canonical(subject) != self.canonical(call.connected_key):
+            return I(0)
+        (partner,) = call.parties
+        call.connected_key = partner
+        call.connected = self._party(partner)
+        return I.LINECALLINFOSTATE_CONNECTEDID
 
     # -- what an event tells about the call -------------------------------------------------
 
