@@ -7,12 +7,16 @@ involved (compact form, as in ``test_driver_e2e``).
 """
 
 import os
+import threading
 from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from twisted.internet import defer
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.driver.filelock import locked
 from ecsta.driver.licence import LicencePool, issue_key
+from ecsta.driver.operations import _CALL_OPERATIONS
 from tests import driver_events as E
 from tests import test_driver_calls
 from tests.test_driver_calls import CALL, CONSULT, NEW_CALL
@@ -126,6 +130,78 @@ class LicenceTests(Flow):
         made = await self.op("/lines/103/makecall", {"to": "105"})
         self.assertEqual(self.seq(mark, "103"), OUTGOING)
         await self.op(f"/calls/{made['call']}/drop")
+
+    async def test_every_route_refuses_a_line_whose_trial_ended(self) -> None:
+        """Every line and call operation, including the PUT routes, answers noLicence and
+        changes nothing; the other line hears of the trial's end at the periodic retry,
+        without any operation and without a restart."""
+        h = await self.begin()
+        clock = PoolClock()
+        await self.licensed(self.pool(clock), "103", "104")
+        caller, callee = await self.connected()
+        clock.now += 45 * DAY
+        mark = h.mark()
+        for operation in sorted(_CALL_OPERATIONS):
+            answer = await self.op(f"/calls/{caller}/{operation}", {}, status=403)
+            self.assert_refused(answer, "103")
+        for what, value in (("data", {"data": "ticket 1"}), ("appspecific", {"value": 1})):
+            code, answer = await h.api("PUT", f"/calls/{caller}/{what}", value)
+            self.assertEqual(code, 403, answer)
+            self.assert_refused(answer, "103")
+        forward = {"forwards": [{"mode": "LINEFORWARDMODE_UNCOND", "to": "105"}]}
+        for path, body in (
+            ("makecall", {"to": "105"}),
+            ("makecall", {}),
+            ("pickup", {}),
+            ("pickup", {"from": "105"}),
+            ("forward", forward),
+        ):
+            self.assert_refused(await self.op(f"/lines/103/{path}", body, status=403), "103")
+        self.assertEqual(self.seq(mark, "103"), ["LINEDEVSTATE:OUTOFSERVICE"])
+        shown = h.calls("103")[caller]
+        self.assertEqual(
+            (shown["state"], shown["callData"], shown["appSpecific"]),
+            ("LINECALLSTATE_CONNECTED", None, 0),
+        )
+        self.assertEqual(h.driver.engine.collections, {})
+        self.assertEqual(self.seq(mark, "104"), [])
+        await h.driver.retry_monitors()
+        await h.settled()
+        self.assertEqual(self.seq(mark, "104"), ["LINEDEVSTATE:OUTOFSERVICE"])
+        self.assert_refused(await self.op(f"/calls/{callee}/drop", status=403), "104")
+
+    async def test_the_pool_is_asked_again_off_the_reactor_thread(self) -> None:
+        """Another process holding the licence pool's lock when the trial ends does not stop
+        the API: the operation waits for the pool in a thread while other requests answer."""
+        h = await self.begin()
+        clock = PoolClock()
+        pool = self.pool(clock)
+        await self.licensed(pool, "103")
+        readers: list[threading.Thread] = []
+        acquire = pool.acquire
+
+        def acquire_noting_the_thread(holder: str) -> float | None:
+            readers.append(threading.current_thread())
+            return acquire(holder)
+
+        self.patch(pool, "acquire", acquire_noting_the_thread)
+        clock.now += 45 * DAY
+        with locked(pool.lock_path):
+            refused = [
+                defer.Deferred.fromCoroutine(h.api("POST", "/lines/103/makecall", {"to": "105"}))
+                for _ in range(2)
+            ]
+            await h.until(lambda: readers)
+            code, _ = await h.api("GET", "/lines/103")
+            self.assertEqual(code, 200)
+            self.assertEqual([d.called for d in refused], [False, False])
+        for waiting in refused:
+            code, answer = await waiting
+            self.assertEqual(code, 403, answer)
+            self.assert_refused(answer, "103")
+            self.assertIn("45-day trial has ended", answer["message"])
+        self.assertEqual(len(readers), 1, "both requests wait for one reading of the pool")
+        self.assertIsNot(readers[0], threading.main_thread())
 
 
 class UnannouncedTransferTests(Flow):

@@ -11,6 +11,8 @@ work of keeping calls true:
   snapshot: calls the PBX no longer has go IDLE, calls it has appear;
 - every ``monitor_retry_interval`` seconds (0: never) a MonitorStart the PBX refused is tried
   again; a line holds a licence of the pool only while it is monitored or being monitored.
+  When a line's trial licence has run out, the pool is asked again in the reactor's thread
+  pool: its files are locked, read and written there, never on the reactor thread.
 
 Requests to the PBX go through a semaphore, so that loading a thousand lines never floods the
 PBX with more than ``max_in_flight`` requests at once.
@@ -22,9 +24,9 @@ from dataclasses import replace
 from typing import Any
 
 from twisted.application.service import Service
-from twisted.internet import defer
+from twisted.internet import defer, threads
 from twisted.internet.defer import Deferred, DeferredSemaphore
-from twisted.internet.interfaces import IReactorTime
+from twisted.internet.interfaces import IReactorThreads, IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
@@ -221,6 +223,8 @@ class Driver(Service):
         self._lists: dict[bytes, Deferred[list[ListedDevice]]] = {}
         self._loops: list[LoopingCall] = []
         self._opening: set[str] = set()
+        #: Lines whose licence the pool is being asked for again, with who waits for the answer.
+        self._relicensing: dict[str, list[Deferred[bool]]] = {}
         self.ready: Deferred[None] = Deferred()
         if admin is not None:
             admin.listeners.append(self.settings_changed)
@@ -545,35 +549,73 @@ class Driver(Service):
         )
         self.publish(self.engine.set_in_service(line, False, reason=line.monitor_error))
 
-    def licence_problem(self, line: Line) -> str | None:
+    async def licence_problem(self, line: Line) -> str | None:
         """Why ``line`` may not be operated for want of a licence, or None when it may.
 
         A line refused for want of a licence says so; a licence that has run out (the trial
-        ended) is asked for again, which also picks up a key installed meanwhile, and the
-        line goes out of service while it has none.
+        ended, by the pool's clock: no file is read while it holds) is asked for again, which
+        also picks up a key installed meanwhile, and the line goes out of service while it has
+        none.
         """
         admin = self.admin
         if admin is None or admin.licences is None:
             return None
         if line.licensed and admin.licence_expired(line.licensed_until):
-            if not self._relicense(line):
-                self.log.warn("line {line}: {error}", line=line.number, error=line.licence_error)
-                self.publish(self.engine.set_in_service(line, False, reason=line.licence_error))
+            await self._relicense(line)
         if line.licensed:
             return None
         reason = line.licence_error or "it is not monitored, so it holds none"
         return f"no licence for line {line.number}: {reason}"
 
-    def _relicense(self, line: Line) -> bool:
-        """Ask the pool again for the licence of a monitored line; whether it granted one."""
+    async def _relicense(self, line: Line) -> bool:
+        """Ask the pool again for the licence of a monitored line; whether it granted one.
+
+        The pool is read in a thread, once per line at a time: requests that need the answer
+        meanwhile wait for the same one. The line says when it goes out of or back in service.
+        """
         assert self.admin is not None
+        waiting = self._relicensing.get(line.number)
+        if waiting is not None:
+            answer: Deferred[bool] = Deferred()
+            waiting.append(answer)
+            return await answer
+        waiting = self._relicensing[line.number] = []
+        had = line.licensed
         try:
-            line.licensed_until = self.admin.take_licence(line.number)
-        except LicenceError as error:
+            line.licensed_until = await self._in_thread(self.admin.take_licence, line.number)
+        except (LicenceError, OSError) as error:
             line.licensed, line.licence_error = False, str(error)
-            return False
-        line.licensed, line.licence_error = True, None
-        return True
+        else:
+            line.licensed, line.licence_error = True, None
+        del self._relicensing[line.number]
+        if had and not line.licensed:
+            self.log.warn("line {line}: {error}", line=line.number, error=line.licence_error)
+            self.publish(self.engine.set_in_service(line, False, reason=line.licence_error))
+        elif line.licensed and not had and line.monitor is not None:
+            self.publish(self.engine.set_in_service(line, True))
+        for answer in waiting:
+            answer.callback(line.licensed)
+        return line.licensed
+
+    def _relicensable(self, line: Line) -> bool:
+        """Whether the pool is to be asked again for a monitored line's licence: it has none
+        (a key may have been installed), or its trial licence ran out by the pool's clock (the
+        line goes out of service without waiting for an operation to find out)."""
+        if line.licence_error is not None:
+            return True
+        return (
+            self.admin is not None
+            and line.licensed
+            and self.admin.licence_expired(line.licensed_until)
+        )
+
+    def _in_thread(self, work: Callable[..., Any], *args: Any) -> Deferred[Any]:
+        """``work`` in the reactor's thread pool, whose size bounds how many run at once; on a
+        clock without threads (a ``task.Clock``), at once."""
+        if IReactorThreads.providedBy(self.clock):
+            reactor: Any = self.clock
+            return threads.deferToThreadPool(reactor, reactor.getThreadPool(), work, *args)
+        return defer.maybeDeferred(work, *args)
 
     def _give_back_licence(self, line: Line) -> None:
         line.licensed = False
@@ -672,15 +714,17 @@ class Driver(Service):
 
     def retry_monitors(self) -> Deferred[Any]:
         """The periodic retry of MonitorStarts the PBX refused, and of the licences of
-        monitored lines whose trial licence ran out (a key may have been installed)."""
+        monitored lines that have none or whose trial licence has run out."""
         if not self.link_up:
             return defer.succeed(None)
-        for line in self.lines:
-            if line.opened and line.monitor is not None and line.licence_error is not None:
-                if self._relicense(line):
-                    self.publish(self.engine.set_in_service(line, True))
+        relicensing = [
+            defer.Deferred.fromCoroutine(self._relicense(line))
+            for line in self.lines
+            if line.opened and line.monitor is not None and self._relicensable(line)
+        ]
         return defer.DeferredList(
-            [
+            relicensing
+            + [
                 defer.Deferred.fromCoroutine(self.open_line(line))
                 for line in self.lines
                 if line.opened and line.monitor is None
