@@ -221,7 +221,13 @@ class UnannouncedTransferTests(Flow):
         refused = await self.op(
             f"/calls/{caller}/completetransfer", {"consult": consult, "mode": "conference"}, 409
         )
-        self.assertEqual(refused["error"], "notAllowed")
+        self.assertEqual(
+            (refused["error"], refused["lineError"]), ("notAllowed", "LINEERR_INVALCALLSTATE")
+        )
+        refused = await self.op(f"/calls/{ringing}/hold", {}, 409)
+        self.assertEqual(
+            (refused["error"], refused["lineError"]), ("notAllowed", "LINEERR_INVALCALLSTATE")
+        )
         mark = h.mark()
         done = await self.op(
             f"/calls/{caller}/completetransfer", {"consult": consult, "mode": "transfer"}

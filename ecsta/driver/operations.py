@@ -143,12 +143,17 @@ def connection(call: Call) -> tuple[str, dict[str, Any]]:
     return connection_id(call.csta_call, call.device)
 
 
+#: TAPI's error for an operation the call's state does not allow.
+INVALCALLSTATE = "LINEERR_INVALCALLSTATE"
+
+
 def _require(call: Call, feature: LineCallFeature, operation: str) -> None:
     if feature not in call.features:
         raise ApiError(
             409,
             "notAllowed",
             f"{operation} is not allowed on call {call.id} in {call.state_name}",
+            line_error=INVALCALLSTATE,
         )
 
 
@@ -162,7 +167,9 @@ def _other_call(engine: CallEngine, call: Call, body: Mapping[str, Any], key: st
             409, "notAllowed", f"call {other_id} is not another call on the same line address"
         )
     if other.csta_call is None:
-        raise ApiError(409, "notAllowed", f"call {other_id} has not been dialled yet")
+        raise ApiError(
+            409, "notAllowed", f"call {other_id} has not been dialled yet", INVALCALLSTATE
+        )
     return other
 
 
@@ -330,7 +337,9 @@ def _swap_hold(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
     other = _other_call(engine, call, body, "other")
     active, held = (call, other) if call.state is S.LINECALLSTATE_CONNECTED else (other, call)
     if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in HELD:
-        raise ApiError(409, "notAllowed", "swaphold needs one connected and one held call")
+        raise ApiError(
+            409, "notAllowed", "swaphold needs one connected and one held call", INVALCALLSTATE
+        )
     return Plan(
         "swaphold",
         call.line,
@@ -356,6 +365,7 @@ def _complete_transfer(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
             f"completetransfer in {mode} mode needs one held call and one "
             + ("connected or ringing" if mode == "transfer" else "connected")
             + " call",
+            INVALCALLSTATE,
         )
     arguments = {"heldCall": connection(held), "activeCall": connection(active)}
     if mode == "transfer":
@@ -384,7 +394,10 @@ def _add_to_conference(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
     other = _other_call(engine, call, body, "consult")
     if F.LINECALLFEATURE_ADDTOCONF not in call.features | other.features:
         raise ApiError(
-            409, "notAllowed", f"addtoconference is not allowed on calls {call.id} and {other.id}"
+            409,
+            "notAllowed",
+            f"addtoconference is not allowed on calls {call.id} and {other.id}",
+            INVALCALLSTATE,
         )
     held, active = (call, other) if call.state in HELD or call.is_conference else (other, call)
     if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in HELD:
@@ -392,6 +405,7 @@ def _add_to_conference(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
             409,
             "notAllowed",
             "addtoconference needs the held conference and a connected consultation call",
+            INVALCALLSTATE,
         )
     return _conference_plan(
         engine,
@@ -508,7 +522,7 @@ def _monitor_digits(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> 
     if not isinstance(modes, list) or not set(modes) <= {"LINEDIGITMODE_DTMF"}:
         raise ApiError(400, "badRequest", "'modes' must be [] or ['LINEDIGITMODE_DTMF']")
     if call.csta_call is None or call.state is S.LINECALLSTATE_IDLE:
-        raise ApiError(409, "notAllowed", f"call {call.id} is not at the phone yet")
+        raise ApiError(409, "notAllowed", f"call {call.id} is not at the phone yet", INVALCALLSTATE)
     running = call.digits_collection
     if not modes:
         if running is None:
