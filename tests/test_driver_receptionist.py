@@ -16,7 +16,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.driver.filelock import locked
 from ecsta.driver.licence import LicencePool, issue_key
-from ecsta.driver.operations import _CALL_OPERATIONS
+from ecsta.driver.operations import _CALL_OPERATIONS, plan_call_operation
 from tests import driver_events as E
 from tests import test_driver_calls
 from tests.test_driver_calls import CALL, CONSULT, NEW_CALL
@@ -396,6 +396,56 @@ class TransferIdsTests(SynchronousTestCase):
             ("CONNECTED", "INTERNAL", "TRANSFER", "102", "103", "102"),
         )
         self.assertEqual(ids(rig.call("102").to_json())[3:6], ("101", "102", "103"))
+
+
+class GenerateDigitsTests(SynchronousTestCase):
+    """LINE_GENERATE ends every lineGenerateDigits: DONE when the PBX reports the digits sent,
+    CANCEL when a new request replaces it or the call leaves the phone first."""
+
+    def generated(self, rig: Any, event: tuple[str, dict[str, Any]]) -> list[tuple[str, Any]]:
+        """What ``event`` reported to 101's monitor publishes, with LINE_GENERATE's end."""
+        out = rig.engine.report(E.report(rig.refs["101"], *event))
+        return [(m["msg"], m.get("generateTermination", m.get("state"))) for m in out]
+
+    def test_done_replaced_and_cut_short_by_the_end_of_the_call(self) -> None:
+        rig = test_driver_calls.HoldTransferConferenceTests.connected(cast(Any, self))
+        call = rig.call("101")
+        first = plan_call_operation(rig.engine, call, "generatedigits", {"digits": "12"})
+        first.prepare()
+        self.assertEqual(first.finish([{}]), ({}, []))
+        digits = E.digits_generated(CALL, "101", "12")
+        self.assertEqual(self.generated(rig, digits), [("LINE_GENERATE", "LINEGENERATETERM_DONE")])
+        # Reported to the other party's monitor too: only the line that asked hears of it.
+        self.assertEqual(rig.engine.report(E.report(rig.refs["102"], *digits)), [])
+        self.assertEqual(self.generated(rig, digits), [], "once per request")
+        second = plan_call_operation(rig.engine, call, "generatedigits", {"digits": "3"})
+        second.prepare()
+        third = plan_call_operation(rig.engine, call, "generatedigits", {"digits": "4"})
+        third.prepare()
+        _, out = third.finish([{}])
+        self.assertEqual([m["generateTermination"] for m in out], ["LINEGENERATETERM_CANCEL"])
+        self.assertEqual(
+            self.generated(rig, E.cleared(CALL, "102")),
+            [("LINE_CALLSTATE", "LINECALLSTATE_DISCONNECTED")],
+        )
+        self.assertEqual(
+            self.generated(rig, E.cleared(CALL, "101")),
+            [
+                ("LINE_GENERATE", "LINEGENERATETERM_CANCEL"),
+                ("LINE_CALLSTATE", "LINECALLSTATE_IDLE"),
+            ],
+        )
+
+    def test_a_refused_request_leaves_nothing_due(self) -> None:
+        rig = test_driver_calls.HoldTransferConferenceTests.connected(cast(Any, self))
+        call = rig.call("101")
+        plan = plan_call_operation(rig.engine, call, "generatedigits", {"digits": "12"})
+        plan.prepare()
+        plan.undo()
+        self.assertEqual(
+            self.generated(rig, E.cleared(CALL, "101")),
+            [("LINE_CALLSTATE", "LINECALLSTATE_IDLE")],
+        )
 
 
 class NumberTests(Flow):

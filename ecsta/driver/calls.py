@@ -199,9 +199,20 @@ class CallEngine:
         csta_call = call_of_connection(connection)
         for call in line.calls.values():
             if call.csta_call == csta_call and call.address == address and call.exists:
+                if not call.generating:
+                    return []  # digits another application of the PBX asked for
+                call.generating = False
                 digits = ev.get("digitGeneratedList")
                 return [messages.generate(call, digits if isinstance(digits, str) else None)]
         return []
+
+    @staticmethod
+    def _generation_ended(call: Call) -> list[Message]:
+        """LINE_GENERATE CANCEL for digits still being sent when the call leaves the phone."""
+        if not call.generating:
+            return []
+        call.generating = False
+        return [messages.generate(call, None, done=False)]
 
     def _seen_twice(
         self, line: Line, cross_ref: bytes, group: str, name: str, value: Mapping[str, Any]
@@ -392,6 +403,7 @@ class CallEngine:
             call.mode = mode
             if state is S.LINECALLSTATE_IDLE:
                 call.features = F(0)
+                out.extend(self._generation_ended(call))
                 out.append(messages.call_state(call))
                 self._forget(line, call)
             else:
@@ -882,7 +894,7 @@ class CallEngine:
         call.mode = None
         call.features = F(0)
         call.history.append("retired: superseded by the PBX's own call")
-        out = [messages.call_state(call)]
+        out = [*self._generation_ended(call), messages.call_state(call)]
         self._forget(line, call)
         return out
 

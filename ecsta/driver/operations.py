@@ -42,7 +42,7 @@ from ecsta.driver.devices import (
     key_of_connection,
 )
 from ecsta.driver.lines import FORWARD_TYPES, Line
-from ecsta.driver.messages import Message
+from ecsta.driver.messages import Message, generate
 from ecsta.driver.model import HELD, Call
 
 F = LineCallFeature
@@ -436,6 +436,19 @@ def _remove_from_conference(engine: CallEngine, call: Call, body: Mapping[str, A
 def _generate_digits(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
     _require(call, F.LINECALLFEATURE_GENERATEDIGITS, "generatedigits")
     digits = _text(body, "digits", "the digits to send")
+    # Marked before the request: the PBX's DigitsGenerated may come before its answer.
+    replaced = call.generating
+
+    def prepare() -> None:
+        call.generating = True
+
+    def undo() -> None:
+        call.generating = replaced
+
+    def finish(results: list[Any]) -> tuple[Any, list[Message]]:
+        # The digits still being sent for an earlier request are cut short by these.
+        return {}, [generate(call, None, done=False)] if replaced else []
+
     return Plan(
         "generatedigits",
         call.line,
@@ -446,7 +459,9 @@ def _generate_digits(engine: CallEngine, call: Call, body: Mapping[str, Any]) ->
                 {"connectionToSendDigits": connection(call), "charactersToSend": digits},
             )
         ],
-        _nothing,
+        finish,
+        prepare,
+        undo,
     )
 
 
