@@ -8,6 +8,7 @@ involved (compact form, as in ``test_driver_e2e``).
 
 import os
 import threading
+from collections.abc import Callable
 from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -170,28 +171,66 @@ class LicenceTests(Flow):
         self.assertEqual(self.seq(mark, "104"), ["LINEDEVSTATE:OUTOFSERVICE"])
         self.assert_refused(await self.op(f"/calls/{callee}/drop", status=403), "104")
 
-    async def test_the_pool_is_asked_again_off_the_reactor_thread(self) -> None:
+    async def test_the_retries_of_a_line_the_pbx_refuses_hold_no_licence(self) -> None:
+        """A mistyped line is retried without taking the last licence from under a line the
+        PBX monitors: it asks the PBX first, and takes a licence once the PBX accepts it."""
+        h = await self.begin(monitor_retry_interval=0)
+        pool = self.pool(keys=1)
+        await self.licensed(pool, "103")
+        await self.op("/lines/103/close")
+        taken: list[str] = []
+        acquire = pool.acquire
+
+        def acquire_noting(holder: str) -> float | None:
+            taken.append(holder.rpartition("/")[2])
+            return acquire(holder)
+
+        self.patch(pool, "acquire", acquire_noting)
+        code, line = await h.api("POST", "/lines", {"number": "150"})
+        self.assertEqual(code, 200, line)
+        await h.settled()
+        self.assertEqual(taken, ["150"], "the first try takes one, and gives it back")
+        for _ in range(3):
+            await h.driver.retry_monitors()
+        self.assertEqual(taken, ["150"])
+        self.assertEqual(pool.status().lines_in_use, 0)
+        answer = await self.op("/lines/103/open")
+        self.assertTrue(answer["inService"])
+        await self.op("/lines/103/close")
+        await h.control("POST", "/devices", {"number": "150", "kind": "station"})
+        await h.driver.retry_monitors()
+        await h.settled()
+        self.assertEqual(taken, ["150", "103", "150"])
+        self.assertTrue(h.driver.lines.get("150").in_service)
+        self.assertEqual(pool.status().lines_in_use, 1)
+
+    async def test_the_pool_is_used_off_the_reactor_thread(self) -> None:
         """Another process holding the licence pool's lock when the trial ends does not stop
-        the API: the operation waits for the pool in a thread while other requests answer."""
+        the API: the operation waits for the pool in a thread while other requests answer.
+        Opening and closing lines use the pool in threads too."""
         h = await self.begin()
         clock = PoolClock()
         pool = self.pool(clock)
+        used: list[tuple[str, threading.Thread]] = []
+
+        def noting(name: str, work: Callable[[str], Any]) -> Callable[[str], Any]:
+            def run(holder: str) -> Any:
+                used.append((name, threading.current_thread()))
+                return work(holder)
+
+            return run
+
+        self.patch(pool, "acquire", noting("acquire", pool.acquire))
+        self.patch(pool, "release", noting("release", pool.release))
         await self.licensed(pool, "103")
-        readers: list[threading.Thread] = []
-        acquire = pool.acquire
-
-        def acquire_noting_the_thread(holder: str) -> float | None:
-            readers.append(threading.current_thread())
-            return acquire(holder)
-
-        self.patch(pool, "acquire", acquire_noting_the_thread)
+        self.assertEqual([name for name, _ in used], ["release", "acquire"])
         clock.now += 45 * DAY
         with locked(pool.lock_path):
             refused = [
                 defer.Deferred.fromCoroutine(h.api("POST", "/lines/103/makecall", {"to": "105"}))
                 for _ in range(2)
             ]
-            await h.until(lambda: readers)
+            await h.until(lambda: len(used) == 3)
             code, _ = await h.api("GET", "/lines/103")
             self.assertEqual(code, 200)
             self.assertEqual([d.called for d in refused], [False, False])
@@ -200,8 +239,8 @@ class LicenceTests(Flow):
             self.assertEqual(code, 403, answer)
             self.assert_refused(answer, "103")
             self.assertIn("45-day trial has ended", answer["message"])
-        self.assertEqual(len(readers), 1, "both requests wait for one reading of the pool")
-        self.assertIsNot(readers[0], threading.main_thread())
+        self.assertEqual(len(used), 3, "both requests wait for one reading of the pool")
+        self.assertNotIn(threading.main_thread(), [thread for _, thread in used])
 
 
 class UnannouncedTransferTests(Flow):

@@ -11,8 +11,8 @@ work of keeping calls true:
   snapshot: calls the PBX no longer has go IDLE, calls it has appear;
 - every ``monitor_retry_interval`` seconds (0: never) a MonitorStart the PBX refused is tried
   again; a line holds a licence of the pool only while it is monitored or being monitored.
-  When a line's trial licence has run out, the pool is asked again in the reactor's thread
-  pool: its files are locked, read and written there, never on the reactor thread.
+  The licence pool's files are locked, read and written in the reactor's thread pool, never
+  on the reactor thread, and each line's pool work in the order it was asked for.
 
 Requests to the PBX go through a semaphore, so that loading a thousand lines never floods the
 PBX with more than ``max_in_flight`` requests at once.
@@ -29,6 +29,7 @@ from twisted.internet.defer import Deferred, DeferredSemaphore
 from twisted.internet.interfaces import IReactorThreads, IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from ecsta.driver import messages
 from ecsta.driver.admin import Administration
@@ -225,6 +226,8 @@ class Driver(Service):
         self._opening: set[str] = set()
         #: Lines whose licence the pool is being asked for again, with who waits for the answer.
         self._relicensing: dict[str, list[Deferred[bool]]] = {}
+        #: The latest licence pool work of each line, which its next work waits for.
+        self._pool_work: dict[str, Deferred[None]] = {}
         self.ready: Deferred[None] = Deferred()
         if admin is not None:
             admin.listeners.append(self.settings_changed)
@@ -251,12 +254,15 @@ class Driver(Service):
 
     def stopService(self) -> Deferred[None] | None:
         self._stop_loops()
-        if self.admin is not None:
-            try:
-                self.admin.give_back_all()
-            except LicenceError as error:
-                self.log.warn("line licences not given back: {error}", error=error)
-        return super().stopService()
+        super().stopService()
+        if self.admin is None:
+            return None
+
+        def not_given_back(failure: Failure) -> None:
+            failure.trap(LicenceError)
+            self.log.warn("line licences not given back: {error}", error=failure.value)
+
+        return self._in_thread(self.admin.give_back_all).addErrback(not_given_back)
 
     def _stop_loops(self) -> None:
         for loop in self._loops:
@@ -465,33 +471,38 @@ class Driver(Service):
         )
 
     async def open_line(self, line: Line) -> bool:
-        """Monitor ``line``, read its forwarding, resync its calls, and put it in service."""
+        """Monitor ``line``, read its forwarding, resync its calls, and put it in service.
+
+        The licence is taken before the MonitorStart, so that lines without one cost the PBX
+        nothing; a line the PBX refused last time is asked for first instead, so that its
+        retries never hold a licence that a line the PBX monitors could take meanwhile.
+        """
         line.opened = True
         if line.number in self._opening or line.monitor is not None:
             return line.monitor is not None
         self._opening.add(line.number)
         try:
-            if self.admin is not None:
-                try:
-                    line.licensed_until = self.admin.take_licence(line.number)
-                except LicenceError as error:
-                    line.monitor_error = line.licence_error = str(error)
-                    self.log.warn("line {line}: {error}", line=line.number, error=error)
-                    self.publish(self.engine.set_in_service(line, False, reason=str(error)))
-                    raise
-                line.licensed, line.licence_error = True, None
+            refused_before = line.monitor_error is not None and line.licence_error is None
+            if not refused_before and not await self._take_licence(line):
+                return False
             try:
                 result = await self.invoke(
                     "monitorStart", {"monitorObject": ("deviceObject", device_id(line.device))}
                 )
             except LinkError as error:
-                self._monitor_refused(line, error)
+                await self._monitor_refused(line, error)
                 return False
             cross_ref = result.get("crossRefIdentifier") if isinstance(result, dict) else None
             if not isinstance(cross_ref, bytes):
-                self._monitor_refused(line, ValueError("MonitorStart result without crossRefID"))
+                missing = ValueError("MonitorStart result without crossRefID")
+                await self._monitor_refused(line, missing)
                 return False
-            if self.lines.get(line.number) is not line or not line.opened:
+            try:
+                taken = not refused_before or await self._take_licence(line)
+            except LicenceError:
+                await self._stop_monitor(cross_ref)
+                raise
+            if not taken or self.lines.get(line.number) is not line or not line.opened:
                 await self._stop_monitor(cross_ref)
                 return False
             line.monitor_error = None
@@ -503,6 +514,23 @@ class Driver(Service):
             return True
         finally:
             self._opening.discard(line.number)
+
+    async def _take_licence(self, line: Line) -> bool:
+        """Take the line's licence from the pool; False if the line was closed meanwhile (its
+        give-back follows in the pool's order). A refusal is raised, and the line says why."""
+        if self.admin is None:
+            return True
+        try:
+            until = await self._pool(line, self.admin.take_licence)
+        except LicenceError as error:
+            line.monitor_error = line.licence_error = str(error)
+            self.log.warn("line {line}: {error}", line=line.number, error=error)
+            self.publish(self.engine.set_in_service(line, False, reason=str(error)))
+            raise
+        if not line.opened:
+            return False
+        line.licensed, line.licensed_until, line.licence_error = True, until, None
+        return True
 
     def _twin_found(self, line: Line) -> Message:
         """The line's Super-Twin DECT came to light: monitor it (once the line itself is
@@ -534,11 +562,11 @@ class Driver(Service):
         if isinstance(cross_ref, bytes) and line.monitor is not None:
             self.lines.bind_monitor(line, cross_ref, twin=True)
 
-    def _monitor_refused(self, line: Line, error: BaseException) -> None:
+    async def _monitor_refused(self, line: Line, error: BaseException) -> None:
         """The line stays open, out of service, and is tried again; its licence goes back to
         the pool meanwhile, so that lines the PBX refuses (a mistyped number) never use up the
         licences of lines it would monitor. The retry takes one again."""
-        self._give_back_licence(line)
+        await self._give_back_licence(line)
         described = describe_failure(error)
         line.monitor_error = described.body.get("message")
         self.log.warn(
@@ -582,7 +610,7 @@ class Driver(Service):
         waiting = self._relicensing[line.number] = []
         had = line.licensed
         try:
-            line.licensed_until = await self._in_thread(self.admin.take_licence, line.number)
+            line.licensed_until = await self._pool(line, self.admin.take_licence)
         except (LicenceError, OSError) as error:
             line.licensed, line.licence_error = False, str(error)
         else:
@@ -617,12 +645,27 @@ class Driver(Service):
             return threads.deferToThreadPool(reactor, reactor.getThreadPool(), work, *args)
         return defer.maybeDeferred(work, *args)
 
-    def _give_back_licence(self, line: Line) -> None:
+    async def _pool(self, line: Line, work: Callable[[str], Any]) -> Any:
+        """``work(line.number)`` on the licence pool, in a thread, after the line's earlier
+        pool work: a line closed and opened again gives its licence back before taking one."""
+        before = self._pool_work.get(line.number)
+        mine: Deferred[None] = Deferred()
+        self._pool_work[line.number] = mine
+        try:
+            if before is not None:
+                await before
+            return await self._in_thread(work, line.number)
+        finally:
+            if self._pool_work.get(line.number) is mine:
+                del self._pool_work[line.number]
+            mine.callback(None)
+
+    async def _give_back_licence(self, line: Line) -> None:
         line.licensed = False
         if self.admin is None:
             return
         try:
-            self.admin.give_back_licence(line.number)
+            await self._pool(line, self.admin.give_back_licence)
         except LicenceError as error:
             self.log.warn(
                 "line {line}: licence not given back: {error}", line=line.number, error=error
@@ -666,7 +709,7 @@ class Driver(Service):
     async def close_line(self, line: Line) -> None:
         """Stop monitoring ``line``: its calls are forgotten, it reports LINEDEVSTATE_CLOSE."""
         line.opened = False
-        self._give_back_licence(line)
+        giving_back = defer.Deferred.fromCoroutine(self._give_back_licence(line))
         monitors = [m for m in (line.monitor, line.twin_monitor) if m is not None]
         self.lines.forget_monitor(line)
         for cross_ref in monitors:
@@ -677,6 +720,7 @@ class Driver(Service):
         line.in_service = False
         out.append(messages.line_dev_state(line.number, LineDevState.LINEDEVSTATE_CLOSE))
         self.publish(out)
+        await giving_back
 
     async def _stop_monitor(self, cross_ref: bytes) -> None:
         try:
