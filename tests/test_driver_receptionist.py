@@ -318,10 +318,10 @@ class UnannouncedTransferTests(Flow):
             ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, "105"),
         )
         offered = await self.call_on("105")
-        # The Delivered event names no redirecting device here: 105 learns 104 and the reason.
+        # The Delivered event names no redirecting device: 103 is known from the Transferred.
         self.assertEqual(
             ids(h.calls("105")[offered]),
-            ("OFFERING", "INTERNAL", "TRANSFER", "104", "105", None, None, None),
+            ("OFFERING", "INTERNAL", "TRANSFER", "104", "105", None, "103", None),
         )
         mark = h.mark()
         await self.op(f"/calls/{offered}/answer")
@@ -330,6 +330,28 @@ class UnannouncedTransferTests(Flow):
             self.seq(mark, "105"), ["REPLY:answer", "CALLINFO:CONNECTEDID", "CALLSTATE:CONNECTED"]
         )
         self.assertEqual(h.calls("105")[offered]["connectedId"]["number"], "104")
+
+
+class BlindTransferRedirectingTests(Flow):
+    lines = ["103", "105"]
+
+    async def test_the_new_party_learns_who_transferred_without_the_partner_monitored(
+        self,
+    ) -> None:
+        """Only the transferring line and the new party are lines: the Transferred event at
+        103's own monitor names 103 as the one who redirected the call 105 is offered."""
+        h = await self.begin()
+        made = await self.op("/lines/103/makecall", {"to": "104"})
+        await h.person("104", "answer")
+        await h.settled()
+        mark = h.mark()
+        await self.op(f"/calls/{made['call']}/blindtransfer", {"to": "105"})
+        self.assertEqual(self.seq(mark, "103"), ["REPLY:blindtransfer", "CALLSTATE:IDLE"])
+        self.assertEqual(self.seq(mark, "105"), ["NEWCALL", "CALLSTATE:OFFERING"])
+        self.assertEqual(
+            ids(h.calls("105")[await self.call_on("105")]),
+            ("OFFERING", "INTERNAL", "TRANSFER", "104", "105", None, "103", None),
+        )
 
 
 def as_a_pbx_sends(event: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:

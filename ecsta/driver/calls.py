@@ -8,7 +8,7 @@ unexpected never breaks the driver.
 """
 
 import itertools
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -53,6 +53,10 @@ S = LineCallState
 F = LineCallFeature
 #: Digits of one dataCollected report passed on (a report is one person's dialling).
 MAX_REPORTED_DIGITS = 64
+#: Transfers remembered until the party a call was transferred to is offered it.
+MAX_TRANSFERS = 256
+#: Causes of the Delivered event that offers a transferred call to its new party.
+TRANSFER_CAUSES = ("singleStepTransfer", "transfer")
 I = LineCallInfoState  # noqa: E741
 
 #: Which field of each call control event holds the connection it is about, and which names
@@ -118,6 +122,10 @@ class CallEngine:
         self.collections: dict[bytes, Call] = {}
         self.ended_collections: list[bytes] = []
         self._recent: dict[str, deque[tuple[tuple[str, str, str], bytes]]] = {}
+        #: Who transferred each recently transferred call, for the party it is offered to next:
+        #: the PBX's Delivered event after a single-step transfer does not name the transferring
+        #: device. The oldest are forgotten beyond :data:`MAX_TRANSFERS`.
+        self._transferred_by: OrderedDict[bytes, DeviceKey] = OrderedDict()
 
     # -- lookups --------------------------------------------------------------------------------
 
@@ -244,6 +252,8 @@ class CallEngine:
             subject = key_of_choice(ev.get(device_field))
         if name in ("transferred", "conferenced"):
             subject = key_of_choice(ev.get(device_field or ""))
+        if name == "transferred":
+            self._remember_transfer(ev)
         call_ids = {call_of_connection(connection)}
         if name in ("transferred", "conferenced"):
             call_ids.add(call_of_connection(ev.get("secondaryOldCall")))
@@ -549,6 +559,8 @@ class CallEngine:
         if called is not None and call.called is None:
             call.called = self._party(called)
             changed |= I.LINECALLINFOSTATE_CALLEDID
+        if redirecting is None and created and ev.get("cause") in TRANSFER_CAUSES:
+            redirecting = self._transferred_by.pop(call.csta_call or b"", None)
         if redirecting is not None and line.address_of(calling) is None:
             party = self._party(redirecting)
             if party != call.redirecting:
@@ -672,6 +684,21 @@ class CallEngine:
             call.redirection = self._party(partner)
             changed |= I.LINECALLINFOSTATE_REDIRECTIONID
         return changed
+
+    def _remember_transfer(self, ev: Mapping[str, Any]) -> None:
+        """Note who transferred the calls of a Transferred event, for their next party."""
+        by = key_of_choice(ev.get("transferringDevice"))
+        if by is None:
+            return
+        entries = ev.get("transferredConnections") or []
+        calls = {call_of_connection(e.get("newConnection")) for e in entries}
+        calls.add(call_of_connection(ev.get("primaryOldCall")))
+        for csta_call in calls:
+            if csta_call is not None:
+                self._transferred_by[csta_call] = by
+                self._transferred_by.move_to_end(csta_call)
+        while len(self._transferred_by) > MAX_TRANSFERS:
+            self._transferred_by.popitem(last=False)
 
     def _conference(
         self, line: Line, calls: list[Call], address: int, ev: Mapping[str, Any]
