@@ -864,6 +864,38 @@ class IntrusionTests(Flow):
         )
 
 
+class ConferenceLeftTests(Flow):
+    async def test_the_two_left_when_the_conferencing_line_hangs_up_see_each_other(self) -> None:
+        """103 confers with 104 and 105, then drops the conference: 104 and 105 talk on, each
+        with the other as connectedId, not the line that left."""
+        h = await self.begin()
+        caller, callee = await self.connected()
+        setup = await self.op(f"/calls/{caller}/setupconference")
+        await self.op(f"/calls/{setup['consult']}/dial", {"digits": "105"})
+        second = await self.call_on("105")
+        await self.op(f"/calls/{second}/answer")
+        done = await self.op(
+            f"/calls/{caller}/completetransfer", {"consult": setup["consult"], "mode": "conference"}
+        )
+        mark = h.mark()
+        await self.op(f"/calls/{done['conferenceCall']}/drop")
+        self.assertEqual(
+            self.seq(mark, "103"),
+            ["REPLY:drop", "CALLSTATE:IDLE", "CALLSTATE:IDLE", "CALLSTATE:IDLE"],
+        )
+        self.assertEqual(h.calls("103"), {})
+        self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CONNECTEDID"])
+        self.assertEqual(self.seq(mark, "105"), ["CALLINFO:CONNECTEDID"])
+        self.assertEqual(
+            ids(h.calls("104")[callee]),
+            ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, None),
+        )
+        self.assertEqual(
+            ids(h.calls("105")[second]),
+            ("CONNECTED", "INTERNAL", "DIRECT", "103", "105", "104", None, None),
+        )
+
+
 class CallDataTests(Flow):
     async def put(self, path: str, body: Any, status: int = 200) -> Any:
         code, answer = await self.h.api("PUT", path, body)
