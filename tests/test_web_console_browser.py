@@ -157,6 +157,8 @@ class DriverConsoleTests(BrowserTestCase):
             "return [...document.querySelectorAll('#dial-line option')].map(o => o.disabled)"
         )
         self.assertEqual(await self.do(browser.run, dial_lines), [False, False])
+        applying = "return document.querySelector('#forward-apply').disabled"
+        self.assertFalse(await self.do(browser.run, applying))
         # Without a Super-Twin DECT the Mobile address is not offered for forwarding.
         mobile = "return document.querySelector('#forward-address option[value=\"1\"]').disabled"
         self.assertTrue(await self.do(browser.run, mobile))
@@ -170,6 +172,7 @@ class DriverConsoleTests(BrowserTestCase):
             "neither line offers Drop once the trial ended",
         )
         self.assertEqual(await self.do(browser.run, dial_lines), [True, True])
+        self.assertTrue(await self.do(browser.run, applying), "no forwarding set for it")
         error = "return document.querySelector('#lines tr[data-line=\"103\"]').cells[7].textContent"
         self.assertIn("45-day trial has ended", await self.do(browser.run, error))
 

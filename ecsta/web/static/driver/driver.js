@@ -378,6 +378,8 @@
     const previous = select.value;
     // The Mobile address (1) exists on every line but is used only with a Super-Twin DECT.
     fillSelect(select, addresses.map((a) => [String(a.address), `${a.address}: ${a.name}`, a.address !== 0 && !line.superTwin]));
+    // Forwarding is set at the PBX only for a line in service (monitored, with a licence).
+    for (const button of [$("#forward-apply"), $("#forward-cancel")]) button.disabled = !(line && line.inService);
     if (select.value !== previous || !select.dataset.loaded) loadForwarding();
   }
 
