@@ -715,10 +715,12 @@ class GroupPickupTests(Flow):
 
 class ConferenceTests(Flow):
     lines = ["103", "104", "105", "106"]
+    #: How the conference call is prepared for one more party.
+    prepare = "setupconference"
 
     async def test_setupconference_on_a_conference_then_addtoconference(self) -> None:
-        """103 confers with 104 and 105, then adds 106 the TAPI way: lineSetupConference on
-        the conference call, lineDial, lineAddToConference."""
+        """103 confers with 104 and 105, then adds 106 the TAPI way: lineSetupConference (or
+        linePrepareAddToConference) on the conference call, lineDial, lineAddToConference."""
         h = await self.begin()
         caller, callee = await self.connected()
         setup = await self.op(f"/calls/{caller}/setupconference")
@@ -729,10 +731,12 @@ class ConferenceTests(Flow):
             f"/calls/{caller}/completetransfer", {"consult": setup["consult"], "mode": "conference"}
         )
         parent = done["conferenceCall"]
-        self.assertIn("LINECALLFEATURE_SETUPCONF", h.calls("103")[parent]["features"])
-        self.assertNotIn("LINECALLFEATURE_SETUPTRANSFER", h.calls("103")[parent]["features"])
+        features = h.calls("103")[parent]["features"]
+        self.assertIn("LINECALLFEATURE_SETUPCONF", features)
+        self.assertIn("LINECALLFEATURE_PREPAREADDCONF", features)
+        self.assertNotIn("LINECALLFEATURE_SETUPTRANSFER", features)
         mark = h.mark()
-        more = await self.op(f"/calls/{parent}/setupconference")
+        more = await self.op(f"/calls/{parent}/{self.prepare}")
         consult = more["consult"]
         calls = h.calls("103")
         self.assertEqual(calls[parent]["state"], "LINECALLSTATE_ONHOLDPENDCONF")
@@ -748,7 +752,7 @@ class ConferenceTests(Flow):
             [
                 "NEWCALL",
                 "CALLSTATE:DIALTONE",
-                "REPLY:setupconference",
+                f"REPLY:{self.prepare}",
                 "CALLSTATE:ONHOLDPENDCONF",
                 "REPLY:dial",
                 "CALLINFO:CALLERID+CALLEDID",
@@ -862,6 +866,18 @@ class IntrusionTests(Flow):
             ids(h.calls("105")[busy]),
             ("CONNECTED", "OUTBOUND", "DIRECT", "105", "104", "104", None, None),
         )
+
+
+class PrepareAddToConferenceTests(ConferenceTests):
+    """The same with TAPI's own way to add to a conference: linePrepareAddToConference."""
+
+    prepare = "prepareaddtoconference"
+
+    async def test_only_a_conference_call_is_prepared_for_more(self) -> None:
+        await self.begin()
+        caller, _callee = await self.connected()
+        refused = await self.op(f"/calls/{caller}/prepareaddtoconference", {}, 409)
+        self.assertEqual(refused["lineError"], "LINEERR_INVALCALLSTATE")
 
 
 class ConferenceLeftTests(Flow):

@@ -798,6 +798,8 @@ class CallEngine:
             features |= F.LINECALLFEATURE_COMPLETETRANSF
         if call.is_conference:
             features &= ~(F.LINECALLFEATURE_BLINDTRANSFER | F.LINECALLFEATURE_SETUPTRANSFER)
+            if call.state is S.LINECALLSTATE_CONNECTED:
+                features |= F.LINECALLFEATURE_PREPAREADDCONF
         if call.csta_call is None:
             features &= F.LINECALLFEATURE_DIAL | F.LINECALLFEATURE_DROP
         return features

@@ -19,6 +19,7 @@ lineDial               makeCall (10) for a prepared consultation call, dialDigit
 lineSwapHold           alternateCall (1)
 lineCompleteTransfer   transferCall (16) in transfer mode, conferenceCall (6) in conference
 lineAddToConference    conferenceCall (6)
+linePrepareAddToConf   holdCall (9) of the conference call, its consultation call prepared
 lineRemoveFromConf     clearConnection (5) of the member's party
 linePickup             directedPickupCall (220); groupPickupCall without ``from``
 lineGenerateDigits     generateDigits (232)
@@ -260,13 +261,18 @@ def _blind_transfer(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> 
     )
 
 
-def _setup(mode: str) -> Callable[[CallEngine, Call, Mapping[str, Any]], Plan]:
+def _setup(
+    mode: str, operation: str | None = None, feature: LineCallFeature | None = None
+) -> Callable[[CallEngine, Call, Mapping[str, Any]], Plan]:
     """lineSetupTransfer / lineSetupConference; the latter also on a conference call, whose
-    consultation call ``addtoconference`` then adds to it."""
-    feature = F.LINECALLFEATURE_SETUPTRANSFER if mode == "transfer" else F.LINECALLFEATURE_SETUPCONF
+    consultation call ``addtoconference`` then adds to it, as linePrepareAddToConference
+    (``prepareaddtoconference``, on a conference call only) does."""
+    operation = operation or f"setup{mode}"
+    setup = F.LINECALLFEATURE_SETUPTRANSFER if mode == "transfer" else F.LINECALLFEATURE_SETUPCONF
+    needed = feature if feature is not None else setup
 
     def build(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
-        _require(call, feature, f"setup{mode}")
+        _require(call, needed, operation)
         line = engine.line_of(call)
 
         def prepare() -> None:
@@ -280,7 +286,7 @@ def _setup(mode: str) -> Callable[[CallEngine, Call, Mapping[str, Any]], Plan]:
             return {"consult": consult.id}, out
 
         return Plan(
-            f"setup{mode}",
+            operation,
             call.line,
             call.id,
             [("holdCall", {"callToBeHeld": connection(call)})],
@@ -586,6 +592,9 @@ _CALL_OPERATIONS: dict[str, Callable[[CallEngine, Call, Mapping[str, Any]], Plan
     "blindtransfer": _blind_transfer,
     "setuptransfer": _setup("transfer"),
     "setupconference": _setup("conference"),
+    "prepareaddtoconference": _setup(
+        "conference", "prepareaddtoconference", F.LINECALLFEATURE_PREPAREADDCONF
+    ),
     "dial": _dial,
     "swaphold": _swap_hold,
     "completetransfer": _complete_transfer,
