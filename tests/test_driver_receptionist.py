@@ -713,6 +713,25 @@ class GroupPickupTests(Flow):
         self.assertEqual(h.calls("105"), {})
 
 
+async def conference(flow: Flow) -> tuple[int, int, dict[str, Any], int, dict[str, Any]]:
+    """103 calls 104, consults 105 and conferences the three: 103's first call, 104's call,
+    the answer of setupconference, 105's call, and the answer of completetransfer."""
+    caller, callee = await flow.connected()
+    setup = await flow.op(f"/calls/{caller}/setupconference")
+    await flow.op(f"/calls/{setup['consult']}/dial", {"digits": "105"})
+    second = await flow.call_on("105")
+    await flow.op(f"/calls/{second}/answer")
+    done = await flow.op(
+        f"/calls/{caller}/completetransfer", {"consult": setup["consult"], "mode": "conference"}
+    )
+    return caller, callee, setup, second, done
+
+
+def shown_ids(h: Any, *calls: tuple[str, int]) -> list[tuple[Any, ...]]:
+    """The state and ids (as :func:`ids` lists them) each (line, call) shows now."""
+    return [ids(h.calls(line)[call]) for line, call in calls]
+
+
 class ConferenceTests(Flow):
     lines = ["103", "104", "105", "106"]
     #: How the conference call is prepared for one more party.
@@ -722,14 +741,7 @@ class ConferenceTests(Flow):
         """103 confers with 104 and 105, then adds 106 the TAPI way: lineSetupConference (or
         linePrepareAddToConference) on the conference call, lineDial, lineAddToConference."""
         h = await self.begin()
-        caller, callee = await self.connected()
-        setup = await self.op(f"/calls/{caller}/setupconference")
-        await self.op(f"/calls/{setup['consult']}/dial", {"digits": "105"})
-        second = await self.call_on("105")
-        await self.op(f"/calls/{second}/answer")
-        done = await self.op(
-            f"/calls/{caller}/completetransfer", {"consult": setup["consult"], "mode": "conference"}
-        )
+        caller, callee, setup, second, done = await conference(self)
         parent = done["conferenceCall"]
         features = h.calls("103")[parent]["features"]
         self.assertIn("LINECALLFEATURE_SETUPCONF", features)
@@ -835,12 +847,11 @@ class IntrusionTests(Flow):
         self.assertEqual(self.seq(mark, "103"), ["CALLINFO:CONNECTEDID"])
         self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CONNECTEDID"])
         self.assertEqual(
-            ids(h.calls("103")[caller]),
-            ("CONNECTED", "OUTBOUND", "DIRECT", "103", "104", "104", None, None),
-        )
-        self.assertEqual(
-            ids(h.calls("104")[callee]),
-            ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "103", None, None),
+            shown_ids(h, ("103", caller), ("104", callee)),
+            [
+                ("CONNECTED", "OUTBOUND", "DIRECT", "103", "104", "104", None, None),
+                ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "103", None, None),
+            ],
         )
         mark = h.mark()
         await self.op(f"/calls/{callee}/drop")
@@ -859,12 +870,11 @@ class IntrusionTests(Flow):
         self.assertEqual(self.seq(mark, "104"), [])
         self.assertEqual(self.seq(mark, "105"), [])
         self.assertEqual(
-            ids(h.calls("104")[callee]),
-            ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, None),
-        )
-        self.assertEqual(
-            ids(h.calls("105")[busy]),
-            ("CONNECTED", "OUTBOUND", "DIRECT", "105", "104", "104", None, None),
+            shown_ids(h, ("104", callee), ("105", busy)),
+            [
+                ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, None),
+                ("CONNECTED", "OUTBOUND", "DIRECT", "105", "104", "104", None, None),
+            ],
         )
 
 
@@ -885,14 +895,7 @@ class ConferenceLeftTests(Flow):
         """103 confers with 104 and 105, then drops the conference: 104 and 105 talk on, each
         with the other as connectedId, not the line that left."""
         h = await self.begin()
-        caller, callee = await self.connected()
-        setup = await self.op(f"/calls/{caller}/setupconference")
-        await self.op(f"/calls/{setup['consult']}/dial", {"digits": "105"})
-        second = await self.call_on("105")
-        await self.op(f"/calls/{second}/answer")
-        done = await self.op(
-            f"/calls/{caller}/completetransfer", {"consult": setup["consult"], "mode": "conference"}
-        )
+        _, callee, _, second, done = await conference(self)
         mark = h.mark()
         await self.op(f"/calls/{done['conferenceCall']}/drop")
         self.assertEqual(
@@ -903,12 +906,11 @@ class ConferenceLeftTests(Flow):
         self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CONNECTEDID"])
         self.assertEqual(self.seq(mark, "105"), ["CALLINFO:CONNECTEDID"])
         self.assertEqual(
-            ids(h.calls("104")[callee]),
-            ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, None),
-        )
-        self.assertEqual(
-            ids(h.calls("105")[second]),
-            ("CONNECTED", "INTERNAL", "DIRECT", "103", "105", "104", None, None),
+            shown_ids(h, ("104", callee), ("105", second)),
+            [
+                ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, None),
+                ("CONNECTED", "INTERNAL", "DIRECT", "103", "105", "104", None, None),
+            ],
         )
 
 
