@@ -34,6 +34,8 @@ def report(cross_ref: bytes, name: str, value: dict[str, Any]) -> dict[str, Any]
         group = "logicalDeviceFeatureEvents"
     elif name in ("outOfService", "backInService"):
         group = "deviceMaintenanceEvents"
+    elif name == "digitsGeneratedEvent":
+        group = "callAssociatedEvents"
     return {"crossRefIdentifier": cross_ref, "eventSpecificInfo": (group, (name, value))}
 
 
@@ -168,6 +170,10 @@ def cleared(call: bytes, at: DeviceName, cause: str = "normalClearing") -> tuple
         "localConnectionInfo": "null",
         "cause": cause,
     }
+
+
+def digits_generated(call: bytes, at: DeviceName, digits: str) -> tuple:
+    return "digitsGeneratedEvent", {"connection": conn(call, at), "digitGeneratedList": digits}
 
 
 def is_trunk(name: DeviceName) -> bool:

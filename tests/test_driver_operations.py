@@ -223,7 +223,7 @@ class RefusalTests(SynchronousTestCase):
         rig = Rig("102")
         rig.feed(E.delivered(CALL, "102", "101", "102"))
         self.refused(404, plan_call_operation, rig.engine, rig.call("102"), "explode", {})
-        self.assertEqual(len(CALL_OPERATIONS), 16)
+        self.assertEqual(len(CALL_OPERATIONS), 17)
 
     def test_bad_arguments(self) -> None:
         rig = connected_pair()

@@ -7,12 +7,17 @@ involved (compact form, as in ``test_driver_e2e``).
 """
 
 import os
+import threading
+from collections.abc import Callable
 from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from twisted.internet import defer
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.driver.filelock import locked
 from ecsta.driver.licence import LicencePool, issue_key
+from ecsta.driver.operations import _CALL_OPERATIONS, plan_call_operation
 from tests import driver_events as E
 from tests import test_driver_calls
 from tests.test_driver_calls import CALL, CONSULT, NEW_CALL
@@ -127,6 +132,116 @@ class LicenceTests(Flow):
         self.assertEqual(self.seq(mark, "103"), OUTGOING)
         await self.op(f"/calls/{made['call']}/drop")
 
+    async def test_every_route_refuses_a_line_whose_trial_ended(self) -> None:
+        """Every line and call operation, including the PUT routes, answers noLicence and
+        changes nothing; the other line hears of the trial's end at the periodic retry,
+        without any operation and without a restart."""
+        h = await self.begin()
+        clock = PoolClock()
+        await self.licensed(self.pool(clock), "103", "104")
+        caller, callee = await self.connected()
+        clock.now += 45 * DAY
+        mark = h.mark()
+        for operation in sorted(_CALL_OPERATIONS):
+            answer = await self.op(f"/calls/{caller}/{operation}", {}, status=403)
+            self.assert_refused(answer, "103")
+        for what, value in (("data", {"data": "ticket 1"}), ("appspecific", {"value": 1})):
+            code, answer = await h.api("PUT", f"/calls/{caller}/{what}", value)
+            self.assertEqual(code, 403, answer)
+            self.assert_refused(answer, "103")
+        forward = {"forwards": [{"mode": "LINEFORWARDMODE_UNCOND", "to": "105"}]}
+        for path, body in (
+            ("makecall", {"to": "105"}),
+            ("makecall", {}),
+            ("pickup", {}),
+            ("pickup", {"from": "105"}),
+            ("forward", forward),
+        ):
+            self.assert_refused(await self.op(f"/lines/103/{path}", body, status=403), "103")
+        self.assertEqual(self.seq(mark, "103"), ["LINEDEVSTATE:OUTOFSERVICE"])
+        shown = h.calls("103")[caller]
+        self.assertEqual(
+            (shown["state"], shown["callData"], shown["appSpecific"]),
+            ("LINECALLSTATE_CONNECTED", None, 0),
+        )
+        self.assertEqual(h.driver.engine.collections, {})
+        self.assertEqual(self.seq(mark, "104"), [])
+        await h.driver.retry_monitors()
+        await h.settled()
+        self.assertEqual(self.seq(mark, "104"), ["LINEDEVSTATE:OUTOFSERVICE"])
+        self.assert_refused(await self.op(f"/calls/{callee}/drop", status=403), "104")
+
+    async def test_the_retries_of_a_line_the_pbx_refuses_hold_no_licence(self) -> None:
+        """A mistyped line is retried without taking the last licence from under a line the
+        PBX monitors: it asks the PBX first, and takes a licence once the PBX accepts it."""
+        h = await self.begin(monitor_retry_interval=0)
+        pool = self.pool(keys=1)
+        await self.licensed(pool, "103")
+        await self.op("/lines/103/close")
+        taken: list[str] = []
+        acquire = pool.acquire
+
+        def acquire_noting(holder: str) -> float | None:
+            taken.append(holder.rpartition("/")[2])
+            return acquire(holder)
+
+        self.patch(pool, "acquire", acquire_noting)
+        code, line = await h.api("POST", "/lines", {"number": "150"})
+        self.assertEqual(code, 200, line)
+        await h.settled()
+        self.assertEqual(taken, ["150"], "the first try takes one, and gives it back")
+        for _ in range(3):
+            await h.driver.retry_monitors()
+        self.assertEqual(taken, ["150"])
+        self.assertEqual(pool.status().lines_in_use, 0)
+        answer = await self.op("/lines/103/open")
+        self.assertTrue(answer["inService"])
+        await self.op("/lines/103/close")
+        await h.control("POST", "/devices", {"number": "150", "kind": "station"})
+        await h.driver.retry_monitors()
+        await h.settled()
+        self.assertEqual(taken, ["150", "103", "150"])
+        self.assertTrue(h.driver.lines.get("150").in_service)
+        self.assertEqual(pool.status().lines_in_use, 1)
+
+    async def test_the_pool_is_used_off_the_reactor_thread(self) -> None:
+        """Another process holding the licence pool's lock when the trial ends does not stop
+        the API: the operation waits for the pool in a thread while other requests answer.
+        Opening and closing lines use the pool in threads too."""
+        h = await self.begin()
+        clock = PoolClock()
+        pool = self.pool(clock)
+        used: list[tuple[str, threading.Thread]] = []
+
+        def noting(name: str, work: Callable[[str], Any]) -> Callable[[str], Any]:
+            def run(holder: str) -> Any:
+                used.append((name, threading.current_thread()))
+                return work(holder)
+
+            return run
+
+        self.patch(pool, "acquire", noting("acquire", pool.acquire))
+        self.patch(pool, "release", noting("release", pool.release))
+        await self.licensed(pool, "103")
+        self.assertEqual([name for name, _ in used], ["release", "acquire"])
+        clock.now += 45 * DAY
+        with locked(pool.lock_path):
+            refused = [
+                defer.Deferred.fromCoroutine(h.api("POST", "/lines/103/makecall", {"to": "105"}))
+                for _ in range(2)
+            ]
+            await h.until(lambda: len(used) == 3)
+            code, _ = await h.api("GET", "/lines/103")
+            self.assertEqual(code, 200)
+            self.assertEqual([d.called for d in refused], [False, False])
+        for waiting in refused:
+            code, answer = await waiting
+            self.assertEqual(code, 403, answer)
+            self.assert_refused(answer, "103")
+            self.assertIn("45-day trial has ended", answer["message"])
+        self.assertEqual(len(used), 3, "both requests wait for one reading of the pool")
+        self.assertNotIn(threading.main_thread(), [thread for _, thread in used])
+
 
 class UnannouncedTransferTests(Flow):
     async def test_completetransfer_while_the_consultation_call_rings(self) -> None:
@@ -145,7 +260,13 @@ class UnannouncedTransferTests(Flow):
         refused = await self.op(
             f"/calls/{caller}/completetransfer", {"consult": consult, "mode": "conference"}, 409
         )
-        self.assertEqual(refused["error"], "notAllowed")
+        self.assertEqual(
+            (refused["error"], refused["lineError"]), ("notAllowed", "LINEERR_INVALCALLSTATE")
+        )
+        refused = await self.op(f"/calls/{ringing}/hold", {}, 409)
+        self.assertEqual(
+            (refused["error"], refused["lineError"]), ("notAllowed", "LINEERR_INVALCALLSTATE")
+        )
         mark = h.mark()
         done = await self.op(
             f"/calls/{caller}/completetransfer", {"consult": consult, "mode": "transfer"}
@@ -197,10 +318,10 @@ class UnannouncedTransferTests(Flow):
             ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, "105"),
         )
         offered = await self.call_on("105")
-        # The Delivered event names no redirecting device here: 105 learns 104 and the reason.
+        # The Delivered event names no redirecting device: 103 is known from the Transferred.
         self.assertEqual(
             ids(h.calls("105")[offered]),
-            ("OFFERING", "INTERNAL", "TRANSFER", "104", "105", None, None, None),
+            ("OFFERING", "INTERNAL", "TRANSFER", "104", "105", None, "103", None),
         )
         mark = h.mark()
         await self.op(f"/calls/{offered}/answer")
@@ -209,6 +330,28 @@ class UnannouncedTransferTests(Flow):
             self.seq(mark, "105"), ["REPLY:answer", "CALLINFO:CONNECTEDID", "CALLSTATE:CONNECTED"]
         )
         self.assertEqual(h.calls("105")[offered]["connectedId"]["number"], "104")
+
+
+class BlindTransferRedirectingTests(Flow):
+    lines = ["103", "105"]
+
+    async def test_the_new_party_learns_who_transferred_without_the_partner_monitored(
+        self,
+    ) -> None:
+        """Only the transferring line and the new party are lines: the Transferred event at
+        103's own monitor names 103 as the one who redirected the call 105 is offered."""
+        h = await self.begin()
+        made = await self.op("/lines/103/makecall", {"to": "104"})
+        await h.person("104", "answer")
+        await h.settled()
+        mark = h.mark()
+        await self.op(f"/calls/{made['call']}/blindtransfer", {"to": "105"})
+        self.assertEqual(self.seq(mark, "103"), ["REPLY:blindtransfer", "CALLSTATE:IDLE"])
+        self.assertEqual(self.seq(mark, "105"), ["NEWCALL", "CALLSTATE:OFFERING"])
+        self.assertEqual(
+            ids(h.calls("105")[await self.call_on("105")]),
+            ("OFFERING", "INTERNAL", "TRANSFER", "104", "105", None, "103", None),
+        )
 
 
 def as_a_pbx_sends(event: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
@@ -314,6 +457,56 @@ class TransferIdsTests(SynchronousTestCase):
             ("CONNECTED", "INTERNAL", "TRANSFER", "102", "103", "102"),
         )
         self.assertEqual(ids(rig.call("102").to_json())[3:6], ("101", "102", "103"))
+
+
+class GenerateDigitsTests(SynchronousTestCase):
+    """LINE_GENERATE ends every lineGenerateDigits: DONE when the PBX reports the digits sent,
+    CANCEL when a new request replaces it or the call leaves the phone first."""
+
+    def generated(self, rig: Any, event: tuple[str, dict[str, Any]]) -> list[tuple[str, Any]]:
+        """What ``event`` reported to 101's monitor publishes, with LINE_GENERATE's end."""
+        out = rig.engine.report(E.report(rig.refs["101"], *event))
+        return [(m["msg"], m.get("generateTermination", m.get("state"))) for m in out]
+
+    def test_done_replaced_and_cut_short_by_the_end_of_the_call(self) -> None:
+        rig = test_driver_calls.HoldTransferConferenceTests.connected(cast(Any, self))
+        call = rig.call("101")
+        first = plan_call_operation(rig.engine, call, "generatedigits", {"digits": "12"})
+        first.prepare()
+        self.assertEqual(first.finish([{}]), ({}, []))
+        digits = E.digits_generated(CALL, "101", "12")
+        self.assertEqual(self.generated(rig, digits), [("LINE_GENERATE", "LINEGENERATETERM_DONE")])
+        # Reported to the other party's monitor too: only the line that asked hears of it.
+        self.assertEqual(rig.engine.report(E.report(rig.refs["102"], *digits)), [])
+        self.assertEqual(self.generated(rig, digits), [], "once per request")
+        second = plan_call_operation(rig.engine, call, "generatedigits", {"digits": "3"})
+        second.prepare()
+        third = plan_call_operation(rig.engine, call, "generatedigits", {"digits": "4"})
+        third.prepare()
+        _, out = third.finish([{}])
+        self.assertEqual([m["generateTermination"] for m in out], ["LINEGENERATETERM_CANCEL"])
+        self.assertEqual(
+            self.generated(rig, E.cleared(CALL, "102")),
+            [("LINE_CALLSTATE", "LINECALLSTATE_DISCONNECTED")],
+        )
+        self.assertEqual(
+            self.generated(rig, E.cleared(CALL, "101")),
+            [
+                ("LINE_GENERATE", "LINEGENERATETERM_CANCEL"),
+                ("LINE_CALLSTATE", "LINECALLSTATE_IDLE"),
+            ],
+        )
+
+    def test_a_refused_request_leaves_nothing_due(self) -> None:
+        rig = test_driver_calls.HoldTransferConferenceTests.connected(cast(Any, self))
+        call = rig.call("101")
+        plan = plan_call_operation(rig.engine, call, "generatedigits", {"digits": "12"})
+        plan.prepare()
+        plan.undo()
+        self.assertEqual(
+            self.generated(rig, E.cleared(CALL, "101")),
+            [("LINE_CALLSTATE", "LINECALLSTATE_IDLE")],
+        )
 
 
 class NumberTests(Flow):
@@ -520,26 +713,42 @@ class GroupPickupTests(Flow):
         self.assertEqual(h.calls("105"), {})
 
 
+async def conference(flow: Flow) -> tuple[int, int, dict[str, Any], int, dict[str, Any]]:
+    """103 calls 104, consults 105 and conferences the three: 103's first call, 104's call,
+    the answer of setupconference, 105's call, and the answer of completetransfer."""
+    caller, callee = await flow.connected()
+    setup = await flow.op(f"/calls/{caller}/setupconference")
+    await flow.op(f"/calls/{setup['consult']}/dial", {"digits": "105"})
+    second = await flow.call_on("105")
+    await flow.op(f"/calls/{second}/answer")
+    done = await flow.op(
+        f"/calls/{caller}/completetransfer", {"consult": setup["consult"], "mode": "conference"}
+    )
+    return caller, callee, setup, second, done
+
+
+def shown_ids(h: Any, *calls: tuple[str, int]) -> list[tuple[Any, ...]]:
+    """The state and ids (as :func:`ids` lists them) each (line, call) shows now."""
+    return [ids(h.calls(line)[call]) for line, call in calls]
+
+
 class ConferenceTests(Flow):
     lines = ["103", "104", "105", "106"]
+    #: How the conference call is prepared for one more party.
+    prepare = "setupconference"
 
     async def test_setupconference_on_a_conference_then_addtoconference(self) -> None:
-        """103 confers with 104 and 105, then adds 106 the TAPI way: lineSetupConference on
-        the conference call, lineDial, lineAddToConference."""
+        """103 confers with 104 and 105, then adds 106 the TAPI way: lineSetupConference (or
+        linePrepareAddToConference) on the conference call, lineDial, lineAddToConference."""
         h = await self.begin()
-        caller, callee = await self.connected()
-        setup = await self.op(f"/calls/{caller}/setupconference")
-        await self.op(f"/calls/{setup['consult']}/dial", {"digits": "105"})
-        second = await self.call_on("105")
-        await self.op(f"/calls/{second}/answer")
-        done = await self.op(
-            f"/calls/{caller}/completetransfer", {"consult": setup["consult"], "mode": "conference"}
-        )
+        caller, callee, setup, second, done = await conference(self)
         parent = done["conferenceCall"]
-        self.assertIn("LINECALLFEATURE_SETUPCONF", h.calls("103")[parent]["features"])
-        self.assertNotIn("LINECALLFEATURE_SETUPTRANSFER", h.calls("103")[parent]["features"])
+        features = h.calls("103")[parent]["features"]
+        self.assertIn("LINECALLFEATURE_SETUPCONF", features)
+        self.assertIn("LINECALLFEATURE_PREPAREADDCONF", features)
+        self.assertNotIn("LINECALLFEATURE_SETUPTRANSFER", features)
         mark = h.mark()
-        more = await self.op(f"/calls/{parent}/setupconference")
+        more = await self.op(f"/calls/{parent}/{self.prepare}")
         consult = more["consult"]
         calls = h.calls("103")
         self.assertEqual(calls[parent]["state"], "LINECALLSTATE_ONHOLDPENDCONF")
@@ -555,7 +764,7 @@ class ConferenceTests(Flow):
             [
                 "NEWCALL",
                 "CALLSTATE:DIALTONE",
-                "REPLY:setupconference",
+                f"REPLY:{self.prepare}",
                 "CALLSTATE:ONHOLDPENDCONF",
                 "REPLY:dial",
                 "CALLINFO:CALLERID+CALLEDID",
@@ -599,6 +808,110 @@ class ConferenceTests(Flow):
             )
         self.assertEqual(ids(h.calls("104")[callee])[1:5], ("INTERNAL", "DIRECT", "103", "104"))
         self.assertEqual(ids(h.calls("106")[third])[1:5], ("INTERNAL", "DIRECT", "103", "106"))
+
+
+class IntrusionTests(Flow):
+    async def test_every_party_of_an_intrusion_and_after_the_intruder_leaves(self) -> None:
+        """105 finds 104 busy on a call with 103 and intrudes (lineCompleteCall,
+        LINECALLCOMPLMODE_INTRUDE): the three share one call; when 105 hangs up, 103 and 104
+        see each other as connected again."""
+        h = await self.begin()
+        caller, callee = await self.connected()
+        mark = h.mark()
+        busy = (await self.op("/lines/105/makecall", {"to": "104"}))["call"]
+        answer = await self.op(f"/calls/{busy}/completecall", {"mode": "intrude"})
+        self.assertEqual(answer, {"mode": "LINECALLCOMPLMODE_INTRUDE"})
+        self.assertEqual(
+            self.seq(mark, "105"),
+            [
+                *OUTGOING[:5],
+                "CALLSTATE:BUSY",
+                "REPLY:completecall",
+                "CALLINFO:CALLID+CONNECTEDID",
+                "CALLSTATE:CONNECTED",
+            ],
+        )
+        self.assertEqual(self.seq(mark, "103"), ["CALLINFO:CONNECTEDID"])
+        self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CONNECTEDID"])
+        shared = h.calls("103")[caller]["callID"]
+        for line, call, expected in (
+            ("103", caller, ("CONNECTED", "OUTBOUND", "DIRECT", "103", "104", "105", None, None)),
+            ("104", callee, ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, None)),
+            ("105", busy, ("CONNECTED", "OUTBOUND", "DIRECT", "105", "104", "104", None, None)),
+        ):
+            shown = h.calls(line)[call]
+            self.assertEqual((ids(shown), shown["callID"]), (expected, shared), line)
+        mark = h.mark()
+        await self.op(f"/calls/{busy}/drop")
+        self.assertEqual(self.seq(mark, "105"), ["REPLY:drop", "CALLSTATE:IDLE"])
+        self.assertEqual(self.seq(mark, "103"), ["CALLINFO:CONNECTEDID"])
+        self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CONNECTEDID"])
+        self.assertEqual(
+            shown_ids(h, ("103", caller), ("104", callee)),
+            [
+                ("CONNECTED", "OUTBOUND", "DIRECT", "103", "104", "104", None, None),
+                ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "103", None, None),
+            ],
+        )
+        mark = h.mark()
+        await self.op(f"/calls/{callee}/drop")
+        self.assertEqual(self.seq(mark, "103"), ["CALLSTATE:DISCONNECTED", "CALLSTATE:IDLE"])
+        self.assertEqual(self.seq(mark, "104"), ["REPLY:drop", "CALLSTATE:IDLE"])
+
+    async def test_the_intruded_party_leaves(self) -> None:
+        """103 hangs up after 105 intruded: 104 and 105 go on together, each seeing the other."""
+        h = await self.begin()
+        caller, callee = await self.connected()
+        busy = (await self.op("/lines/105/makecall", {"to": "104"}))["call"]
+        await self.op(f"/calls/{busy}/completecall", {"mode": "intrude"})
+        mark = h.mark()
+        await self.op(f"/calls/{caller}/drop")
+        self.assertEqual(self.seq(mark, "103"), ["REPLY:drop", "CALLSTATE:IDLE"])
+        self.assertEqual(self.seq(mark, "104"), [])
+        self.assertEqual(self.seq(mark, "105"), [])
+        self.assertEqual(
+            shown_ids(h, ("104", callee), ("105", busy)),
+            [
+                ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, None),
+                ("CONNECTED", "OUTBOUND", "DIRECT", "105", "104", "104", None, None),
+            ],
+        )
+
+
+class PrepareAddToConferenceTests(ConferenceTests):
+    """The same with TAPI's own way to add to a conference: linePrepareAddToConference."""
+
+    prepare = "prepareaddtoconference"
+
+    async def test_only_a_conference_call_is_prepared_for_more(self) -> None:
+        await self.begin()
+        caller, _callee = await self.connected()
+        refused = await self.op(f"/calls/{caller}/prepareaddtoconference", {}, 409)
+        self.assertEqual(refused["lineError"], "LINEERR_INVALCALLSTATE")
+
+
+class ConferenceLeftTests(Flow):
+    async def test_the_two_left_when_the_conferencing_line_hangs_up_see_each_other(self) -> None:
+        """103 confers with 104 and 105, then drops the conference: 104 and 105 talk on, each
+        with the other as connectedId, not the line that left."""
+        h = await self.begin()
+        _, callee, _, second, done = await conference(self)
+        mark = h.mark()
+        await self.op(f"/calls/{done['conferenceCall']}/drop")
+        self.assertEqual(
+            self.seq(mark, "103"),
+            ["REPLY:drop", "CALLSTATE:IDLE", "CALLSTATE:IDLE", "CALLSTATE:IDLE"],
+        )
+        self.assertEqual(h.calls("103"), {})
+        self.assertEqual(self.seq(mark, "104"), ["CALLINFO:CONNECTEDID"])
+        self.assertEqual(self.seq(mark, "105"), ["CALLINFO:CONNECTEDID"])
+        self.assertEqual(
+            shown_ids(h, ("104", callee), ("105", second)),
+            [
+                ("CONNECTED", "INTERNAL", "DIRECT", "103", "104", "105", None, None),
+                ("CONNECTED", "INTERNAL", "DIRECT", "103", "105", "104", None, None),
+            ],
+        )
 
 
 class CallDataTests(Flow):
@@ -691,3 +1004,10 @@ class MonitorDigitsTests(Flow):
         await h.person("103", "dial", digits="105")
         await h.settled()
         self.assertEqual(self.seq(mark, "105"), ["NEWCALL", "CALLSTATE:OFFERING"])
+
+
+class MonitorDigitsThroughMuxTests(MonitorDigitsTests):
+    """The same digits through the multiplexer: it routes the PBX's data collection reports
+    to the application that started the collection."""
+
+    through_mux = True

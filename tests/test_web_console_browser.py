@@ -19,6 +19,7 @@ from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 from twisted.trial.unittest import SkipTest, TestCase
 
+from ecsta.driver.licence import LicencePool
 from ecsta.mux.auth import hash_password
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
@@ -27,6 +28,7 @@ from ecsta.sim.tap import SimulatorService
 from tests.driver_harness import LOOPBACK, DriverHarness, port_of
 from tests.mux_e2e import connect
 from tests.mux_harness import monitor_start
+from tests.test_driver_receptionist import PoolClock
 from tests.webdriver import Chromium, unavailable
 
 TOKEN = "a-browser-test-token-of-some-length"
@@ -146,6 +148,69 @@ class DriverConsoleTests(BrowserTestCase):
             "the banner goes once the PBX is back",
         )
 
+    async def log_in(self, browser: Chromium) -> None:
+        """Log in on the console page shown, and wait for the live event stream."""
+        await self.do(browser.type, "#login-token", TOKEN)
+        await self.do(browser.click, "#login-submit")
+        await self.do(browser.element, "#dial-form")
+        await self.do(
+            browser.wait,
+            lambda: browser.run("return document.querySelector('#live').dataset.state") == "live",
+            10,
+            "the event stream connected",
+        )
+
+    async def test_a_line_whose_trial_ended_offers_no_operation(self) -> None:
+        """The trial licence runs out during a call from 103 to 104: the page stops offering
+        the call's buttons and the lines in the dial form, and says why."""
+        h = DriverHarness()
+        self.addCleanup(h.stop)
+        await h.start(["103", "104"], tokens=[TOKEN])
+        clock = PoolClock()
+        directory = self.mktemp()
+        os.makedirs(directory)
+        assert h.driver.admin is not None
+        h.driver.admin.licences = LicencePool(directory, clock=clock)
+        for line in ("103", "104"):
+            await h.api("POST", f"/lines/{line}/close", token=TOKEN)
+            await h.api("POST", f"/lines/{line}/open", token=TOKEN)
+        await h.api("POST", "/lines/103/makecall", {"to": "104"}, token=TOKEN)
+        browser = await self.browser()
+        await self.do(browser.get, f"http://127.0.0.1:{h.api_port}/")
+        await self.log_in(browser)
+        offered = (
+            "return [...document.querySelectorAll('#calls tr[data-call]')]"
+            ".map(r => [r.dataset.line, !r.querySelector('button[data-op=drop]').disabled])"
+        )
+        await self.do(
+            browser.wait,
+            lambda: sorted(browser.run(offered)) == [["103", True], ["104", True]],
+            10,
+            "both calls offer Drop",
+        )
+        dial_lines = (
+            "return [...document.querySelectorAll('#dial-line option')].map(o => o.disabled)"
+        )
+        self.assertEqual(await self.do(browser.run, dial_lines), [False, False])
+        applying = "return document.querySelector('#forward-apply').disabled"
+        self.assertFalse(await self.do(browser.run, applying))
+        # Without a Super-Twin DECT the Mobile address is not offered for forwarding.
+        mobile = "return document.querySelector('#forward-address option[value=\"1\"]').disabled"
+        self.assertTrue(await self.do(browser.run, mobile))
+
+        clock.now += 45 * 86400.0
+        await h.driver.retry_monitors()
+        await self.do(
+            browser.wait,
+            lambda: sorted(browser.run(offered)) == [["103", False], ["104", False]],
+            10,
+            "neither line offers Drop once the trial ended",
+        )
+        self.assertEqual(await self.do(browser.run, dial_lines), [True, True])
+        self.assertTrue(await self.do(browser.run, applying), "no forwarding set for it")
+        error = "return document.querySelector('#lines tr[data-line=\"103\"]').cells[7].textContent"
+        self.assertIn("45-day trial has ended", await self.do(browser.run, error))
+
     async def test_log_in_dial_and_follow_the_call_live(self) -> None:
         h = DriverHarness()
         self.addCleanup(h.stop)
@@ -159,16 +224,7 @@ class DriverConsoleTests(BrowserTestCase):
             browser.wait, lambda: browser.text("#login-error") == "Wrong login.", 10, "refusal"
         )
         self.assertTrue(browser.url.endswith("/console/"), browser.url)
-
-        await self.do(browser.type, "#login-token", TOKEN)
-        await self.do(browser.click, "#login-submit")
-        await self.do(browser.element, "#dial-form")
-        await self.do(
-            browser.wait,
-            lambda: browser.run("return document.querySelector('#live').dataset.state") == "live",
-            10,
-            "the event stream connected",
-        )
+        await self.log_in(browser)
         self.assertIn("logged in", await self.do(browser.text, "#whoami"))
 
         await self.do(browser.click, '#dial-line option[value="103"]')

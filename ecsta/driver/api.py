@@ -63,6 +63,9 @@ from ecsta.driver.settingerrors import InvalidSetting
 from ecsta.journal.http import JournalResource
 
 MAX_BODY = 64 * 1024
+
+#: The line operations, by the name of their route.
+_LINE_PLANS = {"makecall": plan_make_call, "pickup": plan_pickup, "forward": plan_forward}
 log = Logger()
 
 Handler = Callable[..., Awaitable[Any] | Any]
@@ -396,18 +399,8 @@ class _Routes(Resource):
                 instance, line = self._line(line_id)
                 index = self._address(line, address)
                 return instance.named(instance.driver.engine.address_status(line, index))
-            case "POST", ["lines", line_id, "makecall"]:
-                instance, line = self._serving(line_id)
-                body = self._dialled(instance, "makecall", self._body(request))
-                return self._run(instance, plan_make_call(instance.driver.engine, line, body))
-            case "POST", ["lines", line_id, "pickup"]:
-                instance, line = self._serving(line_id)
-                plan = plan_pickup(instance.driver.engine, line, self._body(request))
-                return self._run(instance, plan)
-            case "POST", ["lines", line_id, "forward"]:
-                instance, line = self._serving(line_id)
-                body = self._dialled(instance, "forward", self._body(request))
-                return self._run(instance, plan_forward(instance.driver.engine, line, body))
+            case "POST", ["lines", line_id, ("makecall" | "pickup" | "forward") as operation]:
+                return self._on_line(line_id, operation, request)
             case "POST", ["lines", line_id, "open"]:
                 return self._open(*self._line(line_id))
             case "POST", ["lines", line_id, "close"]:
@@ -425,18 +418,9 @@ class _Routes(Resource):
                 instance, call = self._call(call_id)
                 return instance.call_json(call)
             case "PUT", ["calls", call_id, ("data" | "appspecific") as what]:
-                instance, call = self._call(call_id)
-                self._serving(instance.line_id(call.line))
-                # Every character of the data may come escaped (\uXXXX: 6 bytes).
-                body = self._body(request, limit=6 * MAX_CALL_DATA + 1024)
-                setter = plan_set_call_data if what == "data" else plan_set_app_specific
-                return self._run(instance, setter(instance.driver.engine, call, body))
+                return self._on_call(call_id, what, request)
             case "POST", ["calls", call_id, operation]:
-                instance, call = self._call(call_id)
-                body = self._dialled(instance, operation, self._body(request))
-                self._serving(instance.line_id(call.line))
-                plan = plan_call_operation(instance.driver.engine, call, operation, body)
-                return self._run(instance, plan)
+                return self._on_call(call_id, operation, request)
         raise ApiError(404, "notFound", f"no route {method} /api/v1/{'/'.join(segments)}")
 
     @staticmethod
@@ -502,13 +486,35 @@ class _Routes(Resource):
             raise ApiError(404, "unknownLine", f"no line {line_id!r}")
         return found
 
-    def _serving(self, line_id: str) -> tuple[Instance, Line]:
+    async def _on_line(self, line_id: str, operation: str, request: Request) -> Any:
+        """A line operation, once the line may be operated; the PBX's answer."""
+        instance, line = await self._serving(line_id)
+        body = self._dialled(instance, operation, self._body(request))
+        plan = _LINE_PLANS[operation](instance.driver.engine, line, body)
+        return await self._run(instance, plan)
+
+    async def _on_call(self, call_id: str, operation: str, request: Request) -> Any:
+        """A call operation (``data`` and ``appspecific``: a PUT), once its line may be
+        operated; the PBX's answer."""
+        instance, call = self._call(call_id)
+        await self._serving(instance.line_id(call.line))
+        engine = instance.driver.engine
+        if operation in ("data", "appspecific"):
+            # Every character of the data may come escaped (\uXXXX: 6 bytes).
+            body = self._body(request, limit=6 * MAX_CALL_DATA + 1024)
+            setter = plan_set_call_data if operation == "data" else plan_set_app_specific
+            return await self._run(instance, setter(engine, call, body))
+        body = self._dialled(instance, operation, self._body(request))
+        return await self._run(instance, plan_call_operation(engine, call, operation, body))
+
+    async def _serving(self, line_id: str) -> tuple[Instance, Line]:
+        """The line and its instance, if it may be operated now; else the error that says why."""
         instance, line = self._line(line_id)
         if not line.opened:
             raise ApiError(409, "lineClosed", f"line {line_id} is closed")
         if not instance.driver.link_up:
             raise ApiError(503, "pbxUnavailable", "the PBX link is down")
-        problem = instance.driver.licence_problem(line)
+        problem = await instance.driver.licence_problem(line)
         if problem is not None:
             raise ApiError(403, "noLicence", problem, line_error="LINEERR_OPERATIONUNAVAIL")
         if line.monitor is None:

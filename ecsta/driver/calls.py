@@ -8,7 +8,7 @@ unexpected never breaks the driver.
 """
 
 import itertools
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -53,6 +53,10 @@ S = LineCallState
 F = LineCallFeature
 #: Digits of one dataCollected report passed on (a report is one person's dialling).
 MAX_REPORTED_DIGITS = 64
+#: Transfers remembered until the party a call was transferred to is offered it.
+MAX_TRANSFERS = 256
+#: Causes of the Delivered event that offers a transferred call to its new party.
+TRANSFER_CAUSES = ("singleStepTransfer", "transfer")
 I = LineCallInfoState  # noqa: E741
 
 #: Which field of each call control event holds the connection it is about, and which names
@@ -118,6 +122,10 @@ class CallEngine:
         self.collections: dict[bytes, Call] = {}
         self.ended_collections: list[bytes] = []
         self._recent: dict[str, deque[tuple[tuple[str, str, str], bytes]]] = {}
+        #: Who transferred each recently transferred call, for the party it is offered to next:
+        #: the PBX's Delivered event after a single-step transfer does not name the transferring
+        #: device. The oldest are forgotten beyond :data:`MAX_TRANSFERS`.
+        self._transferred_by: OrderedDict[bytes, DeviceKey] = OrderedDict()
 
     # -- lookups --------------------------------------------------------------------------------
 
@@ -199,9 +207,20 @@ class CallEngine:
         csta_call = call_of_connection(connection)
         for call in line.calls.values():
             if call.csta_call == csta_call and call.address == address and call.exists:
+                if not call.generating:
+                    return []  # digits another application of the PBX asked for
+                call.generating = False
                 digits = ev.get("digitGeneratedList")
                 return [messages.generate(call, digits if isinstance(digits, str) else None)]
         return []
+
+    @staticmethod
+    def _generation_ended(call: Call) -> list[Message]:
+        """LINE_GENERATE CANCEL for digits still being sent when the call leaves the phone."""
+        if not call.generating:
+            return []
+        call.generating = False
+        return [messages.generate(call, None, done=False)]
 
     def _seen_twice(
         self, line: Line, cross_ref: bytes, group: str, name: str, value: Mapping[str, Any]
@@ -233,6 +252,8 @@ class CallEngine:
             subject = key_of_choice(ev.get(device_field))
         if name in ("transferred", "conferenced"):
             subject = key_of_choice(ev.get(device_field or ""))
+        if name == "transferred":
+            self._remember_transfer(ev)
         call_ids = {call_of_connection(connection)}
         if name in ("transferred", "conferenced"):
             secondary = call_of_connection(ev.get("secondaryOldCall"))
@@ -398,6 +419,8 @@ class CallEngine:
         created = not call.exists
         changed = self._absorb(line, call, name, side, subject, ev, created)
         state, mode = self._resolve(line, call, target, name, side, subject, ev)
+        if target is Rule.FAR_END_CLEARED and state is None:
+            changed |= self._connected_left(call, subject)
         out: list[Message] = []
         if target in (Rule.REBIND, Rule.JOIN):
             changed |= self._rebind(line, call, name, ev)
@@ -430,6 +453,7 @@ class CallEngine:
             call.mode = mode
             if state is S.LINECALLSTATE_IDLE:
                 call.features = F(0)
+                out.extend(self._generation_ended(call))
                 out.append(messages.call_state(call))
                 self._forget(line, call)
             else:
@@ -490,6 +514,19 @@ class CallEngine:
         if call.state in (S.LINECALLSTATE_RINGBACK, S.LINECALLSTATE_PROCEEDING):
             mode = LineDisconnectMode.LINEDISCONNECTMODE_REJECT
         return S.LINECALLSTATE_DISCONNECTED, mode
+
+    def _connected_left(self, call: Call, subject: DeviceKey | None) -> LineCallInfoState:
+        """The party shown as connected left a call that goes on with one other party (an
+        intruder or a conference member hung up): that party is the one connected again, not
+        a phone no longer in the call."""
+        if len(call.parties) != 1 or call.connected_key is None:
+            return I(0)
+        if self.canonical(subject) != self.canonical(call.connected_key):
+            return I(0)
+        (partner,) = call.parties
+        call.connected_key = partner
+        call.connected = self._party(partner)
+        return I.LINECALLINFOSTATE_CONNECTEDID
 
     # -- what an event tells about the call -------------------------------------------------
 
@@ -562,6 +599,8 @@ class CallEngine:
         if called is not None and call.called is None:
             call.called = self._party(called)
             changed |= I.LINECALLINFOSTATE_CALLEDID
+        if redirecting is None and created and ev.get("cause") in TRANSFER_CAUSES:
+            redirecting = self._transferred_by.pop(call.csta_call or b"", None)
         if redirecting is not None and line.address_of(calling) is None:
             party = self._party(redirecting)
             if party != call.redirecting:
@@ -686,6 +725,21 @@ class CallEngine:
             changed |= I.LINECALLINFOSTATE_REDIRECTIONID
         return changed
 
+    def _remember_transfer(self, ev: Mapping[str, Any]) -> None:
+        """Note who transferred the calls of a Transferred event, for their next party."""
+        by = key_of_choice(ev.get("transferringDevice"))
+        if by is None:
+            return
+        entries = ev.get("transferredConnections") or []
+        calls = {call_of_connection(e.get("newConnection")) for e in entries}
+        calls.add(call_of_connection(ev.get("primaryOldCall")))
+        for csta_call in calls:
+            if csta_call is not None:
+                self._transferred_by[csta_call] = by
+                self._transferred_by.move_to_end(csta_call)
+        while len(self._transferred_by) > MAX_TRANSFERS:
+            self._transferred_by.popitem(last=False)
+
     def _conference(
         self, line: Line, calls: list[Call], address: int, ev: Mapping[str, Any]
     ) -> list[Message]:
@@ -784,6 +838,8 @@ class CallEngine:
             features |= F.LINECALLFEATURE_COMPLETETRANSF
         if call.is_conference:
             features &= ~(F.LINECALLFEATURE_BLINDTRANSFER | F.LINECALLFEATURE_SETUPTRANSFER)
+            if call.state is S.LINECALLSTATE_CONNECTED:
+                features |= F.LINECALLFEATURE_PREPAREADDCONF
         if call.csta_call is None:
             features &= F.LINECALLFEATURE_DIAL | F.LINECALLFEATURE_DROP
         return features
@@ -907,7 +963,7 @@ class CallEngine:
         call.mode = None
         call.features = F(0)
         call.history.append("retired: superseded by the PBX's own call")
-        out = [messages.call_state(call)]
+        out = [*self._generation_ended(call), messages.call_state(call)]
         self._forget(line, call)
         return out
 

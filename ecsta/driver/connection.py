@@ -16,6 +16,8 @@ work of keeping calls true:
   snapshot: calls the PBX no longer has go IDLE, calls it has appear;
 - every ``monitor_retry_interval`` seconds (0: never) a MonitorStart the PBX refused is tried
   again; a line holds a licence of the pool only while it is monitored or being monitored.
+  The licence pool's files are locked, read and written in the reactor's thread pool, never
+  on the reactor thread, and each line's pool work in the order it was asked for.
 
 Requests to the PBX go through a semaphore, so that loading a thousand lines never floods the
 PBX with more than ``max_in_flight`` requests at once.
@@ -27,11 +29,12 @@ from dataclasses import replace
 from typing import Any
 
 from twisted.application.service import Service
-from twisted.internet import defer
+from twisted.internet import defer, threads
 from twisted.internet.defer import Deferred, DeferredSemaphore
-from twisted.internet.interfaces import IReactorTime
+from twisted.internet.interfaces import IReactorThreads, IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from ecsta.driver import messages
 from ecsta.driver.admin import Administration
@@ -245,6 +248,10 @@ class Driver(Service):
         self._lists: dict[bytes, Deferred[list[ListedDevice]]] = {}
         self._loops: list[LoopingCall] = []
         self._opening: set[str] = set()
+        #: Lines whose licence the pool is being asked for again, with who waits for the answer.
+        self._relicensing: dict[str, list[Deferred[bool]]] = {}
+        #: The latest licence pool work of each line, which its next work waits for.
+        self._pool_work: dict[str, Deferred[None]] = {}
         self.ready: Deferred[None] = Deferred()
         if admin is not None:
             admin.listeners.append(self.settings_changed)
@@ -271,12 +278,15 @@ class Driver(Service):
 
     def stopService(self) -> Deferred[None] | None:
         self._stop_loops()
-        if self.admin is not None:
-            try:
-                self.admin.give_back_all()
-            except LicenceError as error:
-                self.log.warn("line licences not given back: {error}", error=error)
-        return super().stopService()
+        super().stopService()
+        if self.admin is None:
+            return None
+
+        def not_given_back(failure: Failure) -> None:
+            failure.trap(LicenceError)
+            self.log.warn("line licences not given back: {error}", error=failure.value)
+
+        return self._in_thread(self.admin.give_back_all).addErrback(not_given_back)
 
     def _stop_loops(self) -> None:
         for loop in self._loops:
@@ -572,33 +582,38 @@ class Driver(Service):
         )
 
     async def open_line(self, line: Line) -> bool:
-        """Monitor ``line``, read its forwarding, resync its calls, and put it in service."""
+        """Monitor ``line``, read its forwarding, resync its calls, and put it in service.
+
+        The licence is taken before the MonitorStart, so that lines without one cost the PBX
+        nothing; a line the PBX refused last time is asked for first instead, so that its
+        retries never hold a licence that a line the PBX monitors could take meanwhile.
+        """
         line.opened = True
         if line.number in self._opening or line.monitor is not None:
             return line.monitor is not None
         self._opening.add(line.number)
         try:
-            if self.admin is not None:
-                try:
-                    line.licensed_until = self.admin.take_licence(line.number)
-                except LicenceError as error:
-                    line.monitor_error = line.licence_error = str(error)
-                    self.log.warn("line {line}: {error}", line=line.number, error=error)
-                    self.publish(self.engine.set_in_service(line, False, reason=str(error)))
-                    raise
-                line.licensed, line.licence_error = True, None
+            refused_before = line.monitor_error is not None and line.licence_error is None
+            if not refused_before and not await self._take_licence(line):
+                return False
             try:
                 result = await self.invoke(
                     "monitorStart", {"monitorObject": ("deviceObject", device_id(line.device))}
                 )
             except LinkError as error:
-                self._monitor_refused(line, error)
+                await self._monitor_refused(line, error)
                 return False
             cross_ref = result.get("crossRefIdentifier") if isinstance(result, dict) else None
             if not isinstance(cross_ref, bytes):
-                self._monitor_refused(line, ValueError("MonitorStart result without crossRefID"))
+                missing = ValueError("MonitorStart result without crossRefID")
+                await self._monitor_refused(line, missing)
                 return False
-            if self.lines.get(line.number) is not line or not line.opened:
+            try:
+                taken = not refused_before or await self._take_licence(line)
+            except LicenceError:
+                await self._stop_monitor(cross_ref)
+                raise
+            if not taken or self.lines.get(line.number) is not line or not line.opened:
                 await self._stop_monitor(cross_ref)
                 return False
             line.monitor_error = None
@@ -610,6 +625,23 @@ class Driver(Service):
             return True
         finally:
             self._opening.discard(line.number)
+
+    async def _take_licence(self, line: Line) -> bool:
+        """Take the line's licence from the pool; False if the line was closed meanwhile (its
+        give-back follows in the pool's order). A refusal is raised, and the line says why."""
+        if self.admin is None:
+            return True
+        try:
+            until = await self._pool(line, self.admin.take_licence)
+        except LicenceError as error:
+            line.monitor_error = line.licence_error = str(error)
+            self.log.warn("line {line}: {error}", line=line.number, error=error)
+            self.publish(self.engine.set_in_service(line, False, reason=str(error)))
+            raise
+        if not line.opened:
+            return False
+        line.licensed, line.licensed_until, line.licence_error = True, until, None
+        return True
 
     def _twin_found(self, line: Line) -> Message:
         """The line's Super-Twin DECT came to light: monitor it (once the line itself is
@@ -641,11 +673,11 @@ class Driver(Service):
         if isinstance(cross_ref, bytes) and line.monitor is not None:
             self.lines.bind_monitor(line, cross_ref, twin=True)
 
-    def _monitor_refused(self, line: Line, error: BaseException) -> None:
+    async def _monitor_refused(self, line: Line, error: BaseException) -> None:
         """The line stays open, out of service, and is tried again; its licence goes back to
         the pool meanwhile, so that lines the PBX refuses (a mistyped number) never use up the
         licences of lines it would monitor. The retry takes one again."""
-        self._give_back_licence(line)
+        await self._give_back_licence(line)
         described = describe_failure(error)
         line.monitor_error = described.body.get("message")
         self.log.warn(
@@ -656,42 +688,95 @@ class Driver(Service):
         )
         self.publish(self.engine.set_in_service(line, False, reason=line.monitor_error))
 
-    def licence_problem(self, line: Line) -> str | None:
+    async def licence_problem(self, line: Line) -> str | None:
         """Why ``line`` may not be operated for want of a licence, or None when it may.
 
         A line refused for want of a licence says so; a licence that has run out (the trial
-        ended) is asked for again, which also picks up a key installed meanwhile, and the
-        line goes out of service while it has none.
+        ended, by the pool's clock: no file is read while it holds) is asked for again, which
+        also picks up a key installed meanwhile, and the line goes out of service while it has
+        none.
         """
         admin = self.admin
         if admin is None or admin.licences is None:
             return None
         if line.licensed and admin.licence_expired(line.licensed_until):
-            if not self._relicense(line):
-                self.log.warn("line {line}: {error}", line=line.number, error=line.licence_error)
-                self.publish(self.engine.set_in_service(line, False, reason=line.licence_error))
+            await self._relicense(line)
         if line.licensed:
             return None
         reason = line.licence_error or "it is not monitored, so it holds none"
         return f"no licence for line {line.number}: {reason}"
 
-    def _relicense(self, line: Line) -> bool:
-        """Ask the pool again for the licence of a monitored line; whether it granted one."""
-        assert self.admin is not None
-        try:
-            line.licensed_until = self.admin.take_licence(line.number)
-        except LicenceError as error:
-            line.licensed, line.licence_error = False, str(error)
-            return False
-        line.licensed, line.licence_error = True, None
-        return True
+    async def _relicense(self, line: Line) -> bool:
+        """Ask the pool again for the licence of a monitored line; whether it granted one.
 
-    def _give_back_licence(self, line: Line) -> None:
+        The pool is read in a thread, once per line at a time: requests that need the answer
+        meanwhile wait for the same one. The line says when it goes out of or back in service.
+        """
+        assert self.admin is not None
+        waiting = self._relicensing.get(line.number)
+        if waiting is not None:
+            answer: Deferred[bool] = Deferred()
+            waiting.append(answer)
+            return await answer
+        waiting = self._relicensing[line.number] = []
+        had = line.licensed
+        try:
+            line.licensed_until = await self._pool(line, self.admin.take_licence)
+        except (LicenceError, OSError) as error:
+            line.licensed, line.licence_error = False, str(error)
+        else:
+            line.licensed, line.licence_error = True, None
+        del self._relicensing[line.number]
+        if had and not line.licensed:
+            self.log.warn("line {line}: {error}", line=line.number, error=line.licence_error)
+            self.publish(self.engine.set_in_service(line, False, reason=line.licence_error))
+        elif line.licensed and not had and line.monitor is not None:
+            self.publish(self.engine.set_in_service(line, True))
+        for answer in waiting:
+            answer.callback(line.licensed)
+        return line.licensed
+
+    def _relicensable(self, line: Line) -> bool:
+        """Whether the pool is to be asked again for a monitored line's licence: it has none
+        (a key may have been installed), or its trial licence ran out by the pool's clock (the
+        line goes out of service without waiting for an operation to find out)."""
+        if line.licence_error is not None:
+            return True
+        return (
+            self.admin is not None
+            and line.licensed
+            and self.admin.licence_expired(line.licensed_until)
+        )
+
+    def _in_thread(self, work: Callable[..., Any], *args: Any) -> Deferred[Any]:
+        """``work`` in the reactor's thread pool, whose size bounds how many run at once; on a
+        clock without threads (a ``task.Clock``), at once."""
+        if IReactorThreads.providedBy(self.clock):
+            reactor: Any = self.clock
+            return threads.deferToThreadPool(reactor, reactor.getThreadPool(), work, *args)
+        return defer.maybeDeferred(work, *args)
+
+    async def _pool(self, line: Line, work: Callable[[str], Any]) -> Any:
+        """``work(line.number)`` on the licence pool, in a thread, after the line's earlier
+        pool work: a line closed and opened again gives its licence back before taking one."""
+        before = self._pool_work.get(line.number)
+        mine: Deferred[None] = Deferred()
+        self._pool_work[line.number] = mine
+        try:
+            if before is not None:
+                await before
+            return await self._in_thread(work, line.number)
+        finally:
+            if self._pool_work.get(line.number) is mine:
+                del self._pool_work[line.number]
+            mine.callback(None)
+
+    async def _give_back_licence(self, line: Line) -> None:
         line.licensed = False
         if self.admin is None:
             return
         try:
-            self.admin.give_back_licence(line.number)
+            await self._pool(line, self.admin.give_back_licence)
         except LicenceError as error:
             self.log.warn(
                 "line {line}: licence not given back: {error}", line=line.number, error=error
@@ -735,7 +820,7 @@ class Driver(Service):
     async def close_line(self, line: Line) -> None:
         """Stop monitoring ``line``: its calls are forgotten, it reports LINEDEVSTATE_CLOSE."""
         line.opened = False
-        self._give_back_licence(line)
+        giving_back = defer.Deferred.fromCoroutine(self._give_back_licence(line))
         monitors = [m for m in (line.monitor, line.twin_monitor) if m is not None]
         self.lines.forget_monitor(line)
         for cross_ref in monitors:
@@ -746,6 +831,7 @@ class Driver(Service):
         line.in_service = False
         out.append(messages.line_dev_state(line.number, LineDevState.LINEDEVSTATE_CLOSE))
         self.publish(out)
+        await giving_back
 
     async def _stop_monitor(self, cross_ref: bytes) -> None:
         try:
@@ -782,19 +868,21 @@ class Driver(Service):
         )
 
     def retry_monitors(self) -> Deferred[Any]:
-        """The periodic retry of MonitorStarts the PBX refused, of a device list that
-        could not be read, and of the licences of monitored lines whose trial licence ran
-        out (a key may have been installed)."""
+        """The periodic retry of MonitorStarts the PBX refused, of a device list that could
+        not be read, and of the licences of monitored lines that have none or whose trial
+        licence has run out."""
         if not self.usable:
             return defer.succeed(None)
         if self.load_error is not None:
             return defer.Deferred.fromCoroutine(self._bring_up())
-        for line in self.lines:
-            if line.opened and line.monitor is not None and line.licence_error is not None:
-                if self._relicense(line):
-                    self.publish(self.engine.set_in_service(line, True))
+        relicensing = [
+            defer.Deferred.fromCoroutine(self._relicense(line))
+            for line in self.lines
+            if line.opened and line.monitor is not None and self._relicensable(line)
+        ]
         return defer.DeferredList(
-            [
+            relicensing
+            + [
                 defer.Deferred.fromCoroutine(self.open_line(line))
                 for line in self.lines
                 if line.opened and line.monitor is None

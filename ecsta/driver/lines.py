@@ -109,6 +109,7 @@ class Line:
             "open": self.opened,
             "inService": self.in_service,
             "monitorError": self.monitor_error,
+            "licenceError": self.licence_error,
             "superTwin": self.twin is not None,
             "addresses": self.addresses,
             "calls": sorted(self.calls),

@@ -40,11 +40,11 @@ def call_info(call: Call, changed: LineCallInfoState) -> Message:
     return _of_call("LINE_CALLINFO", call, infoState=flag_names(changed), callInfo=call.to_json())
 
 
-def generate(call: Call, digits: str | None) -> Message:
-    """LINE_GENERATE: the digits lineGenerateDigits asked for have all been sent."""
-    return _of_call(
-        "LINE_GENERATE", call, generateTermination="LINEGENERATETERM_DONE", digits=digits
-    )
+def generate(call: Call, digits: str | None, done: bool = True) -> Message:
+    """LINE_GENERATE: the digits lineGenerateDigits asked for have all been sent (DONE), or
+    will not be: the call ended, or a new request replaced it (CANCEL)."""
+    termination = "LINEGENERATETERM_DONE" if done else "LINEGENERATETERM_CANCEL"
+    return _of_call("LINE_GENERATE", call, generateTermination=termination, digits=digits)
 
 
 def monitor_digit(call: Call, digit: str) -> Message:

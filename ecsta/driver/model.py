@@ -401,6 +401,8 @@ class Call:
     app_specific: int = 0
     #: The data collection that reports the digits dialled at our phone (lineMonitorDigits).
     digits_collection: bytes | None = None
+    #: Digits asked for with lineGenerateDigits are being sent: LINE_GENERATE is still due.
+    generating: bool = False
     pending: str | None = None
     connected_key: DeviceKey | None = None
     parties: set[DeviceKey] = field(default_factory=set)

@@ -19,6 +19,7 @@ lineDial               makeCall (10) for a prepared consultation call, dialDigit
 lineSwapHold           alternateCall (1)
 lineCompleteTransfer   transferCall (16) in transfer mode, conferenceCall (6) in conference
 lineAddToConference    conferenceCall (6)
+linePrepareAddToConf   holdCall (9) of the conference call, its consultation call prepared
 lineRemoveFromConf     clearConnection (5) of the member's party
 linePickup             directedPickupCall (220); groupPickupCall without ``from``
 lineGenerateDigits     generateDigits (232)
@@ -42,7 +43,7 @@ from ecsta.driver.devices import (
     key_of_connection,
 )
 from ecsta.driver.lines import FORWARD_TYPES, Line
-from ecsta.driver.messages import Message
+from ecsta.driver.messages import Message, generate
 from ecsta.driver.model import HELD, Call
 
 F = LineCallFeature
@@ -143,12 +144,17 @@ def connection(call: Call) -> tuple[str, dict[str, Any]]:
     return connection_id(call.csta_call, call.device)
 
 
+#: TAPI's error for an operation the call's state does not allow.
+INVALCALLSTATE = "LINEERR_INVALCALLSTATE"
+
+
 def _require(call: Call, feature: LineCallFeature, operation: str) -> None:
     if feature not in call.features:
         raise ApiError(
             409,
             "notAllowed",
             f"{operation} is not allowed on call {call.id} in {call.state_name}",
+            line_error=INVALCALLSTATE,
         )
 
 
@@ -162,7 +168,9 @@ def _other_call(engine: CallEngine, call: Call, body: Mapping[str, Any], key: st
             409, "notAllowed", f"call {other_id} is not another call on the same line address"
         )
     if other.csta_call is None:
-        raise ApiError(409, "notAllowed", f"call {other_id} has not been dialled yet")
+        raise ApiError(
+            409, "notAllowed", f"call {other_id} has not been dialled yet", INVALCALLSTATE
+        )
     return other
 
 
@@ -253,13 +261,18 @@ def _blind_transfer(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> 
     )
 
 
-def _setup(mode: str) -> Callable[[CallEngine, Call, Mapping[str, Any]], Plan]:
+def _setup(
+    mode: str, operation: str | None = None, feature: LineCallFeature | None = None
+) -> Callable[[CallEngine, Call, Mapping[str, Any]], Plan]:
     """lineSetupTransfer / lineSetupConference; the latter also on a conference call, whose
-    consultation call ``addtoconference`` then adds to it."""
-    feature = F.LINECALLFEATURE_SETUPTRANSFER if mode == "transfer" else F.LINECALLFEATURE_SETUPCONF
+    consultation call ``addtoconference`` then adds to it, as linePrepareAddToConference
+    (``prepareaddtoconference``, on a conference call only) does."""
+    operation = operation or f"setup{mode}"
+    setup = F.LINECALLFEATURE_SETUPTRANSFER if mode == "transfer" else F.LINECALLFEATURE_SETUPCONF
+    needed = feature if feature is not None else setup
 
     def build(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
-        _require(call, feature, f"setup{mode}")
+        _require(call, needed, operation)
         line = engine.line_of(call)
 
         def prepare() -> None:
@@ -273,7 +286,7 @@ def _setup(mode: str) -> Callable[[CallEngine, Call, Mapping[str, Any]], Plan]:
             return {"consult": consult.id}, out
 
         return Plan(
-            f"setup{mode}",
+            operation,
             call.line,
             call.id,
             [("holdCall", {"callToBeHeld": connection(call)})],
@@ -330,7 +343,9 @@ def _swap_hold(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
     other = _other_call(engine, call, body, "other")
     active, held = (call, other) if call.state is S.LINECALLSTATE_CONNECTED else (other, call)
     if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in HELD:
-        raise ApiError(409, "notAllowed", "swaphold needs one connected and one held call")
+        raise ApiError(
+            409, "notAllowed", "swaphold needs one connected and one held call", INVALCALLSTATE
+        )
     return Plan(
         "swaphold",
         call.line,
@@ -356,6 +371,7 @@ def _complete_transfer(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
             f"completetransfer in {mode} mode needs one held call and one "
             + ("connected or ringing" if mode == "transfer" else "connected")
             + " call",
+            INVALCALLSTATE,
         )
     arguments = {"heldCall": connection(held), "activeCall": connection(active)}
     if mode == "transfer":
@@ -384,7 +400,10 @@ def _add_to_conference(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
     other = _other_call(engine, call, body, "consult")
     if F.LINECALLFEATURE_ADDTOCONF not in call.features | other.features:
         raise ApiError(
-            409, "notAllowed", f"addtoconference is not allowed on calls {call.id} and {other.id}"
+            409,
+            "notAllowed",
+            f"addtoconference is not allowed on calls {call.id} and {other.id}",
+            INVALCALLSTATE,
         )
     held, active = (call, other) if call.state in HELD or call.is_conference else (other, call)
     if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in HELD:
@@ -392,6 +411,7 @@ def _add_to_conference(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
             409,
             "notAllowed",
             "addtoconference needs the held conference and a connected consultation call",
+            INVALCALLSTATE,
         )
     return _conference_plan(
         engine,
@@ -422,6 +442,19 @@ def _remove_from_conference(engine: CallEngine, call: Call, body: Mapping[str, A
 def _generate_digits(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
     _require(call, F.LINECALLFEATURE_GENERATEDIGITS, "generatedigits")
     digits = _text(body, "digits", "the digits to send")
+    # Marked before the request: the PBX's DigitsGenerated may come before its answer.
+    replaced = call.generating
+
+    def prepare() -> None:
+        call.generating = True
+
+    def undo() -> None:
+        call.generating = replaced
+
+    def finish(results: list[Any]) -> tuple[Any, list[Message]]:
+        # The digits still being sent for an earlier request are cut short by these.
+        return {}, [generate(call, None, done=False)] if replaced else []
+
     return Plan(
         "generatedigits",
         call.line,
@@ -432,7 +465,9 @@ def _generate_digits(engine: CallEngine, call: Call, body: Mapping[str, Any]) ->
                 {"connectionToSendDigits": connection(call), "charactersToSend": digits},
             )
         ],
-        _nothing,
+        finish,
+        prepare,
+        undo,
     )
 
 
@@ -508,7 +543,7 @@ def _monitor_digits(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> 
     if not isinstance(modes, list) or not set(modes) <= {"LINEDIGITMODE_DTMF"}:
         raise ApiError(400, "badRequest", "'modes' must be [] or ['LINEDIGITMODE_DTMF']")
     if call.csta_call is None or call.state is S.LINECALLSTATE_IDLE:
-        raise ApiError(409, "notAllowed", f"call {call.id} is not at the phone yet")
+        raise ApiError(409, "notAllowed", f"call {call.id} is not at the phone yet", INVALCALLSTATE)
     running = call.digits_collection
     if not modes:
         if running is None:
@@ -557,6 +592,9 @@ _CALL_OPERATIONS: dict[str, Callable[[CallEngine, Call, Mapping[str, Any]], Plan
     "blindtransfer": _blind_transfer,
     "setuptransfer": _setup("transfer"),
     "setupconference": _setup("conference"),
+    "prepareaddtoconference": _setup(
+        "conference", "prepareaddtoconference", F.LINECALLFEATURE_PREPAREADDCONF
+    ),
     "dial": _dial,
     "swaphold": _swap_hold,
     "completetransfer": _complete_transfer,

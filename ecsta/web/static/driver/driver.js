@@ -57,7 +57,8 @@
       const answer = await request("GET", `${API}/lines`);
       lines.clear();
       for (const line of answer.lines) lines.set(line.line, line);
-      showLines();
+      // Calls are offered operations only on lines in service: they show again with the lines.
+      showCalls();
     } catch (error) {
       if (error.status !== 401) say("#notice", `Lines unavailable: ${error.message}`, "error");
     }
@@ -101,7 +102,7 @@
           el("td", { text: line.inService ? "yes" : "no" }),
           el("td", { text: line.superTwin ? "yes" : "no" }),
           el("td", { class: "num", text: line.calls.length }),
-          el("td", { text: line.monitorError || "" }),
+          el("td", { text: line.licenceError || line.monitorError || "" }),
           el(
             "td",
             {},
@@ -120,7 +121,7 @@
       ),
       "no lines",
     );
-    fillSelect($("#dial-line"), all.map((l) => [l.line, `${l.line} ${l.name}`.trim(), !l.open]));
+    fillSelect($("#dial-line"), all.map((l) => [l.line, `${l.line} ${l.name}`.trim(), !l.open || !l.inService]));
     fillSelect($("#forward-line"), all.map((l) => [l.line, `${l.line} ${l.name}`.trim(), false]));
     showAddresses();
   }
@@ -222,9 +223,11 @@
     cells[5].textContent = party(call.calledId);
     cells[6].textContent = party(call.connectedId);
     const features = new Set(call.features || []);
+    // A line out of service (link down, no monitor, no licence) refuses every operation.
+    const serving = Boolean(lines.get(call.line)?.inService);
     for (const button of row.querySelectorAll("button[data-op]")) {
       const feature = button.dataset.op === "blindtransfer" ? "LINECALLFEATURE_BLINDTRANSFER" : OPERATIONS.find(([op]) => op === button.dataset.op)[2];
-      button.disabled = !features.has(feature) || document.body.dataset.pbx === "down";
+      button.disabled = !serving || !features.has(feature) || document.body.dataset.pbx === "down";
     }
     return row;
   }
@@ -396,7 +399,10 @@
     const addresses = line ? line.addresses : [];
     const select = $("#forward-address");
     const previous = select.value;
-    fillSelect(select, addresses.map((a) => [String(a.address), `${a.address}: ${a.name}`, false]));
+    // The Mobile address (1) exists on every line but is used only with a Super-Twin DECT.
+    fillSelect(select, addresses.map((a) => [String(a.address), `${a.address}: ${a.name}`, a.address !== 0 && !line.superTwin]));
+    // Forwarding is set at the PBX only for a line in service (monitored, with a licence).
+    for (const button of [$("#forward-apply"), $("#forward-cancel")]) button.disabled = !(line && line.inService);
     if (select.value !== previous || !select.dataset.loaded) loadForwarding();
   }
 
