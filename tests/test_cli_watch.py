@@ -260,7 +260,7 @@ class WatcherTests(TestCase):
                 "pbx": {"endpoint": f"tcp:host=127.0.0.1:port={sim_port}"},
                 "listen": {"tcp": [LOOPBACK], "require_login": True},
                 "status": {"endpoint": ""},
-                "users": {"crm": hash_password("right", "pbkdf2-sha256", iterations=1000)},
+                "users": {"crm": hash_password("right", "pbkdf2-sha256", iterations=100_000)},
                 "login": {"free_failures": 5, "lockout_failures": 1, "delay": 0, "max_delay": 0},
             }
         )
@@ -298,7 +298,7 @@ class WatcherTests(TestCase):
                     "tls": [f"ssl:0:interface=127.0.0.1:privateKey={paths[0]}:certKey={paths[1]}"],
                 },
                 "status": {"endpoint": ""},
-                "users": {"crm": hash_password("right", "pbkdf2-sha256", iterations=1000)},
+                "users": {"crm": hash_password("right", "pbkdf2-sha256", iterations=100_000)},
             }
         )
         mux = MuxService(reactor, config)

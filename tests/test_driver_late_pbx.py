@@ -80,7 +80,7 @@ class RefusedLoginTests(TestCase):
         self.addCleanup(h.stop)
 
         async def via(csta_port: int) -> Any:
-            users = {"driver": hash_password("right", "pbkdf2-sha256", iterations=10)}
+            users = {"driver": hash_password("right", "pbkdf2-sha256", iterations=100_000)}
             listen = {"tcp": [LOOPBACK], "require_login": True}
             return mux_in_front(h, csta_port, {"listen": listen, "users": users})
 

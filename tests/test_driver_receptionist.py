@@ -405,6 +405,8 @@ class AnnouncedTransferTests(Flow):
 class TransferIdsTests(SynchronousTestCase):
     """The ids of the parties a transfer leaves, from Transferred events as a PBX sends them."""
 
+    rig = test_driver_calls.Rig
+
     def test_transfer_while_the_consultation_call_rings(self) -> None:
         rig = test_driver_calls.HoldTransferConferenceTests.connected(cast(Any, self))
         rig.call("101").pending = "transfer"
@@ -462,6 +464,8 @@ class TransferIdsTests(SynchronousTestCase):
 class GenerateDigitsTests(SynchronousTestCase):
     """LINE_GENERATE ends every lineGenerateDigits: DONE when the PBX reports the digits sent,
     CANCEL when a new request replaces it or the call leaves the phone first."""
+
+    rig = test_driver_calls.Rig
 
     def generated(self, rig: Any, event: tuple[str, dict[str, Any]]) -> list[tuple[str, Any]]:
         """What ``event`` reported to 101's monitor publishes, with LINE_GENERATE's end."""

@@ -6,10 +6,11 @@ from typing import Any
 from twisted.internet import defer, reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
 from twisted.internet.protocol import Factory
+from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
-from ecsta.link.service import _Associations
+from ecsta.link.service import LinkHealth, _Associations
 
 
 class NoDelayTests(TestCase):
@@ -36,9 +37,21 @@ class NoDelayTests(TestCase):
             self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 1)
 
 
+def associations() -> _Associations:
+    """The retry policy of a PBX link that starts at 1 s and waits at most 60 s."""
+    return _Associations(
+        None,
+        initial_delay=1.0,
+        max_delay=60.0,
+        health=LinkHealth(Clock()),
+        address="192.0.2.1:33333",
+        refused_delay=300.0,
+    )
+
+
 class ReconnectTests(SynchronousTestCase):
     def test_the_first_attempt_after_a_loss_is_immediate_then_it_doubles(self) -> None:
-        policy = _Associations(None, initial_delay=1.0, max_delay=60.0)
+        policy = associations()
         policy.jitter = lambda: 1.0  # the most it adds: a tenth
         self.assertEqual(policy.delay(1), 0.0)
         self.assertEqual([policy.delay(n) for n in (2, 3, 4)], [1.1, 2.2, 4.4])
@@ -47,7 +60,7 @@ class ReconnectTests(SynchronousTestCase):
         self.assertEqual(policy.delay(2), 1.0)
 
     def test_refused_associations_count_as_failures(self) -> None:
-        policy = _Associations(None, initial_delay=1.0, max_delay=60.0)
+        policy = associations()
         policy.jitter = lambda: 0.0
         policy.failures = 2  # the PBX accepted TCP twice and refused the AARQ
         self.assertEqual(policy.delay(1), 2.0)

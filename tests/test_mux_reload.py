@@ -29,7 +29,7 @@ LOOPBACK = "tcp:0:interface=127.0.0.1"
 
 
 def user(name: str, password: str) -> str:
-    return f'{name} = "{hash_password(password, "pbkdf2-sha256", iterations=10)}"\n'
+    return f'{name} = "{hash_password(password, "pbkdf2-sha256", iterations=100_000)}"\n'
 
 
 async def until(predicate: Any, timeout: float = 10.0) -> None:

@@ -91,7 +91,7 @@ class VerificationFailureTests(TestCase):
 
         def observe(event: dict[str, Any]) -> None:
             text = formatEvent(event)
-            if "association attempt failed" in text and not seen.called:
+            if "certificate verify failed" in text and not seen.called:
                 seen.callback(text)
 
         globalLogPublisher.addObserver(observe)

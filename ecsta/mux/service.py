@@ -258,6 +258,7 @@ class Multiplexer:
         self._pending: deque[Action] = deque()
         self._running = False
         self._sweep: IDelayedCall | None = None
+        self._stopped = False
         #: The certificates of the TLS listeners, for their days left in the metrics.
         self.certificates: list[Certificate] = []
 
@@ -489,7 +490,7 @@ class Multiplexer:
                     log.failure("carrying out {action}", action=type(action).__name__)
         finally:
             self._running = False
-        if self.router.queued and self._sweep is None:
+        if self.router.queued and self._sweep is None and not self._stopped:
             self._sweep = self.clock.callLater(QUEUE_SWEEP, self._expire_queued)
 
     def _expire_queued(self) -> None:
@@ -497,7 +498,9 @@ class Multiplexer:
         self.run(self.router.expire_queued(_now(self.clock)))
 
     def stop(self) -> None:
-        """No timer left behind once the service stops."""
+        """No timer left behind once the service stops, also by the PBX link's loss that
+        follows."""
+        self._stopped = True
         if self._sweep is not None and self._sweep.active():
             self._sweep.cancel()
         self._sweep = None
@@ -636,8 +639,10 @@ class MuxService(MultiService):
         self.metrics = mux_registry(self.mux, self.pdus)
         passwords = Workers(reactor, config.login.hash_threads, "ecsta-mux-passwords")
         passwords.setServiceParent(self)
-        users = self.mux.users
-        self.mux.check_password = lambda user, password: passwords.run(users.verify, user, password)
+        mux = self.mux  # its users change on reload: read them at each check
+        self.mux.check_password = lambda user, password: passwords.run(
+            mux.users.verify, user, password
+        )
         self._server_endpoint = server_endpoint
         self._ports: list[Any] = []
         self._listeners: list[tuple[str, Any, Any]] = []
