@@ -4,13 +4,19 @@ lines; a configuration that does not load is refused, and what needs a restart i
 import os
 from typing import Any
 
-from twisted.internet import defer
+from twisted.internet import defer, reactor
 from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 from twisted.trial.unittest import TestCase
+from twisted.web.client import readBody
+from twisted.web.http_headers import Headers
 
 from ecsta.daemon.startup import Daemon
 from ecsta.driver import tap
-from tests.driver_harness import DriverHarness, port_of
+from ecsta.sim.config import SimConfig
+from ecsta.sim.tap import SimulatorService
+from tests.console_http import Browser
+from tests.driver_harness import LOOPBACK, DriverHarness, port_of
+from tests.test_driver_late_pbx import mux_in_front
 from tests.test_mux_reload import reload_by_signal, until
 
 
@@ -30,10 +36,12 @@ class DriverReloadTests(TestCase):
         self.addCleanup(globalLogPublisher.removeObserver, observe)
         self.http = DriverHarness()
 
-    def write_config(self, replace: str, extra: str = "") -> None:
+    def write_config(
+        self, replace: str, extra: str = "", pbx: str = 'endpoint = "sim"', api: str = ""
+    ) -> None:
         with open(self.config, "w", encoding="utf-8") as stream:
             stream.write(
-                f'[pbx]\nendpoint = "sim"\n[api]\nendpoint = "tcp:0:interface=127.0.0.1"\n'
+                f'[pbx]\n{pbx}\n[api]\nendpoint = "tcp:0:interface=127.0.0.1"\n{api}\n'
                 f'[lines]\nnumbers = ["101"]\n'
                 f'[admin]\nstateDirectory = "{self.dir}/state"\n'
                 f'licenceDirectory = "{self.dir}/pool"\n'
@@ -49,6 +57,15 @@ class DriverReloadTests(TestCase):
         daemon.startService()
         self.addCleanup(lambda: defer.maybeDeferred(daemon.stopService))
         return daemon
+
+    @staticmethod
+    def parts(daemon: Daemon) -> tuple[Any, Any, Any]:
+        """The running driver's API service, its first driver and its PBX link."""
+        top: Any = next(iter(daemon))
+        api: Any = next(s for s in top if hasattr(s, "_waitingForPort"))
+        driver: Any = next(s for s in top if hasattr(s, "lines") and hasattr(s, "proto"))
+        link: Any = next(s for s in top if hasattr(s, "whenConnected"))
+        return api, driver, link
 
     async def dialled(self, port: int, number: str) -> str:
         code, answer = await self.http.request(
@@ -91,3 +108,86 @@ class DriverReloadTests(TestCase):
         self.assertEqual(len(refused), 1, self.events)
         self.assertIn("log.level", refused[0])
         self.assertEqual(await self.dialled(port, "0049301234"), "049301234")
+
+    async def test_sighup_puts_new_api_tokens_in_force(self) -> None:
+        old, new = "old-token-0123456789", "new-token-0123456789"
+        self.write_config("+", api=f'tokens = ["{old}"]')
+        daemon = await self.start()
+        api, driver, _ = self.parts(daemon)
+        port = port_of(await api._waitingForPort)
+        await until(lambda: driver.usable)
+        console = Browser(api.factory.resource, port=port)
+        form = {"token": old}
+        self.assertEqual(console.request("POST", "/console/login", form).status, 200)
+        self.assertEqual(console.request("GET", "/console/session").status, 200)
+
+        async def answers(token: str, path: str = "/api/v1/status") -> int:
+            headers = Headers({"authorization": [f"Bearer {token}"]})
+            url = f"http://127.0.0.1:{port}{path}".encode()
+            response = await self.http.agent.request(b"GET", url, headers)
+            await readBody(response)
+            return int(response.code)
+
+        self.assertEqual((await answers(old), await answers(new)), (200, 401))
+        link = driver.proto
+        self.write_config("+", api=f'tokens = ["{new}"]')
+        await self.reload_by_signal()
+
+        self.assertEqual((await answers(old), await answers(new)), (401, 200))
+        self.assertEqual(
+            (await answers(old, "/metrics"), await answers(new, "/metrics")), (401, 200)
+        )
+        # The console's session was opened with a token that no longer holds.
+        self.assertEqual(console.request("GET", "/console/session").status, 401)
+        self.assertTrue(
+            any(
+                "reloaded API tokens: 1 in force, 1 web console session(s) ended" in e
+                for e in self.events
+            ),
+            self.events,
+        )
+        self.assertFalse(any("taking effect only at a restart" in e for e in self.events))
+        self.assertIs(driver.proto, link)
+
+    async def test_sighup_tries_a_corrected_mux_login_at_once(self) -> None:
+        from ecsta.mux.auth import hash_password
+
+        sim = SimulatorService(reactor, SimConfig(csta=LOOPBACK))
+        sim.privilegedStartService()
+        sim.startService()
+        self.http.sim = sim
+        self.addCleanup(self.http.stop)
+        users = {"driver": hash_password("right", "pbkdf2-sha256", iterations=100_000)}
+        listen = {"tcp": [LOOPBACK], "require_login": True}
+        csta_port = port_of(await sim.csta.listening)
+        mux = mux_in_front(self.http, csta_port, {"listen": listen, "users": users})
+        mux_port = mux._port
+        endpoint = f'endpoint = "tcp:host=127.0.0.1:port={mux_port}"\nuser = "driver"'
+        self.write_config("+", pbx=f'{endpoint}\npassword = "wrong"')
+        daemon = await self.start()
+        _, driver, _ = self.parts(daemon)
+        await until(lambda: "login refused" in (driver.health.last_error or ""))
+
+        # A refused login is retried only after five minutes; the corrected one goes now.
+        self.write_config("+", pbx=f'{endpoint}\npassword = "right"')
+        await self.reload_by_signal()
+        await until(lambda: driver.link_up)
+        self.assertTrue(
+            any("login at the mux of driver: trying it now" in e for e in self.events),
+            self.events,
+        )
+
+        # On a link that is up the new login waits for the next association.
+        link = driver.proto
+        self.write_config("+", pbx=f'{endpoint}\npassword = "rotated"')
+        await self.reload_by_signal()
+        self.assertTrue(
+            any(
+                "login at the mux of driver: used at the next association" in e for e in self.events
+            ),
+            self.events,
+        )
+        self.assertIs(driver.proto, link)
+        self.assertTrue(driver.link_up)
+        link.transport.loseConnection()
+        await until(lambda: "login refused" in (driver.health.last_error or ""))

@@ -23,7 +23,6 @@ console (:mod:`ecsta.web.console`); the service refuses to listen beyond loopbac
 tokens.
 """
 
-import hmac
 import json
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -61,6 +60,7 @@ from ecsta.driver.operations import (
 )
 from ecsta.driver.settingerrors import InvalidSetting
 from ecsta.journal.http import JournalResource
+from ecsta.web.logins import BearerTokens, bearer_tokens
 
 MAX_BODY = 64 * 1024
 
@@ -80,10 +80,10 @@ class Authorizer:
 
     def __init__(
         self,
-        tokens: list[str] | None = None,
+        tokens: "list[str] | BearerTokens | None" = None,
         session: Callable[[Request], bool] | None = None,
     ) -> None:
-        self.tokens = [t.encode() for t in tokens or []]
+        self.tokens = bearer_tokens(tokens)
         #: Whether a web console session vouches for a request.
         self.session = session
 
@@ -102,7 +102,7 @@ class Authorizer:
             given = header[7:].strip().encode()
         elif request.args.get(b"token"):
             given = request.args[b"token"][0]
-        return any(hmac.compare_digest(given, token) for token in self.tokens)
+        return self.tokens.place(given) is not None
 
 
 def _refuse_unauthorized(request: Request) -> bytes:
@@ -618,7 +618,7 @@ class _Routes(Resource):
 
 def api_root(
     instances: Instances,
-    tokens: list[str] | None = None,
+    tokens: "list[str] | BearerTokens | None" = None,
     max_queued: int = 10000,
     session: Callable[[Request], bool] | None = None,
 ) -> Resource:

@@ -3,8 +3,16 @@
 Reloaded in place, with every line, call and application kept: each instance's administration
 settings (number rules, SIP line filter, location, diagnostics, intervals) as the driver
 reads them at start, that is from the saved ``settings.json`` once the API has changed them,
-else from the configuration; the certificate of an ``ssl:`` API endpoint; and the log level.
-Every other change (the PBX or mux address and login, the API endpoint and tokens, the
+else from the configuration; the API's bearer tokens (a change ends the web console's
+sessions, whose logins were made with the old ones; event streams already open stay open);
+the certificate of an ``ssl:`` API endpoint; the log level; and the login at a mux (user and
+password, or a rotated ``--password-file``).
+
+A new login at a mux is not sent on an association that is up, which the mux keeps without
+asking again: dropping it would put every line out of service for nothing. It is used at the
+next association, and at once when the link is down (a login the mux refused waits five
+minutes before it is tried again, so that it does not lock the host out: a corrected one
+should not). Every other change (the PBX or mux address, the API endpoint and host names, the
 instances) takes effect at the next restart, and the reload says so.
 """
 
@@ -12,15 +20,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
+from twisted.application.internet import ClientService
 from twisted.internet.endpoints import serverFromString
 
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.reload import Outcome, ReloadRefused, RenewableContext
 from ecsta.driver.admin import settings_from_config
 from ecsta.driver.config import ConfigError, DriverConfig
+from ecsta.driver.connection import Driver
 from ecsta.driver.instances import Instances
 from ecsta.driver.settingerrors import InvalidSetting
 from ecsta.driver.settings import DriverSettings
+from ecsta.link.service import PBXClientFactory
+from ecsta.web.logins import BearerTokens
+from ecsta.web.sessions import SessionStore
 
 #: What a reload puts in force itself, or what the settings carry: never "needs a restart".
 RELOADED = {
@@ -32,6 +45,9 @@ RELOADED = {
     "lines",
     "names",
     "instances",
+    "tokens",
+    "user",
+    "password",
 }
 
 
@@ -63,6 +79,29 @@ def prepare(settle: Callable[[], DriverConfig], reactor: Any) -> Prepared:
 
 
 @dataclass
+class MuxLogin:
+    """One instance's login at its mux: the factory each association is built from."""
+
+    driver: Driver
+    factory: PBXClientFactory
+    link: ClientService
+
+    def adopt(self, user: str | None, password: str | None) -> str | None:
+        """Use this login from now on; how, or None when it is the one in use."""
+        given = self.factory.protocol_kwargs
+        if (given.get("user"), given.get("password")) == (user, password):
+            return None
+        given["user"], given["password"] = user, password
+        if self.driver.link_up:
+            return "used at the next association (the one that is up is kept)"
+        if self.link.running:
+            # Down, perhaps waiting out a refused login: the corrected one is tried now.
+            d = self.link.stopService()
+            d.addCallback(lambda _: self.link.startService())
+        return "trying it now (the link was down)"
+
+
+@dataclass
 class Running:
     """What a reload acts on: the configuration in force and the service's parts."""
 
@@ -70,6 +109,11 @@ class Running:
     instances: Instances
     logs: LogControl
     api_certificate: RenewableContext | None
+    tokens: BearerTokens
+    #: The web console's sessions, opened with tokens a reload may have withdrawn.
+    console_sessions: SessionStore
+    #: Each instance's login at its mux, by instance name.
+    logins: dict[str, MuxLogin]
 
 
 def apply(running: Running, prepared: Prepared) -> Outcome:
@@ -84,6 +128,17 @@ def apply(running: Running, prepared: Prepared) -> Outcome:
         if sections:
             admin.adopt(settings)
             outcome.changed.append(f"settings of {instance.name}: {', '.join(sections)}")
+    if running.tokens.replace(prepared.config.tokens):
+        ended = running.console_sessions.close_all()
+        outcome.changed.append(
+            f"API tokens: {len(prepared.config.tokens)} in force, "
+            f"{ended} web console session(s) ended"
+        )
+    for settled in prepared.config.each_instance():
+        login = running.logins.get(settled.instance)
+        how = None if login is None else login.adopt(settled.user, settled.password)
+        if how is not None:
+            outcome.changed.append(f"login at the mux of {settled.instance}: {how}")
     if running.api_certificate is not None and running.api_certificate.renew(prepared.api_endpoint):
         outcome.changed.append("certificate of the API")
     if running.logs.set_level(prepared.config.log_level):

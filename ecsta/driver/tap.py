@@ -19,7 +19,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from twisted.application import strports
@@ -58,7 +58,7 @@ from ecsta.driver.licence import LicencePool, LicenceStateError, default_state_d
 from ecsta.driver.lines import Lines
 from ecsta.driver.linestore import LineStoreError, StoredLine
 from ecsta.driver.metrics import driver_registry
-from ecsta.driver.reload import Running, apply, prepare
+from ecsta.driver.reload import MuxLogin, Running, apply, prepare
 from ecsta.driver.settingerrors import InvalidSetting
 from ecsta.driver.site import LOOPBACK_HOSTS, GuardedSite
 from ecsta.driver.statedir import default_state_directory as default_driver_state_directory
@@ -67,6 +67,7 @@ from ecsta.journal.settings import service_state_directory
 from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.web.driverconsole import DriverConsole
+from ecsta.web.logins import BearerTokens
 
 log = Logger()
 
@@ -195,10 +196,16 @@ class DriverServices:
     link: ClientService
     api: StreamServerEndpointService
     instances: Instances
+    #: The web console, which logs in with the API's tokens.
+    console: DriverConsole
     #: The ``ssl:`` API endpoint's certificate, which a reload renews.
     api_certificate: RenewableContext | None = None
     #: Set by ``makeService``: what SIGHUP and ``POST /reload`` run.
     reloader: Reloader[Any] | None = None
+    #: The API's bearer tokens, which a reload replaces.
+    tokens: BearerTokens = field(default_factory=BearerTokens)
+    #: Each instance's login at its mux, which a reload replaces.
+    logins: dict[str, MuxLogin] = field(default_factory=dict)
 
 
 def build(
@@ -217,6 +224,7 @@ def build(
     call_ids, requests = itertools.count(1), itertools.count(1)
     drivers: list[tuple[str, Driver, PDUCounts]] = []
     links: list[ClientService] = []
+    logins: dict[str, MuxLogin] = {}
     for index, instance in enumerate(configs):
         admin = _administration(instance, pool, f"instances[{index}]." if config.instances else "")
         admin.canonical_numbers = len(configs) > 1
@@ -226,25 +234,36 @@ def build(
                 "its extensions are reported without the location that tells them apart",
                 instance=instance.instance,
             )
-        driver, pdus, link = _instance_services(
+        driver, pdus, login = _instance_services(
             reactor, instance, admin, top, endpoint if index == 0 else None, call_ids, requests
         )
         drivers.append((instance.instance, driver, pdus))
-        links.append(link)
+        links.append(login.link)
+        logins[instance.instance] = login
     if config.log_directory is not None:
         globalLogPublisher.addObserver(_log_directory(config.log_directory).observer)
     instances = Instances.of([(name, driver) for name, driver, _ in drivers])
-    console = DriverConsole(reactor, config.tokens)
-    root = console.mount(api_root(instances, config.tokens, session=console.gate.allows))
-    metrics = MetricsResource(driver_registry(drivers), Authorizer(config.tokens).allows)
-    root.putChild(b"metrics", metrics)
-    allows = Authorizer(config.tokens).allows
+    tokens = BearerTokens(config.tokens)
+    console = DriverConsole(reactor, tokens)
+    root = console.mount(api_root(instances, tokens, session=console.gate.allows))
+    allows = Authorizer(tokens).allows
+    root.putChild(b"metrics", MetricsResource(driver_registry(drivers), allows))
     root.putChild(b"reload", ReloadResource(lambda: services.reloader, allows))
     site = GuardedSite(root, hosts=api_hosts(config), reactor=reactor)
     api = strports.service(config.api, cast(IProtocolFactory, site), reactor=reactor)
     api.setServiceParent(top)
     certificate = RenewableContext.wrap(api.endpoint)
-    services = DriverServices(top, drivers[0][1], links[0], api, instances, certificate)
+    services = DriverServices(
+        top,
+        drivers[0][1],
+        links[0],
+        api,
+        instances,
+        console,
+        api_certificate=certificate,
+        tokens=tokens,
+        logins=logins,
+    )
     return services
 
 
@@ -256,7 +275,7 @@ def _instance_services(
     endpoint: IStreamClientEndpoint | None,
     call_ids: Iterator[int],
     requests: Iterator[int],
-) -> tuple[Driver, PDUCounts, ClientService]:
+) -> tuple[Driver, PDUCounts, MuxLogin]:
     """One instance's simulator (for ``sim``), driver, capture and PBX link, added to ``top``."""
     if endpoint is None:
         if config.pbx == "sim":
@@ -308,7 +327,7 @@ def _instance_services(
         reactor, endpoint, factory, on_associated=driver.associated, health=driver.health
     )
     link.setServiceParent(top)
-    return driver, pdus, link
+    return driver, pdus, MuxLogin(driver, factory, link)
 
 
 def _licence_pool(config: DriverConfig) -> LicencePool | None:
@@ -413,7 +432,15 @@ def makeService(options: Options) -> Daemon:
         raise SystemExit(1) from None
     daemon = Daemon("ecsta-driver", (CannotListenError,), LogControl(config.log_level))
     services.top.setServiceParent(daemon)
-    running = Running(config, services.instances, daemon.logs, services.api_certificate)
+    running = Running(
+        config,
+        services.instances,
+        daemon.logs,
+        services.api_certificate,
+        services.tokens,
+        services.console.gate.sessions,
+        services.logins,
+    )
     services.reloader = Reloader(
         reactor,
         "ecsta-driver",

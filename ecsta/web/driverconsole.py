@@ -15,14 +15,14 @@ from twisted.web.util import Redirect
 from ecsta.mux.auth import LoginGuard
 from ecsta.web.console import ConsoleGate, ConsoleResource
 from ecsta.web.files import load
-from ecsta.web.logins import TokenLogin
+from ecsta.web.logins import BearerTokens, TokenLogin
 from ecsta.web.sessions import SessionStore
 
 
 class DriverConsole:
     """The console's gate, for the API, and its resource, for the site."""
 
-    def __init__(self, clock: IReactorTime, tokens: Collection[str]) -> None:
+    def __init__(self, clock: IReactorTime, tokens: "Collection[str] | BearerTokens") -> None:
         self.gate = ConsoleGate(
             TokenLogin(tokens), SessionStore(lambda: clock.seconds()), "ecsta_driver"
         )

@@ -84,13 +84,43 @@ class PasswordLogin:
         return user if user is not None and user in self.users else None
 
 
+class BearerTokens:
+    """The bearer tokens of an API, one object shared by every check of them (the API, its web
+    console, its metrics), so that a reload replaces them everywhere at once."""
+
+    def __init__(self, tokens: Collection[str] = ()) -> None:
+        self.encoded: list[bytes] = []
+        self.replace(tokens)
+
+    def replace(self, tokens: Collection[str]) -> bool:
+        """Check requests against ``tokens`` from now on; whether they differ from before."""
+        new = [token.encode("utf-8") for token in tokens]
+        changed = new != self.encoded
+        self.encoded = new
+        return changed
+
+    def __bool__(self) -> bool:
+        return bool(self.encoded)
+
+    def place(self, given: bytes) -> int | None:
+        """The place (from 1) of the token ``given``, or None for one that is not valid."""
+        # Every token is compared, so that the time taken does not tell which one was close.
+        matches = [hmac.compare_digest(given, known) for known in self.encoded]
+        return matches.index(True) + 1 if any(matches) else None
+
+
+def bearer_tokens(tokens: "Collection[str] | BearerTokens | None") -> BearerTokens:
+    """``tokens`` as a shared set: the same object when it is one already."""
+    return tokens if isinstance(tokens, BearerTokens) else BearerTokens(tokens or ())
+
+
 class TokenLogin:
     """The bearer tokens of an API; a session is named after the token's place in the list."""
 
     kind = "token"
 
-    def __init__(self, tokens: Collection[str]) -> None:
-        self.tokens = [token.encode("utf-8") for token in tokens]
+    def __init__(self, tokens: "Collection[str] | BearerTokens") -> None:
+        self.tokens = bearer_tokens(tokens)
 
     @property
     def required(self) -> bool:
@@ -100,10 +130,8 @@ class TokenLogin:
         token = _field(form, "token")
         if token is None:
             return None
-        given = token.encode("utf-8")
-        # Every token is compared, so that the time taken does not tell which one was close.
-        matches = [hmac.compare_digest(given, known) for known in self.tokens]
-        return f"token {matches.index(True) + 1}" if any(matches) else None
+        place = self.tokens.place(token.encode("utf-8"))
+        return None if place is None else f"token {place}"
 
     def subject(self, form: Mapping[str, Any]) -> str | None:
         return None  # tokens have no owner to lock out; their addresses are

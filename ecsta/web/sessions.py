@@ -88,6 +88,12 @@ class SessionStore:
     def close(self, session_id: str) -> None:
         self._sessions.pop(_key(session_id), None)
 
+    def close_all(self) -> int:
+        """End every session (the logins they were opened with changed); how many there were."""
+        count = len(self._sessions)
+        self._sessions.clear()
+        return count
+
     def _expired(self, session: Session, now: float) -> bool:
         return (
             now - session.last_seen >= self.idle_timeout
