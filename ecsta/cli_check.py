@@ -12,6 +12,7 @@ loaded configuration raises :class:`Stop` instead.
 
 import argparse
 import datetime
+import importlib.util
 import os
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
@@ -69,6 +70,21 @@ def _client_endpoint(key: str, description: str) -> Problems:
         yield f"{key}: {problem}"
 
 
+def _journal(key: str, settings: Any, state_directory: str) -> Problems:
+    """The journal's database: PostgreSQL's client installed, or the SQLite file writable."""
+    if not settings.enabled:
+        return
+    if settings.postgres:
+        if importlib.util.find_spec("psycopg") is None:
+            yield f"{key}.postgres: psycopg is not installed: install ecsta[postgres]"
+        return
+    path = settings.database_path(state_directory)
+    if os.path.exists(path) and not os.access(path, os.R_OK | os.W_OK):
+        yield f"{key}.path: {path} cannot be written by this user"
+    else:
+        yield from _writable(f"{key}.path", os.path.dirname(path))
+
+
 # -- the mux ----------------------------------------------------------------------------------
 
 
@@ -93,9 +109,30 @@ def _mux_endpoints(path: str) -> Problems:
 
 
 def _mux_files(path: str) -> Problems:
+    from ecsta.journal.settings import service_state_directory
+
     config = _mux(path)
     if config.pbx.capture:
         yield from _writable("pbx.capture", os.path.dirname(config.pbx.capture) or ".")
+    yield from _journal("journal", config.journal, service_state_directory())
+
+
+def _mux_simulator(path: str) -> Problems:
+    """The ``[sim]`` table, read as the built-in simulator will read it with ``pbx = "sim"``."""
+    from ecsta.mux.config import ConfigError
+    from ecsta.mux.tap import simulator_config
+
+    config = _mux(path)
+    if config.pbx.endpoint != "sim":
+        return
+    try:
+        sim = simulator_config(config)
+    except ConfigError as error:
+        yield str(error)
+        return
+    yield from _server_endpoint("sim.csta.endpoint", sim.csta)
+    if sim.control:
+        yield from _server_endpoint("sim.control.endpoint", sim.control)
 
 
 # -- the driver -------------------------------------------------------------------------------
@@ -138,12 +175,21 @@ def _driver_settings(path: str) -> Problems:
 
 
 def _driver_directories(path: str) -> Problems:
+    from ecsta.journal.settings import service_state_directory
+
     config = _driver(path)
     yield from _writable("admin.licenceDirectory", config.licence_directory)
     yield from _writable("admin.logDirectory", config.log_directory)
     for index, instance in enumerate(config.each_instance()):
-        key = f"instances[{index}].stateDirectory" if config.instances else "admin.stateDirectory"
+        where = f"instances[{index}]." if config.instances else ""
+        key = f"{where}stateDirectory" if config.instances else "admin.stateDirectory"
         yield from _writable(key, instance.state_directory)
+        if instance.capture:
+            capture = f"{where}capture" if config.instances else "pbx.capture"
+            yield from _writable(capture, os.path.dirname(instance.capture) or ".")
+        if instance.user is None:  # behind a mux the journal is the mux's
+            state = instance.state_directory or service_state_directory()
+            yield from _journal("journal", instance.journal, state)
 
 
 # -- the simulator ----------------------------------------------------------------------------
@@ -164,7 +210,7 @@ def _sim_endpoints(path: str) -> Problems:
 
 #: The checks of each kind of configuration, in order; the first loads the file.
 CHECKS: dict[str, list[Callable[[str], Problems]]] = {
-    "mux": [_mux_endpoints, _mux_files],
+    "mux": [_mux_endpoints, _mux_files, _mux_simulator],
     "driver": [_driver_endpoints, _driver_settings, _driver_directories],
     "pbxsim": [_sim_endpoints],
 }

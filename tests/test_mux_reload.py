@@ -23,6 +23,7 @@ from ecsta.link.service import PBXClientFactory
 from ecsta.mux.auth import hash_password
 from ecsta.mux.service import MuxService
 from ecsta.mux.tap import Options, makeService
+from tests.console_http import Browser
 from tests.test_mux_tap import pem_pair
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
@@ -166,6 +167,24 @@ class ReloadTests(TestCase):
         self.assertEqual(code, 1)
         self.assertIn("new configuration refused, the running one stays in force: ", err)
         self.assertIn("nonsense: unknown section", err)
+
+    async def test_a_removed_user_or_changed_password_ends_console_sessions(self) -> None:
+        alice, bob, carol = user("alice", "pw"), user("bob", "secret"), user("carol", "c")
+        self.write_config(alice + bob + carol, status=LOOPBACK)
+        mux = await self.start()
+        assert mux.status_root is not None
+        browsers = {}
+        for name, password in (("alice", "pw"), ("bob", "secret"), ("carol", "c")):
+            browser = Browser(mux.status_root, port=mux._ports[-1].getHost().port)
+            login = browser.send("POST", "/console/login", {"user": name, "password": password})
+            await until(lambda login=login: login.response().status != 0)  # type: ignore[misc]
+            self.assertEqual(login.response().status, 200, name)
+            browsers[name] = browser
+
+        self.write_config(alice + user("bob", "new"), status=LOOPBACK)
+        await self.reload_by_signal()
+        sessions = {n: b.request("GET", "/console/session").status for n, b in browsers.items()}
+        self.assertEqual(sessions, {"alice": 200, "bob": 401, "carol": 401})
 
 
 async def ecsta(*argv: str) -> tuple[int, str, str]:

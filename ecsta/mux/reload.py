@@ -1,9 +1,11 @@
 """What a reload changes in a running multiplexer, and what must wait for a restart.
 
 Reloaded in place, with every application and the PBX link kept: the users and their passwords
-(for the CSTA ports and the web console alike), the certificates and keys of the TLS listeners
-(each new connection gets the renewed ones) and the log level. Every other change (ports, the
-PBX address, limits, the login guard) takes effect at the next restart, and the reload says so.
+(for the CSTA ports and the web console alike; a removed user, or one whose password changed,
+is logged out of the console, while applications already associated stay), the certificates
+and keys of the TLS listeners (each new connection gets the renewed ones) and the log level.
+Every other change (ports, the PBX address, limits, the login guard) takes effect at the next
+restart, and the reload says so.
 """
 
 from collections.abc import Callable, Mapping
@@ -73,7 +75,12 @@ def apply(service: "MuxService", logs: LogControl, prepared: Prepared) -> Outcom
     if changed is not None:
         service.mux.users = prepared.users
         if service.status_root is not None:
-            service.status_root.gate.login.users = prepared.users  # type: ignore[attr-defined]
+            gate = service.status_root.gate
+            gate.login.users = prepared.users  # type: ignore[attr-defined]
+            # A user removed, or whose password changed, is logged out of the console too.
+            gate.sessions.close_all(
+                {name for name, hashed in running.users.items() if new.users.get(name) != hashed}
+            )
         outcome.changed.append(changed)
     for description, renewable in service.certificates.items():
         endpoint = prepared.endpoints.get(description)

@@ -93,7 +93,7 @@ def configure(options: Options) -> MuxConfig:
         if listen:
             config = override(config, "listen", **listen)
         if config.pbx.endpoint == "sim":
-            _simulator_config(config)
+            simulator_config(config)
         else:
             problem = endpoint_problem(config.pbx.endpoint)
             if problem is not None:
@@ -117,7 +117,7 @@ def tls_endpoints(config: MuxConfig) -> dict[str, Any]:
     }
 
 
-def _simulator_config(config: MuxConfig) -> Any:
+def simulator_config(config: MuxConfig) -> Any:
     """The built-in simulator's settings: the ``[sim]`` table, read as the simulator's own file.
 
     Unless that table says otherwise, the simulator listens on a free loopback port and runs no
@@ -147,7 +147,7 @@ def makeService(options: Options) -> Daemon:
         if config.pbx.endpoint == "sim":
             from ecsta.sim.tap import embedded_simulator
 
-            simulator, endpoint = embedded_simulator(reactor, _simulator_config(config))
+            simulator, endpoint = embedded_simulator(reactor, simulator_config(config))
             simulator.setServiceParent(top)
         mux = MuxService(reactor, config, pbx_endpoint=endpoint)
         mux.setServiceParent(top)

@@ -17,7 +17,7 @@ Sans-IO: the caller passes a function returning the time.
 import hashlib
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 #: Seconds a session survives without a request.
@@ -88,11 +88,13 @@ class SessionStore:
     def close(self, session_id: str) -> None:
         self._sessions.pop(_key(session_id), None)
 
-    def close_all(self) -> int:
-        """End every session (the logins they were opened with changed); how many there were."""
-        count = len(self._sessions)
-        self._sessions.clear()
-        return count
+    def close_all(self, users: Collection[str] | None = None) -> int:
+        """End the sessions of ``users`` (of everyone when None), whose logins changed; how
+        many there were."""
+        ended = [k for k, s in self._sessions.items() if users is None or s.user in users]
+        for key in ended:
+            del self._sessions[key]
+        return len(ended)
 
     def _expired(self, session: Session, now: float) -> bool:
         return (
