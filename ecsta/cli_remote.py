@@ -352,7 +352,7 @@ def status_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def reload_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """POST /reload: what ``systemctl reload`` (SIGHUP) does, with the outcome printed."""
-    url = _url(args.api, "/reload") if args.api else _url(args.mux, "/reload")
+    url = _url(args.api or args.sim or args.mux, "/reload")
     try:
         outcome = fetch("POST", url, _token(args) if args.api else None)
     except RemoteError as error:
@@ -431,7 +431,7 @@ def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]")
 
     reload = subcommands.add_parser(
         "reload",
-        help="have the mux (or a driver) read its configuration again",
+        help="have the mux (or a driver, or the simulator) read its configuration again",
         description="What systemctl reload (SIGHUP) does, with the outcome printed: users,"
         " certificates, rules and the log level are read again without dropping applications"
         " or the PBX link. Exit status 0 when the new configuration is in force, 1 when it was"
@@ -439,6 +439,9 @@ def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]")
     )
     _mux_option(reload)
     _api_options(reload, default=None)
+    reload.add_argument(
+        "--sim", metavar="URL", help="the simulator's control API (http://127.0.0.1:8081)"
+    )
     reload.set_defaults(handler=reload_command)
 
 

@@ -5,7 +5,7 @@ configuration stops twistd with a usage error that names the key; a port that is
 with the listening error, before the simulator pretends to run.
 """
 
-from dataclasses import fields, replace
+from dataclasses import asdict, fields, is_dataclass, replace
 from typing import Any
 
 from twisted.application import service
@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from twisted.web.server import Site
 
 from ecsta.daemon.logs import LogControl
-from ecsta.daemon.reload import Outcome, Reloader, ReloadRefused
+from ecsta.daemon.reload import Outcome, Reloader, ReloadRefused, ReloadResource
 from ecsta.daemon.startup import Daemon
 from ecsta.sim.config import DEFAULT_CONTROL, DEFAULT_CSTA, SimConfig, load
 from ecsta.sim.control import Controller, api_root
@@ -121,8 +121,12 @@ class SimulatorService(service.MultiService):
         self.csta = Listener(serverFromString(reactor, config.csta), self.factory)
         self.csta.setServiceParent(self)
         self.control: Listener | None = None
+        #: Set by ``makeService``: what SIGHUP and ``POST /reload`` on the control API run.
+        self.reloader: Reloader[SimConfig] | None = None
         if config.control is not None:
-            site = Site(api_root(self.controller))
+            root = api_root(self.controller)
+            root.putChild(b"reload", ReloadResource(lambda: self.reloader))
+            site = Site(root)
             site.noisy = False
             self.control = Listener(serverFromString(reactor, config.control), site)
             self.control.setServiceParent(self)
@@ -164,15 +168,22 @@ def makeService(options: Options) -> Daemon:
         outcome.restart = [
             f.name
             for f in fields(SimConfig)
-            if getattr(kept, f.name) != getattr(simulator.config, f.name)
+            if _described(getattr(kept, f.name)) != _described(getattr(simulator.config, f.name))
         ]
         simulator.config = replace(
             simulator.config, traffic=config.traffic, log_level=config.log_level
         )
         return outcome
 
-    Reloader(reactor, "ecsta-pbxsim", prepare, apply).setServiceParent(top)
+    simulator.reloader = Reloader(reactor, "ecsta-pbxsim", prepare, apply)
+    simulator.reloader.setServiceParent(top)
     return top
+
+
+def _described(value: Any) -> Any:
+    """A setting as its description, so that a plan read again equals the one read before
+    (its devices themselves compare by identity)."""
+    return asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
 
 
 class _EmbeddedEndpoint:
