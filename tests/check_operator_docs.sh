@@ -189,6 +189,13 @@ printf '[users]\n' >> /tmp/try-mux.toml
 printf 'a long password\n' | "$prefix/bin/ecsta" hash-password --user crm >> /tmp/try-mux.toml
 "$prefix/bin/ecsta" reload | tee reload.out
 grep -q '^reloaded users: added crm$' reload.out || fail "ecsta reload"
+"$prefix/bin/ecsta" reload --api http://127.0.0.1:8782 | tee reload-driver.out
+grep -q '^reloaded, nothing changed$' reload-driver.out || fail "ecsta reload --api"
+# The simulator of section 2 is the mux's own: it says to reload the mux instead.
+if "$prefix/bin/ecsta" reload --sim http://127.0.0.1:8081 2> reload-sim.err; then
+  fail "ecsta reload --sim of the mux's simulator"
+fi
+grep -q 'inside a mux or driver: reload that instead' reload-sim.err || fail "$(cat reload-sim.err)"
 kill -HUP "${pids[0]}"
 for _ in $(seq 1 50); do grep -q 'ecsta-mux: reloaded' mux.log && break; sleep 0.1; done
 kill -0 "${pids[0]}" || fail "SIGHUP ended the mux"

@@ -4,10 +4,12 @@ and says what changed or why the new configuration was refused."""
 import os
 from typing import Any
 
-from twisted.internet import defer
+from twisted.internet import defer, reactor
 from twisted.trial.unittest import TestCase
 
 from ecsta.sim import tap
+from ecsta.sim.config import SimConfig
+from tests.driver_harness import LOOPBACK
 from tests.test_mux_reload import ecsta, until
 
 
@@ -55,3 +57,14 @@ class SimulatorReloadTests(TestCase):
         self.assertIn("new configuration refused, the running one stays in force: ", err)
         self.assertIn("traffic.rate", err)
         self.assertEqual(simulator.traffic.rate, 0.5)
+
+    async def test_a_simulator_inside_a_mux_says_to_reload_the_mux(self) -> None:
+        simulator = tap.SimulatorService(reactor, SimConfig(csta=LOOPBACK, control=LOOPBACK))
+        simulator.privilegedStartService()
+        simulator.startService()
+        self.addCleanup(simulator.stopService)
+        assert simulator.control is not None
+        port = (await simulator.control.listening).getHost().port
+        code, out, err = await ecsta("reload", "--sim", f"http://127.0.0.1:{port}")
+        self.assertEqual((code, out), (1, ""))
+        self.assertIn("this simulator runs inside a mux or driver: reload that instead", err)

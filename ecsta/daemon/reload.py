@@ -199,10 +199,13 @@ class ReloadResource(Resource):
         self,
         reloader: Callable[[], "Reloader[Any] | None"],
         allows: Callable[[Request], bool] | None = None,
+        without: str = "this service was not started by twistd",
     ) -> None:
         super().__init__()
         self.reloader = reloader
         self.allows = allows
+        #: Why there is nothing to reload, when there is not.
+        self.without = without
 
     def render_POST(self, request: Request) -> bytes | int:
         request.setHeader(b"content-type", b"application/json")
@@ -212,7 +215,7 @@ class ReloadResource(Resource):
         reloader = self.reloader()
         if reloader is None:
             request.setResponseCode(503)
-            return b'{"error": "noReload", "message": "this service was not started by twistd"}'
+            return json.dumps({"error": "noReload", "message": self.without}).encode("utf-8")
 
         def answer(outcome: Outcome) -> None:
             if getattr(request, "_disconnected", False):

@@ -125,7 +125,8 @@ class SimulatorService(service.MultiService):
         self.reloader: Reloader[SimConfig] | None = None
         if config.control is not None:
             root = api_root(self.controller)
-            root.putChild(b"reload", ReloadResource(lambda: self.reloader))
+            without = "this simulator runs inside a mux or driver: reload that instead"
+            root.putChild(b"reload", ReloadResource(lambda: self.reloader, without=without))
             site = Site(root)
             site.noisy = False
             self.control = Listener(serverFromString(reactor, config.control), site)
