@@ -364,6 +364,8 @@ def reload_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("reloaded, nothing changed\n")
     for part in outcome.get("needsRestart", []):
         out.write(f"changed but taking effect only at a restart: {part}\n")
+    for part in outcome.get("unused", []):
+        out.write(f"not used: {part}\n")
     return 0
 
 

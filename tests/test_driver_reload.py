@@ -17,7 +17,7 @@ from ecsta.sim.tap import SimulatorService
 from tests.console_http import Browser
 from tests.driver_harness import LOOPBACK, DriverHarness, port_of
 from tests.test_driver_late_pbx import mux_in_front
-from tests.test_mux_reload import reload_by_signal, until
+from tests.test_mux_reload import ecsta, reload_by_signal, until
 
 
 class DriverReloadTests(TestCase):
@@ -191,3 +191,23 @@ class DriverReloadTests(TestCase):
         self.assertTrue(driver.link_up)
         link.transport.loseConnection()
         await until(lambda: "login refused" in (driver.health.last_error or ""))
+
+    async def test_a_section_the_saved_settings_hide_is_named_as_not_used(self) -> None:
+        self.write_config("+")
+        daemon = await self.start()
+        api, _, _ = self.parts(daemon)
+        port = port_of(await api._waitingForPort)
+        code, _ = await self.http.request(
+            port, "PUT", "/api/v1/settings", {"sipFilter": {"enabled": True}}
+        )
+        self.assertEqual(code, 200)
+
+        self.write_config("0")
+        code, out, err = await ecsta("reload", "--api", f"http://127.0.0.1:{port}")
+        self.assertEqual((code, err), (0, ""))
+        self.assertEqual(
+            out,
+            "reloaded, nothing changed\nnot used: [numberFormat] (the settings saved through the"
+            " API take precedence: change them there, or delete the saved settings)\n",
+        )
+        self.assertEqual(await self.dialled(port, "0049301234"), "+49301234")

@@ -43,6 +43,9 @@ class Outcome:
 
     changed: list[str] = field(default_factory=list)
     restart: list[str] = field(default_factory=list)
+    #: Parts of the file that something else takes precedence over, so that editing them
+    #: does nothing (a driver's settings saved through its API).
+    unused: list[str] = field(default_factory=list)
     refused: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -50,6 +53,7 @@ class Outcome:
             "reloaded": self.refused is None,
             "changed": self.changed,
             "needsRestart": self.restart,
+            "unused": self.unused,
             "refused": self.refused,
         }
 
@@ -142,6 +146,8 @@ class Reloader(Service, Generic[T]):
                 program=self.program,
                 parts=", ".join(outcome.restart),
             )
+        for part in outcome.unused:
+            log.warn("{program}: not used: {part}", program=self.program, part=part)
         return outcome
 
 

@@ -25,7 +25,7 @@ from twisted.internet.endpoints import serverFromString
 
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.reload import Outcome, ReloadRefused, RenewableContext
-from ecsta.driver.admin import settings_from_config
+from ecsta.driver.admin import overridden_sections, settings_from_config
 from ecsta.driver.config import ConfigError, DriverConfig
 from ecsta.driver.connection import Driver
 from ecsta.driver.instances import Instances
@@ -57,25 +57,33 @@ class Prepared:
     #: Each instance's settings, by instance name.
     settings: dict[str, DriverSettings]
     api_endpoint: Any
+    #: The sections of the file that each instance's saved settings hide.
+    unused: list[str]
 
 
 def prepare(settle: Callable[[], DriverConfig], reactor: Any) -> Prepared:
     """Read the configuration (and saved settings) again; refused when any of it fails."""
     try:
         config = settle()
-        settings = {}
+        settings: dict[str, DriverSettings] = {}
+        unused: list[str] = []
         for index, instance in enumerate(config.each_instance()):
             where = f"instances[{index}]." if config.instances else ""
             try:
                 settings[instance.instance] = settings_from_config(instance)
             except InvalidSetting as error:
                 raise ConfigError(f"{where}{error.path}", error.reason) from None
+            unused.extend(
+                f"[{where}{section}] (the settings saved through the API take precedence: "
+                "change them there, or delete the saved settings)"
+                for section in overridden_sections(instance)
+            )
         api = serverFromString(reactor, config.api)
     except ConfigError as error:
         raise ReloadRefused(str(error)) from None
     except Exception as error:  # the endpoint parsers raise ValueError, KeyError, SSL errors
         raise ReloadRefused(f"api.endpoint: {config.api!r}: {error}") from None
-    return Prepared(config, settings, api)
+    return Prepared(config, settings, api, unused)
 
 
 @dataclass
@@ -144,6 +152,7 @@ def apply(running: Running, prepared: Prepared) -> Outcome:
     if running.logs.set_level(prepared.config.log_level):
         outcome.changed.append(f"log level: {prepared.config.log_level}")
     outcome.restart = _needs_restart(running.config, prepared.config)
+    outcome.unused = prepared.unused
     return outcome
 
 
