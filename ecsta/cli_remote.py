@@ -146,8 +146,10 @@ def _outcome(api: str, token: str | None, call: Any, wait: float) -> tuple[str, 
             return "LINECALLSTATE_IDLE", ""  # gone already: it ended before it rang
         if isinstance(shown, Mapping):
             state = str(shown.get("state"))
-            cause = shown.get("reason") or shown.get("stateMode")
-            reason = f" ({cause})" if cause else ""
+            # The state's mode says why (LINEDISCONNECTMODE_BUSY, ...); the call's "reason" is
+            # how it came to be (LINECALLREASON_DIRECT), which says nothing about a failure.
+            mode = shown.get("stateMode")
+            reason = f" ({', '.join(map(str, mode))})" if isinstance(mode, list) and mode else ""
         if state in REACHED_STATES or state in FAILED_STATES or time.monotonic() >= deadline:
             return state, reason
         time.sleep(0.2)

@@ -68,12 +68,15 @@ class DriverCommandTests(TestCase):
         await harness.person("104", "offhook")  # 104 has no Super-Twin DECT to ring instead
         status, out, err = await run("dial", "--api", self.api, "--wait", "10", "101", "104")
         self.assertEqual(status, 1, out)
-        self.assertRegex(err, r"^ecsta dial: the call to 104 failed: busy")
+        self.assertEqual(err, "ecsta dial: the call to 104 failed: busy (LINEBUSYMODE_STATION)\n")
         await harness.person("101", "onhook")
         await harness.until(lambda: not harness.calls("101"))
         status, out, err = await run("dial", "--api", self.api, "--wait", "10", "101", "555")
         self.assertEqual(status, 1, out)
-        self.assertRegex(err, r"^ecsta dial: .*555")
+        self.assertEqual(
+            err,
+            "ecsta dial: the call to 555 failed: disconnected (LINEDISCONNECTMODE_UNREACHABLE)\n",
+        )
 
     async def test_dial_from_an_unknown_line_fails_with_the_drivers_reason(self) -> None:
         await self.start()
