@@ -160,6 +160,16 @@ class StartupErrorTests(SynchronousTestCase):
             "ecsta-mux: option --pbxx not recognized (twistd ecsta-mux --help lists them)",
         )
 
+    def test_an_option_value_of_the_wrong_type_names_the_option(self) -> None:
+        self.assertOneLine(
+            twistd(self.dir, "ecsta-mux", "--max-applications", "x"),
+            "ecsta-mux: --max-applications: expected a whole number, got 'x'",
+        )
+        self.assertOneLine(
+            twistd(self.dir, "ecsta-pbxsim", "--traffic", "lots"),
+            "ecsta-pbxsim: --traffic: expected a number, got 'lots'",
+        )
+
     def test_simulator_on_a_taken_port(self) -> None:
         csta = f"tcp:{self.port}:interface=127.0.0.1"
         outcome = twistd(self.dir, "ecsta-pbxsim", "--csta", csta, "--control", "none")

@@ -7,6 +7,7 @@ journal shows the last lines; a traceback buries the cause under frames that say
 
 import platform
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from twisted.application.service import IService, MultiService, ServiceMaker
@@ -92,10 +93,35 @@ class DaemonMaker(ServiceMaker):
         return service
 
 
+#: What each conversion of an option's value expects, in words.
+_EXPECTED = {"int": "a whole number", "float": "a number"}
+
+
+def _naming(name: str, coerce: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``coerce``, refusing a value with a :class:`usage.UsageError` that names the option."""
+    expected = _EXPECTED.get(getattr(coerce, "__name__", ""), "another value")
+
+    def converted(value: str) -> Any:
+        try:
+            return coerce(value)
+        except ValueError:
+            raise usage.UsageError(f"--{name}: expected {expected}, got {value!r}") from None
+
+    return converted
+
+
 class _OneLineErrors(usage.Options):
     """Mixed in before a service's own options by :class:`DaemonMaker`."""
 
     program = "ecsta"
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Twisted's own message for a value of the wrong type does not say which option it
+        # was given to: each conversion is made to say it.
+        for name, dispatcher in self._dispatch.items():
+            if isinstance(dispatcher, usage.CoerceParameter):
+                dispatcher.coerce = _naming(name, dispatcher.coerce)
 
     def opt_version(self) -> None:
         """Print the version and exit."""
