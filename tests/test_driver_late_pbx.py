@@ -12,6 +12,7 @@ from twisted.trial.unittest import TestCase
 
 from ecsta.cli import main
 from tests.driver_harness import LOOPBACK, DriverHarness
+from tests.mux_e2e import free_port
 
 
 def mux_in_front(h: DriverHarness, csta_port: int, document: dict[str, Any]) -> Any:
@@ -96,3 +97,24 @@ class RefusedLoginTests(TestCase):
             instance["lastError"].endswith(": login refused (wrong user or password)"), instance
         )
         self.assertIn("the PBX link is down", document["problems"])
+
+    async def test_a_pbx_that_refuses_tcp_is_named_with_since_when_in_ecsta_status(self) -> None:
+        port = free_port()
+        h = DriverHarness()
+        self.addCleanup(h.stop)
+
+        async def via(csta_port: int) -> Any:
+            return TCP4ClientEndpoint(reactor, "127.0.0.1", port)
+
+        started = defer.Deferred.fromCoroutine(h.start(["101"], via=via))
+        started.addErrback(lambda _: None)  # never ready: nothing listens there
+        await h.until(lambda: h.api_port and h.driver.health.last_error, timeout=15)
+        out, err = io.StringIO(), io.StringIO()
+        api = f"http://127.0.0.1:{h.api_port}"
+        code = await deferToThread(main, ["status", "--api", api], out, err)
+        self.assertEqual(code, 1)
+        self.assertRegex(
+            out.getvalue(),
+            rf"\ndriver: last error: 127\.0\.0\.1:{port}: connection refused, since \d{{4}}-",
+        )
+        self.assertIn("ecsta status: the PBX link is down\n", err.getvalue())
