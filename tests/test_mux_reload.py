@@ -4,11 +4,13 @@ stays in force."""
 
 import io
 import os
+import re
 import signal
 from typing import Any
 
 from OpenSSL import crypto
-from twisted.internet import reactor
+from prometheus_client import generate_latest
+from twisted.internet import defer, reactor
 from twisted.internet.endpoints import SSL4ClientEndpoint, TCP4ClientEndpoint
 from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.ssl import CertificateOptions
@@ -55,8 +57,14 @@ async def reload_by_signal(events: list[str]) -> None:
 class _Peek(Protocol):
     """Starts a TLS handshake (by sending a byte) to see the server's certificate."""
 
+    def __init__(self) -> None:
+        self.closed: defer.Deferred[None] = defer.Deferred()
+
     def connectionMade(self) -> None:
         self.transport.write(b"\x00")  # type: ignore[union-attr]
+
+    def connectionLost(self, reason: Any = None) -> None:
+        self.closed.callback(None)
 
 
 class ReloadTests(TestCase):
@@ -76,8 +84,8 @@ class ReloadTests(TestCase):
         globalLogPublisher.addObserver(observe)
         self.addCleanup(globalLogPublisher.removeObserver, observe)
 
-    def write_certificate(self, name: str) -> None:
-        key, cert = pem_pair(name)
+    def write_certificate(self, name: str, days: float = 1.0) -> None:
+        key, cert = pem_pair(name, days=days)
         for path, data in ((self.key, key), (self.cert, cert)):
             with open(path, "wb") as stream:
                 stream.write(data)
@@ -116,6 +124,7 @@ class ReloadTests(TestCase):
         await until(lambda: peek.transport.getPeerCertificate() is not None)
         x509 = peek.transport.getPeerCertificate()
         peek.transport.loseConnection()
+        await peek.closed
         return str(crypto.X509.get_subject(x509).CN)
 
     async def reload_by_signal(self) -> None:
@@ -185,6 +194,33 @@ class ReloadTests(TestCase):
         await self.reload_by_signal()
         sessions = {n: b.request("GET", "/console/session").status for n, b in browsers.items()}
         self.assertEqual(sessions, {"alice": 200, "bob": 401, "carol": 401})
+
+    async def test_a_renewed_certificate_shows_in_the_metrics_and_an_expired_one_is_refused(
+        self,
+    ) -> None:
+        status = f"ssl:0:interface=127.0.0.1:certKey={self.cert}:privateKey={self.key}"
+        self.write_config(user("alice", "pw"), status=status)
+        mux = await self.start()
+
+        def days_left() -> list[int]:
+            """The metric of each certificate (both listeners have port 0 here)."""
+            text = generate_latest(mux.metrics).decode()
+            pattern = r"^ecsta_mux_tls_certificate_days_left\{.*\} (.*)$"
+            return [round(float(days)) for days in re.findall(pattern, text, re.MULTILINE)]
+
+        self.assertEqual(days_left(), [1, 1])
+        self.write_certificate("mux-2026.example", days=90)
+        await self.reload_by_signal()
+        changed = [e for e in self.events if "reloaded certificate of ssl:" in e]
+        self.assertEqual(len(changed), 2, self.events)  # the TLS listener and the status port
+        self.assertEqual(days_left(), [90, 90])
+
+        self.write_certificate("mux-2027.example", days=-1)
+        await self.reload_by_signal()
+        refused = [e for e in self.events if "new configuration refused" in e]
+        self.assertEqual(len(refused), 1, self.events)
+        self.assertIn("expired", refused[0])
+        self.assertEqual(await self.served_certificate(mux), "mux-2026.example")
 
 
 async def ecsta(*argv: str) -> tuple[int, str, str]:

@@ -23,19 +23,21 @@ from ecsta.mux.tap import Options, makeService
 USERS = f'[users]\nalice = "{hash_password("pw", "pbkdf2-sha256", iterations=100_000)}"\n'
 
 
-def pem_pair(name: str, san: str | None = None) -> tuple[bytes, bytes]:
-    """A key and a self-signed certificate for ``name`` (with ``san`` as its DNS name)."""
+def pem_pair(name: str, san: str | None = None, days: float = 1.0) -> tuple[bytes, bytes]:
+    """A key and a self-signed certificate for ``name`` (with ``san`` as its DNS name), valid
+    for ``days`` more days (a day, from a day before, when ``days`` is not above 0)."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.datetime.now(datetime.UTC)
+    until = now + datetime.timedelta(days=days)
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
+        .not_valid_before(min(now, until - datetime.timedelta(days=1)))
+        .not_valid_after(until)
     )
     if san is not None:
         names = x509.SubjectAlternativeName([x509.DNSName(san)])

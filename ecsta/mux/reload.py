@@ -3,17 +3,20 @@
 Reloaded in place, with every application and the PBX link kept: the users and their passwords
 (for the CSTA ports and the web console alike; a removed user, or one whose password changed,
 is logged out of the console, while applications already associated stay), the certificates
-and keys of the TLS listeners (each new connection gets the renewed ones) and the log level.
-Every other change (ports, the PBX address, limits, the login guard) takes effect at the next
-restart, and the reload says so.
+and keys of the TLS listeners and of an ``ssl:`` status port (each new connection gets the
+renewed ones, and the metrics their validity; an expired one is refused, as at a start) and the
+log level. Every other change (ports, the PBX address, limits, the login guard) takes effect at
+the next restart, and the reload says so.
 """
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from twisted.python import usage
 
+from ecsta.daemon.certificates import Certificate, CertificateError, listener_certificate
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.reload import Outcome, ReloadRefused
 from ecsta.mux.auth import HashFormatError, Users
@@ -34,6 +37,8 @@ class Prepared:
     users: Users
     #: Each TLS listener's endpoint, its certificate newly loaded, by description.
     endpoints: Mapping[str, Any]
+    #: Each TLS listener's certificate's validity, for the metrics, by description.
+    validity: Mapping[str, Certificate]
 
 
 def prepare(
@@ -46,9 +51,16 @@ def prepare(
         config = configure()
         endpoints = tls_endpoints(config)
         users = config.user_table()
-    except (usage.UsageError, StartupError, HashFormatError) as error:
+        # An expired certificate is refused, as at a start.
+        now = time.time()
+        validity = {
+            description: certificate
+            for description in endpoints
+            if (certificate := listener_certificate(description, now)) is not None
+        }
+    except (usage.UsageError, StartupError, HashFormatError, CertificateError) as error:
         raise ReloadRefused(str(error)) from None
-    return Prepared(config, users, endpoints)
+    return Prepared(config, users, endpoints, validity)
 
 
 def users_changed(old: Mapping[str, str], new: Mapping[str, str]) -> str | None:
@@ -86,6 +98,9 @@ def apply(service: "MuxService", logs: LogControl, prepared: Prepared) -> Outcom
         endpoint = prepared.endpoints.get(description)
         if endpoint is not None and renewable.renew(endpoint):
             outcome.changed.append(f"certificate of {description}")
+            kept = [c for c in service.mux.certificates if c.listener != description]
+            renewed = prepared.validity.get(description)
+            service.mux.certificates = kept if renewed is None else [*kept, renewed]
     if logs.set_level(new.log.level):
         outcome.changed.append(f"log level: {new.log.level}")
     outcome.restart = [

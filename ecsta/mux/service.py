@@ -656,19 +656,15 @@ class MuxService(MultiService):
                 (description, self._parse(description), self.mux.app_factory(tls=False))
             )
         for description in config.listen.tls:
-            endpoint = self._parse(description)
-            renewable = RenewableContext.wrap(endpoint)
-            if renewable is not None:
-                self.certificates[description] = renewable
+            endpoint = self._renewable(description)
             self._listeners.append((description, endpoint, self.mux.app_factory(tls=True)))
         if config.status.endpoint:
             root = self.status_root = StatusRoot(self.mux)
             root.putChild(b"reload", ReloadResource(lambda: self.reloader))
             root.putChild(b"metrics", MetricsResource(self.metrics))
             site = QuietSite(root)
-            self._listeners.append(
-                (config.status.endpoint, self._parse(config.status.endpoint), site)
-            )
+            endpoint = self._renewable(config.status.endpoint)
+            self._listeners.append((config.status.endpoint, endpoint, site))
         if pbx_endpoint is None:
             try:
                 pbx_endpoint = client_endpoint(reactor, config.pbx.endpoint)
@@ -687,6 +683,14 @@ class MuxService(MultiService):
             health=self.mux.pbx_health,
         )
         self.pbx_service.setServiceParent(self)
+
+    def _renewable(self, description: str) -> Any:
+        """The endpoint, whose certificate a reload renews when it is ``ssl:``."""
+        endpoint = self._parse(description)
+        renewable = RenewableContext.wrap(endpoint)
+        if renewable is not None:
+            self.certificates[description] = renewable
+        return endpoint
 
     def _parse(self, description: str) -> Any:
         try:

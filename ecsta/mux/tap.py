@@ -108,12 +108,15 @@ def configure(options: Options) -> MuxConfig:
 
 
 def tls_endpoints(config: MuxConfig) -> dict[str, Any]:
-    """The TLS listeners' endpoints, their certificates and keys loaded and checked."""
+    """The TLS listeners' endpoints (the status port's too, when it is ``ssl:``), their
+    certificates and keys loaded and checked."""
     from twisted.internet import reactor
 
+    descriptions = [*config.listen.tls]
+    if config.status.endpoint.split(":", 1)[0].strip().lower() == "ssl":
+        descriptions.append(config.status.endpoint)
     return {
-        description: parse_server_endpoint(reactor, description)
-        for description in config.listen.tls
+        description: parse_server_endpoint(reactor, description) for description in descriptions
     }
 
 
