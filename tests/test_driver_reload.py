@@ -18,6 +18,7 @@ from tests.console_http import Browser
 from tests.driver_harness import LOOPBACK, DriverHarness, port_of
 from tests.test_driver_late_pbx import mux_in_front
 from tests.test_mux_reload import ecsta, reload_by_signal, until
+from tests.test_mux_tap import pem_pair
 
 
 class DriverReloadTests(TestCase):
@@ -37,11 +38,16 @@ class DriverReloadTests(TestCase):
         self.http = DriverHarness()
 
     def write_config(
-        self, replace: str, extra: str = "", pbx: str = 'endpoint = "sim"', api: str = ""
+        self,
+        replace: str,
+        extra: str = "",
+        pbx: str = 'endpoint = "sim"',
+        api: str = "",
+        listen: str = "tcp:0:interface=127.0.0.1",
     ) -> None:
         with open(self.config, "w", encoding="utf-8") as stream:
             stream.write(
-                f'[pbx]\n{pbx}\n[api]\nendpoint = "tcp:0:interface=127.0.0.1"\n{api}\n'
+                f'[pbx]\n{pbx}\n[api]\nendpoint = "{listen}"\n{api}\n'
                 f'[lines]\nnumbers = ["101"]\n'
                 f'[admin]\nstateDirectory = "{self.dir}/state"\n'
                 f'licenceDirectory = "{self.dir}/pool"\n'
@@ -211,3 +217,26 @@ class DriverReloadTests(TestCase):
             " API take precedence: change them there, or delete the saved settings)\n",
         )
         self.assertEqual(await self.dialled(port, "0049301234"), "+49301234")
+
+    async def test_a_renewed_api_certificate_is_taken_and_an_expired_one_refused(self) -> None:
+        key, cert = os.path.join(self.dir, "key.pem"), os.path.join(self.dir, "cert.pem")
+
+        def certificate(name: str, days: float) -> None:
+            for path, data in zip((key, cert), pem_pair(name, days=days), strict=True):
+                with open(path, "wb") as stream:
+                    stream.write(data)
+
+        certificate("driver-2025.example", 1)
+        listen = f"ssl:0:interface=127.0.0.1:privateKey={key}:certKey={cert}"
+        self.write_config("+", listen=listen)
+        await self.start()
+        certificate("driver-2026.example", 90)
+        await self.reload_by_signal()
+        self.assertTrue(any("reloaded certificate of the API" in e for e in self.events))
+
+        certificate("driver-2027.example", -1)
+        await self.reload_by_signal()
+        refused = [e for e in self.events if "new configuration refused" in e]
+        self.assertEqual(len(refused), 1, self.events)
+        self.assertIn("api.endpoint: the certificate", refused[0])
+        self.assertIn("expired", refused[0])

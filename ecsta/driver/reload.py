@@ -16,6 +16,7 @@ should not). Every other change (the PBX or mux address, the API endpoint and ho
 instances) takes effect at the next restart, and the reload says so.
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from twisted.application.internet import ClientService
 from twisted.internet.endpoints import serverFromString
 
+from ecsta.daemon.certificates import CertificateError, listener_certificate
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.reload import Outcome, ReloadRefused, RenewableContext
 from ecsta.driver.admin import overridden_sections, settings_from_config
@@ -79,8 +81,11 @@ def prepare(settle: Callable[[], DriverConfig], reactor: Any) -> Prepared:
                 for section in overridden_sections(instance)
             )
         api = serverFromString(reactor, config.api)
+        listener_certificate(config.api, time.time())  # an expired one is refused, as at a start
     except ConfigError as error:
         raise ReloadRefused(str(error)) from None
+    except CertificateError as error:
+        raise ReloadRefused(f"api.endpoint: {error}") from None
     except Exception as error:  # the endpoint parsers raise ValueError, KeyError, SSL errors
         raise ReloadRefused(f"api.endpoint: {config.api!r}: {error}") from None
     return Prepared(config, settings, api, unused)
