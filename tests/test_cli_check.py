@@ -90,6 +90,11 @@ class CheckTests(SynchronousTestCase):
         )
         self.assertEqual(lines[1], f"{path}: admin.stateDirectory: {blocker} is not a directory")
 
+    def assertProblems(self, path: str, *expected: str) -> None:
+        """``ecsta check`` fails on ``path`` with exactly these problems, in this order."""
+        code, lines, _ = check(path)
+        self.assertEqual((code, lines), (1, [f"{path}: {problem}" for problem in expected]))
+
     def test_the_journal_capture_and_built_in_simulator_are_checked(self) -> None:
         blocker = self.write("blocker", "")
         mux = self.write(
@@ -97,34 +102,24 @@ class CheckTests(SynchronousTestCase):
             f'[journal]\npath = "{blocker}/journal.sqlite"\n'
             '[sim.csta]\nendpoint = "tcp:notaport"\n',
         )
-        code, lines, _ = check(mux)
-        self.assertEqual(code, 1)
-        self.assertEqual(
-            lines,
-            [
-                f"{mux}: journal.path: {blocker} is not a directory",
-                f"{mux}: sim.csta.endpoint: cannot use the endpoint 'tcp:notaport': invalid "
-                "literal for int() with base 10: 'notaport'",
-            ],
+        self.assertProblems(
+            mux,
+            f"journal.path: {blocker} is not a directory",
+            "sim.csta.endpoint: cannot use the endpoint 'tcp:notaport': invalid literal for int()"
+            " with base 10: 'notaport'",
         )
         path = self.write("mux.toml", "[sim.traffic]\nrate = -1\n")
-        self.assertEqual(
-            check(path)[1], [f"{path}: sim.traffic.rate: must be a number >= 0, not -1"]
-        )
+        self.assertProblems(path, "sim.traffic.rate: must be a number >= 0, not -1")
         driver = self.write(
             "driver.toml",
             f'[pbx]\ncapture = "{blocker}/pbx.pcap"\n[admin]\nstateDirectory = "{self.dir}"\n'
             f'licenceDirectory = "{self.dir}"\n[journal]\nenabled = true\n'
             f'path = "{blocker}/journal.sqlite"\n',
         )
-        code, lines, _ = check(driver)
-        self.assertEqual(code, 1)
-        self.assertEqual(
-            lines,
-            [
-                f"{driver}: pbx.capture: {blocker} is not a directory",
-                f"{driver}: journal.path: {blocker} is not a directory",
-            ],
+        self.assertProblems(
+            driver,
+            f"pbx.capture: {blocker} is not a directory",
+            f"journal.path: {blocker} is not a directory",
         )
 
     def test_a_journal_in_postgresql_needs_its_client(self) -> None:
@@ -133,9 +128,8 @@ class CheckTests(SynchronousTestCase):
         path = self.write("mux.toml", '[journal]\npostgres = "host=db.example"\n')
         self.assertEqual(check(path)[0], 0)
         self.patch(importlib.util, "find_spec", lambda name, package=None: None)
-        self.assertEqual(
-            check(path)[1:],
-            ([f"{path}: journal.postgres: psycopg is not installed: install ecsta[postgres]"], ""),
+        self.assertProblems(
+            path, "journal.postgres: psycopg is not installed: install ecsta[postgres]"
         )
 
     def test_a_file_of_unknown_kind_asks_for_it(self) -> None:

@@ -4,7 +4,7 @@ lines; a configuration that does not load is refused, and what needs a restart i
 import os
 from typing import Any
 
-from twisted.internet import defer, reactor
+from twisted.internet import reactor
 from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 from twisted.trial.unittest import TestCase
 from twisted.web.client import readBody
@@ -17,7 +17,7 @@ from ecsta.sim.tap import SimulatorService
 from tests.console_http import Browser
 from tests.driver_harness import LOOPBACK, DriverHarness, port_of
 from tests.test_driver_late_pbx import mux_in_front
-from tests.test_mux_reload import ecsta, reload_by_signal, until
+from tests.test_mux_reload import ecsta, reload_by_signal, started, until
 from tests.test_mux_tap import pem_pair
 
 
@@ -56,12 +56,7 @@ class DriverReloadTests(TestCase):
             )
 
     async def start(self) -> Daemon:
-        options = tap.Options()
-        options.parseOptions(["--config", self.config])
-        daemon = tap.makeService(options)
-        daemon.privilegedStartService()
-        daemon.startService()
-        self.addCleanup(lambda: defer.maybeDeferred(daemon.stopService))
+        daemon: Daemon = started(self, tap, self.config)
         return daemon
 
     @staticmethod

@@ -22,9 +22,9 @@ from twisted.trial.unittest import TestCase
 from ecsta.cli import main
 from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.link.service import PBXClientFactory
+from ecsta.mux import tap
 from ecsta.mux.auth import hash_password
 from ecsta.mux.service import MuxService
-from ecsta.mux.tap import Options, makeService
 from tests.console_http import Browser
 from tests.test_mux_tap import pem_pair
 
@@ -41,6 +41,18 @@ async def until(predicate: Any, timeout: float = 10.0) -> None:
             return
         await deferLater(reactor, 0.01, lambda: None)
     raise AssertionError("condition not met in time")
+
+
+def started(case: TestCase, plugin: Any, config: str) -> Any:
+    """The service a plugin module makes of ``--config config``, started, and stopped when
+    the test ends."""
+    options = plugin.Options()
+    options.parseOptions(["--config", config])
+    daemon = plugin.makeService(options)
+    daemon.privilegedStartService()
+    daemon.startService()
+    case.addCleanup(lambda: defer.maybeDeferred(daemon.stopService))
+    return daemon
 
 
 async def reload_by_signal(events: list[str]) -> None:
@@ -99,12 +111,7 @@ class ReloadTests(TestCase):
             )
 
     async def start(self) -> MuxService:
-        options = Options()
-        options.parseOptions(["--config", self.config])
-        top = makeService(options)
-        top.privilegedStartService()
-        top.startService()
-        self.addCleanup(top.stopService)
+        top = started(self, tap, self.config)
         mux = next(s for s in top if isinstance(s, MuxService))
         await until(lambda: mux.mux.router.link.value == "up")
         return mux

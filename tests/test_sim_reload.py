@@ -4,13 +4,13 @@ and says what changed or why the new configuration was refused."""
 import os
 from typing import Any
 
-from twisted.internet import defer, reactor
+from twisted.internet import reactor
 from twisted.trial.unittest import TestCase
 
 from ecsta.sim import tap
 from ecsta.sim.config import SimConfig
 from tests.driver_harness import LOOPBACK
-from tests.test_mux_reload import ecsta, until
+from tests.test_mux_reload import ecsta, started, until
 
 
 class SimulatorReloadTests(TestCase):
@@ -27,12 +27,7 @@ class SimulatorReloadTests(TestCase):
     async def test_ecsta_reload_changes_the_traffic_rate_or_names_the_refusal(self) -> None:
         self.config = os.path.abspath(self.mktemp())
         self.write_config("0")
-        options = tap.Options()
-        options.parseOptions(["--config", self.config])
-        daemon = tap.makeService(options)
-        daemon.privilegedStartService()
-        daemon.startService()
-        self.addCleanup(lambda: defer.maybeDeferred(daemon.stopService))
+        daemon = started(self, tap, self.config)
         simulator: Any = next(s for s in daemon if isinstance(s, tap.SimulatorService))
         assert simulator.control is not None
         port = (await simulator.control.listening).getHost().port
