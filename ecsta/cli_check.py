@@ -61,13 +61,22 @@ def _server_endpoint(key: str, description: str) -> Problems:
 
 
 def _client_endpoint(key: str, description: str) -> Problems:
+    """The form (a port given), then what it names (a CA directory, a client certificate)."""
+    from twisted.internet import reactor
+
     from ecsta.daemon.endpointform import endpoint_problem
+    from ecsta.link.endpoints import EndpointError, client_endpoint
 
     if description == "sim":
         return
     problem = endpoint_problem(description)
     if problem is not None:
         yield f"{key}: {problem}"
+        return
+    try:
+        client_endpoint(reactor, description)
+    except EndpointError as error:
+        yield f"{key}: {error}"
 
 
 def _journal(key: str, settings: Any, state_directory: str) -> Problems:
@@ -152,6 +161,9 @@ def _driver(path: str) -> Any:
 def _driver_endpoints(path: str) -> Problems:
     config = _driver(path)
     yield from _server_endpoint("api.endpoint", config.api)
+    for index, instance in enumerate(config.each_instance()):
+        key = f"instances[{index}].pbx" if config.instances else "pbx.endpoint"
+        yield from _client_endpoint(key, instance.pbx)
 
 
 def _driver_settings(path: str) -> Problems:

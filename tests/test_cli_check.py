@@ -122,6 +122,30 @@ class CheckTests(SynchronousTestCase):
             f"journal.path: {blocker} is not a directory",
         )
 
+    def test_the_files_a_tls_pbx_endpoint_names_are_checked(self) -> None:
+        garbage = self.write("garbage.pem", "not a certificate")
+        tls = "tls:host=mux.example:port=33334"
+        mux = self.write("mux.toml", f'[pbx]\nendpoint = "{tls}:trustRoots={self.dir}/ca"\n')
+        self.assertProblems(
+            mux,
+            f"pbx.endpoint: '{tls}:trustRoots={self.dir}/ca': No such file or directory: "
+            f"{self.dir}/ca",
+        )
+        driver = self.write(
+            "driver.toml",
+            f'[pbx]\nendpoint = "{tls}:certificate={garbage}"\n[admin]\n'
+            f'stateDirectory = "{self.dir}"\nlicenceDirectory = "{self.dir}"\n',
+        )
+        code, lines, _ = check(driver)
+        self.assertEqual(code, 1)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertTrue(
+            lines[0].startswith(
+                f"{driver}: pbx.endpoint: '{tls}:certificate={garbage}': not a PEM certificate"
+            ),
+            lines,
+        )
+
     def test_a_journal_in_postgresql_needs_its_client(self) -> None:
         import importlib.util
 

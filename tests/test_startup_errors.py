@@ -154,6 +154,19 @@ class StartupErrorTests(SynchronousTestCase):
                 "tcp:host=NAME:port=33333 (tls:host=NAME:port=33334 for a mux's TLS port)",
             )
 
+    def test_a_tls_pbx_endpoint_naming_missing_files_is_one_line(self) -> None:
+        loopback = "tcp:0:interface=127.0.0.1"
+        tls = "tls:host=mux.example:port=33334"
+        for plugin, options in (
+            ("ecsta-mux", ("--status=", "--listen", loopback)),
+            ("ecsta-driver", ("--api", loopback)),
+        ):
+            self.assertOneLine(
+                twistd(self.dir, plugin, "--pbx", f"{tls}:trustRoots=/nonexistent", *options),
+                f"{plugin}: pbx.endpoint: '{tls}:trustRoots=/nonexistent': No such file or "
+                "directory: /nonexistent",
+            )
+
     def test_an_unknown_option_is_one_line(self) -> None:
         self.assertOneLine(
             twistd(self.dir, "ecsta-mux", "--pbxx", "sim"),

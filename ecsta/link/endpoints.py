@@ -6,6 +6,7 @@ must not go to an unverified peer, so ``ssl:`` is refused here with a message th
 right form, rather than silently accepted.
 """
 
+from OpenSSL import SSL, crypto
 from twisted.internet.endpoints import clientFromString
 from twisted.internet.interfaces import IStreamClientEndpoint
 
@@ -37,3 +38,8 @@ def client_endpoint(reactor: object, description: str) -> IStreamClientEndpoint:
         return clientFromString(reactor, description)
     except (ValueError, TypeError, KeyError) as error:
         raise EndpointError(f"{description!r}: {error}") from error
+    except OSError as error:  # trustRoots=DIR (UnlistableError wraps the cause), certificate=
+        cause = getattr(error, "originalException", error)
+        raise EndpointError(f"{description!r}: {cause.strerror}: {cause.filename}") from error
+    except (crypto.Error, SSL.Error) as error:  # a file that holds no PEM certificate or key
+        raise EndpointError(f"{description!r}: not a PEM certificate or key: {error}") from error
