@@ -44,11 +44,12 @@ class DriverReloadTests(TestCase):
         pbx: str = 'endpoint = "sim"',
         api: str = "",
         listen: str = "tcp:0:interface=127.0.0.1",
+        lines: str = '"101"',
     ) -> None:
         with open(self.config, "w", encoding="utf-8") as stream:
             stream.write(
                 f'[pbx]\n{pbx}\n[api]\nendpoint = "{listen}"\n{api}\n'
-                f'[lines]\nnumbers = ["101"]\n'
+                f"[lines]\nnumbers = [{lines}]\n"
                 f'[admin]\nstateDirectory = "{self.dir}/state"\n'
                 f'licenceDirectory = "{self.dir}/pool"\n'
                 "[[numberFormat.dialing]]\n"
@@ -235,3 +236,21 @@ class DriverReloadTests(TestCase):
         self.assertEqual(len(refused), 1, self.events)
         self.assertIn("api.endpoint: the certificate", refused[0])
         self.assertIn("expired", refused[0])
+
+    async def test_lines_of_the_file_that_the_kept_lines_hide_are_named_as_not_used(
+        self,
+    ) -> None:
+        self.write_config("+")
+        daemon = await self.start()
+        api, _, _ = self.parts(daemon)
+        port = port_of(await api._waitingForPort)
+        self.write_config("+", lines='"101", "102"')
+        code, out, err = await ecsta("reload", "--api", f"http://127.0.0.1:{port}")
+        self.assertEqual((code, err), (0, ""))
+        kept = os.path.join(self.dir, "state", "lines.txt")
+        self.assertEqual(
+            out,
+            f"reloaded, nothing changed\nnot used: [lines] numbers (the lines kept in {kept} take"
+            " precedence: add or remove lines through the API, the console or ecsta lines"
+            " import)\n",
+        )

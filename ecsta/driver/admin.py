@@ -316,6 +316,19 @@ def overridden_sections(config: DriverConfig) -> list[str]:
     return overridden
 
 
+def lines_overridden(config: DriverConfig) -> str | None:
+    """The file the configured lines are hidden by, when they say something else than it.
+
+    The configured lines only seed an empty line store: once lines are kept in the state
+    directory, they are what the driver opens, and an edit of the configured ones does nothing.
+    """
+    path = state_file(config, LINES_FILE)
+    if not config.lines or path is None or not os.path.exists(path):
+        return None
+    kept = {line.number for line in LineStore(path).lines}
+    return None if kept == set(config.lines) else path
+
+
 def _configured(config: DriverConfig) -> dict[str, Any]:
     """The settings document the configuration file gives."""
     advanced = {

@@ -27,7 +27,7 @@ from twisted.internet.endpoints import serverFromString
 from ecsta.daemon.certificates import CertificateError, listener_certificate
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.reload import Outcome, ReloadRefused, RenewableContext
-from ecsta.driver.admin import overridden_sections, settings_from_config
+from ecsta.driver.admin import lines_overridden, overridden_sections, settings_from_config
 from ecsta.driver.config import ConfigError, DriverConfig
 from ecsta.driver.connection import Driver
 from ecsta.driver.instances import Instances
@@ -80,6 +80,13 @@ def prepare(settle: Callable[[], DriverConfig], reactor: Any) -> Prepared:
                 "change them there, or delete the saved settings)"
                 for section in overridden_sections(instance)
             )
+            kept = lines_overridden(instance)
+            if kept is not None:
+                key = f"{where}lines" if where else "[lines] numbers"
+                unused.append(
+                    f"{key} (the lines kept in {kept} take precedence: add or remove lines "
+                    "through the API, the console or ecsta lines import)"
+                )
         api = serverFromString(reactor, config.api)
         listener_certificate(config.api, time.time())  # an expired one is refused, as at a start
     except ConfigError as error:

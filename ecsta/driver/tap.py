@@ -40,7 +40,7 @@ from ecsta.daemon.networks import is_loopback
 from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
 from ecsta.daemon.sdnotify import Readiness
 from ecsta.daemon.startup import Daemon
-from ecsta.driver.admin import Administration, overridden_sections
+from ecsta.driver.admin import Administration, lines_overridden, overridden_sections
 from ecsta.driver.api import Authorizer, api_root
 from ecsta.driver.atomicfile import ensure_writable_directory
 from ecsta.driver.config import (
@@ -380,6 +380,15 @@ def _administration(config: DriverConfig, pool: LicencePool | None, where: str) 
             instance=config.instance,
             path=admin.settings_path,
             sections=", ".join(f"[{where}{section}]" for section in overridden),
+        )
+    kept = lines_overridden(config)
+    if kept is not None:
+        log.warn(
+            "{instance}: the lines kept in {path} are the lines, not those of the configuration "
+            "({key}): add or remove lines through the API, the console or ecsta lines import",
+            instance=config.instance,
+            path=kept,
+            key=f"{where}lines" if where else "[lines] numbers",
         )
     return admin
 
