@@ -1,11 +1,19 @@
 """A CDR record reaches its owner once, even when the PBX resends one the owner confirmed."""
 
+from collections.abc import Callable, Generator
 from typing import Any
 
-from twisted.trial.unittest import SynchronousTestCase
+from twisted.internet import reactor, task
+from twisted.internet.defer import Deferred, inlineCallbacks
+from twisted.internet.task import Clock
+from twisted.trial.unittest import SynchronousTestCase, TestCase
 
+from ecsta.journal.service import Journal
 from ecsta.wire import apdu
+from tests.journal_support import Database
 from tests.mux_harness import FakePBX, RecordingApp, Rig, device
+
+Gen = Generator[Deferred[Any], Any, None]
 
 
 def report(pbx: FakePBX, ref: bytes, number: str) -> Any:
@@ -74,3 +82,89 @@ class ExactlyOnceTests(SynchronousTestCase):
         report(rig.pbx, ref, "101")
         rig.flush()
         self.assertEqual(len(owner.reports), 2)
+
+
+class AcrossRestartTests(TestCase):
+    """With the call journal on, the owner's confirmation is kept in it before it is relayed."""
+
+    timeout = 60
+
+    def setUp(self) -> None:
+        self.db = Database("sqlite")
+
+    @inlineCallbacks
+    def start(self) -> Generator[Deferred[Any], Any, tuple[Rig, RecordingApp]]:
+        """A multiplexer on the journal database, and a CDR owner that answers when told."""
+        journal = Journal(reactor, self.db.settings, self.db.dir, clock=Clock())
+        journal.startService()
+        self.addCleanup(journal.stopService)
+        while not journal.ready and journal.error is None:
+            yield journal._opening
+        rig = Rig(journal=journal)
+        owner = rig.connect_app()
+        owner.answer_reports = False
+        rig.send(owner, apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})))
+        return rig, owner
+
+    @inlineCallbacks
+    def until(self, rig: Rig, condition: Callable[[], Any], what: str) -> Generator[Any, Any, None]:
+        """Pump the rig while the journal's threads work, until ``condition`` holds."""
+        for _ in range(2000):
+            rig.flush()
+            if condition():
+                return
+            yield task.deferLater(reactor, 0.005, lambda: None)
+        self.fail(f"timed out waiting for {what}")
+
+    def confirmed_in_journal(self) -> list[Any]:
+        return self.db.execute("SELECT calling FROM calls WHERE owner_confirmed IS NOT NULL")
+
+    @inlineCallbacks
+    def test_a_record_confirmed_before_a_restart_is_not_delivered_again(self) -> Gen:
+        rig, owner = yield self.start()
+        assert rig.pbx is not None
+        [ref] = rig.pbx.cdr_running
+        first = report(rig.pbx, ref, "101")
+        yield self.until(rig, lambda: owner.reports, "the report at its owner")
+        owner.send_pdu(
+            apdu.encode(apdu.ReturnResult(owner.reports[0].invoke_id, 361, ("noData", None)))
+        )
+        rig.flush()  # the multiplexer has the answer; its relay waits for the journal
+        stopped = rig.mux.journal.stopService()  # type: ignore[union-attr]
+        rig.drop_pbx()  # ... and the multiplexer dies before the PBX hears it
+        yield stopped
+        self.failureResultOf(first)
+        self.assertEqual(self.confirmed_in_journal(), [("101",)])
+
+        rig, owner = yield self.start()
+        assert rig.pbx is not None
+        [ref] = rig.pbx.cdr_running
+        resent = report(rig.pbx, ref, "101")
+        fresh = report(rig.pbx, ref, "102")
+        yield self.until(rig, lambda: owner.reports, "the new report at its owner")
+        self.assertEqual(self.successResultOf(resent), ("noData", None))
+        self.assertEqual(
+            [r.argument["cdrInfo"][0]["callingDevice"] for r in owner.reports],
+            [("deviceIdentifier", device("102"))],
+        )
+        self.assertNoResult(fresh)
+        self.assertEqual(rig.mux.router.counters["reports_resent"], 1)
+
+    @inlineCallbacks
+    def test_a_record_not_confirmed_before_a_restart_is_delivered_again(self) -> Gen:
+        rig, owner = yield self.start()
+        assert rig.pbx is not None
+        [ref] = rig.pbx.cdr_running
+        first = report(rig.pbx, ref, "101")
+        yield self.until(rig, lambda: owner.reports, "the report at its owner")
+        yield rig.mux.journal.stopService()  # type: ignore[union-attr]
+        rig.drop_pbx()
+        self.failureResultOf(first)
+
+        rig, owner = yield self.start()
+        assert rig.pbx is not None
+        [ref] = rig.pbx.cdr_running
+        report(rig.pbx, ref, "101")
+        yield self.until(rig, lambda: owner.reports, "the report at its owner again")
+        self.assertEqual(self.confirmed_in_journal(), [])
+        self.assertEqual(rig.mux.router.counters["reports_resent"], 0)

@@ -7,7 +7,7 @@ parameter at fault when it cannot be understood.
 """
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -128,6 +128,23 @@ def insert(cursor: Any, dialect: Dialect, records: Iterable[CallRecord], now: fl
         cursor.execute(statement, (r.key, r.start, r.end, *details, now, r.raw))
         added.append(cursor.rowcount == 1)
     return added
+
+
+def confirm(cursor: Any, dialect: Dialect, keys: Sequence[str], now: float) -> None:
+    """Note that the owning application confirmed the records with these keys."""
+    statement = dialect.sql("UPDATE calls SET owner_confirmed = ? WHERE key = ?")
+    for key in keys:
+        cursor.execute(statement, (now, key))
+
+
+def all_confirmed(cursor: Any, dialect: Dialect, keys: Sequence[str]) -> bool:
+    """Whether the owning application confirmed every record with these keys (False for none)."""
+    statement = dialect.sql("SELECT 1 FROM calls WHERE key = ? AND owner_confirmed IS NOT NULL")
+    for key in keys:
+        cursor.execute(statement, (key,))
+        if cursor.fetchone() is None:
+            return False
+    return bool(keys)
 
 
 def search(cursor: Any, dialect: Dialect, query: Query) -> list[dict[str, Any]]:

@@ -152,6 +152,13 @@ class JournalStore:
                 waiting.done.errback(outcome)
         self._write_next()
 
+    def confirm(self, keys: Sequence[str]) -> "Deferred[None]":
+        """Mark the records as confirmed by their owner; fires once that is committed."""
+        return self.pool.runInteraction(queries.confirm, self.dialect, keys, self.now())
+
+    def all_confirmed(self, keys: Sequence[str]) -> "Deferred[bool]":
+        return self.pool.runInteraction(queries.all_confirmed, self.dialect, keys)
+
     def search(self, query: queries.Query) -> "Deferred[list[dict[str, Any]]]":
         return self.pool.runInteraction(queries.search, self.dialect, query)
 

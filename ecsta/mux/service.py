@@ -39,7 +39,14 @@ from ecsta.daemon.certificates import Certificate, CertificateError, listener_ce
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.networks import AllowedNetworks, is_loopback, networks, only_loopback
 from ecsta.daemon.workers import Workers
-from ecsta.journal.record import CDR_REPORT, NotACallRecord, refusal
+from ecsta.journal.record import (
+    CDR_REPORT,
+    CallRecord,
+    NotACallRecord,
+    confirmation,
+    records_from_report,
+    refusal,
+)
 from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
 from ecsta.link.endpoints import EndpointError, client_endpoint
@@ -62,6 +69,7 @@ from ecsta.mux.actions import (
 from ecsta.mux.auth import Verdict
 from ecsta.mux.config import MuxConfig
 from ecsta.mux.metrics import mux_registry
+from ecsta.mux.ownership import CDR
 from ecsta.mux.router import App, Router, RouterSettings
 from ecsta.web.muxconsole import StatusRoot
 from ecsta.wire import apdu, ber
@@ -333,24 +341,42 @@ class Multiplexer:
         if self.journal is None or peek.opcode != CDR_REPORT:
             self.run(self.router.pbx_invoke(pdu, peek))
             return
-        stored = self.journal.store_report(pdu)
+        journal = self.journal
+        stored = journal.store_report(pdu)
         stored.addCallbacks(
-            lambda _: self._report_stored(proto, pdu, peek),
+            lambda records: self._report_stored(proto, pdu, peek, records),
             lambda failure: self._report_not_stored(proto, pdu, peek, failure),
         )
 
-    def _report_stored(self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek) -> None:
+    def _report_stored(
+        self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek, records: list[CallRecord]
+    ) -> None:
+        """Stored: to the owner, unless the owner confirmed every record before (the PBX did
+        not hear it because the multiplexer stopped), which the journal remembers."""
+        if self.journal is None or not records or self.router.cdr.owner is None:
+            self._route_report(proto, pdu, peek, False)
+            return
+        asked = self.journal.all_confirmed(records)
+        asked.addErrback(lambda _: False)  # unknown: the owner decides, as without a journal
+        asked.addCallback(lambda confirmed: self._route_report(proto, pdu, peek, confirmed))
+
+    def _route_report(self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek, known: bool) -> None:
         # An answer belongs to the association the invoke came on; after a new association
         # the PBX sends the record again and finds it stored.
-        if proto is self.pbx and not proto.closed:
-            self.run(self.router.pbx_invoke(pdu, peek))
+        if proto is not self.pbx or proto.closed:
+            return
+        if known:
+            self.router.counters["reports_resent"] += 1
+            proto.send_pdu(confirmation(peek.invoke_id))
+            return
+        self.run(self.router.pbx_invoke(pdu, peek))
 
     def _report_not_stored(
         self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek, failure: Failure
     ) -> None:
         if failure.check(NotACallRecord):
             log.warn("cDRReport not journaled: {why}", why=failure.getErrorMessage())
-            self._report_stored(proto, pdu, peek)
+            self._route_report(proto, pdu, peek, False)
             return
         if proto is self.pbx and not proto.closed:
             proto.send_pdu(refusal(peek.invoke_id))
@@ -553,9 +579,33 @@ class Multiplexer:
         ticket = action.ticket
         d = action.app.handle.invoke_raw(action.pdu, timeout=action.timeout)
         d.addCallbacks(
-            lambda answer: self.run(self.router.app_answered(ticket, answer)),
+            lambda answer: self._app_answered(action, answer),
             lambda failure: self.run(self.router.app_failed(ticket, _reason(failure))),
         )
+
+    def _app_answered(self, action: AskApp, answer: bytes) -> None:
+        """The owner's answer, relayed to the PBX; with the journal on, a confirmed cDRReport is
+        first marked so in the journal, so that the owner's confirmation outlives a restart of
+        the multiplexer that comes before the PBX hears it."""
+        ticket = action.ticket
+        records: list[CallRecord] = []
+        if self.journal is not None and ticket.ownership.service is CDR:
+            try:
+                confirms = ber.peek(answer).kind is ber.Kind.RETURN_RESULT
+                records = records_from_report(action.pdu) if confirms else []
+            except ValueError:  # DecodeError and NotACallRecord: the router names the cause
+                records = []
+        if not records or self.journal is None:
+            self.run(self.router.app_answered(ticket, answer))
+            return
+        kept = self.journal.confirm(records)
+        kept.addErrback(
+            lambda failure: log.warn(
+                "the owner's confirmation of a cDRReport is not journaled: {why}",
+                why=failure.getErrorMessage(),
+            )
+        )
+        kept.addCallback(lambda _: self.run(self.router.app_answered(ticket, answer)))
 
 
 def _listen_now(endpoint: Any, factory: Any, description: str) -> Any:
