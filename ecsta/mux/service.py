@@ -32,12 +32,12 @@ from twisted.internet.interfaces import (
 from twisted.internet.protocol import Factory, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
-from twisted.web.server import Site
 
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.certificates import Certificate, CertificateError, listener_certificate
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.networks import AllowedNetworks, is_loopback, networks, only_loopback
+from ecsta.daemon.site import GuardedSite, answered_hosts
 from ecsta.daemon.workers import Workers
 from ecsta.journal.record import (
     CDR_REPORT,
@@ -84,6 +84,9 @@ AUTHENTICATION_FAILURE = 13
 AUTHENTICATION_REQUIRED = 14
 #: Logins that may wait for a password check; more at once are refused rejected-transient.
 MAX_WAITING_LOGINS = 32
+#: Largest request body the status port reads (the console's login form is a few hundred
+#: octets); a larger one is refused before the login is checked.
+STATUS_MAX_BODY = 64 * 1024
 #: Seconds between looks at the queue of requests waiting for a place in flight to the PBX.
 QUEUE_SWEEP = 1.0
 
@@ -699,7 +702,12 @@ class MuxService(MultiService):
         if config.status.endpoint:
             root = StatusRoot(self.mux)
             root.putChild(b"metrics", MetricsResource(self.metrics))
-            site = Site(root)
+            site = GuardedSite(
+                root,
+                hosts=answered_hosts(config.status.endpoint, config.status.hosts or None),
+                max_body=STATUS_MAX_BODY,
+                reactor=reactor,
+            )
             self._listeners.append(
                 (config.status.endpoint, self._parse(config.status.endpoint), site)
             )
