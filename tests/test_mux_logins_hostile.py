@@ -199,3 +199,26 @@ class WaitingLoginTests(SynchronousTestCase):
                 (failure.result, failure.diagnostic), (TRANSIENT, ("acse-service-user", 1))
             )
         self.assertEqual(len(checks), 1)
+
+    def test_console_logins_wait_in_the_same_queue_under_the_same_cap(self) -> None:
+        rig, checks = self.rig()
+        browser = Browser(StatusRoot(rig.mux), clock=rig.clock, port=33335, address="10.6.0.1")
+        waiting = [
+            browser.send("POST", "/console/login", {"user": "bob", "password": "x"})
+            for _ in range(1 + MAX_WAITING_LOGINS)
+        ]
+        self.assertEqual(len(checks), 1)  # one hashing, the others wait their turn
+        self.assertEqual([w.response().status for w in waiting], [0] * len(waiting))
+        # The queue is full: a CSTA login and another console login are refused at once.
+        app = rig.connect_app(host="10.6.0.2", user="bob", password="hunter2")
+        failure = self.failureResultOf(app.ready).value
+        self.assertEqual(
+            (failure.result, failure.diagnostic), (TRANSIENT, ("acse-service-user", 1))
+        )
+        busy = login(browser, {"user": "bob", "password": "x"})
+        self.assertEqual(busy.status, 503)
+        self.assertEqual(busy.json()["error"], "busy")
+        self.assertEqual(len(checks), 1)
+        self.assertEqual(rig.mux.logins["over_limit"], 2)
+        checks[0].callback(False)
+        self.assertEqual(len(checks), 2)  # the next waiting login's turn

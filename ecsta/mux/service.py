@@ -66,7 +66,7 @@ from ecsta.mux.actions import (
     ToApp,
     ToPBX,
 )
-from ecsta.mux.auth import Verdict
+from ecsta.mux.auth import LoginsBusy, Verdict
 from ecsta.mux.config import MuxConfig
 from ecsta.mux.metrics import mux_registry
 from ecsta.mux.ownership import CDR
@@ -411,14 +411,29 @@ class Multiplexer:
         verdict = self.guard.assess(address, _now(self.clock), known)
         if verdict.locked:
             return self._refuse_locked(user, address, verdict)
-        if not self._hashing.tokens and len(self._hashing.waiting) >= MAX_WAITING_LOGINS:
-            self.logins["over_limit"] += 1
-            self.warnings.warn(
-                "busy", "refusing login from {address}: too many logins at once", address=address
-            )
+        if self._too_many_logins(address):
             return apdu.aare_rejected(REJECTED_TRANSIENT, NO_REASON_GIVEN)
         d = self._hashing.run(self._verify, user, aarq.password or "", known, address)
         return d.addCallback(self._checked, proto, user, known, address)
+
+    def _too_many_logins(self, address: str) -> bool:
+        """Whether as many logins (CSTA and console alike) wait for a check as may wait."""
+        if self._hashing.tokens or len(self._hashing.waiting) < MAX_WAITING_LOGINS:
+            return False
+        self.logins["over_limit"] += 1
+        self.warnings.warn(
+            "busy", "refusing login from {address}: too many logins at once", address=address
+        )
+        return True
+
+    def console_check(self, user: str, password: str) -> Deferred[bool]:
+        """A console login's password check, in the CSTA logins' queue and under its cap, so
+        that a flood of either cannot keep the hashing threads from the other for long.
+
+        Fails with :class:`LoginsBusy` at once when the queue is full."""
+        if self._too_many_logins("the console"):
+            return defer.fail(LoginsBusy("too many logins at once"))
+        return self._hashing.run(lambda: self.check_password(user, password))
 
     def _refuse_locked(
         self, user: str, address: str, verdict: Verdict

@@ -35,7 +35,7 @@ from twisted.web.resource import IResource, NoResource, Resource
 from twisted.web.server import NOT_DONE_YET, Request
 
 from ecsta.daemon import jsonbody
-from ecsta.mux.auth import LoginGuard
+from ecsta.mux.auth import LoginGuard, LoginsBusy
 from ecsta.web.files import FileResource, StaticFile
 from ecsta.web.logins import Login
 from ecsta.web.sessions import Session, SessionStore
@@ -209,6 +209,10 @@ class _Login(_PostOnly):
 
     @staticmethod
     def _broken(failure: Failure, request: Request) -> None:
+        if failure.check(LoginsBusy):
+            request.setHeader("retry-after", "1")
+            _finish(request, 503, {"error": "busy", "message": "too many logins at once"})
+            return
         log.failure("checking a console login", failure)
         _finish(request, 500, {"error": "internal", "message": "the login could not be checked"})
 
