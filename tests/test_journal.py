@@ -10,19 +10,20 @@ import json
 import os
 from collections.abc import Generator
 from typing import Any
+from urllib.parse import urlencode
 
-from twisted.internet import reactor
+from twisted.internet import reactor, task
 from twisted.internet.defer import Deferred, gatherResults, inlineCallbacks
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase, TestCase
-from twisted.web.test.requesthelper import DummyRequest
 
 from ecsta import cli
 from ecsta.journal import queries
-from ecsta.journal.http import JournalResource
+from ecsta.journal.http import CSV_PAGE, JournalResource
 from ecsta.journal.record import NotACallRecord, records_from_report
 from ecsta.journal.schema import SCHEMA_VERSION
 from ecsta.journal.service import Journal, StorageUnavailable
+from tests.console_http import Browser, Exchange
 from tests.journal_support import Database, item, report
 
 Gen = Generator[Deferred[Any], Any, None]
@@ -232,6 +233,67 @@ class JournalTests:
         self.assertIn("from:", json.loads(bad)["message"])  # type: ignore[attr-defined]
 
     @inlineCallbacks
+    def until(self, condition: Any, what: str) -> Gen:
+        """Wait, while the journal's threads work, for ``condition``."""
+        for _ in range(4000):
+            if condition():
+                return
+            yield task.deferLater(reactor, 0.005, lambda: None)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    @inlineCallbacks
+    def test_a_csv_download_is_read_a_page_at_a_time_while_the_client_keeps_up(self) -> Gen:
+        journal = yield self.start()
+        calls = 2 * CSV_PAGE + 7
+        for start in range(0, calls, 100):
+            items = [
+                item(f"1{n:04d}", "200", f"20261206{n // 3600:02d}{n // 60 % 60:02d}{n % 60:02d}")
+                for n in range(start, min(start + 100, calls))
+            ]
+            yield journal.store_report(report(items))
+        # Each page the download reads waits until the test lets it through.
+        pages: list[tuple[queries.Query, Deferred[list[dict[str, Any]]]]] = []
+        search = journal.search
+
+        def held(query: queries.Query) -> "Deferred[list[dict[str, Any]]]":
+            pages.append((query, Deferred()))
+            return pages[-1][1]
+
+        def release(n: int) -> None:
+            query, d = pages[n]
+            search(query).chainDeferred(d)
+
+        journal.search = held
+        exchange = _send(JournalResource(journal), {"format": "csv"})
+        yield self.until(lambda: len(pages) == 1, "the first page read")
+        release(0)
+        yield self.until(lambda: len(pages) == 2, "the second page read once the first is sent")
+        # The client stops reading: the page being read is sent, and no further one is read.
+        channel: Any = exchange.transport.producer
+        channel.pauseProducing()
+        release(1)
+        rows = 1 + 2 * CSV_PAGE
+        yield self.until(
+            lambda: exchange.transport.value().count(b"\r\n") > rows, "the second page sent"
+        )
+        self.assertEqual(len(pages), 2)  # type: ignore[attr-defined]
+        yield journal.store_report(report([item("19999", "200", "20261207000000")]))
+        channel.resumeProducing()
+        yield self.until(lambda: len(pages) == 3, "the third page read once the client reads")
+        release(2)
+        yield _answered(exchange)
+        response = exchange.response()
+        self.assertEqual(response.status, 200)  # type: ignore[attr-defined]
+        lines = response.body.decode().splitlines()
+        self.assertEqual(lines[0].split(",")[0], "id")  # type: ignore[attr-defined]
+        ids = [line.split(",")[0] for line in lines[1:]]
+        # Every call stored when it began, once; the one stored meanwhile is not in it.
+        self.assertEqual(len(ids), calls)  # type: ignore[attr-defined]
+        self.assertEqual(len(set(ids)), calls)  # type: ignore[attr-defined]
+        self.assertNotIn(",19999,", response.body.decode())  # type: ignore[attr-defined]
+        self.assertEqual([q.limit for q, _ in pages], [CSV_PAGE] * 3)  # type: ignore[attr-defined]
+
+    @inlineCallbacks
     def test_cli_export(self) -> Gen:
         journal = yield self.start()
         yield journal.store_report(report([item("101", "102", "20261206100000")]))
@@ -255,17 +317,30 @@ class JournalTests:
         self.assertEqual([r["calling"] for r in json.loads(out.getvalue())], ["101", "103"])  # type: ignore[attr-defined]
 
 
-def _get(resource: JournalResource, args: dict[str, str], status: int = 200) -> "Deferred[bytes]":
-    request = DummyRequest([b""])
-    request.args = {k.encode(): [v.encode()] for k, v in args.items()}
-    d = request.notifyFinish()
-    resource.render_GET(request)
+@inlineCallbacks
+def _get(
+    resource: JournalResource, args: dict[str, str], status: int = 200
+) -> Generator[Deferred[Any], Any, bytes]:
+    """The whole answer to a GET, over a real HTTP channel (a download streams through it)."""
+    exchange = _send(resource, args)
+    yield _answered(exchange)
+    response = exchange.response()
+    assert response.status == status, (response.status, response.body)
+    return response.body
 
-    def done(_: Any) -> bytes:
-        assert (request.responseCode or 200) == status, (request.responseCode, request.written)
-        return b"".join(request.written)
 
-    return d.addCallback(done)
+def _send(resource: JournalResource, args: dict[str, str]) -> Exchange:
+    return Browser(resource).send("GET", "/?" + urlencode(args))
+
+
+@inlineCallbacks
+def _answered(exchange: Exchange) -> Generator[Deferred[Any], Any, None]:
+    """Wait, while the journal's threads work, for the answer to end (HTTP/1.0: the close)."""
+    for _ in range(4000):
+        if exchange.transport.disconnecting:
+            return
+        yield task.deferLater(reactor, 0.005, lambda: None)
+    raise AssertionError("no complete answer")
 
 
 class SQLiteJournalTests(JournalTests, TestCase):

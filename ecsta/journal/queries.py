@@ -58,6 +58,9 @@ class Query:
     number: str | None = None
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    #: Only rows up to this id: pages read one after the other then see the same calls, however
+    #: many are stored meanwhile.
+    through: int | None = None
 
 
 def parse_query(params: Mapping[str, str], max_limit: int = MAX_LIMIT) -> Query:
@@ -160,6 +163,9 @@ def search(cursor: Any, dialect: Dialect, query: Query) -> list[dict[str, Any]]:
     if query.number is not None:
         where.append("(calling = ? OR called = ? OR line = ? OR charged = ?)")
         args.extend([query.number] * 4)
+    if query.through is not None:
+        where.append("id <= ?")
+        args.append(query.through)
     statement = _SELECT
     if where:
         statement += " WHERE " + " AND ".join(where)
@@ -186,6 +192,13 @@ def pages(
         if len(rows) < page:
             return
         offset += page
+
+
+def last_id(cursor: Any, dialect: Dialect) -> int:
+    """The id of the newest row (0 for none): the snapshot a paged download reads up to."""
+    cursor.execute("SELECT MAX(id) FROM calls")
+    row = cursor.fetchone()
+    return int(row[0] or 0)
 
 
 def delete_stored_before(cursor: Any, dialect: Dialect, cutoff: float) -> int:

@@ -224,6 +224,11 @@ class Journal(Service):
             return defer.fail(StorageUnavailable("the journal is not running"))
         return self.store.search(query)
 
+    def last_id(self) -> "Deferred[int]":
+        if self.store is None:
+            return defer.fail(StorageUnavailable("the journal is not running"))
+        return self.store.last_id()
+
     def status(self) -> dict[str, Any]:
         state = "ok" if self.ready and self.error is None else "failing"
         if not self.ready and self.error is None:

@@ -162,6 +162,9 @@ class JournalStore:
     def search(self, query: queries.Query) -> "Deferred[list[dict[str, Any]]]":
         return self.pool.runInteraction(queries.search, self.dialect, query)
 
+    def last_id(self) -> "Deferred[int]":
+        return self.pool.runInteraction(queries.last_id, self.dialect)
+
     def forget_before(self, cutoff: float) -> "Deferred[int]":
         return self.pool.runInteraction(queries.delete_stored_before, self.dialect, cutoff)
 
