@@ -168,3 +168,29 @@ class AcrossRestartTests(TestCase):
         yield self.until(rig, lambda: owner.reports, "the report at its owner again")
         self.assertEqual(self.confirmed_in_journal(), [])
         self.assertEqual(rig.mux.router.counters["reports_resent"], 0)
+
+    @inlineCallbacks
+    def test_reports_reach_the_owner_in_the_order_the_pbx_sent_them(self) -> Gen:
+        rig, owner = yield self.start()
+        journal = rig.mux.journal
+        assert journal is not None and rig.pbx is not None
+        asked: list[Deferred[bool]] = []
+
+        def held(records: Any) -> Deferred[bool]:
+            asked.append(Deferred())
+            return asked[-1]
+
+        journal.all_confirmed = held  # type: ignore[method-assign]
+        [ref] = rig.pbx.cdr_running
+        report(rig.pbx, ref, "101")
+        report(rig.pbx, ref, "102")
+        yield self.until(rig, lambda: len(asked) == 2, "both reports stored")
+        asked[1].callback(False)  # the journal answers for the second report first
+        rig.flush()
+        self.assertEqual(owner.reports, [])
+        asked[0].callback(False)
+        rig.flush()
+        self.assertEqual(
+            [r.argument["cdrInfo"][0]["callingDevice"] for r in owner.reports],
+            [("deviceIdentifier", device("101")), ("deviceIdentifier", device("102"))],
+        )

@@ -261,6 +261,8 @@ class Multiplexer:
             "refused_not_allowed": 0,
             "association_timeouts": 0,
         }
+        #: Fires once the last cDRReport stored has been routed (see :meth:`_in_turn`).
+        self._report_turn: Deferred[Any] = defer.succeed(None)
         #: Warnings any peer can provoke, at most a few of each kind a minute.
         self.warnings = Throttle(log, clock)
         self._pending: deque[Action] = deque()
@@ -357,11 +359,21 @@ class Multiplexer:
         """Stored: to the owner, unless the owner confirmed every record before (the PBX did
         not hear it because the multiplexer stopped), which the journal remembers."""
         if self.journal is None or not records or self.router.cdr.owner is None:
-            self._route_report(proto, pdu, peek, False)
+            self._in_turn(proto, pdu, peek, defer.succeed(False))
             return
         asked = self.journal.all_confirmed(records)
         asked.addErrback(lambda _: False)  # unknown: the owner decides, as without a journal
-        asked.addCallback(lambda confirmed: self._route_report(proto, pdu, peek, confirmed))
+        self._in_turn(proto, pdu, peek, asked)
+
+    def _in_turn(
+        self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek, confirmed: Deferred[bool]
+    ) -> None:
+        """Route reports in the order they were stored, whichever journal read ends first."""
+        previous = self._report_turn
+        turn = defer.gatherResults([previous, confirmed])
+        turn.addCallback(lambda results: self._route_report(proto, pdu, peek, results[1]))
+        turn.addErrback(lambda failure: log.failure("routing a cDRReport", failure))
+        self._report_turn = turn
 
     def _route_report(self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek, known: bool) -> None:
         # An answer belongs to the association the invoke came on; after a new association
@@ -379,7 +391,7 @@ class Multiplexer:
     ) -> None:
         if failure.check(NotACallRecord):
             log.warn("cDRReport not journaled: {why}", why=failure.getErrorMessage())
-            self._route_report(proto, pdu, peek, False)
+            self._in_turn(proto, pdu, peek, defer.succeed(False))
             return
         if proto is self.pbx and not proto.closed:
             proto.send_pdu(refusal(peek.invoke_id))
