@@ -66,6 +66,26 @@ class ExactlyOnceTests(SynchronousTestCase):
         self.assertNoResult(fresh)  # the owner has not confirmed that one yet
         self.assertEqual(rig.mux.router.counters["reports_resent"], 1)
 
+    def test_an_answer_after_a_new_association_confirms_nothing_there(self) -> None:
+        rig, owner, first = self.one_report()
+        rig.drop_pbx()
+        self.failureResultOf(first)
+        pbx = rig.connect_pbx()
+        [new_ref] = pbx.cdr_running
+        other = report(pbx, new_ref, "102")  # under the invokeId the first report had
+        rig.flush()
+        # The owner's answer to the first report comes only now: the new PBX never asked it.
+        owner.send_pdu(
+            apdu.encode(apdu.ReturnResult(owner.reports[0].invoke_id, 361, ("noData", None)))
+        )
+        rig.flush()
+        self.assertNoResult(other)
+        self.assertEqual(rig.mux.router.counters["reports_answer_late"], 1)
+        resent = report(pbx, new_ref, "101")
+        rig.flush()
+        self.assertEqual(self.successResultOf(resent), ("noData", None))
+        self.assertEqual(len(owner.reports), 2)
+
     def test_a_record_the_owner_refused_is_delivered_again(self) -> None:
         rig, owner, first = self.one_report()
         owner.send_pdu(
