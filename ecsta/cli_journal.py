@@ -7,8 +7,12 @@ given outright.
 """
 
 import argparse
+import itertools
 import json
+import textwrap
 import tomllib
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, TextIO
 
 from ecsta.journal import queries
@@ -48,18 +52,36 @@ def export_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"ecsta journal export: cannot open the journal: {error}\n")
         return 1
     try:
-        rows: list[dict[str, Any]] = list(queries.pages(connection.cursor(), dialect, query))
+        cursor = connection.cursor()
+        # Up to the newest call now: a running service's new calls cannot shift the pages.
+        query = replace(query, through=queries.last_id(cursor, dialect))
+        _write(queries.pages(cursor, dialect, query), out, args.csv)
     except Exception as error:
         err.write(f"ecsta journal export: cannot read the journal: {error}\n")
         return 1
     finally:
         connection.close()
-    if args.csv:
-        out.write(csv_text(rows))
-    else:
-        json.dump(rows, out, indent=1)
-        out.write("\n")
     return 0
+
+
+def _write(rows: Iterator[dict[str, Any]], out: TextIO, as_csv: bool) -> None:
+    """Each page written as it is read, so that a long period is never held in memory."""
+    if as_csv:
+        out.write(csv_text(()))
+        for page in _batches(rows):
+            out.write(csv_text(page, header=False))
+        return
+    out.write("[")
+    separator = "\n"
+    for row in rows:
+        out.write(separator + textwrap.indent(json.dumps(row, indent=1), " "))
+        separator = ",\n"
+    out.write("\n]\n" if separator != "\n" else "]\n")
+
+
+def _batches(rows: Iterator[dict[str, Any]], size: int = 1000) -> Iterator[list[dict[str, Any]]]:
+    while batch := list(itertools.islice(rows, size)):
+        yield batch
 
 
 def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

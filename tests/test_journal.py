@@ -23,6 +23,7 @@ from ecsta.journal.http import CSV_PAGE, JournalResource
 from ecsta.journal.record import NotACallRecord, records_from_report
 from ecsta.journal.schema import SCHEMA_VERSION
 from ecsta.journal.service import Journal, StorageUnavailable
+from ecsta.journal.store import connect_blocking
 from tests.console_http import Browser, Exchange
 from tests.journal_support import Database, item, report
 
@@ -315,6 +316,47 @@ class JournalTests:
         out = io.StringIO()
         self.assertEqual(cli.main(["journal", "export", *source], out, err), 0)  # type: ignore[attr-defined]
         self.assertEqual([r["calling"] for r in json.loads(out.getvalue())], ["101", "103"])  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_cli_export_writes_as_it_reads_what_was_there_when_it_began(self) -> Gen:
+        journal = yield self.start()
+        calls = 1500  # two of the export's pages
+        for start in range(0, calls, 100):
+            items = [
+                item(f"1{n:04d}", "200", f"2026120610{n // 60:02d}{n % 60:02d}")
+                for n in range(start, start + 100)
+            ]
+            yield journal.store_report(report(items))
+        yield journal.stopService()
+        if self.kind == "postgres":
+            source = ["--postgres", self.db.dsn]
+        else:
+            source = ["--database", os.path.join(self.db.dir, "journal.sqlite")]
+        db = self.db
+
+        class Output(io.StringIO):
+            """Where the export writes; a call ends (newest of all) while it writes its first."""
+
+            writes = 0
+
+            def write(self, text: str) -> int:
+                if self.writes == 1:
+                    connection, dialect = connect_blocking(
+                        os.path.join(db.dir, "journal.sqlite"), db.dsn
+                    )
+                    late = records_from_report(report([item("19999", "200", "20261207000000")]))
+                    queries.insert(connection.cursor(), dialect, late, 0.0)
+                    connection.commit()
+                    connection.close()
+                self.writes += 1
+                return super().write(text)
+
+        out, err = Output(), io.StringIO()
+        self.assertEqual(cli.main(["journal", "export", *source, "--csv"], out, err), 0)  # type: ignore[attr-defined]
+        self.assertEqual(err.getvalue(), "")  # type: ignore[attr-defined]
+        self.assertGreaterEqual(out.writes, 3)  # type: ignore[attr-defined]  # header, page, page
+        ids = [line.split(",")[0] for line in out.getvalue().splitlines()[1:]]
+        self.assertEqual((len(ids), len(set(ids))), (calls, calls))  # type: ignore[attr-defined]
 
 
 @inlineCallbacks

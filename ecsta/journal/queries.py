@@ -8,7 +8,7 @@ parameter at fault when it cannot be understood.
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -187,7 +187,7 @@ def pages(
     """Every call the query finds (its limit and offset ignored), a page at a time."""
     offset = 0
     while True:
-        rows = search(cursor, dialect, Query(query.start, query.stop, query.number, page, offset))
+        rows = search(cursor, dialect, replace(query, limit=page, offset=offset))
         yield from rows
         if len(rows) < page:
             return
