@@ -18,7 +18,7 @@ from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 
 from ecsta import cli
-from ecsta.journal import queries
+from ecsta.journal import queries, schema
 from ecsta.journal.http import CSV_PAGE, JournalResource
 from ecsta.journal.record import NotACallRecord, records_from_report
 from ecsta.journal.schema import SCHEMA_VERSION
@@ -203,6 +203,21 @@ class JournalTests:
         yield journal.sweep()
         rows = self.db.execute("SELECT calling FROM calls")
         self.assertEqual([tuple(r) for r in rows], [("103",)])  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_a_first_version_database_gains_the_owners_confirmations(self) -> Gen:
+        dialect = schema.POSTGRES if self.kind == "postgres" else schema.SQLITE
+        for statement in schema.MIGRATIONS[1]:
+            self.db.execute(dialect.sql(statement))
+        self.db.execute("CREATE TABLE journal_version (version INTEGER NOT NULL)")
+        self.db.execute("INSERT INTO journal_version (version) VALUES (1)")
+        journal = yield self.start()
+        self.assertEqual(self.db.execute("SELECT version FROM journal_version"), [(2,)])  # type: ignore[attr-defined]
+        pdu = report([item("101", "102")])
+        records = yield journal.store_report(pdu)
+        self.assertFalse((yield journal.all_confirmed(records)))  # type: ignore[attr-defined]
+        yield journal.confirm(records)
+        self.assertTrue((yield journal.all_confirmed(records)))  # type: ignore[attr-defined]
 
     @inlineCallbacks
     def test_a_database_of_a_newer_schema_is_refused(self) -> Gen:
