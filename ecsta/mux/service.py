@@ -346,8 +346,7 @@ class Multiplexer:
         if self.journal is None or peek.opcode != CDR_REPORT:
             self.run(self.router.pbx_invoke(pdu, peek))
             return
-        journal = self.journal
-        stored = journal.store_report(pdu)
+        stored = self.journal.store_report(pdu)
         stored.addCallbacks(
             lambda records: self._report_stored(proto, pdu, peek, records),
             lambda failure: self._report_not_stored(proto, pdu, peek, failure),
