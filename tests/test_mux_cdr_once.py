@@ -140,12 +140,18 @@ class AcrossRestartTests(TestCase):
         return self.db.execute("SELECT calling FROM calls WHERE owner_confirmed IS NOT NULL")
 
     @inlineCallbacks
-    def test_a_record_confirmed_before_a_restart_is_not_delivered_again(self) -> Gen:
+    def delivered(self) -> Generator[Deferred[Any], Any, tuple[Rig, RecordingApp, Any]]:
+        """A started multiplexer, and the PBX's report of a call of 101 at the owner."""
         rig, owner = yield self.start()
         assert rig.pbx is not None
         [ref] = rig.pbx.cdr_running
         first = report(rig.pbx, ref, "101")
         yield self.until(rig, lambda: owner.reports, "the report at its owner")
+        return rig, owner, first
+
+    @inlineCallbacks
+    def test_a_record_confirmed_before_a_restart_is_not_delivered_again(self) -> Gen:
+        rig, owner, first = yield self.delivered()
         owner.send_pdu(
             apdu.encode(apdu.ReturnResult(owner.reports[0].invoke_id, 361, ("noData", None)))
         )
@@ -172,11 +178,7 @@ class AcrossRestartTests(TestCase):
 
     @inlineCallbacks
     def test_a_record_not_confirmed_before_a_restart_is_delivered_again(self) -> Gen:
-        rig, owner = yield self.start()
-        assert rig.pbx is not None
-        [ref] = rig.pbx.cdr_running
-        first = report(rig.pbx, ref, "101")
-        yield self.until(rig, lambda: owner.reports, "the report at its owner")
+        rig, owner, first = yield self.delivered()
         yield rig.mux.journal.stopService()  # type: ignore[union-attr]
         rig.drop_pbx()
         self.failureResultOf(first)
