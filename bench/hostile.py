@@ -232,7 +232,8 @@ def main(reactor: Any, seconds: float) -> Gen:
             "--status",
             f"tcp:{status}:interface=127.0.0.1",
         ],
-        env=dict(os.environ, PYTHONPATH=REPO),
+        # The call journal goes with the bench's other files, not into the source tree.
+        env=dict(os.environ, PYTHONPATH=REPO, STATE_DIRECTORY=workdir),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -10,6 +10,7 @@ import argparse
 import json
 import tomllib
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, TextIO
 
 from ecsta.journal import queries
@@ -49,7 +50,10 @@ def export_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"ecsta journal export: cannot open the journal: {error}\n")
         return 1
     try:
-        rows = queries.pages(connection.cursor(), dialect, query)
+        cursor = connection.cursor()
+        # Up to the newest call now: a running service's new calls cannot shift the pages.
+        query = replace(query, through=queries.last_id(cursor, dialect))
+        rows = queries.pages(cursor, dialect, query)
         if args.csv:
             out.writelines(csv_lines(rows))
         else:

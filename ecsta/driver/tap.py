@@ -39,6 +39,7 @@ from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.networks import is_loopback
 from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
 from ecsta.daemon.sdnotify import Readiness
+from ecsta.daemon.site import GuardedSite, answered_hosts
 from ecsta.daemon.startup import Daemon
 from ecsta.driver.admin import Administration, overridden_sections
 from ecsta.driver.api import Authorizer, api_root
@@ -60,7 +61,6 @@ from ecsta.driver.linestore import LineStoreError, StoredLine
 from ecsta.driver.metrics import driver_registry
 from ecsta.driver.reload import Running, apply, prepare
 from ecsta.driver.settingerrors import InvalidSetting
-from ecsta.driver.site import LOOPBACK_HOSTS, GuardedSite
 from ecsta.driver.statedir import default_state_directory as default_driver_state_directory
 from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
@@ -106,11 +106,8 @@ class Options(usage.Options):
 
 
 def api_hosts(config: DriverConfig) -> list[str]:
-    """The host names the API answers to: as configured, else loopback names on loopback and
-    any beyond it (where bearer tokens are required, so that a rebound name gains nothing)."""
-    if config.hosts is not None:
-        return config.hosts
-    return list(LOOPBACK_HOSTS) if is_loopback(config.api) else ["*"]
+    """The host names the API answers to (bearer tokens are required beyond loopback)."""
+    return answered_hosts(config.api, config.hosts)
 
 
 def _password(options: Any, environment: bool) -> str | None:

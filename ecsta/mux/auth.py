@@ -169,6 +169,10 @@ class Users:
         return stored.matches(password)
 
 
+class LoginsBusy(Exception):
+    """More logins are waiting for a password check than may wait: this one is refused now."""
+
+
 @dataclass
 class _Record:
     failures: list[float] = field(default_factory=list)

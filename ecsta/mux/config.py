@@ -56,6 +56,8 @@ Example (every key, with its default)::
 
     [status]
     endpoint = "tcp:33335:interface=127.0.0.1"   # "" turns the status page off
+    hosts = []                      # Host header names answered ("*": any); empty: loopback
+                                    # names if the endpoint is on loopback, any beyond it
 
     [console]
     users = []                      # who may log in to the web console (/console/ on the
@@ -173,6 +175,8 @@ class LoginSettings:
 @dataclass(frozen=True)
 class StatusSettings:
     endpoint: str = "tcp:33335:interface=127.0.0.1"
+    #: Host names the status port answers to; empty: loopback names on loopback, else any.
+    hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,12 @@ def _names(key: str, value: Any) -> tuple[str, ...]:
     return tuple(_string(f"{key}[{i}]", item) for i, item in enumerate(value))
 
 
+def _hosts(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f'{key}: expected a list of host names ("*": any), got {value!r}')
+    return tuple(_string(f"{key}[{i}]", item) for i, item in enumerate(value))
+
+
 def _allow(key: str, value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
         raise ConfigError(f"{key}: expected a table of listener = [networks], got {value!r}")
@@ -325,7 +335,7 @@ _CHECKS: dict[str, dict[str, Check]] = {
         "user_lockout_failures": _number(1, integer=True),
         "hash_threads": _number(1, integer=True),
     },
-    "status": {"endpoint": _string},  # "" turns the status page off
+    "status": {"endpoint": _string, "hosts": _hosts},  # "" turns the status page off
     "console": {"users": _names},
     "log": {"level": _log_level},
 }
