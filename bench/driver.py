@@ -173,7 +173,7 @@ def load_time(count: int) -> float:
     from ecsta.driver.tap import build
     from ecsta.sim.config import SimConfig
     from ecsta.sim.plan import Device, DeviceKind, Plan, _device_number
-    from ecsta.sim.tap import SimulatorService
+    from ecsta.sim.runtime import SimulatorService
 
     devices = [
         Device(DeviceKind.STATION, str(1000 + i), _device_number(DeviceKind.STATION, i))

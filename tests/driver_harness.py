@@ -25,7 +25,7 @@ from ecsta.driver.config import DriverConfig
 from ecsta.driver.tap import DriverServices, build
 from ecsta.journal.settings import JournalSettings
 from ecsta.sim.config import SimConfig
-from ecsta.sim.tap import SimulatorService
+from ecsta.sim.runtime import SimulatorService
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
 

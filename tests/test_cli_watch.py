@@ -35,7 +35,7 @@ from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
 from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller
-from ecsta.sim.tap import SimulatorService
+from ecsta.sim.runtime import SimulatorService
 from tests.driver_harness import port_of
 from tests.test_mux_tap import pem_pair
 

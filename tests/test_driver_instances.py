@@ -25,7 +25,7 @@ from ecsta.driver import tap
 from ecsta.driver.config import ConfigError, DriverConfig, parse
 from ecsta.driver.instances import Instances
 from ecsta.sim.config import SimConfig
-from ecsta.sim.tap import SimulatorService
+from ecsta.sim.runtime import SimulatorService
 from tests.driver_harness import LOOPBACK, DriverHarness, _StreamFactory, port_of
 
 BERLIN = {

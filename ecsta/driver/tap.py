@@ -383,7 +383,7 @@ def _embedded_simulator(reactor: Any, sim_config: str | None) -> tuple[Any, Any]
     """The simulator in this process; ``sim_config`` is its own TOML file, if any."""
     from ecsta.sim.config import load as load_sim_config
     from ecsta.sim.errors import ConfigError as SimConfigError
-    from ecsta.sim.tap import embedded_simulator
+    from ecsta.sim.runtime import embedded_simulator
 
     try:
         config = load_sim_config(sim_config) if sim_config else None

@@ -32,6 +32,7 @@ from twisted.internet.interfaces import (
 from twisted.internet.protocol import Factory, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
+from twisted.web.resource import Resource
 
 from ecsta.daemon.accesslog import QuietSite
 from ecsta.daemon.capture import CaptureFile
@@ -64,7 +65,6 @@ from ecsta.mux.auth import Verdict
 from ecsta.mux.config import MuxConfig
 from ecsta.mux.metrics import mux_registry
 from ecsta.mux.router import App, Router, RouterSettings
-from ecsta.web.muxconsole import StatusRoot
 from ecsta.wire import apdu, ber
 
 log = Logger()
@@ -625,7 +625,10 @@ class MuxService(MultiService):
         config: MuxConfig,
         pbx_endpoint: Any = None,
         server_endpoint: Callable[[Any, str], IStreamServerEndpoint] = serverFromString,
+        status_root: Callable[["Multiplexer"], Resource] = lambda mux: Resource(),
     ) -> None:
+        """``status_root`` makes the root of the status port (``ecsta-mux`` composes the web
+        console there); ``/metrics`` and ``/reload`` are added to it."""
         super().__init__()
         self.reactor = reactor
         self.config = config
@@ -650,7 +653,7 @@ class MuxService(MultiService):
         self.certificates: dict[str, RenewableContext] = {}
         #: Set by ``makeService``: what SIGHUP and ``POST /reload`` run.
         self.reloader: Reloader[Any] | None = None
-        self.status_root: StatusRoot | None = None
+        self.status_root: Resource | None = None
         for description in config.listen.tcp:
             self._listeners.append(
                 (description, self._parse(description), self.mux.app_factory(tls=False))
@@ -662,7 +665,7 @@ class MuxService(MultiService):
                 self.certificates[description] = renewable
             self._listeners.append((description, endpoint, self.mux.app_factory(tls=True)))
         if config.status.endpoint:
-            root = self.status_root = StatusRoot(self.mux)
+            root = self.status_root = status_root(self.mux)
             root.putChild(b"reload", ReloadResource(lambda: self.reloader))
             root.putChild(b"metrics", MetricsResource(self.metrics))
             site = QuietSite(root)

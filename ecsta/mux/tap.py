@@ -27,6 +27,7 @@ from ecsta.daemon.startup import Daemon
 from ecsta.mux.config import ConfigError, MuxConfig, from_dict, load, override
 from ecsta.mux.reload import apply, prepare
 from ecsta.mux.service import MuxService, StartupError, parse_server_endpoint
+from ecsta.web.muxconsole import StatusRoot
 
 log = Logger()
 
@@ -145,11 +146,11 @@ def makeService(options: Options) -> Daemon:
     try:
         endpoint = None
         if config.pbx.endpoint == "sim":
-            from ecsta.sim.tap import embedded_simulator
+            from ecsta.sim.runtime import embedded_simulator
 
             simulator, endpoint = embedded_simulator(reactor, _simulator_config(config))
             simulator.setServiceParent(top)
-        mux = MuxService(reactor, config, pbx_endpoint=endpoint)
+        mux = MuxService(reactor, config, pbx_endpoint=endpoint, status_root=StatusRoot)
         mux.setServiceParent(top)
     except StartupError as error:
         # Logging has not started yet: this line goes to stderr as it is.

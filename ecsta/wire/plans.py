@@ -26,6 +26,7 @@ from pyasn1.type.base import Asn1Item
 from pyasn1.type.tag import Tag
 
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.plain import to_value
 from ecsta.wire.tlv import read_tlv, tag_number
 
 __all__ = ["decode"]
@@ -89,9 +90,6 @@ def _type_name(spec: Asn1Item) -> str:
 
 def _plain(obj: Asn1Item) -> Any:
     """The plain value of a pyasn1 object: a DEFAULT value, or a scalar pyasn1 has judged."""
-    # Imported here: ecsta.wire.values, which owns the conversion, imports this module.
-    from ecsta.wire.values import to_value
-
     return to_value(obj)
 
 
