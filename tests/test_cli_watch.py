@@ -29,8 +29,8 @@ from ecsta.cli_watch import (
     device_text,
     summary,
 )
+from ecsta.daemon.auth import hash_password
 from ecsta.link.endpoints import client_endpoint
-from ecsta.mux.auth import hash_password
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
 from ecsta.sim.config import SimConfig

@@ -164,6 +164,19 @@ class LayerTests(unittest.TestCase):
     def test_no_import_cycle(self) -> None:
         self.assertEqual(cycles(graph(typing=False)), [])
 
+    def test_the_driver_console_and_the_shared_web_parts_need_no_multiplexer(self) -> None:
+        """Logins and sessions are the daemon kit's; only the mux's own console reads the mux."""
+        edges = graph()
+        reached = {
+            f"{module} imports {target}"
+            for module, targets in edges.items()
+            if module.startswith("ecsta.web.") and module != "ecsta.web.muxconsole"
+            for target in targets
+            if target.startswith("ecsta.mux.")
+        }
+        self.assertEqual(reached, set())
+        self.assertIn("ecsta.daemon.auth", edges["ecsta.web.console"])
+
     def test_the_checks_see_what_they_look_for(self) -> None:
         """The walker finds an upward import and a cycle in a graph that has them."""
         edges = {

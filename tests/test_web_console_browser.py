@@ -19,8 +19,8 @@ from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 from twisted.trial.unittest import SkipTest, TestCase
 
+from ecsta.daemon.auth import hash_password
 from ecsta.driver.licence import LicencePool
-from ecsta.mux.auth import hash_password
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
 from ecsta.sim.config import SimConfig

@@ -52,7 +52,7 @@ Example (every key, with its default)::
     hash_threads = 2                # password checks at once, each on a thread of its own
 
     [users]
-    alice = "scrypt$16384$8$1$<salt>$<hash>"     # made by ecsta.mux.auth.hash_password
+    alice = "scrypt$16384$8$1$<salt>$<hash>"     # made by ecsta.daemon.auth.hash_password
 
     [status]
     endpoint = "tcp:33335:interface=127.0.0.1"   # "" turns the status page off
@@ -82,12 +82,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ecsta.daemon.auth import HashFormatError, LoginGuard, Users
 from ecsta.daemon.logs import check_level
 from ecsta.daemon.networks import networks
 from ecsta.journal import settings as journal_settings
 from ecsta.journal.settings import JournalSettings
 from ecsta.link.protocol import KEEPALIVE_INTERVAL, KEEPALIVE_MISSES, WATCHDOG
-from ecsta.mux.auth import HashFormatError, LoginGuard, Users
 
 #: systemStatus values an application may be shown while the PBX is away
 #: (CSTA-device-feature-types SystemStatus, all but normal).

@@ -35,6 +35,7 @@ from twisted.python.failure import Failure
 from twisted.web.resource import Resource
 
 from ecsta.daemon.accesslog import QuietSite
+from ecsta.daemon.auth import Verdict
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.certificates import Certificate, CertificateError, listener_certificate
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
@@ -61,7 +62,6 @@ from ecsta.mux.actions import (
     ToApp,
     ToPBX,
 )
-from ecsta.mux.auth import Verdict
 from ecsta.mux.config import MuxConfig
 from ecsta.mux.metrics import mux_registry
 from ecsta.mux.router import App, Router, RouterSettings
