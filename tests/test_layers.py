@@ -1,7 +1,8 @@
 """Arrows point down: no module of ``ecsta/`` imports a higher layer, and no imports go round.
 
 The layer order is DESIGN.md's: ``wire`` < ``link`` < ``daemon``, ``journal`` < ``mux``,
-``driver``, ``sim`` < ``web`` < ``cli``. Each service's ``tap.py`` is where that service is
+``driver``, ``sim`` < ``web`` < ``cli``, with ``daemon`` (the kit every service shares, the
+configuration checks included) below ``journal``, whose settings use it. Each service's ``tap.py`` is where that service is
 composed (its web root, the embedded simulator), so it may reach sideways and up to ``web``;
 nothing but ``cli`` may import a ``tap.py``. Every import counts for the layers, also one inside
 a function or under ``TYPE_CHECKING``. For cycles, every import that runs counts, also one moved
@@ -24,15 +25,15 @@ LAYERS = {
     "wire": 1,
     "link": 2,
     "daemon": 3,
-    "journal": 3,
-    "mux": 4,
-    "driver": 4,
-    "sim": 4,
-    "web": 5,
-    "cli": 7,
+    "journal": 4,
+    "mux": 5,
+    "driver": 5,
+    "sim": 5,
+    "web": 6,
+    "cli": 8,
 }
 #: Where a service's ``tap.py`` sits: above ``web``, whose roots it builds; below ``cli``.
-COMPOSITION = 6
+COMPOSITION = 7
 
 
 def module_names() -> dict[str, Path]:

@@ -9,8 +9,8 @@ from typing import Any
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.daemon.config import ConfigError
 from ecsta.sim.config import DEFAULT_CONTROL, DEFAULT_CSTA, SECTIONS, SimConfig, load, parse
-from ecsta.sim.errors import ConfigError
 from ecsta.sim.plan import DEVICE_KEYS, PLAN_KEYS, Plan
 from ecsta.sim.tap import Options
 

@@ -382,12 +382,11 @@ def _log_directory(directory: str) -> LogDirectory:
 def _embedded_simulator(reactor: Any, sim_config: str | None) -> tuple[Any, Any]:
     """The simulator in this process; ``sim_config`` is its own TOML file, if any."""
     from ecsta.sim.config import load as load_sim_config
-    from ecsta.sim.errors import ConfigError as SimConfigError
     from ecsta.sim.runtime import embedded_simulator
 
     try:
         config = load_sim_config(sim_config) if sim_config else None
-    except SimConfigError as error:
+    except ConfigError as error:
         raise ConfigError("sim.config", str(error)) from None
     return embedded_simulator(reactor, config)
 

@@ -98,7 +98,7 @@ def configure(options: Options) -> MuxConfig:
         else:
             problem = endpoint_problem(config.pbx.endpoint)
             if problem is not None:
-                raise ConfigError(f"pbx.endpoint: {problem}")
+                raise ConfigError("pbx.endpoint", problem)
     except ConfigError as error:
         raise usage.UsageError(str(error)) from error
     try:
@@ -125,7 +125,6 @@ def _simulator_config(config: MuxConfig) -> Any:
     control API, so that it takes none of the ports an operator has planned for.
     """
     from ecsta.sim.config import parse
-    from ecsta.sim.errors import ConfigError as SimConfigError
 
     document = {
         key: dict(value) if isinstance(value, dict) else value for key, value in config.sim.items()
@@ -134,8 +133,8 @@ def _simulator_config(config: MuxConfig) -> Any:
     document.setdefault("control", {}).setdefault("endpoint", "")
     try:
         return parse(document)
-    except SimConfigError as error:
-        raise ConfigError(f"sim.{error}") from error
+    except ConfigError as error:
+        raise ConfigError(f"sim.{error.key}", error.message) from error
 
 
 def makeService(options: Options) -> Daemon:

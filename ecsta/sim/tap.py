@@ -10,11 +10,11 @@ from dataclasses import fields, replace
 from twisted.internet.error import CannotListenError
 from twisted.python import usage
 
+from ecsta.daemon.config import ConfigError
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.reload import Outcome, Reloader, ReloadRefused
 from ecsta.daemon.startup import Daemon
 from ecsta.sim.config import DEFAULT_CONTROL, DEFAULT_CSTA, SimConfig, load
-from ecsta.sim.errors import ConfigError
 from ecsta.sim.runtime import SimulatorService
 
 __all__ = ["Options", "makeService"]
