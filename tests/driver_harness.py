@@ -148,7 +148,7 @@ class DriverHarness:
         self.services.link._retryPolicy = lambda attempt: 0.2  # type: ignore[attr-defined]
         self.services.top.privilegedStartService()
         self.services.top.startService()
-        waiting: Any = self.services.api._waitingForPort
+        waiting: Any = self.services.api.listening
         self.api_port = port_of(await waiting)
         await self.driver.ready
         token = f"?token={tokens[0]}" if tokens else ""

@@ -261,7 +261,7 @@ class TwoSites(DriverHarness):
         self.services = tap.build(reactor, parse(document))
         self.services.top.privilegedStartService()
         self.services.top.startService()
-        waiting: Any = self.services.api._waitingForPort
+        waiting: Any = self.services.api.listening
         self.api_port = port_of(await waiting)
         for instance in self.services.instances:
             await instance.driver.ready

@@ -23,7 +23,7 @@ from twisted.application.service import MultiService
 from twisted.internet import defer, task
 from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import serverFromString
-from twisted.internet.error import CannotListenError, VerifyError
+from twisted.internet.error import VerifyError
 from twisted.internet.interfaces import (
     IDelayedCall,
     IReactorTime,
@@ -38,9 +38,11 @@ from ecsta.daemon.accesslog import QuietSite
 from ecsta.daemon.auth import Verdict
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.certificates import Certificate, CertificateError, listener_certificate
+from ecsta.daemon.listening import listen_now
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.networks import AllowedNetworks, is_loopback, networks, only_loopback
 from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
+from ecsta.daemon.startup import StartupError
 from ecsta.daemon.workers import Workers
 from ecsta.journal.record import CDR_REPORT, NotACallRecord, refusal
 from ecsta.journal.service import Journal
@@ -79,10 +81,6 @@ AUTHENTICATION_REQUIRED = 14
 MAX_WAITING_LOGINS = 32
 #: Seconds between looks at the queue of requests waiting for a place in flight to the PBX.
 QUEUE_SWEEP = 1.0
-
-
-class StartupError(Exception):
-    """The multiplexer cannot start as configured; the message says what to fix."""
 
 
 def _now(clock: Any) -> float:
@@ -564,22 +562,6 @@ class Multiplexer:
         )
 
 
-def _listen_now(endpoint: Any, factory: Any, description: str) -> Any:
-    """Listen, and fail at once with a message naming the port if that is impossible."""
-    outcome: list[Any] = []
-    endpoint.listen(factory).addBoth(outcome.append)
-    if not outcome:
-        raise StartupError(f"{description}: the endpoint did not start listening at once")
-    result = outcome[0]
-    if isinstance(result, Failure):
-        if result.check(CannotListenError):
-            error: Any = result.value
-            why = getattr(error.socketError, "strerror", None) or error.socketError
-            raise StartupError(f"cannot listen on {description}: {why}")
-        raise StartupError(f"cannot listen on {description}: {result.getErrorMessage()}")
-    return result
-
-
 def parse_server_endpoint(
     reactor: Any,
     description: str,
@@ -742,7 +724,7 @@ class MuxService(MultiService):
         try:
             for description, endpoint, factory in self._listeners:
                 factory = self._admit_from(description, factory)
-                self._ports.append(_listen_now(endpoint, factory, description))
+                self._ports.append(listen_now(endpoint, factory, description))
                 log.info("listening on {endpoint}", endpoint=description)
         except StartupError:
             for port in self._ports:

@@ -8,51 +8,16 @@ from twisted.application import service
 from twisted.internet import defer
 from twisted.internet.endpoints import TCP4ClientEndpoint, serverFromString
 from twisted.internet.interfaces import (
-    IListeningPort,
     IProtocol,
     IProtocolFactory,
-    IStreamServerEndpoint,
 )
-from twisted.internet.protocol import Factory
-from twisted.python.failure import Failure
 from twisted.web.server import Site
 
+from ecsta.daemon.listening import Listener
 from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller, api_root
 from ecsta.sim.server import SimulatorFactory
 from ecsta.sim.traffic import TrafficGenerator
-
-
-class Listener(service.Service):
-    """Listens on an endpoint while running; a port that cannot be had fails the start.
-
-    twistd then exits with the listening error instead of running a simulator nobody can
-    reach. ``listening`` fires with the port.
-    """
-
-    def __init__(self, endpoint: IStreamServerEndpoint, factory: Factory[Any]) -> None:
-        self.endpoint: Any = endpoint
-        self.factory = factory
-        self.port: Any = None
-        self.listening: defer.Deferred[IListeningPort] = defer.Deferred()
-
-    def privilegedStartService(self) -> None:
-        super().privilegedStartService()
-        failed: list[Failure] = []
-        self.endpoint.listen(self.factory).addCallbacks(self._listening, failed.append)
-        if failed:
-            failed[0].raiseException()  # the start fails, naming the port: nothing listens
-
-    def _listening(self, port: IListeningPort) -> None:
-        self.port = port
-        self.listening.callback(port)
-
-    def stopService(self) -> "defer.Deferred[None] | None":
-        super().stopService()
-        port, self.port = self.port, None
-        if port is None:
-            return None
-        return defer.maybeDeferred(port.stopListening)
 
 
 class SimulatorService(service.MultiService):

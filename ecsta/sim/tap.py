@@ -7,13 +7,12 @@ with the listening error, before the simulator pretends to run.
 
 from dataclasses import fields, replace
 
-from twisted.internet.error import CannotListenError
 from twisted.python import usage
 
 from ecsta.daemon.config import ConfigError
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.reload import Outcome, Reloader, ReloadRefused
-from ecsta.daemon.startup import Daemon
+from ecsta.daemon.startup import Daemon, StartupError
 from ecsta.sim.config import DEFAULT_CONTROL, DEFAULT_CSTA, SimConfig, load
 from ecsta.sim.runtime import SimulatorService
 
@@ -63,7 +62,7 @@ def makeService(options: Options) -> Daemon:
     """The simulator, and a reload on SIGHUP: traffic rate and log level in place."""
     from twisted.internet import reactor
 
-    top = Daemon("ecsta-pbxsim", (CannotListenError,), LogControl(options.config.log_level))
+    top = Daemon("ecsta-pbxsim", (StartupError,), LogControl(options.config.log_level))
     simulator = SimulatorService(reactor, options.config)
     simulator.setServiceParent(top)
 
