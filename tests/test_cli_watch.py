@@ -21,7 +21,7 @@ from twisted.trial.unittest import SynchronousTestCase, TestCase
 from zope.interface import implementer
 
 from ecsta.cli import main
-from ecsta.cli_watch import (
+from ecsta.cli.watch import (
     STOP_TIMEOUT,
     Watcher,
     connection_text,

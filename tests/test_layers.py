@@ -2,12 +2,12 @@
 
 The layer order is DESIGN.md's: ``wire`` < ``link`` < ``daemon``, ``journal`` < ``mux``,
 ``driver``, ``sim`` < ``web`` < ``cli``, with ``daemon`` (the kit every service shares, the
-configuration checks included) below ``journal``, whose settings use it. Each service's ``tap.py`` is where that service is
-composed (its web root, the embedded simulator), so it may reach sideways and up to ``web``;
-nothing but ``cli`` may import a ``tap.py``. Every import counts for the layers, also one inside
-a function or under ``TYPE_CHECKING``. For cycles, every import that runs counts, also one moved
-into a function to dodge the cycle at load time; an import under ``TYPE_CHECKING`` names a type
-for the checker only and does not.
+configuration checks included) below ``journal``, whose settings use it. Each service's
+``tap.py`` is where that service is composed (its web root, the embedded simulator), so it may
+reach sideways and up to ``web``; nothing but ``cli`` may import a ``tap.py``. Every import
+counts for the layers, also one inside a function or under ``TYPE_CHECKING``. For cycles, every
+import that runs counts, also one moved into a function to dodge the cycle at load time; an
+import under ``TYPE_CHECKING`` names a type for the checker only and does not.
 """
 
 import ast
@@ -86,9 +86,7 @@ def imports(module: str, path: Path, known: dict[str, Path], typing: bool = True
 def layer(module: str) -> tuple[int, str]:
     """A module's layer and the folder that names it."""
     parts = module.split(".")[1:]
-    folder = parts[0] if len(parts) > 1 else ""
-    if not folder and parts and parts[0].startswith("cli"):
-        folder = "cli"
+    folder = parts[0] if parts else ""  # a module outside the folders has no layer: KeyError
     if folder in ("mux", "driver", "sim") and parts[-1] == "tap":
         return COMPOSITION, folder
     return LAYERS[folder], folder
