@@ -28,8 +28,8 @@ from zope.interface import implementer
 
 from ecsta.sim.calls import ALERTING, CONNECTED, FAIL, HOLD, INITIATED
 from ecsta.sim.config import SimConfig
-from ecsta.sim.engine import TALKING_STATES
 from ecsta.sim.features import FORWARDING_TYPES
+from ecsta.sim.flows import TALKING_STATES
 from ecsta.sim.plan import Device, Plan
 from ecsta.sim.server import SimulatorFactory, SimulatorProtocol
 from ecsta.sim.traffic import TrafficGenerator
