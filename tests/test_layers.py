@@ -176,6 +176,17 @@ class LayerTests(unittest.TestCase):
         self.assertEqual(reached, set())
         self.assertIn("ecsta.daemon.auth", edges["ecsta.web.console"])
 
+    def test_names_that_meant_different_things_in_different_layers_are_distinct(self) -> None:
+        """Each of these names is defined once in the package, so that a reader who meets it
+        knows which thing it is."""
+        defined: dict[str, list[str]] = {}
+        for module, path in module_names().items():
+            for node in ast.parse(path.read_text()).body:
+                if isinstance(node, ast.ClassDef):
+                    defined.setdefault(node.name.lstrip("_"), []).append(module)
+        for name in ("CallEngine", "Call", "Plan"):
+            self.assertLessEqual(len(defined.get(name, [])), 1, (name, defined.get(name)))
+
     def test_the_checks_see_what_they_look_for(self) -> None:
         """The walker finds an upward import and a cycle in a graph that has them."""
         edges = {

@@ -8,7 +8,7 @@ Layout of the file (``etc/pbxsim.toml`` explains every key)::
     [control]  endpoint
     [cdr]      resend_delay, answer_timeout, buffer
     [traffic]  rate, seed
-    [plan]     the switch's devices, numbering plan and timers (ecsta.sim.plan.Plan.from_dict)
+    [plan]     the switch's devices, numbering plan and timers (ecsta.sim.plan.SwitchPlan.from_dict)
 
 A misspelt key, a wrong type or an impossible value stops the simulator with a
 :class:`~ecsta.daemon.config.ConfigError` naming the key (``csta.keepalive_misses: expected an
@@ -35,7 +35,7 @@ from ecsta.daemon.config import (
 )
 from ecsta.link.protocol import KEEPALIVE_INTERVAL, KEEPALIVE_MISSES
 from ecsta.sim.cdr import DEFAULT_BUFFER
-from ecsta.sim.plan import Plan, PlanError
+from ecsta.sim.plan import PlanError, SwitchPlan
 
 __all__ = ["DEFAULT_CONTROL", "DEFAULT_CSTA", "SECTIONS", "SimConfig", "load", "parse"]
 
@@ -74,7 +74,7 @@ class SimConfig:
     traffic: float = 0.0
     seed: int | None = None
     log_level: str = "info"
-    plan: Plan = field(default_factory=Plan.default)
+    plan: SwitchPlan = field(default_factory=SwitchPlan.default)
 
 
 def _seconds_or_none(key: str, value: Any) -> float | None:
@@ -127,7 +127,7 @@ def parse(data: Mapping[str, Any]) -> SimConfig:
         values = checked(section, content, {key: check for key, (_, check) in keys.items()})
         settings.update((keys[key][0], value) for key, value in values.items())
     try:
-        settings["plan"] = Plan.from_dict(table("plan", data.get("plan", {})))
+        settings["plan"] = SwitchPlan.from_dict(table("plan", data.get("plan", {})))
     except PlanError as error:
         raise ConfigError(f"plan.{error.field}", error.reason) from None
     return SimConfig(**settings)

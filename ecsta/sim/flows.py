@@ -43,9 +43,9 @@ from ecsta.sim.calls import (
     HOLD,
     INITIATED,
     QUEUED,
-    Call,
     CallIdAllocator,
     Connection,
+    SwitchCall,
 )
 from ecsta.sim.cdr import CONDITION_CODES, DEFAULT_BUFFER, CdrQueue
 from ecsta.sim.collection import Collection, DataCollected
@@ -69,7 +69,7 @@ from ecsta.sim.ids import (
     redirection,
     subject,
 )
-from ecsta.sim.plan import Device, ExternalMode, Plan
+from ecsta.sim.plan import Device, ExternalMode, SwitchPlan
 from ecsta.sim.timers import Timer, TimerQueue
 
 __all__ = ["MAX_DIVERSIONS", "TALKING_STATES", "CallBackRequest", "CallFlows"]
@@ -94,7 +94,7 @@ class CallFlows:
     """The switch's state and the moves a call can make; every check of what a person or an
     application asks lives in :class:`~ecsta.sim.switch.Switch`, which holds one of these."""
 
-    def __init__(self, plan: Plan, now: float, cdr_buffer: int = DEFAULT_BUFFER) -> None:
+    def __init__(self, plan: SwitchPlan, now: float, cdr_buffer: int = DEFAULT_BUFFER) -> None:
         # The switch owns its devices (it changes their in-service flag), so a plan object
         # can start several switches without them sharing state.
         self.plan = replace(plan, devices=[replace(device) for device in plan.devices])
@@ -102,7 +102,7 @@ class CallFlows:
         self.now = now
         self.timers = TimerQueue()
         self.external = dict(plan.external)
-        self.calls: dict[bytes, Call] = {}
+        self.calls: dict[bytes, SwitchCall] = {}
         self.call_ids = CallIdAllocator()
         self.events: list[DeviceEvent] = []
         self.collected: list[DataCollected] = []
@@ -112,7 +112,7 @@ class CallFlows:
         self.collections: dict[bytes, Collection] = {}
         self.collection_ids = itertools.count(1)
 
-    def connections_of(self, device: Device) -> list[tuple[Call, Connection]]:
+    def connections_of(self, device: Device) -> list[tuple[SwitchCall, Connection]]:
         """Every call the device is in, with its connection there, oldest call first."""
         return [
             (call, call.connections[device])
@@ -138,26 +138,26 @@ class CallFlows:
     def same_number(self, party: Party, owner: Device) -> bool:
         return isinstance(party, Device) and self.owner_of(party) is owner
 
-    def connection(self, call: Call, device: Device) -> Connection:
+    def connection(self, call: SwitchCall, device: Device) -> Connection:
         connection = call.connections.get(device)
         if self.calls.get(call.call_id) is not call or connection is None:
             raise invalid_connection(f"{device!r} is not in call {call.call_id.hex()}")
         return connection
 
-    def active(self, device: Device) -> tuple[Call, Connection] | None:
+    def active(self, device: Device) -> tuple[SwitchCall, Connection] | None:
         """The call the device is off hook in (dialling, talking, busy tone), if any."""
         for call, connection in self.connections_of(device):
             if connection.state in TALKING_STATES:
                 return call, connection
         return None
 
-    def ringing(self, device: Device) -> Call | None:
+    def ringing(self, device: Device) -> SwitchCall | None:
         for call, connection in self.connections_of(device):
             if connection.state == ALERTING:
                 return call
         return None
 
-    def held_call(self, device: Device) -> Call | None:
+    def held_call(self, device: Device) -> SwitchCall | None:
         held = [call for call, c in self.connections_of(device) if c.state == HOLD]
         return held[-1] if held else None
 
@@ -173,20 +173,20 @@ class CallFlows:
                 return device
         return None
 
-    def outside(self, number: str) -> Iterator[tuple[Call, Connection]]:
+    def outside(self, number: str) -> Iterator[tuple[SwitchCall, Connection]]:
         for call in list(self.calls.values()):
             for connection in call.connections.values():
                 if connection.remote is not None and connection.remote.digits == number:
                     yield call, connection
 
-    def alerting_members(self, call: Call, owner: Device) -> list[Device]:
+    def alerting_members(self, call: SwitchCall, owner: Device) -> list[Device]:
         return [
             d
             for d, c in call.connections.items()
             if c.state == ALERTING and self.owner_of(d) is owner
         ]
 
-    def _ringing_call(self, owner: Device) -> Call | None:
+    def _ringing_call(self, owner: Device) -> SwitchCall | None:
         for call in self.calls.values():
             if self.alerting_members(call, owner):
                 return call
@@ -219,7 +219,7 @@ class CallFlows:
             return Route(Number(target.number)) if target.is_trunk else Route(target)
         return self.route(target) or Route(Number(target))
 
-    def destination(self, target: Device | str, call: Call) -> Route:
+    def destination(self, target: Device | str, call: SwitchCall) -> Route:
         """A redirection target, checked now: it must lead somewhere outside this call."""
         route = self.route_target(target)
         if not route.reachable:
@@ -230,13 +230,13 @@ class CallFlows:
             raise CstaError("operation", "invalidDestination", "already in the call")
         return route
 
-    def _internal_caller(self, call: Call) -> bool:
+    def _internal_caller(self, call: SwitchCall) -> bool:
         return isinstance(call.calling, Device) and not call.calling.is_trunk
 
     # ------------------------------------------------------------------ events
 
     def emit(
-        self, call: Call, name: str, fields: dict[str, Any], also: list[Device] | None = None
+        self, call: SwitchCall, name: str, fields: dict[str, Any], also: list[Device] | None = None
     ) -> None:
         recipients = list(call.connections)
         recipients += [d for d in also or () if d not in call.connections]
@@ -261,14 +261,14 @@ class CallFlows:
         }
         self.emit_device([originator, target], "callBack", fields)
 
-    def _parties(self, call: Call) -> dict[str, Any]:
+    def _parties(self, call: SwitchCall) -> dict[str, Any]:
         return {
             "callingDevice": subject(call.calling),
             "calledDevice": subject(call.called),
             "lastRedirectionDevice": redirection(call.last_redirection),
         }
 
-    def _connection_list(self, call: Call) -> list[dict[str, Any]]:
+    def _connection_list(self, call: SwitchCall) -> list[dict[str, Any]]:
         """transferredConnections / conferenceConnections as a Panasonic PBX fills them: each
         entry newConnection and associatedNID only (PROTOCOL.md section 5); applications built
         on real PBXs cannot decode oldConnection or endpoint.  associatedNID names the CO line
@@ -286,12 +286,14 @@ class CallFlows:
 
     # ------------------------------------------------------------------ call life
 
-    def new_call(self, origin: Device, calling: Party | None) -> Call:
-        call = Call(self.call_ids.allocate(), self.now, origin, calling)
+    def new_call(self, origin: Device, calling: Party | None) -> SwitchCall:
+        call = SwitchCall(self.call_ids.allocate(), self.now, origin, calling)
         self.calls[call.call_id] = call
         return call
 
-    def start_call(self, device: Device, cause: str, consult_of: Call | None = None) -> Call:
+    def start_call(
+        self, device: Device, cause: str, consult_of: SwitchCall | None = None
+    ) -> SwitchCall:
         call = self.new_call(device, device)
         call.consult_of = consult_of
         call.add(device, INITIATED)
@@ -306,13 +308,13 @@ class CallFlows:
         )
         return call
 
-    def proceed(self, call: Call, device: Device) -> None:
+    def proceed(self, call: SwitchCall, device: Device) -> None:
         route = call.pending_route
         call.pending_route = None
         if route is not None:
             self.originate(call, device, route, "newCall")
 
-    def originate(self, call: Call, device: Device, route: Route, cause: str) -> None:
+    def originate(self, call: SwitchCall, device: Device, route: Route, cause: str) -> None:
         call.connections[device].state = CONNECTED
         call.called = route.party
         call.dialled = ""
@@ -328,7 +330,7 @@ class CallFlows:
         )
         self.deliver(call, route, "newCall")
 
-    def deliver(self, call: Call, route: Route, cause: str, hops: int = 0) -> None:
+    def deliver(self, call: SwitchCall, route: Route, cause: str, hops: int = 0) -> None:
         """Offer the call to where the route leads: forwarding, DND, busy, or ringing."""
         if self.calls.get(call.call_id) is not call:
             return  # the call ended on the way here; nobody is to be rung for it
@@ -397,7 +399,7 @@ class CallFlows:
         return forwarding, route
 
     def _forward(
-        self, call: Call, owner: Device, trigger: Trigger, internal: bool, hops: int
+        self, call: SwitchCall, owner: Device, trigger: Trigger, internal: bool, hops: int
     ) -> bool:
         found = self._forwarding_for(owner, trigger, internal, hops)
         if found is None:
@@ -406,7 +408,7 @@ class CallFlows:
         return True
 
     def divert(
-        self, call: Call, devices: list[Device], route: Route, cause: str, hops: int
+        self, call: SwitchCall, devices: list[Device], route: Route, cause: str, hops: int
     ) -> None:
         """The call leaves ``devices`` (diverted) and is offered to the route's party."""
         self._leave_ringing(call, devices, route.party, cause)
@@ -417,7 +419,7 @@ class CallFlows:
         self._check_callbacks()
 
     def _leave_ringing(
-        self, call: Call, devices: list[Device], new_destination: Party, cause: str
+        self, call: SwitchCall, devices: list[Device], new_destination: Party, cause: str
     ) -> None:
         """The call stops ringing at ``devices``: each reports it diverted elsewhere."""
         for device in devices:
@@ -437,7 +439,7 @@ class CallFlows:
                 also=devices,
             )
 
-    def _deliver_outside(self, call: Call, number: Number) -> None:
+    def _deliver_outside(self, call: SwitchCall, number: Number) -> None:
         trunk = self.free_trunk()
         if trunk is None:
             self._fail(call, number, "trunksBusy")
@@ -473,7 +475,7 @@ class CallFlows:
             self._ring_timer(call, behaviour.delay, lambda: self._outside_answer(trunk))
         self._start_ring_timeout(call, trunk)
 
-    def _fail(self, call: Call, failing: Party, cause: str) -> None:
+    def _fail(self, call: SwitchCall, failing: Party, cause: str) -> None:
         """The call cannot reach ``failing``; a CO line seized for the attempt is let go.
 
         An originator left alone in the call and waiting for it to be answered (connected)
@@ -515,10 +517,10 @@ class CallFlows:
         elif not waiting and self.calls.get(call.call_id) is call:
             self._settle(call)
 
-    def _ring_timer(self, call: Call, delay: float, callback: Callable[[], None]) -> None:
+    def _ring_timer(self, call: SwitchCall, delay: float, callback: Callable[[], None]) -> None:
         call.ring_timers.append(self.timers.call_at(self.now + delay, callback))
 
-    def _start_ring_timeout(self, call: Call, owner: Device) -> None:
+    def _start_ring_timeout(self, call: SwitchCall, owner: Device) -> None:
         if self.plan.ring_timeout is not None:
             self._ring_timer(call, self.plan.ring_timeout, lambda: self._ring_timeout(owner))
 
@@ -549,7 +551,7 @@ class CallFlows:
         if call is not None:
             self.answer(call, trunk)
 
-    def answer(self, call: Call, device: Device) -> None:
+    def answer(self, call: SwitchCall, device: Device) -> None:
         connection = call.connections[device]
         connection.state = CONNECTED
         if call.answered is None:
@@ -579,7 +581,7 @@ class CallFlows:
             self._settle(call)
         self._check_callbacks()
 
-    def hold(self, call: Call, device: Device, cause: str) -> None:
+    def hold(self, call: SwitchCall, device: Device, cause: str) -> None:
         call.connections[device].state = HOLD
         self.emit(
             call,
@@ -592,7 +594,7 @@ class CallFlows:
             },
         )
 
-    def retrieve(self, call: Call, device: Device, cause: str) -> None:
+    def retrieve(self, call: SwitchCall, device: Device, cause: str) -> None:
         call.connections[device].state = CONNECTED
         self.emit(
             call,
@@ -615,14 +617,14 @@ class CallFlows:
             return
         raise wrong_state("invalidDeviceState", f"{device.number} is in another call")
 
-    def release(self, call: Call, device: Device, cause: str = "normalClearing") -> None:
+    def release(self, call: SwitchCall, device: Device, cause: str = "normalClearing") -> None:
         if device not in call.connections:
             return
         self._drop(call, device, cause)
         self._settle(call)
         self._check_callbacks()
 
-    def _drop(self, call: Call, device: Device, cause: str) -> None:
+    def _drop(self, call: SwitchCall, device: Device, cause: str) -> None:
         """The device's connection goes (connectionCleared); the caller settles the call."""
         del call.connections[device]
         self.emit(
@@ -636,7 +638,7 @@ class CallFlows:
             also=[device],
         )
 
-    def _settle(self, call: Call) -> None:
+    def _settle(self, call: SwitchCall) -> None:
         """After a party left: release those left with nobody to talk to, end empty calls."""
         remaining = list(call.connections.values())
         if not remaining:
@@ -653,7 +655,7 @@ class CallFlows:
             self._drop(call, connection.device, "callCancelled" if ringing else "normalClearing")
         self._end_call(call)
 
-    def clear_call(self, call: Call) -> None:
+    def clear_call(self, call: SwitchCall) -> None:
         """Every connection goes at once; each party sees callCleared (ECMA-269 Clear Call).
 
         callCleared is not in the table of PROTOCOL.md section 7; it carries the 2nd
@@ -666,7 +668,7 @@ class CallFlows:
             self.emit_device([device], "callCleared", fields)
         self._end_call(call)
 
-    def _end_call(self, call: Call) -> None:
+    def _end_call(self, call: SwitchCall) -> None:
         call.cancel_ringing()
         if self.calls.pop(call.call_id, None) is None:
             return
@@ -675,7 +677,7 @@ class CallFlows:
             self._record(call)
         self._check_callbacks()
 
-    def _record(self, call: Call) -> None:
+    def _record(self, call: SwitchCall) -> None:
         calling = call.calling
         called = call.called
         if isinstance(calling, Device) and not calling.is_trunk:
@@ -701,19 +703,19 @@ class CallFlows:
 
     # ------------------------------------------------------------------ joining calls
 
-    def held_and_active(self, held: Call, active: Call, device: Device) -> None:
+    def held_and_active(self, held: SwitchCall, active: SwitchCall, device: Device) -> None:
         if self.connection(held, device).state != HOLD:
             raise wrong_state("invalidHeldConnectionState")
         if self.connection(active, device).state != CONNECTED:
             raise wrong_state("invalidActiveConnectionState")
 
-    def transferable(self, held: Call, active: Call, device: Device) -> bool:
+    def transferable(self, held: SwitchCall, active: SwitchCall, device: Device) -> bool:
         """Both calls have someone besides ``device``, and nobody is in both."""
         others = [d for d in active.connections if d is not device]
         in_both = set(others) & set(held.connections)
         return bool(others) and len(held.connections) > 1 and not in_both
 
-    def _absorb(self, into: Call, other: Call, device: Device) -> None:
+    def _absorb(self, into: SwitchCall, other: SwitchCall, device: Device) -> None:
         """Move ``other``'s parties (except ``device``) into ``into``; ``other`` ends."""
         other.connections.pop(device, None)
         into.connections.update(other.connections)
@@ -723,7 +725,7 @@ class CallFlows:
         other.merged = True
         self._end_call(other)
 
-    def transfer(self, held: Call, active: Call, device: Device) -> None:
+    def transfer(self, held: SwitchCall, active: SwitchCall, device: Device) -> None:
         transferred_to = next(c.party for d, c in active.connections.items() if d is not device)
         del held.connections[device]
         self._absorb(held, active, device)
@@ -749,7 +751,7 @@ class CallFlows:
         )
         self._check_callbacks()
 
-    def single_step_transfer(self, call: Call, device: Device, route: Route) -> None:
+    def single_step_transfer(self, call: SwitchCall, device: Device, route: Route) -> None:
         """``device`` leaves; the party it talked to is offered to the route's party."""
         del call.connections[device]
         first = next(iter(call.connections.values()))
@@ -773,7 +775,7 @@ class CallFlows:
         self.deliver(call, route, "singleStepTransfer")
         self._check_callbacks()
 
-    def conference(self, held: Call, active: Call, device: Device) -> None:
+    def conference(self, held: SwitchCall, active: SwitchCall, device: Device) -> None:
         added = next(c.party for d, c in active.connections.items() if d is not device)
         held.connections[device].state = CONNECTED
         self._absorb(held, active, device)
@@ -791,7 +793,9 @@ class CallFlows:
             },
         )
 
-    def intrude(self, failed: Call, device: Device, target_call: Call, talker: Device) -> None:
+    def intrude(
+        self, failed: SwitchCall, device: Device, target_call: SwitchCall, talker: Device
+    ) -> None:
         del failed.connections[device]
         failed.merged = True
         self._end_call(failed)
@@ -809,7 +813,7 @@ class CallFlows:
             },
         )
 
-    def pickup(self, call: Call, device: Device, picker: Device) -> None:
+    def pickup(self, call: SwitchCall, device: Device, picker: Device) -> None:
         owner = self.owner_of(device)
         self._leave_ringing(call, self.alerting_members(call, owner), picker, "callPickup")
         call.last_redirection = owner

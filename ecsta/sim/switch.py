@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ecsta.sim.calls import ALERTING, CONNECTED, FAIL, HOLD, INITIATED, Call, Connection
+from ecsta.sim.calls import ALERTING, CONNECTED, FAIL, HOLD, INITIATED, Connection, SwitchCall
 from ecsta.sim.cdr import DEFAULT_BUFFER, CdrQueue
 from ecsta.sim.collection import Collection, DataCollected
 from ecsta.sim.events import DeviceEvent
@@ -24,7 +24,7 @@ from ecsta.sim.failure import CstaError, invalid_device, out_of_service, wrong_s
 from ecsta.sim.features import FORWARDING_TYPES, Forwarding, ForwardingTable
 from ecsta.sim.flows import TALKING_STATES, CallBackRequest, CallFlows
 from ecsta.sim.ids import Number, Route, connection_id, subject
-from ecsta.sim.plan import Device, ExternalBehaviour, Plan
+from ecsta.sim.plan import Device, ExternalBehaviour, SwitchPlan
 
 __all__ = ["CallInfo", "Switch"]
 
@@ -49,21 +49,21 @@ class Switch:
     the devices, the calls and the clock."""
 
     def __init__(
-        self, plan: Plan | None = None, now: float = 0.0, cdr_buffer: int = DEFAULT_BUFFER
+        self, plan: SwitchPlan | None = None, now: float = 0.0, cdr_buffer: int = DEFAULT_BUFFER
     ) -> None:
-        self.flows = CallFlows(plan if plan is not None else Plan.default(), now, cdr_buffer)
+        self.flows = CallFlows(plan if plan is not None else SwitchPlan.default(), now, cdr_buffer)
         #: Grows whenever devices are added or removed (switchingFunctionDevicesChanged).
         self.device_list_version = 0
 
     @property
-    def plan(self) -> Plan:
+    def plan(self) -> SwitchPlan:
         return self.flows.plan
 
     @property
     def cdr(self) -> CdrQueue:
         return self.flows.cdr
 
-    def connections_of(self, device: Device) -> list[tuple[Call, Connection]]:
+    def connections_of(self, device: Device) -> list[tuple[SwitchCall, Connection]]:
         """Every call the device is in, with its connection there, oldest call first."""
         return self.flows.connections_of(device)
 
@@ -183,7 +183,7 @@ class Switch:
     def calls(self) -> list[CallInfo]:
         return [self._info(call) for call in self.flows.calls.values()]
 
-    def call(self, call_id: bytes) -> Call | None:
+    def call(self, call_id: bytes) -> SwitchCall | None:
         """The live call with that callID, for the service layer."""
         return self.flows.calls.get(call_id)
 
@@ -339,9 +339,9 @@ class Switch:
 
     def make_call(
         self, key: Device | str | int, target: Device | str, prompt: bool = False
-    ) -> Call:
+    ) -> SwitchCall:
         """MakeCall.  ``prompt`` (autoOriginate prompt) is honoured only when the plan says
-        so; see :attr:`Plan.make_call_prompts`.  A number that leads nowhere is accepted and
+        so; see :attr:`SwitchPlan.make_call_prompts`.  A number that leads nowhere is accepted and
         the call then fails (destNotObtainable), as when the number is dialled by hand."""
         device = self._usable(key)
         if device.is_trunk:
@@ -356,17 +356,17 @@ class Switch:
             self.flows.originate(call, device, route, "newCall")
         return call
 
-    def clear_connection(self, call: Call, device: Device) -> None:
+    def clear_connection(self, call: SwitchCall, device: Device) -> None:
         self.flows.connection(call, device)
         self.flows.release(call, device)
 
-    def clear_call(self, call: Call) -> None:
+    def clear_call(self, call: SwitchCall) -> None:
         """ClearCall: every connection goes at once; each party sees callCleared."""
         if self.flows.calls.get(call.call_id) is not call:
             raise CstaError("operation", "invalidCallID")
         self.flows.clear_call(call)
 
-    def answer_call(self, call: Call, device: Device) -> None:
+    def answer_call(self, call: SwitchCall, device: Device) -> None:
         connection = self.flows.connection(call, device)
         if connection.state == INITIATED and call.pending_route is not None:
             self.flows.proceed(call, device)
@@ -377,25 +377,25 @@ class Switch:
             raise wrong_state("invalidDeviceState", f"{device.number} is in another call")
         self.flows.answer(call, device)
 
-    def hold_call(self, call: Call, device: Device) -> None:
+    def hold_call(self, call: SwitchCall, device: Device) -> None:
         connection = self.flows.connection(call, device)
         if connection.state != CONNECTED or device.is_trunk:
             raise wrong_state("invalidConnectionState", f"{device.number} is {connection.state}")
         self.flows.hold(call, device, "normal")
 
-    def retrieve_call(self, call: Call, device: Device) -> None:
+    def retrieve_call(self, call: SwitchCall, device: Device) -> None:
         connection = self.flows.connection(call, device)
         if connection.state != HOLD:
             raise wrong_state("noHeldCall", f"{device.number} is {connection.state}")
         self.flows.clear_way_for(device)
         self.flows.retrieve(call, device, "normal")
 
-    def alternate_call(self, held: Call, active: Call, device: Device) -> None:
+    def alternate_call(self, held: SwitchCall, active: SwitchCall, device: Device) -> None:
         self.flows.held_and_active(held, active, device)
         self.flows.hold(active, device, "alternate")
         self.flows.retrieve(held, device, "alternate")
 
-    def reconnect_call(self, active: Call, held: Call, device: Device) -> None:
+    def reconnect_call(self, active: SwitchCall, held: SwitchCall, device: Device) -> None:
         """ReconnectCall: leave the active call and take back the held one."""
         if self.flows.connection(held, device).state != HOLD:
             raise wrong_state("invalidHeldConnectionState")
@@ -405,7 +405,9 @@ class Switch:
         if held.call_id in self.flows.calls and held.state_of(device) == HOLD:
             self.flows.retrieve(held, device, "normal")
 
-    def consultation_call(self, call: Call, device: Device, target: Device | str) -> Call:
+    def consultation_call(
+        self, call: SwitchCall, device: Device, target: Device | str
+    ) -> SwitchCall:
         """Hold the call (held, consultation) and call ``target`` on a new call."""
         if self.flows.connection(call, device).state != CONNECTED or device.is_trunk:
             raise wrong_state("invalidActiveConnectionState")
@@ -415,7 +417,7 @@ class Switch:
         self.flows.originate(consultation, device, route, "consultation")
         return consultation
 
-    def transfer_call(self, held: Call, active: Call, device: Device) -> Call:
+    def transfer_call(self, held: SwitchCall, active: SwitchCall, device: Device) -> SwitchCall:
         """Join the held and the active call's other parties and leave; returns the call."""
         self.flows.held_and_active(held, active, device)
         if not self.flows.transferable(held, active, device):
@@ -423,21 +425,23 @@ class Switch:
         self.flows.transfer(held, active, device)
         return held
 
-    def conference_call(self, held: Call, active: Call, device: Device) -> Call:
+    def conference_call(self, held: SwitchCall, active: SwitchCall, device: Device) -> SwitchCall:
         self.flows.held_and_active(held, active, device)
         if not self.flows.transferable(held, active, device):
             raise wrong_state("invalidObjectState", "no one to add")
         self.flows.conference(held, active, device)
         return held
 
-    def single_step_transfer(self, call: Call, device: Device, target: Device | str) -> Call:
+    def single_step_transfer(
+        self, call: SwitchCall, device: Device, target: Device | str
+    ) -> SwitchCall:
         if self.flows.connection(call, device).state != CONNECTED or len(call.connections) < 2:
             raise wrong_state("invalidConnectionState")
         route = self.flows.destination(target, call)
         self.flows.single_step_transfer(call, device, route)
         return call
 
-    def deflect_call(self, call: Call, device: Device, target: Device | str) -> None:
+    def deflect_call(self, call: SwitchCall, device: Device, target: Device | str) -> None:
         """Send a ringing call elsewhere (diverted, cause redirected)."""
         if self.flows.connection(call, device).state != ALERTING:
             raise wrong_state("invalidConnectionState")
@@ -445,7 +449,7 @@ class Switch:
         ringing = self.flows.alerting_members(call, self.flows.owner_of(device))
         self.flows.divert(call, ringing, route, "redirected", 0)
 
-    def directed_pickup(self, call: Call, device: Device, picker: Device) -> Call:
+    def directed_pickup(self, call: SwitchCall, device: Device, picker: Device) -> SwitchCall:
         """Answer, at ``picker``, the call ringing at ``device`` (diverted + established)."""
         self._usable(picker)
         if self.flows.connection(call, device).state != ALERTING:
@@ -455,7 +459,7 @@ class Switch:
         self.flows.pickup(call, device, picker)
         return call
 
-    def group_pickup(self, picker: Device, group_of: Device | None = None) -> Call:
+    def group_pickup(self, picker: Device, group_of: Device | None = None) -> SwitchCall:
         """Answer, at ``picker``, the longest-ringing call in its pickup group (or in the
         group of ``group_of``)."""
         self._usable(picker)
@@ -477,7 +481,7 @@ class Switch:
                     return call
         raise wrong_state("noCallToAnswer", f"nothing rings in pickup group {group}")
 
-    def dial_digits(self, call: Call, device: Device, digits: str) -> None:
+    def dial_digits(self, call: SwitchCall, device: Device, digits: str) -> None:
         """DialDigits: digits pressed for the device on its dial tone, exactly as if the person
         pressed them (:meth:`dial`), so that a call the phone started proceeds like a manual call
         once the digits make a complete number.  Only a connection at dial tone takes digits;
@@ -493,7 +497,7 @@ class Switch:
             return
         self._dialled(call, device, digits)
 
-    def generate_digits(self, call: Call, device: Device, digits: str) -> None:
+    def generate_digits(self, call: SwitchCall, device: Device, digits: str) -> None:
         if self.flows.connection(call, device).state != CONNECTED:
             raise wrong_state("invalidConnectionState")
         _check_digits(digits, "send")
@@ -503,7 +507,7 @@ class Switch:
             {"connection": connection_id(call.call_id, device), "digitGeneratedList": digits},
         )
 
-    def call_back(self, call: Call, device: Device) -> Device:
+    def call_back(self, call: SwitchCall, device: Device) -> Device:
         """Ask to be called back when the busy device this failed call tried becomes free.
 
         The failed call is released at once.  When the target has been free (and the
@@ -523,7 +527,7 @@ class Switch:
         self.flows.release(call, device)
         return target
 
-    def intrude_call(self, call: Call, device: Device) -> Call:
+    def intrude_call(self, call: SwitchCall, device: Device) -> SwitchCall:
         """Join, from a call that failed on a busy device, that device's conversation."""
         if self.flows.connection(call, device).state != FAIL:
             raise wrong_state("invalidConnectionState", "intrusion needs a failed call")
@@ -630,14 +634,14 @@ class Switch:
             raise out_of_service(f"{device.number} is out of service")
         return device
 
-    def _dialled(self, call: Call, device: Device, digits: str) -> None:
+    def _dialled(self, call: SwitchCall, device: Device, digits: str) -> None:
         """More digits on a dial tone; the call goes out once they make a complete number."""
         call.dialled += digits
         route = self.flows.route(call.dialled)
         if route is not None:
             self.flows.originate(call, device, route, "newCall")
 
-    def _info(self, call: Call) -> CallInfo:
+    def _info(self, call: SwitchCall) -> CallInfo:
         return CallInfo(call.call_id, tuple((d, c.state) for d, c in call.connections.items()))
 
 
