@@ -30,7 +30,7 @@ from ecsta.cli.watch import (
     summary,
 )
 from ecsta.daemon.auth import hash_password
-from ecsta.link.endpoints import client_endpoint
+from ecsta.daemon.endpoints import client_endpoint
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
 from ecsta.sim.config import SimConfig

@@ -32,6 +32,7 @@ from twisted.python import usage
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.certificates import CertificateError, listener_certificate
 from ecsta.daemon.endpointform import endpoint_problem
+from ecsta.daemon.endpoints import EndpointError, client_endpoint
 from ecsta.daemon.listening import Listener
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
@@ -63,7 +64,6 @@ from ecsta.driver.site import LOOPBACK_HOSTS, GuardedSite
 from ecsta.driver.statedir import default_state_directory as default_driver_state_directory
 from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
-from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.web.driverconsole import DriverConsole
 

@@ -38,6 +38,7 @@ from ecsta.daemon.accesslog import QuietSite
 from ecsta.daemon.auth import Verdict
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.certificates import Certificate, CertificateError, listener_certificate
+from ecsta.daemon.endpoints import EndpointError, client_endpoint
 from ecsta.daemon.listening import listen_now
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.networks import AllowedNetworks, is_loopback, networks, only_loopback
@@ -47,7 +48,6 @@ from ecsta.daemon.workers import Workers
 from ecsta.journal.record import CDR_REPORT, NotACallRecord, refusal
 from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
-from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import LinkHealth, PBXClientFactory, pbx_client_service
