@@ -45,7 +45,7 @@ from mux import Requester, free_port, wait_port  # noqa: E402
 from twisted.internet import defer, protocol, task  # noqa: E402
 from twisted.internet.endpoints import TCP4ClientEndpoint  # noqa: E402
 
-from ecsta.mux.auth import hash_password  # noqa: E402
+from ecsta.daemon.auth import hash_password  # noqa: E402
 from ecsta.wire import apdu  # noqa: E402
 from ecsta.wire.framing import frame  # noqa: E402
 

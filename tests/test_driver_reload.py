@@ -8,6 +8,7 @@ from twisted.internet import defer
 from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 from twisted.trial.unittest import TestCase
 
+from ecsta.daemon.listening import Listener
 from ecsta.daemon.startup import Daemon
 from ecsta.driver import tap
 from tests.driver_harness import DriverHarness, port_of
@@ -67,8 +68,8 @@ class DriverReloadTests(TestCase):
         self.write_config("+")
         daemon = await self.start()
         top: Any = next(iter(daemon))
-        api: Any = next(s for s in top if hasattr(s, "_waitingForPort"))
-        port = port_of(await api._waitingForPort)
+        api: Any = next(s for s in top if isinstance(s, Listener))
+        port = port_of(await api.listening)
         driver: Any = next(s for s in top if hasattr(s, "lines") and hasattr(s, "proto"))
         await until(lambda: driver.usable and all(line.in_service for line in driver.lines))
         link = driver.proto

@@ -10,7 +10,7 @@ from twisted.internet.protocol import Factory
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 
-from ecsta.link.endpoints import client_endpoint
+from ecsta.daemon.endpoints import client_endpoint
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import LinkHealth, _Associations
 from tests.tls_certs import make_ca_and_server

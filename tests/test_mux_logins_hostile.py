@@ -10,8 +10,8 @@ from twisted.internet.task import Clock
 from twisted.logger import formatEvent, globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 
+from ecsta.daemon.auth import MIN_PBKDF2_ITERATIONS, HashFormatError, LoginGuard, PasswordHash
 from ecsta.daemon.workers import Workers
-from ecsta.mux.auth import MIN_PBKDF2_ITERATIONS, HashFormatError, LoginGuard, PasswordHash
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MAX_WAITING_LOGINS, MuxService
 from ecsta.mux.status import snapshot

@@ -18,9 +18,9 @@ from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 from twisted.trial.unittest import TestCase
 
 from ecsta.cli import main
+from ecsta.daemon.auth import hash_password
 from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.link.service import PBXClientFactory
-from ecsta.mux.auth import hash_password
 from ecsta.mux.service import MuxService
 from ecsta.mux.tap import Options, makeService
 from tests.test_mux_tap import pem_pair

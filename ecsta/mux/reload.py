@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from twisted.python import usage
 
+from ecsta.daemon.auth import HashFormatError, Users
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.reload import Outcome, ReloadRefused
-from ecsta.mux.auth import HashFormatError, Users
 from ecsta.mux.config import MuxConfig
 
 if TYPE_CHECKING:

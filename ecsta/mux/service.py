@@ -23,7 +23,7 @@ from twisted.application.service import MultiService
 from twisted.internet import defer, task
 from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import serverFromString
-from twisted.internet.error import CannotListenError, VerifyError
+from twisted.internet.error import VerifyError
 from twisted.internet.interfaces import (
     IDelayedCall,
     IReactorTime,
@@ -32,13 +32,18 @@ from twisted.internet.interfaces import (
 from twisted.internet.protocol import Factory, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
+from twisted.web.resource import Resource
 
+from ecsta.daemon.auth import LoginsBusy, Verdict
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.certificates import Certificate, CertificateError, listener_certificate
+from ecsta.daemon.endpoints import EndpointError, client_endpoint
+from ecsta.daemon.listening import listen_now
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.networks import AllowedNetworks, is_loopback, networks, only_loopback
 from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
 from ecsta.daemon.site import GuardedSite, answered_hosts
+from ecsta.daemon.startup import StartupError
 from ecsta.daemon.workers import Workers
 from ecsta.journal.record import (
     CDR_REPORT,
@@ -50,7 +55,6 @@ from ecsta.journal.record import (
 )
 from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
-from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import LinkHealth, PBXClientFactory, pbx_client_service
@@ -67,12 +71,10 @@ from ecsta.mux.actions import (
     ToApp,
     ToPBX,
 )
-from ecsta.mux.auth import LoginsBusy, Verdict
 from ecsta.mux.config import MuxConfig
 from ecsta.mux.metrics import mux_registry
 from ecsta.mux.ownership import CDR
 from ecsta.mux.router import App, Router, RouterSettings
-from ecsta.web.muxconsole import StatusRoot
 from ecsta.wire import apdu, ber
 
 log = Logger()
@@ -90,10 +92,6 @@ MAX_WAITING_LOGINS = 32
 STATUS_MAX_BODY = 64 * 1024
 #: Seconds between looks at the queue of requests waiting for a place in flight to the PBX.
 QUEUE_SWEEP = 1.0
-
-
-class StartupError(Exception):
-    """The multiplexer cannot start as configured; the message says what to fix."""
 
 
 def _now(clock: Any) -> float:
@@ -643,22 +641,6 @@ class Multiplexer:
         kept.addCallback(lambda _: self.run(self.router.app_answered(ticket, answer)))
 
 
-def _listen_now(endpoint: Any, factory: Any, description: str) -> Any:
-    """Listen, and fail at once with a message naming the port if that is impossible."""
-    outcome: list[Any] = []
-    endpoint.listen(factory).addBoth(outcome.append)
-    if not outcome:
-        raise StartupError(f"{description}: the endpoint did not start listening at once")
-    result = outcome[0]
-    if isinstance(result, Failure):
-        if result.check(CannotListenError):
-            error: Any = result.value
-            why = getattr(error.socketError, "strerror", None) or error.socketError
-            raise StartupError(f"cannot listen on {description}: {why}")
-        raise StartupError(f"cannot listen on {description}: {result.getErrorMessage()}")
-    return result
-
-
 def parse_server_endpoint(
     reactor: Any,
     description: str,
@@ -704,7 +686,10 @@ class MuxService(MultiService):
         config: MuxConfig,
         pbx_endpoint: Any = None,
         server_endpoint: Callable[[Any, str], IStreamServerEndpoint] = serverFromString,
+        status_root: Callable[["Multiplexer"], Resource] = lambda mux: Resource(),
     ) -> None:
+        """``status_root`` makes the root of the status port (``ecsta-mux`` composes the web
+        console there); ``/metrics`` and ``/reload`` are added to it."""
         super().__init__()
         self.reactor = reactor
         self.config = config
@@ -729,7 +714,7 @@ class MuxService(MultiService):
         self.certificates: dict[str, RenewableContext] = {}
         #: Set by ``makeService``: what SIGHUP and ``POST /reload`` run.
         self.reloader: Reloader[Any] | None = None
-        self.status_root: StatusRoot | None = None
+        self.status_root: Resource | None = None
         for description in config.listen.tcp:
             self._listeners.append(
                 (description, self._parse(description), self.mux.app_factory(tls=False))
@@ -741,7 +726,7 @@ class MuxService(MultiService):
                 self.certificates[description] = renewable
             self._listeners.append((description, endpoint, self.mux.app_factory(tls=True)))
         if config.status.endpoint:
-            root = self.status_root = StatusRoot(self.mux)
+            root = self.status_root = status_root(self.mux)
             root.putChild(b"reload", ReloadResource(lambda: self.reloader))
             root.putChild(b"metrics", MetricsResource(self.metrics))
             site = GuardedSite(
@@ -823,7 +808,7 @@ class MuxService(MultiService):
         try:
             for description, endpoint, factory in self._listeners:
                 factory = self._admit_from(description, factory)
-                self._ports.append(_listen_now(endpoint, factory, description))
+                self._ports.append(listen_now(endpoint, factory, description))
                 log.info("listening on {endpoint}", endpoint=description)
         except StartupError:
             for port in self._ports:

@@ -7,7 +7,7 @@ the driver's API port. It serves the console's static files (see :mod:`ecsta.web
   show when nobody is);
 - ``POST login``: a JSON form (``{"user", "password"}`` or ``{"token"}``) that opens a
   session, set as an HttpOnly, SameSite=Strict cookie; failed logins are slowed down and then
-  locked out per address (:class:`ecsta.mux.auth.LoginGuard`);
+  locked out per address (:class:`ecsta.daemon.auth.LoginGuard`);
 - ``POST logout``;
 - ``api/...``: the JSON the page reads, behind the gate.
 
@@ -35,8 +35,8 @@ from twisted.web.resource import IResource, NoResource, Resource
 from twisted.web.server import NOT_DONE_YET, Request
 
 from ecsta.daemon import jsonbody
+from ecsta.daemon.auth import LoginGuard, LoginsBusy
 from ecsta.link.throttle import Throttle
-from ecsta.mux.auth import LoginGuard, LoginsBusy
 from ecsta.web.files import FileResource, StaticFile
 from ecsta.web.logins import Login
 from ecsta.web.sessions import Session, SessionStore

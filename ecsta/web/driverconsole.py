@@ -12,7 +12,7 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.web.resource import Resource
 from twisted.web.util import Redirect
 
-from ecsta.mux.auth import LoginGuard
+from ecsta.daemon.auth import LoginGuard
 from ecsta.web.console import ConsoleGate, ConsoleResource
 from ecsta.web.files import load
 from ecsta.web.logins import TokenLogin

@@ -1,7 +1,7 @@
 """What a console accepts as a login: a user and password, a bearer token, or nothing.
 
 The multiplexer's console checks the users of its configuration (password hashes, see
-:mod:`ecsta.mux.auth`), optionally only some of them; the driver's checks the bearer tokens of
+:mod:`ecsta.daemon.auth`), optionally only some of them; the driver's checks the bearer tokens of
 its API, so that whoever may call the API may use the console and nobody else. A console with
 nothing configured needs no login, as the status page and the API it shows need none then.
 
@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from twisted.internet import defer
 from twisted.internet.defer import Deferred
 
-from ecsta.mux.auth import Users
+from ecsta.daemon.auth import Users
 
 #: Longest user name, password or token a login form may send.
 MAX_FIELD = 1024

@@ -73,7 +73,8 @@ def _client_endpoint(key: str, description: str) -> Problems:
 
 
 def _mux(path: str) -> Any:
-    from ecsta.mux.config import ConfigError, load
+    from ecsta.daemon.config import ConfigError
+    from ecsta.mux.config import load
 
     try:
         return load(path)
@@ -102,7 +103,7 @@ def _mux_files(path: str) -> Problems:
 
 
 def _driver(path: str) -> Any:
-    from ecsta.driver.config import ConfigError
+    from ecsta.daemon.config import ConfigError
     from ecsta.driver.tap import settle
 
     given = dict.fromkeys(("pbx", "user", "password", "api", "capture"))
@@ -118,10 +119,10 @@ def _driver_endpoints(path: str) -> Problems:
 
 
 def _driver_settings(path: str) -> Problems:
+    from ecsta.daemon.config import ConfigError
     from ecsta.driver.admin import settings_from_config
     from ecsta.driver.settingerrors import InvalidSetting
     from ecsta.sim.config import load as load_sim
-    from ecsta.sim.errors import ConfigError as SimConfigError
 
     config = _driver(path)
     for index, instance in enumerate(config.each_instance()):
@@ -133,7 +134,7 @@ def _driver_settings(path: str) -> Problems:
         if instance.sim_config:
             try:
                 load_sim(instance.sim_config)
-            except SimConfigError as error:
+            except ConfigError as error:
                 yield f"{where}sim.config: {error}"
 
 
@@ -150,8 +151,8 @@ def _driver_directories(path: str) -> Problems:
 
 
 def _sim_endpoints(path: str) -> Problems:
+    from ecsta.daemon.config import ConfigError
     from ecsta.sim.config import load
-    from ecsta.sim.errors import ConfigError
 
     try:
         config = load(path)
