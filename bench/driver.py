@@ -172,15 +172,15 @@ def load_time(count: int) -> float:
     from ecsta.driver.config import DriverConfig
     from ecsta.driver.tap import build
     from ecsta.sim.config import SimConfig
-    from ecsta.sim.plan import Device, DeviceKind, Plan, _device_number
-    from ecsta.sim.tap import SimulatorService
+    from ecsta.sim.plan import Device, DeviceKind, SwitchPlan, _device_number
+    from ecsta.sim.runtime import SimulatorService
 
     devices = [
         Device(DeviceKind.STATION, str(1000 + i), _device_number(DeviceKind.STATION, i))
         for i in range(count)
     ]
     devices.append(Device(DeviceKind.TRUNK, "1", _device_number(DeviceKind.TRUNK, 0)))
-    plan = Plan(devices=devices, extension_range=("1000", "1999"), trunk_access_code="0")
+    plan = SwitchPlan(devices=devices, extension_range=("1000", "1999"), trunk_access_code="0")
     sim = SimulatorService(
         reactor,
         SimConfig(csta="tcp:0:interface=127.0.0.1", control=None, plan=plan, segment_size=50),

@@ -45,7 +45,7 @@ from mux import Requester, free_port, wait_port  # noqa: E402
 from twisted.internet import defer, protocol, task  # noqa: E402
 from twisted.internet.endpoints import TCP4ClientEndpoint  # noqa: E402
 
-from ecsta.mux.auth import hash_password  # noqa: E402
+from ecsta.daemon.auth import hash_password  # noqa: E402
 from ecsta.wire import apdu  # noqa: E402
 from ecsta.wire.framing import frame  # noqa: E402
 
@@ -232,7 +232,8 @@ def main(reactor: Any, seconds: float) -> Gen:
             "--status",
             f"tcp:{status}:interface=127.0.0.1",
         ],
-        env=dict(os.environ, PYTHONPATH=REPO),
+        # The call journal goes with the bench's other files, not into the source tree.
+        env=dict(os.environ, PYTHONPATH=REPO, STATE_DIRECTORY=workdir),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

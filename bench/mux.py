@@ -335,7 +335,7 @@ def rss() -> int:
 def fanout_part(reactor: Any, quick: bool, runs: int) -> Gen:
     from ecsta.mux.config import from_dict
     from ecsta.mux.service import MuxService
-    from ecsta.sim.tap import embedded_simulator
+    from ecsta.sim.runtime import embedded_simulator
 
     count = 1000
     events = 100 if quick else 300

@@ -71,7 +71,7 @@ def main(reactor: Any, monitors: int, applications: int, runs: int) -> Gen:
     options = ["--config", config, "--pbx", "sim", "--listen", listen, "--status", ""]
     mux = subprocess.Popen(
         [*twistd, "--pidfile=", log, "ecsta-mux", *options],
-        env=dict(os.environ, PYTHONPATH=REPO),
+        env=dict(os.environ, PYTHONPATH=REPO, STATE_DIRECTORY=workdir),  # its journal too
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

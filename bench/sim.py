@@ -21,7 +21,7 @@ from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 
 from ecsta.sim.config import SimConfig
-from ecsta.sim.plan import DeviceKind, Plan
+from ecsta.sim.plan import DeviceKind, SwitchPlan
 from ecsta.sim.server import SimulatorFactory
 from ecsta.sim.traffic import TrafficGenerator
 from ecsta.wire import apdu
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     # Enough people and lines that the traffic is not held back by everyone being busy.
-    plan = Plan.from_dict(
+    plan = SwitchPlan.from_dict(
         {
             "extension_range": ["1000", "1999"],
             "devices": [{"kind": "station", "number": str(1000 + i)} for i in range(args.stations)]

@@ -74,7 +74,7 @@ def main(count: int, backlog: int | None) -> None:
     options = ["--config", config, "--pbx", "sim", "--status", ""]
     mux = subprocess.Popen(
         [*twistd, "--pidfile=", log, "ecsta-mux", *options, "--listen", f"tcp:{port}"],
-        env=dict(os.environ, PYTHONPATH=REPO),
+        env=dict(os.environ, PYTHONPATH=REPO, STATE_DIRECTORY=workdir),  # its journal too
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

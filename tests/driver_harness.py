@@ -25,7 +25,7 @@ from ecsta.driver.config import DriverConfig
 from ecsta.driver.tap import DriverServices, build
 from ecsta.journal.settings import JournalSettings
 from ecsta.sim.config import SimConfig
-from ecsta.sim.tap import SimulatorService
+from ecsta.sim.runtime import SimulatorService
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
 
@@ -148,7 +148,7 @@ class DriverHarness:
         self.services.link._retryPolicy = lambda attempt: 0.2  # type: ignore[attr-defined]
         self.services.top.privilegedStartService()
         self.services.top.startService()
-        waiting: Any = self.services.api._waitingForPort
+        waiting: Any = self.services.api.listening
         self.api_port = port_of(await waiting)
         await self.driver.ready
         token = f"?token={tokens[0]}" if tokens else ""

@@ -15,6 +15,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 from twisted.test import iosim
 
+from ecsta.journal.service import Journal
 from ecsta.link.errors import OperationFailed
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.mux.config import MuxConfig, from_dict
@@ -228,10 +229,15 @@ class RecordingApp(CSTAClientProtocol):
 class Rig:
     """A multiplexer with its PBX and applications, all in memory on one clock."""
 
-    def __init__(self, document: dict[str, Any] | None = None, connect_pbx: bool = True) -> None:
+    def __init__(
+        self,
+        document: dict[str, Any] | None = None,
+        connect_pbx: bool = True,
+        journal: Journal | None = None,
+    ) -> None:
         self.clock = Clock()
         self.config: MuxConfig = from_dict(document or {})
-        self.mux = Multiplexer(self.clock, self.config)
+        self.mux = Multiplexer(self.clock, self.config, journal)
         self.pumps: list[iosim.IOPump] = []
         self.pbx: FakePBX | None = None
         self.pbx_link: PBXProtocol | None = None

@@ -22,7 +22,7 @@ from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from ecsta.sim.events import DeviceEvent
 from ecsta.sim.failure import CstaError
-from ecsta.sim.plan import Device, Plan
+from ecsta.sim.plan import Device, SwitchPlan
 from ecsta.sim.services import CstaServices
 from ecsta.sim.switch import Switch
 from ecsta.wire import apdu
@@ -175,7 +175,7 @@ class SwitchCase(SynchronousTestCase):
     start_time = 0.0
 
     def setUp(self) -> None:
-        self.switch = Switch(Plan.default(), now=self.start_time)
+        self.switch = Switch(SwitchPlan.default(), now=self.start_time)
         self.services = CstaServices(self.switch)
 
     def dev(self, key: str | int) -> Device:

@@ -28,9 +28,9 @@ from zope.interface import implementer
 
 from ecsta.sim.calls import ALERTING, CONNECTED, FAIL, HOLD, INITIATED
 from ecsta.sim.config import SimConfig
-from ecsta.sim.engine import TALKING_STATES
 from ecsta.sim.features import FORWARDING_TYPES
-from ecsta.sim.plan import Device, Plan
+from ecsta.sim.flows import TALKING_STATES
+from ecsta.sim.plan import Device, SwitchPlan
 from ecsta.sim.server import SimulatorFactory, SimulatorProtocol
 from ecsta.sim.traffic import TrafficGenerator
 from ecsta.wire import apdu
@@ -48,7 +48,7 @@ MALFORMED = [
 ]
 
 
-def soak_plan(stations: int, trunks: int) -> Plan:
+def soak_plan(stations: int, trunks: int) -> SwitchPlan:
     """An office of ``stations`` desk phones (the first two with Super-Twin portables, plus
     two SIP extensions and two lone portables) and ``trunks`` CO lines."""
     devices: list[dict[str, Any]] = [
@@ -59,7 +59,7 @@ def soak_plan(stations: int, trunks: int) -> Plan:
     devices += [{"kind": "sip", "number": "1900"}, {"kind": "sip", "number": "1901"}]
     devices += [{"kind": "dect", "number": "1950"}, {"kind": "dect", "number": "1951"}]
     devices += [{"kind": "trunk", "number": str(i + 1)} for i in range(trunks)]
-    return Plan.from_dict({"extension_range": ["1000", "1999"], "devices": devices})
+    return SwitchPlan.from_dict({"extension_range": ["1000", "1999"], "devices": devices})
 
 
 def device_id(device: Device) -> dict[str, Any]:

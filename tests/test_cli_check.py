@@ -109,7 +109,7 @@ class CheckTests(SynchronousTestCase):
             " with base 10: 'notaport'",
         )
         path = self.write("mux.toml", "[sim.traffic]\nrate = -1\n")
-        self.assertProblems(path, "sim.traffic.rate: must be a number >= 0, not -1")
+        self.assertProblems(path, "sim.traffic.rate: expected a number >= 0, got -1")
         driver = self.write(
             "driver.toml",
             f'[pbx]\ncapture = "{blocker}/pbx.pcap"\n[admin]\nstateDirectory = "{self.dir}"\n'

@@ -23,7 +23,9 @@ WRONG: dict[type, Any] = {bool: "maybe", int: "many", float: "many", str: 12345,
 
 #: What the commented-out examples name that this host does not have: a placeholder hash, and
 #: the simulator's file where it would be installed.
-EXAMPLE_ONLY = re.compile(r"^(users\.crm: not base64|(instances\[0\]\.)?sim\.config: cannot read)")
+EXAMPLE_ONLY = re.compile(
+    r"^(users\.crm: not base64|(instances\[0\]\.)?sim\.config: .*cannot read)"
+)
 
 #: The keys that describe the single instance, which [[instances]] replaces (as the sample says).
 ONE_INSTANCE = {"pbx": ("endpoint", "user", "password", "capture"), "lines": ("numbers", "names")}

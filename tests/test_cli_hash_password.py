@@ -8,7 +8,7 @@ import tomllib
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.cli import main
-from ecsta.mux.auth import Users
+from ecsta.daemon.auth import Users
 
 
 class Terminal(io.StringIO):

@@ -18,7 +18,8 @@ from ecsta import __version__
 from ecsta.cli import main
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
-from ecsta.sim.tap import embedded_simulator
+from ecsta.sim.runtime import embedded_simulator
+from ecsta.web.muxconsole import StatusRoot
 from tests.driver_harness import DriverHarness, port_of
 
 TOKEN = "a-token-of-at-least-sixteen-characters"
@@ -153,7 +154,7 @@ class MuxStatusTests(TestCase):
         if pbx == "sim":
             simulator, endpoint = embedded_simulator(reactor)
             parts.append(simulator)
-        service = MuxService(reactor, config, pbx_endpoint=endpoint)
+        service = MuxService(reactor, config, pbx_endpoint=endpoint, status_root=StatusRoot)
         parts.append(service)
         for part in parts:
             part.privilegedStartService()

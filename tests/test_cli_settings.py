@@ -5,7 +5,7 @@ import json
 from twisted.internet import defer
 from twisted.trial.unittest import TestCase
 
-from ecsta.cli_settings import patch_of
+from ecsta.cli.settings import patch_of
 from tests.driver_harness import DriverHarness
 from tests.test_cli_remote import run
 

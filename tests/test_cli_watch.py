@@ -21,7 +21,7 @@ from twisted.trial.unittest import SynchronousTestCase, TestCase
 from zope.interface import implementer
 
 from ecsta.cli import main
-from ecsta.cli_watch import (
+from ecsta.cli.watch import (
     STOP_TIMEOUT,
     Watcher,
     connection_text,
@@ -29,13 +29,13 @@ from ecsta.cli_watch import (
     device_text,
     summary,
 )
-from ecsta.link.endpoints import client_endpoint
-from ecsta.mux.auth import hash_password
+from ecsta.daemon.auth import hash_password
+from ecsta.daemon.endpoints import client_endpoint
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
 from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller
-from ecsta.sim.tap import SimulatorService
+from ecsta.sim.runtime import SimulatorService
 from tests.driver_harness import port_of
 from tests.test_mux_tap import pem_pair
 

@@ -13,7 +13,7 @@ from twisted.internet.endpoints import TCP4ClientEndpoint
 from twisted.trial.unittest import TestCase
 
 from ecsta.sim.config import SimConfig
-from ecsta.sim.plan import Plan
+from ecsta.sim.plan import SwitchPlan
 from tests.driver_harness import LOOPBACK, DriverHarness
 
 TOKEN = "a-test-token-of-some-length"
@@ -627,7 +627,7 @@ class LinkTests(Flow):
     async def test_monitor_refused_out_of_service_is_retried_once_back(self) -> None:
         """A line configured for an extension that is out of service: the PBX refuses its
         MonitorStart, and the retry succeeds once the extension is back in service."""
-        plan = Plan.default()
+        plan = SwitchPlan.default()
         next(d for d in plan.devices if d.number == "104" and d.twin_of is None).in_service = False
         sim = SimConfig(csta=LOOPBACK, control=LOOPBACK, plan=plan)
         h = await self.begin(lines=["103", "104"], sim=sim, monitor_retry_interval=0.2)

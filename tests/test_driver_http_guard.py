@@ -11,8 +11,8 @@ from twisted.internet.task import Clock
 from twisted.internet.testing import MemoryReactorClock, StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.daemon.site import GuardedSite
 from ecsta.driver.config import DriverConfig
-from ecsta.driver.site import GuardedSite
 from ecsta.driver.tap import PASSWORD_VARIABLE, Options, api_hosts, build
 
 TOKEN = "a-token-of-some-length-0123"

@@ -25,7 +25,7 @@ from ecsta.driver import tap
 from ecsta.driver.config import ConfigError, DriverConfig, parse
 from ecsta.driver.instances import Instances
 from ecsta.sim.config import SimConfig
-from ecsta.sim.tap import SimulatorService
+from ecsta.sim.runtime import SimulatorService
 from tests.driver_harness import LOOPBACK, DriverHarness, _StreamFactory, port_of
 
 BERLIN = {
@@ -261,7 +261,7 @@ class TwoSites(DriverHarness):
         self.services = tap.build(reactor, parse(document))
         self.services.top.privilegedStartService()
         self.services.top.startService()
-        waiting: Any = self.services.api._waitingForPort
+        waiting: Any = self.services.api.listening
         self.api_port = port_of(await waiting)
         for instance in self.services.instances:
             await instance.driver.ready

@@ -75,7 +75,7 @@ class LatePBXTests(TestCase):
 
 class RefusedLoginTests(TestCase):
     async def test_a_wrong_password_at_the_mux_is_named_in_the_status(self) -> None:
-        from ecsta.mux.auth import hash_password
+        from ecsta.daemon.auth import hash_password
 
         h = DriverHarness()
         self.addCleanup(h.stop)

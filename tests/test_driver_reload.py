@@ -10,6 +10,7 @@ from twisted.trial.unittest import TestCase
 from twisted.web.client import readBody
 from twisted.web.http_headers import Headers
 
+from ecsta.daemon.listening import Listener
 from ecsta.daemon.startup import Daemon
 from ecsta.driver import tap
 from ecsta.sim.config import SimConfig
@@ -64,7 +65,7 @@ class DriverReloadTests(TestCase):
     def parts(daemon: Daemon) -> tuple[Any, Any, Any]:
         """The running driver's API service, its first driver and its PBX link."""
         top: Any = next(iter(daemon))
-        api: Any = next(s for s in top if hasattr(s, "_waitingForPort"))
+        api: Any = next(s for s in top if isinstance(s, Listener))
         driver: Any = next(s for s in top if hasattr(s, "lines") and hasattr(s, "proto"))
         link: Any = next(s for s in top if hasattr(s, "whenConnected"))
         return api, driver, link
@@ -86,8 +87,8 @@ class DriverReloadTests(TestCase):
         self.write_config("+")
         daemon = await self.start()
         top: Any = next(iter(daemon))
-        api: Any = next(s for s in top if hasattr(s, "_waitingForPort"))
-        port = port_of(await api._waitingForPort)
+        api: Any = next(s for s in top if isinstance(s, Listener))
+        port = port_of(await api.listening)
         driver: Any = next(s for s in top if hasattr(s, "lines") and hasattr(s, "proto"))
         await until(lambda: driver.usable and all(line.in_service for line in driver.lines))
         link = driver.proto
@@ -116,7 +117,7 @@ class DriverReloadTests(TestCase):
         self.write_config("+", api=f'tokens = ["{old}"]')
         daemon = await self.start()
         api, driver, _ = self.parts(daemon)
-        port = port_of(await api._waitingForPort)
+        port = port_of(await api.listening)
         await until(lambda: driver.usable)
         console = Browser(api.factory.resource, port=port)
         form = {"token": old}
@@ -152,7 +153,7 @@ class DriverReloadTests(TestCase):
         self.assertIs(driver.proto, link)
 
     async def test_sighup_tries_a_corrected_mux_login_at_once(self) -> None:
-        from ecsta.mux.auth import hash_password
+        from ecsta.daemon.auth import hash_password
 
         sim = SimulatorService(reactor, SimConfig(csta=LOOPBACK))
         sim.privilegedStartService()
@@ -198,7 +199,7 @@ class DriverReloadTests(TestCase):
         self.write_config("+")
         daemon = await self.start()
         api, _, _ = self.parts(daemon)
-        port = port_of(await api._waitingForPort)
+        port = port_of(await api.listening)
         code, _ = await self.http.request(
             port, "PUT", "/api/v1/settings", {"sipFilter": {"enabled": True}}
         )
@@ -243,7 +244,7 @@ class DriverReloadTests(TestCase):
         self.write_config("+")
         daemon = await self.start()
         api, _, _ = self.parts(daemon)
-        port = port_of(await api._waitingForPort)
+        port = port_of(await api.listening)
         self.write_config("+", lines='"101", "102"')
         code, out, err = await ecsta("reload", "--api", f"http://127.0.0.1:{port}")
         self.assertEqual((code, err), (0, ""))

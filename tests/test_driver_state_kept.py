@@ -36,7 +36,7 @@ class StateKeptTests(TestCase):
         services.top.startService()
         self.addCleanup(lambda: services.top.running and services.top.stopService())
         self.services = services
-        waiting: Any = services.api._waitingForPort
+        waiting: Any = services.api.listening
         return port_of(await waiting)
 
     async def stop(self) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 from urllib.parse import urlencode
 
-from twisted.internet import reactor
+from twisted.internet import reactor, task
 from twisted.internet.defer import Deferred, gatherResults, inlineCallbacks
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SkipTest, SynchronousTestCase, TestCase
@@ -25,13 +25,14 @@ from twisted.web.client import Agent, HTTPConnectionPool, readBody
 from twisted.web.server import Site
 
 from ecsta import cli
-from ecsta.journal import queries
-from ecsta.journal.http import JournalResource
+from ecsta.journal import queries, schema
+from ecsta.journal.http import CSV_PAGE, JournalResource
 from ecsta.journal.record import NotACallRecord, records_from_report
 from ecsta.journal.schema import SCHEMA_VERSION
 from ecsta.journal.service import SWEEP, Journal, StorageUnavailable
 from ecsta.journal.settings import JournalSettings
-from ecsta.journal.store import MAX_CONNECTIONS
+from ecsta.journal.store import MAX_CONNECTIONS, connect_blocking
+from tests.console_http import Browser, Exchange
 from tests.journal_support import Database, item, report
 
 Gen = Generator[Deferred[Any], Any, None]
@@ -221,6 +222,21 @@ class JournalTests:
         self.assertEqual(journal.swept, 1)  # type: ignore[attr-defined]
 
     @inlineCallbacks
+    def test_a_first_version_database_gains_the_owners_confirmations(self) -> Gen:
+        dialect = schema.POSTGRES if self.kind == "postgres" else schema.SQLITE
+        for statement in schema.MIGRATIONS[1]:
+            self.db.execute(dialect.sql(statement))
+        self.db.execute("CREATE TABLE journal_version (version INTEGER NOT NULL)")
+        self.db.execute("INSERT INTO journal_version (version) VALUES (1)")
+        journal = yield self.start()
+        self.assertEqual(self.db.execute("SELECT version FROM journal_version"), [(2,)])  # type: ignore[attr-defined]
+        pdu = report([item("101", "102")])
+        records = yield journal.store_report(pdu)
+        self.assertFalse((yield journal.all_confirmed(records)))  # type: ignore[attr-defined]
+        yield journal.confirm(records)
+        self.assertTrue((yield journal.all_confirmed(records)))  # type: ignore[attr-defined]
+
+    @inlineCallbacks
     def test_a_database_of_a_newer_schema_is_refused(self) -> Gen:
         journal = yield self.start()
         yield journal.stopService()
@@ -313,6 +329,67 @@ class JournalTests:
         return get
 
     @inlineCallbacks
+    def until(self, condition: Any, what: str) -> Gen:
+        """Wait, while the journal's threads work, for ``condition``."""
+        for _ in range(4000):
+            if condition():
+                return
+            yield task.deferLater(reactor, 0.005, lambda: None)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    @inlineCallbacks
+    def test_a_csv_download_is_read_a_page_at_a_time_while_the_client_keeps_up(self) -> Gen:
+        journal = yield self.start()
+        calls = 2 * CSV_PAGE + 7
+        for start in range(0, calls, 100):
+            items = [
+                item(f"1{n:04d}", "200", f"20261206{n // 3600:02d}{n // 60 % 60:02d}{n % 60:02d}")
+                for n in range(start, min(start + 100, calls))
+            ]
+            yield journal.store_report(report(items))
+        # Each page the download reads waits until the test lets it through.
+        pages: list[tuple[queries.Query, Deferred[list[dict[str, Any]]]]] = []
+        search = journal.search
+
+        def held(query: queries.Query) -> "Deferred[list[dict[str, Any]]]":
+            pages.append((query, Deferred()))
+            return pages[-1][1]
+
+        def release(n: int) -> None:
+            query, d = pages[n]
+            search(query).chainDeferred(d)
+
+        journal.search = held
+        exchange = _send(JournalResource(journal), {"format": "csv"})
+        yield self.until(lambda: len(pages) == 1, "the first page read")
+        release(0)
+        yield self.until(lambda: len(pages) == 2, "the second page read once the first is sent")
+        # The client stops reading: the page being read is sent, and no further one is read.
+        channel: Any = exchange.transport.producer
+        channel.pauseProducing()
+        release(1)
+        rows = 1 + 2 * CSV_PAGE
+        yield self.until(
+            lambda: exchange.transport.value().count(b"\r\n") > rows, "the second page sent"
+        )
+        self.assertEqual(len(pages), 2)  # type: ignore[attr-defined]
+        yield journal.store_report(report([item("19999", "200", "20261207000000")]))
+        channel.resumeProducing()
+        yield self.until(lambda: len(pages) == 3, "the third page read once the client reads")
+        release(2)
+        yield _answered(exchange)
+        response = exchange.response()
+        self.assertEqual(response.status, 200)  # type: ignore[attr-defined]
+        lines = response.body.decode().splitlines()
+        self.assertEqual(lines[0].split(",")[0], "id")  # type: ignore[attr-defined]
+        ids = [line.split(",")[0] for line in lines[1:]]
+        # Every call stored when it began, once; the one stored meanwhile is not in it.
+        self.assertEqual(len(ids), calls)  # type: ignore[attr-defined]
+        self.assertEqual(len(set(ids)), calls)  # type: ignore[attr-defined]
+        self.assertNotIn(",19999,", response.body.decode())  # type: ignore[attr-defined]
+        self.assertEqual([q.limit for q, _ in pages], [CSV_PAGE] * 3)  # type: ignore[attr-defined]
+
+    @inlineCallbacks
     def test_cli_export(self) -> Gen:
         journal = yield self.start()
         yield journal.store_report(report([item("101", "102", "20261206100000")]))
@@ -334,6 +411,73 @@ class JournalTests:
         out = io.StringIO()
         self.assertEqual(cli.main(["journal", "export", *source], out, err), 0)  # type: ignore[attr-defined]
         self.assertEqual([r["calling"] for r in json.loads(out.getvalue())], ["101", "103"])  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_cli_export_writes_as_it_reads_what_was_there_when_it_began(self) -> Gen:
+        journal = yield self.start()
+        calls = 1500  # two of the export's pages
+        for start in range(0, calls, 100):
+            items = [
+                item(f"1{n:04d}", "200", f"2026120610{n // 60:02d}{n % 60:02d}")
+                for n in range(start, start + 100)
+            ]
+            yield journal.store_report(report(items))
+        yield journal.stopService()
+        if self.kind == "postgres":
+            source = ["--postgres", self.db.dsn]
+        else:
+            source = ["--database", os.path.join(self.db.dir, "journal.sqlite")]
+        db = self.db
+
+        class Output(io.StringIO):
+            """Where the export writes; a call ends (newest of all) while it writes its first."""
+
+            writes = 0
+
+            def write(self, text: str) -> int:
+                if self.writes == 1:
+                    connection, dialect = connect_blocking(
+                        os.path.join(db.dir, "journal.sqlite"), db.dsn
+                    )
+                    late = records_from_report(report([item("19999", "200", "20261207000000")]))
+                    queries.insert(connection.cursor(), dialect, late, 0.0)
+                    connection.commit()
+                    connection.close()
+                self.writes += 1
+                return super().write(text)
+
+        out, err = Output(), io.StringIO()
+        self.assertEqual(cli.main(["journal", "export", *source, "--csv"], out, err), 0)  # type: ignore[attr-defined]
+        self.assertEqual(err.getvalue(), "")  # type: ignore[attr-defined]
+        self.assertGreaterEqual(out.writes, 3)  # type: ignore[attr-defined]  # header, page, page
+        ids = [line.split(",")[0] for line in out.getvalue().splitlines()[1:]]
+        self.assertEqual((len(ids), len(set(ids))), (calls, calls))  # type: ignore[attr-defined]
+
+
+@inlineCallbacks
+def _get(
+    resource: JournalResource, args: dict[str, str], status: int = 200
+) -> Generator[Deferred[Any], Any, bytes]:
+    """The whole answer to a GET, over a real HTTP channel (a download streams through it)."""
+    exchange = _send(resource, args)
+    yield _answered(exchange)
+    response = exchange.response()
+    assert response.status == status, (response.status, response.body)
+    return response.body
+
+
+def _send(resource: JournalResource, args: dict[str, str]) -> Exchange:
+    return Browser(resource).send("GET", "/?" + urlencode(args))
+
+
+@inlineCallbacks
+def _answered(exchange: Exchange) -> Generator[Deferred[Any], Any, None]:
+    """Wait, while the journal's threads work, for the answer to end (HTTP/1.0: the close)."""
+    for _ in range(4000):
+        if exchange.transport.disconnecting:
+            return
+        yield task.deferLater(reactor, 0.005, lambda: None)
+    raise AssertionError("no complete answer")
 
 
 class SQLiteJournalTests(JournalTests, TestCase):

@@ -11,7 +11,7 @@ from twisted.internet.endpoints import connectProtocol, serverFromString
 from twisted.internet.protocol import Factory
 from twisted.trial.unittest import TestCase
 
-from ecsta.link.endpoints import EndpointError, client_endpoint
+from ecsta.daemon.endpoints import EndpointError, client_endpoint
 from ecsta.link.errors import LinkLost
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from tests.tls_certs import make_ca_and_server

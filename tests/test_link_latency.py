@@ -1,16 +1,19 @@
 """What keeps a request fast on a busy link, and a lost PBX link short."""
 
 import socket
+from pathlib import Path
 from typing import Any
 
-from twisted.internet import defer, reactor
-from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
+from twisted.internet import defer, reactor, task
+from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint, serverFromString
 from twisted.internet.protocol import Factory
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 
+from ecsta.daemon.endpoints import client_endpoint
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import LinkHealth, _Associations
+from tests.tls_certs import make_ca_and_server
 
 
 class NoDelayTests(TestCase):
@@ -35,6 +38,45 @@ class NoDelayTests(TestCase):
         for proto in (client, servers[0]):
             handle = proto.transport.getHandle()
             self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 1)
+
+    @defer.inlineCallbacks
+    def test_tls_associations_too(self) -> Any:
+        certs = make_ca_and_server(Path(self.mktemp()), ["localhost"])
+        servers: list[CSTAServerProtocol] = []
+
+        def server() -> CSTAServerProtocol:
+            proto = CSTAServerProtocol(reactor, keepalive_interval=None)
+            servers.append(proto)
+            return proto
+
+        listener = serverFromString(
+            reactor,
+            f"ssl:0:interface=127.0.0.1:privateKey={certs['key']}:certKey={certs['cert']}",
+        )
+        port = yield listener.listen(Factory.forProtocol(server))
+        self.addCleanup(port.stopListening)
+        endpoint = client_endpoint(
+            reactor,
+            f"tls:host=localhost:port={port.getHost().port}:trustRoots={certs['ca'].parent}",
+        )
+        client = yield endpoint.connect(
+            Factory.forProtocol(lambda: CSTAClientProtocol(reactor, watchdog=None))
+        )
+        yield client.ready
+        self.addCleanup(self.closed, client, servers[0])
+        for proto in (client, servers[0]):
+            tcp = proto.transport.transport  # under TLS
+            handle = tcp.getHandle()
+            self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 1)
+
+    @defer.inlineCallbacks
+    def closed(self, *protos: Any) -> Any:
+        """Drop the connection and wait until both ends have seen it go."""
+        protos[0].transport.abortConnection()
+        for _ in range(1000):
+            if all(proto.closed for proto in protos):
+                return
+            yield task.deferLater(reactor, 0.01, lambda: None)
 
 
 def associations() -> _Associations:

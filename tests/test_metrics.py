@@ -17,7 +17,8 @@ from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
 from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller
-from ecsta.sim.tap import SimulatorService
+from ecsta.sim.runtime import SimulatorService
+from ecsta.web.muxconsole import StatusRoot
 from ecsta.wire import apdu
 from ecsta.wire.framing import frame
 from tests.driver_harness import DriverHarness, port_of
@@ -111,7 +112,10 @@ class MuxMetricsTests(TestCase):
         self.addCleanup(simulator.stopService)
         sim_port = port_of(await simulator.csta.listening)
         service = MuxService(
-            reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", sim_port)
+            reactor,
+            config,
+            pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", sim_port),
+            status_root=StatusRoot,
         )
         service.privilegedStartService()
         service.startService()
@@ -199,7 +203,7 @@ class MuxMetricsTests(TestCase):
                 "status": {"endpoint": LOOPBACK},
             }
         )
-        service = MuxService(reactor, config)
+        service = MuxService(reactor, config, status_root=StatusRoot)
         service.privilegedStartService()
         self.addCleanup(service.stopService)
         service.startService()

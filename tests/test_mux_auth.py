@@ -5,7 +5,7 @@ from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from ecsta.mux.auth import (
+from ecsta.daemon.auth import (
     MIN_PBKDF2_ITERATIONS,
     HashFormatError,
     LoginGuard,

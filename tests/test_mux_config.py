@@ -9,8 +9,8 @@ from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.daemon.auth import hash_password
 from ecsta.mux import config
-from ecsta.mux.auth import hash_password
 from ecsta.mux.config import ConfigError, MuxConfig, from_dict, load, override
 
 HASH = hash_password("pw", "pbkdf2-sha256", iterations=100_000)

@@ -13,8 +13,8 @@ from typing import Any
 from twisted.internet.defer import Deferred, inlineCallbacks
 from twisted.trial.unittest import TestCase
 
+from ecsta.daemon.auth import hash_password
 from ecsta.link.errors import AssociationRejected
-from ecsta.mux.auth import hash_password
 from ecsta.wire import apdu, ber
 from ecsta.wire.framing import frame
 from tests.mux_e2e import (

@@ -7,10 +7,11 @@ from typing import Any
 
 from twisted.internet import defer, reactor
 from twisted.internet.task import Clock
+from twisted.logger import formatEvent, globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 
+from ecsta.daemon.auth import MIN_PBKDF2_ITERATIONS, HashFormatError, LoginGuard, PasswordHash
 from ecsta.daemon.workers import Workers
-from ecsta.mux.auth import MIN_PBKDF2_ITERATIONS, HashFormatError, LoginGuard, PasswordHash
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MAX_WAITING_LOGINS, MuxService
 from ecsta.mux.status import snapshot
@@ -199,3 +200,44 @@ class WaitingLoginTests(SynchronousTestCase):
                 (failure.result, failure.diagnostic), (TRANSIENT, ("acse-service-user", 1))
             )
         self.assertEqual(len(checks), 1)
+
+    def test_console_logins_wait_in_the_same_queue_under_the_same_cap(self) -> None:
+        rig, checks = self.rig()
+        browser = Browser(StatusRoot(rig.mux), clock=rig.clock, port=33335, address="10.6.0.1")
+        waiting = [
+            browser.send("POST", "/console/login", {"user": "bob", "password": "x"})
+            for _ in range(1 + MAX_WAITING_LOGINS)
+        ]
+        self.assertEqual(len(checks), 1)  # one hashing, the others wait their turn
+        self.assertEqual([w.response().status for w in waiting], [0] * len(waiting))
+        # The queue is full: a CSTA login and another console login are refused at once.
+        app = rig.connect_app(host="10.6.0.2", user="bob", password="hunter2")
+        failure = self.failureResultOf(app.ready).value
+        self.assertEqual(
+            (failure.result, failure.diagnostic), (TRANSIENT, ("acse-service-user", 1))
+        )
+        busy = login(browser, {"user": "bob", "password": "x"})
+        self.assertEqual(busy.status, 503)
+        self.assertEqual(busy.json()["error"], "busy")
+        self.assertEqual(len(checks), 1)
+        self.assertEqual(rig.mux.logins["over_limit"], 2)
+        checks[0].callback(False)
+        self.assertEqual(len(checks), 2)  # the next waiting login's turn
+
+
+class ConsoleLogTests(SynchronousTestCase):
+    def test_a_flood_of_refused_console_logins_writes_a_few_lines(self) -> None:
+        lines: list[str] = []
+        observer = lambda event: lines.append(formatEvent(event))  # noqa: E731
+        globalLogPublisher.addObserver(observer)
+        self.addCleanup(globalLogPublisher.removeObserver, observer)
+        rig = Rig({"users": USERS, "login": {"lockout_failures": 3, "delay": 0, "max_delay": 0}})
+        browser = Browser(StatusRoot(rig.mux), clock=rig.clock, port=33335, address="10.6.6.6")
+        statuses = [login(browser, {"user": "nobody", "password": "x"}).status for _ in range(500)]
+        self.assertEqual(statuses[:3], [401] * 3)
+        self.assertEqual(set(statuses[3:]), {429})
+        refused = [x for x in lines if "console login from 10.6.6.6" in x]
+        self.assertEqual(len(refused), 3 + 5)  # a burst of each kind; the rest are counted
+        rig.advance(60)
+        login(browser, {"user": "nobody", "password": "x"})
+        self.assertTrue(any("492 more 'console locked out' warnings" in x for x in lines), lines)

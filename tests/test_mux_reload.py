@@ -20,10 +20,10 @@ from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 from twisted.trial.unittest import TestCase
 
 from ecsta.cli import main
+from ecsta.daemon.auth import hash_password
 from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.link.service import PBXClientFactory
 from ecsta.mux import tap
-from ecsta.mux.auth import hash_password
 from ecsta.mux.service import MuxService
 from tests.console_http import Browser
 from tests.test_mux_tap import pem_pair

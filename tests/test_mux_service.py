@@ -10,8 +10,8 @@ from typing import Any
 from twisted.internet.defer import Deferred
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.daemon.auth import hash_password
 from ecsta.link.errors import OperationFailed
-from ecsta.mux.auth import hash_password
 from ecsta.sim.config import SimConfig
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError

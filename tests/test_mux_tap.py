@@ -15,7 +15,7 @@ from twisted.internet.testing import MemoryReactor
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
-from ecsta.mux.auth import hash_password
+from ecsta.daemon.auth import hash_password
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService, StartupError
 from ecsta.mux.tap import Options, makeService

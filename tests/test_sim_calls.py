@@ -8,7 +8,7 @@ device's own state, cause), then the calls that remain.
 from dataclasses import replace
 from typing import Any
 
-from ecsta.sim.plan import ExternalBehaviour, ExternalMode, Plan
+from ecsta.sim.plan import ExternalBehaviour, ExternalMode, SwitchPlan
 from ecsta.sim.services import CstaServices
 from ecsta.sim.switch import Switch
 from tests.sim_helpers import SwitchCase, conn, dn, dnum
@@ -304,7 +304,7 @@ class DialDigitsTests(SwitchCase):
         )
 
     def test_a_make_call_waiting_for_its_prompt_takes_no_digits(self) -> None:
-        self.switch = Switch(replace(Plan.default(), make_call_prompts=True))
+        self.switch = Switch(replace(SwitchPlan.default(), make_call_prompts=True))
         self.services = CstaServices(self.switch)
         made = self.services.make_call(
             {

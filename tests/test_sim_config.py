@@ -9,9 +9,9 @@ from typing import Any
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.daemon.config import ConfigError
 from ecsta.sim.config import DEFAULT_CONTROL, DEFAULT_CSTA, SECTIONS, SimConfig, load, parse
-from ecsta.sim.errors import ConfigError
-from ecsta.sim.plan import DEVICE_KEYS, PLAN_KEYS, Plan
+from ecsta.sim.plan import DEVICE_KEYS, PLAN_KEYS, SwitchPlan
 from ecsta.sim.tap import Options
 
 SAMPLE = os.path.join(os.path.dirname(__file__), "..", "etc", "pbxsim.toml")
@@ -134,7 +134,9 @@ class OptionsTests(SynchronousTestCase):
         self.assertEqual(kinds, {"station": 20, "dect": 4, "sip": 2, "trunk": 4})
         twins = sorted((d.number, d.twin_of) for d in plan.devices if d.twin_of is not None)
         self.assertEqual(twins, [("101", "101"), ("102", "102")])
-        self.assertEqual([repr(d) for d in plan.devices], [repr(d) for d in Plan.default().devices])
+        self.assertEqual(
+            [repr(d) for d in plan.devices], [repr(d) for d in SwitchPlan.default().devices]
+        )
 
     def test_bad_file_is_a_usage_error_naming_the_key(self) -> None:
         path = self.mktemp()

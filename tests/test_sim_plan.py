@@ -5,13 +5,20 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.sim.calls import CallIdAllocator
-from ecsta.sim.plan import Device, DeviceKind, ExternalBehaviour, ExternalMode, Plan, PlanError
+from ecsta.sim.plan import (
+    Device,
+    DeviceKind,
+    ExternalBehaviour,
+    ExternalMode,
+    PlanError,
+    SwitchPlan,
+)
 from ecsta.sim.switch import Switch
 
 
 class DefaultOfficeTests(SynchronousTestCase):
     def test_composition(self) -> None:
-        devices = Plan.default().devices
+        devices = SwitchPlan.default().devices
         by_kind: dict[DeviceKind, list[Device]] = {}
         for device in devices:
             by_kind.setdefault(device.kind, []).append(device)
@@ -27,14 +34,14 @@ class DefaultOfficeTests(SynchronousTestCase):
     def test_device_numbers_carry_the_panasonic_class(self) -> None:
         classes = {DeviceKind.STATION: 0x0111, DeviceKind.DECT: 0x0121, DeviceKind.TRUNK: 0x0131}
         numbers = set()
-        for device in Plan.default().devices:
+        for device in SwitchPlan.default().devices:
             if device.kind in classes:
                 self.assertEqual(device.device_number >> 16, classes[device.kind], device)
             numbers.add(device.device_number)
-        self.assertEqual(len(numbers), len(Plan.default().devices))
+        self.assertEqual(len(numbers), len(SwitchPlan.default().devices))
 
     def test_twins_are_named_by_device_number_and_the_rest_by_number(self) -> None:
-        named = {d.kind: d.named_by_number for d in Plan.default().devices if not d.twin_of}
+        named = {d.kind: d.named_by_number for d in SwitchPlan.default().devices if not d.twin_of}
         self.assertEqual(
             named,
             {
@@ -44,13 +51,13 @@ class DefaultOfficeTests(SynchronousTestCase):
                 DeviceKind.TRUNK: False,
             },
         )
-        twin = next(d for d in Plan.default().devices if d.twin_of)
+        twin = next(d for d in SwitchPlan.default().devices if d.twin_of)
         self.assertFalse(twin.named_by_number)
 
 
 class FromDictTests(SynchronousTestCase):
     def test_a_small_plan(self) -> None:
-        plan = Plan.from_dict(
+        plan = SwitchPlan.from_dict(
             {
                 "extension_range": ["200", "299"],
                 "trunk_access_code": "9",
@@ -77,11 +84,11 @@ class FromDictTests(SynchronousTestCase):
         self.assertEqual(plan.no_answer_seconds, 20.0)
 
     def test_the_default_office_when_devices_are_omitted(self) -> None:
-        plan = Plan.from_dict({"trunk_access_code": "9"})
+        plan = SwitchPlan.from_dict({"trunk_access_code": "9"})
         self.assertEqual(len(plan.devices), 30)
 
     def assertRejected(self, data: dict[str, Any], field: str) -> None:
-        error = self.assertRaises(PlanError, Plan.from_dict, data)
+        error = self.assertRaises(PlanError, SwitchPlan.from_dict, data)
         self.assertEqual(error.field, field, str(error))
 
     def test_errors_name_the_field(self) -> None:
@@ -139,7 +146,7 @@ class ClockTests(SynchronousTestCase):
         self.assertEqual(switch.now, 500.0)
 
     def test_make_call_can_prompt_the_caller_first(self) -> None:
-        switch = Switch(Plan(devices=Plan.default().devices, make_call_prompts=True))
+        switch = Switch(SwitchPlan(devices=SwitchPlan.default().devices, make_call_prompts=True))
         switch.make_call("103", "104", prompt=True)
         names = [e.name for e in switch.take_events()]
         self.assertEqual(names, ["serviceInitiated"])

@@ -12,7 +12,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller
-from ecsta.sim.plan import Plan
+from ecsta.sim.plan import SwitchPlan
 from ecsta.sim.server import REFUSED_AARE
 from ecsta.wire import apdu
 from tests.sim_wire import (
@@ -678,7 +678,7 @@ class EveryPduIsStandardTests(SynchronousTestCase):
     """A busy session: every PDU sent decodes with ecsta and the oracle (sim_wire checks)."""
 
     def test_a_session_of_calls_hold_transfer_and_features(self) -> None:
-        factory = simulator(SimConfig(plan=Plan.default()))
+        factory = simulator(SimConfig(plan=SwitchPlan.default()))
         client = WireClient(factory)
         client.associate()
         for number in ("101", "102", "103"):

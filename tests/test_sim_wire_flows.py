@@ -11,7 +11,7 @@ independent ECMA-285 oracle (tests/sim_wire.py).
 from typing import Any
 
 from ecsta.sim.config import SimConfig
-from ecsta.sim.plan import Plan
+from ecsta.sim.plan import SwitchPlan
 from ecsta.wire import values
 from ecsta.wire.asn1.connection import ConnectionList
 from ecsta.wire.tlv import read_tlv
@@ -1092,7 +1092,7 @@ class SmallPlanTests(WireFlowCase):
 
     parties = ("201", "202")
     config = SimConfig(
-        plan=Plan.from_dict(
+        plan=SwitchPlan.from_dict(
             {
                 "extension_range": ["200", "299"],
                 "trunk_access_code": "9",

@@ -17,9 +17,9 @@ from twisted.internet.testing import MemoryReactorClock
 from twisted.logger import formatEvent, globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 
+from ecsta.daemon.endpoints import client_endpoint
 from ecsta.driver.config import ConfigError, DriverConfig
 from ecsta.driver.tap import build
-from ecsta.link.endpoints import client_endpoint
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.mux.config import from_dict

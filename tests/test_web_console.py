@@ -11,9 +11,9 @@ from twisted.internet.task import Clock
 from twisted.internet.testing import MemoryReactorClock
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.daemon.auth import hash_password
 from ecsta.driver.config import DriverConfig
 from ecsta.driver.tap import build
-from ecsta.mux.auth import hash_password
 from ecsta.mux.config import ConfigError, from_dict
 from ecsta.web.files import load
 from ecsta.web.muxconsole import StatusRoot

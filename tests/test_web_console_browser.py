@@ -19,12 +19,13 @@ from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 from twisted.trial.unittest import SkipTest, TestCase
 
+from ecsta.daemon.auth import hash_password
 from ecsta.driver.licence import LicencePool
-from ecsta.mux.auth import hash_password
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
 from ecsta.sim.config import SimConfig
-from ecsta.sim.tap import SimulatorService
+from ecsta.sim.runtime import SimulatorService
+from ecsta.web.muxconsole import StatusRoot
 from tests.driver_harness import LOOPBACK, DriverHarness, port_of
 from tests.mux_e2e import connect
 from tests.mux_harness import monitor_start
@@ -84,7 +85,10 @@ class BrowserTestCase(TestCase):
             }
         )
         mux = MuxService(
-            reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta)
+            reactor,
+            config,
+            pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta),
+            status_root=StatusRoot,
         )
         mux.privilegedStartService()
         mux.startService()

@@ -23,11 +23,21 @@ from twisted import __version__ as twisted_version
 log = Logger()
 
 
+class StartupError(Exception):
+    """A service cannot start as configured; the message says what to fix."""
+
+
+def listen_failure(error: CannotListenError, description: str | None = None) -> str:
+    """Why a port cannot be had, naming it as ``description`` or by its address."""
+    why = getattr(error.socketError, "strerror", None) or error.socketError
+    where = description or f"{error.interface or '*'}:{error.port}"
+    return f"cannot listen on {where}: {why}"
+
+
 def describe(error: BaseException) -> str:
     """The cause of a failed start, in the words an operator acts on."""
     if isinstance(error, CannotListenError):
-        why = getattr(error.socketError, "strerror", None) or error.socketError
-        return f"cannot listen on {error.interface or '*'}:{error.port}: {why}"
+        return listen_failure(error)
     return str(error)
 
 

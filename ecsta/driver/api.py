@@ -40,6 +40,8 @@ from zope.interface import implementer
 
 from ecsta import __version__
 from ecsta.daemon import jsonbody
+from ecsta.daemon.site import Refusal
+from ecsta.daemon.tokens import BearerTokens, bearer_tokens
 from ecsta.driver.adminapi import AdminResource, import_into, serves
 from ecsta.driver.connection import CSTAOperationError, Driver
 from ecsta.driver.instances import Instance, Instances
@@ -60,7 +62,6 @@ from ecsta.driver.operations import (
 )
 from ecsta.driver.settingerrors import InvalidSetting
 from ecsta.journal.http import JournalResource
-from ecsta.web.logins import BearerTokens, bearer_tokens
 
 MAX_BODY = 64 * 1024
 
@@ -243,23 +244,7 @@ def _foreign_origin(request: Request) -> bool:
     return urlsplit(origin).netloc.lower() != host
 
 
-class _Refusal(Resource):
-    """A request refused before it reaches a route: the status and body are fixed."""
-
-    isLeaf = True
-
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
-        super().__init__()
-        self.status = status
-        self.body = body
-
-    def render(self, request: Request) -> bytes:
-        request.setResponseCode(self.status)
-        request.setHeader("content-type", "application/json")
-        return _json_bytes(self.body)
-
-
-_CROSS_SITE = _Refusal(
+_CROSS_SITE = Refusal(
     403, {"error": "crossSite", "message": "requests from other sites' pages are refused"}
 )
 
@@ -316,7 +301,7 @@ class ApiV1(Resource):
             try:
                 instance = instance_named(self.instances, request)
             except ApiError as error:
-                return _Refusal(error.status, error.to_json())
+                return Refusal(error.status, error.to_json())
             return self.admin.get(instance.name, self.routes)
         return self.routes
 

@@ -73,12 +73,21 @@ service's and stay at the top level. Each :class:`DriverConfig` in
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ecsta.daemon.logs import check_level
+from ecsta.daemon.config import (
+    ConfigError,
+    boolean,
+    log_level,
+    read_toml,
+    string,
+    strings,
+    table,
+    text,
+)
+from ecsta.daemon.config import number as at_least_number
 from ecsta.journal import settings as journal_settings
 from ecsta.journal.settings import JournalSettings
 
@@ -86,15 +95,6 @@ DEFAULT_API = "tcp:8782:interface=127.0.0.1"
 DEFAULT_PBX = "tcp:host=127.0.0.1:port=33333"
 DEFAULT_USER = "admin"
 DEFAULT_PASSWORD = "admin"
-
-
-class ConfigError(ValueError):
-    """A configuration that cannot be used; ``key`` is the dotted key at fault."""
-
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(f"{key}: {message}")
-        self.key = key
-        self.message = message
 
 
 @dataclass
@@ -172,16 +172,8 @@ _ONE_PBX_KEYS = (
 INSTANCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 
 
-def _string(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(key, "must be a non-empty string")
-    return value
-
-
-def _seconds(value: Any, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ConfigError(key, "must be a number of seconds, 0 or more")
-    return float(value)
+#: A number of seconds, 0 or more.
+_seconds = at_least_number(0)
 
 
 def parse(document: Mapping[str, Any]) -> DriverConfig:
@@ -195,37 +187,24 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
             continue
         if section not in _SECTIONS:
             raise ConfigError(section, "unknown section")
-        if not isinstance(value, Mapping):
-            raise ConfigError(section, "must be a table")
-        for key in value:
+        for key in table(section, value):
             if key not in _SECTIONS[section]:
                 raise ConfigError(f"{section}.{key}", "unknown key")
     pbx = document.get("pbx", {})
     if "endpoint" in pbx:
-        config.pbx = _string(pbx["endpoint"], "pbx.endpoint")
+        config.pbx = text("pbx.endpoint", pbx["endpoint"])
     _login(pbx, "pbx.", config)
     if "capture" in pbx:
-        config.capture = _string(pbx["capture"], "pbx.capture")
+        config.capture = text("pbx.capture", pbx["capture"])
     if "requestTimeout" in pbx:
-        config.request_timeout = _seconds(pbx["requestTimeout"], "pbx.requestTimeout")
+        config.request_timeout = _seconds("pbx.requestTimeout", pbx["requestTimeout"])
     api = document.get("api", {})
     if "endpoint" in api:
-        config.api = _string(api["endpoint"], "api.endpoint")
+        config.api = text("api.endpoint", api["endpoint"])
     if "tokens" in api:
-        tokens = api["tokens"]
-        if not isinstance(tokens, list):
-            raise ConfigError("api.tokens", "must be a list of strings")
-        for index, token in enumerate(tokens):
-            if not isinstance(token, str) or len(token) < 16:
-                raise ConfigError(
-                    f"api.tokens[{index}]", "must be a string of 16 characters or more"
-                )
-        config.tokens = list(tokens)
+        config.tokens = list(_tokens("api.tokens", api["tokens"]))
     if "hosts" in api:
-        hosts = api["hosts"]
-        if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
-            raise ConfigError("api.hosts", "must be a list of host names")
-        config.hosts = list(hosts)
+        config.hosts = list(strings("host names", text)("api.hosts", api["hosts"]))
     lines = document.get("lines", {})
     if "numbers" in lines:
         config.lines = _numbers(lines["numbers"], "lines.numbers")
@@ -233,13 +212,10 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
         config.names = _names(lines["names"], "lines.names")
     _advanced(document.get("advanced", {}), "advanced.", config)
     if "config" in document.get("sim", {}):
-        config.sim_config = _string(document["sim"]["config"], "sim.config")
+        config.sim_config = text("sim.config", document["sim"]["config"])
     if "journal" in document:
-        try:
-            config.journal = journal_settings.check({"enabled": False, **document["journal"]})
-        except ValueError as error:
-            key, _, message = str(error).partition(": ")
-            raise ConfigError(key, message) from None
+        journal = table("journal", document["journal"])
+        config.journal = journal_settings.check({"enabled": False, **journal})
     admin = document.get("admin", {})
     for key, attribute in (
         ("stateDirectory", "state_directory"),
@@ -248,12 +224,9 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
         ("instance", "instance"),
     ):
         if key in admin:
-            setattr(config, attribute, _string(admin[key], f"admin.{key}"))
+            setattr(config, attribute, text(f"admin.{key}", admin[key]))
     if "level" in document.get("log", {}):
-        try:
-            config.log_level = check_level("log.level", document["log"]["level"])
-        except ValueError as error:
-            raise ConfigError("log.level", str(error).removeprefix("log.level: ")) from None
+        config.log_level = log_level("log.level", document["log"]["level"])
     if "instances" in document:
         for section, key in _ONE_PBX_KEYS:
             if key in document.get(section, {}):
@@ -266,18 +239,23 @@ def parse(document: Mapping[str, Any]) -> DriverConfig:
 
 
 def _table(value: Any, key: str) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(key, "must be a table")
-    return dict(value)
+    return dict(table(key, value))
+
+
+def _token(key: str, value: Any) -> str:
+    if not isinstance(value, str) or len(value) < 16:
+        raise ConfigError(key, "must be a string of 16 characters or more")
+    return value
+
+
+_tokens = strings("API tokens", _token)
 
 
 def _login(table: Mapping[str, Any], where: str, config: DriverConfig) -> None:
     if "user" in table:
-        config.user = _string(table["user"], f"{where}user")
+        config.user = text(f"{where}user", table["user"])
     if "password" in table:
-        if not isinstance(table["password"], str):
-            raise ConfigError(f"{where}password", "must be a string")
-        config.password = table["password"]
+        config.password = string(f"{where}password", table["password"])
 
 
 def _numbers(numbers: Any, key: str) -> list[str]:
@@ -294,24 +272,19 @@ def _numbers(numbers: Any, key: str) -> list[str]:
 def _names(names: Any, key: str) -> dict[str, str]:
     if not isinstance(names, Mapping):
         raise ConfigError(key, "must be a table of number = name")
-    for number, name in names.items():
-        if not isinstance(name, str):
-            raise ConfigError(f"{key}.{number}", "must be a string")
-    return dict(names)
+    return {number: string(f"{key}.{number}", name) for number, name in names.items()}
 
 
 def _advanced(advanced: Mapping[str, Any], where: str, config: DriverConfig) -> None:
     if "readNames" in advanced:
-        if not isinstance(advanced["readNames"], bool):
-            raise ConfigError(f"{where}readNames", "must be true or false")
-        config.read_names = advanced["readNames"]
+        config.read_names = boolean(f"{where}readNames", advanced["readNames"])
     if "snapshotInterval" in advanced:
         config.snapshot_interval = _seconds(
-            advanced["snapshotInterval"], f"{where}snapshotInterval"
+            f"{where}snapshotInterval", advanced["snapshotInterval"]
         )
     if "monitorRetryInterval" in advanced:
         config.monitor_retry_interval = _seconds(
-            advanced["monitorRetryInterval"], f"{where}monitorRetryInterval"
+            f"{where}monitorRetryInterval", advanced["monitorRetryInterval"]
         )
 
 
@@ -349,7 +322,7 @@ def _instance(entry: Mapping[str, Any], where: str, top: DriverConfig) -> Driver
     for key in ("name", "pbx"):
         if key not in entry:
             raise ConfigError(f"{where}.{key}", "required for every instance")
-    name = _string(entry["name"], f"{where}.name")
+    name = text(f"{where}.name", entry["name"])
     if not INSTANCE_NAME.fullmatch(name):
         raise ConfigError(
             f"{where}.name",
@@ -358,7 +331,7 @@ def _instance(entry: Mapping[str, Any], where: str, top: DriverConfig) -> Driver
     config = replace(
         top,
         instance=name,
-        pbx=_string(entry["pbx"], f"{where}.pbx"),
+        pbx=text(f"{where}.pbx", entry["pbx"]),
         user=None,
         password=None,
         capture=None,
@@ -370,17 +343,17 @@ def _instance(entry: Mapping[str, Any], where: str, top: DriverConfig) -> Driver
     )
     _login(entry, f"{where}.", config)
     if "capture" in entry:
-        config.capture = _string(entry["capture"], f"{where}.capture")
+        config.capture = text(f"{where}.capture", entry["capture"])
     if "requestTimeout" in entry:
-        config.request_timeout = _seconds(entry["requestTimeout"], f"{where}.requestTimeout")
+        config.request_timeout = _seconds(f"{where}.requestTimeout", entry["requestTimeout"])
     if "sim" in entry:
-        config.sim_config = _string(entry["sim"], f"{where}.sim")
+        config.sim_config = text(f"{where}.sim", entry["sim"])
     if "lines" in entry:
         config.lines = _numbers(entry["lines"], f"{where}.lines")
     if "names" in entry:
         config.names = _names(entry["names"], f"{where}.names")
     if "stateDirectory" in entry:
-        config.state_directory = _string(entry["stateDirectory"], f"{where}.stateDirectory")
+        config.state_directory = text(f"{where}.stateDirectory", entry["stateDirectory"])
     elif top.state_directory is not None:
         config.state_directory = os.path.join(top.state_directory, name)
     if "advanced" in entry:
@@ -397,11 +370,4 @@ def _instance(entry: Mapping[str, Any], where: str, top: DriverConfig) -> Driver
 
 def load(path: str) -> DriverConfig:
     """Read and check the TOML file at ``path``."""
-    try:
-        with open(path, "rb") as f:
-            document = tomllib.load(f)
-    except OSError as error:
-        raise ConfigError(path, f"cannot read: {error.strerror or error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(path, f"not valid TOML: {error}") from None
-    return parse(document)
+    return parse(read_toml(path))

@@ -27,6 +27,7 @@ from twisted.internet.endpoints import serverFromString
 from ecsta.daemon.certificates import CertificateError, listener_certificate
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.reload import Outcome, ReloadRefused, RenewableContext
+from ecsta.daemon.tokens import BearerTokens
 from ecsta.driver.admin import lines_overridden, overridden_sections, settings_from_config
 from ecsta.driver.config import ConfigError, DriverConfig
 from ecsta.driver.connection import Driver
@@ -34,8 +35,6 @@ from ecsta.driver.instances import Instances
 from ecsta.driver.settingerrors import InvalidSetting
 from ecsta.driver.settings import DriverSettings
 from ecsta.link.service import PBXClientFactory
-from ecsta.web.logins import BearerTokens
-from ecsta.web.sessions import SessionStore
 
 #: What a reload puts in force itself, or what the settings carry: never "needs a restart".
 RELOADED = {
@@ -130,8 +129,8 @@ class Running:
     logs: LogControl
     api_certificate: RenewableContext | None
     tokens: BearerTokens
-    #: The web console's sessions, opened with tokens a reload may have withdrawn.
-    console_sessions: SessionStore
+    #: Ends the web console's sessions, opened with tokens a reload may have withdrawn; how many.
+    end_console_sessions: Callable[[], int]
     #: Each instance's login at its mux, by instance name.
     logins: dict[str, MuxLogin]
 
@@ -149,7 +148,7 @@ def apply(running: Running, prepared: Prepared) -> Outcome:
             admin.adopt(settings)
             outcome.changed.append(f"settings of {instance.name}: {', '.join(sections)}")
     if running.tokens.replace(prepared.config.tokens):
-        ended = running.console_sessions.close_all()
+        ended = running.end_console_sessions()
         outcome.changed.append(
             f"API tokens: {len(prepared.config.tokens)} in force, "
             f"{ended} web console session(s) ended"

@@ -20,26 +20,28 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from twisted.application import strports
-from twisted.application.internet import ClientService, StreamServerEndpointService
+from twisted.application.internet import ClientService
 from twisted.application.service import MultiService
 from twisted.internet.endpoints import serverFromString
-from twisted.internet.error import CannotListenError
-from twisted.internet.interfaces import IProtocolFactory, IStreamClientEndpoint
+from twisted.internet.interfaces import IStreamClientEndpoint
 from twisted.logger import Logger, globalLogPublisher
 from twisted.python import usage
 
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.certificates import CertificateError, listener_certificate
 from ecsta.daemon.endpointform import endpoint_problem
+from ecsta.daemon.endpoints import EndpointError, client_endpoint
+from ecsta.daemon.listening import Listener
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.networks import is_loopback
 from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
 from ecsta.daemon.sdnotify import Readiness
-from ecsta.daemon.startup import Daemon
+from ecsta.daemon.site import GuardedSite, answered_hosts
+from ecsta.daemon.startup import Daemon, StartupError
+from ecsta.daemon.tokens import BearerTokens
 from ecsta.driver.admin import Administration, lines_overridden, overridden_sections
 from ecsta.driver.api import Authorizer, api_root
 from ecsta.driver.atomicfile import ensure_writable_directory
@@ -60,14 +62,11 @@ from ecsta.driver.linestore import LineStoreError, StoredLine
 from ecsta.driver.metrics import driver_registry
 from ecsta.driver.reload import MuxLogin, Running, apply, prepare
 from ecsta.driver.settingerrors import InvalidSetting
-from ecsta.driver.site import LOOPBACK_HOSTS, GuardedSite
 from ecsta.driver.statedir import default_state_directory as default_driver_state_directory
 from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
-from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.web.driverconsole import DriverConsole
-from ecsta.web.logins import BearerTokens
 
 log = Logger()
 
@@ -107,11 +106,8 @@ class Options(usage.Options):
 
 
 def api_hosts(config: DriverConfig) -> list[str]:
-    """The host names the API answers to: as configured, else loopback names on loopback and
-    any beyond it (where bearer tokens are required, so that a rebound name gains nothing)."""
-    if config.hosts is not None:
-        return config.hosts
-    return list(LOOPBACK_HOSTS) if is_loopback(config.api) else ["*"]
+    """The host names the API answers to (bearer tokens are required beyond loopback)."""
+    return answered_hosts(config.api, config.hosts)
 
 
 def _password(options: Any, environment: bool) -> str | None:
@@ -194,7 +190,7 @@ class DriverServices:
     top: MultiService
     driver: Driver
     link: ClientService
-    api: StreamServerEndpointService
+    api: Listener
     instances: Instances
     #: The web console, which logs in with the API's tokens.
     console: DriverConsole
@@ -250,7 +246,7 @@ def build(
     root.putChild(b"metrics", MetricsResource(driver_registry(drivers), allows))
     root.putChild(b"reload", ReloadResource(lambda: services.reloader, allows))
     site = GuardedSite(root, hosts=api_hosts(config), reactor=reactor)
-    api = strports.service(config.api, cast(IProtocolFactory, site), reactor=reactor)
+    api = Listener(serverFromString(reactor, config.api), site)
     api.setServiceParent(top)
     certificate = RenewableContext.wrap(api.endpoint)
     services = DriverServices(
@@ -410,12 +406,11 @@ def _log_directory(directory: str) -> LogDirectory:
 def _embedded_simulator(reactor: Any, sim_config: str | None) -> tuple[Any, Any]:
     """The simulator in this process; ``sim_config`` is its own TOML file, if any."""
     from ecsta.sim.config import load as load_sim_config
-    from ecsta.sim.errors import ConfigError as SimConfigError
-    from ecsta.sim.tap import embedded_simulator
+    from ecsta.sim.runtime import embedded_simulator
 
     try:
         config = load_sim_config(sim_config) if sim_config else None
-    except SimConfigError as error:
+    except ConfigError as error:
         raise ConfigError("sim.config", str(error)) from None
     return embedded_simulator(reactor, config)
 
@@ -439,7 +434,7 @@ def makeService(options: Options) -> Daemon:
     except ConfigError as error:
         sys.stderr.write(f"ecsta-driver: {error}\n")
         raise SystemExit(1) from None
-    daemon = Daemon("ecsta-driver", (CannotListenError,), LogControl(config.log_level))
+    daemon = Daemon("ecsta-driver", (StartupError,), LogControl(config.log_level))
     services.top.setServiceParent(daemon)
     running = Running(
         config,
@@ -447,7 +442,7 @@ def makeService(options: Options) -> Daemon:
         daemon.logs,
         services.api_certificate,
         services.tokens,
-        services.console.gate.sessions,
+        services.console.gate.sessions.close_all,
         services.logins,
     )
     services.reloader = Reloader(

@@ -9,7 +9,8 @@ cannot be understood is a 400 naming it; a journal that cannot be read is a 503 
 
 A CSV download is read from the database a page at a time and written as it is read, paced by
 the client (:class:`CsvDownload` pauses while the connection's buffer is full), so its memory
-is one page however many calls it holds.
+is one page however many calls it holds. Its pages read up to the newest call stored when it
+began: calls stored meanwhile neither appear twice nor push others out of it.
 """
 
 import json
@@ -115,6 +116,11 @@ class CsvDownload:
 
     def start(self) -> None:
         self.request.notifyFinish().addErrback(lambda _: self.stopProducing())
+        d = self.journal.last_id()
+        d.addCallbacks(self._snapshot, lambda failure: _unavailable(self.request, failure))
+
+    def _snapshot(self, through: int) -> None:
+        self.query = replace(self.query, through=through)
         self._read()
 
     def _read(self) -> None:

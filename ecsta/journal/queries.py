@@ -7,8 +7,8 @@ parameter at fault when it cannot be understood.
 """
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,6 +58,9 @@ class Query:
     number: str | None = None
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    #: Only rows up to this id: pages read one after the other then see the same calls, however
+    #: many are stored meanwhile.
+    through: int | None = None
 
 
 def parse_query(params: Mapping[str, str], max_limit: int = MAX_LIMIT) -> Query:
@@ -130,6 +133,23 @@ def insert(cursor: Any, dialect: Dialect, records: Iterable[CallRecord], now: fl
     return added
 
 
+def confirm(cursor: Any, dialect: Dialect, keys: Sequence[str], now: float) -> None:
+    """Note that the owning application confirmed the records with these keys."""
+    statement = dialect.sql("UPDATE calls SET owner_confirmed = ? WHERE key = ?")
+    for key in keys:
+        cursor.execute(statement, (now, key))
+
+
+def all_confirmed(cursor: Any, dialect: Dialect, keys: Sequence[str]) -> bool:
+    """Whether the owning application confirmed every record with these keys (False for none)."""
+    statement = dialect.sql("SELECT 1 FROM calls WHERE key = ? AND owner_confirmed IS NOT NULL")
+    for key in keys:
+        cursor.execute(statement, (key,))
+        if cursor.fetchone() is None:
+            return False
+    return bool(keys)
+
+
 def search(cursor: Any, dialect: Dialect, query: Query) -> list[dict[str, Any]]:
     """One page of calls, newest first."""
     where: list[str] = []
@@ -143,6 +163,9 @@ def search(cursor: Any, dialect: Dialect, query: Query) -> list[dict[str, Any]]:
     if query.number is not None:
         where.append("(calling = ? OR called = ? OR line = ? OR charged = ?)")
         args.extend([query.number] * 4)
+    if query.through is not None:
+        where.append("id <= ?")
+        args.append(query.through)
     statement = _SELECT
     if where:
         statement += " WHERE " + " AND ".join(where)
@@ -164,11 +187,18 @@ def pages(
     """Every call the query finds (its limit and offset ignored), a page at a time."""
     offset = 0
     while True:
-        rows = search(cursor, dialect, Query(query.start, query.stop, query.number, page, offset))
+        rows = search(cursor, dialect, replace(query, limit=page, offset=offset))
         yield from rows
         if len(rows) < page:
             return
         offset += page
+
+
+def last_id(cursor: Any, dialect: Dialect) -> int:
+    """The id of the newest row (0 for none): the snapshot a paged download reads up to."""
+    cursor.execute("SELECT MAX(id) FROM calls")
+    row = cursor.fetchone()
+    return int(row[0] or 0)
 
 
 def delete_stored_before(cursor: Any, dialect: Dialect, cutoff: float) -> int:

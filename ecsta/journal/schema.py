@@ -60,6 +60,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX calls_called ON calls (called)",
         "CREATE INDEX calls_stored_at ON calls (stored_at)",
     ),
+    # When the application that owned CDR confirmed the record (NULL: it did not, or there was
+    # none): a record the PBX sends again after a restart is then not delivered again.
+    2: ("ALTER TABLE calls ADD COLUMN owner_confirmed {real}",),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

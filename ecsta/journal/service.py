@@ -10,7 +10,7 @@ is back. A database that cannot be opened at start is tried again every ``retry`
 """
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -184,6 +184,22 @@ class Journal(Service):
             return 0.0
         return max(0.0, self.now() - next(iter(self._unstored.values())))
 
+    # -- the owner's confirmation -----------------------------------------------------------------
+
+    def confirm(self, records: Sequence[CallRecord]) -> "Deferred[None]":
+        """Keep that the application owning CDR confirmed these (stored) records, before its
+        answer is relayed: if the service stops before the PBX hears it, the PBX sends them
+        again and :meth:`all_confirmed` says they are not to be delivered a second time."""
+        if self.store is None or not self.ready:
+            return defer.fail(StorageUnavailable(self.error or "the journal is not open"))
+        return self.store.confirm([record.key for record in records])
+
+    def all_confirmed(self, records: Sequence[CallRecord]) -> "Deferred[bool]":
+        """Whether the owning application confirmed every one of these records before."""
+        if self.store is None or not self.ready:
+            return defer.succeed(False)
+        return self.store.all_confirmed([record.key for record in records])
+
     # -- retention ------------------------------------------------------------------------------
 
     def sweep(self) -> "Deferred[int]":
@@ -216,6 +232,11 @@ class Journal(Service):
         if self.store is None:
             return defer.fail(StorageUnavailable("the journal is not running"))
         return self.store.search(query)
+
+    def last_id(self) -> "Deferred[int]":
+        if self.store is None:
+            return defer.fail(StorageUnavailable("the journal is not running"))
+        return self.store.last_id()
 
     def status(self) -> dict[str, Any]:
         state = "ok" if self.ready and self.error is None else "failing"

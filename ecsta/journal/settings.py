@@ -10,10 +10,11 @@
 """
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-KEYS = ("enabled", "path", "postgres", "retention_days")
+from ecsta.daemon.config import ConfigError, boolean, checked, number, string
 
 
 @dataclass(frozen=True)
@@ -41,23 +42,18 @@ def service_state_directory() -> str:
     return given.split(":")[0] if given else os.getcwd()
 
 
-def check(section: dict[str, Any], where: str = "journal") -> JournalSettings:
-    """Settings from a parsed ``[journal]`` table; ``ValueError`` names the key at fault."""
-    values: dict[str, Any] = {}
-    for key, value in section.items():
-        name = f"{where}.{key}"
-        if key not in KEYS:
-            raise ValueError(f"{name}: unknown key (known: {', '.join(KEYS)})")
-        if key == "enabled":
-            if not isinstance(value, bool):
-                raise ValueError(f"{name}: expected true or false, got {value!r}")
-        elif key in ("path", "postgres"):
-            if not isinstance(value, str):
-                raise ValueError(f"{name}: expected a string, got {value!r}")
-        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"{name}: expected an integer >= 0, got {value!r}")
-        values[key] = value
-    settings = JournalSettings(**values)
+_CHECKS = {
+    "enabled": boolean,
+    "path": string,
+    "postgres": string,
+    "retention_days": number(0, integer=True),
+}
+KEYS = tuple(_CHECKS)
+
+
+def check(section: Mapping[str, Any], where: str = "journal") -> JournalSettings:
+    """Settings from a parsed ``[journal]`` table; :class:`ConfigError` names the key at fault."""
+    settings = JournalSettings(**checked(where, section, _CHECKS))
     if settings.enabled and not settings.postgres and not settings.path.strip():
-        raise ValueError(f"{where}.path: expected a file name, got ''")
+        raise ConfigError(f"{where}.path", "expected a file name, got ''")
     return settings

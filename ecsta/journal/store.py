@@ -157,8 +157,18 @@ class JournalStore:
                 waiting.done.errback(outcome)
         self._write_next()
 
+    def confirm(self, keys: Sequence[str]) -> "Deferred[None]":
+        """Mark the records as confirmed by their owner; fires once that is committed."""
+        return self.pool.runInteraction(queries.confirm, self.dialect, keys, self.now())
+
+    def all_confirmed(self, keys: Sequence[str]) -> "Deferred[bool]":
+        return self.pool.runInteraction(queries.all_confirmed, self.dialect, keys)
+
     def search(self, query: queries.Query) -> "Deferred[list[dict[str, Any]]]":
         return self.pool.runInteraction(queries.search, self.dialect, query)
+
+    def last_id(self) -> "Deferred[int]":
+        return self.pool.runInteraction(queries.last_id, self.dialect)
 
     def forget_before(self, cutoff: float) -> "Deferred[int]":
         return self.pool.runInteraction(queries.delete_stored_before, self.dialect, cutoff)

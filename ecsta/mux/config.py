@@ -52,10 +52,12 @@ Example (every key, with its default)::
     hash_threads = 2                # password checks at once, each on a thread of its own
 
     [users]
-    alice = "scrypt$16384$8$1$<salt>$<hash>"     # made by ecsta.mux.auth.hash_password
+    alice = "scrypt$16384$8$1$<salt>$<hash>"     # made by ecsta.daemon.auth.hash_password
 
     [status]
     endpoint = "tcp:33335:interface=127.0.0.1"   # "" turns the status page off
+    hosts = []                      # Host header names answered ("*": any); empty: loopback
+                                    # names if the endpoint is on loopback, any beyond it
 
     [console]
     users = []                      # who may log in to the web console (/console/ on the
@@ -77,17 +79,29 @@ Example (every key, with its default)::
     # loopback port and runs no control API
 """
 
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ecsta.daemon.logs import check_level
+from ecsta.daemon.auth import HashFormatError, LoginGuard, Users
+from ecsta.daemon.config import (
+    Check,
+    ConfigError,
+    boolean,
+    checked,
+    endpoint,
+    log_level,
+    number,
+    one_of,
+    read_toml,
+    string,
+    strings,
+    table,
+)
 from ecsta.daemon.networks import networks
 from ecsta.journal import settings as journal_settings
 from ecsta.journal.settings import JournalSettings
 from ecsta.link.protocol import KEEPALIVE_INTERVAL, KEEPALIVE_MISSES, WATCHDOG
-from ecsta.mux.auth import HashFormatError, LoginGuard, Users
 
 #: systemStatus values an application may be shown while the PBX is away
 #: (CSTA-device-feature-types SystemStatus, all but normal).
@@ -101,10 +115,6 @@ DOWN_STATUSES = (
     "overloadReached",
     "overloadRelieved",
 )
-
-
-class ConfigError(ValueError):
-    """A setting is missing, misspelt or out of range; the message names the key."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +183,8 @@ class LoginSettings:
 @dataclass(frozen=True)
 class StatusSettings:
     endpoint: str = "tcp:33335:interface=127.0.0.1"
+    #: Host names the status port answers to; empty: loopback names on loopback, else any.
+    hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,132 +214,81 @@ class MuxConfig:
         return Users(self.users)
 
 
-Check = Callable[[str, Any], Any]
+#: The application listeners: one endpoint string, or a list of them.
+_endpoints = strings("endpoint strings", endpoint)
 
 
-def _number(minimum: float, integer: bool = False, exclusive: bool = False) -> Check:
-    kind = "an integer" if integer else "a number"
-    relation = ">" if exclusive else ">="
-
-    def check(key: str, value: Any) -> Any:
-        ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-        too_small = ok_type and (value < minimum or (exclusive and value == minimum))
-        if isinstance(value, bool) or not ok_type or too_small:
-            raise ConfigError(f"{key}: expected {kind} {relation} {minimum:g}, got {value!r}")
-        return value if integer else float(value)
-
-    return check
-
-
-def _boolean(key: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"{key}: expected true or false, got {value!r}")
-    return value
-
-
-def _string(key: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise ConfigError(f"{key}: expected a string, got {value!r}")
-    return value
-
-
-def _endpoint(key: str, value: Any) -> str:
-    value = _string(key, value)
-    if not value.strip():
-        raise ConfigError(f"{key}: expected an endpoint string such as 'tcp:33333', got ''")
-    return value
-
-
-def _endpoints(key: str, value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        raise ConfigError(f"{key}: expected a list of endpoint strings, got {value!r}")
-    return tuple(_endpoint(f"{key}[{i}]", item) for i, item in enumerate(value))
-
-
-def _names(key: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise ConfigError(f"{key}: expected a list of user names, got {value!r}")
-    return tuple(_string(f"{key}[{i}]", item) for i, item in enumerate(value))
+def _listeners(key: str, value: Any) -> tuple[str, ...]:
+    return _endpoints(key, [value] if isinstance(value, str) else value)
 
 
 def _allow(key: str, value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{key}: expected a table of listener = [networks], got {value!r}")
+        raise ConfigError(key, f"expected a table of listener = [networks], got {value!r}")
     out: dict[str, tuple[str, ...]] = {}
     for listener, texts in value.items():
         where = f"{key}.{listener!r}"
         if not isinstance(texts, list) or not texts:
-            raise ConfigError(f"{where}: expected a list of networks such as '10.0.0.0/8'")
+            raise ConfigError(where, "expected a list of networks such as '10.0.0.0/8'")
         for index, text in enumerate(texts):
             try:
-                networks([_string(f"{where}[{index}]", text)])
+                networks([string(f"{where}[{index}]", text)])
+            except ConfigError:
+                raise
             except ValueError as error:
-                raise ConfigError(f"{where}[{index}]: {error}") from None
+                raise ConfigError(f"{where}[{index}]", str(error)) from None
         out[listener] = tuple(texts)
     return out
 
 
-def _log_level(key: str, value: Any) -> str:
-    try:
-        return check_level(key, value)
-    except ValueError as error:
-        raise ConfigError(str(error)) from None
-
-
-def _down_status(key: str, value: Any) -> str:
-    value = _string(key, value)
-    if value not in DOWN_STATUSES:
-        raise ConfigError(f"{key}: expected one of {', '.join(DOWN_STATUSES)}, got {value!r}")
-    return value
-
-
 _CHECKS: dict[str, dict[str, Check]] = {
     "pbx": {
-        "endpoint": _endpoint,
-        "request_timeout": _number(0, exclusive=True),
-        "max_in_flight": _number(1, integer=True),
-        "reconnect_initial_delay": _number(0, exclusive=True),
-        "reconnect_max_delay": _number(0, exclusive=True),
-        "watchdog": _number(0, exclusive=True),
-        "down_status": _down_status,
-        "capture": _string,
+        "endpoint": endpoint,
+        "request_timeout": number(0, exclusive=True),
+        "max_in_flight": number(1, integer=True),
+        "reconnect_initial_delay": number(0, exclusive=True),
+        "reconnect_max_delay": number(0, exclusive=True),
+        "watchdog": number(0, exclusive=True),
+        "down_status": one_of(*DOWN_STATUSES),
+        "capture": string,
     },
     "listen": {
-        "tcp": _endpoints,
-        "tls": _endpoints,
-        "require_login": _boolean,
-        "backlog": _number(1, integer=True),
+        "tcp": _listeners,
+        "tls": _listeners,
+        "require_login": boolean,
+        "backlog": number(1, integer=True),
         "allow": _allow,
     },
     "applications": {
-        "max_applications": _number(1, integer=True),
-        "max_open_requests": _number(1, integer=True),
-        "max_monitors": _number(1, integer=True),
-        "max_output_buffer": _number(1024, integer=True),
-        "socket_send_buffer": _number(0, integer=True),
-        "keepalive_interval": _number(0, exclusive=True),
-        "keepalive_misses": _number(1, integer=True),
-        "owner_answer_timeout": _number(0, exclusive=True),
-        "max_pdu": _number(64, integer=True),
-        "max_unassociated": _number(1, integer=True),
-        "max_unassociated_per_address": _number(1, integer=True),
-        "association_timeout": _number(0, exclusive=True),
+        "max_applications": number(1, integer=True),
+        "max_open_requests": number(1, integer=True),
+        "max_monitors": number(1, integer=True),
+        "max_output_buffer": number(1024, integer=True),
+        "socket_send_buffer": number(0, integer=True),
+        "keepalive_interval": number(0, exclusive=True),
+        "keepalive_misses": number(1, integer=True),
+        "owner_answer_timeout": number(0, exclusive=True),
+        "max_pdu": number(64, integer=True),
+        "max_unassociated": number(1, integer=True),
+        "max_unassociated_per_address": number(1, integer=True),
+        "association_timeout": number(0, exclusive=True),
     },
     "login": {
-        "free_failures": _number(0, integer=True),
-        "delay": _number(0),
-        "max_delay": _number(0),
-        "lockout_failures": _number(1, integer=True),
-        "lockout_seconds": _number(0),
-        "window": _number(0, exclusive=True),
-        "user_lockout_failures": _number(1, integer=True),
-        "hash_threads": _number(1, integer=True),
+        "free_failures": number(0, integer=True),
+        "delay": number(0),
+        "max_delay": number(0),
+        "lockout_failures": number(1, integer=True),
+        "lockout_seconds": number(0),
+        "window": number(0, exclusive=True),
+        "user_lockout_failures": number(1, integer=True),
+        "hash_threads": number(1, integer=True),
     },
-    "status": {"endpoint": _string},  # "" turns the status page off
-    "console": {"users": _names},
-    "log": {"level": _log_level},
+    "status": {
+        "endpoint": string,
+        "hosts": strings('host names ("*": any)'),
+    },  # "" turns the status page off
+    "console": {"users": strings("user names")},
+    "log": {"level": log_level},
 }
 
 _SECTIONS: dict[str, type] = {
@@ -346,38 +307,26 @@ def from_dict(document: Mapping[str, Any]) -> MuxConfig:
     config = MuxConfig()
     for section, body in document.items():
         if section in ("users", "sim"):
-            if not isinstance(body, dict):
-                raise ConfigError(f"{section}: expected a table, got {body!r}")
+            table(section, body)
             continue
         if section == "journal":
-            if not isinstance(body, dict):
-                raise ConfigError(f"{section}: expected a table, got {body!r}")
-            try:
-                config = replace(config, journal=journal_settings.check(body))
-            except ValueError as error:
-                raise ConfigError(str(error)) from error
+            config = replace(config, journal=journal_settings.check(table(section, body)))
             continue
         if section not in _SECTIONS:
             known = ", ".join([*_SECTIONS, "journal", "users", "sim"])
-            raise ConfigError(f"{section}: unknown section (known: {known})")
-        if not isinstance(body, dict):
-            raise ConfigError(f"{section}: expected a table, got {body!r}")
-        checks = _CHECKS[section]
-        values = {}
-        for key, value in body.items():
-            if key not in checks:
-                raise ConfigError(f"{section}.{key}: unknown key (known: {', '.join(checks)})")
-            values[key] = checks[key](f"{section}.{key}", value)
+            raise ConfigError(section, f"unknown section (known: {known})")
+        values = checked(section, body, _CHECKS[section])
         config = replace(config, **{section: replace(getattr(config, section), **values)})
     users = document.get("users", {})
     for name, text in users.items():
         if not isinstance(text, str):
-            raise ConfigError(f"users.{name}: expected a password hash string, got {text!r}")
+            raise ConfigError(f"users.{name}", f"expected a password hash string, got {text!r}")
     config = replace(config, users=dict(users), sim=dict(document.get("sim", {})))
     try:
         config.user_table()
     except HashFormatError as error:
-        raise ConfigError(str(error)) from error
+        key, _, message = str(error).partition(": ")
+        raise ConfigError(key, message) from error
     _check_consistency(config)
     return config
 
@@ -386,48 +335,43 @@ def _check_consistency(config: MuxConfig) -> None:
     pbx = config.pbx
     if pbx.reconnect_max_delay < pbx.reconnect_initial_delay:
         raise ConfigError(
-            "pbx.reconnect_max_delay: must not be less than pbx.reconnect_initial_delay"
+            "pbx.reconnect_max_delay", "must not be less than pbx.reconnect_initial_delay"
         )
     if config.login.max_delay < config.login.delay:
-        raise ConfigError("login.max_delay: must not be less than login.delay")
+        raise ConfigError("login.max_delay", "must not be less than login.delay")
     if config.listen.tls and not config.users:
         raise ConfigError(
-            "users: a TLS listener requires logins, so at least one user must be configured"
+            "users", "a TLS listener requires logins, so at least one user must be configured"
         )
     if config.listen.require_login and not config.users:
-        raise ConfigError("users: listen.require_login is set but no user is configured")
+        raise ConfigError("users", "listen.require_login is set but no user is configured")
     listeners = {*config.listen.tcp, *config.listen.tls, config.status.endpoint}
     for listener in config.listen.allow:
         if listener not in listeners:
             raise ConfigError(
-                f"listen.allow.{listener!r}: not one of the listeners "
-                "(listen.tcp, listen.tls, status.endpoint), written the same way"
+                f"listen.allow.{listener!r}",
+                "not one of the listeners (listen.tcp, listen.tls, status.endpoint), "
+                "written the same way",
             )
     for index, name in enumerate(config.console.users):
         if name not in config.users:
-            raise ConfigError(f"console.users[{index}]: {name!r} is not one of the [users]")
+            raise ConfigError(f"console.users[{index}]", f"{name!r} is not one of the [users]")
 
 
 def load(path: str) -> MuxConfig:
     """Read and check a TOML configuration file."""
-    try:
-        with open(path, "rb") as stream:
-            document = tomllib.load(stream)
-    except OSError as error:
-        raise ConfigError(f"cannot read the configuration {path}: {error.strerror}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    document = read_toml(path)
     try:
         return from_dict(document)
     except ConfigError as error:
-        raise ConfigError(f"{path}: {error}") from error
+        raise ConfigError(f"{path}: {error.key}", error.message) from error
 
 
 def override(config: MuxConfig, section: str, **values: Any) -> MuxConfig:
     """A copy with some settings of ``section`` replaced, checked as the file's would be."""
     checks = _CHECKS[section]
-    checked = {key: checks[key](f"{section}.{key}", value) for key, value in values.items()}
-    updated = replace(config, **{section: replace(getattr(config, section), **checked)})
+    kept = {key: checks[key](f"{section}.{key}", value) for key, value in values.items()}
+    updated = replace(config, **{section: replace(getattr(config, section), **kept)})
     _check_consistency(updated)
     return updated
 

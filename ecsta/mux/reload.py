@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from twisted.python import usage
 
+from ecsta.daemon.auth import HashFormatError, Users
 from ecsta.daemon.certificates import Certificate, CertificateError, listener_certificate
 from ecsta.daemon.logs import LogControl
 from ecsta.daemon.reload import Outcome, ReloadRefused
-from ecsta.mux.auth import HashFormatError, Users
 from ecsta.mux.config import MuxConfig
 
 if TYPE_CHECKING:
@@ -87,8 +87,8 @@ def apply(service: "MuxService", logs: LogControl, prepared: Prepared) -> Outcom
     if changed is not None:
         service.mux.users = prepared.users
         if service.status_root is not None:
-            gate = service.status_root.gate
-            gate.login.users = prepared.users  # type: ignore[attr-defined]
+            gate = service.status_root.gate  # type: ignore[attr-defined]
+            gate.login.users = prepared.users
             # A user removed, or whose password changed, is logged out of the console too.
             gate.sessions.close_all(
                 {name for name, hashed in running.users.items() if new.users.get(name) != hashed}

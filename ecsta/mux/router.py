@@ -194,6 +194,8 @@ class AppTicket:
     pbx_xref: bytes | None
     #: Identifies the report if the PBX sends it again (see :class:`Confirmed`).
     digest: bytes = b""
+    #: The PBX association the report came on; an answer belongs to that one only.
+    association: int = 0
 
 
 def _find(value: Any, name: str) -> Iterator[Any]:
@@ -250,6 +252,7 @@ class Router:
             "reports_refused": 0,
             "reports_kept": 0,
             "reports_resent": 0,
+            "reports_answer_late": 0,
             "unreadable_answers": 0,
         }
 
@@ -698,13 +701,23 @@ class Router:
             )
         ownership.reports += 1
         ownership.pending += 1
-        ticket = AppTicket(ownership, owner, invoke.invoke_id, pbx_xref, digest)
+        ticket = AppTicket(
+            ownership, owner, invoke.invoke_id, pbx_xref, digest, self.counters["associations"]
+        )
         return [AskApp(owner, ticket, pdu, self.settings.owner_answer_timeout)]
 
     def _refuse_report(self, pbx_invoke_id: int | None) -> ToPBX:
         return ToPBX(
             apdu.encode(apdu.ReturnError(pbx_invoke_id, UNIVERSAL_FAILURE.code, NOT_DELIVERED))
         )
+
+    def _to_reporter(self, ticket: AppTicket, pdu: bytes) -> list[Action]:
+        """An answer to the PBX that sent the report; none once that association is gone: on a
+        new one the invokeId may name another report, which the answer would confirm."""
+        if self.link is LinkState.DOWN or ticket.association != self.counters["associations"]:
+            self.counters["reports_answer_late"] += 1
+            return []
+        return [ToPBX(pdu)]
 
     def app_answered(self, ticket: AppTicket, answer: bytes) -> list[Action]:
         """The owner answered a report: that answer, checked, is the PBX's."""
@@ -713,19 +726,19 @@ class Router:
             decoded = apdu.decode(answer)
         except DecodeError:
             self.counters["reports_refused"] += 1
-            return [self._refuse_report(ticket.pbx_invoke_id)]
+            return self._to_reporter(ticket, self._refuse_report(ticket.pbx_invoke_id).pdu)
         if isinstance(decoded, apdu.ReturnResult) and ticket.digest:
             ticket.ownership.confirmed.remember(ticket.digest, answer)
         self.counters["reports_relayed"] += 1
         if ticket.pbx_invoke_id is not None:
             answer = ber.with_invoke_id(answer, ticket.pbx_invoke_id)
-        return [ToPBX(answer)]
+        return self._to_reporter(ticket, answer)
 
     def app_failed(self, ticket: AppTicket, reason: str) -> list[Action]:
         """The owner did not answer a report in time, or went away: it loses the service."""
         ticket.ownership.pending -= 1
         self.counters["reports_refused"] += 1
-        out: list[Action] = [self._refuse_report(ticket.pbx_invoke_id)]
+        out = self._to_reporter(ticket, self._refuse_report(ticket.pbx_invoke_id).pdu)
         ownership = ticket.ownership
         if ownership.owner is ticket.app:
             self._revoke(ownership, out)

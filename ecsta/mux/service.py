@@ -23,7 +23,7 @@ from twisted.application.service import MultiService
 from twisted.internet import defer, task
 from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import serverFromString
-from twisted.internet.error import CannotListenError, VerifyError
+from twisted.internet.error import VerifyError
 from twisted.internet.interfaces import (
     IDelayedCall,
     IReactorTime,
@@ -32,18 +32,29 @@ from twisted.internet.interfaces import (
 from twisted.internet.protocol import Factory, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
+from twisted.web.resource import Resource
 
-from ecsta.daemon.accesslog import QuietSite
+from ecsta.daemon.auth import LoginsBusy, Verdict
 from ecsta.daemon.capture import CaptureFile
 from ecsta.daemon.certificates import Certificate, CertificateError, listener_certificate
+from ecsta.daemon.endpoints import EndpointError, client_endpoint
+from ecsta.daemon.listening import listen_now
 from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.networks import AllowedNetworks, is_loopback, networks, only_loopback
 from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
+from ecsta.daemon.site import GuardedSite, answered_hosts
+from ecsta.daemon.startup import StartupError
 from ecsta.daemon.workers import Workers
-from ecsta.journal.record import CDR_REPORT, NotACallRecord, refusal
+from ecsta.journal.record import (
+    CDR_REPORT,
+    CallRecord,
+    NotACallRecord,
+    confirmation,
+    records_from_report,
+    refusal,
+)
 from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
-from ecsta.link.endpoints import EndpointError, client_endpoint
 from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import LinkHealth, PBXClientFactory, pbx_client_service
@@ -60,11 +71,10 @@ from ecsta.mux.actions import (
     ToApp,
     ToPBX,
 )
-from ecsta.mux.auth import Verdict
 from ecsta.mux.config import MuxConfig
 from ecsta.mux.metrics import mux_registry
+from ecsta.mux.ownership import CDR
 from ecsta.mux.router import App, Router, RouterSettings
-from ecsta.web.muxconsole import StatusRoot
 from ecsta.wire import apdu, ber
 
 log = Logger()
@@ -77,12 +87,11 @@ AUTHENTICATION_FAILURE = 13
 AUTHENTICATION_REQUIRED = 14
 #: Logins that may wait for a password check; more at once are refused rejected-transient.
 MAX_WAITING_LOGINS = 32
+#: Largest request body the status port reads (the console's login form is a few hundred
+#: octets); a larger one is refused before the login is checked.
+STATUS_MAX_BODY = 64 * 1024
 #: Seconds between looks at the queue of requests waiting for a place in flight to the PBX.
 QUEUE_SWEEP = 1.0
-
-
-class StartupError(Exception):
-    """The multiplexer cannot start as configured; the message says what to fix."""
 
 
 def _now(clock: Any) -> float:
@@ -253,6 +262,8 @@ class Multiplexer:
             "refused_not_allowed": 0,
             "association_timeouts": 0,
         }
+        #: Fires once the last cDRReport stored has been routed (see :meth:`_in_turn`).
+        self._report_turn: Deferred[Any] = defer.succeed(None)
         #: Warnings any peer can provoke, at most a few of each kind a minute.
         self.warnings = Throttle(log, clock)
         self._pending: deque[Action] = deque()
@@ -339,22 +350,49 @@ class Multiplexer:
             return
         stored = self.journal.store_report(pdu)
         stored.addCallbacks(
-            lambda _: self._report_stored(proto, pdu, peek),
+            lambda records: self._report_stored(proto, pdu, peek, records),
             lambda failure: self._report_not_stored(proto, pdu, peek, failure),
         )
 
-    def _report_stored(self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek) -> None:
+    def _report_stored(
+        self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek, records: list[CallRecord]
+    ) -> None:
+        """Stored: to the owner, unless the owner confirmed every record before (the PBX did
+        not hear it because the multiplexer stopped), which the journal remembers."""
+        if self.journal is None or not records or self.router.cdr.owner is None:
+            self._in_turn(proto, pdu, peek, defer.succeed(False))
+            return
+        asked = self.journal.all_confirmed(records)
+        asked.addErrback(lambda _: False)  # unknown: the owner decides, as without a journal
+        self._in_turn(proto, pdu, peek, asked)
+
+    def _in_turn(
+        self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek, confirmed: Deferred[bool]
+    ) -> None:
+        """Route reports in the order they were stored, whichever journal read ends first."""
+        previous = self._report_turn
+        turn = defer.gatherResults([previous, confirmed])
+        turn.addCallback(lambda results: self._route_report(proto, pdu, peek, results[1]))
+        turn.addErrback(lambda failure: log.failure("routing a cDRReport", failure))
+        self._report_turn = turn
+
+    def _route_report(self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek, known: bool) -> None:
         # An answer belongs to the association the invoke came on; after a new association
         # the PBX sends the record again and finds it stored.
-        if proto is self.pbx and not proto.closed:
-            self.run(self.router.pbx_invoke(pdu, peek))
+        if proto is not self.pbx or proto.closed:
+            return
+        if known:
+            self.router.counters["reports_resent"] += 1
+            proto.send_pdu(confirmation(peek.invoke_id))
+            return
+        self.run(self.router.pbx_invoke(pdu, peek))
 
     def _report_not_stored(
         self, proto: PBXProtocol, pdu: bytes, peek: ber.Peek, failure: Failure
     ) -> None:
         if failure.check(NotACallRecord):
             log.warn("cDRReport not journaled: {why}", why=failure.getErrorMessage())
-            self._report_stored(proto, pdu, peek)
+            self._in_turn(proto, pdu, peek, defer.succeed(False))
             return
         if proto is self.pbx and not proto.closed:
             proto.send_pdu(refusal(peek.invoke_id))
@@ -386,14 +424,29 @@ class Multiplexer:
         verdict = self.guard.assess(address, _now(self.clock), known)
         if verdict.locked:
             return self._refuse_locked(user, address, verdict)
-        if not self._hashing.tokens and len(self._hashing.waiting) >= MAX_WAITING_LOGINS:
-            self.logins["over_limit"] += 1
-            self.warnings.warn(
-                "busy", "refusing login from {address}: too many logins at once", address=address
-            )
+        if self._too_many_logins(address):
             return apdu.aare_rejected(REJECTED_TRANSIENT, NO_REASON_GIVEN)
         d = self._hashing.run(self._verify, user, aarq.password or "", known, address)
         return d.addCallback(self._checked, proto, user, known, address)
+
+    def _too_many_logins(self, address: str) -> bool:
+        """Whether as many logins (CSTA and console alike) wait for a check as may wait."""
+        if self._hashing.tokens or len(self._hashing.waiting) < MAX_WAITING_LOGINS:
+            return False
+        self.logins["over_limit"] += 1
+        self.warnings.warn(
+            "busy", "refusing login from {address}: too many logins at once", address=address
+        )
+        return True
+
+    def console_check(self, user: str, password: str) -> Deferred[bool]:
+        """A console login's password check, in the CSTA logins' queue and under its cap, so
+        that a flood of either cannot keep the hashing threads from the other for long.
+
+        Fails with :class:`LoginsBusy` at once when the queue is full."""
+        if self._too_many_logins("the console"):
+            return defer.fail(LoginsBusy("too many logins at once"))
+        return self._hashing.run(lambda: self.check_password(user, password))
 
     def _refuse_locked(
         self, user: str, address: str, verdict: Verdict
@@ -559,25 +612,33 @@ class Multiplexer:
         ticket = action.ticket
         d = action.app.handle.invoke_raw(action.pdu, timeout=action.timeout)
         d.addCallbacks(
-            lambda answer: self.run(self.router.app_answered(ticket, answer)),
+            lambda answer: self._app_answered(action, answer),
             lambda failure: self.run(self.router.app_failed(ticket, _reason(failure))),
         )
 
-
-def _listen_now(endpoint: Any, factory: Any, description: str) -> Any:
-    """Listen, and fail at once with a message naming the port if that is impossible."""
-    outcome: list[Any] = []
-    endpoint.listen(factory).addBoth(outcome.append)
-    if not outcome:
-        raise StartupError(f"{description}: the endpoint did not start listening at once")
-    result = outcome[0]
-    if isinstance(result, Failure):
-        if result.check(CannotListenError):
-            error: Any = result.value
-            why = getattr(error.socketError, "strerror", None) or error.socketError
-            raise StartupError(f"cannot listen on {description}: {why}")
-        raise StartupError(f"cannot listen on {description}: {result.getErrorMessage()}")
-    return result
+    def _app_answered(self, action: AskApp, answer: bytes) -> None:
+        """The owner's answer, relayed to the PBX; with the journal on, a confirmed cDRReport is
+        first marked so in the journal, so that the owner's confirmation outlives a restart of
+        the multiplexer that comes before the PBX hears it."""
+        ticket = action.ticket
+        records: list[CallRecord] = []
+        if self.journal is not None and ticket.ownership.service is CDR:
+            try:
+                confirms = ber.peek(answer).kind is ber.Kind.RETURN_RESULT
+                records = records_from_report(action.pdu) if confirms else []
+            except ValueError:  # DecodeError and NotACallRecord: the router names the cause
+                records = []
+        if not records or self.journal is None:
+            self.run(self.router.app_answered(ticket, answer))
+            return
+        kept = self.journal.confirm(records)
+        kept.addErrback(
+            lambda failure: log.warn(
+                "the owner's confirmation of a cDRReport is not journaled: {why}",
+                why=failure.getErrorMessage(),
+            )
+        )
+        kept.addCallback(lambda _: self.run(self.router.app_answered(ticket, answer)))
 
 
 def parse_server_endpoint(
@@ -625,7 +686,10 @@ class MuxService(MultiService):
         config: MuxConfig,
         pbx_endpoint: Any = None,
         server_endpoint: Callable[[Any, str], IStreamServerEndpoint] = serverFromString,
+        status_root: Callable[["Multiplexer"], Resource] = lambda mux: Resource(),
     ) -> None:
+        """``status_root`` makes the root of the status port (``ecsta-mux`` composes the web
+        console there); ``/metrics`` and ``/reload`` are added to it."""
         super().__init__()
         self.reactor = reactor
         self.config = config
@@ -650,7 +714,7 @@ class MuxService(MultiService):
         self.certificates: dict[str, RenewableContext] = {}
         #: Set by ``makeService``: what SIGHUP and ``POST /reload`` run.
         self.reloader: Reloader[Any] | None = None
-        self.status_root: StatusRoot | None = None
+        self.status_root: Resource | None = None
         for description in config.listen.tcp:
             self._listeners.append(
                 (description, self._parse(description), self.mux.app_factory(tls=False))
@@ -659,10 +723,15 @@ class MuxService(MultiService):
             endpoint = self._renewable(description)
             self._listeners.append((description, endpoint, self.mux.app_factory(tls=True)))
         if config.status.endpoint:
-            root = self.status_root = StatusRoot(self.mux)
+            root = self.status_root = status_root(self.mux)
             root.putChild(b"reload", ReloadResource(lambda: self.reloader))
             root.putChild(b"metrics", MetricsResource(self.metrics))
-            site = QuietSite(root)
+            site = GuardedSite(
+                root,
+                hosts=answered_hosts(config.status.endpoint, config.status.hosts or None),
+                max_body=STATUS_MAX_BODY,
+                reactor=reactor,
+            )
             endpoint = self._renewable(config.status.endpoint)
             self._listeners.append((config.status.endpoint, endpoint, site))
         if pbx_endpoint is None:
@@ -743,7 +812,7 @@ class MuxService(MultiService):
         try:
             for description, endpoint, factory in self._listeners:
                 factory = self._admit_from(description, factory)
-                self._ports.append(_listen_now(endpoint, factory, description))
+                self._ports.append(listen_now(endpoint, factory, description))
                 log.info("listening on {endpoint}", endpoint=description)
         except StartupError:
             for port in self._ports:

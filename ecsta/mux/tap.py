@@ -27,6 +27,7 @@ from ecsta.daemon.startup import Daemon
 from ecsta.mux.config import ConfigError, MuxConfig, from_dict, load, override
 from ecsta.mux.reload import apply, prepare
 from ecsta.mux.service import MuxService, StartupError, parse_server_endpoint
+from ecsta.web.muxconsole import StatusRoot
 
 log = Logger()
 
@@ -97,7 +98,7 @@ def configure(options: Options) -> MuxConfig:
         else:
             problem = endpoint_problem(config.pbx.endpoint)
             if problem is not None:
-                raise ConfigError(f"pbx.endpoint: {problem}")
+                raise ConfigError("pbx.endpoint", problem)
     except ConfigError as error:
         raise usage.UsageError(str(error)) from error
     try:
@@ -127,7 +128,6 @@ def simulator_config(config: MuxConfig) -> Any:
     control API, so that it takes none of the ports an operator has planned for.
     """
     from ecsta.sim.config import parse
-    from ecsta.sim.errors import ConfigError as SimConfigError
 
     document = {
         key: dict(value) if isinstance(value, dict) else value for key, value in config.sim.items()
@@ -136,8 +136,8 @@ def simulator_config(config: MuxConfig) -> Any:
     document.setdefault("control", {}).setdefault("endpoint", "")
     try:
         return parse(document)
-    except SimConfigError as error:
-        raise ConfigError(f"sim.{error}") from error
+    except ConfigError as error:
+        raise ConfigError(f"sim.{error.key}", error.message) from error
 
 
 def makeService(options: Options) -> Daemon:
@@ -148,11 +148,11 @@ def makeService(options: Options) -> Daemon:
     try:
         endpoint = None
         if config.pbx.endpoint == "sim":
-            from ecsta.sim.tap import embedded_simulator
+            from ecsta.sim.runtime import embedded_simulator
 
             simulator, endpoint = embedded_simulator(reactor, simulator_config(config))
             simulator.setServiceParent(top)
-        mux = MuxService(reactor, config, pbx_endpoint=endpoint)
+        mux = MuxService(reactor, config, pbx_endpoint=endpoint, status_root=StatusRoot)
         mux.setServiceParent(top)
     except StartupError as error:
         # Logging has not started yet: this line goes to stderr as it is.

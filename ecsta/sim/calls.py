@@ -17,9 +17,9 @@ __all__ = [
     "INITIATED",
     "NULL",
     "QUEUED",
-    "Call",
     "CallIdAllocator",
     "Connection",
+    "SwitchCall",
 ]
 
 # LocalConnectionState names (CSTA-connection-states).
@@ -50,7 +50,7 @@ class Connection:
 
 
 @dataclass(eq=False)
-class Call:
+class SwitchCall:
     """One call: its connections in the order they joined, and what its events report.
 
     ``calling``/``called`` are what callingDevice/calledDevice say; ``origin`` is the device
@@ -76,7 +76,7 @@ class Call:
     answered: float | None = None
     condition: int | None = None
     merged: bool = False
-    consult_of: Call | None = None
+    consult_of: SwitchCall | None = None
     ring_timers: list[Timer] = field(default_factory=list)
     dialled: str = ""
     pending_route: Route | None = None

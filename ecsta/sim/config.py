@@ -8,23 +8,34 @@ Layout of the file (``etc/pbxsim.toml`` explains every key)::
     [control]  endpoint
     [cdr]      resend_delay, answer_timeout, buffer
     [traffic]  rate, seed
-    [plan]     the switch's devices, numbering plan and timers (ecsta.sim.plan.Plan.from_dict)
+    [plan]     the switch's devices, numbering plan and timers (ecsta.sim.plan.SwitchPlan.from_dict)
 
 A misspelt key, a wrong type or an impossible value stops the simulator with a
-:class:`ConfigError` naming the key (``csta.keepalive_misses: must be an integer >= 1``), since
-a simulator that silently ignores a setting makes every test run against it a lie.
+:class:`~ecsta.daemon.config.ConfigError` naming the key (``csta.keepalive_misses: expected an
+integer >= 1, got 0``), since a simulator that silently ignores a setting makes every test run
+against it a lie.
 """
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecsta.daemon.logs import LEVELS
+from ecsta.daemon.config import (
+    Check,
+    ConfigError,
+    checked,
+    endpoint,
+    integer,
+    log_level,
+    number,
+    one_of,
+    read_toml,
+    string,
+    table,
+)
 from ecsta.link.protocol import KEEPALIVE_INTERVAL, KEEPALIVE_MISSES
 from ecsta.sim.cdr import DEFAULT_BUFFER
-from ecsta.sim.errors import ConfigError
-from ecsta.sim.plan import Plan, PlanError
+from ecsta.sim.plan import PlanError, SwitchPlan
 
 __all__ = ["DEFAULT_CONTROL", "DEFAULT_CSTA", "SECTIONS", "SimConfig", "load", "parse"]
 
@@ -63,64 +74,44 @@ class SimConfig:
     traffic: float = 0.0
     seed: int | None = None
     log_level: str = "info"
-    plan: Plan = field(default_factory=Plan.default)
+    plan: SwitchPlan = field(default_factory=SwitchPlan.default)
 
 
-#: The file's sections other than [plan]: section -> key -> (SimConfig field, kind of value).
-SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
+def _seconds_or_none(key: str, value: Any) -> float | None:
+    """Seconds, or 0 for none (only the first keep-alive)."""
+    seconds: float = number(0)(key, value)
+    return seconds or None
+
+
+def _endpoint_or_none(key: str, value: Any) -> str | None:
+    return string(key, value) or None
+
+
+def _answer_or_refuse(key: str, value: Any) -> bool:
+    return one_of("answer", "refuse")(key, value) == "answer"
+
+
+#: The file's sections other than [plan]: section -> key -> (SimConfig field, check).
+SECTIONS: dict[str, dict[str, tuple[str, Check]]] = {
     "csta": {
-        "endpoint": ("csta", "endpoint"),
-        "keepalive_interval": ("keepalive_interval", "seconds-or-none"),
-        "keepalive_misses": ("keepalive_misses", "count"),
-        "association_timeout": ("association_timeout", "seconds"),
-        "answer_timeout": ("answer_timeout", "seconds"),
-        "device_list_segment": ("segment_size", "count"),
-        "get_switching_function_devices": ("sfd_answer", "answer-or-refuse"),
-        "extension_names": ("names_answer", "answer-or-refuse"),
+        "endpoint": ("csta", endpoint),
+        "keepalive_interval": ("keepalive_interval", _seconds_or_none),
+        "keepalive_misses": ("keepalive_misses", number(1, integer=True)),
+        "association_timeout": ("association_timeout", number(0, exclusive=True)),
+        "answer_timeout": ("answer_timeout", number(0, exclusive=True)),
+        "device_list_segment": ("segment_size", number(1, integer=True)),
+        "get_switching_function_devices": ("sfd_answer", _answer_or_refuse),
+        "extension_names": ("names_answer", _answer_or_refuse),
     },
-    "control": {"endpoint": ("control", "endpoint-or-none")},
+    "control": {"endpoint": ("control", _endpoint_or_none)},
     "cdr": {
-        "resend_delay": ("cdr_resend_delay", "seconds"),
-        "answer_timeout": ("cdr_answer_timeout", "seconds"),
-        "buffer": ("cdr_buffer", "count"),
+        "resend_delay": ("cdr_resend_delay", number(0, exclusive=True)),
+        "answer_timeout": ("cdr_answer_timeout", number(0, exclusive=True)),
+        "buffer": ("cdr_buffer", number(1, integer=True)),
     },
-    "traffic": {"rate": ("traffic", "rate"), "seed": ("seed", "integer")},
-    "log": {"level": ("log_level", "log-level")},
+    "traffic": {"rate": ("traffic", number(0)), "seed": ("seed", integer)},
+    "log": {"level": ("log_level", log_level)},
 }
-
-
-def _convert(where: str, kind: str, value: Any) -> Any:
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    if kind == "endpoint" and isinstance(value, str) and value:
-        return value
-    if kind == "endpoint-or-none" and isinstance(value, str):
-        return value or None
-    if kind == "seconds" and numeric and value > 0:
-        return float(value)
-    if kind == "seconds-or-none" and numeric:
-        return float(value) if value > 0 else None
-    if kind == "rate" and numeric and value >= 0:
-        return float(value)
-    if kind == "count" and isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-        return value
-    if kind == "integer" and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if kind == "answer-or-refuse" and value in ("answer", "refuse"):
-        return value == "answer"
-    if kind == "log-level" and value in LEVELS:
-        return value
-    expected = {
-        "endpoint": "a Twisted endpoint string",
-        "endpoint-or-none": 'a Twisted endpoint string, or "" for none',
-        "seconds": "a number of seconds > 0",
-        "seconds-or-none": "a number of seconds (0 for none)",
-        "rate": "a number >= 0",
-        "count": "an integer >= 1",
-        "integer": "an integer",
-        "answer-or-refuse": '"answer" or "refuse"',
-        "log-level": " or ".join(LEVELS),
-    }[kind]
-    raise ConfigError(f"{where}: must be {expected}, not {value!r}")
 
 
 def parse(data: Mapping[str, Any]) -> SimConfig:
@@ -131,33 +122,17 @@ def parse(data: Mapping[str, Any]) -> SimConfig:
             continue
         keys = SECTIONS.get(section)
         if keys is None:
-            raise ConfigError(
-                f"{section}: unknown section (known: {', '.join([*SECTIONS, 'plan'])})"
-            )
-        if not isinstance(content, Mapping):
-            raise ConfigError(f"{section}: must be a table")
-        for key, value in content.items():
-            if key not in keys:
-                raise ConfigError(f"{section}.{key}: unknown key")
-            name, kind = keys[key]
-            settings[name] = _convert(f"{section}.{key}", kind, value)
-    plan_data = data.get("plan", {})
-    if not isinstance(plan_data, Mapping):
-        raise ConfigError("plan: must be a table")
+            known = ", ".join([*SECTIONS, "plan"])
+            raise ConfigError(section, f"unknown section (known: {known})")
+        values = checked(section, content, {key: check for key, (_, check) in keys.items()})
+        settings.update((keys[key][0], value) for key, value in values.items())
     try:
-        settings["plan"] = Plan.from_dict(plan_data)
+        settings["plan"] = SwitchPlan.from_dict(table("plan", data.get("plan", {})))
     except PlanError as error:
-        raise ConfigError(f"plan.{error}") from None
+        raise ConfigError(f"plan.{error.field}", error.reason) from None
     return SimConfig(**settings)
 
 
 def load(path: str) -> SimConfig:
     """Read and check a TOML configuration file."""
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except OSError as error:
-        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path} is not valid TOML: {error}") from None
-    return parse(data)
+    return parse(read_toml(path))

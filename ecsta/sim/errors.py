@@ -1,4 +1,4 @@
-"""Why a control request or a configuration was refused, with what an operator needs to fix it."""
+"""Why a control request was refused, with what its caller needs to know."""
 
 from typing import Any
 
@@ -15,7 +15,3 @@ class ControlError(Exception):
         self.status = status
         self.message = message
         self.details = details
-
-
-class ConfigError(ValueError):
-    """A configuration that the simulator refuses to start with; the message names the key."""

@@ -1,8 +1,9 @@
 """The simulated PBX's configuration: its devices, numbering plan, outside world and timers.
 
-A :class:`Plan` is plain data, buildable from the dict that the TOML configuration file parses
-into (:meth:`Plan.from_dict`), so that a misspelt key or a clashing number is reported with the
-name of the offending field before the simulator starts, rather than as odd behaviour later.
+A :class:`SwitchPlan` is plain data, buildable from the dict that the TOML configuration file
+parses into (:meth:`SwitchPlan.from_dict`), so that a misspelt key or a clashing number is
+reported with the name of the offending field before the simulator starts, rather than as odd
+behaviour later.
 
 Panasonic deviceNumbers carry a class in their top 16 bits (PROTOCOL.md section 4): 0x0111 wired
 extension, 0x0121 DECT portable station, 0x0131 CO trunk.  No capture shows the class a Panasonic
@@ -96,7 +97,7 @@ class ExternalBehaviour:
 
 
 @dataclass
-class Plan:
+class SwitchPlan:
     """Everything the switch needs to know before the first call.
 
     Timers, in seconds: ``no_answer_seconds`` before forwarding on no answer (unless the
@@ -129,7 +130,7 @@ class Plan:
         self.validate()
 
     @classmethod
-    def default(cls) -> Plan:
+    def default(cls) -> SwitchPlan:
         """A small office: 20 desk phones, 4 DECT portables (two Super-Twin), 2 SIP, 4 CO lines."""
         devices: list[Device] = []
         for index in range(20):
@@ -185,7 +186,7 @@ class Plan:
         return cls(devices=devices)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+    def from_dict(cls, data: Mapping[str, Any]) -> SwitchPlan:
         """Build a plan from configuration data; omitted keys take the defaults.
 
         ``devices`` entries take ``kind``, ``number``, ``name``, ``device_number`` (allocated

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ecsta.sim.calls import Call
+from ecsta.sim.calls import SwitchCall
 from ecsta.sim.failure import CstaError, invalid_call, invalid_connection, invalid_device
 from ecsta.sim.ids import ChoiceValue, connection_id, device_id, subject
 from ecsta.sim.plan import Device
@@ -302,7 +302,7 @@ class CstaServices:
         target = self._target(value)
         return target if isinstance(target, str) else target.number
 
-    def _call(self, value: ChoiceValue) -> Call:
+    def _call(self, value: ChoiceValue) -> SwitchCall:
         kind, content = value
         if kind == "both":
             call_id = content["callID"]
@@ -315,7 +315,7 @@ class CstaServices:
             raise invalid_call(f"no call {bytes(call_id).hex()}")
         return call
 
-    def _connection(self, value: ChoiceValue) -> tuple[Call, Device]:
+    def _connection(self, value: ChoiceValue) -> tuple[SwitchCall, Device]:
         kind, content = value
         if kind == "callID":
             raise invalid_connection("a callID alone names no connection")
@@ -334,7 +334,9 @@ class CstaServices:
             raise invalid_connection(f"{device.number} is in {len(calls)} calls")
         return calls[0][0], device
 
-    def _pair(self, held: ChoiceValue, active: ChoiceValue) -> tuple[Call, Call, Device]:
+    def _pair(
+        self, held: ChoiceValue, active: ChoiceValue
+    ) -> tuple[SwitchCall, SwitchCall, Device]:
         """The held and the active call of one device (alternate, transfer, conference)."""
         held_call, device = self._connection(held)
         active_call, active_device = self._connection(active)

@@ -7,7 +7,7 @@ the driver's API port. It serves the console's static files (see :mod:`ecsta.web
   show when nobody is);
 - ``POST login``: a JSON form (``{"user", "password"}`` or ``{"token"}``) that opens a
   session, set as an HttpOnly, SameSite=Strict cookie; failed logins are slowed down and then
-  locked out per address (:class:`ecsta.mux.auth.LoginGuard`);
+  locked out per address (:class:`ecsta.daemon.auth.LoginGuard`);
 - ``POST logout``;
 - ``api/...``: the JSON the page reads, behind the gate.
 
@@ -35,7 +35,8 @@ from twisted.web.resource import IResource, NoResource, Resource
 from twisted.web.server import NOT_DONE_YET, Request
 
 from ecsta.daemon import jsonbody
-from ecsta.mux.auth import LoginGuard
+from ecsta.daemon.auth import LoginGuard, LoginsBusy
+from ecsta.link.throttle import Throttle
 from ecsta.web.files import FileResource, StaticFile
 from ecsta.web.logins import Login
 from ecsta.web.sessions import Session, SessionStore
@@ -144,6 +145,8 @@ class _Login(_PostOnly):
         self.gate = gate
         self.guard = guard
         self.clock = clock
+        #: Refused logins are logged a few a minute: a flood of them is not a flood of lines.
+        self.warnings = Throttle(log, clock)
 
     def render_POST(self, request: Request) -> bytes | int:
         login = self.gate.login
@@ -160,7 +163,9 @@ class _Login(_PostOnly):
         subject = login.subject(form)
         verdict = self.guard.assess(address, self.clock.seconds(), subject)
         if verdict.locked:
-            log.warn("console login from {address}: locked out", address=address)
+            self.warnings.warn(
+                "console locked out", "console login from {address}: locked out", address=address
+            )
             request.setHeader("retry-after", str(int(verdict.seconds_left) + 1))
             return _json(
                 request,
@@ -178,7 +183,8 @@ class _Login(_PostOnly):
         login = self.gate.login
         if user is None:
             delay = self.guard.failed(address, self.clock.seconds(), subject)
-            log.warn(
+            self.warnings.warn(
+                "failed console login",
                 "failed console login from {address}, answered in {delay:g} s",
                 address=address,
                 delay=delay,
@@ -209,6 +215,10 @@ class _Login(_PostOnly):
 
     @staticmethod
     def _broken(failure: Failure, request: Request) -> None:
+        if failure.check(LoginsBusy):
+            request.setHeader("retry-after", "1")
+            _finish(request, 503, {"error": "busy", "message": "too many logins at once"})
+            return
         log.failure("checking a console login", failure)
         _finish(request, 500, {"error": "internal", "message": "the login could not be checked"})
 

@@ -12,10 +12,11 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.web.resource import Resource
 from twisted.web.util import Redirect
 
-from ecsta.mux.auth import LoginGuard
+from ecsta.daemon.auth import LoginGuard
+from ecsta.daemon.tokens import BearerTokens
 from ecsta.web.console import ConsoleGate, ConsoleResource
 from ecsta.web.files import load
-from ecsta.web.logins import BearerTokens, TokenLogin
+from ecsta.web.logins import TokenLogin
 from ecsta.web.sessions import SessionStore
 
 

@@ -1,7 +1,7 @@
 """What a console accepts as a login: a user and password, a bearer token, or nothing.
 
 The multiplexer's console checks the users of its configuration (password hashes, see
-:mod:`ecsta.mux.auth`), optionally only some of them; the driver's checks the bearer tokens of
+:mod:`ecsta.daemon.auth`), optionally only some of them; the driver's checks the bearer tokens of
 its API, so that whoever may call the API may use the console and nobody else. A console with
 nothing configured needs no login, as the status page and the API it shows need none then.
 
@@ -10,14 +10,14 @@ password is hashed off the reactor thread); it never says why a login failed, an
 never used as a name (the log would hold it).
 """
 
-import hmac
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
 from twisted.internet import defer
 from twisted.internet.defer import Deferred
 
-from ecsta.mux.auth import Users
+from ecsta.daemon.auth import Users
+from ecsta.daemon.tokens import BearerTokens, bearer_tokens
 
 #: Longest user name, password or token a login form may send.
 MAX_FIELD = 1024
@@ -82,36 +82,6 @@ class PasswordLogin:
     def subject(self, form: Mapping[str, Any]) -> str | None:
         user = _field(form, "user")
         return user if user is not None and user in self.users else None
-
-
-class BearerTokens:
-    """The bearer tokens of an API, one object shared by every check of them (the API, its web
-    console, its metrics), so that a reload replaces them everywhere at once."""
-
-    def __init__(self, tokens: Collection[str] = ()) -> None:
-        self.encoded: list[bytes] = []
-        self.replace(tokens)
-
-    def replace(self, tokens: Collection[str]) -> bool:
-        """Check requests against ``tokens`` from now on; whether they differ from before."""
-        new = [token.encode("utf-8") for token in tokens]
-        changed = new != self.encoded
-        self.encoded = new
-        return changed
-
-    def __bool__(self) -> bool:
-        return bool(self.encoded)
-
-    def place(self, given: bytes) -> int | None:
-        """The place (from 1) of the token ``given``, or None for one that is not valid."""
-        # Every token is compared, so that the time taken does not tell which one was close.
-        matches = [hmac.compare_digest(given, known) for known in self.encoded]
-        return matches.index(True) + 1 if any(matches) else None
-
-
-def bearer_tokens(tokens: "Collection[str] | BearerTokens | None") -> BearerTokens:
-    """``tokens`` as a shared set: the same object when it is one already."""
-    return tokens if isinstance(tokens, BearerTokens) else BearerTokens(tokens or ())
 
 
 class TokenLogin:

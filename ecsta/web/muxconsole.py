@@ -36,7 +36,7 @@ class StatusRoot(Resource):
             PasswordLogin(
                 mux.users,
                 config.console.users,
-                lambda user, password: mux.check_password(user, password),
+                mux.console_check,
             ),
             SessionStore(lambda: mux.clock.seconds()),
             "ecsta_mux",

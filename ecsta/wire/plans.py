@@ -26,6 +26,7 @@ from pyasn1.type.base import Asn1Item
 from pyasn1.type.tag import Tag
 
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.plain import to_value
 from ecsta.wire.tlv import read_tlv, tag_number
 
 __all__ = ["decode"]
@@ -89,9 +90,6 @@ def _type_name(spec: Asn1Item) -> str:
 
 def _plain(obj: Asn1Item) -> Any:
     """The plain value of a pyasn1 object: a DEFAULT value, or a scalar pyasn1 has judged."""
-    # Imported here: ecsta.wire.values, which owns the conversion, imports this module.
-    from ecsta.wire.values import to_value
-
     return to_value(obj)
 
 
@@ -121,12 +119,12 @@ def decode(
 # Plans of the spec classes, and of spec instances by id: a plan holds its spec, so an id stays
 # that spec's for as long as its entry lives. Callers that build a new spec instance for every
 # call would grow the second table without end, hence its limit.
-_CLASS_PLANS: dict[type[Asn1Item], "_Plan"] = {}
-_INSTANCE_PLANS: dict[int, "_Plan"] = {}
+_CLASS_PLANS: dict[type[Asn1Item], "_DecodePlan"] = {}
+_INSTANCE_PLANS: dict[int, "_DecodePlan"] = {}
 _INSTANCE_PLANS_LIMIT = 256
 
 
-def _plan_of(spec: Asn1Item | type[Asn1Item]) -> "_Plan":
+def _plan_of(spec: Asn1Item | type[Asn1Item]) -> "_DecodePlan":
     if isinstance(spec, type):
         plan = _CLASS_PLANS.get(spec)
         if plan is None:
@@ -223,7 +221,7 @@ class _Walk:
         return bytes(octets), bits
 
 
-class _Plan:
+class _DecodePlan:
     """How to decode one spec: each subclass knows one kind of type.
 
     ``keys`` are the tag keys that the TLV of a value may have, None when any tag will do (an
@@ -290,11 +288,11 @@ class _Plan:
 
 
 #: A CHOICE alternative: (name, "." + name, plan).
-_Alternative: TypeAlias = tuple[str, str, _Plan]
+_Alternative: TypeAlias = tuple[str, str, _DecodePlan]
 
 #: A SEQUENCE or SET component: (name, "." + name, plan, the plan's keys, whether it is
 #: OPTIONAL, its DEFAULT value as a pyasn1 object or None).
-_Component: TypeAlias = tuple[str, str, _Plan, frozenset[int] | None, bool, Asn1Item | None]
+_Component: TypeAlias = tuple[str, str, _DecodePlan, frozenset[int] | None, bool, Asn1Item | None]
 
 
 def _components(spec: univ.Sequence | univ.Set) -> tuple[_Component, ...]:
@@ -306,7 +304,7 @@ def _components(spec: univ.Sequence | univ.Set) -> tuple[_Component, ...]:
     return tuple(out)
 
 
-class _Choice(_Plan):
+class _Choice(_DecodePlan):
     """A CHOICE: the alternative looked up by the tag it starts with.
 
     The first alternative in order that accepts a tag wins: a key keeps the first alternative
@@ -350,7 +348,7 @@ class _Choice(_Plan):
         return name, plan.element(walk, pos, tlv, path + suffix)
 
 
-class _Any(_Plan):
+class _Any(_DecodePlan):
     """An open type: its bytes as they are (the whole TLV, or the contents of its last tag)."""
 
     __slots__ = ("tagged",)
@@ -368,7 +366,7 @@ class _Any(_Plan):
         return walk.open_type(start, stop, path)
 
 
-class _Sequence(_Plan):
+class _Sequence(_DecodePlan):
     __slots__ = ("components",)
 
     def __init__(self, spec: univ.Sequence) -> None:
@@ -411,7 +409,7 @@ class _Sequence(_Plan):
         return out
 
 
-class _Set(_Plan):
+class _Set(_DecodePlan):
     """A SET: each component looked up by tag, as a CHOICE looks up its alternatives."""
 
     __slots__ = ("components", "fallback", "table")
@@ -463,14 +461,14 @@ class _Set(_Plan):
         return out
 
 
-class _Items(_Plan):
+class _Items(_DecodePlan):
     """A SEQUENCE OF or SET OF."""
 
     __slots__ = ("item",)
 
     def __init__(self, spec: univ.SequenceOf | univ.SetOf) -> None:
         super().__init__(spec)
-        self.item: _Plan | None = None
+        self.item: _DecodePlan | None = None
 
     def body(self, walk: _Walk, pos: int, tlv: TLV, path: str) -> list[Any]:
         self.constructed(walk, pos, tlv, path)
@@ -491,7 +489,7 @@ class _Items(_Plan):
         return out
 
 
-class _Null(_Plan):
+class _Null(_DecodePlan):
     __slots__ = ()
 
     def body(self, walk: _Walk, pos: int, tlv: TLV, path: str) -> None:
@@ -524,7 +522,7 @@ def _as_in_pyasn1(spec: Asn1Item) -> bool:
     return False
 
 
-class _Scalar(_Plan):
+class _Scalar(_DecodePlan):
     __slots__ = ("direct",)
 
     def __init__(self, spec: Asn1Item) -> None:
@@ -662,7 +660,7 @@ class _ObjectIdentifier(_Scalar):
         return self.judge(walk, tuple(numbers), pos, path)
 
 
-class _Unsupported(_Plan):
+class _Unsupported(_DecodePlan):
     __slots__ = ()
 
     def body(self, walk: _Walk, pos: int, tlv: TLV, path: str) -> Any:
@@ -672,7 +670,7 @@ class _Unsupported(_Plan):
 
 # The plan for each kind of spec, tried in this order: pyasn1 derives Null, Any and the
 # character strings from OctetString, and Boolean and Enumerated from Integer.
-_KINDS: tuple[tuple[type | UnionType, type[_Plan]], ...] = (
+_KINDS: tuple[tuple[type | UnionType, type[_DecodePlan]], ...] = (
     (univ.Choice, _Choice),
     (univ.Any, _Any),
     (univ.SequenceOf | univ.SetOf, _Items),
@@ -689,7 +687,7 @@ _KINDS: tuple[tuple[type | UnionType, type[_Plan]], ...] = (
 )
 
 
-def _compile(spec: Asn1Item) -> _Plan:
+def _compile(spec: Asn1Item) -> _DecodePlan:
     for kind, plan in _KINDS:
         if isinstance(spec, kind):
             return plan(spec)

@@ -32,6 +32,7 @@ from pyasn1.type.base import Asn1Item
 from pyasn1.type.tag import Tag
 
 from ecsta.wire import plans
+from ecsta.wire.plain import scalar_value, to_value
 from ecsta.wire.tlv import encode_integer, encode_length
 
 __all__ = ["Asn1Item", "Spec", "decode", "encode", "from_value", "to_value"]
@@ -46,61 +47,6 @@ def _spec_instance(spec: Spec) -> Asn1Item:
 
 def _type_name(spec: Asn1Item) -> str:
     return type(spec).__name__
-
-
-# --------------------------------------------------------------------------------------------
-# pyasn1 object -> plain value
-
-
-def to_value(obj: Asn1Item) -> Any:
-    """The plain value of a pyasn1 object (see the module docstring for the mapping)."""
-    if isinstance(obj, univ.Choice):
-        name = obj.getName()
-        if not name:
-            raise ValueError(f"{_type_name(obj)}: no alternative chosen")
-        return name, to_value(obj.getComponent())
-    if isinstance(obj, univ.SequenceOf | univ.SetOf):
-        return [to_value(item) for item in obj]
-    if isinstance(obj, univ.Sequence | univ.Set):
-        out = {}
-        for index, named in enumerate(obj.componentType.namedTypes):
-            component = obj.getComponentByPosition(index, default=None, instantiate=False)
-            if component is not None and component.isValue:
-                out[named.name] = to_value(component)
-            elif named.isDefaulted:
-                out[named.name] = to_value(named.asn1Object)
-        return out
-    if not obj.isValue:
-        raise ValueError(f"{_type_name(obj)}: no value")
-    return _scalar(obj)
-
-
-def _scalar(obj: Asn1Item) -> Any:
-    # pyasn1 derives Null, Any and the character strings from OctetString, and Boolean and
-    # Enumerated from Integer: the subclasses are tested first here and below.
-    if isinstance(obj, univ.Null):
-        return None
-    if isinstance(obj, univ.Any):
-        return bytes(obj)
-    if isinstance(obj, char.AbstractCharacterString):
-        return str(obj)
-    if isinstance(obj, univ.OctetString):
-        return obj.asOctets()
-    if isinstance(obj, univ.Boolean):
-        return bool(obj)
-    if isinstance(obj, univ.Enumerated):
-        number = int(obj)
-        name = obj.namedValues.getName(number)
-        return number if name is None else name
-    if isinstance(obj, univ.Integer):
-        return int(obj)
-    if isinstance(obj, univ.BitString):
-        bits = len(obj)
-        size = (bits + 7) // 8
-        return (obj.asInteger() << (size * 8 - bits)).to_bytes(size, "big"), bits
-    if isinstance(obj, univ.ObjectIdentifier | univ.RelativeOID):
-        return ".".join(str(arc) for arc in obj)
-    raise ValueError(f"{_type_name(obj)}: no plain value for this type")
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,7 +291,7 @@ def _contents(spec: Asn1Item, value: Any, path: str) -> tuple[bytes, bool]:
     if isinstance(obj, univ.Integer):
         return encode_integer(int(obj)), False
     if isinstance(obj, univ.BitString):
-        octets, bits = _scalar(obj)
+        octets, bits = scalar_value(obj)
         return bytes((len(octets) * 8 - bits,)) + octets, False
     arcs = list(obj)
     if isinstance(obj, univ.ObjectIdentifier):

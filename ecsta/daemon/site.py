@@ -1,4 +1,5 @@
-"""The driver's HTTP site, guarded where a request enters, before any resource sees it.
+"""The services' HTTP sites (driver API, mux status and console), guarded where a request
+enters, before any resource sees it.
 
 - **Host names.** A browser page from another site can reach a service on 127.0.0.1 through
   DNS rebinding: its own name, re-pointed at 127.0.0.1, makes the request same-origin, and only
@@ -10,21 +11,31 @@
 - **Secrets.** The access log never shows a ``token`` (or ``password``) query parameter.
 """
 
+import json
 import re
 from collections.abc import Collection
 from typing import Any
 
 from twisted.web.http import combinedLogFormatter
-from twisted.web.resource import IResource
+from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
 
 from ecsta.daemon.accesslog import QuietSite
-from ecsta.driver.api import _Refusal
+from ecsta.daemon.networks import is_loopback
 
 #: Host names a service on loopback answers to by default.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 #: Query parameters whose values are never written to the access log.
 _SECRET = re.compile(rb"([?&](?:token|password)=)[^&#\s]*", re.IGNORECASE)
+
+
+def answered_hosts(endpoint: str, configured: Collection[str] | None) -> list[str]:
+    """The host names a site on ``endpoint`` answers to: as configured, else loopback names on
+    loopback and any beyond it (where a login is required, so that a rebound name gains
+    nothing)."""
+    if configured is not None:
+        return list(configured)
+    return list(LOOPBACK_HOSTS) if is_loopback(endpoint) else ["*"]
 
 
 def redact(uri: bytes) -> bytes:
@@ -60,7 +71,23 @@ def _log_line(timestamp: str, request: Request) -> str:
     return combinedLogFormatter(timestamp, redacted)
 
 
-_BAD_HOST = _Refusal(
+class Refusal(Resource):
+    """A request refused before it reaches a route: the status and body are fixed."""
+
+    isLeaf = True
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__()
+        self.status = status
+        self.body = body
+
+    def render(self, request: Request) -> bytes:
+        request.setResponseCode(self.status)
+        request.setHeader("content-type", "application/json")
+        return json.dumps(self.body, separators=(",", ":")).encode()
+
+
+_BAD_HOST = Refusal(
     421, {"error": "unknownHost", "message": "this service does not answer to that host name"}
 )
 

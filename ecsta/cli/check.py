@@ -65,7 +65,7 @@ def _client_endpoint(key: str, description: str) -> Problems:
     from twisted.internet import reactor
 
     from ecsta.daemon.endpointform import endpoint_problem
-    from ecsta.link.endpoints import EndpointError, client_endpoint
+    from ecsta.daemon.endpoints import EndpointError, client_endpoint
 
     if description == "sim":
         return
@@ -98,7 +98,8 @@ def _journal(key: str, settings: Any, state_directory: str) -> Problems:
 
 
 def _mux(path: str) -> Any:
-    from ecsta.mux.config import ConfigError, load
+    from ecsta.daemon.config import ConfigError
+    from ecsta.mux.config import load
 
     try:
         return load(path)
@@ -128,7 +129,7 @@ def _mux_files(path: str) -> Problems:
 
 def _mux_simulator(path: str) -> Problems:
     """The ``[sim]`` table, read as the built-in simulator will read it with ``pbx = "sim"``."""
-    from ecsta.mux.config import ConfigError
+    from ecsta.daemon.config import ConfigError
     from ecsta.mux.tap import simulator_config
 
     config = _mux(path)
@@ -148,7 +149,7 @@ def _mux_simulator(path: str) -> Problems:
 
 
 def _driver(path: str) -> Any:
-    from ecsta.driver.config import ConfigError
+    from ecsta.daemon.config import ConfigError
     from ecsta.driver.tap import settle
 
     given = dict.fromkeys(("pbx", "user", "password", "api", "capture"))
@@ -167,10 +168,10 @@ def _driver_endpoints(path: str) -> Problems:
 
 
 def _driver_settings(path: str) -> Problems:
+    from ecsta.daemon.config import ConfigError
     from ecsta.driver.admin import settings_from_config
     from ecsta.driver.settingerrors import InvalidSetting
     from ecsta.sim.config import load as load_sim
-    from ecsta.sim.errors import ConfigError as SimConfigError
 
     config = _driver(path)
     for index, instance in enumerate(config.each_instance()):
@@ -182,7 +183,7 @@ def _driver_settings(path: str) -> Problems:
         if instance.sim_config:
             try:
                 load_sim(instance.sim_config)
-            except SimConfigError as error:
+            except ConfigError as error:
                 yield f"{where}sim.config: {error}"
 
 
@@ -208,8 +209,8 @@ def _driver_directories(path: str) -> Problems:
 
 
 def _sim_endpoints(path: str) -> Problems:
+    from ecsta.daemon.config import ConfigError
     from ecsta.sim.config import load
-    from ecsta.sim.errors import ConfigError
 
     try:
         config = load(path)

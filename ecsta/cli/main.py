@@ -8,11 +8,11 @@ and its decoded argument or result. Input is hex on the command line (spaces all
 binary or hex text; with or without the link's 2-byte length headers. When bytes do not decode,
 it says which octet and which field, and which ROSE reject a server would answer with.
 
-The administration commands (``rules``, ``lines``, ``license``) live in :mod:`ecsta.cli_admin`;
-``watch`` in :mod:`ecsta.cli_watch`; ``dial``, ``lines query`` and ``status``, which talk to
-running services, in :mod:`ecsta.cli_remote`; ``hash-password`` in :mod:`ecsta.cli_password`;
-``settings`` and ``sipfilter`` (a running driver's settings) in :mod:`ecsta.cli_settings`;
-``journal export`` in :mod:`ecsta.cli_journal`.
+The administration commands (``rules``, ``lines``, ``license``) live in :mod:`ecsta.cli.admin`;
+``watch`` in :mod:`ecsta.cli.watch`; ``dial``, ``lines query`` and ``status``, which talk to
+running services, in :mod:`ecsta.cli.remote`; ``hash-password`` in :mod:`ecsta.cli.password`;
+``settings`` and ``sipfilter`` (a running driver's settings) in :mod:`ecsta.cli.settings`;
+``journal export`` in :mod:`ecsta.cli.journal`.
 """
 
 import argparse
@@ -22,16 +22,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ecsta import (
-    __version__,
-    cli_admin,
-    cli_check,
-    cli_journal,
-    cli_password,
-    cli_remote,
-    cli_settings,
-    cli_watch,
-)
+from ecsta import __version__
+from ecsta.cli import admin as cli_admin
+from ecsta.cli import check as cli_check
+from ecsta.cli import journal as cli_journal
+from ecsta.cli import password as cli_password
+from ecsta.cli import remote as cli_remote
+from ecsta.cli import settings as cli_settings
+from ecsta.cli import watch as cli_watch
 from ecsta.link.capture import read_capture
 from ecsta.wire import apdu
 from ecsta.wire.errors import DecodeError
@@ -374,7 +372,3 @@ def main(
         return exit_request.code if isinstance(exit_request.code, int) else 2
     status: int = args.handler(args, out or sys.stdout, err or sys.stderr)
     return status
-
-
-if __name__ == "__main__":
-    sys.exit(main())

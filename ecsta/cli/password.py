@@ -12,7 +12,7 @@ import re
 import sys
 from typing import TextIO
 
-from ecsta.mux.auth import SCHEMES, hash_password
+from ecsta.daemon.auth import SCHEMES, hash_password
 
 #: Shorter passwords are accepted with a warning: a lockout slows guessing, it cannot stop it.
 SHORT = 12

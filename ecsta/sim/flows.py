@@ -1,4 +1,4 @@
-"""How calls move: the machinery under :class:`~ecsta.sim.switch.Switch`.
+"""How calls move: the machinery a :class:`~ecsta.sim.switch.Switch` holds.
 
 The call flows follow ECMA-269 (CSTA Phase III) event by event, with Panasonic choices where
 the standard leaves room; each choice is stated where it is made.  In brief:
@@ -43,9 +43,9 @@ from ecsta.sim.calls import (
     HOLD,
     INITIATED,
     QUEUED,
-    Call,
     CallIdAllocator,
     Connection,
+    SwitchCall,
 )
 from ecsta.sim.cdr import CONDITION_CODES, DEFAULT_BUFFER, CdrQueue
 from ecsta.sim.collection import Collection, DataCollected
@@ -69,10 +69,10 @@ from ecsta.sim.ids import (
     redirection,
     subject,
 )
-from ecsta.sim.plan import Device, ExternalMode, Plan
+from ecsta.sim.plan import Device, ExternalMode, SwitchPlan
 from ecsta.sim.timers import Timer, TimerQueue
 
-__all__ = ["MAX_DIVERSIONS", "TALKING_STATES", "CallBackRequest", "CallEngine"]
+__all__ = ["MAX_DIVERSIONS", "TALKING_STATES", "CallBackRequest", "CallFlows"]
 
 #: Forwarding hops a call may take before the switch stops following forwardings (loops).
 MAX_DIVERSIONS = 4
@@ -90,74 +90,74 @@ class CallBackRequest:
     timer: Timer | None = None
 
 
-class CallEngine:
-    """The switch's state and the moves a call can make; every public check lives in
-    :class:`~ecsta.sim.switch.Switch`, which builds on this."""
+class CallFlows:
+    """The switch's state and the moves a call can make; every check of what a person or an
+    application asks lives in :class:`~ecsta.sim.switch.Switch`, which holds one of these."""
 
-    def __init__(self, plan: Plan, now: float, cdr_buffer: int = DEFAULT_BUFFER) -> None:
+    def __init__(self, plan: SwitchPlan, now: float, cdr_buffer: int = DEFAULT_BUFFER) -> None:
         # The switch owns its devices (it changes their in-service flag), so a plan object
         # can start several switches without them sharing state.
         self.plan = replace(plan, devices=[replace(device) for device in plan.devices])
         self.cdr = CdrQueue(cdr_buffer)
-        self._now = now
-        self._timers = TimerQueue()
-        self._external = dict(plan.external)
-        self._calls: dict[bytes, Call] = {}
-        self._call_ids = CallIdAllocator()
-        self._events: list[DeviceEvent] = []
-        self._collected: list[DataCollected] = []
-        self._forwarding: dict[Device, ForwardingTable] = {}
-        self._dnd: set[Device] = set()
-        self._callbacks: list[CallBackRequest] = []
-        self._collections: dict[bytes, Collection] = {}
-        self._collection_ids = itertools.count(1)
+        self.now = now
+        self.timers = TimerQueue()
+        self.external = dict(plan.external)
+        self.calls: dict[bytes, SwitchCall] = {}
+        self.call_ids = CallIdAllocator()
+        self.events: list[DeviceEvent] = []
+        self.collected: list[DataCollected] = []
+        self.forwarding: dict[Device, ForwardingTable] = {}
+        self.dnd: set[Device] = set()
+        self.callbacks: list[CallBackRequest] = []
+        self.collections: dict[bytes, Collection] = {}
+        self.collection_ids = itertools.count(1)
 
-    def connections_of(self, device: Device) -> list[tuple[Call, Connection]]:
+    def connections_of(self, device: Device) -> list[tuple[SwitchCall, Connection]]:
         """Every call the device is in, with its connection there, oldest call first."""
         return [
             (call, call.connections[device])
-            for call in self._calls.values()
+            for call in self.calls.values()
             if device in call.connections
         ]
 
     # ------------------------------------------------------------------ lookups
 
-    def _owners(self) -> dict[str, Device]:
+    def owners(self) -> dict[str, Device]:
         return {d.number: d for d in self.plan.devices if not d.is_trunk and d.twin_of is None}
 
-    def _owner_of(self, device: Device) -> Device:
+    def owner_of(self, device: Device) -> Device:
         if device.twin_of is None:
             return device
-        return self._owners().get(device.twin_of, device)
+        return self.owners().get(device.twin_of, device)
 
-    def _group(self, owner: Device) -> list[Device]:
+    def group(self, owner: Device) -> list[Device]:
         if owner.is_trunk:
             return [owner]
         return [owner, *(d for d in self.plan.devices if d.twin_of == owner.number)]
 
-    def _same_number(self, party: Party, owner: Device) -> bool:
-        return isinstance(party, Device) and self._owner_of(party) is owner
+    def same_number(self, party: Party, owner: Device) -> bool:
+        return isinstance(party, Device) and self.owner_of(party) is owner
 
-    def _connection(self, call: Call, device: Device) -> Connection:
+    def connection(self, call: SwitchCall, device: Device) -> Connection:
         connection = call.connections.get(device)
-        if self._calls.get(call.call_id) is not call or connection is None:
+        if self.calls.get(call.call_id) is not call or connection is None:
             raise invalid_connection(f"{device!r} is not in call {call.call_id.hex()}")
         return connection
 
-    def _active(self, device: Device) -> tuple[Call, Connection] | None:
+    def active(self, device: Device) -> tuple[SwitchCall, Connection] | None:
         """The call the device is off hook in (dialling, talking, busy tone), if any."""
         for call, connection in self.connections_of(device):
             if connection.state in TALKING_STATES:
                 return call, connection
         return None
 
-    def _ringing(self, device: Device) -> Call | None:
+    def ringing(self, device: Device) -> SwitchCall | None:
         for call, connection in self.connections_of(device):
             if connection.state == ALERTING:
                 return call
         return None
 
-    def _held_call(self, device: Device) -> Call | None:
+    def held_call(self, device: Device) -> SwitchCall | None:
         held = [call for call, c in self.connections_of(device) if c.state == HOLD]
         return held[-1] if held else None
 
@@ -167,45 +167,45 @@ class CallEngine:
     def _idle(self, device: Device) -> bool:
         return not self.connections_of(device)
 
-    def _free_trunk(self) -> Device | None:
+    def free_trunk(self) -> Device | None:
         for device in self.plan.devices:
             if device.is_trunk and device.in_service and self._idle(device):
                 return device
         return None
 
-    def _outside(self, number: str) -> Iterator[tuple[Call, Connection]]:
-        for call in list(self._calls.values()):
+    def outside(self, number: str) -> Iterator[tuple[SwitchCall, Connection]]:
+        for call in list(self.calls.values()):
             for connection in call.connections.values():
                 if connection.remote is not None and connection.remote.digits == number:
                     yield call, connection
 
-    def _alerting_members(self, call: Call, owner: Device) -> list[Device]:
+    def alerting_members(self, call: SwitchCall, owner: Device) -> list[Device]:
         return [
             d
             for d, c in call.connections.items()
-            if c.state == ALERTING and self._owner_of(d) is owner
+            if c.state == ALERTING and self.owner_of(d) is owner
         ]
 
-    def _ringing_call(self, owner: Device) -> Call | None:
-        for call in self._calls.values():
-            if self._alerting_members(call, owner):
+    def _ringing_call(self, owner: Device) -> SwitchCall | None:
+        for call in self.calls.values():
+            if self.alerting_members(call, owner):
                 return call
         return None
 
-    def _collection_on(self, device: Device) -> Collection | None:
-        for collection in self._collections.values():
+    def collection_on(self, device: Device) -> Collection | None:
+        for collection in self.collections.values():
             if collection.device is device:
                 return collection
         return None
 
     # ------------------------------------------------------------------ routing
 
-    def _route(self, digits: str) -> Route | None:
+    def route(self, digits: str) -> Route | None:
         """Where the digits lead; None while they are the start of a longer number."""
-        owner = self._owners().get(digits)
+        owner = self.owners().get(digits)
         if owner is not None:
             return Route(owner)
-        if any(number.startswith(digits) for number in self._owners()):
+        if any(number.startswith(digits) for number in self.owners()):
             return None
         access = self.plan.trunk_access_code
         if digits.startswith(access):
@@ -213,30 +213,30 @@ class CallEngine:
             return Route(Number(outside), outside=True) if outside else None
         return Route(Number(digits))
 
-    def _route_target(self, target: Device | str) -> Route:
+    def route_target(self, target: Device | str) -> Route:
         if isinstance(target, Device):
             # A CO line is no destination: dialled, it leads nowhere.
             return Route(Number(target.number)) if target.is_trunk else Route(target)
-        return self._route(target) or Route(Number(target))
+        return self.route(target) or Route(Number(target))
 
-    def _destination(self, target: Device | str, call: Call) -> Route:
+    def destination(self, target: Device | str, call: SwitchCall) -> Route:
         """A redirection target, checked now: it must lead somewhere outside this call."""
-        route = self._route_target(target)
+        route = self.route_target(target)
         if not route.reachable:
             raise CstaError("operation", "invalidDestination", f"{target!r} leads nowhere")
         if isinstance(route.party, Device) and any(
-            self._owner_of(d) is self._owner_of(route.party) for d in call.connections
+            self.owner_of(d) is self.owner_of(route.party) for d in call.connections
         ):
             raise CstaError("operation", "invalidDestination", "already in the call")
         return route
 
-    def _internal_caller(self, call: Call) -> bool:
+    def _internal_caller(self, call: SwitchCall) -> bool:
         return isinstance(call.calling, Device) and not call.calling.is_trunk
 
     # ------------------------------------------------------------------ events
 
-    def _emit(
-        self, call: Call, name: str, fields: dict[str, Any], also: list[Device] | None = None
+    def emit(
+        self, call: SwitchCall, name: str, fields: dict[str, Any], also: list[Device] | None = None
     ) -> None:
         recipients = list(call.connections)
         recipients += [d for d in also or () if d not in call.connections]
@@ -246,29 +246,29 @@ class CallEngine:
             values = dict(fields)
             if with_state:
                 values["localConnectionInfo"] = call.state_of(device)
-            self._events.append(DeviceEvent(device, group, name, event_value(name, values)))
+            self.events.append(DeviceEvent(device, group, name, event_value(name, values)))
 
-    def _emit_device(self, devices: list[Device], name: str, fields: dict[str, Any]) -> None:
+    def emit_device(self, devices: list[Device], name: str, fields: dict[str, Any]) -> None:
         value = event_value(name, fields)
         for device in devices:
-            self._events.append(DeviceEvent(device, EVENT_GROUP[name], name, dict(value)))
+            self.events.append(DeviceEvent(device, EVENT_GROUP[name], name, dict(value)))
 
-    def _emit_call_back(self, originator: Device, target: Device, cancelled: bool) -> None:
+    def emit_call_back(self, originator: Device, target: Device, cancelled: bool) -> None:
         fields = {
             "originatingDevice": subject(originator),
             "targetDevice": subject(target),
             "callBackSetCanceled": cancelled,
         }
-        self._emit_device([originator, target], "callBack", fields)
+        self.emit_device([originator, target], "callBack", fields)
 
-    def _parties(self, call: Call) -> dict[str, Any]:
+    def _parties(self, call: SwitchCall) -> dict[str, Any]:
         return {
             "callingDevice": subject(call.calling),
             "calledDevice": subject(call.called),
             "lastRedirectionDevice": redirection(call.last_redirection),
         }
 
-    def _connection_list(self, call: Call) -> list[dict[str, Any]]:
+    def _connection_list(self, call: SwitchCall) -> list[dict[str, Any]]:
         """transferredConnections / conferenceConnections as a Panasonic PBX fills them: each
         entry newConnection and associatedNID only (PROTOCOL.md section 5); applications built
         on real PBXs cannot decode oldConnection or endpoint.  associatedNID names the CO line
@@ -286,16 +286,18 @@ class CallEngine:
 
     # ------------------------------------------------------------------ call life
 
-    def _new_call(self, origin: Device, calling: Party | None) -> Call:
-        call = Call(self._call_ids.allocate(), self._now, origin, calling)
-        self._calls[call.call_id] = call
+    def new_call(self, origin: Device, calling: Party | None) -> SwitchCall:
+        call = SwitchCall(self.call_ids.allocate(), self.now, origin, calling)
+        self.calls[call.call_id] = call
         return call
 
-    def _start_call(self, device: Device, cause: str, consult_of: Call | None = None) -> Call:
-        call = self._new_call(device, device)
+    def start_call(
+        self, device: Device, cause: str, consult_of: SwitchCall | None = None
+    ) -> SwitchCall:
+        call = self.new_call(device, device)
         call.consult_of = consult_of
         call.add(device, INITIATED)
-        self._emit(
+        self.emit(
             call,
             "serviceInitiated",
             {
@@ -306,17 +308,17 @@ class CallEngine:
         )
         return call
 
-    def _proceed(self, call: Call, device: Device) -> None:
+    def proceed(self, call: SwitchCall, device: Device) -> None:
         route = call.pending_route
         call.pending_route = None
         if route is not None:
-            self._originate(call, device, route, "newCall")
+            self.originate(call, device, route, "newCall")
 
-    def _originate(self, call: Call, device: Device, route: Route, cause: str) -> None:
+    def originate(self, call: SwitchCall, device: Device, route: Route, cause: str) -> None:
         call.connections[device].state = CONNECTED
         call.called = route.party
         call.dialled = ""
-        self._emit(
+        self.emit(
             call,
             "originated",
             {
@@ -326,11 +328,11 @@ class CallEngine:
                 "cause": cause,
             },
         )
-        self._deliver(call, route, "newCall")
+        self.deliver(call, route, "newCall")
 
-    def _deliver(self, call: Call, route: Route, cause: str, hops: int = 0) -> None:
+    def deliver(self, call: SwitchCall, route: Route, cause: str, hops: int = 0) -> None:
         """Offer the call to where the route leads: forwarding, DND, busy, or ringing."""
-        if self._calls.get(call.call_id) is not call:
+        if self.calls.get(call.call_id) is not call:
             return  # the call ended on the way here; nobody is to be rung for it
         call.cause = cause
         party = route.party
@@ -340,15 +342,15 @@ class CallEngine:
             else:
                 self._fail(call, party, "destNotObtainable")
             return
-        owner = self._owner_of(party)
-        members = [m for m in (self._group(owner) if party is owner else [party]) if m.in_service]
+        owner = self.owner_of(party)
+        members = [m for m in (self.group(owner) if party is owner else [party]) if m.in_service]
         if not members:
             self._fail(call, party, "destOutOfOrder")
             return
         internal = self._internal_caller(call)
         if self._forward(call, owner, "immediate", internal, hops):
             return
-        if owner in self._dnd:
+        if owner in self.dnd:
             self._fail(call, party, "doNotDisturb")
             return
         free = [m for m in members if not self._busy(m)]
@@ -359,7 +361,7 @@ class CallEngine:
         for member in free:
             call.add(member, ALERTING)
         for member in free:
-            self._emit(
+            self.emit(
                 call,
                 "delivered",
                 {
@@ -385,46 +387,46 @@ class CallEngine:
         self, owner: Device, trigger: Trigger, internal: bool, hops: int
     ) -> tuple[Forwarding, Route] | None:
         """The forwarding a call meets on ``trigger``, with where it leads, if it is followed."""
-        table = self._forwarding.get(owner)
+        table = self.forwarding.get(owner)
         if table is None or hops >= MAX_DIVERSIONS:
             return None
         forwarding = table.applicable(trigger, internal)
         if forwarding is None:
             return None
-        route = self._route(forwarding.destination)
-        if route is None or not route.reachable or self._same_number(route.party, owner):
+        route = self.route(forwarding.destination)
+        if route is None or not route.reachable or self.same_number(route.party, owner):
             return None
         return forwarding, route
 
     def _forward(
-        self, call: Call, owner: Device, trigger: Trigger, internal: bool, hops: int
+        self, call: SwitchCall, owner: Device, trigger: Trigger, internal: bool, hops: int
     ) -> bool:
         found = self._forwarding_for(owner, trigger, internal, hops)
         if found is None:
             return False
-        self._divert(call, [owner], found[1], DIVERSION_CAUSE[trigger], hops)
+        self.divert(call, [owner], found[1], DIVERSION_CAUSE[trigger], hops)
         return True
 
-    def _divert(
-        self, call: Call, devices: list[Device], route: Route, cause: str, hops: int
+    def divert(
+        self, call: SwitchCall, devices: list[Device], route: Route, cause: str, hops: int
     ) -> None:
         """The call leaves ``devices`` (diverted) and is offered to the route's party."""
         self._leave_ringing(call, devices, route.party, cause)
-        call.last_redirection = self._owner_of(devices[0])
+        call.last_redirection = self.owner_of(devices[0])
         if call.condition is None:
             call.condition = CONDITION_CODES["forwarding"]
-        self._deliver(call, route, cause, hops + 1)
+        self.deliver(call, route, cause, hops + 1)
         self._check_callbacks()
 
     def _leave_ringing(
-        self, call: Call, devices: list[Device], new_destination: Party, cause: str
+        self, call: SwitchCall, devices: list[Device], new_destination: Party, cause: str
     ) -> None:
         """The call stops ringing at ``devices``: each reports it diverted elsewhere."""
         for device in devices:
             call.connections.pop(device, None)
         call.cancel_ringing()
         for device in devices:
-            self._emit(
+            self.emit(
                 call,
                 "diverted",
                 {
@@ -437,13 +439,13 @@ class CallEngine:
                 also=devices,
             )
 
-    def _deliver_outside(self, call: Call, number: Number) -> None:
-        trunk = self._free_trunk()
+    def _deliver_outside(self, call: SwitchCall, number: Number) -> None:
+        trunk = self.free_trunk()
         if trunk is None:
             self._fail(call, number, "trunksBusy")
             return
         connection = call.add(trunk, INITIATED, remote=number)
-        self._emit(
+        self.emit(
             call,
             "networkReached",
             {
@@ -453,13 +455,13 @@ class CallEngine:
                 "cause": call.cause,
             },
         )
-        behaviour = self._external.get(number.digits, self.plan.default_external)
+        behaviour = self.external.get(number.digits, self.plan.default_external)
         if behaviour.mode in (ExternalMode.BUSY, ExternalMode.UNOBTAINABLE):
             cause = "busy" if behaviour.mode is ExternalMode.BUSY else "destNotObtainable"
             self._fail(call, number, cause)
             return
         connection.state = ALERTING
-        self._emit(
+        self.emit(
             call,
             "delivered",
             {
@@ -473,7 +475,7 @@ class CallEngine:
             self._ring_timer(call, behaviour.delay, lambda: self._outside_answer(trunk))
         self._start_ring_timeout(call, trunk)
 
-    def _fail(self, call: Call, failing: Party, cause: str) -> None:
+    def _fail(self, call: SwitchCall, failing: Party, cause: str) -> None:
         """The call cannot reach ``failing``; a CO line seized for the attempt is let go.
 
         An originator left alone in the call and waiting for it to be answered (connected)
@@ -497,7 +499,7 @@ class CallEngine:
         waiting = connection is not None and connection.state == CONNECTED and not parties
         if connection is not None and waiting:
             connection.state = FAIL
-        self._emit(
+        self.emit(
             call,
             "failed",
             {
@@ -508,17 +510,17 @@ class CallEngine:
             },
         )
         for device in attempt:
-            self._release(call, device)
+            self.release(call, device)
         if waiting and origin.is_trunk and origin in call.connections:
             # An outside caller hears the busy tone and goes; the network releases the line.
-            self._release(call, origin)
-        elif not waiting and self._calls.get(call.call_id) is call:
+            self.release(call, origin)
+        elif not waiting and self.calls.get(call.call_id) is call:
             self._settle(call)
 
-    def _ring_timer(self, call: Call, delay: float, callback: Callable[[], None]) -> None:
-        call.ring_timers.append(self._timers.call_at(self._now + delay, callback))
+    def _ring_timer(self, call: SwitchCall, delay: float, callback: Callable[[], None]) -> None:
+        call.ring_timers.append(self.timers.call_at(self.now + delay, callback))
 
-    def _start_ring_timeout(self, call: Call, owner: Device) -> None:
+    def _start_ring_timeout(self, call: SwitchCall, owner: Device) -> None:
         if self.plan.ring_timeout is not None:
             self._ring_timer(call, self.plan.ring_timeout, lambda: self._ring_timeout(owner))
 
@@ -531,8 +533,8 @@ class CallEngine:
         if found is None:
             self._start_ring_timeout(call, owner)
             return
-        ringing = self._alerting_members(call, owner)
-        self._divert(call, ringing, found[1], "callForwardNoAnswer", hops)
+        ringing = self.alerting_members(call, owner)
+        self.divert(call, ringing, found[1], "callForwardNoAnswer", hops)
 
     def _ring_timeout(self, owner: Device) -> None:
         """Nobody answered: the ringing stops and, with nobody left to talk to, the call."""
@@ -541,21 +543,21 @@ class CallEngine:
             return
         if call.answered is None:
             call.condition = CONDITION_CODES["noAnswer"]
-        for device in self._alerting_members(call, owner):
-            self._release(call, device, "callNotAnswered")
+        for device in self.alerting_members(call, owner):
+            self.release(call, device, "callNotAnswered")
 
     def _outside_answer(self, trunk: Device) -> None:
         call = self._ringing_call(trunk)
         if call is not None:
-            self._answer(call, trunk)
+            self.answer(call, trunk)
 
-    def _answer(self, call: Call, device: Device) -> None:
+    def answer(self, call: SwitchCall, device: Device) -> None:
         connection = call.connections[device]
         connection.state = CONNECTED
         if call.answered is None:
-            call.answered = self._now
+            call.answered = self.now
         call.cancel_ringing()
-        self._emit(
+        self.emit(
             call,
             "established",
             {
@@ -567,21 +569,21 @@ class CallEngine:
         )
         # The rest of the number stops ringing; the call is settled only once a call-back
         # recall has gone on to its target, or its answerer would be left with nobody.
-        owner = self._owner_of(device)
-        for other in self._alerting_members(call, owner):
+        owner = self.owner_of(device)
+        for other in self.alerting_members(call, owner):
             self._drop(call, other, "normalClearing")
         target = call.recall_target
         if target is not None:
             call.recall_target = None
             call.calling, call.called, call.origin = device, target, device
-            self._deliver(call, Route(target), "callBack")
-        if self._calls.get(call.call_id) is call:
+            self.deliver(call, Route(target), "callBack")
+        if self.calls.get(call.call_id) is call:
             self._settle(call)
         self._check_callbacks()
 
-    def _hold(self, call: Call, device: Device, cause: str) -> None:
+    def hold(self, call: SwitchCall, device: Device, cause: str) -> None:
         call.connections[device].state = HOLD
-        self._emit(
+        self.emit(
             call,
             "held",
             {
@@ -592,9 +594,9 @@ class CallEngine:
             },
         )
 
-    def _retrieve(self, call: Call, device: Device, cause: str) -> None:
+    def retrieve(self, call: SwitchCall, device: Device, cause: str) -> None:
         call.connections[device].state = CONNECTED
-        self._emit(
+        self.emit(
             call,
             "retrieved",
             {
@@ -604,28 +606,28 @@ class CallEngine:
             },
         )
 
-    def _clear_way_for(self, device: Device) -> None:
+    def clear_way_for(self, device: Device) -> None:
         """Before taking a held call back: drop a bare dial tone, refuse if talking."""
-        active = self._active(device)
+        active = self.active(device)
         if active is None:
             return
         call, connection = active
         if connection.state == INITIATED and not call.dialled and call.pending_route is None:
-            self._release(call, device)
+            self.release(call, device)
             return
         raise wrong_state("invalidDeviceState", f"{device.number} is in another call")
 
-    def _release(self, call: Call, device: Device, cause: str = "normalClearing") -> None:
+    def release(self, call: SwitchCall, device: Device, cause: str = "normalClearing") -> None:
         if device not in call.connections:
             return
         self._drop(call, device, cause)
         self._settle(call)
         self._check_callbacks()
 
-    def _drop(self, call: Call, device: Device, cause: str) -> None:
+    def _drop(self, call: SwitchCall, device: Device, cause: str) -> None:
         """The device's connection goes (connectionCleared); the caller settles the call."""
         del call.connections[device]
-        self._emit(
+        self.emit(
             call,
             "connectionCleared",
             {
@@ -636,7 +638,7 @@ class CallEngine:
             also=[device],
         )
 
-    def _settle(self, call: Call) -> None:
+    def _settle(self, call: SwitchCall) -> None:
         """After a party left: release those left with nobody to talk to, end empty calls."""
         remaining = list(call.connections.values())
         if not remaining:
@@ -653,7 +655,7 @@ class CallEngine:
             self._drop(call, connection.device, "callCancelled" if ringing else "normalClearing")
         self._end_call(call)
 
-    def _clear_call(self, call: Call) -> None:
+    def clear_call(self, call: SwitchCall) -> None:
         """Every connection goes at once; each party sees callCleared (ECMA-269 Clear Call).
 
         callCleared is not in the table of PROTOCOL.md section 7; it carries the 2nd
@@ -663,19 +665,19 @@ class CallEngine:
         call.connections.clear()
         for device in devices:
             fields = {"clearedCall": connection_id(call.call_id, device), "cause": "normalClearing"}
-            self._emit_device([device], "callCleared", fields)
+            self.emit_device([device], "callCleared", fields)
         self._end_call(call)
 
-    def _end_call(self, call: Call) -> None:
+    def _end_call(self, call: SwitchCall) -> None:
         call.cancel_ringing()
-        if self._calls.pop(call.call_id, None) is None:
+        if self.calls.pop(call.call_id, None) is None:
             return
-        self._call_ids.release(call.call_id)
+        self.call_ids.release(call.call_id)
         if not call.merged and call.called is not None:
             self._record(call)
         self._check_callbacks()
 
-    def _record(self, call: Call) -> None:
+    def _record(self, call: SwitchCall) -> None:
         calling = call.calling
         called = call.called
         if isinstance(calling, Device) and not calling.is_trunk:
@@ -691,29 +693,29 @@ class CallEngine:
             charged=known_id(charged),
             start=call.started,
             answered=call.answered,
-            end=self._now,
+            end=self.now,
             condition_code=call.condition,
         )
 
-    def _drop_calls_of(self, device: Device) -> None:
+    def drop_calls_of(self, device: Device) -> None:
         for call, _ in self.connections_of(device):
-            self._release(call, device)
+            self.release(call, device)
 
     # ------------------------------------------------------------------ joining calls
 
-    def _held_and_active(self, held: Call, active: Call, device: Device) -> None:
-        if self._connection(held, device).state != HOLD:
+    def held_and_active(self, held: SwitchCall, active: SwitchCall, device: Device) -> None:
+        if self.connection(held, device).state != HOLD:
             raise wrong_state("invalidHeldConnectionState")
-        if self._connection(active, device).state != CONNECTED:
+        if self.connection(active, device).state != CONNECTED:
             raise wrong_state("invalidActiveConnectionState")
 
-    def _transferable(self, held: Call, active: Call, device: Device) -> bool:
+    def transferable(self, held: SwitchCall, active: SwitchCall, device: Device) -> bool:
         """Both calls have someone besides ``device``, and nobody is in both."""
         others = [d for d in active.connections if d is not device]
         in_both = set(others) & set(held.connections)
         return bool(others) and len(held.connections) > 1 and not in_both
 
-    def _absorb(self, into: Call, other: Call, device: Device) -> None:
+    def _absorb(self, into: SwitchCall, other: SwitchCall, device: Device) -> None:
         """Move ``other``'s parties (except ``device``) into ``into``; ``other`` ends."""
         other.connections.pop(device, None)
         into.connections.update(other.connections)
@@ -723,7 +725,7 @@ class CallEngine:
         other.merged = True
         self._end_call(other)
 
-    def _transfer(self, held: Call, active: Call, device: Device) -> None:
+    def transfer(self, held: SwitchCall, active: SwitchCall, device: Device) -> None:
         transferred_to = next(c.party for d, c in active.connections.items() if d is not device)
         del held.connections[device]
         self._absorb(held, active, device)
@@ -734,7 +736,7 @@ class CallEngine:
         held.condition = CONDITION_CODES["transfer"]
         held.cause = "transfer"
         held.consult_of = None
-        self._emit(
+        self.emit(
             held,
             "transferred",
             {
@@ -749,7 +751,7 @@ class CallEngine:
         )
         self._check_callbacks()
 
-    def _single_step_transfer(self, call: Call, device: Device, route: Route) -> None:
+    def single_step_transfer(self, call: SwitchCall, device: Device, route: Route) -> None:
         """``device`` leaves; the party it talked to is offered to the route's party."""
         del call.connections[device]
         first = next(iter(call.connections.values()))
@@ -758,7 +760,7 @@ class CallEngine:
         call.origin = first.device
         call.condition = CONDITION_CODES["transfer"]
         call.consult_of = None
-        self._emit(
+        self.emit(
             call,
             "transferred",
             {
@@ -770,15 +772,15 @@ class CallEngine:
             },
             also=[device],
         )
-        self._deliver(call, route, "singleStepTransfer")
+        self.deliver(call, route, "singleStepTransfer")
         self._check_callbacks()
 
-    def _conference(self, held: Call, active: Call, device: Device) -> None:
+    def conference(self, held: SwitchCall, active: SwitchCall, device: Device) -> None:
         added = next(c.party for d, c in active.connections.items() if d is not device)
         held.connections[device].state = CONNECTED
         self._absorb(held, active, device)
         held.consult_of = None
-        self._emit(
+        self.emit(
             held,
             "conferenced",
             {
@@ -791,12 +793,14 @@ class CallEngine:
             },
         )
 
-    def _intrude(self, failed: Call, device: Device, target_call: Call, talker: Device) -> None:
+    def intrude(
+        self, failed: SwitchCall, device: Device, target_call: SwitchCall, talker: Device
+    ) -> None:
         del failed.connections[device]
         failed.merged = True
         self._end_call(failed)
         target_call.add(device, CONNECTED)
-        self._emit(
+        self.emit(
             target_call,
             "conferenced",
             {
@@ -809,43 +813,43 @@ class CallEngine:
             },
         )
 
-    def _pickup(self, call: Call, device: Device, picker: Device) -> None:
-        owner = self._owner_of(device)
-        self._leave_ringing(call, self._alerting_members(call, owner), picker, "callPickup")
+    def pickup(self, call: SwitchCall, device: Device, picker: Device) -> None:
+        owner = self.owner_of(device)
+        self._leave_ringing(call, self.alerting_members(call, owner), picker, "callPickup")
         call.last_redirection = owner
         call.cause = "callPickup"
         call.add(picker, ALERTING)
-        self._answer(call, picker)
+        self.answer(call, picker)
         self._check_callbacks()
 
     # ------------------------------------------------------------------ call back
 
     def _check_callbacks(self) -> None:
-        for request in self._callbacks:
+        for request in self.callbacks:
             if (
                 request.timer is None
                 and self._idle(request.originator)
                 and self._idle(request.target)
             ):
-                request.timer = self._timers.call_at(
-                    self._now + self.plan.callback_delay, partial(self._recall, request)
+                request.timer = self.timers.call_at(
+                    self.now + self.plan.callback_delay, partial(self._recall, request)
                 )
 
     def _recall(self, request: CallBackRequest) -> None:
         request.timer = None
-        if request not in self._callbacks:
+        if request not in self.callbacks:
             return
         originator, target = request.originator, request.target
         if not (self._idle(originator) and self._idle(target) and originator.in_service):
             return  # one of them got busy again: wait for the next chance
-        self._callbacks.remove(request)
-        self._emit_call_back(originator, target, cancelled=True)
-        call = self._new_call(originator, target)
+        self.callbacks.remove(request)
+        self.emit_call_back(originator, target, cancelled=True)
+        call = self.new_call(originator, target)
         call.called = originator
         call.cause = "callBack"
         call.recall_target = target
         call.add(originator, ALERTING)
-        self._emit(
+        self.emit(
             call,
             "delivered",
             {
@@ -859,17 +863,17 @@ class CallEngine:
 
     # ------------------------------------------------------------------ data collection
 
-    def _collect(self, collection: Collection, digits: str) -> None:
-        self._collected.extend(collection.feed(digits))
+    def collect(self, collection: Collection, digits: str) -> None:
+        self.collected.extend(collection.feed(digits))
         if collection.timer is not None:
             collection.timer.cancel()
             collection.timer = None
         if collection.timeout and collection.buffer:
-            collection.timer = self._timers.call_at(
-                self._now + collection.timeout, lambda: self._collection_timeout(collection)
+            collection.timer = self.timers.call_at(
+                self.now + collection.timeout, lambda: self._collection_timeout(collection)
             )
 
     def _collection_timeout(self, collection: Collection) -> None:
         collection.timer = None
-        if self._collections.get(collection.cross_ref) is collection and collection.buffer:
-            self._collected.append(collection.report("timeout"))
+        if self.collections.get(collection.cross_ref) is collection and collection.buffer:
+            self.collected.append(collection.report("timeout"))

@@ -9,7 +9,7 @@ when it starts, so import into a running one through ``POST /lines/import`` inst
 licence pool.
 
 :func:`register` adds the commands to the console script's argparse subcommands; each sets
-``handler(args, out, err) -> exit status``, the convention of :mod:`ecsta.cli`.
+``handler(args, out, err) -> exit status``, the convention of :mod:`ecsta.cli.main`.
 """
 
 import argparse
@@ -17,7 +17,7 @@ import os
 import sys
 from typing import TextIO
 
-from ecsta.cli_remote import register_lines_query
+from ecsta.cli.remote import register_lines_query
 from ecsta.driver.admin import LINES_FILE, settings_from_config, state_file
 from ecsta.driver.config import ConfigError, load
 from ecsta.driver.licence import (

@@ -25,7 +25,7 @@ from twisted.internet.error import ReactorNotRunning
 from twisted.internet.interfaces import IDelayedCall, IReactorTime, IStreamClientEndpoint
 from twisted.python.failure import Failure
 
-from ecsta.link.endpoints import EndpointError, client_endpoint
+from ecsta.daemon.endpoints import EndpointError, client_endpoint
 from ecsta.link.errors import (
     AssociationRejected,
     LinkError,

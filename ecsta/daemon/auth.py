@@ -1,4 +1,4 @@
-"""Logins at the multiplexer: password hashes from the configuration and a guard against guessing.
+"""Logins: password hashes from the configuration and a guard against guessing.
 
 Passwords are never stored: the configuration holds hashes made with the standard library's
 scrypt or PBKDF2 (:func:`hash_password` makes them), and a login is checked by hashing the offered
@@ -167,6 +167,10 @@ class Users:
                 self._decoy.matches(password)
             return False
         return stored.matches(password)
+
+
+class LoginsBusy(Exception):
+    """More logins are waiting for a password check than may wait: this one is refused now."""
 
 
 @dataclass

@@ -8,10 +8,11 @@ given outright.
 
 import argparse
 import json
-import tomllib
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, TextIO
 
+from ecsta.daemon.config import read_toml
 from ecsta.journal import queries
 from ecsta.journal.export import csv_lines
 from ecsta.journal.settings import check
@@ -29,9 +30,7 @@ def _database(args: argparse.Namespace) -> tuple[str, str]:
         return args.database, ""
     settings = check({})
     if args.config:
-        with open(args.config, "rb") as stream:
-            document = tomllib.load(stream)
-        settings = check(document.get("journal", {}))
+        settings = check(read_toml(args.config).get("journal", {}))
     return settings.database_path(args.state_directory), settings.postgres
 
 
@@ -42,14 +41,17 @@ def export_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         path, dsn = _database(args)
         connection, dialect = connect_blocking(path, dsn)
-    except (queries.QueryError, OSError, ValueError, tomllib.TOMLDecodeError) as error:
+    except (queries.QueryError, OSError, ValueError) as error:
         err.write(f"ecsta journal export: {error}\n")
         return 2
     except Exception as error:  # the database drivers' own errors (PostgreSQL unreachable, ...)
         err.write(f"ecsta journal export: cannot open the journal: {error}\n")
         return 1
     try:
-        rows = queries.pages(connection.cursor(), dialect, query)
+        cursor = connection.cursor()
+        # Up to the newest call now: a running service's new calls cannot shift the pages.
+        query = replace(query, through=queries.last_id(cursor, dialect))
+        rows = queries.pages(cursor, dialect, query)
         if args.csv:
             out.writelines(csv_lines(rows))
         else:

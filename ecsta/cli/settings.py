@@ -13,7 +13,7 @@ import json
 import urllib.parse
 from typing import Any, TextIO
 
-from ecsta.cli_remote import RemoteError, _api_options, _token, _url, fetch
+from ecsta.cli.remote import RemoteError, _api_options, _token, _url, fetch
 
 
 def _driver_url(args: argparse.Namespace, path: str) -> str:
