@@ -11,6 +11,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from ecsta.daemon.site import GuardedSite
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import STATUS_MAX_BODY, MuxService
+from ecsta.web.muxconsole import StatusRoot
 from tests import test_driver_http_guard as http
 
 
@@ -22,7 +23,7 @@ def status_site(status: dict[str, Any] | None = None) -> tuple[MuxService, Guard
             "journal": {"enabled": False},
         }
     )
-    service = MuxService(MemoryReactorClock(), config)
+    service = MuxService(MemoryReactorClock(), config, status_root=StatusRoot)
     [site] = [f for d, _, f in service._listeners if d == config.status.endpoint]
     assert isinstance(site, GuardedSite)
     return service, site

@@ -478,7 +478,7 @@ class CallsPageTests(BrowserTestCase):
         await self.do(browser.type, "#login-user", "alice")
         await self.do(browser.type, "#login-password", "s3cret")
         await self.do(browser.click, "#login-submit")
-        await self.do(browser.element, "#calls-link")
+        await self.do(browser.element, "#app")  # logged in: the status page is shown
         await self.do(browser.click, "#calls-link")
         await self.do(browser.type, "#calls-number", "+4930555123")
         await self.do(browser.click, "#calls-find")
