@@ -46,7 +46,7 @@ from ecsta.driver.connection import CSTAOperationError, Driver
 from ecsta.driver.instances import Instance, Instances
 from ecsta.driver.licence import LicenceError
 from ecsta.driver.lines import Line
-from ecsta.driver.linestore import check_line
+from ecsta.driver.linestore import StoredLine, check_line, dropping, keeping
 from ecsta.driver.messages import Message
 from ecsta.driver.model import Call
 from ecsta.driver.operations import (
@@ -576,8 +576,9 @@ class _Routes(Resource):
 
         async def add() -> Any:
             admin = instance.driver.admin
-            if admin is not None and admin.store.get(number) is None:
-                admin.store.add(number, name)  # kept first: a line that cannot be is refused
+            if admin is not None:
+                # Kept first: a line that cannot be kept is refused.
+                await admin.keep_lines(keeping([StoredLine(number, name)]))
             line = await instance.driver.add_line(number, name)
             return instance.line_json(line)
 
@@ -587,8 +588,9 @@ class _Routes(Resource):
     def _remove_line(instance: Instance, line: Line) -> Any:
         async def remove() -> Any:
             admin = instance.driver.admin
-            if admin is not None and admin.store.get(line.number) is not None:
-                admin.store.remove(line.number)  # kept first: a removal that cannot be is refused
+            if admin is not None:
+                # Kept first: a removal that cannot be kept is refused.
+                await admin.keep_lines(dropping(line.number))
             await instance.driver.remove_line(line)
             return {"removed": instance.line_id(line.number)}
 
