@@ -83,18 +83,6 @@ TURN = 100
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: universalFailure kinds -> the HTTP status an API client gets.
-ERROR_STATUS = {
-    "operation": 409,
-    "stateIncompatibility": 409,
-    "security": 403,
-    "systemResourceAvailability": 503,
-    "subscribedResourceAvailability": 503,
-    "performanceManagement": 503,
-    "privateData": 502,
-    "unspecified": 502,
-}
-
 
 class DriverProtocol(CSTAClientProtocol):
     """A client association whose event reports and device-list replies go to the driver."""
@@ -160,11 +148,11 @@ class DriverProtocol(CSTAClientProtocol):
 
 
 class CSTAOperationError(Exception):
-    """The PBX refused or did not answer an operation: ``status`` and ``body`` for the API."""
+    """The PBX refused or did not answer an operation: ``body`` for the API, whose ``error``
+    (and ``cstaError``) the API layer turns into an HTTP status."""
 
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
+    def __init__(self, body: dict[str, Any]) -> None:
         super().__init__(body.get("message", "operation failed"))
-        self.status = status
         self.body = body
 
 
@@ -174,7 +162,6 @@ def describe_failure(error: BaseException) -> CSTAOperationError:
         failure = error.error
         kind, detail = failure if isinstance(failure, tuple) else ("unspecified", failure)
         return CSTAOperationError(
-            ERROR_STATUS.get(kind, 502),
             {
                 "error": "cstaError",
                 "cstaError": {
@@ -185,7 +172,6 @@ def describe_failure(error: BaseException) -> CSTAOperationError:
         )
     if isinstance(error, InvokeRejected):
         return CSTAOperationError(
-            502,
             {
                 "error": "rejected",
                 "problem": list(error.problem or ()),
@@ -193,12 +179,10 @@ def describe_failure(error: BaseException) -> CSTAOperationError:
             },
         )
     if isinstance(error, RequestTimeout):
-        return CSTAOperationError(504, {"error": "timeout", "message": str(error)})
+        return CSTAOperationError({"error": "timeout", "message": str(error)})
     if isinstance(error, LinkLost):
-        return CSTAOperationError(
-            503, {"error": "pbxUnavailable", "message": "the PBX link is down"}
-        )
-    return CSTAOperationError(502, {"error": "failed", "message": str(error)})
+        return CSTAOperationError({"error": "pbxUnavailable", "message": "the PBX link is down"})
+    return CSTAOperationError({"error": "failed", "message": str(error)})
 
 
 class Driver(Service):
@@ -569,7 +553,7 @@ class Driver(Service):
         cross_ref = pos_ack(result)
         if cross_ref is None:
             raise CSTAOperationError(
-                502, {"error": "badReply", "message": "the PBX did not acknowledge the list"}
+                {"error": "badReply", "message": "the PBX did not acknowledge the list"}
             )
         devices = self._assembly.take(cross_ref)
         if devices is None:
