@@ -645,7 +645,7 @@ class _Routes(Resource):
 
         async def open_() -> Any:
             if not driver.link_up:
-                line.opened = True
+                driver.open_later(line)
                 return instance.line_json(line)
             await driver.open_line(line)
             return instance.line_json(line)

@@ -54,6 +54,7 @@ from ecsta.driver.diagnostics import TrafficLog
 from ecsta.driver.filework import thread_runner
 from ecsta.driver.journaling import CdrJournaling
 from ecsta.driver.licence import LicenceError
+from ecsta.driver.lifecycle import LineEvent
 from ecsta.driver.lines import Line, Lines
 from ecsta.driver.linestore import PbxDevice, StoredLine, keeping
 from ecsta.driver.messages import Message
@@ -606,7 +607,7 @@ class Driver(Service):
         nothing; a line the PBX refused last time is asked for first instead, so that its
         retries never hold a licence that a line the PBX monitors could take meanwhile.
         """
-        line.opened = True
+        self.publish(self.engine.line_event(line, LineEvent.OPEN))
         if line.number in self._opening or line.monitor is not None:
             return line.monitor is not None
         self._opening.add(line.number)
@@ -821,7 +822,7 @@ class Driver(Service):
 
     async def close_line(self, line: Line) -> None:
         """Stop monitoring ``line``: its calls are forgotten, it reports LINEDEVSTATE_CLOSE."""
-        line.opened = False
+        self.publish(self.engine.line_event(line, LineEvent.CLOSE))
         giving_back = defer.Deferred.fromCoroutine(self._give_back_licence(line))
         monitors = [m for m in (line.monitor, line.twin_monitor) if m is not None]
         self.lines.forget_monitor(line)
@@ -830,7 +831,6 @@ class Driver(Service):
         out: list[Message] = []
         for call in list(line.calls.values()):
             out.extend(self.engine.drop_placeholder(call))
-        line.in_service = False
         out.append(messages.line_dev_state(line.number, LineDevState.LINEDEVSTATE_CLOSE))
         self.publish(out)
         await giving_back
@@ -840,6 +840,11 @@ class Driver(Service):
             await self.invoke("monitorStop", {"crossRefIdentifier": cross_ref})
         except LinkError as error:
             self.log.info("MonitorStop failed: {error}", error=error)
+
+    def open_later(self, line: Line) -> None:
+        """Open ``line`` while the PBX cannot be reached: the next association (or the monitor
+        retry) brings it up."""
+        self.publish(self.engine.line_event(line, LineEvent.OPEN))
 
     async def add_line(self, number: str, name: str = "") -> Line:
         line = self.lines.add(number, name)
