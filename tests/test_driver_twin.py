@@ -4,17 +4,17 @@ A Panasonic PBX names the DECT of a pair by its own deviceNumber while it shares
 phone's number (PROTOCOL.md section 9). When one of the two answers, the other one's ringing
 connection is cleared: that is not the called party leaving, so the caller's call stays
 CONNECTED and hold and retrieve go on working on both sides. First as event sequences fed to
-the call model, then end to end against the simulator, whose default plan pairs 101 and 102
-with a DECT each.
+the call model, then against the simulator in memory (:mod:`tests.driver_rig`), whose default
+plan pairs 101 and 102 with a DECT each.
 """
 
 from typing import Any
 
-from twisted.trial.unittest import SynchronousTestCase, TestCase
+from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.driver.devices import Directory
 from tests import driver_events as E
-from tests.driver_harness import DriverHarness
+from tests.driver_rig import DriverRig
 from tests.test_driver_calls import Rig
 
 CALL = b"\x00\x21"
@@ -173,7 +173,7 @@ class TwinModelTests(SynchronousTestCase):
         self.assertEqual(rig.engine.unfitting, 0)
 
 
-def states(h: DriverHarness, mark: int, line: str) -> list[tuple[int, str]]:
+def states(h: DriverRig, mark: int, line: str) -> list[tuple[int, str]]:
     """(address, state) of every LINE_CALLSTATE published for ``line`` since ``mark``."""
     return [
         (m["address"], m["state"].removeprefix("LINECALLSTATE_"))
@@ -182,23 +182,22 @@ def states(h: DriverHarness, mark: int, line: str) -> list[tuple[int, str]]:
     ]
 
 
-class TwinEndToEndTests(TestCase):
+class TwinEndToEndTests(SynchronousTestCase):
     """Lines 101 and 102 of the simulator's default plan; 102's DECT shares its number."""
 
-    async def begin(self) -> DriverHarness:
-        h = DriverHarness()
+    def begin(self) -> DriverRig:
+        h = DriverRig()
         self.addCleanup(h.stop)
-        await h.start(["101", "102"])
+        h.start(["101", "102"])
         self.h = h
         twin = h.driver.lines.get("102").twin
         self.assertIsNotNone(twin)
         self.dect = f"0x{twin:08x}"
         return h
 
-    async def post(self, path: str, body: Any = None) -> Any:
-        status, answer = await self.h.api("POST", path, body)
+    def post(self, path: str, body: Any = None) -> Any:
+        status, answer = self.h.api("POST", path, body)
         self.assertEqual(status, 200, answer)
-        await self.h.settled()
         return answer
 
     def only_call(self, line: str) -> dict[str, Any]:
@@ -206,31 +205,30 @@ class TwinEndToEndTests(TestCase):
         self.assertEqual(len(calls), 1, calls)
         return calls[0]
 
-    async def ring_both(self) -> int:
+    def ring_both(self) -> int:
         h = self.h
-        made = await self.post("/lines/101/makecall", {"to": "102"})
+        made = self.post("/lines/101/makecall", {"to": "102"})
         offered = sorted((c["address"], c["state"]) for c in h.calls("102").values())
         self.assertEqual(offered, [(0, "LINECALLSTATE_OFFERING"), (1, "LINECALLSTATE_OFFERING")])
         return int(made["call"])
 
-    async def hold_and_unhold(self, call: int, line: str, address: int, other: str) -> None:
+    def hold_and_unhold(self, call: int, line: str, address: int, other: str) -> None:
         """Hold and unhold ``call`` through the API: it goes ONHOLD and back, the call at the
         other end stays CONNECTED throughout."""
         h = self.h
         mark = h.mark()
-        await self.post(f"/calls/{call}/hold")
+        self.post(f"/calls/{call}/hold")
         self.assertEqual(self.only_call(other)["state"], "LINECALLSTATE_CONNECTED")
-        await self.post(f"/calls/{call}/unhold")
+        self.post(f"/calls/{call}/unhold")
         self.assertEqual(states(h, mark, line), [(address, "ONHOLD"), (address, "CONNECTED")])
         self.assertEqual(states(h, mark, other), [])
         self.assertEqual(self.only_call(other)["state"], "LINECALLSTATE_CONNECTED")
 
-    async def test_desk_phone_answers(self) -> None:
-        h = await self.begin()
+    def test_desk_phone_answers(self) -> None:
+        h = self.begin()
         mark = h.mark()
-        outgoing = await self.ring_both()
-        await h.person("102", "answer")
-        await h.settled()
+        outgoing = self.ring_both()
+        h.person("102", "answer")
         self.assertEqual(self.only_call("101")["state"], "LINECALLSTATE_CONNECTED")
         self.assertEqual(self.only_call("101")["connectedId"]["number"], "102")
         answered = self.only_call("102")
@@ -243,20 +241,19 @@ class TwinEndToEndTests(TestCase):
             states(h, mark, "102"),
             [(0, "OFFERING"), (1, "OFFERING"), (0, "CONNECTED"), (1, "IDLE")],
         )
-        await self.hold_and_unhold(outgoing, "101", 0, "102")
-        await self.hold_and_unhold(answered["id"], "102", 0, "101")
+        self.hold_and_unhold(outgoing, "101", 0, "102")
+        self.hold_and_unhold(answered["id"], "102", 0, "101")
         mark = h.mark()
-        await self.post(f"/calls/{outgoing}/drop")
+        self.post(f"/calls/{outgoing}/drop")
         self.assertEqual(states(h, mark, "101"), [(0, "IDLE")])
         self.assertEqual(states(h, mark, "102"), [(0, "DISCONNECTED"), (0, "IDLE")])
         self.assertEqual(h.driver.engine.unfitting, 0)
 
-    async def test_dect_answers(self) -> None:
-        h = await self.begin()
+    def test_dect_answers(self) -> None:
+        h = self.begin()
         mark = h.mark()
-        outgoing = await self.ring_both()
-        await h.person(self.dect, "answer")
-        await h.settled()
+        outgoing = self.ring_both()
+        h.person(self.dect, "answer")
         self.assertEqual(self.only_call("101")["state"], "LINECALLSTATE_CONNECTED")
         self.assertEqual(self.only_call("101")["connectedId"]["number"], "102")
         answered = self.only_call("102")
@@ -266,11 +263,10 @@ class TwinEndToEndTests(TestCase):
             [(0, "OFFERING"), (1, "OFFERING"), (0, "IDLE"), (1, "CONNECTED")],
         )
         self.assertNotIn((0, "DISCONNECTED"), states(h, mark, "101"))
-        await self.hold_and_unhold(outgoing, "101", 0, "102")
-        await self.hold_and_unhold(answered["id"], "102", 1, "101")
+        self.hold_and_unhold(outgoing, "101", 0, "102")
+        self.hold_and_unhold(answered["id"], "102", 1, "101")
         mark = h.mark()
-        await h.person(self.dect, "onhook")
-        await h.settled()
+        h.person(self.dect, "onhook")
         self.assertEqual(states(h, mark, "101"), [(0, "DISCONNECTED"), (0, "IDLE")])
         self.assertEqual(states(h, mark, "102"), [(1, "IDLE")])
         self.assertEqual(h.driver.engine.unfitting, 0)
