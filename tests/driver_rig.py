@@ -10,14 +10,17 @@ coming, by construction rather than by a quiet period.
 """
 
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from io import BytesIO
 from typing import Any, cast
+from urllib.parse import parse_qsl
 
 from twisted.internet import defer
 from twisted.internet.interfaces import IStreamClientEndpoint
 from twisted.internet.testing import MemoryReactorClock
 from twisted.test import iosim
-from twisted.web.resource import IResource, getChildForRequest
+from twisted.web.resource import IResource, Resource, getChildForRequest
 from twisted.web.server import NOT_DONE_YET
 from twisted.web.test.requesthelper import DummyRequest
 from zope.interface import implementer
@@ -25,12 +28,21 @@ from zope.interface import implementer
 from ecsta.driver.config import DriverConfig
 from ecsta.driver.tap import DriverServices, build
 from ecsta.sim.config import SimConfig
-from ecsta.sim.control import Controller
+from ecsta.sim.control import Controller, api_root
 from ecsta.sim.server import SimulatorFactory
 
 #: Rounds of moving bytes and firing due timers before :meth:`DriverRig.flush` gives up: far
 #: more than any exchange in the tests needs, and a bound on one that never ends.
 MAX_ROUNDS = 10_000
+#: How far :meth:`DriverRig.until` moves the clock between two looks.
+STEP = 0.05
+
+
+class _Request(DummyRequest):
+    """A request of an application, which sends no cookie (the web console's session is one)."""
+
+    def getCookie(self, key: bytes) -> bytes | None:
+        return None
 
 
 @implementer(IStreamClientEndpoint)
@@ -41,6 +53,7 @@ class _SimulatorEndpoint:
         self.rig = rig
 
     def connect(self, factory: Any) -> defer.Deferred[Any]:
+        assert self.rig.sim is not None
         server = self.rig.sim.buildProtocol(None)
         client = factory.buildProtocol(None)
         pump = iosim.connect(
@@ -55,12 +68,16 @@ class _SimulatorEndpoint:
 
 
 class DriverRig:
-    """Simulator + driver in memory; :meth:`start` it, and :meth:`stop` it in cleanup."""
+    """Simulator + driver in memory: :meth:`start` it, and :meth:`stop` it in cleanup.
 
-    def __init__(self, sim: SimConfig | None = None) -> None:
+    Its methods have the shape of :class:`tests.driver_harness.DriverHarness`'s (awaitable),
+    so that a test runs on either; here each is done when it returns.
+    """
+
+    def __init__(self) -> None:
         self.clock = MemoryReactorClock()
-        self.sim = SimulatorFactory(self.clock, sim or SimConfig(keepalive_interval=None))
-        self.control = Controller(self.sim)
+        self.sim: SimulatorFactory | None = None
+        self.control_root: Resource | None = None
         self.pumps: list[iosim.IOPump] = []
         self.messages: list[dict[str, Any]] = []
         self.services: DriverServices | None = None
@@ -70,24 +87,38 @@ class DriverRig:
         assert self.services is not None
         return self.services.driver
 
-    def start(self, lines: list[str]) -> None:
-        config = DriverConfig(
-            api="tcp:0:interface=127.0.0.1",
-            lines=list(lines),
-            snapshot_interval=0,
-            monitor_retry_interval=0,
+    async def start(
+        self,
+        lines: list[str] | None = None,
+        *,
+        sim: SimConfig | None = None,
+        tokens: list[str] | None = None,
+        snapshot_interval: float = 0.0,
+        monitor_retry_interval: float = 0.0,
+    ) -> None:
+        self.sim = SimulatorFactory(
+            self.clock, replace(sim or SimConfig(), keepalive_interval=None)
         )
-        self.services = build(self.clock, config, endpoint=_SimulatorEndpoint(self))
+        self.control_root = api_root(Controller(self.sim))
+        driver_config = DriverConfig(
+            api="tcp:0:interface=127.0.0.1",
+            lines=list(lines or []),
+            tokens=list(tokens or []),
+            snapshot_interval=snapshot_interval,
+            monitor_retry_interval=monitor_retry_interval,
+        )
+        self.services = build(self.clock, driver_config, endpoint=_SimulatorEndpoint(self))
+        self.services.link._retryPolicy = lambda attempt: 0.2  # type: ignore[attr-defined]
         self.driver.subscribers.append(self.messages.append)
         self.services.top.startService()
-        self.flush()
-        assert self.driver.ready.called, "the driver did not bring its lines up"
+        await self.until(lambda: self.driver.ready.called)
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
         if self.services is not None and self.services.top.running:
             self.services.top.stopService()
         self.flush()
-        self.sim.stop()
+        if self.sim is not None:
+            self.sim.stop()
 
     def flush(self) -> None:
         """Move every byte and fire every timer due now, until nothing moves any more."""
@@ -99,18 +130,63 @@ class DriverRig:
             self.clock.advance(0)
         raise AssertionError(f"still moving after {MAX_ROUNDS} rounds")
 
+    async def until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Advance the clock in steps of :data:`STEP` until ``predicate`` holds; fails the test
+        once ``timeout`` seconds of the clock have gone by."""
+        for _ in range(int(timeout / STEP) + 1):
+            self.flush()
+            value = predicate()
+            if value:
+                return value
+            self.clock.advance(STEP)
+        raise AssertionError(f"condition not met within {timeout} s of the clock")
+
     # -- acting ---------------------------------------------------------------------------------
 
-    def api(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    async def api(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        raw: bytes | None = None,
+    ) -> tuple[int, Any]:
         """An application's request to the driver API (``path`` under ``/api/v1``)."""
         assert self.services is not None
         site: Any = self.services.api.factory
-        segments = [b"api", b"v1", *path.strip("/").encode().split(b"/")]
-        request = DummyRequest(segments)
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        return self._render(site.resource, method, f"/api/v1{path}", body, raw, headers)
+
+    async def control(self, method: str, path: str, body: Any = None) -> Any:
+        """A request to the simulator's control API (``path`` under ``/api``)."""
+        assert self.control_root is not None
+        status, answer = self._render(self.control_root, method, f"/api{path}", body)
+        assert status == 200, f"control {method} {path}: {status} {answer}"
+        return answer
+
+    async def person(self, number: str, action: str, **body: Any) -> Any:
+        return await self.control("POST", f"/devices/{number}/{action}", body or None)
+
+    def _render(
+        self,
+        root: Resource,
+        method: str,
+        path: str,
+        body: Any = None,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        location, _, query = path.partition("?")
+        request = _Request(location.strip("/").encode().split(b"/"))
         request.method = method.encode()
-        request.content = BytesIO(b"" if body is None else json.dumps(body).encode())
+        for name, value in parse_qsl(query):
+            request.addArg(name.encode(), value.encode())
+        data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+        request.content = BytesIO(data)
         request.requestHeaders.addRawHeader(b"content-type", b"application/json")
-        resource = cast(IResource, getChildForRequest(site.resource, request))
+        for name, value in (headers or {}).items():
+            request.requestHeaders.addRawHeader(name.encode(), value.encode())
+        resource = cast(IResource, getChildForRequest(root, request))
         out = resource.render(request)  # type: ignore[arg-type]
         if out != NOT_DONE_YET:
             request.write(out)
@@ -120,11 +196,6 @@ class DriverRig:
         content = b"".join(request.written)
         return request.responseCode or 200, json.loads(content) if content else None
 
-    def person(self, number: str, action: str, **body: Any) -> Any:
-        answer = self.control.person(number, action, body)
-        self.flush()
-        return answer
-
     # -- reading --------------------------------------------------------------------------------
 
     def mark(self) -> int:
@@ -132,6 +203,10 @@ class DriverRig:
 
     def since(self, mark: int, line: str | None = None) -> list[dict[str, Any]]:
         return [m for m in self.messages[mark:] if line is None or m.get("line") == line]
+
+    def states(self, mark: int, line: str) -> list[str]:
+        """The LINE_CALLSTATE states published for ``line`` since ``mark``, in order."""
+        return [m["state"] for m in self.since(mark, line) if m["msg"] == "LINE_CALLSTATE"]
 
     def calls(self, line: str) -> dict[int, dict[str, Any]]:
         found = self.driver.lines.get(line)

@@ -10,7 +10,7 @@ plan pairs 101 and 102 with a DECT each.
 
 from typing import Any
 
-from twisted.trial.unittest import SynchronousTestCase
+from twisted.trial.unittest import SynchronousTestCase, TestCase
 
 from ecsta.driver.devices import Directory
 from tests import driver_events as E
@@ -182,21 +182,21 @@ def states(h: DriverRig, mark: int, line: str) -> list[tuple[int, str]]:
     ]
 
 
-class TwinEndToEndTests(SynchronousTestCase):
+class TwinEndToEndTests(TestCase):
     """Lines 101 and 102 of the simulator's default plan; 102's DECT shares its number."""
 
-    def begin(self) -> DriverRig:
+    async def begin(self) -> DriverRig:
         h = DriverRig()
         self.addCleanup(h.stop)
-        h.start(["101", "102"])
+        await h.start(["101", "102"])
         self.h = h
         twin = h.driver.lines.get("102").twin
         self.assertIsNotNone(twin)
         self.dect = f"0x{twin:08x}"
         return h
 
-    def post(self, path: str, body: Any = None) -> Any:
-        status, answer = self.h.api("POST", path, body)
+    async def post(self, path: str, body: Any = None) -> Any:
+        status, answer = await self.h.api("POST", path, body)
         self.assertEqual(status, 200, answer)
         return answer
 
@@ -205,30 +205,30 @@ class TwinEndToEndTests(SynchronousTestCase):
         self.assertEqual(len(calls), 1, calls)
         return calls[0]
 
-    def ring_both(self) -> int:
+    async def ring_both(self) -> int:
         h = self.h
-        made = self.post("/lines/101/makecall", {"to": "102"})
+        made = await self.post("/lines/101/makecall", {"to": "102"})
         offered = sorted((c["address"], c["state"]) for c in h.calls("102").values())
         self.assertEqual(offered, [(0, "LINECALLSTATE_OFFERING"), (1, "LINECALLSTATE_OFFERING")])
         return int(made["call"])
 
-    def hold_and_unhold(self, call: int, line: str, address: int, other: str) -> None:
+    async def hold_and_unhold(self, call: int, line: str, address: int, other: str) -> None:
         """Hold and unhold ``call`` through the API: it goes ONHOLD and back, the call at the
         other end stays CONNECTED throughout."""
         h = self.h
         mark = h.mark()
-        self.post(f"/calls/{call}/hold")
+        await self.post(f"/calls/{call}/hold")
         self.assertEqual(self.only_call(other)["state"], "LINECALLSTATE_CONNECTED")
-        self.post(f"/calls/{call}/unhold")
+        await self.post(f"/calls/{call}/unhold")
         self.assertEqual(states(h, mark, line), [(address, "ONHOLD"), (address, "CONNECTED")])
         self.assertEqual(states(h, mark, other), [])
         self.assertEqual(self.only_call(other)["state"], "LINECALLSTATE_CONNECTED")
 
-    def test_desk_phone_answers(self) -> None:
-        h = self.begin()
+    async def test_desk_phone_answers(self) -> None:
+        h = await self.begin()
         mark = h.mark()
-        outgoing = self.ring_both()
-        h.person("102", "answer")
+        outgoing = await self.ring_both()
+        await h.person("102", "answer")
         self.assertEqual(self.only_call("101")["state"], "LINECALLSTATE_CONNECTED")
         self.assertEqual(self.only_call("101")["connectedId"]["number"], "102")
         answered = self.only_call("102")
@@ -241,19 +241,19 @@ class TwinEndToEndTests(SynchronousTestCase):
             states(h, mark, "102"),
             [(0, "OFFERING"), (1, "OFFERING"), (0, "CONNECTED"), (1, "IDLE")],
         )
-        self.hold_and_unhold(outgoing, "101", 0, "102")
-        self.hold_and_unhold(answered["id"], "102", 0, "101")
+        await self.hold_and_unhold(outgoing, "101", 0, "102")
+        await self.hold_and_unhold(answered["id"], "102", 0, "101")
         mark = h.mark()
-        self.post(f"/calls/{outgoing}/drop")
+        await self.post(f"/calls/{outgoing}/drop")
         self.assertEqual(states(h, mark, "101"), [(0, "IDLE")])
         self.assertEqual(states(h, mark, "102"), [(0, "DISCONNECTED"), (0, "IDLE")])
         self.assertEqual(h.driver.engine.unfitting, 0)
 
-    def test_dect_answers(self) -> None:
-        h = self.begin()
+    async def test_dect_answers(self) -> None:
+        h = await self.begin()
         mark = h.mark()
-        outgoing = self.ring_both()
-        h.person(self.dect, "answer")
+        outgoing = await self.ring_both()
+        await h.person(self.dect, "answer")
         self.assertEqual(self.only_call("101")["state"], "LINECALLSTATE_CONNECTED")
         self.assertEqual(self.only_call("101")["connectedId"]["number"], "102")
         answered = self.only_call("102")
@@ -263,10 +263,10 @@ class TwinEndToEndTests(SynchronousTestCase):
             [(0, "OFFERING"), (1, "OFFERING"), (0, "IDLE"), (1, "CONNECTED")],
         )
         self.assertNotIn((0, "DISCONNECTED"), states(h, mark, "101"))
-        self.hold_and_unhold(outgoing, "101", 0, "102")
-        self.hold_and_unhold(answered["id"], "102", 1, "101")
+        await self.hold_and_unhold(outgoing, "101", 0, "102")
+        await self.hold_and_unhold(answered["id"], "102", 1, "101")
         mark = h.mark()
-        h.person(self.dect, "onhook")
+        await h.person(self.dect, "onhook")
         self.assertEqual(states(h, mark, "101"), [(0, "DISCONNECTED"), (0, "IDLE")])
         self.assertEqual(states(h, mark, "102"), [(1, "IDLE")])
         self.assertEqual(h.driver.engine.unfitting, 0)
