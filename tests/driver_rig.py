@@ -109,7 +109,9 @@ class DriverRig:
         )
         self.services = build(self.clock, driver_config, endpoint=_SimulatorEndpoint(self))
         self.services.link._retryPolicy = lambda attempt: 0.2  # type: ignore[attr-defined]
-        self.driver.subscribers.append(self.messages.append)
+        # What the event stream sends applications: every instance's messages as they see
+        # them, through JSON.
+        self.services.instances.subscribe(lambda m: self.messages.append(json.loads(json.dumps(m))))
         self.services.top.startService()
         await self.until(lambda: self.driver.ready.called)
 
