@@ -169,6 +169,12 @@ class DriverRig:
     async def person(self, number: str, action: str, **body: Any) -> Any:
         return await self.control("POST", f"/devices/{number}/{action}", body or None)
 
+    async def text(self, path: str) -> tuple[int, bytes]:
+        """A GET of the driver API that answers in text (``/lines/export``)."""
+        assert self.services is not None
+        site: Any = self.services.api.factory
+        return self._request(site.resource, "GET", f"/api/v1{path}")
+
     def _render(
         self,
         root: Resource,
@@ -178,6 +184,18 @@ class DriverRig:
         raw: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
+        status, content = self._request(root, method, path, body, raw, headers)
+        return status, json.loads(content) if content else None
+
+    def _request(
+        self,
+        root: Resource,
+        method: str,
+        path: str,
+        body: Any = None,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
         location, _, query = path.partition("?")
         request = _Request(location.strip("/").encode().split(b"/"))
         request.method = method.encode()
@@ -195,8 +213,7 @@ class DriverRig:
             request.finish()
         self.flush()
         assert request.finished, f"{method} {path} was not answered"
-        content = b"".join(request.written)
-        return request.responseCode or 200, json.loads(content) if content else None
+        return request.responseCode or 200, b"".join(request.written)
 
     # -- reading --------------------------------------------------------------------------------
 
