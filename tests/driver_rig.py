@@ -38,6 +38,11 @@ MAX_ROUNDS = 10_000
 STEP = 0.05
 
 
+def _decoded(answer: tuple[int, bytes]) -> tuple[int, Any]:
+    status, content = answer
+    return status, json.loads(content) if content else None
+
+
 class _Request(DummyRequest):
     """A request of an application, which sends no cookie (the web console's session is one)."""
 
@@ -157,12 +162,12 @@ class DriverRig:
         assert self.services is not None
         site: Any = self.services.api.factory
         headers = {"authorization": f"Bearer {token}"} if token else {}
-        return self._render(site.resource, method, f"/api/v1{path}", body, raw, headers)
+        return _decoded(self._request(site.resource, method, f"/api/v1{path}", body, raw, headers))
 
     async def control(self, method: str, path: str, body: Any = None) -> Any:
         """A request to the simulator's control API (``path`` under ``/api``)."""
         assert self.control_root is not None
-        status, answer = self._render(self.control_root, method, f"/api{path}", body)
+        status, answer = _decoded(self._request(self.control_root, method, f"/api{path}", body))
         assert status == 200, f"control {method} {path}: {status} {answer}"
         return answer
 
@@ -174,18 +179,6 @@ class DriverRig:
         assert self.services is not None
         site: Any = self.services.api.factory
         return self._request(site.resource, "GET", f"/api/v1{path}")
-
-    def _render(
-        self,
-        root: Resource,
-        method: str,
-        path: str,
-        body: Any = None,
-        raw: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, Any]:
-        status, content = self._request(root, method, path, body, raw, headers)
-        return status, json.loads(content) if content else None
 
     def _request(
         self,
