@@ -8,6 +8,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from twisted.logger import Logger
 from twisted.trial.unittest import SynchronousTestCase
+from twisted.web.server import NOT_DONE_YET
 from twisted.web.test.requesthelper import DummyRequest
 
 from ecsta.driver.admin import Administration
@@ -122,7 +123,9 @@ class SettingsTests(AdministrationTestCase):
     def test_an_update_is_saved_applied_and_announced(self) -> None:
         seen: list[DriverSettings] = []
         self.admin.listeners.append(seen.append)
-        updated = self.admin.update_settings({"advanced": {"snapshotInterval": 5}})
+        updated = self.successResultOf(
+            self.admin.update_settings({"advanced": {"snapshotInterval": 5}})
+        )
         self.assertEqual(seen, [updated])
         self.assertEqual(load_settings(self.admin.settings_path or ""), updated)
 
@@ -182,6 +185,8 @@ class EndpointTests(AdministrationTestCase):
         if authorized:
             request.requestHeaders.addRawHeader(b"authorization", b"Bearer letmein")
         out = self.resource.render(request)  # type: ignore[arg-type]
+        if out == NOT_DONE_YET:
+            out = b"".join(request.written)
         return request.responseCode or 200, out, request
 
     def json(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:

@@ -1,8 +1,7 @@
 """Administration in the running driver: settings, numbers, dialling, lines and licences.
 
-The driver runs against the simulator over loopback (the same harness as the driver's own end
-to end tests); everything is done through its HTTP API, as an administrator or an application
-would.
+The driver runs against the simulator in memory (the rig of the driver's own end to end tests);
+everything is done through its HTTP API, as an administrator or an application would.
 """
 
 import os
@@ -11,16 +10,15 @@ from typing import Any, cast
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from twisted.logger import Logger, formatEvent
 from twisted.trial.unittest import TestCase
-from twisted.web.client import readBody
 
 from ecsta.driver.licence import LicencePool, issue_key
 from ecsta.sim.config import SimConfig
-from tests.driver_harness import LOOPBACK, DriverHarness
+from tests.driver_rig import DriverRig
 
 
 class AdministrationFlow(TestCase):
-    async def begin(self) -> DriverHarness:
-        h = DriverHarness()
+    async def begin(self) -> DriverRig:
+        h = DriverRig()
         self.addCleanup(h.stop)
         await h.start(["103", "104", "105"])
         self.h = h
@@ -54,7 +52,7 @@ class AdministrationFlow(TestCase):
         )
         mark = h.mark()
         await h.control("POST", "/incoming", {"from": "+4930123456", "to": "104"})
-        await h.settled()
+        h.flush()
         new = next(m for m in h.since(mark, "104") if m["msg"] == "LINE_NEWCALL")["callInfo"]
         self.assertEqual(new["callerId"]["number"], "030123456")
         code, calls = await h.api("GET", "/calls")
@@ -78,7 +76,7 @@ class AdministrationFlow(TestCase):
         mark = h.mark()
         code, made = await h.api("POST", "/lines/103/makecall", {"to": "+49(89)1234-104"})
         self.assertEqual(code, 200, made)
-        await h.settled()
+        h.flush()
         self.assertTrue(any(m["msg"] == "LINE_NEWCALL" for m in h.since(mark, "104")))
         code, call = await h.api("GET", f"/calls/{made['call']}")
         self.assertEqual(
@@ -102,10 +100,8 @@ class AdministrationFlow(TestCase):
         self.assertEqual((code, out["added"], out["renamed"]), (200, ["106"], ["103"]))
         await h.until(lambda: h.driver.lines.get("106") is not None)
         self.assertEqual(h.driver.lines.get("103").name, "Desk")
-        response = await h.agent.request(
-            b"GET", f"http://127.0.0.1:{h.api_port}/api/v1/lines/export".encode()
-        )
-        self.assertEqual(await readBody(response), b"103,Desk\n104\n105\n106,Lab\n")
+        code, text = await h.text("/lines/export")
+        self.assertEqual((code, text), (200, b"103,Desk\n104\n105\n106,Lab\n"))
 
     async def test_line_names_read_from_the_pbx_and_the_sip_filter_acting_on_them(self) -> None:
         """The simulator gives the names of its extensions: lines loaded from it carry them in
@@ -129,9 +125,9 @@ class AdministrationFlow(TestCase):
         self.assertEqual(checked, {"filtered": True, "rule": 0})
 
     async def test_a_pbx_that_refuses_the_names_still_gives_its_lines(self) -> None:
-        h = DriverHarness()
+        h = DriverRig()
         self.addCleanup(h.stop)
-        sim = SimConfig(csta=LOOPBACK, control=LOOPBACK, names_answer=False)
+        sim = SimConfig(names_answer=False)
         await h.start(["103"], sim=sim)
         self.h = h
         await self.put(

@@ -1,7 +1,7 @@
 """Lines added through the API and the licences they hold, in the running driver.
 
-The driver runs against the simulator over loopback (the harness of the driver's end to end
-tests); everything is done through its HTTP API.
+The driver runs against the simulator in memory (the rig of the driver's end to end tests);
+everything is done through its HTTP API.
 """
 
 import os
@@ -11,17 +11,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from twisted.trial.unittest import TestCase
 
 from ecsta.driver.licence import LicencePool, issue_key
-from tests.driver_harness import DriverHarness
+from tests.driver_rig import DriverRig
 
 
 class LinesFlow(TestCase):
-    async def begin(self, lines: list[str], **kwargs: Any) -> DriverHarness:
-        h = DriverHarness()
+    async def begin(self, lines: list[str], **kwargs: Any) -> DriverRig:
+        h = DriverRig()
         self.addCleanup(h.stop)
         await h.start(lines, **kwargs)
         return h
 
-    def pool(self, h: DriverHarness, lines: int) -> LicencePool:
+    def pool(self, h: DriverRig, lines: int) -> LicencePool:
         """A pool of ``lines`` licences for the running driver."""
         signing = Ed25519PrivateKey.generate()
         directory = self.mktemp()
@@ -57,7 +57,7 @@ class AddLineTests(LinesFlow):
         h = await self.begin(["103"])
         code, answer = await h.api("POST", "/lines", {"number": " *7 ", "name": "Night"})
         self.assertEqual((code, answer["line"]), (200, "*7"), answer)
-        await h.settled()
+        h.flush()
         stored = h.driver.admin.store.get("*7")
         self.assertEqual((stored.number, stored.name), ("*7", "Night"))
 
@@ -73,7 +73,7 @@ class RefusedLineLicenceTests(LinesFlow):
 
         code, line = await h.api("POST", "/lines", {"number": "150"})
         self.assertEqual(code, 200, line)
-        await h.settled()
+        h.flush()
         line = (await h.api("GET", "/lines/150"))[1]
         self.assertIn("invalidDeviceID", line["monitorError"])
         self.assertEqual(in_use(), 0)
@@ -121,7 +121,7 @@ class LineNumberFormTests(LinesFlow):
         self.assertEqual([item["number"] for item in lines["lines"]], ["+49(89)1234-103"])
         mark = h.mark()
         await h.api("POST", "/lines", {"number": "104"})
-        await h.settled()
+        h.flush()
         created = next(m for m in h.since(mark, "104") if m["msg"] == "LINE_CREATE")
         self.assertEqual(
             (created["line"], created["lineInfo"]["number"]), ("104", "+49(89)1234-104")

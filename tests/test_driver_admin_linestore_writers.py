@@ -16,7 +16,7 @@ from ecsta.cli import main
 from ecsta.driver.admin import Administration
 from ecsta.driver.config import load
 from ecsta.driver.filelock import LockTimeout, locked
-from ecsta.driver.linestore import LineStore, StoredLine
+from ecsta.driver.linestore import LineStore, StoredLine, keeping
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -49,7 +49,7 @@ class WritersTests(SynchronousTestCase):
         self.assertEqual(status, 0, said)
         self.assertIn("applies them at its next start", said)
         # The driver, which read the file before the import, changes its lines.
-        admin.observe({"msg": "LINE_CREATE", "line": "103", "lineInfo": {"name": "Store"}})
+        admin.keep_lines(keeping([StoredLine("103", "Store")]))
         admin.store.remove("101")
         self.assertEqual(self.on_disk(), [StoredLine("102", "Lab"), StoredLine("103", "Store")])
         self.assertEqual(admin.store.lines, tuple(self.on_disk()))

@@ -1,4 +1,4 @@
-"""The driver end to end: its API and event stream against the simulator, over loopback.
+"""The driver end to end: its API and event stream against the simulator, in memory.
 
 For every operation: the HTTP answer, and the full sequence of TAPI messages published for
 every line involved (compact: ``CALLSTATE:CONNECTED``, ``CALLINFO:CONNECTEDID``, ``REPLY:hold``).
@@ -15,6 +15,7 @@ from twisted.trial.unittest import TestCase
 from ecsta.sim.config import SimConfig
 from ecsta.sim.plan import SwitchPlan
 from tests.driver_harness import LOOPBACK, DriverHarness
+from tests.driver_rig import DriverRig
 
 TOKEN = "a-test-token-of-some-length"
 
@@ -37,19 +38,32 @@ def compact(message: dict[str, Any]) -> str:
 
 
 class Flow(TestCase):
-    """One harness per test; ``lines`` are monitored (103-106 have no Super-Twin)."""
+    """One rig per test; ``lines`` are monitored (103-106 have no Super-Twin).
+
+    The rig runs in memory (:class:`DriverRig`); tests of what only real sockets and processes
+    show (the multiplexer in between, HTTP headers) take the loopback harness instead.
+    """
 
     lines = ["103", "104", "105"]
     through_mux = False
+    loopback = False
 
-    async def begin(self, **kwargs: Any) -> DriverHarness:
-        h = DriverHarness()
+    async def begin(self, **kwargs: Any) -> Any:
+        h: Any = DriverHarness() if self.loopback or self.through_mux else DriverRig()
         self.addCleanup(h.stop)
         if self.through_mux:
             kwargs["via"] = lambda port: self.mux(h, port)
         await h.start(kwargs.pop("lines", self.lines), **kwargs)
         self.h = h
         return h
+
+    async def quiet(self) -> None:
+        """Until nothing more is coming: in memory, every byte and due timer moved; over
+        loopback, a quiet period."""
+        if isinstance(self.h, DriverRig):
+            self.h.flush()
+        else:
+            await self.h.settled()
 
     async def mux(self, h: DriverHarness, csta_port: int) -> Any:
         from ecsta.mux.config import from_dict
@@ -71,11 +85,11 @@ class Flow(TestCase):
     async def op(self, path: str, body: Any = None, status: int = 200) -> Any:
         code, answer = await self.h.api("POST", path, body)
         self.assertEqual(code, status, answer)
-        await self.h.settled()
+        await self.quiet()
         return answer
 
     async def call_on(self, line: str, state: str = "OFFERING") -> int:
-        await self.h.settled()
+        await self.quiet()
         found = [i for i, c in self.h.calls(line).items() if c["state"] == f"LINECALLSTATE_{state}"]
         self.assertEqual(len(found), 1, self.h.calls(line))
         return found[0]
@@ -401,7 +415,7 @@ class CallOperationTests(Flow):
         self.assertEqual(h.calls("103")[call]["calledId"]["number"], "104")
         self.assertEqual(offered["callID"], h.calls("103")[call]["callID"])
         await h.person("104", "answer")
-        await h.settled()
+        await self.quiet()
         self.assertEqual(h.calls("103")[call]["state"], "LINECALLSTATE_CONNECTED")
         self.assertEqual(h.calls("104")[offered["id"]]["state"], "LINECALLSTATE_CONNECTED")
 
@@ -503,7 +517,7 @@ class PersonTests(Flow):
         await h.person("104", "retrieve")
         await h.person("103", "onhook")
         await h.person("104", "onhook")
-        await h.settled()
+        await self.quiet()
         self.assertEqual(
             self.seq(mark, "103"),
             [
@@ -537,7 +551,7 @@ class PersonTests(Flow):
         h = await self.begin()
         mark = h.mark()
         await h.control("POST", "/incoming", {"from": "+4930123456", "to": "104"})
-        await h.settled()
+        await self.quiet()
         new = next(m for m in h.since(mark, "104") if m["msg"] == "LINE_NEWCALL")["callInfo"]
         self.assertEqual(
             (new["origin"], new["reason"], new["callerId"]["number"]),
@@ -545,7 +559,7 @@ class PersonTests(Flow):
         )
         await h.person("104", "answer")
         await h.person("104", "onhook")
-        await h.settled()
+        await self.quiet()
         self.assertEqual(
             self.seq(mark, "104"),
             [
@@ -571,7 +585,7 @@ class PersonTests(Flow):
         offered = sorted((c["address"], c["state"]) for c in h.calls("101").values())
         self.assertEqual(offered, [(0, "LINECALLSTATE_OFFERING"), (1, "LINECALLSTATE_OFFERING")])
         await h.person(dect, "answer")
-        await h.settled()
+        await self.quiet()
         self.assertEqual(
             [(c["address"], c["state"]) for c in h.calls("101").values()],
             [(1, "LINECALLSTATE_CONNECTED")],
@@ -585,7 +599,7 @@ class PersonTests(Flow):
             ["NEWCALL", "CALLSTATE:OFFERING", "CALLINFO:CONNECTEDID", "CALLSTATE:CONNECTED"],
         )
         await h.person(dect, "onhook")
-        await h.settled()
+        await self.quiet()
         self.assertEqual(h.calls("101"), {})
         made = await self.op("/lines/101/makecall", {"to": "103", "address": 1})
         call = h.calls("101")[made["call"]]
@@ -604,14 +618,14 @@ class LinkTests(Flow):
         await h.control("POST", "/link/refuse", {"seconds": 0.5})
         await h.control("POST", "/link/drop")
         await h.until(lambda: not h.driver.link_up)
-        await h.settled()
+        await self.quiet()
         self.assertEqual(
             sorted(compact(m) for m in h.since(mark) if m["msg"] == "LINE_LINEDEVSTATE"),
             ["LINEDEVSTATE:OUTOFSERVICE"] * 3,
         )
         await h.person("105", "onhook")
         await h.until(lambda: all(line.in_service for line in h.driver.lines), timeout=10)
-        await h.settled()
+        await self.quiet()
         self.assertEqual(h.calls("105"), {})
         self.assertEqual(h.calls("103")[kept]["state"], "LINECALLSTATE_CONNECTED")
         self.assertEqual(
@@ -631,7 +645,7 @@ class LinkTests(Flow):
         next(d for d in plan.devices if d.number == "104" and d.twin_of is None).in_service = False
         sim = SimConfig(csta=LOOPBACK, control=LOOPBACK, plan=plan)
         h = await self.begin(lines=["103", "104"], sim=sim, monitor_retry_interval=0.2)
-        await h.settled()
+        await self.quiet()
         line = (await h.api("GET", "/lines/104"))[1]
         self.assertEqual(line["inService"], False)
         self.assertIn("deviceOutOfService", line["monitorError"])
@@ -659,7 +673,7 @@ class LinkTests(Flow):
         await h.until(lambda: not h.driver.lines.get("104").in_service)
         await h.person("104", "inservice")
         await h.until(lambda: h.driver.lines.get("104").in_service)
-        await h.settled()
+        await self.quiet()
         self.assertEqual(
             self.seq(mark, "104"), ["LINEDEVSTATE:OUTOFSERVICE", "LINEDEVSTATE:INSERVICE"]
         )
@@ -672,7 +686,7 @@ class LinkTests(Flow):
         h = await self.begin(lines=["103"], monitor_retry_interval=0.2)
         code, line = await h.api("POST", "/lines", {"number": "150"})
         self.assertEqual(code, 200, line)
-        await h.settled()
+        await self.quiet()
         line = (await h.api("GET", "/lines/150"))[1]
         self.assertEqual(line["inService"], False)
         self.assertIn("invalidDeviceID", line["monitorError"])
@@ -726,7 +740,7 @@ class ApiInputTests(Flow):
             code, answer = await h.api(method, path, body, raw=raw)
             self.assertEqual((code, answer["error"]), (status, error), (path, answer))
             self.assertIn("message", answer)
-        await h.settled()
+        await self.quiet()
         self.assertEqual((await h.api("GET", "/calls"))[1], before)
         self.assertEqual(h.since(mark), [])
 
@@ -738,7 +752,7 @@ class ApiInputTests(Flow):
         code, answer = await h.api("POST", "/lines/104/makecall", {"to": "103"})
         self.assertEqual((code, answer["error"]), (503, "cstaError"))
         self.assertEqual(answer["cstaError"], {"systemResourceAvailability": "deviceOutOfService"})
-        await h.settled()
+        await self.quiet()
         replies = [m for m in h.since(mark) if m["msg"] == "LINE_REPLY"]
         self.assertEqual(
             [(m["operation"], m["error"]["cstaError"]) for m in replies],
@@ -753,9 +767,15 @@ class ApiInputTests(Flow):
         self.assertEqual((code, answer["error"]), (401, "unauthorized"))
         code, answer = await h.api("POST", "/lines/103/makecall", {"to": "104"})
         self.assertEqual(code, 401)
-        await h.settled()
+        await self.quiet()
         self.assertEqual(h.calls("103"), {})
         self.assertEqual((await h.api("GET", "/lines", token=TOKEN))[0], 200)
+
+
+class HttpHeaderTests(Flow):
+    """What the API makes of the headers a browser sends: over loopback, as a browser would."""
+
+    loopback = True
 
     async def test_pages_of_other_sites_cannot_drive_an_open_api(self) -> None:
         h = await self.begin()
@@ -764,7 +784,7 @@ class ApiInputTests(Flow):
             h.api_port, "POST", "/api/v1/lines/103/makecall", {"to": "104"}, evil
         )
         self.assertEqual((code, answer["error"]), (403, "crossSite"))
-        await h.settled()
+        await self.quiet()
         self.assertEqual(h.calls("103"), {})
         own = {"origin": f"http://127.0.0.1:{h.api_port}"}
         code, _ = await h.request(h.api_port, "GET", "/api/v1/lines", None, own)

@@ -10,6 +10,7 @@ from typing import Any
 
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
+from ecsta.driver.api import http_status
 from ecsta.driver.operations import (
     CALL_OPERATIONS,
     ApiError,
@@ -117,7 +118,7 @@ class ArgumentTests(SynchronousTestCase):
         unhold = plan_call_operation(rig.engine, held, "unhold", {})
         with self.assertRaises(ApiError) as caught:
             plan_call_operation(rig.engine, active, "swaphold", {"other": 999})
-        self.assertEqual(caught.exception.status, 404)
+        self.assertEqual(http_status(caught.exception), 404)
         pair = {"heldCall": E.conn(CALL, "101"), "activeCall": E.conn(CONSULT, "101")}
         self.assertEqual(swap.requests, [("alternateCall", pair)])
         self.assertEqual(transfer.requests, [("transferCall", pair)])
@@ -192,7 +193,7 @@ class RefusalTests(SynchronousTestCase):
     def refused(self, status: int, build: Any, *args: Any) -> ApiError:
         with self.assertRaises(ApiError) as caught:
             build(*args)
-        self.assertEqual(caught.exception.status, status, caught.exception.message)
+        self.assertEqual(http_status(caught.exception), status, caught.exception.message)
         return caught.exception
 
     def test_operation_not_allowed_in_state(self) -> None:

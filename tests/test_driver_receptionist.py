@@ -1,4 +1,5 @@
-"""What receptionists and integrators rely on, end to end against the simulator.
+"""What receptionists and integrators rely on, against the simulator (in memory but for the
+licence pool's threads).
 
 Licences that hold for every operation, transfers while the consultation call still rings,
 the remaining parties' ids after transfers, numbers of other sites, and the origin of outside
@@ -51,6 +52,10 @@ def ids(call: dict[str, Any]) -> tuple[Any, ...]:
 
 
 class LicenceTests(Flow):
+    """Over loopback, on the real reactor: the pool's files are used in its threads."""
+
+    loopback = True
+
     async def licensed(self, pool: LicencePool, *lines: str) -> None:
         """Give the running driver ``pool`` and reopen ``lines`` under it."""
         assert self.h.driver.admin is not None
@@ -59,7 +64,7 @@ class LicenceTests(Flow):
             await self.op(f"/lines/{line}/close")
         for line in lines:
             await self.h.api("POST", f"/lines/{line}/open")
-        await self.h.settled()
+        await self.quiet()
 
     def pool(self, clock: PoolClock | None = None, keys: int = 0) -> LicencePool:
         self.signing = Ed25519PrivateKey.generate()
@@ -106,7 +111,7 @@ class LicenceTests(Flow):
         pool.install_key(issue_key(self.signing, 5, "Test"))
         mark = h.mark()
         await h.driver.retry_monitors()
-        await h.settled()
+        await self.quiet()
         self.assertEqual(self.seq(mark, "103"), ["LINEDEVSTATE:INSERVICE"])
         await self.op(f"/calls/{caller}/hold")
         self.assertEqual(self.seq(mark, "103")[-2:], ["REPLY:hold", "CALLSTATE:ONHOLD"])
@@ -167,7 +172,7 @@ class LicenceTests(Flow):
         self.assertEqual(h.driver.engine.collections, {})
         self.assertEqual(self.seq(mark, "104"), [])
         await h.driver.retry_monitors()
-        await h.settled()
+        await self.quiet()
         self.assertEqual(self.seq(mark, "104"), ["LINEDEVSTATE:OUTOFSERVICE"])
         self.assert_refused(await self.op(f"/calls/{callee}/drop", status=403), "104")
 
@@ -188,7 +193,7 @@ class LicenceTests(Flow):
         self.patch(pool, "acquire", acquire_noting)
         code, line = await h.api("POST", "/lines", {"number": "150"})
         self.assertEqual(code, 200, line)
-        await h.settled()
+        await self.quiet()
         self.assertEqual(taken, ["150"], "the first try takes one, and gives it back")
         for _ in range(3):
             await h.driver.retry_monitors()
@@ -199,7 +204,7 @@ class LicenceTests(Flow):
         await self.op("/lines/103/close")
         await h.control("POST", "/devices", {"number": "150", "kind": "station"})
         await h.driver.retry_monitors()
-        await h.settled()
+        await self.quiet()
         self.assertEqual(taken, ["150", "103", "150"])
         self.assertTrue(h.driver.lines.get("150").in_service)
         self.assertEqual(pool.status().lines_in_use, 1)
@@ -343,7 +348,7 @@ class BlindTransferRedirectingTests(Flow):
         h = await self.begin()
         made = await self.op("/lines/103/makecall", {"to": "104"})
         await h.person("104", "answer")
-        await h.settled()
+        await self.quiet()
         mark = h.mark()
         await self.op(f"/calls/{made['call']}/blindtransfer", {"to": "105"})
         self.assertEqual(self.seq(mark, "103"), ["REPLY:blindtransfer", "CALLSTATE:IDLE"])
@@ -613,7 +618,7 @@ class OutsideCallTests(Flow):
         mark = h.mark()
         made = await self.op("/lines/103/makecall", {"to": "0301234"})
         await h.control("POST", "/external/301234/answer")
-        await h.settled()
+        await self.quiet()
         self.assertEqual(
             self.seq(mark, "103"),
             [*OUTGOING, "CALLINFO:CONNECTEDID", "CALLSTATE:CONNECTED"],
@@ -922,7 +927,7 @@ class CallDataTests(Flow):
     async def put(self, path: str, body: Any, status: int = 200) -> Any:
         code, answer = await self.h.api("PUT", path, body)
         self.assertEqual(code, status, answer)
-        await self.h.settled()
+        await self.quiet()
         return answer
 
     async def test_call_data_and_app_specific_are_kept_and_shown_to_every_client(self) -> None:
@@ -981,7 +986,7 @@ class MonitorDigitsTests(Flow):
         self.assertEqual(await self.op(f"/calls/{caller}/monitordigits", {}), {})
         await h.person("103", "dial", digits="12#")
         await h.until(lambda: len(self.seq(mark, "103")) >= 4)
-        await h.settled()
+        await self.quiet()
         self.assertEqual(self.seq(mark, "103"), ["REPLY:monitordigits", *["MONITORDIGITS"] * 3])
         self.assertEqual(
             [(m["call"], m["digit"], m["digitMode"]) for m in h.since(mark, "103")[1:]],
@@ -991,7 +996,7 @@ class MonitorDigitsTests(Flow):
         mark = h.mark()
         await self.op(f"/calls/{caller}/monitordigits", {"modes": []})
         await h.person("103", "dial", digits="9")
-        await h.settled()
+        await self.quiet()
         self.assertEqual(self.seq(mark, "103"), ["REPLY:monitordigits"])
         await self.op(f"/calls/{caller}/monitordigits", {"modes": ["LINEDIGITMODE_PULSE"]}, 400)
 
@@ -1002,11 +1007,11 @@ class MonitorDigitsTests(Flow):
         self.assertEqual(len(h.driver.engine.collections), 1)
         await self.op(f"/calls/{caller}/drop")
         await h.until(lambda: not h.driver.engine.collections)
-        await h.settled()
+        await self.quiet()
         # 103's digits route calls again: the PBX no longer hands them to the collection.
         mark = h.mark()
         await h.person("103", "dial", digits="105")
-        await h.settled()
+        await self.quiet()
         self.assertEqual(self.seq(mark, "105"), ["NEWCALL", "CALLSTATE:OFFERING"])
 
 

@@ -4,8 +4,8 @@ A Panasonic PBX names the DECT of a pair by its own deviceNumber while it shares
 phone's number (PROTOCOL.md section 9). When one of the two answers, the other one's ringing
 connection is cleared: that is not the called party leaving, so the caller's call stays
 CONNECTED and hold and retrieve go on working on both sides. First as event sequences fed to
-the call model, then end to end against the simulator, whose default plan pairs 101 and 102
-with a DECT each.
+the call model, then against the simulator in memory (:mod:`tests.driver_rig`), whose default
+plan pairs 101 and 102 with a DECT each.
 """
 
 from typing import Any
@@ -14,7 +14,7 @@ from twisted.trial.unittest import SynchronousTestCase, TestCase
 
 from ecsta.driver.devices import Directory
 from tests import driver_events as E
-from tests.driver_harness import DriverHarness
+from tests.driver_rig import DriverRig
 from tests.test_driver_calls import Rig
 
 CALL = b"\x00\x21"
@@ -173,7 +173,7 @@ class TwinModelTests(SynchronousTestCase):
         self.assertEqual(rig.engine.unfitting, 0)
 
 
-def states(h: DriverHarness, mark: int, line: str) -> list[tuple[int, str]]:
+def states(h: DriverRig, mark: int, line: str) -> list[tuple[int, str]]:
     """(address, state) of every LINE_CALLSTATE published for ``line`` since ``mark``."""
     return [
         (m["address"], m["state"].removeprefix("LINECALLSTATE_"))
@@ -185,8 +185,8 @@ def states(h: DriverHarness, mark: int, line: str) -> list[tuple[int, str]]:
 class TwinEndToEndTests(TestCase):
     """Lines 101 and 102 of the simulator's default plan; 102's DECT shares its number."""
 
-    async def begin(self) -> DriverHarness:
-        h = DriverHarness()
+    async def begin(self) -> DriverRig:
+        h = DriverRig()
         self.addCleanup(h.stop)
         await h.start(["101", "102"])
         self.h = h
@@ -198,7 +198,6 @@ class TwinEndToEndTests(TestCase):
     async def post(self, path: str, body: Any = None) -> Any:
         status, answer = await self.h.api("POST", path, body)
         self.assertEqual(status, 200, answer)
-        await self.h.settled()
         return answer
 
     def only_call(self, line: str) -> dict[str, Any]:
@@ -230,7 +229,6 @@ class TwinEndToEndTests(TestCase):
         mark = h.mark()
         outgoing = await self.ring_both()
         await h.person("102", "answer")
-        await h.settled()
         self.assertEqual(self.only_call("101")["state"], "LINECALLSTATE_CONNECTED")
         self.assertEqual(self.only_call("101")["connectedId"]["number"], "102")
         answered = self.only_call("102")
@@ -256,7 +254,6 @@ class TwinEndToEndTests(TestCase):
         mark = h.mark()
         outgoing = await self.ring_both()
         await h.person(self.dect, "answer")
-        await h.settled()
         self.assertEqual(self.only_call("101")["state"], "LINECALLSTATE_CONNECTED")
         self.assertEqual(self.only_call("101")["connectedId"]["number"], "102")
         answered = self.only_call("102")
@@ -270,7 +267,6 @@ class TwinEndToEndTests(TestCase):
         await self.hold_and_unhold(answered["id"], "102", 1, "101")
         mark = h.mark()
         await h.person(self.dect, "onhook")
-        await h.settled()
         self.assertEqual(states(h, mark, "101"), [(0, "DISCONNECTED"), (0, "IDLE")])
         self.assertEqual(states(h, mark, "102"), [(1, "IDLE")])
         self.assertEqual(h.driver.engine.unfitting, 0)

@@ -18,17 +18,24 @@ on: ``canonical_numbers`` is then set, and every instance whose location is in u
 extensions canonically (``+49(30)12345-123``), whatever its ``canonical`` setting says.
 
 Nothing here does I/O beyond the settings and line files and the licence state, so the driver
-and the HTTP layer stay thin and this stays testable on its own.
+and the HTTP layer stay thin and this stays testable on its own. That I/O runs through
+:attr:`Administration.runner`: at once for the CLI and tests without a reactor, in the
+reactor's thread pool once a driver has handed its own (:meth:`Administration.use_runner`), so
+that no lock, write or fsync ever holds up the reactor thread. Changes to the lines come by
+explicit calls (:meth:`Administration.keep_lines`), never by watching what the driver publishes.
 """
 
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from twisted.internet.defer import Deferred, DeferredLock
+
 from ecsta.driver.config import DriverConfig
 from ecsta.driver.diagnostics import TrafficLog
+from ecsta.driver.filework import BatchWriter, Runner, at_once
 from ecsta.driver.licence import LicencePool
-from ecsta.driver.linestore import LineStore, PbxDevice, takes_device
+from ecsta.driver.linestore import Edit, LineStore, PbxDevice, takes_device
 from ecsta.driver.numberformat import CATEGORIES, Category
 from ecsta.driver.settingerrors import InvalidSetting
 from ecsta.driver.settings import DriverSettings, load_settings, save_settings
@@ -70,16 +77,40 @@ class Administration:
         #: Called with the new settings after every accepted update (intervals, names...).
         self.listeners: list[Callable[[DriverSettings], None]] = []
         self.traffic.enabled = self.settings.diagnostics.traffic_log
+        self.runner: Runner = at_once
+        self._line_writes: BatchWriter[Edit] = BatchWriter(self.store.edit, at_once)
+        self._settings_lock = DeferredLock()
+
+    def use_runner(self, runner: Runner) -> None:
+        """Run the file work through ``runner`` from now on (a driver's thread pool)."""
+        self.runner = self._line_writes.runner = runner
+
+    def kept(self) -> Deferred[None]:
+        """Fires once every change of the lines asked for so far is on disk (or has failed)."""
+        return self._line_writes.idle()
 
     # -- settings -------------------------------------------------------------------------------
 
-    def update_settings(self, patch: Any) -> DriverSettings:
-        """Merge, check as a whole, save, then apply; an error changes nothing."""
+    def update_settings(self, patch: Any) -> Deferred[DriverSettings]:
+        """Merge, check as a whole, save, then apply; an error changes nothing.
+
+        A patch that cannot be taken raises :class:`InvalidSetting` at once; updates then
+        follow one another, each merged into what the one before it left, so that two at the
+        same moment never save over each other.
+        """
+        self.settings.updated(patch)
+        return self._settings_lock.run(self._update_settings, patch)
+
+    def _update_settings(self, patch: Any) -> Deferred[DriverSettings]:
         updated = self.settings.updated(patch)
-        if self.settings_path is not None:
-            save_settings(self.settings_path, updated)
-        self.adopt(updated)
-        return updated
+
+        def adopted(_: object) -> DriverSettings:
+            self.adopt(updated)
+            return updated
+
+        if self.settings_path is None:
+            return at_once(adopted, None)
+        return self.runner(save_settings, self.settings_path, updated).addCallback(adopted)
 
     def adopt(self, settings: DriverSettings) -> None:
         """Put ``settings`` in force as they are (saved already, or read on a reload)."""
@@ -196,17 +227,13 @@ class Administration:
         location, sip_filter = self.settings.location, self.settings.sip_filter
         return takes_device(device, location.extension_range, sip_filter)
 
-    def observe(self, message: Mapping[str, Any]) -> None:
-        """Keep the stored lines in step with the driver's, from its LINE_CREATE/LINE_REMOVE."""
-        number = message.get("line")
-        if not isinstance(number, str):
-            return
-        if message.get("msg") == "LINE_CREATE" and self.store.get(number) is None:
-            info = message.get("lineInfo")
-            name = info.get("name") if isinstance(info, Mapping) else None
-            self.store.add(number, name if isinstance(name, str) else "")
-        elif message.get("msg") == "LINE_REMOVE" and self.store.get(number) is not None:
-            self.store.remove(number)
+    def keep_lines(self, edit: Edit) -> Deferred[Any]:
+        """Change the stored lines; what ``edit`` answers once the file holds the change.
+
+        Changes follow one another in the order asked for; those asked for while a save runs
+        are saved together.
+        """
+        return self._line_writes.submit(edit)
 
     # -- licences -------------------------------------------------------------------------------
 

@@ -16,15 +16,22 @@ import json
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, maybeDeferred
 from twisted.logger import Logger
 from twisted.web.resource import Resource
-from twisted.web.server import Request
+from twisted.web.server import NOT_DONE_YET, Request
 
 from ecsta.daemon import jsonbody
 from ecsta.driver.admin import Administration
 from ecsta.driver.connection import Driver
-from ecsta.driver.linestore import ImportFailed, ImportResult, LineStore, LineStoreError
+from ecsta.driver.linestore import (
+    ImportFailed,
+    ImportResult,
+    LineStore,
+    LineStoreError,
+    merging,
+    parse_lines,
+)
 from ecsta.driver.settingerrors import InvalidSetting
 
 MAX_BODY = 1024 * 1024
@@ -93,7 +100,7 @@ class AdminResource(Resource):
         self.allows = allows
         self.lines_imported = lines_imported
 
-    def render(self, request: Request) -> bytes:
+    def render(self, request: Request) -> bytes | int:
         if not self.allows(request):
             request.setHeader("www-authenticate", 'Bearer realm="ecsta-driver"')
             return self._json(
@@ -109,21 +116,34 @@ class AdminResource(Resource):
                 405 if segments in _PATHS else 404,
                 {"error": "notFound", "message": f"no route {method} /api/v1/{'/'.join(segments)}"},
             )
-        try:
-            if segments == ("lines", "export"):
-                request.setResponseCode(200)
-                request.setHeader("content-type", "text/plain; charset=utf-8")
-                return self.admin.store.export_text().encode("utf-8")
-            return self._json(request, 200, self._handle(method, segments, request))
-        except _Refused as refusal:
-            return self._json(request, refusal.status, refusal.body)
-        except InvalidSetting as error:
-            body = {"error": "invalidSetting", "field": error.path, "message": str(error)}
-            return self._json(request, 400, body)
-        except OSError as error:
+        if segments == ("lines", "export"):
+            request.setResponseCode(200)
+            request.setHeader("content-type", "text/plain; charset=utf-8")
+            return self.admin.store.export_text().encode("utf-8")
+        answer = maybeDeferred(self._handle, method, segments, request)
+        answer.addCallbacks(
+            lambda value: self._finish(request, 200, value),
+            lambda failure: self._finish(request, *self._refusal(failure.value)),
+        )
+        return NOT_DONE_YET
+
+    def _finish(self, request: Request, status: int, value: Any) -> None:
+        if request.finished or getattr(request, "_disconnected", False):
+            return
+        request.write(self._json(request, status, value))
+        request.finish()
+
+    @staticmethod
+    def _refusal(error: BaseException) -> tuple[int, Any]:
+        if isinstance(error, _Refused):
+            return error.status, error.body
+        if isinstance(error, InvalidSetting):
+            return 400, {"error": "invalidSetting", "field": error.path, "message": str(error)}
+        if isinstance(error, OSError):
             # The settings or line file could not be written: nothing was changed.
-            body = {"error": "storage", "message": f"not saved: {error}"}
-            return self._json(request, 500, body)
+            return 500, {"error": "storage", "message": f"not saved: {error}"}
+        log.error("administration request failed: {error!r}", error=error)
+        return 500, {"error": "internal", "message": "internal error"}
 
     def _handle(self, method: str, segments: tuple[str, ...], request: Request) -> Any:
         admin = self.admin
@@ -131,7 +151,8 @@ class AdminResource(Resource):
             case "GET", ("settings",):
                 return admin.settings.to_document()
             case "PUT", ("settings",):
-                return admin.update_settings(self._document(request)).to_document()
+                updating = admin.update_settings(self._document(request))
+                return updating.addCallback(lambda updated: updated.to_document())
             case "POST", ("numberformat", "check"):
                 return admin.check_number(self._document(request))
             case "POST", ("sipfilter", "check"):
@@ -140,7 +161,7 @@ class AdminResource(Resource):
                 return admin.licence_status()
         return self._import(request)
 
-    def _import(self, request: Request) -> dict[str, Any]:
+    def _import(self, request: Request) -> Deferred[dict[str, Any]]:
         replace = request.args.get(b"replace", [b"false"])[0].lower() in (b"true", b"1", b"yes")
         try:
             text = self._body(request).decode("utf-8-sig")
@@ -149,7 +170,7 @@ class AdminResource(Resource):
                 400, {"error": "badLines", "message": "the line list is not UTF-8 text"}
             ) from None
         try:
-            result = self.admin.store.import_text(text, replace=replace)
+            merge = merging(parse_lines(text), replace=replace)
         except ImportFailed as failure:
             problems = [{"line": n, "message": reason} for n, reason in failure.problems]
             raise _Refused(
@@ -157,14 +178,18 @@ class AdminResource(Resource):
             ) from None
         except LineStoreError as error:
             raise _Refused(400, {"error": "badLines", "message": str(error)}) from None
-        if self.lines_imported is not None:
-            self.lines_imported(result)
-        return {
-            "added": list(result.added),
-            "renamed": list(result.renamed),
-            "removed": list(result.removed),
-            "lines": len(self.admin.store.lines),
-        }
+
+        def imported(result: ImportResult) -> dict[str, Any]:
+            if self.lines_imported is not None:
+                self.lines_imported(result)
+            return {
+                "added": list(result.added),
+                "renamed": list(result.renamed),
+                "removed": list(result.removed),
+                "lines": len(self.admin.store.lines),
+            }
+
+        return self.admin.keep_lines(merge).addCallback(imported)
 
     @staticmethod
     def _body(request: Request) -> bytes:

@@ -3,8 +3,9 @@
 Every answer is JSON. A refused request gets a 4xx whose body names the problem
 (``{"error": "notAllowed", "message": "..."}``) and changes nothing: requests are checked
 against the call model before anything is sent to the PBX. An operation's answer comes when
-the PBX has answered; a CSTA error is returned with the status of
-:data:`ecsta.driver.connection.ERROR_STATUS` and the CSTA error named in the body. The
+the PBX has answered; a CSTA error is returned with the status of :data:`ERROR_STATUS` and the
+CSTA error named in the body. HTTP statuses are this module's alone: below it, refusals and
+failures name their kind, and :func:`http_status` maps it. The
 administration endpoints (settings, checks, licence, line import and export) are
 :mod:`ecsta.driver.adminapi`'s.
 
@@ -47,7 +48,7 @@ from ecsta.driver.connection import CSTAOperationError, Driver
 from ecsta.driver.instances import Instance, Instances
 from ecsta.driver.licence import LicenceError
 from ecsta.driver.lines import Line
-from ecsta.driver.linestore import check_line
+from ecsta.driver.linestore import StoredLine, check_line, dropping, keeping
 from ecsta.driver.messages import Message
 from ecsta.driver.model import Call
 from ecsta.driver.operations import (
@@ -244,6 +245,49 @@ def _foreign_origin(request: Request) -> bool:
     return urlsplit(origin).netloc.lower() != host
 
 
+#: Requests the driver refuses, by the ``error`` they name -> the HTTP status.
+REFUSAL_STATUS = {
+    "badJson": 400,
+    "badRequest": 400,
+    "noLicence": 403,
+    "notFound": 404,
+    "unknownAddress": 404,
+    "unknownCall": 404,
+    "unknownInstance": 404,
+    "unknownLine": 404,
+    "unknownOperation": 404,
+    "exists": 409,
+    "lineClosed": 409,
+    "notAllowed": 409,
+    "tooLarge": 413,
+    "pbxUnavailable": 503,
+    "lineOutOfService": 503,
+}
+#: universalFailure kinds -> the HTTP status an API client gets.
+ERROR_STATUS = {
+    "operation": 409,
+    "stateIncompatibility": 409,
+    "security": 403,
+    "systemResourceAvailability": 503,
+    "subscribedResourceAvailability": 503,
+    "performanceManagement": 503,
+    "privateData": 502,
+    "unspecified": 502,
+}
+#: How a CSTA request failed other than by a CSTA error -> the HTTP status.
+FAILURE_STATUS = {"timeout": 504, "pbxUnavailable": 503}
+
+
+def http_status(error: ApiError | CSTAOperationError) -> int:
+    """The HTTP status of a refused request or a failed CSTA request."""
+    if isinstance(error, ApiError):
+        return REFUSAL_STATUS.get(error.error, 400)
+    csta_error = error.body.get("cstaError")
+    if isinstance(csta_error, dict) and csta_error:
+        return ERROR_STATUS.get(next(iter(csta_error)), 502)
+    return FAILURE_STATUS.get(error.body.get("error", ""), 502)
+
+
 _CROSS_SITE = Refusal(
     403, {"error": "crossSite", "message": "requests from other sites' pages are refused"}
 )
@@ -255,7 +299,7 @@ def instance_named(instances: Instances, request: Request) -> Instance:
     name = None if not given else given[0].decode("utf-8", "replace")
     instance = instances.get(name)
     if instance is None:
-        raise ApiError(404, "unknownInstance", f"no instance {name!r}")
+        raise ApiError("unknownInstance", f"no instance {name!r}")
     return instance
 
 
@@ -301,7 +345,7 @@ class ApiV1(Resource):
             try:
                 instance = instance_named(self.instances, request)
             except ApiError as error:
-                return Refusal(error.status, error.to_json())
+                return Refusal(http_status(error), error.to_json())
             return self.admin.get(instance.name, self.routes)
         return self.routes
 
@@ -338,9 +382,9 @@ class _Routes(Resource):
     def _failed(self, request: Request, failure: Failure) -> None:
         error = failure.value
         if isinstance(error, ApiError):
-            self._answer(request, error.status, error.to_json())
+            self._answer(request, http_status(error), error.to_json())
         elif isinstance(error, CSTAOperationError):
-            self._answer(request, error.status, error.body)
+            self._answer(request, http_status(error), error.body)
         elif isinstance(error, LicenceError):
             self._answer(request, 403, {"error": "noLicence", "message": str(error)})
         elif isinstance(error, InvalidSetting):
@@ -406,7 +450,7 @@ class _Routes(Resource):
                 return self._on_call(call_id, what, request)
             case "POST", ["calls", call_id, operation]:
                 return self._on_call(call_id, operation, request)
-        raise ApiError(404, "notFound", f"no route {method} /api/v1/{'/'.join(segments)}")
+        raise ApiError("notFound", f"no route {method} /api/v1/{'/'.join(segments)}")
 
     @staticmethod
     def _instance_json(instance: Instance) -> dict[str, Any]:
@@ -448,15 +492,15 @@ class _Routes(Resource):
         """The JSON object of the body, of at most ``limit`` bytes."""
         content = request.content.read(limit + 1) if request.content is not None else b""
         if len(content) > limit:
-            raise ApiError(413, "tooLarge", f"the body exceeds {limit} bytes")
+            raise ApiError("tooLarge", f"the body exceeds {limit} bytes")
         if not content.strip():
             return {}
         try:
             body = jsonbody.loads(content)
         except jsonbody.BodyError as error:
-            raise ApiError(400, "badJson", f"the body is not JSON: {error}") from None
+            raise ApiError("badJson", f"the body is not JSON: {error}") from None
         if not isinstance(body, dict):
-            raise ApiError(400, "badJson", "the body must be a JSON object")
+            raise ApiError("badJson", "the body must be a JSON object")
         return body
 
     @staticmethod
@@ -468,7 +512,7 @@ class _Routes(Resource):
     def _line(self, line_id: str) -> tuple[Instance, Line]:
         found = self.instances.find_line(line_id)
         if found is None:
-            raise ApiError(404, "unknownLine", f"no line {line_id!r}")
+            raise ApiError("unknownLine", f"no line {line_id!r}")
         return found
 
     async def _on_line(self, line_id: str, operation: str, request: Request) -> Any:
@@ -496,15 +540,14 @@ class _Routes(Resource):
         """The line and its instance, if it may be operated now; else the error that says why."""
         instance, line = self._line(line_id)
         if not line.opened:
-            raise ApiError(409, "lineClosed", f"line {line_id} is closed")
+            raise ApiError("lineClosed", f"line {line_id} is closed")
         if not instance.driver.link_up:
-            raise ApiError(503, "pbxUnavailable", "the PBX link is down")
+            raise ApiError("pbxUnavailable", "the PBX link is down")
         problem = await instance.driver.licence_problem(line)
         if problem is not None:
-            raise ApiError(403, "noLicence", problem, line_error="LINEERR_OPERATIONUNAVAIL")
+            raise ApiError("noLicence", problem, line_error="LINEERR_OPERATIONUNAVAIL")
         if line.monitor is None:
             raise ApiError(
-                503,
                 "lineOutOfService",
                 f"line {line_id} is not monitored: {line.monitor_error or 'not yet'}",
                 line_error="LINEERR_OPERATIONUNAVAIL",
@@ -514,13 +557,13 @@ class _Routes(Resource):
     @staticmethod
     def _address(line: Line, text: str) -> int:
         if not text.isdigit() or not line.has_address(int(text)):
-            raise ApiError(404, "unknownAddress", f"line {line.number} has no address {text!r}")
+            raise ApiError("unknownAddress", f"line {line.number} has no address {text!r}")
         return int(text)
 
     def _call(self, text: str) -> tuple[Instance, Call]:
         found = self.instances.find_call(int(text)) if text.isdigit() else None
         if found is None or not found[1].exists:
-            raise ApiError(404, "unknownCall", f"no call {text!r}")
+            raise ApiError("unknownCall", f"no call {text!r}")
         return found
 
     @staticmethod
@@ -533,7 +576,7 @@ class _Routes(Resource):
 
         async def query() -> Any:
             if not driver.usable:
-                raise ApiError(503, "pbxUnavailable", "; ".join(driver.problems[:1]))
+                raise ApiError("pbxUnavailable", "; ".join(driver.problems[:1]))
             devices = await driver.load_lines(add=True)
             await driver.open_all()
             return {
@@ -548,21 +591,22 @@ class _Routes(Resource):
         number = body.get("number")
         name = body.get("name", "")
         if not isinstance(number, str):
-            raise ApiError(400, "badRequest", "'number' must be the line's extension number")
+            raise ApiError("badRequest", "'number' must be the line's extension number")
         if not isinstance(name, str):
-            raise ApiError(400, "badRequest", "'name' must be a string")
+            raise ApiError("badRequest", "'name' must be a string")
         number, name = number.strip(), name.strip()
         # The line file's own rule: a line the API takes is always one the driver can save.
         for field, problem in (("number", check_line(number, "")), ("name", check_line("0", name))):
             if problem is not None:
-                raise ApiError(400, "badRequest", f"'{field}': {problem}")
+                raise ApiError("badRequest", f"'{field}': {problem}")
         if number in instance.driver.lines:
-            raise ApiError(409, "exists", f"line {instance.line_id(number)} already exists")
+            raise ApiError("exists", f"line {instance.line_id(number)} already exists")
 
         async def add() -> Any:
             admin = instance.driver.admin
-            if admin is not None and admin.store.get(number) is None:
-                admin.store.add(number, name)  # kept first: a line that cannot be is refused
+            if admin is not None:
+                # Kept first: a line that cannot be kept is refused.
+                await admin.keep_lines(keeping([StoredLine(number, name)]))
             line = await instance.driver.add_line(number, name)
             return instance.line_json(line)
 
@@ -572,8 +616,9 @@ class _Routes(Resource):
     def _remove_line(instance: Instance, line: Line) -> Any:
         async def remove() -> Any:
             admin = instance.driver.admin
-            if admin is not None and admin.store.get(line.number) is not None:
-                admin.store.remove(line.number)  # kept first: a removal that cannot be is refused
+            if admin is not None:
+                # Kept first: a removal that cannot be kept is refused.
+                await admin.keep_lines(dropping(line.number))
             await instance.driver.remove_line(line)
             return {"removed": instance.line_id(line.number)}
 
@@ -585,7 +630,7 @@ class _Routes(Resource):
 
         async def open_() -> Any:
             if not driver.link_up:
-                line.opened = True
+                driver.open_later(line)
                 return instance.line_json(line)
             await driver.open_line(line)
             return instance.line_json(line)

@@ -34,6 +34,7 @@ from ecsta.driver.devices import (
     key_of_choice,
     key_of_connection,
 )
+from ecsta.driver.lifecycle import LineEvent, next_state
 from ecsta.driver.lines import FORWARD_MODES, Line, Lines
 from ecsta.driver.messages import Message
 from ecsta.driver.model import (
@@ -1032,15 +1033,35 @@ class CallEngine:
         }
 
     def set_in_service(self, line: Line, in_service: bool, **details: Any) -> list[Message]:
-        if line.in_service == in_service:
-            return []
-        line.in_service = in_service
-        state = (
-            LineDevState.LINEDEVSTATE_INSERVICE
-            if in_service
-            else (LineDevState.LINEDEVSTATE_OUTOFSERVICE)
+        """The line is served (monitored, licensed, read) or no longer is: LINE_LINEDEVSTATE
+        when that puts it in or out of service."""
+        return self.line_event(
+            line, LineEvent.SERVED if in_service else LineEvent.UNSERVED, **details
         )
-        return [messages.line_dev_state(line.number, state, **details)]
+
+    def line_event(self, line: Line, event: LineEvent, **details: Any) -> list[Message]:
+        """Move ``line`` along its lifecycle's table; an event that does not fit changes
+        nothing and is logged. Going in or out of service is announced (closing is announced
+        by the driver, with LINEDEVSTATE_CLOSE)."""
+        state = next_state(line.state, event)
+        if state is None:
+            self.log.info(
+                "line {line}: {event} ignored in state {state}",
+                line=line.number,
+                event=event,
+                state=line.state,
+            )
+            return []
+        was = line.in_service
+        line.state = state
+        if event is LineEvent.CLOSE or line.in_service == was:
+            return []
+        devstate = (
+            LineDevState.LINEDEVSTATE_INSERVICE
+            if line.in_service
+            else LineDevState.LINEDEVSTATE_OUTOFSERVICE
+        )
+        return [messages.line_dev_state(line.number, devstate, **details)]
 
     def resync(self, line: Line, snapshot: Iterable[Mapping[str, Any]]) -> list[Message]:
         """Make the line's calls what a SnapshotDevice says: drop the gone, add the missing.

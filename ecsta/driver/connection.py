@@ -17,21 +17,22 @@ work of keeping calls true:
 - every ``monitor_retry_interval`` seconds (0: never) a MonitorStart the PBX refused is tried
   again; a line holds a licence of the pool only while it is monitored or being monitored.
   The licence pool's files are locked, read and written in the reactor's thread pool, never
-  on the reactor thread, and each line's pool work in the order it was asked for.
+  on the reactor thread, one change at a time in the order asked for.
 
 Requests to the PBX go through a semaphore, so that loading a thousand lines never floods the
 PBX with more than ``max_in_flight`` requests at once.
 """
 
+import gc
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from twisted.application.service import Service
-from twisted.internet import defer, threads
-from twisted.internet.defer import Deferred, DeferredSemaphore
-from twisted.internet.interfaces import IReactorThreads, IReactorTime
+from twisted.internet import defer, task
+from twisted.internet.defer import Deferred, DeferredLock, DeferredSemaphore
+from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -50,10 +51,12 @@ from ecsta.driver.devicelist import (
 )
 from ecsta.driver.devices import DECT_PORTABLE, WIRED_STATION, device_class, device_id
 from ecsta.driver.diagnostics import TrafficLog
+from ecsta.driver.filework import thread_runner
 from ecsta.driver.journaling import CdrJournaling
 from ecsta.driver.licence import LicenceError
+from ecsta.driver.lifecycle import LineEvent
 from ecsta.driver.lines import Line, Lines
-from ecsta.driver.linestore import PbxDevice
+from ecsta.driver.linestore import PbxDevice, StoredLine, keeping
 from ecsta.driver.messages import Message
 from ecsta.driver.operations import Plan
 from ecsta.driver.settings import DriverSettings
@@ -76,17 +79,10 @@ ESCAPE = lookup("escape").code
 DEVICES_CHANGED = lookup("swFunctionDevicesChanged").code
 DATA_COLLECTED = lookup("dataCollected").code
 
-#: universalFailure kinds -> the HTTP status an API client gets.
-ERROR_STATUS = {
-    "operation": 409,
-    "stateIncompatibility": 409,
-    "security": 403,
-    "systemResourceAvailability": 503,
-    "subscribedResourceAvailability": 503,
-    "performanceManagement": 503,
-    "privateData": 502,
-    "unspecified": 502,
-}
+#: How many lines are created or opened before the reactor gets its turn again.
+TURN = 100
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class DriverProtocol(CSTAClientProtocol):
@@ -153,11 +149,11 @@ class DriverProtocol(CSTAClientProtocol):
 
 
 class CSTAOperationError(Exception):
-    """The PBX refused or did not answer an operation: ``status`` and ``body`` for the API."""
+    """The PBX refused or did not answer an operation: ``body`` for the API, whose ``error``
+    (and ``cstaError``) the API layer turns into an HTTP status."""
 
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
+    def __init__(self, body: dict[str, Any]) -> None:
         super().__init__(body.get("message", "operation failed"))
-        self.status = status
         self.body = body
 
 
@@ -167,7 +163,6 @@ def describe_failure(error: BaseException) -> CSTAOperationError:
         failure = error.error
         kind, detail = failure if isinstance(failure, tuple) else ("unspecified", failure)
         return CSTAOperationError(
-            ERROR_STATUS.get(kind, 502),
             {
                 "error": "cstaError",
                 "cstaError": {
@@ -178,7 +173,6 @@ def describe_failure(error: BaseException) -> CSTAOperationError:
         )
     if isinstance(error, InvokeRejected):
         return CSTAOperationError(
-            502,
             {
                 "error": "rejected",
                 "problem": list(error.problem or ()),
@@ -186,12 +180,10 @@ def describe_failure(error: BaseException) -> CSTAOperationError:
             },
         )
     if isinstance(error, RequestTimeout):
-        return CSTAOperationError(504, {"error": "timeout", "message": str(error)})
+        return CSTAOperationError({"error": "timeout", "message": str(error)})
     if isinstance(error, LinkLost):
-        return CSTAOperationError(
-            503, {"error": "pbxUnavailable", "message": "the PBX link is down"}
-        )
-    return CSTAOperationError(502, {"error": "failed", "message": str(error)})
+        return CSTAOperationError({"error": "pbxUnavailable", "message": "the PBX link is down"})
+    return CSTAOperationError({"error": "failed", "message": str(error)})
 
 
 class Driver(Service):
@@ -250,17 +242,22 @@ class Driver(Service):
         self._opening: set[str] = set()
         #: Lines whose licence the pool is being asked for again, with who waits for the answer.
         self._relicensing: dict[str, list[Deferred[bool]]] = {}
-        #: The latest licence pool work of each line, which its next work waits for.
-        self._pool_work: dict[str, Deferred[None]] = {}
+        self._pool_gate = DeferredLock()
         self.ready: Deferred[None] = Deferred()
+        self._in_thread = thread_runner(clock)
         if admin is not None:
+            admin.use_runner(self._in_thread)
             admin.listeners.append(self.settings_changed)
-            self.subscribers.append(admin.observe)
 
     # -- service --------------------------------------------------------------------------------
 
     def startService(self) -> None:
         super().startService()
+        # What start-up made (modules, the ASN.1 specifications, settings) lives as long as
+        # the process: kept out of the collector's full passes, which would otherwise walk it
+        # all on the reactor thread, or in a thread holding the interpreter's lock, each time
+        # lines or calls come in numbers.
+        gc.freeze()
         self._start_loops()
 
     def _start_loops(self) -> None:
@@ -279,14 +276,19 @@ class Driver(Service):
     def stopService(self) -> Deferred[None] | None:
         self._stop_loops()
         super().stopService()
-        if self.admin is None:
+        admin = self.admin
+        if admin is None:
             return None
 
         def not_given_back(failure: Failure) -> None:
             failure.trap(LicenceError)
             self.log.warn("line licences not given back: {error}", error=failure.value)
 
-        return self._in_thread(self.admin.give_back_all).addErrback(not_given_back)
+        def give_back(_: None) -> Deferred[None]:
+            return self._in_thread(admin.give_back_all)
+
+        # Lines created meanwhile are on disk before the licences go back.
+        return admin.kept().addCallback(give_back).addErrback(not_given_back)
 
     def _stop_loops(self) -> None:
         for loop in self._loops:
@@ -515,19 +517,36 @@ class Driver(Service):
             self.lines.refresh(line)
             if had_twin is None and line.twin is not None:
                 out.append(self._twin_found(line))
-        if add:
-            for device in devices:
-                if device.number in self.lines or (
-                    device.number in directory.twins
-                    and (device.device_number == directory.twins[device.number])
-                ):
-                    continue
-                if self.admin is not None and not self.admin.takes_device(_listed(device)):
-                    continue
-                line = self.lines.add(device.number)
-                out.append(messages.line_create(line))
         self.publish(out)
+        if add:
+            wanted = [
+                device
+                for device in devices
+                if device.number not in self.lines
+                and device.device_number != directory.twins.get(device.number, -1)
+                and (self.admin is None or self.admin.takes_device(_listed(device)))
+            ]
+            created = await self._in_turns(wanted, self._create_line)
+            if created and self.admin is not None:
+                stored = keeping(StoredLine(line.number, line.name) for line in created)
+                kept = self.admin.keep_lines(stored)
+                kept.addErrback(lambda f: self.log.failure("keeping the lines loaded", f))
         return devices
+
+    def _create_line(self, device: ListedDevice) -> Line:
+        line = self.lines.add(device.number)
+        self.publish([messages.line_create(line)])
+        return line
+
+    async def _in_turns(self, items: list[T], work: Callable[[T], R]) -> list[R]:
+        """``work`` on each item, handing the reactor back after every :data:`TURN` items, so
+        that a thousand lines loaded or opened never keep the API's clients waiting."""
+        done: list[R] = []
+        for start in range(0, len(items), TURN):
+            if start:
+                await task.deferLater(self.clock, 0, lambda: None)
+            done.extend(work(item) for item in items[start : start + TURN])
+        return done
 
     async def _system_data(self, request: dict[str, Any]) -> list[ListedDevice]:
         """The entries of a KME system data request, once its last linked reply is in."""
@@ -535,7 +554,7 @@ class Driver(Service):
         cross_ref = pos_ack(result)
         if cross_ref is None:
             raise CSTAOperationError(
-                502, {"error": "badReply", "message": "the PBX did not acknowledge the list"}
+                {"error": "badReply", "message": "the PBX did not acknowledge the list"}
             )
         devices = self._assembly.take(cross_ref)
         if devices is None:
@@ -576,10 +595,10 @@ class Driver(Service):
 
     async def open_all(self) -> None:
         wanted = [line for line in self.lines if line.opened and line.monitor is None]
-        await defer.DeferredList(
-            [defer.Deferred.fromCoroutine(self.open_line(line)) for line in wanted],
-            consumeErrors=True,
+        opening = await self._in_turns(
+            wanted, lambda line: defer.Deferred.fromCoroutine(self.open_line(line))
         )
+        await defer.DeferredList(opening, consumeErrors=True)
 
     async def open_line(self, line: Line) -> bool:
         """Monitor ``line``, read its forwarding, resync its calls, and put it in service.
@@ -588,7 +607,7 @@ class Driver(Service):
         nothing; a line the PBX refused last time is asked for first instead, so that its
         retries never hold a licence that a line the PBX monitors could take meanwhile.
         """
-        line.opened = True
+        self.publish(self.engine.line_event(line, LineEvent.OPEN))
         if line.number in self._opening or line.monitor is not None:
             return line.monitor is not None
         self._opening.add(line.number)
@@ -748,28 +767,12 @@ class Driver(Service):
             and self.admin.licence_expired(line.licensed_until)
         )
 
-    def _in_thread(self, work: Callable[..., Any], *args: Any) -> Deferred[Any]:
-        """``work`` in the reactor's thread pool, whose size bounds how many run at once; on a
-        clock without threads (a ``task.Clock``), at once."""
-        if IReactorThreads.providedBy(self.clock):
-            reactor: Any = self.clock
-            return threads.deferToThreadPool(reactor, reactor.getThreadPool(), work, *args)
-        return defer.maybeDeferred(work, *args)
-
     async def _pool(self, line: Line, work: Callable[[str], Any]) -> Any:
-        """``work(line.number)`` on the licence pool, in a thread, after the line's earlier
-        pool work: a line closed and opened again gives its licence back before taking one."""
-        before = self._pool_work.get(line.number)
-        mine: Deferred[None] = Deferred()
-        self._pool_work[line.number] = mine
-        try:
-            if before is not None:
-                await before
-            return await self._in_thread(work, line.number)
-        finally:
-            if self._pool_work.get(line.number) is mine:
-                del self._pool_work[line.number]
-            mine.callback(None)
+        """``work(line.number)`` on the licence pool, in a thread, one at a time in the order
+        asked for: the pool's file lock lets one change through at a time anyway (threads
+        waiting for it would only take turns at the interpreter with the reactor), and a line
+        closed and opened again gives its licence back before it takes one."""
+        return await self._pool_gate.run(self._in_thread, work, line.number)
 
     async def _give_back_licence(self, line: Line) -> None:
         line.licensed = False
@@ -819,7 +822,7 @@ class Driver(Service):
 
     async def close_line(self, line: Line) -> None:
         """Stop monitoring ``line``: its calls are forgotten, it reports LINEDEVSTATE_CLOSE."""
-        line.opened = False
+        self.publish(self.engine.line_event(line, LineEvent.CLOSE))
         giving_back = defer.Deferred.fromCoroutine(self._give_back_licence(line))
         monitors = [m for m in (line.monitor, line.twin_monitor) if m is not None]
         self.lines.forget_monitor(line)
@@ -828,7 +831,6 @@ class Driver(Service):
         out: list[Message] = []
         for call in list(line.calls.values()):
             out.extend(self.engine.drop_placeholder(call))
-        line.in_service = False
         out.append(messages.line_dev_state(line.number, LineDevState.LINEDEVSTATE_CLOSE))
         self.publish(out)
         await giving_back
@@ -838,6 +840,11 @@ class Driver(Service):
             await self.invoke("monitorStop", {"crossRefIdentifier": cross_ref})
         except LinkError as error:
             self.log.info("MonitorStop failed: {error}", error=error)
+
+    def open_later(self, line: Line) -> None:
+        """Open ``line`` while the PBX cannot be reached: the next association (or the monitor
+        retry) brings it up."""
+        self.publish(self.engine.line_event(line, LineEvent.OPEN))
 
     async def add_line(self, number: str, name: str = "") -> Line:
         line = self.lines.add(number, name)

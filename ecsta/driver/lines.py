@@ -13,6 +13,7 @@ from typing import Any
 
 from ecsta.driver.constants import LineForwardMode
 from ecsta.driver.devices import DECT_PORTABLE, DeviceKey, Directory, device_class
+from ecsta.driver.lifecycle import LineState
 from ecsta.driver.model import Call
 
 MOBILE = "Mobile"
@@ -41,8 +42,9 @@ class Line:
     device_id: int = 0
     device_number: int | None = None
     twin: int | None = None
-    opened: bool = True
-    in_service: bool = False
+    #: The one field of the line's lifecycle, changed only through its transition table
+    #: (:mod:`ecsta.driver.lifecycle`, by :meth:`ecsta.driver.calls.CallEngine.line_event`).
+    state: LineState = LineState.BRINGING_UP
     monitor: bytes | None = None
     twin_monitor: bytes | None = None
     monitor_error: str | None = None
@@ -53,6 +55,14 @@ class Line:
     licence_error: str | None = None
     calls: dict[int, Call] = field(default_factory=dict)
     forwarding: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def opened(self) -> bool:
+        return self.state is not LineState.CLOSED
+
+    @property
+    def in_service(self) -> bool:
+        return self.state is LineState.IN_SERVICE
 
     @property
     def device(self) -> DeviceKey:

@@ -17,9 +17,10 @@ under the file's lock, each applied to what the file holds then: none is lost.
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from ecsta.driver.atomicfile import atomic_write
 from ecsta.driver.filelock import locked
@@ -133,6 +134,68 @@ def lines_from_pbx(
     ]
 
 
+#: A change to the lines: what the file holds -> (what it is to hold, what to answer).
+Edit = Callable[[dict[str, StoredLine]], tuple[dict[str, StoredLine], Any]]
+
+
+def merging(lines: Iterable[StoredLine], replace: bool = False) -> Edit:
+    """The edit of :meth:`LineStore.merge`; ``lines`` are checked now, before any is taken."""
+    wanted = list(lines)
+    for line in wanted:
+        problem = check_line(line.number, line.name)
+        if problem is not None:
+            raise LineStoreError(problem)
+
+    def merge(current: dict[str, StoredLine]) -> tuple[dict[str, StoredLine], ImportResult]:
+        given: dict[str, StoredLine] = {}
+        for line in wanted:
+            known = current.get(line.number)
+            name = line.name or (known.name if known else "")
+            given[line.number] = StoredLine(line.number, name)
+        merged = {
+            number: given.get(number, line)
+            for number, line in current.items()
+            if not replace or number in given
+        }
+        for number, line in given.items():
+            merged.setdefault(number, line)
+        result = ImportResult(
+            added=tuple(number for number in given if number not in current),
+            renamed=tuple(
+                number
+                for number, line in given.items()
+                if number in current and current[number].name != line.name
+            ),
+            removed=tuple(number for number in current if number not in merged),
+        )
+        return merged, result
+
+    return merge
+
+
+def keeping(lines: Iterable[StoredLine]) -> Edit:
+    """Lines the driver created: each is kept unless the file has it already (with the name
+    it has there, which may have been typed in by hand)."""
+    created = list(lines)
+
+    def keep(current: dict[str, StoredLine]) -> tuple[dict[str, StoredLine], None]:
+        kept = dict(current)
+        for line in created:
+            kept.setdefault(line.number, line)
+        return kept, None
+
+    return keep
+
+
+def dropping(number: str) -> Edit:
+    """A line the driver removed: it leaves the file, if the file has it."""
+
+    def drop(current: dict[str, StoredLine]) -> tuple[dict[str, StoredLine], None]:
+        return {key: line for key, line in current.items() if key != number}, None
+
+    return drop
+
+
 class LineStore:
     """The ordered set of lines, kept in a file when given a path.
 
@@ -182,36 +245,22 @@ class LineStore:
         A line given without a name keeps the name it has, so that a list without names (or a
         PBX that is not asked for names) never wipes names typed in by hand.
         """
-        wanted = list(lines)
-        for line in wanted:
-            problem = check_line(line.number, line.name)
-            if problem is not None:
-                raise LineStoreError(problem)
-        with self._latest() as current:
-            given: dict[str, StoredLine] = {}
-            for line in wanted:
-                known = current.get(line.number)
-                name = line.name or (known.name if known else "")
-                given[line.number] = StoredLine(line.number, name)
-            merged = {
-                number: given.get(number, line)
-                for number, line in current.items()
-                if not replace or number in given
-            }
-            for number, line in given.items():
-                merged.setdefault(number, line)
-            result = ImportResult(
-                added=tuple(number for number in given if number not in current),
-                renamed=tuple(
-                    number
-                    for number, line in given.items()
-                    if number in current and current[number].name != line.name
-                ),
-                removed=tuple(number for number in current if number not in merged),
-            )
-            if merged != current:
-                self._save(merged)
+        result: ImportResult = self.edit([merging(lines, replace)])[0]
         return result
+
+    def edit(self, edits: Sequence[Edit]) -> list[Any]:
+        """Apply ``edits`` in order to what the file holds, under one lock and with at most one
+        save; what each edit returned, in order. Edits asked for together by the driver are
+        written together: a thousand lines loaded from the PBX cost one fsync, not a thousand.
+        """
+        with self._latest() as current:
+            lines, results = current, []
+            for change in edits:
+                lines, result = change(lines)
+                results.append(result)
+            if lines != current:
+                self._save(lines)
+        return results
 
     def import_text(self, text: str, replace: bool = False) -> ImportResult:
         """Import a line file: all of it, or (on any bad line) none of it."""

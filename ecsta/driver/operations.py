@@ -54,13 +54,14 @@ _DIALABLE = set("0123456789*#+ABCDabcd,!PpTtWw@$?")
 
 
 class ApiError(Exception):
-    """A request the driver refuses before asking the PBX: ``status`` is the HTTP status."""
+    """A request the driver refuses before asking the PBX.
 
-    def __init__(
-        self, status: int, error: str, message: str, line_error: str | None = None
-    ) -> None:
+    ``error`` names why (``badRequest``, ``unknownCall``, ``notAllowed``...); the API layer
+    alone turns it into an HTTP status (:data:`ecsta.driver.api.REFUSAL_STATUS`).
+    """
+
+    def __init__(self, error: str, message: str, line_error: str | None = None) -> None:
         super().__init__(message)
-        self.status = status
         self.error = error
         self.message = message
         #: The LINEERR_ code a TAPI application would get, where one says more than the status.
@@ -110,27 +111,26 @@ def _transferred(results: list[Any]) -> tuple[Any, list[Message]]:
 def _text(body: Mapping[str, Any], key: str, what: str = "a number") -> str:
     value = body.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise ApiError(400, "badRequest", f"'{key}' must be {what}, as a non-empty string")
+        raise ApiError("badRequest", f"'{key}' must be {what}, as a non-empty string")
     value = value.strip()
     if len(value) > MAX_DIGITS or not set(value) <= _DIALABLE:
-        raise ApiError(400, "badRequest", f"'{key}' is not a dialable string: {value!r}")
+        raise ApiError("badRequest", f"'{key}' is not a dialable string: {value!r}")
     return value
 
 
 def _int(body: Mapping[str, Any], key: str, default: int | None = None) -> int:
     value = body.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ApiError(400, "badRequest", f"'{key}' must be an integer")
+        raise ApiError("badRequest", f"'{key}' must be an integer")
     return value
 
 
 def _address(line: Line, body: Mapping[str, Any]) -> int:
     address = _int(body, "address", 0)
     if not line.has_address(address):
-        raise ApiError(404, "unknownAddress", f"line {line.number} has no address {address}")
+        raise ApiError("unknownAddress", f"line {line.number} has no address {address}")
     if not line.usable(address):
         raise ApiError(
-            409,
             "notAllowed",
             f"address {address} of line {line.number} has no Super-Twin partner to use",
             line_error="LINEERR_OPERATIONUNAVAIL",
@@ -151,7 +151,6 @@ INVALCALLSTATE = "LINEERR_INVALCALLSTATE"
 def _require(call: Call, feature: LineCallFeature, operation: str) -> None:
     if feature not in call.features:
         raise ApiError(
-            409,
             "notAllowed",
             f"{operation} is not allowed on call {call.id} in {call.state_name}",
             line_error=INVALCALLSTATE,
@@ -162,15 +161,13 @@ def _other_call(engine: CallEngine, call: Call, body: Mapping[str, Any], key: st
     other_id = _int(body, key)
     other = engine.call(other_id)
     if other is None:
-        raise ApiError(404, "unknownCall", f"no call {other_id}")
+        raise ApiError("unknownCall", f"no call {other_id}")
     if other.line != call.line or other.address != call.address or other is call:
         raise ApiError(
-            409, "notAllowed", f"call {other_id} is not another call on the same line address"
+            "notAllowed", f"call {other_id} is not another call on the same line address"
         )
     if other.csta_call is None:
-        raise ApiError(
-            409, "notAllowed", f"call {other_id} has not been dialled yet", INVALCALLSTATE
-        )
+        raise ApiError("notAllowed", f"call {other_id} has not been dialled yet", INVALCALLSTATE)
     return other
 
 
@@ -180,7 +177,7 @@ def plan_call_operation(
     """The plan for ``POST /calls/{call}/{operation}``."""
     builder = _CALL_OPERATIONS.get(operation)
     if builder is None:
-        raise ApiError(404, "unknownOperation", f"no call operation {operation!r}")
+        raise ApiError("unknownOperation", f"no call operation {operation!r}")
     return builder(engine, call, body)
 
 
@@ -344,7 +341,7 @@ def _swap_hold(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
     active, held = (call, other) if call.state is S.LINECALLSTATE_CONNECTED else (other, call)
     if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in HELD:
         raise ApiError(
-            409, "notAllowed", "swaphold needs one connected and one held call", INVALCALLSTATE
+            "notAllowed", "swaphold needs one connected and one held call", INVALCALLSTATE
         )
     return Plan(
         "swaphold",
@@ -360,13 +357,12 @@ def _complete_transfer(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
     other = _other_call(engine, call, body, "consult")
     mode = body.get("mode", "transfer")
     if mode not in ("transfer", "conference"):
-        raise ApiError(400, "badRequest", "'mode' must be 'transfer' or 'conference'")
+        raise ApiError("badRequest", "'mode' must be 'transfer' or 'conference'")
     active, held = (other, call) if call.state in HELD else (call, other)
     # TAPI allows an unannounced transfer: the consultation call still rings (RINGBACK).
     answered = S.LINECALLSTATE_RINGBACK if mode == "transfer" else S.LINECALLSTATE_CONNECTED
     if active.state not in (S.LINECALLSTATE_CONNECTED, answered) or held.state not in HELD:
         raise ApiError(
-            409,
             "notAllowed",
             f"completetransfer in {mode} mode needs one held call and one "
             + ("connected or ringing" if mode == "transfer" else "connected")
@@ -400,7 +396,6 @@ def _add_to_conference(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
     other = _other_call(engine, call, body, "consult")
     if F.LINECALLFEATURE_ADDTOCONF not in call.features | other.features:
         raise ApiError(
-            409,
             "notAllowed",
             f"addtoconference is not allowed on calls {call.id} and {other.id}",
             INVALCALLSTATE,
@@ -408,7 +403,6 @@ def _add_to_conference(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
     held, active = (call, other) if call.state in HELD or call.is_conference else (other, call)
     if active.state is not S.LINECALLSTATE_CONNECTED or held.state not in HELD:
         raise ApiError(
-            409,
             "notAllowed",
             "addtoconference needs the held conference and a connected consultation call",
             INVALCALLSTATE,
@@ -424,7 +418,7 @@ def _add_to_conference(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
 def _remove_from_conference(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> Plan:
     _require(call, F.LINECALLFEATURE_REMOVEFROMCONF, "removefromconference")
     if call.connected_key is None or call.csta_call is None:
-        raise ApiError(409, "notAllowed", f"call {call.id} has no known party to remove")
+        raise ApiError("notAllowed", f"call {call.id} has no known party to remove")
     return Plan(
         "removefromconference",
         call.line,
@@ -502,7 +496,7 @@ def _complete_call(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> P
             [("intrudeCall", {"intrude": connection(call)})],
             finish_intrude,
         )
-    raise ApiError(400, "badRequest", "'mode' must be 'callback' or 'intrude'")
+    raise ApiError("badRequest", "'mode' must be 'callback' or 'intrude'")
 
 
 #: lineSetCallData keeps at most this much with a call (UTF-8 bytes).
@@ -514,9 +508,9 @@ def plan_set_call_data(engine: CallEngine, call: Call, body: Mapping[str, Any]) 
     client with the call (a CRM's ticket number, say); null or "" removes it."""
     data = body.get("data")
     if data is not None and not isinstance(data, str):
-        raise ApiError(400, "badRequest", "'data' must be a string or null")
+        raise ApiError("badRequest", "'data' must be a string or null")
     if data is not None and len(data.encode("utf-8")) > MAX_CALL_DATA:
-        raise ApiError(400, "badRequest", f"'data' exceeds {MAX_CALL_DATA} bytes")
+        raise ApiError("badRequest", f"'data' exceeds {MAX_CALL_DATA} bytes")
 
     def keep() -> tuple[Any, list[Message]]:
         return {"callData": data or None}, engine.set_call_data(call, data or None)
@@ -528,7 +522,7 @@ def plan_set_app_specific(engine: CallEngine, call: Call, body: Mapping[str, Any
     """``PUT /calls/{call}/appspecific``: lineSetAppSpecific, a 32-bit value of the call."""
     value = _int(body, "value")
     if not 0 <= value <= 0xFFFFFFFF:
-        raise ApiError(400, "badRequest", "'value' must be a 32-bit unsigned integer")
+        raise ApiError("badRequest", "'value' must be a 32-bit unsigned integer")
 
     def keep() -> tuple[Any, list[Message]]:
         return {"appSpecific": value}, engine.set_app_specific(call, value)
@@ -541,9 +535,9 @@ def _monitor_digits(engine: CallEngine, call: Call, body: Mapping[str, Any]) -> 
     dialled there; ``{"modes": []}`` stops it. Only DTMF is known to a Panasonic PBX."""
     modes = body.get("modes", ["LINEDIGITMODE_DTMF"])
     if not isinstance(modes, list) or not set(modes) <= {"LINEDIGITMODE_DTMF"}:
-        raise ApiError(400, "badRequest", "'modes' must be [] or ['LINEDIGITMODE_DTMF']")
+        raise ApiError("badRequest", "'modes' must be [] or ['LINEDIGITMODE_DTMF']")
     if call.csta_call is None or call.state is S.LINECALLSTATE_IDLE:
-        raise ApiError(409, "notAllowed", f"call {call.id} is not at the phone yet", INVALCALLSTATE)
+        raise ApiError("notAllowed", f"call {call.id} is not at the phone yet", INVALCALLSTATE)
     running = call.digits_collection
     if not modes:
         if running is None:
@@ -709,22 +703,21 @@ def plan_forward(engine: CallEngine, line: Line, body: Mapping[str, Any]) -> Pla
     address = _address(line, body)
     forwards = body.get("forwards")
     if not isinstance(forwards, list):
-        raise ApiError(400, "badRequest", "'forwards' must be a list")
+        raise ApiError("badRequest", "'forwards' must be a list")
     wanted: dict[LineForwardMode, str] = {}
     for index, entry in enumerate(forwards):
         if not isinstance(entry, Mapping):
-            raise ApiError(400, "badRequest", f"forwards[{index}] must be an object")
+            raise ApiError("badRequest", f"forwards[{index}] must be an object")
         name = entry.get("mode")
         mode = LineForwardMode.__members__.get(name) if isinstance(name, str) else None
         if mode is None or mode not in FORWARD_TYPES:
             raise ApiError(
-                400,
                 "badRequest",
                 f"forwards[{index}].mode: {name!r} is not one of "
                 + ", ".join(m.name for m in FORWARD_TYPES if m.name),
             )
         if mode in wanted:
-            raise ApiError(400, "badRequest", f"forwards[{index}].mode: {name} given twice")
+            raise ApiError("badRequest", f"forwards[{index}].mode: {name} given twice")
         wanted[mode] = _text(entry, "to")
     device = device_id(line.address_device(address))
     current = {LineForwardMode.__members__[f["mode"]] for f in line.forwarding.get(address, [])}
