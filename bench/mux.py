@@ -46,11 +46,14 @@ from twisted.internet.endpoints import TCP4ClientEndpoint  # noqa: E402
 from ecsta.link.protocol import CSTAClientProtocol  # noqa: E402
 from ecsta.wire import apdu, ber  # noqa: E402
 from ecsta.wire.framing import FrameDecoder, frame  # noqa: E402
+from ecsta.wire.opcodes import Opcode  # noqa: E402
 
 TARGETS = {"a": 0.6, "b": 0.8, "c": 64 * 1024}
 DEVICE = {"deviceIdentifier": ("dialingNumber", "101")}
-SNAPSHOT = apdu.encode(apdu.Invoke(1, 74, {"snapshotObject": DEVICE}))
-MONITOR = apdu.encode(apdu.Invoke(1, 71, {"monitorObject": ("deviceObject", DEVICE)}))
+SNAPSHOT = apdu.encode(apdu.Invoke(1, Opcode.snapshotDevice, {"snapshotObject": DEVICE}))
+MONITOR = apdu.encode(
+    apdu.Invoke(1, Opcode.monitorStart, {"monitorObject": ("deviceObject", DEVICE)})
+)
 
 Gen = Generator[defer.Deferred[Any], Any, Any]
 

@@ -36,8 +36,8 @@ from ecsta.link.errors import (
 from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.link.service import PBXClientFactory, endpoint_address
 from ecsta.wire import apdu
+from ecsta.wire.opcodes import Opcode
 
-MONITOR_STOP = 73
 DEFAULT_PBX = "tcp:host=127.0.0.1:port=33333"
 #: Seconds the monitorStop on the way out may take before the connection is just closed.
 STOP_TIMEOUT = 3.0
@@ -161,7 +161,7 @@ class WatchProtocol(CSTAClientProtocol):
         if invoke.opcode == apdu.CSTA_EVENT_REPORT:
             self.watcher.event(invoke.argument)
             return None
-        if invoke.opcode == MONITOR_STOP:
+        if invoke.opcode == Opcode.monitorStop:
             self.watcher.finish(1, "the PBX ended the monitor")
             return ("noData", None)
         return super().operationReceived(invoke)

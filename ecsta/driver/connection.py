@@ -57,7 +57,6 @@ from ecsta.driver.linestore import PbxDevice
 from ecsta.driver.messages import Message
 from ecsta.driver.operations import Plan
 from ecsta.driver.settings import DriverSettings
-from ecsta.journal.record import CDR_REPORT
 from ecsta.link.errors import (
     InvokeRejected,
     LinkError,
@@ -70,11 +69,11 @@ from ecsta.link.service import LinkHealth
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE
-from ecsta.wire.operations import lookup
+from ecsta.wire.opcodes import Opcode
 
-ESCAPE = lookup("escape").code
-DEVICES_CHANGED = lookup("swFunctionDevicesChanged").code
-DATA_COLLECTED = lookup("dataCollected").code
+ESCAPE = Opcode.escape
+DEVICES_CHANGED = Opcode.swFunctionDevicesChanged
+DATA_COLLECTED = Opcode.dataCollected
 
 #: universalFailure kinds -> the HTTP status an API client gets.
 ERROR_STATUS = {
@@ -105,7 +104,7 @@ class DriverProtocol(CSTAClientProtocol):
         super().pduReceived(pdu)
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
-        if peek.opcode == CDR_REPORT and self.driver.journaling is not None:
+        if peek.opcode == Opcode.cDRReport and self.driver.journaling is not None:
             self.driver.journaling.report(self, pdu, peek)
             return
         if peek.opcode == ESCAPE:

@@ -36,9 +36,10 @@ from ecsta.link.throttle import Throttle, pdu_hex
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import FrameDecoder, FramingError, frame
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import lookup
 
-SYSTEM_STATUS = 211
+SYSTEM_STATUS = Opcode.systemStatus
 ABORT = bytes.fromhex("6403800100")
 RELEASE_RESPONSE = bytes.fromhex("6303800100")
 BADLY_STRUCTURED = ("general", "badlyStructuredPDU")

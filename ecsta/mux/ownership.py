@@ -26,6 +26,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecsta.wire.opcodes import Opcode
+
 #: Confirmed reports remembered per service (digest and answer, well under 100 octets each).
 CONFIRMED_REPORTS = 4096
 
@@ -41,9 +43,19 @@ class OwnedService:
     xref_field: str
 
 
-CDR = OwnedService("cdr", start=363, stop=364, report=361, xref_field="cdrCrossRefID")
+CDR = OwnedService(
+    "cdr",
+    start=Opcode.startCDRTransmission,
+    stop=Opcode.stopCDRTransmission,
+    report=Opcode.cDRReport,
+    xref_field="cdrCrossRefID",
+)
 DATA_COLLECTION = OwnedService(
-    "dataCollection", start=347, stop=348, report=343, xref_field="dcollCrossRefID"
+    "dataCollection",
+    start=Opcode.startDataCollection,
+    stop=Opcode.stopDataCollection,
+    report=Opcode.dataCollected,
+    xref_field="dcollCrossRefID",
 )
 
 

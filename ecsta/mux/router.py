@@ -52,16 +52,17 @@ from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import MAX_FRAME, frame
 from ecsta.wire.monitorfilter import filtered_events
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import BY_CODE
 
-ESCAPE = 51
-MONITOR_START = 71
-CHANGE_MONITOR_FILTER = 72
-MONITOR_STOP = 73
-GET_SWITCHING_FUNCTION_DEVICES = 204
-SWITCHING_FUNCTION_DEVICES = 205
-REQUEST_SYSTEM_STATUS = 210
-SWITCHING_FUNCTION_DEVICES_CHANGED = 213
+ESCAPE = Opcode.escape
+MONITOR_START = Opcode.monitorStart
+CHANGE_MONITOR_FILTER = Opcode.changeMonitorFilter
+MONITOR_STOP = Opcode.monitorStop
+GET_SWITCHING_FUNCTION_DEVICES = Opcode.getSwitchingFunctionDevices
+SWITCHING_FUNCTION_DEVICES = Opcode.switchingFunctionDevices
+REQUEST_SYSTEM_STATUS = Opcode.requestSysStat
+SWITCHING_FUNCTION_DEVICES_CHANGED = Opcode.swFunctionDevicesChanged
 
 #: Services a switch offers its client, never the other way round: an application invoking
 #: them is answered with a reject and nothing reaches the PBX.

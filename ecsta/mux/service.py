@@ -40,7 +40,7 @@ from ecsta.daemon.metrics import MetricsResource, PDUCounts
 from ecsta.daemon.networks import AllowedNetworks, is_loopback, networks, only_loopback
 from ecsta.daemon.reload import Reloader, ReloadResource, RenewableContext
 from ecsta.daemon.workers import Workers
-from ecsta.journal.record import CDR_REPORT, NotACallRecord, refusal
+from ecsta.journal.record import NotACallRecord, refusal
 from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
 from ecsta.link.endpoints import EndpointError, client_endpoint
@@ -66,6 +66,7 @@ from ecsta.mux.metrics import mux_registry
 from ecsta.mux.router import App, Router, RouterSettings
 from ecsta.web.muxconsole import StatusRoot
 from ecsta.wire import apdu, ber
+from ecsta.wire.opcodes import Opcode
 
 log = Logger()
 
@@ -334,7 +335,7 @@ class Multiplexer:
         relay it to the owning application, whose answer confirms it). A report that cannot be
         stored is refused, so that the PBX keeps it and sends it again.
         """
-        if self.journal is None or peek.opcode != CDR_REPORT:
+        if self.journal is None or peek.opcode != Opcode.cDRReport:
             self.run(self.router.pbx_invoke(pdu, peek))
             return
         stored = self.journal.store_report(pdu)

@@ -79,6 +79,7 @@ from ecsta.sim.switch import Switch
 from ecsta.wire import apdu, ber
 from ecsta.wire.asn1.kme import EXT_NAME_SYSTEM_DATA, KmeConditionCode
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import lookup
 
 __all__ = ["COUNTERS", "REFUSED_AARE", "SimulatorFactory", "SimulatorProtocol"]
@@ -305,7 +306,7 @@ class SimulatorProtocol(CSTAServerProtocol):
         else:
             segments = kme_segments(cross_ref, devices, category, size)
         for segment in segments:
-            self._after_answer.append((51, escape_linked_reply(segment)))
+            self._after_answer.append((Opcode.escape, escape_linked_reply(segment)))
         return escape_pos_ack(cross_ref)
 
     def _get_switching_function_devices(self, argument: dict[str, Any]) -> dict[str, Any]:
@@ -319,7 +320,7 @@ class SimulatorProtocol(CSTAServerProtocol):
         cross_ref = self.simulator.new_service_ref()
         size = self.simulator.config.segment_size
         for segment in sfd_segments(cross_ref, devices, category, size):
-            self._after_answer.append((205, segment))
+            self._after_answer.append((Opcode.switchingFunctionDevices, segment))
         return {"serviceCrossRefID": cross_ref}
 
     # -- CDR ------------------------------------------------------------------------------------
@@ -541,7 +542,7 @@ class SimulatorFactory(Factory):
                 continue
             if collected.ends_collection:
                 self.collections.discard(collected.cross_ref)
-            protocol.tell(343, collected.value)
+            protocol.tell(Opcode.dataCollected, collected.value)
             self.counters["data_collected_sent"] += 1
 
     def _check_devices(self) -> None:
@@ -556,9 +557,9 @@ class SimulatorFactory(Factory):
                 self.monitors.stop(monitor.cross_ref)
                 self.counters["monitors_ended"] += 1
                 if protocol is not None and connected:
-                    protocol.tell(73, {"crossRefIdentifier": monitor.cross_ref})
+                    protocol.tell(Opcode.monitorStop, {"crossRefIdentifier": monitor.cross_ref})
         if protocol is not None and connected:
-            protocol.tell(213, {})
+            protocol.tell(Opcode.swFunctionDevicesChanged, {})
 
     def _schedule(self) -> None:
         deadline = None if self.stopped else self.switch.next_deadline()
