@@ -25,7 +25,6 @@ from typing import Any
 
 from ecsta.wire import apdu, values
 from ecsta.wire.asn1.cdr import CDRInformationItem
-from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
 from ecsta.wire.asn1.kme import KmeConditionCode
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.opcodes import Opcode
@@ -48,7 +47,7 @@ def confirmation(invoke_id: int | None) -> bytes:
 
 def refusal(invoke_id: int | None) -> bytes:
     """The PBX's cDRReport refused: it keeps the record."""
-    return apdu.encode(apdu.ReturnError(invoke_id, UNIVERSAL_FAILURE.code, NOT_STORED))
+    return apdu.return_error(invoke_id, *NOT_STORED)
 
 
 class NotACallRecord(ValueError):

@@ -352,17 +352,15 @@ class CSTAProtocol(Protocol):
 
     def _answerFailure(self, invoke: apdu.Invoke, failure: Failure) -> None:
         error = failure.value
-        if isinstance(error, OperationFailed):
-            self.send_pdu(
-                apdu.encode(apdu.ReturnError(invoke.invoke_id, error.errcode, error.error))
-            )
+        if isinstance(error, OperationFailed) and isinstance(error.error, tuple):
+            self.send_pdu(apdu.return_error(invoke.invoke_id, *error.error))
         elif isinstance(error, InvokeRejected):
             self.send_reject(invoke.invoke_id, error.problem)
         else:
             self.log.failure(
                 "{peer}: operation {op} failed", failure, peer=self.peer, op=invoke.opcode
             )
-            self.send_pdu(apdu.encode(apdu.ReturnError(invoke.invoke_id, 1, ("unspecified", None))))
+            self.send_pdu(apdu.return_error(invoke.invoke_id, "unspecified", None))
 
     def operationReceived(self, invoke: apdu.Invoke) -> Any:
         """Return the result value (or a Deferred of it), or raise OperationFailed."""
@@ -370,7 +368,7 @@ class CSTAProtocol(Protocol):
 
     def send_reject(self, invoke_id: int | None, problem: tuple[str, str]) -> None:
         self.counters["rejects_sent"] += 1
-        self.send_pdu(apdu.encode(apdu.Reject(invoke_id, problem)))
+        self.send_pdu(apdu.reject(invoke_id, problem))
 
     # -- outgoing requests ----------------------------------------------------------------------
 

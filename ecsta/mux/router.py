@@ -48,7 +48,6 @@ from ecsta.mux.ownership import (
     report_digest,
 )
 from ecsta.wire import apdu, ber
-from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import MAX_FRAME, frame
 from ecsta.wire.monitorfilter import filtered_events
@@ -360,10 +359,10 @@ class Router:
     def _reject(self, app: App, invoke_id: int | None, problem: tuple[str, str]) -> list[Action]:
         self.counters["rejected"] += 1
         app.rejected += 1
-        return [ToApp(app, apdu.encode(apdu.Reject(invoke_id, problem)))]
+        return [ToApp(app, apdu.reject(invoke_id, problem))]
 
     def _error(self, app: App, invoke_id: int | None, failure: tuple[str, str]) -> ToApp:
-        return ToApp(app, apdu.encode(apdu.ReturnError(invoke_id, UNIVERSAL_FAILURE.code, failure)))
+        return ToApp(app, apdu.return_error(invoke_id, *failure))
 
     def _result(self, app: App, invoke_id: int | None, opcode: int, result: Any) -> ToApp:
         return ToApp(app, apdu.encode(apdu.ReturnResult(invoke_id, opcode, result)))
@@ -571,7 +570,7 @@ class Router:
         operation = BY_CODE.get(peek.opcode) if peek.opcode is not None else None
         if operation is not None and not operation.answered:
             return []
-        return [ToPBX(apdu.encode(apdu.Reject(peek.invoke_id, problem)))]
+        return [ToPBX(apdu.reject(peek.invoke_id, problem))]
 
     def _event(self, pdu: bytes, peek: ber.Peek) -> list[Action]:
         self.counters["events"] += 1
@@ -703,9 +702,7 @@ class Router:
         return [AskApp(owner, ticket, pdu, self.settings.owner_answer_timeout)]
 
     def _refuse_report(self, pbx_invoke_id: int | None) -> ToPBX:
-        return ToPBX(
-            apdu.encode(apdu.ReturnError(pbx_invoke_id, UNIVERSAL_FAILURE.code, NOT_DELIVERED))
-        )
+        return ToPBX(apdu.return_error(pbx_invoke_id, *NOT_DELIVERED))
 
     def app_answered(self, ticket: AppTicket, answer: bytes) -> list[Action]:
         """The owner answered a report: that answer, checked, is the PBX's."""

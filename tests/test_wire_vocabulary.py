@@ -1,4 +1,6 @@
-"""CSTA opcodes are written as numbers in one place (``ecsta/wire/opcodes.py``), named elsewhere.
+"""One operation vocabulary: opcodes named, errors and rejects built by ``ecsta.wire.apdu``.
+
+CSTA opcodes are written as numbers in one place (``ecsta/wire/opcodes.py``), named elsewhere.
 
 The scan reads every module of ``ecsta/`` outside ``wire/`` as a syntax tree and flags an integer
 that is a known opcode where the code uses it as one: compared with something called an opcode,
@@ -118,16 +120,31 @@ def opcode_numbers(source: str) -> list[tuple[int, str]]:
     return found
 
 
+def hand_built_answers(source: str) -> list[int]:
+    """Lines that build a returnError or reject APDU themselves instead of asking
+    :func:`ecsta.wire.apdu.return_error` / :func:`ecsta.wire.apdu.reject` for one."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and _identifier(node.func) in ("ReturnError", "Reject")
+    ]
+
+
+def _outside_wire() -> Iterator[tuple[str, str]]:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        if relative.parts[0] != "wire":
+            yield f"ecsta/{relative}", path.read_text(encoding="utf-8")
+
+
 class OpcodeNumbersTests(unittest.TestCase):
     def test_no_opcode_number_outside_wire(self) -> None:
         """Every module of ecsta/ outside wire/ names its opcodes."""
-        offences = []
-        for path in sorted(PACKAGE.rglob("*.py")):
-            relative = path.relative_to(PACKAGE)
-            if relative.parts[0] == "wire":
-                continue
-            for line, why in opcode_numbers(path.read_text(encoding="utf-8")):
-                offences.append(f"ecsta/{relative}:{line}: {why}")
+        offences = [
+            f"{name}:{line}: {why}"
+            for name, source in _outside_wire()
+            for line, why in opcode_numbers(source)
+        ]
         self.assertEqual(offences, [])
 
     def test_the_scan_finds_each_shape(self) -> None:
@@ -171,3 +188,18 @@ class OpcodeNumbersTests(unittest.TestCase):
         self.assertEqual(sorted(op.code for op in BY_NAME.values()), sorted(Opcode))
         for opcode in Opcode:
             self.assertEqual(BY_NAME[opcode.name].code, opcode)
+
+
+class AnswersBuiltByApduTests(unittest.TestCase):
+    def test_no_hand_built_error_or_reject_outside_wire(self) -> None:
+        offences = [
+            f"{name}:{line}"
+            for name, source in _outside_wire()
+            for line in hand_built_answers(source)
+        ]
+        self.assertEqual(offences, [])
+
+    def test_the_scan_finds_a_hand_built_answer(self) -> None:
+        self.assertEqual(hand_built_answers("apdu.encode(apdu.ReturnError(5, 1, failure))"), [1])
+        self.assertEqual(hand_built_answers("x = 1\nencode(Reject(None, problem))"), [2])
+        self.assertEqual(hand_built_answers("apdu.return_error(5, *failure)"), [])
