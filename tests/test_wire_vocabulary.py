@@ -12,13 +12,15 @@ those places and are left alone, so the scan has no list of exceptions.
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from twisted.trial import unittest
 
 from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import BY_NAME
+from ecsta.wire.responders import Responders
 
 PACKAGE = Path(__file__).resolve().parent.parent / "ecsta"
 CODES = frozenset(int(code) for code in Opcode)
@@ -203,3 +205,36 @@ class AnswersBuiltByApduTests(unittest.TestCase):
         self.assertEqual(hand_built_answers("apdu.encode(apdu.ReturnError(5, 1, failure))"), [1])
         self.assertEqual(hand_built_answers("x = 1\nencode(Reject(None, problem))"), [2])
         self.assertEqual(hand_built_answers("apdu.return_error(5, *failure)"), [])
+
+
+class RespondersTests(unittest.TestCase):
+    def test_bound_handlers_are_found_by_opcode(self) -> None:
+        responders: Responders[Callable[[Any], Any]] = Responders()
+
+        @responders(Opcode.monitorStart, Opcode.changeMonitorFilter)
+        def monitor(argument: Any) -> Any:
+            return ("monitor", argument)
+
+        self.assertIs(responders.get(Opcode.monitorStart), monitor)
+        self.assertIs(responders.get(72), monitor)  # a peeked opcode is a plain int
+        self.assertIsNone(responders.get(Opcode.monitorStop))
+        self.assertIsNone(responders.get(None))
+        self.assertEqual(monitor(1), ("monitor", 1))  # the handler is left as it is
+
+    def test_an_operation_bound_twice_is_refused(self) -> None:
+        responders: Responders[Callable[[Any], Any]] = Responders()
+
+        @responders(Opcode.monitorStop)
+        def first(argument: Any) -> None:
+            pass
+
+        def second(argument: Any) -> None:
+            pass
+
+        with self.assertRaises(ValueError) as caught:
+            responders(Opcode.escape, Opcode.monitorStop)(second)
+        self.assertEqual(
+            str(caught.exception), "monitorStop is answered by first already, not also by second"
+        )
+        self.assertIs(responders.get(Opcode.monitorStop), first)
+        self.assertIsNone(responders.get(Opcode.escape))  # nothing of a refused binding stays

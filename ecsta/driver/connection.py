@@ -26,7 +26,7 @@ PBX with more than ``max_in_flight`` requests at once.
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from twisted.application.service import Service
 from twisted.internet import defer, threads
@@ -64,16 +64,15 @@ from ecsta.link.errors import (
     OperationFailed,
     RequestTimeout,
 )
-from ecsta.link.protocol import CSTAClientProtocol
+from ecsta.link.protocol import CSTAClientProtocol, Responder
 from ecsta.link.service import LinkHealth
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE
 from ecsta.wire.opcodes import Opcode
+from ecsta.wire.responders import Responders
 
 ESCAPE = Opcode.escape
-DEVICES_CHANGED = Opcode.swFunctionDevicesChanged
-DATA_COLLECTED = Opcode.dataCollected
 
 #: universalFailure kinds -> the HTTP status an API client gets.
 ERROR_STATUS = {
@@ -129,17 +128,21 @@ class DriverProtocol(CSTAClientProtocol):
             return
         super().invokeReceived(pdu, peek)
 
-    def operationReceived(self, invoke: apdu.Invoke) -> Any:
-        if invoke.opcode == apdu.CSTA_EVENT_REPORT:
-            self.driver.event_report(invoke.argument)
-            return None
-        if invoke.opcode == DEVICES_CHANGED:
-            self.driver.devices_changed()
-            return ("noData", None)
-        if invoke.opcode == DATA_COLLECTED:
-            self.driver.publish(self.driver.engine.digits_collected(invoke.argument))
-            return ("noData", None)
-        return super().operationReceived(invoke)
+    responders: ClassVar[Responders[Responder]] = Responders()
+
+    @responders(Opcode.cSTAEventReport)
+    def _event_report(self, argument: dict[str, Any]) -> None:
+        self.driver.event_report(argument)
+
+    @responders(Opcode.swFunctionDevicesChanged)
+    def _devices_changed(self, argument: dict[str, Any]) -> Any:
+        self.driver.devices_changed()
+        return ("noData", None)
+
+    @responders(Opcode.dataCollected)
+    def _data_collected(self, argument: dict[str, Any]) -> Any:
+        self.driver.publish(self.driver.engine.digits_collected(argument))
+        return ("noData", None)
 
     def systemStatusChanged(self, argument: dict[str, Any]) -> None:
         status = argument.get("systemStatus")

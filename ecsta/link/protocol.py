@@ -11,6 +11,7 @@ spliced), which is how the multiplexer forwards without decoding.
 """
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from OpenSSL import SSL
@@ -38,8 +39,11 @@ from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import FrameDecoder, FramingError, frame
 from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import lookup
+from ecsta.wire.responders import Responders
 
 SYSTEM_STATUS = Opcode.systemStatus
+#: A bound operation handler: ``(protocol, argument) -> result``.
+Responder = Callable[[Any, Any], Any]
 ABORT = bytes.fromhex("6403800100")
 RELEASE_RESPONSE = bytes.fromhex("6303800100")
 BADLY_STRUCTURED = ("general", "badlyStructuredPDU")
@@ -89,6 +93,9 @@ class CSTAProtocol(Protocol):
     """
 
     log: ClassVar[Logger] = Logger()
+    #: The operations this end answers: a subclass makes its own table and binds each handler,
+    #: ``(self, argument) -> result``, with ``@responders(Opcode...)``. The rest are rejected.
+    responders: ClassVar[Responders[Responder]] = Responders()
 
     def __init__(
         self,
@@ -363,8 +370,12 @@ class CSTAProtocol(Protocol):
             self.send_pdu(apdu.return_error(invoke.invoke_id, "unspecified", None))
 
     def operationReceived(self, invoke: apdu.Invoke) -> Any:
-        """Return the result value (or a Deferred of it), or raise OperationFailed."""
-        raise InvokeRejected(UNRECOGNISED_OPERATION)
+        """The result value of the bound responder (or a Deferred of it); a responder refuses
+        by raising OperationFailed, and an operation nobody answers is rejected."""
+        responder = self.responders.get(invoke.opcode)
+        if responder is None:
+            raise InvokeRejected(UNRECOGNISED_OPERATION)
+        return responder(self, invoke.argument)
 
     def send_reject(self, invoke_id: int | None, problem: tuple[str, str]) -> None:
         self.counters["rejects_sent"] += 1

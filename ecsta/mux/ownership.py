@@ -37,9 +37,9 @@ class OwnedService:
     """The operations of one owned service and the argument field that names a session."""
 
     name: str
-    start: int
-    stop: int
-    report: int
+    start: Opcode
+    stop: Opcode
+    report: Opcode
     xref_field: str
 
 

@@ -24,7 +24,7 @@ import enum
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from ecsta.mux import actions
 from ecsta.mux.actions import (
@@ -53,6 +53,7 @@ from ecsta.wire.framing import MAX_FRAME, frame
 from ecsta.wire.monitorfilter import filtered_events
 from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import BY_CODE
+from ecsta.wire.responders import Responders
 
 ESCAPE = Opcode.escape
 MONITOR_START = Opcode.monitorStart
@@ -212,8 +213,18 @@ def _find(value: Any, name: str) -> Iterator[Any]:
             yield from _find(item, name)
 
 
+#: Handlers bound in :class:`Router`'s responder tables.
+AppResponder = Callable[["Router", App, bytes, apdu.Invoke], list[Action]]
+PBXResponder = Callable[["Router", bytes, apdu.Invoke], list[Action]]
+
+
 class Router:
     """The state of one multiplexer: its applications, monitors, owners and PBX requests."""
+
+    #: Application invokes the multiplexer acts on; the others go to the PBX as they are.
+    _special: ClassVar[Responders["AppResponder"]] = Responders()
+    #: PBX invokes it decodes and acts on (events and escape segments are routed by bytes).
+    _from_pbx: ClassVar[Responders["PBXResponder"]] = Responders()
 
     def __init__(self, settings: RouterSettings | None = None) -> None:
         self.settings = settings or RouterSettings()
@@ -556,7 +567,7 @@ class Router:
             return self._event(pdu, peek)
         if opcode == ESCAPE:
             return self._pbx_escape(pdu)
-        handler = self._from_pbx.get(opcode) if opcode is not None else None
+        handler = self._from_pbx.get(opcode)
         if handler is not None:
             try:
                 invoke = apdu.decode(pdu)
@@ -587,6 +598,7 @@ class Router:
             pdu = ber.with_cross_ref(pdu, monitor.xref)
         return [Fanout(apps, frame(pdu))]
 
+    @_from_pbx(MONITOR_STOP)
     def _pbx_monitor_stop(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """The PBX ended a monitor: every sharer is told, under the stable crossRefIdentifier."""
         out: list[Action] = [
@@ -627,6 +639,7 @@ class Router:
             del self._escape_routes[xref]
         return [ToApp(app, pdu)]
 
+    @_from_pbx(SWITCHING_FUNCTION_DEVICES)
     def _pbx_switching_devices(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """A segment of a device list: the PBX is answered here, whoever asked for the list.
 
@@ -644,6 +657,7 @@ class Router:
         out.append(NotifyApp(app, pdu))
         return out
 
+    @_from_pbx(SWITCHING_FUNCTION_DEVICES_CHANGED)
     def _pbx_devices_changed(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """switchingFunctionDevicesChanged concerns everyone; the PBX is answered at once."""
         out: list[Action] = [
@@ -659,6 +673,7 @@ class Router:
             out.append(Fanout(tuple(self.apps.values()), frame(pdu)))
         return out
 
+    @_from_pbx(CDR.report, DATA_COLLECTION.report)
     def _pbx_report(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """A cDRReport or dataCollected: to the owner; the PBX gets the owner's answer."""
         ownership = self._ownership_of(invoke.opcode)
@@ -747,6 +762,7 @@ class Router:
 
     # -- monitors -------------------------------------------------------------------------------
 
+    @_special(MONITOR_START)
     def _app_monitor_start(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         argument = dict(invoke.argument)
         filter_value = argument.pop("requestedMonitorFilter", None)
@@ -879,6 +895,7 @@ class Router:
         self._queue.append(PBXTicket(Purpose.STOP, apdu.encode(apdu.Invoke(0, opcode, argument))))
         return self._dispatch()
 
+    @_special(MONITOR_STOP)
     def _app_monitor_stop(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         monitor = self.monitors.by_xref.get(invoke.argument["crossRefIdentifier"])
         if monitor is None or app not in monitor.sharers:
@@ -890,6 +907,7 @@ class Router:
         self._forget_if_unwanted(monitor, out)
         return out
 
+    @_special(CHANGE_MONITOR_FILTER)
     def _app_change_filter(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         monitor = self.monitors.by_xref.get(invoke.argument["crossRefIdentifier"])
         if monitor is None or app not in monitor.sharers:
@@ -904,6 +922,7 @@ class Router:
 
     # -- escape and switching function devices --------------------------------------------------
 
+    @_special(ESCAPE)
     def _app_escape(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         return self._forward(PBXTicket(Purpose.ESCAPE, pdu, app, invoke.invoke_id))
 
@@ -915,6 +934,7 @@ class Router:
                 _bounded_put(self._escape_routes, xref, ticket.app)
         return self._relay_answer(ticket, answer)
 
+    @_special(GET_SWITCHING_FUNCTION_DEVICES)
     def _app_switching_devices(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         return self._forward(PBXTicket(Purpose.SWITCHING_DEVICES, pdu, app, invoke.invoke_id))
 
@@ -925,6 +945,7 @@ class Router:
                 _bounded_put(self._device_list_routes, xref, ticket.app)
         return self._relay_answer(ticket, answer)
 
+    @_special(REQUEST_SYSTEM_STATUS)
     def _app_request_status(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """While the PBX is away the multiplexer says so itself."""
         if self.link is LinkState.DOWN:
@@ -940,6 +961,7 @@ class Router:
     def _ownership_of(self, opcode: int) -> Ownership:
         return self.cdr if opcode in (CDR.start, CDR.stop, CDR.report) else self.data_collection
 
+    @_special(CDR.start, DATA_COLLECTION.start)
     def _app_owner_start(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         ownership = self._ownership_of(invoke.opcode)
         if ownership.owner is not None and ownership.owner is not app:
@@ -983,6 +1005,7 @@ class Router:
             ownership.settle()
         return self._relay_failure(ticket, failure)
 
+    @_special(CDR.stop, DATA_COLLECTION.stop)
     def _app_owner_stop(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         ownership = self._ownership_of(invoke.opcode)
         service = ownership.service
@@ -1048,27 +1071,6 @@ class Router:
     @property
     def queued(self) -> int:
         return len(self._queue)
-
-    _special: dict[int, Callable[["Router", App, bytes, apdu.Invoke], list[Action]]] = {
-        MONITOR_START: _app_monitor_start,
-        MONITOR_STOP: _app_monitor_stop,
-        CHANGE_MONITOR_FILTER: _app_change_filter,
-        ESCAPE: _app_escape,
-        GET_SWITCHING_FUNCTION_DEVICES: _app_switching_devices,
-        REQUEST_SYSTEM_STATUS: _app_request_status,
-        CDR.start: _app_owner_start,
-        CDR.stop: _app_owner_stop,
-        DATA_COLLECTION.start: _app_owner_start,
-        DATA_COLLECTION.stop: _app_owner_stop,
-    }
-
-    _from_pbx: dict[int, Callable[["Router", bytes, apdu.Invoke], list[Action]]] = {
-        MONITOR_STOP: _pbx_monitor_stop,
-        SWITCHING_FUNCTION_DEVICES: _pbx_switching_devices,
-        SWITCHING_FUNCTION_DEVICES_CHANGED: _pbx_devices_changed,
-        CDR.report: _pbx_report,
-        DATA_COLLECTION.report: _pbx_report,
-    }
 
     _answered: dict[Purpose, Callable[["Router", PBXTicket, bytes], list[Action]]] = {
         Purpose.FORWARD: _relay_answer,
