@@ -351,6 +351,8 @@ def fanout_part(reactor: Any, quick: bool, runs: int) -> Gen:
         {
             "listen": {"tcp": [f"tcp:{port}:interface=127.0.0.1:backlog=1024"]},
             "status": {"endpoint": ""},
+            # The sink opens all its associations at once from one address.
+            "applications": {"max_unassociated": count, "max_unassociated_per_address": count},
         }
     )
     service = MuxService(reactor, config, pbx_endpoint=endpoint)
