@@ -36,7 +36,7 @@ from ecsta.link.errors import (
 from ecsta.link.throttle import Throttle, pdu_hex
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
-from ecsta.wire.framing import FrameDecoder, FramingError, frame
+from ecsta.wire.framing import HEADER_SIZE, FrameDecoder, FramingError, frame
 from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import lookup
 from ecsta.wire.responders import Responders
@@ -173,7 +173,7 @@ class CSTAProtocol(Protocol):
             raise LinkLost(f"association with {self.peer or 'peer'} is closed")
         self.counters["pdus_out"] += 1
         if self.capture is not None:
-            self.capture.record(True, data)
+            self.capture.record(True, data[HEADER_SIZE:], None)
         if not self._paused and not self._backlog:
             self.transport.write(data)
             return
@@ -224,8 +224,6 @@ class CSTAProtocol(Protocol):
     def _guarded(self, pdu: bytes) -> None:
         """Handle one PDU; nothing a peer sends may raise out of ``dataReceived``."""
         self.counters["pdus_in"] += 1
-        if self.capture is not None:
-            self.capture.record(False, frame(pdu))
         try:
             self.pduReceived(pdu)
         except Exception:
@@ -243,10 +241,14 @@ class CSTAProtocol(Protocol):
     # -- incoming PDUs --------------------------------------------------------------------------
 
     def pduReceived(self, pdu: bytes) -> None:
+        """Check and peek at one PDU, the only look the link takes: the peek goes with the PDU
+        to the recorder and to whatever handles it."""
         try:
             ber.validate(pdu)
             peek = ber.peek(pdu)
         except DecodeError as error:
+            if self.capture is not None:
+                self.capture.record(False, pdu, None)
             self.malformedReceived(error)
             self.warnings.warn(
                 "malformed",
@@ -260,6 +262,8 @@ class CSTAProtocol(Protocol):
             else:
                 self._send_abort_and_close()
             return
+        if self.capture is not None:
+            self.capture.record(False, pdu, peek)
         kind = peek.kind
         if kind is ber.Kind.ABRT:
             self.log.info("{peer} aborted the association", peer=self.peer)
