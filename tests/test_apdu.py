@@ -130,6 +130,15 @@ class BuilderTests(SynchronousTestCase):
         assert isinstance(error, ReturnError)
         self.assertEqual(error.error_name, "universalFailure")
 
+    def test_return_error_unspecified_and_without_invoke_id(self) -> None:
+        """The answer ecsta gives when it cannot say why, and to an invokeId it could not read."""
+        error = apdu.decode(apdu.return_error(7, "unspecified", None))
+        self.assertEqual(error, ReturnError(7, 1, ("unspecified", None)))
+        error = apdu.decode(apdu.return_error(None, "operation", "generic"))
+        self.assertEqual(error, ReturnError(None, 1, ("operation", "generic")))
+        with self.assertRaises(ValueError):
+            apdu.return_error(7, "operation", "genric")
+
     def test_universal_failure_checks_its_value(self) -> None:
         self.assertEqual(
             apdu.universal_failure("stateIncompatibility", "invalidObjectState"),
@@ -150,12 +159,12 @@ class BuilderTests(SynchronousTestCase):
             (("returnResult", "mistypedResult"), 2),
             (("returnError", "unrecognizedError"), 2),
         ):
-            pdu = apdu.encode(Reject(9, problem))
+            pdu = apdu.reject(9, problem)
             self.assertEqual(pdu, module.encode_reject(9, (problem[0], number)))
             self.assertEqual(apdu.decode(pdu), Reject(9, problem))
 
     def test_reject_without_invoke_id(self) -> None:
-        pdu = apdu.encode(Reject(None, ("general", "unrecognizedPDU")))
+        pdu = apdu.reject(None, ("general", "unrecognizedPDU"))
         self.assertEqual(pdu, _hex("a4 05 05 00 80 01 00"))
         self.assertEqual(apdu.decode(pdu), Reject(None, ("general", "unrecognizedPDU")))
 

@@ -19,8 +19,8 @@ from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller
 from ecsta.sim.runtime import SimulatorService
 from ecsta.web.muxconsole import StatusRoot
-from ecsta.wire import apdu
-from ecsta.wire.framing import frame
+from ecsta.wire import apdu, ber
+from ecsta.wire.opcodes import Opcode
 from tests.driver_harness import DriverHarness, port_of
 from tests.mux_harness import RecordingApp
 
@@ -61,29 +61,27 @@ async def until(predicate: Any, timeout: float = 5.0) -> None:
 
 class PDUCountsTests(SynchronousTestCase):
     def test_pdus_are_counted_by_direction_kind_and_operation_then_handed_on(self) -> None:
-        handed: list[tuple[bool, bytes]] = []
+        handed: list[tuple[bool, bytes, ber.Peek | None]] = []
 
         class Recorder:
-            def record(self, outgoing: bool, framed: bytes) -> None:
-                handed.append((outgoing, framed))
+            def record(self, outgoing: bool, pdu: bytes, peek: ber.Peek | None) -> None:
+                handed.append((outgoing, pdu, peek))
 
         counts = PDUCounts(Recorder())
-        invoke = frame(
-            apdu.encode(
-                apdu.Invoke(
-                    1,
-                    10,
-                    {
-                        "callingDevice": {"deviceIdentifier": ("dialingNumber", "101")},
-                        "calledDirectoryNumber": {"deviceIdentifier": ("dialingNumber", "102")},
-                    },
-                )
+        invoke = apdu.encode(
+            apdu.Invoke(
+                1,
+                Opcode.makeCall,
+                {
+                    "callingDevice": {"deviceIdentifier": ("dialingNumber", "101")},
+                    "calledDirectoryNumber": {"deviceIdentifier": ("dialingNumber", "102")},
+                },
             )
         )
-        error = frame(apdu.encode(apdu.ReturnError(1, 1, ("operation", "generic"))))
-        counts.record(True, invoke)
-        counts.record(False, error)
-        counts.record(False, frame(b"\x30\x00"))
+        error = apdu.return_error(1, "operation", "generic")
+        counts.record(True, invoke, None)
+        counts.record(False, error, None)
+        counts.record(False, b"\x30\x00", None)
         self.assertEqual(
             dict(counts.counts),
             {
@@ -92,7 +90,15 @@ class PDUCountsTests(SynchronousTestCase):
                 ("received", "malformed", ""): 1,
             },
         )
-        self.assertEqual([outgoing for outgoing, _ in handed], [True, False, False])
+        self.assertEqual([outgoing for outgoing, _, _ in handed], [True, False, False])
+        self.assertEqual([pdu for _, pdu, _ in handed], [invoke, error, b"\x30\x00"])
+
+    def test_the_links_peek_is_taken_as_it_is(self) -> None:
+        """What the link already read is not read again: the count follows the peek given."""
+        counts = PDUCounts()
+        report = ber.peek(apdu.encode(apdu.Invoke(3, Opcode.cDRReport, None)))
+        counts.record(False, b"\x30\x00", report)
+        self.assertEqual(dict(counts.counts), {("received", "invoke", "cDRReport"): 1})
 
 
 class MuxMetricsTests(TestCase):

@@ -118,7 +118,7 @@ class StuckSlotTests(SynchronousTestCase):
             raise RuntimeError("disk full")
 
         rig.pbx_link.capture = type(
-            "Broken", (), {"record": staticmethod(lambda o, f: broken(f))}
+            "Broken", (), {"record": staticmethod(lambda o, pdu, peek: broken(pdu))}
         )()
         rig.send(app, make_call(4, "101", "102"))
         [error] = app.answers(4)

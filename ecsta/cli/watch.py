@@ -17,7 +17,7 @@ import getpass
 import os
 import re
 import time
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 
 from twisted.internet import defer
 from twisted.internet.defer import Deferred
@@ -33,11 +33,11 @@ from ecsta.link.errors import (
     OperationFailed,
     describe_connect_failure,
 )
-from ecsta.link.protocol import CSTAClientProtocol
+from ecsta.link.protocol import CSTAClientProtocol, Responder
 from ecsta.link.service import PBXClientFactory, endpoint_address
-from ecsta.wire import apdu
+from ecsta.wire.opcodes import Opcode
+from ecsta.wire.responders import Responders
 
-MONITOR_STOP = 73
 DEFAULT_PBX = "tcp:host=127.0.0.1:port=33333"
 #: Seconds the monitorStop on the way out may take before the connection is just closed.
 STOP_TIMEOUT = 3.0
@@ -157,14 +157,16 @@ class WatchProtocol(CSTAClientProtocol):
         super().__init__(clock, **kwargs)
         self.watcher = watcher
 
-    def operationReceived(self, invoke: apdu.Invoke) -> Any:
-        if invoke.opcode == apdu.CSTA_EVENT_REPORT:
-            self.watcher.event(invoke.argument)
-            return None
-        if invoke.opcode == MONITOR_STOP:
-            self.watcher.finish(1, "the PBX ended the monitor")
-            return ("noData", None)
-        return super().operationReceived(invoke)
+    responders: ClassVar[Responders[Responder]] = Responders()
+
+    @responders(Opcode.cSTAEventReport)
+    def _event_report(self, argument: dict[str, Any]) -> None:
+        self.watcher.event(argument)
+
+    @responders(Opcode.monitorStop)
+    def _monitor_stopped(self, argument: dict[str, Any]) -> Any:
+        self.watcher.finish(1, "the PBX ended the monitor")
+        return ("noData", None)
 
     def systemStatusChanged(self, argument: dict[str, Any]) -> None:
         self.watcher.status(str(argument.get("systemStatus")))

@@ -20,7 +20,6 @@ from ecsta import __version__
 from ecsta.link.capture import PDURecorder
 from ecsta.wire import ber
 from ecsta.wire.errors import DecodeError
-from ecsta.wire.framing import HEADER_SIZE
 from ecsta.wire.operations import BY_CODE
 
 SENT = "sent"
@@ -46,19 +45,34 @@ class PDUCounts:
 
     def __init__(self, capture: PDURecorder | None = None) -> None:
         self.capture = capture
-        #: (direction, kind, operation) -> PDUs
-        self.counts: Counter[tuple[str, str, str]] = Counter()
+        #: (outgoing, kind or None for malformed, opcode) -> PDUs; labelled when scraped, so
+        #: that a PDU costs one increment.
+        self._counts: Counter[tuple[bool, ber.Kind | None, int | None]] = Counter()
 
-    def record(self, outgoing: bool, framed: bytes) -> None:
-        try:
-            peek = ber.peek(framed[HEADER_SIZE:])
-        except DecodeError:
-            kind, operation = MALFORMED, ""
+    def record(self, outgoing: bool, pdu: bytes, peek: ber.Peek | None) -> None:
+        if peek is None:
+            try:
+                peek = ber.peek(pdu)
+            except DecodeError:
+                peek = None
+        if peek is None:
+            self._counts[(outgoing, None, None)] += 1
         else:
-            kind, operation = peek.kind.value, operation_label(peek.opcode)
-        self.counts[(SENT if outgoing else RECEIVED, kind, operation)] += 1
+            self._counts[(outgoing, peek.kind, peek.opcode)] += 1
         if self.capture is not None:
-            self.capture.record(outgoing, framed)
+            self.capture.record(outgoing, pdu, peek)
+
+    @property
+    def counts(self) -> Counter[tuple[str, str, str]]:
+        """(direction, kind, operation) -> PDUs, as the metric labels them."""
+        labelled: Counter[tuple[str, str, str]] = Counter()
+        for (outgoing, kind, opcode), count in self._counts.items():
+            direction = SENT if outgoing else RECEIVED
+            if kind is None:
+                labelled[(direction, MALFORMED, "")] += count
+            else:
+                labelled[(direction, kind.value, operation_label(opcode))] += count
+        return labelled
 
     def family(self, name: str) -> Metric:
         family = CounterMetricFamily(

@@ -27,7 +27,7 @@ import gc
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from twisted.application.service import Service
 from twisted.internet import defer, task
@@ -60,7 +60,6 @@ from ecsta.driver.linestore import PbxDevice, StoredLine, keeping
 from ecsta.driver.messages import Message
 from ecsta.driver.operations import Plan
 from ecsta.driver.settings import DriverSettings
-from ecsta.journal.record import CDR_REPORT
 from ecsta.link.errors import (
     InvokeRejected,
     LinkError,
@@ -68,16 +67,15 @@ from ecsta.link.errors import (
     OperationFailed,
     RequestTimeout,
 )
-from ecsta.link.protocol import CSTAClientProtocol
+from ecsta.link.protocol import CSTAClientProtocol, Responder
 from ecsta.link.service import LinkHealth
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE
-from ecsta.wire.operations import lookup
+from ecsta.wire.opcodes import Opcode
+from ecsta.wire.responders import Responders
 
-ESCAPE = lookup("escape").code
-DEVICES_CHANGED = lookup("swFunctionDevicesChanged").code
-DATA_COLLECTED = lookup("dataCollected").code
+ESCAPE = Opcode.escape
 
 #: How many lines are created or opened before the reactor gets its turn again.
 TURN = 100
@@ -101,7 +99,7 @@ class DriverProtocol(CSTAClientProtocol):
         super().pduReceived(pdu)
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
-        if peek.opcode == CDR_REPORT and self.driver.journaling is not None:
+        if peek.opcode == Opcode.cDRReport and self.driver.journaling is not None:
             self.driver.journaling.report(self, pdu, peek)
             return
         if peek.opcode == ESCAPE:
@@ -126,17 +124,21 @@ class DriverProtocol(CSTAClientProtocol):
             return
         super().invokeReceived(pdu, peek)
 
-    def operationReceived(self, invoke: apdu.Invoke) -> Any:
-        if invoke.opcode == apdu.CSTA_EVENT_REPORT:
-            self.driver.event_report(invoke.argument)
-            return None
-        if invoke.opcode == DEVICES_CHANGED:
-            self.driver.devices_changed()
-            return ("noData", None)
-        if invoke.opcode == DATA_COLLECTED:
-            self.driver.publish(self.driver.engine.digits_collected(invoke.argument))
-            return ("noData", None)
-        return super().operationReceived(invoke)
+    responders: ClassVar[Responders[Responder]] = Responders()
+
+    @responders(Opcode.cSTAEventReport)
+    def _event_report(self, argument: dict[str, Any]) -> None:
+        self.driver.event_report(argument)
+
+    @responders(Opcode.swFunctionDevicesChanged)
+    def _devices_changed(self, argument: dict[str, Any]) -> Any:
+        self.driver.devices_changed()
+        return ("noData", None)
+
+    @responders(Opcode.dataCollected)
+    def _data_collected(self, argument: dict[str, Any]) -> Any:
+        self.driver.publish(self.driver.engine.digits_collected(argument))
+        return ("noData", None)
 
     def systemStatusChanged(self, argument: dict[str, Any]) -> None:
         status = argument.get("systemStatus")

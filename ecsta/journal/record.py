@@ -25,12 +25,9 @@ from typing import Any
 
 from ecsta.wire import apdu, values
 from ecsta.wire.asn1.cdr import CDRInformationItem
-from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
 from ecsta.wire.asn1.kme import KmeConditionCode
 from ecsta.wire.errors import DecodeError
-
-#: The cDRReport opcode.
-CDR_REPORT = 361
+from ecsta.wire.opcodes import Opcode
 
 #: Panasonic condition codes by the names of :class:`KmeConditionCode`.
 CONDITION_CODES = {str(name): int(number) for name, number in KmeConditionCode.namedValues.items()}
@@ -45,12 +42,12 @@ NOT_STORED = ("systemResourceAvailability", "resourceBusy")
 
 def confirmation(invoke_id: int | None) -> bytes:
     """The PBX's cDRReport answered: the record may leave its buffer."""
-    return apdu.encode(apdu.ReturnResult(invoke_id, CDR_REPORT, ("noData", None)))
+    return apdu.encode(apdu.ReturnResult(invoke_id, Opcode.cDRReport, ("noData", None)))
 
 
 def refusal(invoke_id: int | None) -> bytes:
     """The PBX's cDRReport refused: it keeps the record."""
-    return apdu.encode(apdu.ReturnError(invoke_id, UNIVERSAL_FAILURE.code, NOT_STORED))
+    return apdu.return_error(invoke_id, *NOT_STORED)
 
 
 class NotACallRecord(ValueError):
@@ -85,7 +82,7 @@ def records_from_report(pdu: bytes) -> list[CallRecord]:
         invoke = apdu.decode(pdu)
     except DecodeError as error:
         raise NotACallRecord(f"the cDRReport does not decode: {error}") from error
-    if not isinstance(invoke, apdu.Invoke) or invoke.opcode != CDR_REPORT:
+    if not isinstance(invoke, apdu.Invoke) or invoke.opcode != Opcode.cDRReport:
         raise NotACallRecord("not a cDRReport invoke")
     argument = invoke.argument
     condition_name = _condition(argument.get("extensions"))

@@ -14,6 +14,9 @@ from typing import BinaryIO, Protocol
 
 from twisted.logger import Logger
 
+from ecsta.wire.ber import Peek
+from ecsta.wire.framing import frame
+
 LINKTYPE_RAW = 101
 PCAP_HEADER = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, LINKTYPE_RAW)
 LOCAL = (bytes([10, 0, 0, 1]), 50000)
@@ -34,9 +37,15 @@ def _checksum(header: bytes) -> int:
 
 
 class PDURecorder(Protocol):
-    """What a link hands every framed PDU it sends or receives: a capture, or a counter."""
+    """What a link hands every PDU it sends or receives: a capture, or a counter.
 
-    def record(self, outgoing: bool, framed: bytes) -> None: ...
+    ``pdu`` comes without its 2-byte header. ``peek`` is the link's own look at a PDU it
+    received and found well-formed, passed on so that nothing on the way in reads the PDU
+    twice; it is None for what the link sends and for what it could not read, which a recorder
+    that needs the routing fields peeks at itself.
+    """
+
+    def record(self, outgoing: bool, pdu: bytes, peek: Peek | None) -> None: ...
 
 
 class Capture:
@@ -67,14 +76,15 @@ class Capture:
         self.file.flush()
         self.written += len(data)
 
-    def record(self, outgoing: bool, framed: bytes) -> None:
-        """One framed PDU; ``outgoing`` is True for what ecsta sent to the PBX.
+    def record(self, outgoing: bool, pdu: bytes, peek: Peek | None) -> None:
+        """One PDU; ``outgoing`` is True for what ecsta sent to the PBX.
 
         A frame longer than one IPv4 packet can carry (a PDU near 64 KiB plus its header) is
         written as several segments of the same stream, as TCP itself would send it.
         """
         if self.full:
             return
+        framed = frame(pdu)
         segments = [
             framed[start : start + MAX_SEGMENT] for start in range(0, len(framed), MAX_SEGMENT)
         ]

@@ -11,6 +11,7 @@ spliced), which is how the multiplexer forwards without decoding.
 """
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from OpenSSL import SSL
@@ -35,10 +36,14 @@ from ecsta.link.errors import (
 from ecsta.link.throttle import Throttle, pdu_hex
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
-from ecsta.wire.framing import FrameDecoder, FramingError, frame
+from ecsta.wire.framing import HEADER_SIZE, FrameDecoder, FramingError, frame
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import lookup
+from ecsta.wire.responders import Responders
 
-SYSTEM_STATUS = 211
+SYSTEM_STATUS = Opcode.systemStatus
+#: A bound operation handler: ``(protocol, argument) -> result``.
+Responder = Callable[[Any, Any], Any]
 ABORT = bytes.fromhex("6403800100")
 RELEASE_RESPONSE = bytes.fromhex("6303800100")
 BADLY_STRUCTURED = ("general", "badlyStructuredPDU")
@@ -88,6 +93,9 @@ class CSTAProtocol(Protocol):
     """
 
     log: ClassVar[Logger] = Logger()
+    #: The operations this end answers: a subclass makes its own table and binds each handler,
+    #: ``(self, argument) -> result``, with ``@responders(Opcode...)``. The rest are rejected.
+    responders: ClassVar[Responders[Responder]] = Responders()
 
     def __init__(
         self,
@@ -165,7 +173,7 @@ class CSTAProtocol(Protocol):
             raise LinkLost(f"association with {self.peer or 'peer'} is closed")
         self.counters["pdus_out"] += 1
         if self.capture is not None:
-            self.capture.record(True, data)
+            self.capture.record(True, data[HEADER_SIZE:], None)
         if not self._paused and not self._backlog:
             self.transport.write(data)
             return
@@ -216,8 +224,6 @@ class CSTAProtocol(Protocol):
     def _guarded(self, pdu: bytes) -> None:
         """Handle one PDU; nothing a peer sends may raise out of ``dataReceived``."""
         self.counters["pdus_in"] += 1
-        if self.capture is not None:
-            self.capture.record(False, frame(pdu))
         try:
             self.pduReceived(pdu)
         except Exception:
@@ -235,10 +241,14 @@ class CSTAProtocol(Protocol):
     # -- incoming PDUs --------------------------------------------------------------------------
 
     def pduReceived(self, pdu: bytes) -> None:
+        """Check and peek at one PDU, the only look the link takes: the peek goes with the PDU
+        to the recorder and to whatever handles it."""
         try:
             ber.validate(pdu)
             peek = ber.peek(pdu)
         except DecodeError as error:
+            if self.capture is not None:
+                self.capture.record(False, pdu, None)
             self.malformedReceived(error)
             self.warnings.warn(
                 "malformed",
@@ -252,6 +262,8 @@ class CSTAProtocol(Protocol):
             else:
                 self._send_abort_and_close()
             return
+        if self.capture is not None:
+            self.capture.record(False, pdu, peek)
         kind = peek.kind
         if kind is ber.Kind.ABRT:
             self.log.info("{peer} aborted the association", peer=self.peer)
@@ -351,25 +363,27 @@ class CSTAProtocol(Protocol):
 
     def _answerFailure(self, invoke: apdu.Invoke, failure: Failure) -> None:
         error = failure.value
-        if isinstance(error, OperationFailed):
-            self.send_pdu(
-                apdu.encode(apdu.ReturnError(invoke.invoke_id, error.errcode, error.error))
-            )
+        if isinstance(error, OperationFailed) and isinstance(error.error, tuple):
+            self.send_pdu(apdu.return_error(invoke.invoke_id, *error.error))
         elif isinstance(error, InvokeRejected):
             self.send_reject(invoke.invoke_id, error.problem)
         else:
             self.log.failure(
                 "{peer}: operation {op} failed", failure, peer=self.peer, op=invoke.opcode
             )
-            self.send_pdu(apdu.encode(apdu.ReturnError(invoke.invoke_id, 1, ("unspecified", None))))
+            self.send_pdu(apdu.return_error(invoke.invoke_id, "unspecified", None))
 
     def operationReceived(self, invoke: apdu.Invoke) -> Any:
-        """Return the result value (or a Deferred of it), or raise OperationFailed."""
-        raise InvokeRejected(UNRECOGNISED_OPERATION)
+        """The result value of the bound responder (or a Deferred of it); a responder refuses
+        by raising OperationFailed, and an operation nobody answers is rejected."""
+        responder = self.responders.get(invoke.opcode)
+        if responder is None:
+            raise InvokeRejected(UNRECOGNISED_OPERATION)
+        return responder(self, invoke.argument)
 
     def send_reject(self, invoke_id: int | None, problem: tuple[str, str]) -> None:
         self.counters["rejects_sent"] += 1
-        self.send_pdu(apdu.encode(apdu.Reject(invoke_id, problem)))
+        self.send_pdu(apdu.reject(invoke_id, problem))
 
     # -- outgoing requests ----------------------------------------------------------------------
 

@@ -26,6 +26,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecsta.wire.opcodes import Opcode
+
 #: Confirmed reports remembered per service (digest and answer, well under 100 octets each).
 CONFIRMED_REPORTS = 4096
 
@@ -35,15 +37,25 @@ class OwnedService:
     """The operations of one owned service and the argument field that names a session."""
 
     name: str
-    start: int
-    stop: int
-    report: int
+    start: Opcode
+    stop: Opcode
+    report: Opcode
     xref_field: str
 
 
-CDR = OwnedService("cdr", start=363, stop=364, report=361, xref_field="cdrCrossRefID")
+CDR = OwnedService(
+    "cdr",
+    start=Opcode.startCDRTransmission,
+    stop=Opcode.stopCDRTransmission,
+    report=Opcode.cDRReport,
+    xref_field="cdrCrossRefID",
+)
 DATA_COLLECTION = OwnedService(
-    "dataCollection", start=347, stop=348, report=343, xref_field="dcollCrossRefID"
+    "dataCollection",
+    start=Opcode.startDataCollection,
+    stop=Opcode.stopDataCollection,
+    report=Opcode.dataCollected,
+    xref_field="dcollCrossRefID",
 )
 
 

@@ -24,7 +24,7 @@ import enum
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from ecsta.mux import actions
 from ecsta.mux.actions import (
@@ -48,20 +48,21 @@ from ecsta.mux.ownership import (
     report_digest,
 )
 from ecsta.wire import apdu, ber
-from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import MAX_FRAME, frame
 from ecsta.wire.monitorfilter import filtered_events
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import BY_CODE
+from ecsta.wire.responders import Responders
 
-ESCAPE = 51
-MONITOR_START = 71
-CHANGE_MONITOR_FILTER = 72
-MONITOR_STOP = 73
-GET_SWITCHING_FUNCTION_DEVICES = 204
-SWITCHING_FUNCTION_DEVICES = 205
-REQUEST_SYSTEM_STATUS = 210
-SWITCHING_FUNCTION_DEVICES_CHANGED = 213
+ESCAPE = Opcode.escape
+MONITOR_START = Opcode.monitorStart
+CHANGE_MONITOR_FILTER = Opcode.changeMonitorFilter
+MONITOR_STOP = Opcode.monitorStop
+GET_SWITCHING_FUNCTION_DEVICES = Opcode.getSwitchingFunctionDevices
+SWITCHING_FUNCTION_DEVICES = Opcode.switchingFunctionDevices
+REQUEST_SYSTEM_STATUS = Opcode.requestSysStat
+SWITCHING_FUNCTION_DEVICES_CHANGED = Opcode.swFunctionDevicesChanged
 
 #: Services a switch offers its client, never the other way round: an application invoking
 #: them is answered with a reject and nothing reaches the PBX.
@@ -214,8 +215,18 @@ def _find(value: Any, name: str) -> Iterator[Any]:
             yield from _find(item, name)
 
 
+#: Handlers bound in :class:`Router`'s responder tables.
+AppResponder = Callable[["Router", App, bytes, apdu.Invoke], list[Action]]
+PBXResponder = Callable[["Router", bytes, apdu.Invoke], list[Action]]
+
+
 class Router:
     """The state of one multiplexer: its applications, monitors, owners and PBX requests."""
+
+    #: Application invokes the multiplexer acts on; the others go to the PBX as they are.
+    _special: ClassVar[Responders["AppResponder"]] = Responders()
+    #: PBX invokes it decodes and acts on (events and escape segments are routed by bytes).
+    _from_pbx: ClassVar[Responders["PBXResponder"]] = Responders()
 
     def __init__(self, settings: RouterSettings | None = None) -> None:
         self.settings = settings or RouterSettings()
@@ -362,10 +373,10 @@ class Router:
     def _reject(self, app: App, invoke_id: int | None, problem: tuple[str, str]) -> list[Action]:
         self.counters["rejected"] += 1
         app.rejected += 1
-        return [ToApp(app, apdu.encode(apdu.Reject(invoke_id, problem)))]
+        return [ToApp(app, apdu.reject(invoke_id, problem))]
 
     def _error(self, app: App, invoke_id: int | None, failure: tuple[str, str]) -> ToApp:
-        return ToApp(app, apdu.encode(apdu.ReturnError(invoke_id, UNIVERSAL_FAILURE.code, failure)))
+        return ToApp(app, apdu.return_error(invoke_id, *failure))
 
     def _result(self, app: App, invoke_id: int | None, opcode: int, result: Any) -> ToApp:
         return ToApp(app, apdu.encode(apdu.ReturnResult(invoke_id, opcode, result)))
@@ -559,7 +570,7 @@ class Router:
             return self._event(pdu, peek)
         if opcode == ESCAPE:
             return self._pbx_escape(pdu)
-        handler = self._from_pbx.get(opcode) if opcode is not None else None
+        handler = self._from_pbx.get(opcode)
         if handler is not None:
             try:
                 invoke = apdu.decode(pdu)
@@ -573,7 +584,7 @@ class Router:
         operation = BY_CODE.get(peek.opcode) if peek.opcode is not None else None
         if operation is not None and not operation.answered:
             return []
-        return [ToPBX(apdu.encode(apdu.Reject(peek.invoke_id, problem)))]
+        return [ToPBX(apdu.reject(peek.invoke_id, problem))]
 
     def _event(self, pdu: bytes, peek: ber.Peek) -> list[Action]:
         self.counters["events"] += 1
@@ -590,6 +601,7 @@ class Router:
             pdu = ber.with_cross_ref(pdu, monitor.xref)
         return [Fanout(apps, frame(pdu))]
 
+    @_from_pbx(MONITOR_STOP)
     def _pbx_monitor_stop(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """The PBX ended a monitor: every sharer is told, under the stable crossRefIdentifier."""
         out: list[Action] = [
@@ -630,6 +642,7 @@ class Router:
             del self._escape_routes[xref]
         return [ToApp(app, pdu)]
 
+    @_from_pbx(SWITCHING_FUNCTION_DEVICES)
     def _pbx_switching_devices(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """A segment of a device list: the PBX is answered here, whoever asked for the list.
 
@@ -647,6 +660,7 @@ class Router:
         out.append(NotifyApp(app, pdu))
         return out
 
+    @_from_pbx(SWITCHING_FUNCTION_DEVICES_CHANGED)
     def _pbx_devices_changed(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """switchingFunctionDevicesChanged concerns everyone; the PBX is answered at once."""
         out: list[Action] = [
@@ -662,6 +676,7 @@ class Router:
             out.append(Fanout(tuple(self.apps.values()), frame(pdu)))
         return out
 
+    @_from_pbx(CDR.report, DATA_COLLECTION.report)
     def _pbx_report(self, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """A cDRReport or dataCollected: to the owner; the PBX gets the owner's answer."""
         ownership = self._ownership_of(invoke.opcode)
@@ -707,9 +722,7 @@ class Router:
         return [AskApp(owner, ticket, pdu, self.settings.owner_answer_timeout)]
 
     def _refuse_report(self, pbx_invoke_id: int | None) -> ToPBX:
-        return ToPBX(
-            apdu.encode(apdu.ReturnError(pbx_invoke_id, UNIVERSAL_FAILURE.code, NOT_DELIVERED))
-        )
+        return ToPBX(apdu.return_error(pbx_invoke_id, *NOT_DELIVERED))
 
     def _to_reporter(self, ticket: AppTicket, pdu: bytes) -> list[Action]:
         """An answer to the PBX that sent the report; none once that association is gone: on a
@@ -762,6 +775,7 @@ class Router:
 
     # -- monitors -------------------------------------------------------------------------------
 
+    @_special(MONITOR_START)
     def _app_monitor_start(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         argument = dict(invoke.argument)
         filter_value = argument.pop("requestedMonitorFilter", None)
@@ -894,6 +908,7 @@ class Router:
         self._queue.append(PBXTicket(Purpose.STOP, apdu.encode(apdu.Invoke(0, opcode, argument))))
         return self._dispatch()
 
+    @_special(MONITOR_STOP)
     def _app_monitor_stop(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         monitor = self.monitors.by_xref.get(invoke.argument["crossRefIdentifier"])
         if monitor is None or app not in monitor.sharers:
@@ -905,6 +920,7 @@ class Router:
         self._forget_if_unwanted(monitor, out)
         return out
 
+    @_special(CHANGE_MONITOR_FILTER)
     def _app_change_filter(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         monitor = self.monitors.by_xref.get(invoke.argument["crossRefIdentifier"])
         if monitor is None or app not in monitor.sharers:
@@ -919,6 +935,7 @@ class Router:
 
     # -- escape and switching function devices --------------------------------------------------
 
+    @_special(ESCAPE)
     def _app_escape(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         return self._forward(PBXTicket(Purpose.ESCAPE, pdu, app, invoke.invoke_id))
 
@@ -930,6 +947,7 @@ class Router:
                 _bounded_put(self._escape_routes, xref, ticket.app)
         return self._relay_answer(ticket, answer)
 
+    @_special(GET_SWITCHING_FUNCTION_DEVICES)
     def _app_switching_devices(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         return self._forward(PBXTicket(Purpose.SWITCHING_DEVICES, pdu, app, invoke.invoke_id))
 
@@ -940,6 +958,7 @@ class Router:
                 _bounded_put(self._device_list_routes, xref, ticket.app)
         return self._relay_answer(ticket, answer)
 
+    @_special(REQUEST_SYSTEM_STATUS)
     def _app_request_status(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         """While the PBX is away the multiplexer says so itself."""
         if self.link is LinkState.DOWN:
@@ -955,6 +974,7 @@ class Router:
     def _ownership_of(self, opcode: int) -> Ownership:
         return self.cdr if opcode in (CDR.start, CDR.stop, CDR.report) else self.data_collection
 
+    @_special(CDR.start, DATA_COLLECTION.start)
     def _app_owner_start(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         ownership = self._ownership_of(invoke.opcode)
         if ownership.owner is not None and ownership.owner is not app:
@@ -998,6 +1018,7 @@ class Router:
             ownership.settle()
         return self._relay_failure(ticket, failure)
 
+    @_special(CDR.stop, DATA_COLLECTION.stop)
     def _app_owner_stop(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         ownership = self._ownership_of(invoke.opcode)
         service = ownership.service
@@ -1063,27 +1084,6 @@ class Router:
     @property
     def queued(self) -> int:
         return len(self._queue)
-
-    _special: dict[int, Callable[["Router", App, bytes, apdu.Invoke], list[Action]]] = {
-        MONITOR_START: _app_monitor_start,
-        MONITOR_STOP: _app_monitor_stop,
-        CHANGE_MONITOR_FILTER: _app_change_filter,
-        ESCAPE: _app_escape,
-        GET_SWITCHING_FUNCTION_DEVICES: _app_switching_devices,
-        REQUEST_SYSTEM_STATUS: _app_request_status,
-        CDR.start: _app_owner_start,
-        CDR.stop: _app_owner_stop,
-        DATA_COLLECTION.start: _app_owner_start,
-        DATA_COLLECTION.stop: _app_owner_stop,
-    }
-
-    _from_pbx: dict[int, Callable[["Router", bytes, apdu.Invoke], list[Action]]] = {
-        MONITOR_STOP: _pbx_monitor_stop,
-        SWITCHING_FUNCTION_DEVICES: _pbx_switching_devices,
-        SWITCHING_FUNCTION_DEVICES_CHANGED: _pbx_devices_changed,
-        CDR.report: _pbx_report,
-        DATA_COLLECTION.report: _pbx_report,
-    }
 
     _answered: dict[Purpose, Callable[["Router", PBXTicket, bytes], list[Action]]] = {
         Purpose.FORWARD: _relay_answer,

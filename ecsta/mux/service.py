@@ -46,7 +46,6 @@ from ecsta.daemon.site import GuardedSite, answered_hosts
 from ecsta.daemon.startup import StartupError
 from ecsta.daemon.workers import Workers
 from ecsta.journal.record import (
-    CDR_REPORT,
     CallRecord,
     NotACallRecord,
     confirmation,
@@ -76,6 +75,7 @@ from ecsta.mux.metrics import mux_registry
 from ecsta.mux.ownership import CDR
 from ecsta.mux.router import App, Router, RouterSettings
 from ecsta.wire import apdu, ber
+from ecsta.wire.opcodes import Opcode
 
 log = Logger()
 
@@ -345,7 +345,7 @@ class Multiplexer:
         relay it to the owning application, whose answer confirms it). A report that cannot be
         stored is refused, so that the PBX keeps it and sends it again.
         """
-        if self.journal is None or peek.opcode != CDR_REPORT:
+        if self.journal is None or peek.opcode != Opcode.cDRReport:
             self.run(self.router.pbx_invoke(pdu, peek))
             return
         stored = self.journal.store_report(pdu)

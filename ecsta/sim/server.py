@@ -49,14 +49,14 @@ Monitors, CDR transmission and data collections end with the association that st
 import itertools
 from collections import Counter
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from twisted.internet.protocol import Factory, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from ecsta.link.errors import LinkLost, OperationFailed, RequestTimeout
-from ecsta.link.protocol import CSTAServerProtocol
+from ecsta.link.protocol import CSTAServerProtocol, Responder
 from ecsta.sim.cdr import CdrRecord
 from ecsta.sim.config import SimConfig
 from ecsta.sim.devicelist import (
@@ -79,7 +79,9 @@ from ecsta.sim.switch import Switch
 from ecsta.wire import apdu, ber
 from ecsta.wire.asn1.kme import EXT_NAME_SYSTEM_DATA, KmeConditionCode
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import lookup
+from ecsta.wire.responders import Responders
 
 __all__ = ["COUNTERS", "REFUSED_AARE", "SimulatorFactory", "SimulatorProtocol"]
 
@@ -147,6 +149,10 @@ def listed(device: Device) -> ListedDevice:
 
 class SimulatorProtocol(CSTAServerProtocol):
     """One CSTA association with the simulated PBX."""
+
+    #: The operations the association itself serves (monitors, device lists, CDR); the call
+    #: and feature services are the switch's (:class:`CstaServices`).
+    responders: ClassVar[Responders[Responder]] = Responders()
 
     def __init__(self, factory: "SimulatorFactory") -> None:
         config = factory.config
@@ -224,39 +230,40 @@ class SimulatorProtocol(CSTAServerProtocol):
     def operationReceived(self, invoke: apdu.Invoke) -> Any:
         name = invoke.operation.name
         self.simulator.operation_counts[name] += 1
-        if name == "cSTAEventReport":
-            self.log.info("{peer} sent an event report; ignored", peer=self.peer)
-            return None
-        handler = self._handlers().get(name)
+        responder = self.responders.get(invoke.opcode)
         try:
-            if handler is not None:
-                return handler(invoke.argument)
+            if responder is not None:
+                return responder(self, invoke.argument)
             if name not in self.simulator.services.operations:
                 raise CstaError(*_NOT_SUPPORTED, name)
-            result = self.simulator.services.invoke(name, invoke.argument)
-            if name == "startDataCollection":
-                self.simulator.collections.add(result["dcollCrossRefID"])
-            elif name == "stopDataCollection":
-                self.simulator.collections.discard(invoke.argument["dcollCrossRefID"])
-            return result
+            return self.simulator.services.invoke(name, invoke.argument)
         except CstaError as error:
             self.simulator.counters["errors_returned"] += 1
             raise OperationFailed(error.universal_failure) from None
 
-    def _handlers(self) -> dict[str, Callable[[Any], Any]]:
-        return {
-            "monitorStart": self._monitor_start,
-            "monitorStop": self._monitor_stop,
-            "changeMonitorFilter": self._change_monitor_filter,
-            "escape": self._escape,
-            "getSwitchingFunctionDevices": self._get_switching_function_devices,
-            "requestSysStat": lambda argument: {"systemStatus": self.system_status},
-            "startCDRTransmission": self._start_cdr,
-            "stopCDRTransmission": self._stop_cdr,
-        }
+    @responders(Opcode.cSTAEventReport)
+    def _event_report(self, argument: dict[str, Any]) -> None:
+        self.log.info("{peer} sent an event report; ignored", peer=self.peer)
+
+    @responders(Opcode.requestSysStat)
+    def _request_status(self, argument: dict[str, Any]) -> dict[str, Any]:
+        return {"systemStatus": self.system_status}
+
+    @responders(Opcode.startDataCollection)
+    def _start_data_collection(self, argument: dict[str, Any]) -> Any:
+        result = self.simulator.services.invoke("startDataCollection", argument)
+        self.simulator.collections.add(result["dcollCrossRefID"])
+        return result
+
+    @responders(Opcode.stopDataCollection)
+    def _stop_data_collection(self, argument: dict[str, Any]) -> Any:
+        result = self.simulator.services.invoke("stopDataCollection", argument)
+        self.simulator.collections.discard(argument["dcollCrossRefID"])
+        return result
 
     # -- monitors -------------------------------------------------------------------------------
 
+    @responders(Opcode.monitorStart)
     def _monitor_start(self, argument: dict[str, Any]) -> dict[str, Any]:
         kind, requested = argument["monitorObject"]
         if kind != "deviceObject":
@@ -271,11 +278,13 @@ class SimulatorProtocol(CSTAServerProtocol):
         )
         return {"crossRefIdentifier": monitor.cross_ref}
 
+    @responders(Opcode.monitorStop)
     def _monitor_stop(self, argument: dict[str, Any]) -> Any:
         if self.simulator.monitors.stop(argument["crossRefIdentifier"]) is None:
             raise CstaError("operation", "invalidMonitorCrossRefID")
         return NO_DATA
 
+    @responders(Opcode.changeMonitorFilter)
     def _change_monitor_filter(self, argument: dict[str, Any]) -> dict[str, Any]:
         monitor = self.simulator.monitors.get(argument["crossRefIdentifier"])
         if monitor is None:
@@ -285,6 +294,7 @@ class SimulatorProtocol(CSTAServerProtocol):
 
     # -- device lists ---------------------------------------------------------------------------
 
+    @responders(Opcode.escape)
     def _escape(self, argument: dict[str, Any]) -> Any:
         """The KME system data requests: the device list, and the extension names unless the
         configuration refuses them as a PBX older than CTI V1.1 would (as it refuses any
@@ -305,9 +315,10 @@ class SimulatorProtocol(CSTAServerProtocol):
         else:
             segments = kme_segments(cross_ref, devices, category, size)
         for segment in segments:
-            self._after_answer.append((51, escape_linked_reply(segment)))
+            self._after_answer.append((Opcode.escape, escape_linked_reply(segment)))
         return escape_pos_ack(cross_ref)
 
+    @responders(Opcode.getSwitchingFunctionDevices)
     def _get_switching_function_devices(self, argument: dict[str, Any]) -> dict[str, Any]:
         if not self.simulator.config.sfd_answer:
             raise CstaError(*_NOT_SUPPORTED, "getSwitchingFunctionDevices")
@@ -319,11 +330,12 @@ class SimulatorProtocol(CSTAServerProtocol):
         cross_ref = self.simulator.new_service_ref()
         size = self.simulator.config.segment_size
         for segment in sfd_segments(cross_ref, devices, category, size):
-            self._after_answer.append((205, segment))
+            self._after_answer.append((Opcode.switchingFunctionDevices, segment))
         return {"serviceCrossRefID": cross_ref}
 
     # -- CDR ------------------------------------------------------------------------------------
 
+    @responders(Opcode.startCDRTransmission)
     def _start_cdr(self, argument: dict[str, Any]) -> dict[str, Any]:
         if argument["transferMode"] != "transferAtEndOfCall":
             raise CstaError("operation", "invalidParameterValue", "only transferAtEndOfCall")
@@ -332,6 +344,7 @@ class SimulatorProtocol(CSTAServerProtocol):
         self.simulator.cdr = CdrTransmission(self.simulator, self, self.simulator.new_service_ref())
         return {"cdrCrossRefID": self.simulator.cdr.cross_ref}
 
+    @responders(Opcode.stopCDRTransmission)
     def _stop_cdr(self, argument: dict[str, Any]) -> Any:
         cdr = self.simulator.cdr
         if cdr is None or cdr.cross_ref != argument["cdrCrossRefID"]:
@@ -541,7 +554,7 @@ class SimulatorFactory(Factory):
                 continue
             if collected.ends_collection:
                 self.collections.discard(collected.cross_ref)
-            protocol.tell(343, collected.value)
+            protocol.tell(Opcode.dataCollected, collected.value)
             self.counters["data_collected_sent"] += 1
 
     def _check_devices(self) -> None:
@@ -556,9 +569,9 @@ class SimulatorFactory(Factory):
                 self.monitors.stop(monitor.cross_ref)
                 self.counters["monitors_ended"] += 1
                 if protocol is not None and connected:
-                    protocol.tell(73, {"crossRefIdentifier": monitor.cross_ref})
+                    protocol.tell(Opcode.monitorStop, {"crossRefIdentifier": monitor.cross_ref})
         if protocol is not None and connected:
-            protocol.tell(213, {})
+            protocol.tell(Opcode.swFunctionDevicesChanged, {})
 
     def _schedule(self) -> None:
         deadline = None if self.stopped else self.switch.next_deadline()

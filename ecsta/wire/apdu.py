@@ -49,6 +49,7 @@ __all__ = [
     "decode",
     "encode",
     "event_report",
+    "reject",
     "return_error",
     "universal_failure",
 ]
@@ -723,7 +724,7 @@ def aare_rejected(result: int, diagnostic: int) -> bytes:
     return encode(rejection)
 
 
-def universal_failure(kind: str, value: str | int) -> tuple[str, str | int]:
+def universal_failure(kind: str, value: str | int | None) -> tuple[str, str | int | None]:
     """The UniversalFailure value ``(kind, value)``, e.g. ``("operation", "generic")``, checked
     against the type so that a misspelt name fails here rather than at encoding."""
     failure = (kind, value)
@@ -731,10 +732,17 @@ def universal_failure(kind: str, value: str | int) -> tuple[str, str | int]:
     return failure
 
 
-def return_error(invoke_id: int, kind: str, value: str | int) -> bytes:
-    """returnError universalFailure ``(kind, value)`` answering ``invoke_id``."""
+def return_error(invoke_id: int | None, kind: str, value: str | int | None) -> bytes:
+    """returnError universalFailure ``(kind, value)`` answering ``invoke_id``: the one way
+    ecsta refuses an operation (``("unspecified", None)`` when it cannot say why)."""
     failure = universal_failure(kind, value)
     return encode(ReturnError(invoke_id, UNIVERSAL_FAILURE.code, failure))
+
+
+def reject(invoke_id: int | None, problem: tuple[str, str]) -> bytes:
+    """ROSE reject of ``invoke_id`` (None when the invokeId could not be read), e.g.
+    ``reject(5, ("invoke", "unrecognizedOperation"))``."""
+    return encode(Reject(invoke_id, problem))
 
 
 def event_report(invoke_id: int, cross_ref: bytes, group: str, event: str, value: Any) -> bytes:

@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.tlv import (
     encode_integer,
     encode_length,
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 #: Local operation code of cSTAEventReport, the one operation whose argument peek looks into.
-CSTA_EVENT_REPORT = 21
+CSTA_EVENT_REPORT = Opcode.cSTAEventReport
 
 
 class Kind(enum.Enum):

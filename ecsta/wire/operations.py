@@ -36,150 +36,144 @@ from ecsta.wire.asn1 import (
     system,
 )
 from ecsta.wire.asn1.error import UNIVERSAL_FAILURE
+from ecsta.wire.opcodes import Opcode
 
 
 @dataclass(frozen=True)
 class Operation:
     """One CSTA operation, as its ECMA-285 module defines it."""
 
-    code: int
-    name: str
+    code: Opcode
     argument: type[base.Asn1Item]
     result: type[base.Asn1Item] | None
     answered: bool
     errors: tuple[str, ...] = (UNIVERSAL_FAILURE.name,)
 
+    @property
+    def name(self) -> str:
+        """The ECMA-285 value reference, e.g. ``monitorStart``."""
+        return self.code.name
+
 
 def _op(
-    code: int, name: str, argument: type[base.Asn1Item], result: type[base.Asn1Item] | None
+    code: Opcode, argument: type[base.Asn1Item], result: type[base.Asn1Item] | None
 ) -> Operation:
-    return Operation(code, name, argument, result, answered=True)
+    return Operation(code, argument, result, answered=True)
 
 
 OPERATIONS: tuple[Operation, ...] = (
     # call control
-    _op(1, "alternateCall", call_control.AlternateCallArgument, call_control.AlternateCallResult),
-    _op(2, "answerCall", call_control.AnswerCallArgument, call_control.AnswerCallResult),
-    _op(4, "clearCall", call_control.ClearCallArgument, call_control.ClearCallResult),
+    _op(Opcode.alternateCall, call_control.AlternateCallArgument, call_control.AlternateCallResult),
+    _op(Opcode.answerCall, call_control.AnswerCallArgument, call_control.AnswerCallResult),
+    _op(Opcode.clearCall, call_control.ClearCallArgument, call_control.ClearCallResult),
     _op(
-        5,
-        "clearConnection",
+        Opcode.clearConnection,
         call_control.ClearConnectionArgument,
         call_control.ClearConnectionResult,
     ),
     _op(
-        6, "conferenceCall", call_control.ConferenceCallArgument, call_control.ConferenceCallResult
+        Opcode.conferenceCall,
+        call_control.ConferenceCallArgument,
+        call_control.ConferenceCallResult,
     ),
     _op(
-        7,
-        "consultationCall",
+        Opcode.consultationCall,
         call_control.ConsultationCallArgument,
         call_control.ConsultationCallResult,
     ),
-    _op(9, "holdCall", call_control.HoldCallArgument, call_control.HoldCallResult),
-    _op(10, "makeCall", call_control.MakeCallArgument, call_control.MakeCallResult),
-    _op(13, "reconnectCall", call_control.ReconnectCallArgument, call_control.ReconnectCallResult),
-    _op(14, "retrieveCall", call_control.RetrieveCallArgument, call_control.RetrieveCallResult),
-    _op(16, "transferCall", call_control.TransferCallArgument, call_control.TransferCallResult),
+    _op(Opcode.holdCall, call_control.HoldCallArgument, call_control.HoldCallResult),
+    _op(Opcode.makeCall, call_control.MakeCallArgument, call_control.MakeCallResult),
+    _op(Opcode.reconnectCall, call_control.ReconnectCallArgument, call_control.ReconnectCallResult),
+    _op(Opcode.retrieveCall, call_control.RetrieveCallArgument, call_control.RetrieveCallResult),
+    _op(Opcode.transferCall, call_control.TransferCallArgument, call_control.TransferCallResult),
     _op(
-        50,
-        "singleStepTrans",
+        Opcode.singleStepTrans,
         call_control.SingleStepTransArgument,
         call_control.SingleStepTransResult,
     ),
-    _op(215, "callBack", call_control.CallBackArgument, call_control.CallBackResult),
-    _op(218, "deflectCall", call_control.DeflectCallArgument, call_control.DeflectCallResult),
+    _op(Opcode.callBack, call_control.CallBackArgument, call_control.CallBackResult),
+    _op(Opcode.deflectCall, call_control.DeflectCallArgument, call_control.DeflectCallResult),
     _op(
-        220,
-        "directedPickupCall",
+        Opcode.directedPickupCall,
         call_control.DirectedPickupCallArgument,
         call_control.DirectedPickupCallResult,
     ),
     _op(
-        221,
-        "groupPickupCall",
+        Opcode.groupPickupCall,
         call_control.GroupPickupCallArgument,
         call_control.GroupPickupCallResult,
     ),
-    _op(222, "intrudeCall", call_control.IntrudeCallArgument, call_control.IntrudeCallResult),
+    _op(Opcode.intrudeCall, call_control.IntrudeCallArgument, call_control.IntrudeCallResult),
     # call associated
-    _op(219, "dialDigits", call_control.DialDigitsArgument, call_control.DialDigitsResult),
+    _op(Opcode.dialDigits, call_control.DialDigitsArgument, call_control.DialDigitsResult),
     _op(
-        232,
-        "generateDigits",
+        Opcode.generateDigits,
         call_control.GenerateDigitsArgument,
         call_control.GenerateDigitsResult,
     ),
     # event report: the one operation nobody answers, and the one without errors
     Operation(
-        21, "cSTAEventReport", events.CSTAEventReportArgument, None, answered=False, errors=()
+        Opcode.cSTAEventReport, events.CSTAEventReportArgument, None, answered=False, errors=()
     ),
     # escape (Panasonic private services)
-    _op(51, "escape", escape.EscapeArgument, escape.EscapeResult),
+    _op(Opcode.escape, escape.EscapeArgument, escape.EscapeResult),
     # monitoring and snapshots
-    _op(71, "monitorStart", monitor.MonitorStartArgument, monitor.MonitorStartResult),
+    _op(Opcode.monitorStart, monitor.MonitorStartArgument, monitor.MonitorStartResult),
     _op(
-        72,
-        "changeMonitorFilter",
+        Opcode.changeMonitorFilter,
         monitor.ChangeMonitorFilterArgument,
         monitor.ChangeMonitorFilterResult,
     ),
-    _op(73, "monitorStop", monitor.MonitorStopArgument, monitor.MonitorStopResult),
-    _op(74, "snapshotDevice", snapshot.SnapshotDeviceArgument, snapshot.SnapshotDeviceResult),
-    _op(75, "snapshotCall", snapshot.SnapshotCallArgument, snapshot.SnapshotCallResult),
+    _op(Opcode.monitorStop, monitor.MonitorStopArgument, monitor.MonitorStopResult),
+    _op(Opcode.snapshotDevice, snapshot.SnapshotDeviceArgument, snapshot.SnapshotDeviceResult),
+    _op(Opcode.snapshotCall, snapshot.SnapshotCallArgument, snapshot.SnapshotCallResult),
     # system
     _op(
-        204,
-        "getSwitchingFunctionDevices",
+        Opcode.getSwitchingFunctionDevices,
         system.GetSwitchingFunctionDevicesArgument,
         system.GetSwitchingFunctionDevicesResult,
     ),
-    _op(205, "switchingFunctionDevices", system.SwitchingFunctionDevicesArgument, None),
-    _op(210, "requestSysStat", system.RequestSysStatArg, system.RequestSysStatRes),
-    _op(211, "systemStatus", system.SystemStatusArg, system.SystemStatusRes),
+    _op(Opcode.switchingFunctionDevices, system.SwitchingFunctionDevicesArgument, None),
+    _op(Opcode.requestSysStat, system.RequestSysStatArg, system.RequestSysStatRes),
+    _op(Opcode.systemStatus, system.SystemStatusArg, system.SystemStatusRes),
     _op(
-        213,
-        "swFunctionDevicesChanged",
+        Opcode.swFunctionDevicesChanged,
         system.SwFunctionDevicesChangedArg,
         system.SwFunctionDevicesChangedRes,
     ),
     # physical device features
-    _op(260, "buttonPress", physical.ButtonPressArgument, physical.ButtonPressResult),
-    _op(274, "setDisplay", physical.SetDisplayArgument, physical.SetDisplayResult),
+    _op(Opcode.buttonPress, physical.ButtonPressArgument, physical.ButtonPressResult),
+    _op(Opcode.setDisplay, physical.SetDisplayArgument, physical.SetDisplayResult),
     # logical device features
-    _op(308, "getDoNotDisturb", logical.GetDoNotDisturbArgument, logical.GetDoNotDisturbResult),
-    _op(309, "getForwarding", logical.GetForwardingArgument, logical.GetForwardingResult),
-    _op(316, "setDoNotDisturb", logical.SetDoNotDisturbArgument, logical.SetDoNotDisturbResult),
-    _op(317, "setForwarding", logical.SetForwardingArgument, logical.SetForwardingResult),
+    _op(Opcode.getDoNotDisturb, logical.GetDoNotDisturbArgument, logical.GetDoNotDisturbResult),
+    _op(Opcode.getForwarding, logical.GetForwardingArgument, logical.GetForwardingResult),
+    _op(Opcode.setDoNotDisturb, logical.SetDoNotDisturbArgument, logical.SetDoNotDisturbResult),
+    _op(Opcode.setForwarding, logical.SetForwardingArgument, logical.SetForwardingResult),
     # data collection
     _op(
-        343,
-        "dataCollected",
+        Opcode.dataCollected,
         data_collection.DataCollectedArgument,
         data_collection.DataCollectedResult,
     ),
     _op(
-        347,
-        "startDataCollection",
+        Opcode.startDataCollection,
         data_collection.StartDataCollectionArgument,
         data_collection.StartDataCollectionResult,
     ),
     _op(
-        348,
-        "stopDataCollection",
+        Opcode.stopDataCollection,
         data_collection.StopDataCollectionArgument,
         data_collection.StopDataCollectionResult,
     ),
     # call detail records
-    _op(360, "cDRNotification", cdr.CDRNotificationArgument, cdr.CDRNotificationResult),
-    _op(361, "cDRReport", cdr.CDRReportArgument, cdr.CDRReportResult),
+    _op(Opcode.cDRNotification, cdr.CDRNotificationArgument, cdr.CDRNotificationResult),
+    _op(Opcode.cDRReport, cdr.CDRReportArgument, cdr.CDRReportResult),
     _op(
-        363,
-        "startCDRTransmission",
+        Opcode.startCDRTransmission,
         cdr.StartCDRTransmissionArgument,
         cdr.StartCDRTransmissionResult,
     ),
-    _op(364, "stopCDRTransmission", cdr.StopCDRTransmissionArgument, cdr.StopCDRTransmissionResult),
+    _op(Opcode.stopCDRTransmission, cdr.StopCDRTransmissionArgument, cdr.StopCDRTransmissionResult),
 )
 
 BY_CODE: Mapping[int, Operation] = MappingProxyType({op.code: op for op in OPERATIONS})
