@@ -62,6 +62,13 @@ class StreamClient:
         self.messages: list[dict[str, Any]] = []
         self.transport: WebSocketTransport | None = None
         self.closed: defer.Deferred[None] = defer.Deferred()
+        self._pongs: list[defer.Deferred[None]] = []
+
+    def next_pong(self) -> "defer.Deferred[None]":
+        """Fires when the next pong arrives (every message sent before it has arrived too)."""
+        waiting: defer.Deferred[None] = defer.Deferred()
+        self._pongs.append(waiting)
+        return waiting
 
     def negotiationStarted(self, transport: WebSocketTransport) -> None:
         self.transport = transport
@@ -70,7 +77,9 @@ class StreamClient:
         pass
 
     def pongReceived(self, payload: bytes) -> None:
-        pass
+        waiting, self._pongs = self._pongs, []
+        for pong in waiting:
+            pong.callback(None)
 
     def textMessageReceived(self, message: str) -> None:
         self.messages.append(json.loads(message))
@@ -238,9 +247,23 @@ class DriverHarness:
         found = self.driver.lines.get(line)
         return {} if found is None else {c.id: c.to_json() for c in found.calls.values()}
 
-    async def settled(self, quiet: float = 0.1) -> None:
-        """Wait until nothing new has been published for ``quiet`` seconds."""
-        count = -1
-        while count != len(self.stream.messages):
-            count = len(self.stream.messages)
-            await deferLater(reactor, quiet, lambda: None)
+    async def caught_up(self, rounds: int = 2) -> None:
+        """Until every driver has taken in what its PBX (or mux) sent so far and the event
+        stream has received all they published.
+
+        A request on a PBX link is answered after every event sent before it (one TCP stream,
+        read in order), so its answer means the driver has handled them; a second round takes
+        in what the driver asked the PBX in reply. The driver writes what it publishes to the
+        stream at once, so a WebSocket ping sent then is answered after all of it."""
+        assert self.services is not None
+        for _ in range(rounds):
+            await defer.gatherResults(
+                [
+                    defer.Deferred.fromCoroutine(instance.driver.invoke("requestSysStat", {}))
+                    for instance in self.services.instances
+                ]
+            )
+        assert self.stream.transport is not None
+        pong = self.stream.next_pong()
+        self.stream.transport.ping(b"caught-up")
+        await pong.addTimeout(5, reactor)

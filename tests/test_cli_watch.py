@@ -213,7 +213,10 @@ class WatcherTests(TestCase):
         )
         self.assertIn("call 0001 at 101", out.getvalue().splitlines()[0])
         self.assertRegex(err.getvalue(), r"^monitoring 101 \(crossRefIdentifier [0-9a-f]+\)")
-        await deferLater(reactor, 0.1, lambda: None)
+        for _ in range(500):  # the watcher's monitorStop reaching the simulator
+            if not simulator.factory.monitors:
+                break
+            await deferLater(reactor, 0.01, lambda: None)
         self.assertEqual(len(simulator.factory.monitors), 0)
 
     async def test_seconds_bound_a_quiet_watch(self) -> None:

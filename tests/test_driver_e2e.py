@@ -59,11 +59,11 @@ class Flow(TestCase):
 
     async def quiet(self) -> None:
         """Until nothing more is coming: in memory, every byte and due timer moved; over
-        loopback, a quiet period."""
+        loopback, until the drivers and the event stream have caught up with the PBX."""
         if isinstance(self.h, DriverRig):
             self.h.flush()
         else:
-            await self.h.settled()
+            await self.h.caught_up()
 
     async def mux(self, h: DriverHarness, csta_port: int) -> Any:
         from ecsta.mux.config import from_dict

@@ -296,7 +296,7 @@ class TwoSites(DriverHarness):
     async def ok(self, method: str, path: str, body: Any = None) -> Any:
         status, answer = await self.api(method, path, body)
         assert status == 200, f"{method} {path}: {status} {answer}"
-        await self.settled()
+        await self.caught_up()
         return answer
 
 
@@ -342,7 +342,7 @@ class InstancesEndToEndTests(TestCase):
         # A person at munich's 101 calls 102.
         await h.at("munich", "101", "offhook")
         await h.at("munich", "101", "dial", digits="102")
-        await h.settled()
+        await h.caught_up()
         self.assertEqual(sorted({m["line"] for m in h.since(mark)}), ["munich:101", "munich:102"])
         self.assertEqual({m.get("instance") for m in h.since(mark)}, {"munich"})
         (ringing,) = h.calls_of("munich:102")
@@ -414,7 +414,7 @@ class InstancesEndToEndTests(TestCase):
         await h.at("munich", "101", "dial", digits="102")
         await h.at("berlin", "101", "offhook")
         await h.at("berlin", "101", "dial", digits="102")
-        await h.settled()
+        await h.caught_up()
         self.assertEqual(h.calls_of("munich:102")[0]["callerId"]["number"], "+49(89)5555-101")
         self.assertEqual(h.calls_of("berlin:102")[0]["callerId"]["number"], "+49(30)12345-101")
         status, answer = await h.api("GET", "/settings?instance=paris")
@@ -464,7 +464,7 @@ class InstancesEndToEndTests(TestCase):
     async def test_metrics_are_labelled_by_instance(self) -> None:
         h = await self.begin()
         await h.at("berlin", "101", "offhook")
-        await h.settled()
+        await h.caught_up()
         response = await h.agent.request(
             b"GET", f"http://127.0.0.1:{h.api_port}/metrics".encode(), Headers({})
         )
@@ -493,7 +493,7 @@ class StreamOfOneTests(TestCase):
         await h.start(["103", "104"])
         mark = h.mark()
         await h.person("103", "offhook")
-        await h.settled()
+        await h.caught_up()
         (message, *_) = h.since(mark)
         self.assertEqual(message["line"], "103")
         self.assertNotIn("instance", message)

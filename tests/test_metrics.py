@@ -236,7 +236,7 @@ class DriverMetricsTests(TestCase):
         await harness.person("101", "offhook")
         await harness.person("101", "dial", digits="102")
         await harness.until(lambda: harness.calls("102"))
-        await harness.settled()
+        await harness.caught_up()
         status, text, _ = await get(harness.api_port, "/metrics")
         self.assertEqual(status, 200)
         samples = parse(text)

@@ -17,6 +17,7 @@ from ecsta.daemon.auth import hash_password
 from ecsta.link.errors import AssociationRejected
 from ecsta.wire import apdu, ber
 from ecsta.wire.framing import frame
+from ecsta.wire.opcodes import Opcode
 from tests.mux_e2e import (
     Mux,
     Process,
@@ -37,6 +38,8 @@ PASSWORD_HASH = hash_password("s3cret", "pbkdf2-sha256", iterations=100_000)
 USERS = f'[users]\nalice = "{PASSWORD_HASH}"\n'
 
 Gen = Generator[Deferred[Any], Any, None]
+#: The invokeId of the request that shows an application has caught up with the PBX.
+CAUGHT_UP = 30000
 
 
 def snapshot(invoke_id: int, number: str) -> bytes:
@@ -83,6 +86,13 @@ class EndToEnd(TestCase):
         yield wait_until(lambda: len(app.answers(invoke_id)) > before, what=f"answer {invoke_id}")
         return app.answers(invoke_id)[-1]
 
+    @inlineCallbacks
+    def caught_up(self, *apps: RecordingApp) -> Gen:
+        """Until each application has received what the PBX sent before now: the PBX answers a
+        request after the events it sent before it, and the mux passes both on in order."""
+        for app in apps:
+            yield self.request(app, apdu.encode(apdu.Invoke(CAUGHT_UP, Opcode.requestSysStat, {})))
+
 
 class SharingTests(EndToEnd):
     @inlineCallbacks
@@ -102,7 +112,7 @@ class SharingTests(EndToEnd):
         self.sim.call("101", "102")
         yield wait_until(lambda: ESTABLISHED in [p.event for p in b.events()], what="events")
         yield wait_until(lambda: ESTABLISHED in [p.event for p in c.events()], what="events")
-        yield settle()
+        yield self.caught_up(a, b, c)
         at_a, at_b = a.events(), b.events()
         self.assertTrue(at_b)
         self.assertEqual({p.cross_ref for p in at_a + at_b}, {xref})
@@ -382,7 +392,7 @@ class TransparencyTests(EndToEnd):
         sim.call("113", "114")
         sim.hang_up("113")
         yield wait_until(lambda: app.reports, what="a CDR report")
-        yield settle(0.3)
+        yield self.caught_up(app)
         return conversation_of(app)
 
     @inlineCallbacks
