@@ -41,7 +41,7 @@ REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, REPO)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from mux import Requester, free_port, wait_port  # noqa: E402
+from mux import Requester, free_port, mux_in, wait_port  # noqa: E402
 from twisted.internet import defer, protocol, task  # noqa: E402
 from twisted.internet.endpoints import TCP4ClientEndpoint  # noqa: E402
 
@@ -210,33 +210,12 @@ def steady(reactor: Any, app: Requester, seconds: float) -> Gen:
 def main(reactor: Any, seconds: float) -> Gen:
     workdir = tempfile.mkdtemp(prefix="ecsta-hostile-")
     port, status = free_port(), free_port()
-    config = os.path.join(workdir, "mux.toml")
-    with open(config, "w", encoding="utf-8") as stream:
-        stream.write(f'[users]\ncrm = "{hash_password("right")}"\n')
     log_path = os.path.join(workdir, "mux.log")
-    mux = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from twisted.scripts.twistd import run; run()",
-            "-n",
-            "--pidfile=",
-            f"--logfile={log_path}",
-            "ecsta-mux",
-            "--config",
-            config,
-            "--pbx",
-            "sim",
-            "--listen",
-            f"tcp:{port}:interface=127.0.0.1",
-            "--status",
-            f"tcp:{status}:interface=127.0.0.1",
-        ],
-        # The call journal goes with the bench's other files, not into the source tree.
-        env=dict(os.environ, PYTHONPATH=REPO, STATE_DIRECTORY=workdir),
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    mux = mux_in(
+        workdir,
+        f'[users]\ncrm = "{hash_password("right")}"\n',
+        *("--pbx", "sim", "--listen", f"tcp:{port}:interface=127.0.0.1"),
+        *("--status", f"tcp:{status}:interface=127.0.0.1"),
     )
     failed = False
     try:

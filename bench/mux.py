@@ -38,6 +38,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Generator, Sequence
 from typing import Any
@@ -90,8 +91,12 @@ def wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 20) 
     raise SystemExit(f"nothing listens on {port}")
 
 
-def spawn(*arguments: str) -> subprocess.Popen[bytes]:
+def spawn(*arguments: str, state: str | None = None) -> subprocess.Popen[bytes]:
+    """A Python process on this source tree; ``state`` is its state directory (where a mux
+    keeps its call journal) when it should not be the source tree."""
     env = dict(os.environ, PYTHONPATH=REPO)
+    if state is not None:
+        env["STATE_DIRECTORY"] = state
     return subprocess.Popen(
         [sys.executable, *arguments],
         env=env,
@@ -101,10 +106,25 @@ def spawn(*arguments: str) -> subprocess.Popen[bytes]:
     )
 
 
-def twistd(*arguments: str) -> subprocess.Popen[bytes]:
+def twistd(*arguments: str, state: str | None = None) -> subprocess.Popen[bytes]:
     return spawn(
-        "-c", "from twisted.scripts.twistd import run; run()", "-n", "--pidfile=", *arguments
+        "-c",
+        "from twisted.scripts.twistd import run; run()",
+        "-n",
+        "--pidfile=",
+        *arguments,
+        state=state,
     )
+
+
+def mux_in(workdir: str, config: str, *options: str) -> subprocess.Popen[bytes]:
+    """A mux run by twistd with ``config`` (TOML text) and ``options``; its configuration file,
+    log (``mux.log``) and call journal all in ``workdir``."""
+    path = os.path.join(workdir, "mux.toml")
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write(config)
+    log = f"--logfile={os.path.join(workdir, 'mux.log')}"
+    return twistd(log, "ecsta-mux", "--config", path, *options, state=workdir)
 
 
 # -- (a) and (d): one application's requests ---------------------------------------------------
@@ -228,6 +248,7 @@ def requests_part(reactor: Any, quick: bool, runs: int) -> Gen:
             f"tcp:{mux_port}:interface=127.0.0.1",
             "--status",
             "",
+            state=tempfile.mkdtemp(prefix="ecsta-bench-"),  # its call journal
         )
         helpers.append(mux)
         wait_port(relay_port, relay)
@@ -368,6 +389,7 @@ def fanout_part(reactor: Any, quick: bool, runs: int) -> Gen:
         {
             "listen": {"tcp": [f"tcp:{port}:interface=127.0.0.1:backlog=1024"]},
             "status": {"endpoint": ""},
+            "journal": {"path": os.path.join(tempfile.mkdtemp(prefix="ecsta-bench-"), "journal")},
             # The sink opens all its associations at once from one address.
             "applications": {"max_unassociated": count, "max_unassociated_per_address": count},
         }

@@ -14,7 +14,6 @@ Exit status 0 when the target is met in every run, 1 when not.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, REPO)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from mux import free_port, wait_port  # noqa: E402
+from mux import free_port, mux_in, wait_port  # noqa: E402
 from twisted.internet import defer, protocol, task  # noqa: E402
 from twisted.internet.endpoints import TCP4ClientEndpoint  # noqa: E402
 
@@ -61,20 +60,12 @@ def simulator_plan(stations: int) -> str:
 def main(reactor: Any, monitors: int, applications: int, runs: int) -> Gen:
     workdir = tempfile.mkdtemp(prefix="ecsta-restore-")
     port, control = free_port(), free_port()
-    config = os.path.join(workdir, "mux.toml")
-    with open(config, "w", encoding="utf-8") as stream:
-        stream.write(f'[sim.control]\nendpoint = "tcp:{control}:interface=127.0.0.1"\n')
-        stream.write(simulator_plan(monitors))
-    twistd = [sys.executable, "-c", "from twisted.scripts.twistd import run; run()", "-n"]
-    log = f"--logfile={os.path.join(workdir, 'mux.log')}"
+    config = f'[sim.control]\nendpoint = "tcp:{control}:interface=127.0.0.1"\n'
     listen = f"tcp:{port}:interface=127.0.0.1"
-    options = ["--config", config, "--pbx", "sim", "--listen", listen, "--status", ""]
-    mux = subprocess.Popen(
-        [*twistd, "--pidfile=", log, "ecsta-mux", *options],
-        env=dict(os.environ, PYTHONPATH=REPO, STATE_DIRECTORY=workdir),  # its journal too
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    mux = mux_in(
+        workdir,
+        config + simulator_plan(monitors),
+        *("--pbx", "sim", "--listen", listen, "--status", ""),
     )
     times: list[float] = []
     try:

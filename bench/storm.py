@@ -15,7 +15,6 @@ import argparse
 import os
 import selectors
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, REPO)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from mux import free_port, wait_port  # noqa: E402
+from mux import free_port, mux_in, wait_port  # noqa: E402
 
 from ecsta.wire import apdu  # noqa: E402
 from ecsta.wire.framing import frame  # noqa: E402
@@ -63,22 +62,9 @@ def storm(port: int, count: int) -> list[float]:
 def main(count: int, backlog: int | None) -> None:
     workdir = tempfile.mkdtemp(prefix="ecsta-storm-")
     port = free_port()
-    config = os.path.join(workdir, "mux.toml")
-    with open(config, "w", encoding="utf-8") as stream:
-        if backlog is not None:
-            stream.write(f"[listen]\nbacklog = {backlog}\n")
-        stream.write("[applications]\nmax_unassociated = 2000\n")
-        stream.write("max_unassociated_per_address = 2000\n")
-    twistd = [sys.executable, "-c", "from twisted.scripts.twistd import run; run()", "-n"]
-    log = f"--logfile={os.path.join(workdir, 'mux.log')}"
-    options = ["--config", config, "--pbx", "sim", "--status", ""]
-    mux = subprocess.Popen(
-        [*twistd, "--pidfile=", log, "ecsta-mux", *options, "--listen", f"tcp:{port}"],
-        env=dict(os.environ, PYTHONPATH=REPO, STATE_DIRECTORY=workdir),  # its journal too
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    config = f"[listen]\nbacklog = {backlog}\n" if backlog is not None else ""
+    config += "[applications]\nmax_unassociated = 2000\nmax_unassociated_per_address = 2000\n"
+    mux = mux_in(workdir, config, "--pbx", "sim", "--status", "", "--listen", f"tcp:{port}")
     try:
         wait_port(port, mux)
         time.sleep(1.0)  # the probe connection of wait_port has gone
