@@ -15,6 +15,7 @@ from ecsta.wire.ber import (
     EVENT_NAMES,
     Kind,
     Peek,
+    framed_with_invoke_id,
     linked_reply_route,
     peek,
     validate,
@@ -22,6 +23,7 @@ from ecsta.wire.ber import (
     with_invoke_id,
 )
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.framing import MAX_FRAME, frame
 from ecsta.wire.tlv import encode_integer, encode_length
 from tests import ber_pdus as pdus
 from tests.ber_pdus import oracle
@@ -341,6 +343,27 @@ class ApduAgreementTests(SynchronousTestCase):
             for invoke_id in (0, 300, -129, 2**40):
                 after = apdu.decode(with_invoke_id(pdu, invoke_id))
                 self.assertEqual(after, dataclasses.replace(before, invoke_id=invoke_id))
+
+    def test_framed_with_invoke_id_is_the_spliced_pdu_framed(self) -> None:
+        """What a router sends in one copy is what splicing then framing makes, for ids of
+        every width, with the peek's position or without one (a peek made by hand)."""
+        for pdu in pdus.PANASONIC_PDUS:
+            if pdu[0] < 0xA0:
+                continue
+            seen = peek(pdu)
+            self.assertGreater(seen.after_id, 0)
+            for invoke_id in (0, 1, 127, 128, 255, 300, 0x7FFF, 0x8000, -129, 2**40):
+                expected = frame(with_invoke_id(pdu, invoke_id))
+                for known in (seen, dataclasses.replace(seen, after_id=0), None):
+                    self.assertEqual(framed_with_invoke_id(pdu, invoke_id, known), expected)
+
+    def test_framed_with_invoke_id_refuses_what_no_frame_holds(self) -> None:
+        argument = b"\x04\x82" + (MAX_FRAME - 14).to_bytes(2, "big") + bytes(MAX_FRAME - 14)
+        body = b"\x02\x01\x01\x02\x01\x47" + argument
+        pdu = b"\xa1\x82" + len(body).to_bytes(2, "big") + body
+        frame(pdu)  # fits with a one-octet id
+        for known in (peek(pdu), None):
+            self.assertRaises(ValueError, framed_with_invoke_id, pdu, 300, known)
 
     def test_with_cross_ref_changes_only_the_cross_ref(self) -> None:
         before = apdu.decode(pdus.DELIVERED_KME)

@@ -11,7 +11,6 @@ from typing import Any
 
 from prometheus_client import generate_latest
 from twisted.internet.address import IPv4Address
-from twisted.internet.defer import Deferred
 from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
@@ -155,7 +154,7 @@ class QueueTimeoutTests(SynchronousTestCase):
         app = rig.connect_app()
         # A link that never ends the first request: its place in flight is never given back.
         assert rig.pbx_link is not None
-        rig.pbx_link.invoke_raw = lambda pdu, timeout=None: Deferred()  # type: ignore[method-assign]
+        rig.pbx_link.request_raw = lambda *_: None  # type: ignore[method-assign]
         rig.send(app, make_call(1, "101", "102"))
         rig.send(app, make_call(2, "101", "103"))
         self.assertEqual(rig.mux.router.queued, 1)

@@ -90,9 +90,9 @@ class DriverProtocol(CSTAClientProtocol):
         super().__init__(clock, **kwargs)
         self.driver = driver
 
-    def send_framed(self, data: bytes) -> None:
+    def send_framed(self, data: bytes, peek: ber.Peek | None = None) -> None:
         self.driver.traffic.sent(data[HEADER_SIZE:], self.peer)
-        super().send_framed(data)
+        super().send_framed(data, peek)
 
     def pduReceived(self, pdu: bytes) -> None:
         self.driver.traffic.received(pdu, self.peer)

@@ -1,20 +1,41 @@
 """The table of requests awaiting an answer on one association.
 
 As in ``twisted.names.dns.DNSMixin``: invoke ids are allocated per connection, skipping ids still
-in flight; each entry holds the Deferred and its timeout call; loss fails every entry with one
-specific error. Peers may reuse their own ids (PROTOCOL.md section 3), but ours are unique
-while in flight, so an answer always finds at most one request.
+in flight; loss fails every entry with one specific error. Peers may reuse their own ids
+(PROTOCOL.md section 3), but ours are unique while in flight, so an answer always finds at most
+one request.
+
+A multiplexer keeps thousands of requests a second in flight, nearly all answered within
+milliseconds, so two costs per request are left out: a request's :class:`Waiter` is whatever
+the sender makes of the answer (a Deferred behind a small adapter, or the multiplexer's own
+ticket), and there is one timer for the whole table rather than one per request. Requests made
+with the same timeout expire in the order they were made, so each timeout keeps its requests in
+insertion order and the one timer is set for the earliest deadline of all; an answered request
+leaves its place and the timer stays, to find nothing due when it fires and move on to the next
+deadline.
 """
 
-from collections.abc import Callable
-from typing import Any
+from typing import Protocol
 
-from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from ecsta.link.errors import RequestTimeout
+from ecsta.wire.ber import Peek
 
 MAX_INVOKE_ID = 0x7FFF
+
+
+class Waiter(Protocol):
+    """Who hears how a request ended, once: its answer with the link's peek at it, or the
+    reason there is none (timeout, loss of the link)."""
+
+    def answered(self, pdu: bytes, peek: Peek) -> None: ...
+
+    def failed(self, reason: BaseException) -> None: ...
+
+
+#: A request in flight: its waiter and its timeout (None: it waits as long as the link lives).
+_Entry = tuple[Waiter, float | None]
 
 
 class Outstanding:
@@ -23,7 +44,10 @@ class Outstanding:
     def __init__(self, clock: IReactorTime) -> None:
         self._clock = clock
         self._next = 1
-        self._pending: dict[int, tuple[Deferred[Any], IDelayedCall | None]] = {}
+        self._pending: dict[int, _Entry] = {}
+        #: timeout -> {invoke id: deadline}, in the order the requests were made.
+        self._deadlines: dict[float, dict[int, float]] = {}
+        self._timer: IDelayedCall | None = None
         self._lost: BaseException | None = None
 
     def __len__(self) -> int:
@@ -39,46 +63,77 @@ class Outstanding:
             if candidate not in self._pending:
                 return candidate
 
-    def add(
-        self,
-        invoke_id: int,
-        timeout: float | None,
-        on_timeout: Callable[[int], None] | None = None,
-    ) -> Deferred[Any]:
-        """Wait for the answer to ``invoke_id``; fails at once if the link is already lost."""
-        d: Deferred[Any] = Deferred()
+    def add(self, invoke_id: int, timeout: float | None, waiter: Waiter) -> None:
+        """``waiter`` waits for the answer to ``invoke_id``; it fails at once if the link is
+        already lost."""
         if self._lost is not None:
-            d.errback(self._lost)
-            return d
-        call = None
+            waiter.failed(self._lost)
+            return
+        self._pending[invoke_id] = (waiter, timeout)
         if timeout is not None:
-            call = self._clock.callLater(timeout, self._expire, invoke_id, timeout, on_timeout)
-        self._pending[invoke_id] = (d, call)
-        return d
+            deadline = self._clock.seconds() + timeout
+            queue = self._deadlines.get(timeout)
+            if queue is None:
+                queue = self._deadlines[timeout] = {}
+            queue[invoke_id] = deadline
+            timer = self._timer
+            if timer is None:
+                self._timer = self._clock.callLater(timeout, self._expire)
+            elif timer.getTime() > deadline:
+                timer.reset(timeout)
 
-    def _expire(
-        self, invoke_id: int, timeout: float, on_timeout: Callable[[int], None] | None
-    ) -> None:
-        d, _ = self._pending.pop(invoke_id)
-        if on_timeout is not None:
-            on_timeout(invoke_id)
-        d.errback(RequestTimeout(f"no answer to invoke {invoke_id} within {timeout:g} s"))
-
-    def pop(self, invoke_id: int) -> Deferred[Any] | None:
+    def pop(self, invoke_id: int) -> Waiter | None:
         """The request an answer belongs to, or None for an id not (or no longer) in flight."""
         entry = self._pending.pop(invoke_id, None)
         if entry is None:
             return None
-        d, call = entry
-        if call is not None and call.active():
-            call.cancel()
-        return d
+        waiter, timeout = entry
+        if timeout is not None:
+            del self._deadlines[timeout][invoke_id]
+        return waiter
+
+    def _expire(self) -> None:
+        self._timer = None
+        now = self._clock.seconds()
+        expired: list[tuple[int, _Entry]] = []
+        for queue in self._deadlines.values():
+            while queue:
+                invoke_id, deadline = next(iter(queue.items()))
+                if deadline > now:
+                    break
+                del queue[invoke_id]
+                expired.append((invoke_id, self._pending.pop(invoke_id)))
+        # Failing a request may make another (a retry, the next in a queue): the timer is set
+        # for what is left once they are all failed.
+        for invoke_id, (waiter, timeout) in expired:
+            waiter.failed(RequestTimeout(f"no answer to invoke {invoke_id} within {timeout:g} s"))
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """The timer, set for the earliest deadline left (or none when nothing waits)."""
+        earliest = min(
+            (next(iter(queue.values())) for queue in self._deadlines.values() if queue),
+            default=None,
+        )
+        timer = self._timer
+        if earliest is None:
+            if timer is not None:
+                timer.cancel()
+                self._timer = None
+            return
+        delay = max(0.0, earliest - self._clock.seconds())
+        if timer is None:
+            self._timer = self._clock.callLater(delay, self._expire)
+        elif timer.getTime() > earliest:
+            timer.reset(delay)
 
     def lose(self, reason: BaseException) -> None:
         """Fail everything in flight, and every later request, with ``reason``."""
         self._lost = reason
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         pending, self._pending = self._pending, {}
-        for d, call in pending.values():
-            if call is not None and call.active():
-                call.cancel()
-            d.errback(self._lost)
+        self._deadlines.clear()
+        for waiter, _ in pending.values():
+            waiter.failed(reason)

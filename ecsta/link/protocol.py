@@ -23,7 +23,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from ecsta.link.capture import PDURecorder
-from ecsta.link.correlation import Outstanding
+from ecsta.link.correlation import Outstanding, Waiter
 from ecsta.link.errors import (
     AssociationRejected,
     InvokeRejected,
@@ -70,6 +70,41 @@ def _cancel(call: IDelayedCall | None) -> None:
         call.cancel()
 
 
+class _Raw:
+    """A Deferred waiting for the encoded answer to a raw request."""
+
+    __slots__ = ("deferred",)
+
+    def __init__(self) -> None:
+        self.deferred: Deferred[bytes] = Deferred()
+
+    def answered(self, pdu: bytes, peek: ber.Peek) -> None:
+        self.deferred.callback(pdu)
+
+    def failed(self, reason: BaseException) -> None:
+        self.deferred.errback(reason)
+
+
+class _Typed(_Raw):
+    """A Deferred waiting for the result value of a typed request: a returnError or a reject
+    fails it."""
+
+    __slots__ = ()
+
+    def answered(self, pdu: bytes, peek: ber.Peek) -> None:
+        try:
+            answer = apdu.decode(pdu)
+        except DecodeError as error:
+            self.deferred.errback(error)
+            return
+        if isinstance(answer, apdu.ReturnResult):
+            self.deferred.callback(answer.result)
+        elif isinstance(answer, apdu.ReturnError):
+            self.deferred.errback(OperationFailed(answer.error, answer.errcode))
+        else:
+            self.deferred.errback(InvokeRejected(getattr(answer, "problem", None)))
+
+
 def _no_delay(transport: Any) -> None:
     """Send small PDUs at once (TLS included): with Nagle's algorithm against the peer's
     delayed ACK, a request behind an event waits up to 40 ms."""
@@ -113,7 +148,6 @@ class CSTAProtocol(Protocol):
         self.peer = ""
         self._frames = FrameDecoder(max_pdu)
         self._outstanding = Outstanding(clock)
-        self._typed: set[int] = set()
         self._paused = False
         self._backlog: deque[bytes] = deque()
         self._backlog_bytes = 0
@@ -167,13 +201,17 @@ class CSTAProtocol(Protocol):
         """
         self.send_framed(frame(pdu))
 
-    def send_framed(self, data: bytes) -> None:
-        """Write bytes that are already framed: a fan-out frames one event once for everyone."""
+    def send_framed(self, data: bytes, peek: ber.Peek | None = None) -> None:
+        """Write bytes that are already framed: a fan-out frames one event once for everyone.
+
+        ``peek`` is what the sender knows of the PDU's kind and operation, handed to the
+        recorder so that it need not read the PDU again.
+        """
         if self.closed or self.transport is None:
             raise LinkLost(f"association with {self.peer or 'peer'} is closed")
         self.counters["pdus_out"] += 1
         if self.capture is not None:
-            self.capture.record(True, data[HEADER_SIZE:], None)
+            self.capture.record(True, data[HEADER_SIZE:], peek)
         if not self._paused and not self._backlog:
             self.transport.write(data)
             return
@@ -295,8 +333,8 @@ class CSTAProtocol(Protocol):
 
     def _answerReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         invoke_id = peek.invoke_id
-        d = None if invoke_id is None else self._outstanding.pop(invoke_id)
-        if d is None:
+        waiter = None if invoke_id is None else self._outstanding.pop(invoke_id)
+        if waiter is None:
             self.warnings.warn(
                 "unexpected answer",
                 "{peer}: answer to invoke {id} that is not in flight (late or never sent), dropped",
@@ -304,25 +342,7 @@ class CSTAProtocol(Protocol):
                 id=invoke_id,
             )
             return
-        if invoke_id in self._typed:
-            self._typed.discard(invoke_id)
-            self._settleTyped(d, pdu)
-        else:
-            d.callback(pdu)
-
-    @staticmethod
-    def _settleTyped(d: Deferred[Any], pdu: bytes) -> None:
-        try:
-            answer = apdu.decode(pdu)
-        except DecodeError as error:
-            d.errback(error)
-            return
-        if isinstance(answer, apdu.ReturnResult):
-            d.callback(answer.result)
-        elif isinstance(answer, apdu.ReturnError):
-            d.errback(OperationFailed(answer.error, answer.errcode))
-        else:
-            d.errback(InvokeRejected(getattr(answer, "problem", None)))
+        waiter.answered(pdu, peek)
 
     def systemStatusReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         """The peer's keep-alive: answered, as both Panasonic ends expect."""
@@ -403,34 +423,52 @@ class CSTAProtocol(Protocol):
         if not op.answered:
             self.send_pdu(pdu)
             return defer.succeed(None)
-        d = self._outstanding.add(
-            invoke_id, self.request_timeout if timeout is None else timeout, self._typed.discard
+        waiter = _Typed()
+        self._outstanding.add(
+            invoke_id, self.request_timeout if timeout is None else timeout, waiter
         )
-        self._typed.add(invoke_id)
         self.send_pdu(pdu)
-        return d
+        return waiter.deferred
 
     def invoke_raw(self, pdu: bytes, timeout: float | None = None) -> Deferred[bytes]:
         """Send an encoded invoke under a fresh invoke id; fires with the encoded answer.
 
         The answer may be a returnResult, returnError or reject; it carries our id.
         """
+        waiter = _Raw()
+        self.request_raw(pdu, waiter, timeout)
+        return waiter.deferred
+
+    def request_raw(
+        self,
+        pdu: bytes,
+        waiter: Waiter,
+        timeout: float | None = None,
+        peek: ber.Peek | None = None,
+    ) -> None:
+        """:meth:`invoke_raw` for a sender that forwards thousands of requests a second:
+        ``waiter`` hears the answer, with the link's peek at it, or why there is none (also
+        when the request cannot be sent); ``peek``, the sender's own look at ``pdu``, spares
+        reading it again."""
         if self.closed or not self.associated:
-            return defer.fail(LinkLost(f"association with {self.peer or 'peer'} is not up"))
+            waiter.failed(LinkLost(f"association with {self.peer or 'peer'} is not up"))
+            return
         invoke_id = self._outstanding.allocate()
         try:
-            framed = frame(ber.with_invoke_id(pdu, invoke_id))
+            framed = ber.framed_with_invoke_id(pdu, invoke_id, peek)
         except (ValueError, DecodeError) as error:
             # Never registered: a request that cannot go out must not hold an id, or a slot
             # of whoever counts what is in flight, while nothing will ever answer it.
-            return defer.fail(Unsendable(f"cannot send this invoke: {error}"))
-        d = self._outstanding.add(invoke_id, self.request_timeout if timeout is None else timeout)
+            waiter.failed(Unsendable(f"cannot send this invoke: {error}"))
+            return
+        self._outstanding.add(
+            invoke_id, self.request_timeout if timeout is None else timeout, waiter
+        )
         try:
-            self.send_framed(framed)
+            self.send_framed(framed, peek)
         except BaseException:
             self._outstanding.pop(invoke_id)
             raise
-        return d
 
     def notify_raw(self, pdu: bytes) -> None:
         """Send an encoded invoke that expects no answer (an event report), with a fresh id."""

@@ -183,6 +183,9 @@ class PBXTicket:
     #: When a queued request stops waiting for a place in flight (set by the first sweep that
     #: sees it queued, see :meth:`Router.expire_queued`).
     deadline: float | None = None
+    #: The application's peek at ``pdu`` when ``pdu`` is the application's invoke as it came:
+    #: the link gives it the link's own invokeId by slicing instead of walking it again.
+    peek: ber.Peek | None = None
 
 
 @dataclass(eq=False)
@@ -322,11 +325,13 @@ class Router:
             return self._reject(app, peek.invoke_id, UNRECOGNIZED)
         special = self._special.get(opcode)
         if special is None or opcode in ARGUMENT_UNREAD:
-            problem = self._unfit(pdu)
+            problem = self._unfit(pdu, peek)
             if problem is not None:
                 return self._reject(app, peek.invoke_id, problem)
             if special is None:
-                return self._forward(PBXTicket(Purpose.FORWARD, pdu, app, peek.invoke_id))
+                return self._forward(
+                    PBXTicket(Purpose.FORWARD, pdu, app, peek.invoke_id, peek=peek)
+                )
             return special(self, app, pdu, apdu.Invoke(peek.invoke_id, opcode, None))
         try:
             invoke = apdu.decode(pdu)
@@ -337,7 +342,7 @@ class Router:
         assert isinstance(invoke, apdu.Invoke)
         return special(self, app, pdu, invoke)
 
-    def _unfit(self, pdu: bytes) -> tuple[str, str] | None:
+    def _unfit(self, pdu: bytes, peek: ber.Peek) -> tuple[str, str] | None:
         """Why an invoke may not go to the PBX as it is, or None; repeats are remembered.
 
         Only the ROSE envelope is checked (BER itself was checked as the PDU arrived): the
@@ -345,7 +350,9 @@ class Router:
         argument, whatever CSTA edition or Panasonic service the operation belongs to
         (systemRegister, say), and its answer, result or reject, is the application's.
         """
-        key = ber.with_invoke_id(pdu, 0)
+        # Remembered without the invokeId, which changes from one request to the next: what
+        # follows it, or the whole PDU for a NULL id (which cannot start like what follows one).
+        key = pdu if peek.invoke_id is None or not peek.after_id else pdu[peek.after_id :]
         if key in self._validated:
             return None
         try:

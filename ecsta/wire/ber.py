@@ -23,11 +23,12 @@ Structure followed (X.227 ACSE, X.880 ROSE, ECMA-285 event-report-definitions)::
 
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.framing import HEADER_SIZE, MAX_FRAME, frame
 from ecsta.wire.opcodes import Opcode
 from ecsta.wire.tlv import (
     encode_integer,
@@ -92,6 +93,9 @@ class Peek:
     operation rather than the PDU. ``cross_ref`` and ``event`` are set for a cSTAEventReport
     invoke with its argument: the MonitorCrossRefID content octets, and (group tag number, event
     tag number) of eventSpecificInfo, e.g. (0, 4) for delivered, which :data:`EVENT_NAMES` names.
+    ``after_id`` is where the ROSE PDU's invokeId ends (0 for ACSE APDUs and peeks made by
+    hand), so that giving the PDU another id is a matter of slicing; peeks that differ only in
+    it are equal.
     """
 
     kind: Kind
@@ -100,10 +104,11 @@ class Peek:
     cross_ref: bytes | None
     event: tuple[int, int] | None
     errcode: int | None
+    after_id: int = field(default=0, compare=False, repr=False)
 
 
 _PeekMaker = Callable[
-    [Kind, int | None, int | None, bytes | None, tuple[int, int] | None, int | None], Peek
+    [Kind, int | None, int | None, bytes | None, tuple[int, int] | None, int | None, int], Peek
 ]
 
 
@@ -114,8 +119,8 @@ def _peek_maker() -> _PeekMaker:
     than half as much as the whole walk to the routing fields; peek builds one per routed PDU.
     """
     new = object.__new__
-    set_kind, set_invoke_id, set_opcode, set_cross_ref, set_event, set_errcode = (
-        Peek.__dict__[field.name].__set__ for field in fields(Peek)
+    set_kind, set_invoke_id, set_opcode, set_cross_ref, set_event, set_errcode, set_after_id = (
+        Peek.__dict__[each.name].__set__ for each in fields(Peek)
     )
 
     def make(
@@ -125,6 +130,7 @@ def _peek_maker() -> _PeekMaker:
         cross_ref: bytes | None,
         event: tuple[int, int] | None,
         errcode: int | None,
+        after_id: int,
     ) -> Peek:
         made = new(Peek)
         set_kind(made, kind)
@@ -133,6 +139,7 @@ def _peek_maker() -> _PeekMaker:
         set_cross_ref(made, cross_ref)
         set_event(made, event)
         set_errcode(made, errcode)
+        set_after_id(made, after_id)
         return made
 
     return make
@@ -349,14 +356,17 @@ def peek(pdu: bytes) -> Peek:
     Only the TLVs on the way to those fields are read, each checked against its container; the
     PDU's own length must match ``len(pdu)``. Run :func:`validate` first when the rest matters.
     """
-    kind, invoke_id, code, _, argument, cross_start, cross_stop, _, group, event = _scan(pdu)
+    kind, invoke_id, code, _, argument, cross_start, cross_stop, _, group, event, after_id = _scan(
+        pdu
+    )
     if invoke_id is _ACSE:
         return _ACSE_PEEKS[pdu[0]]
     if kind is Kind.RETURN_ERROR:
-        return _make_peek(kind, invoke_id, None, None, None, code)
+        return _make_peek(kind, invoke_id, None, None, None, code, after_id)
     if argument < 0:
-        return _make_peek(kind, invoke_id, code, None, None, None)
-    return _make_peek(kind, invoke_id, code, pdu[cross_start:cross_stop], (group, event), None)
+        return _make_peek(kind, invoke_id, code, None, None, None, after_id)
+    cross_ref = pdu[cross_start:cross_stop]
+    return _make_peek(kind, invoke_id, code, cross_ref, (group, event), None, after_id)
 
 
 def linked_reply_route(pdu: bytes) -> tuple[bytes, bool] | None:
@@ -417,11 +427,33 @@ def with_invoke_id(pdu: bytes, invoke_id: int) -> bytes:
     return pdu[:1] + encode_length(len(new_id) + end - after) + new_id + pdu[after:]
 
 
+def framed_with_invoke_id(pdu: bytes, invoke_id: int, peek: Peek | None = None) -> bytes:
+    """``frame(with_invoke_id(pdu, invoke_id))``, made by slicing when ``peek``, a peek at
+    ``pdu`` itself, says where its invokeId ends: what a router does to every request and
+    answer it passes on, so one copy instead of a second walk and two copies."""
+    after = 0 if peek is None else peek.after_id
+    if not after:
+        return frame(with_invoke_id(pdu, invoke_id))
+    if 0 <= invoke_id < 0x80:
+        new_id = bytes((0x02, 1, invoke_id))
+    elif 0x80 <= invoke_id < 0x8000:
+        new_id = bytes((0x02, 2, invoke_id >> 8, invoke_id & 0xFF))
+    else:
+        content = encode_integer(invoke_id)
+        new_id = b"\x02" + encode_length(len(content)) + content
+    size = len(new_id) + len(pdu) - after
+    length = encode_length(size)
+    total = 1 + len(length) + size
+    if total > MAX_FRAME:
+        raise ValueError(f"a PDU must be 1..{MAX_FRAME} bytes, not {total}")
+    return total.to_bytes(HEADER_SIZE, "big") + pdu[:1] + length + new_id + pdu[after:]
+
+
 def with_cross_ref(pdu: bytes, cross_ref: bytes) -> bytes:
     """Copy of the cSTAEventReport invoke ``pdu`` whose crossRefIdentifier is ``cross_ref``."""
     if not pdu or pdu[0] != 0xA1:
         raise DecodeError("only an invoke can be a cSTAEventReport", 0)
-    _, _, opcode, body, argument, _, cross_stop, argument_stop, _, _ = _scan(pdu)
+    _, _, opcode, body, argument, _, cross_stop, argument_stop, _, _, _ = _scan(pdu)
     if opcode != CSTA_EVENT_REPORT:
         raise DecodeError(f"operation {opcode} is not cSTAEventReport ({CSTA_EVENT_REPORT})", 0)
     if argument < 0:
@@ -446,7 +478,7 @@ def with_cross_ref(pdu: bytes, cross_ref: bytes) -> bytes:
 # Marks an ACSE APDU in _scan's result: it has no invokeId, not even a NULL one.
 _ACSE = object()
 
-_Scan = tuple[Kind, Any, Any, int, int, int, int, int, int, int]
+_Scan = tuple[Kind, Any, Any, int, int, int, int, int, int, int, int]
 
 
 def _scan(pdu: bytes) -> _Scan:
@@ -455,7 +487,7 @@ def _scan(pdu: bytes) -> _Scan:
     Return (kind, invokeId (None for NULL, _ACSE for ACSE), opcode or errcode, start of the ROSE
     body, then for a cSTAEventReport with an argument: the argument's position,
     crossRefIdentifier content start and stop, argument stop, group and event tag numbers; the
-    argument's position is -1 otherwise).
+    argument's position is -1 otherwise; last, where the invokeId ends, 0 for ACSE).
 
     This runs for every PDU the multiplexer routes, so each TLV header in the usual form (one
     identifier octet, short length) is read inline; anything else goes through read_tlv, which
@@ -483,7 +515,7 @@ def _scan(pdu: bytes) -> _Scan:
             read_tlv(pdu, 0, end)
         raise DecodeError(f"{end - stop} trailing octet(s) after the {kind.value} PDU", stop)
     if first < 0xA0:
-        return kind, _ACSE, None, body, -1, 0, 0, 0, 0, 0
+        return kind, _ACSE, None, body, -1, 0, 0, 0, 0, 0, 0
 
     pos = body
     if pos + 1 < end and pdu[pos] == 0x02 and 0 < (n := pdu[pos + 1]) < 0x80 and pos + 2 + n <= end:
@@ -494,18 +526,21 @@ def _scan(pdu: bytes) -> _Scan:
         pos += 2 + n
     else:
         invoke_id, pos = _invoke_id(pdu, pos, end, kind)
+    after_id = pos
 
     if first == 0xA2:
         if pos == end:
-            return kind, invoke_id, None, body, -1, 0, 0, 0, 0, 0
+            return kind, invoke_id, None, body, -1, 0, 0, 0, 0, 0, after_id
         if pdu[pos] != 0x30:
             raise DecodeError(f"returnResult: result must be a SEQUENCE, not 0x{pdu[pos]:02x}", pos)
         start, stop = read_tlv(pdu, pos, end)
-        return kind, invoke_id, _code(pdu, start, stop, "result opcode")[0], body, -1, 0, 0, 0, 0, 0
+        code = _code(pdu, start, stop, "result opcode")[0]
+        return kind, invoke_id, code, body, -1, 0, 0, 0, 0, 0, after_id
     if first == 0xA3:
-        return kind, invoke_id, _code(pdu, pos, end, "errcode")[0], body, -1, 0, 0, 0, 0, 0
+        code = _code(pdu, pos, end, "errcode")[0]
+        return kind, invoke_id, code, body, -1, 0, 0, 0, 0, 0, after_id
     if first == 0xA4:
-        return kind, invoke_id, None, body, -1, 0, 0, 0, 0, 0
+        return kind, invoke_id, None, body, -1, 0, 0, 0, 0, 0, after_id
 
     if pos < end and (pdu[pos] == 0x80 or pdu[pos] == 0x81):
         pos = read_tlv(pdu, pos, end)[1]
@@ -518,7 +553,7 @@ def _scan(pdu: bytes) -> _Scan:
     else:
         opcode, pos = _code(pdu, pos, end, "invoke opcode")
     if opcode != CSTA_EVENT_REPORT or pos == end:
-        return kind, invoke_id, opcode, body, -1, 0, 0, 0, 0, 0
+        return kind, invoke_id, opcode, body, -1, 0, 0, 0, 0, 0, after_id
 
     # CSTAEventReportArgument ::= SEQUENCE { crossRefIdentifier [APPLICATION 21] OCTET STRING,
     #     eventSpecificInfo CHOICE { [group] CHOICE { [event] ... } } }
@@ -585,6 +620,7 @@ def _scan(pdu: bytes) -> _Scan:
         argument_stop,
         group,
         event,
+        after_id,
     )
 
 
