@@ -38,26 +38,9 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from ecsta.driver import messages
+from ecsta.driver import bringup, messages
 from ecsta.driver.admin import Administration
-from ecsta.driver.bringup import (
-    AbandonLists,
-    BringUp,
-    Effect,
-    GiveBackLicence,
-    Join,
-    KeepLines,
-    ListEntries,
-    ListUnfinished,
-    Procedure,
-    Publish,
-    Ready,
-    Request,
-    Start,
-    TakeLicence,
-    Turn,
-    Wait,
-)
+from ecsta.driver.bringup import BringUp, Effect, Procedure
 from ecsta.driver.calls import CallEngine
 from ecsta.driver.devicelist import DeviceListAssembly, ListedDevice, linked_reply
 from ecsta.driver.diagnostics import TrafficLog
@@ -397,7 +380,7 @@ class Driver(Service):
             step = procedure.send
             try:
                 value = self._perform(effect)
-                if isinstance(value, Deferred) and not isinstance(effect, Start):
+                if isinstance(value, Deferred) and not isinstance(effect, bringup.Start):
                     value = await value
             except Exception as error:
                 step, value = procedure.throw, error
@@ -406,44 +389,44 @@ class Driver(Service):
         """What ``effect`` comes to: its result, or a Deferred of it (a started procedure's
         Deferred is its handle, which only a Join waits for)."""
         match effect:
-            case Request(service, argument):
+            case bringup.Request(service, argument):
                 return Deferred.fromCoroutine(self.invoke(service, argument))
-            case Publish(out):
+            case bringup.Publish(out):
                 self.publish(out)
-            case TakeLicence(number):
+            case bringup.TakeLicence(number):
                 assert self.admin is not None
                 return self._pool(self.admin.take_licence, number)
-            case GiveBackLicence(number):
+            case bringup.GiveBackLicence(number):
                 assert self.admin is not None
                 return self._pool(self.admin.give_back_licence, number)
-            case Start(procedure, what):
+            case bringup.Start(procedure, what):
                 started = self._run(procedure)
                 if what is not None:
                     started.addErrback(lambda f: self.log.failure(what, f))
                 return started
-            case Join(handles):
+            case bringup.Join(handles):
                 joined = defer.DeferredList(cast(list[Deferred[Any]], handles), consumeErrors=True)
                 return joined.addCallback(
                     lambda outcomes: [(ok, v if ok else v.value) for ok, v in outcomes]
                 )
-            case ListEntries(cross_ref, timeout):
+            case bringup.ListEntries(cross_ref, timeout):
                 return Deferred.fromCoroutine(self._list_entries(cross_ref, timeout))
-            case AbandonLists():
+            case bringup.AbandonLists():
                 for waiting in list(self._lists.values()):
                     if not waiting.called:
                         waiting.errback(LinkLost("the PBX link went down during the device list"))
                 self._lists.clear()
-            case Turn():
+            case bringup.Turn():
                 return task.deferLater(self.clock, 0, lambda: None)
-            case Wait(waiters):
+            case bringup.Wait(waiters):
                 answer: Deferred[Any] = Deferred()
                 waiters.append(answer.callback)
                 return answer
-            case KeepLines(edit):
+            case bringup.KeepLines(edit):
                 assert self.admin is not None
                 kept = self.admin.keep_lines(edit)
                 kept.addErrback(lambda f: self.log.failure("keeping the lines loaded", f))
-            case Ready():
+            case bringup.Ready():
                 if not self.ready.called:
                     self.ready.callback(None)
         return None
@@ -466,7 +449,9 @@ class Driver(Service):
         try:
             return await waiting
         except defer.TimeoutError:
-            raise ListUnfinished(f"the PBX did not finish the list within {timeout:g} s") from None
+            raise bringup.ListUnfinished(
+                f"the PBX did not finish the list within {timeout:g} s"
+            ) from None
         finally:
             # A list given up on is not waited for: its late segments change nothing.
             self._lists.pop(cross_ref, None)
