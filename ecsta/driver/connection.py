@@ -27,7 +27,7 @@ request runs here too.
 
 import gc
 import itertools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 from twisted.application.service import Service
@@ -380,17 +380,17 @@ class Driver(Service):
             step = procedure.send
             try:
                 value = self._perform(effect)
-                if isinstance(value, Deferred) and not isinstance(effect, bringup.Start):
+                if isinstance(value, Awaitable) and not isinstance(effect, bringup.Start):
                     value = await value
             except Exception as error:
                 step, value = procedure.throw, error
 
     def _perform(self, effect: Effect) -> Any:
-        """What ``effect`` comes to: its result, or a Deferred of it (a started procedure's
-        Deferred is its handle, which only a Join waits for)."""
+        """What ``effect`` comes to: its result, or something to await for it (a started
+        procedure's Deferred is its handle, which only a Join waits for)."""
         match effect:
             case bringup.Request(service, argument):
-                return Deferred.fromCoroutine(self.invoke(service, argument))
+                return self.invoke(service, argument)
             case bringup.Publish(out):
                 self.publish(out)
             case bringup.TakeLicence(number):
@@ -410,7 +410,7 @@ class Driver(Service):
                     lambda outcomes: [(ok, v if ok else v.value) for ok, v in outcomes]
                 )
             case bringup.ListEntries(cross_ref, timeout):
-                return Deferred.fromCoroutine(self._list_entries(cross_ref, timeout))
+                return self._list_entries(cross_ref, timeout)
             case bringup.AbandonLists():
                 for waiting in list(self._lists.values()):
                     if not waiting.called:
