@@ -318,6 +318,20 @@ class LinkTests(CoreTestCase):
         run.answer(None)
         self.assertEqual(run.states(), [("101", ["LINEDEVSTATE_OUTOFSERVICE"], "link lost")])
 
+    def test_lines_follow_whether_the_pbx_behind_the_link_is_there(self) -> None:
+        line = self.opened()
+        self.usable = False
+        gone = Run(self.core.pbx_changed())
+        self.assertEqual(
+            gone.states(), [("101", ["LINEDEVSTATE_OUTOFSERVICE"], "PBX not available")]
+        )
+        self.assertTrue(gone.done, "nothing is asked of a PBX that is not there")
+        self.usable = True
+        back = Run(self.core.pbx_changed())
+        assert isinstance(back.effect, Request)
+        self.assertEqual(back.effect.service, "escape", "the device list is read first")
+        self.assertEqual(line.state, LineState.OUT_OF_SERVICE)
+
     def test_a_line_whose_monitor_outlived_the_pbx_is_read_again_then_in_service(self) -> None:
         line = self.opened()
         Run(self.core.out_of_service("PBX not available"))

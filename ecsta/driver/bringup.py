@@ -201,6 +201,14 @@ class BringUp:
 
     # -- the PBX comes and goes ---------------------------------------------------------------
 
+    def pbx_changed(self) -> Procedure[None]:
+        """The link came up, or the PBX behind it came or went: the lines are brought up
+        when requests can reach the PBX, and are out of service while they cannot."""
+        if self.usable():
+            yield from self.bring_up()
+        else:
+            yield from self.out_of_service("PBX not available")
+
     def bring_up(self) -> Procedure[None]:
         """The PBX became usable: read its device list, open every open line, and read again
         the calls of lines whose monitor outlived its absence."""

@@ -331,16 +331,14 @@ class Driver(Service):
         self._pbx_changed()
 
     def _pbx_changed(self) -> None:
-        if self.usable:
-            self._run(self.core.bring_up()).addErrback(
-                lambda f: self.log.failure("bringing lines up", f)
+        if not self.usable:
+            self.log.warn(
+                "the PBX is not available (systemStatus {status}): every line out of service",
+                status=self.pbx_status,
             )
-            return
-        self.log.warn(
-            "the PBX is not available (systemStatus {status}): every line out of service",
-            status=self.pbx_status,
+        self._run(self.core.pbx_changed()).addErrback(
+            lambda f: self.log.failure("bringing lines up", f)
         )
-        self._run(self.core.out_of_service("PBX not available"))
 
     def link_lost(self, proto: DriverProtocol) -> None:
         if proto is not self.proto:
