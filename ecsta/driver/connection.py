@@ -197,6 +197,8 @@ class Driver(Service):
             admin.use_runner(self._in_thread)
             admin.listeners.append(self.settings_changed)
 
+    # The settings the core acts on, read where the driver's were.
+
     @property
     def auto_load(self) -> bool:
         return self.core.auto_load
