@@ -7,6 +7,7 @@ the line's state and errors, the messages published, whether its licence is held
 
 from typing import Any
 
+from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -502,3 +503,27 @@ class AdapterTests(SynchronousTestCase):
         self.assertTrue(driver.ready.called, "the start is over, lines or not")
         driver.retry_monitors()
         self.assertEqual(len(link.asked), 2, "the retry asks for the list again")
+
+    def test_operations_that_find_a_licence_expired_share_one_answer_of_the_pool(self) -> None:
+        now = 1_790_000_000.0
+        admin = Administration(LicencePool(self.mktemp(), clock=lambda: now))
+        driver = Driver(Clock(), admin=admin)
+        line = driver.lines.add("101")
+        line.licensed, line.licensed_until = True, now
+        asked: list[str] = []
+        take = admin.take_licence
+
+        def counted(number: str) -> float | None:
+            asked.append(number)
+            return take(number)
+
+        self.patch(admin, "take_licence", counted)
+        self.successResultOf(driver._pool_gate.acquire())  # another line's turn at the pool
+        first = Deferred.fromCoroutine(driver.licence_problem(line))
+        second = Deferred.fromCoroutine(driver.licence_problem(line))
+        self.assertNoResult(first)
+        self.assertNoResult(second)
+        driver._pool_gate.release()
+        self.assertEqual((self.successResultOf(first), self.successResultOf(second)), (None, None))
+        self.assertEqual(asked, ["101"], "the pool was asked once")
+        self.assertTrue(line.licensed)
