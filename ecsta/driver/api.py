@@ -44,7 +44,8 @@ from ecsta.daemon import jsonbody
 from ecsta.daemon.site import Refusal
 from ecsta.daemon.tokens import BearerTokens, bearer_tokens
 from ecsta.driver.adminapi import AdminResource, import_into, serves
-from ecsta.driver.connection import CSTAOperationError, Driver
+from ecsta.driver.connection import Driver
+from ecsta.driver.failures import CSTAOperationError
 from ecsta.driver.instances import Instance, Instances
 from ecsta.driver.licence import LicenceError
 from ecsta.driver.lines import Line

@@ -5,9 +5,10 @@ A line is open from its creation until an application closes it. While open it i
 brought up (licence, MonitorStart, forwarding and calls read), in service, or out of service
 for a reason the line names (the link or the PBX down, the MonitorStart refused, no licence,
 the phone out of service), from which the driver's retries and the next association bring it
-back. The driver and the call engine say what happened (:class:`LineEvent`); this table alone
-says what state follows. An event that does not fit the state (a late answer for a line closed
-meanwhile) changes nothing, and :func:`next_state` says so with None, never an exception.
+back. The bring-up (:mod:`ecsta.driver.bringup`) and the call engine say what happened
+(:class:`LineEvent`); this table alone says what state follows. An event that does not fit
+the state (a late answer for a line closed meanwhile) changes nothing, and :func:`next_state`
+says so with None, never an exception.
 """
 
 import enum
