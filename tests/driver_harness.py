@@ -17,37 +17,16 @@ from twisted.internet.interfaces import IStreamClientEndpoint
 from twisted.internet.task import deferLater
 from twisted.web.client import Agent, readBody
 from twisted.web.http_headers import Headers
-from twisted.web.iweb import IBodyProducer
-from twisted.web.websocket import WebSocketClientEndpoint, WebSocketTransport
-from zope.interface import implementer
+from twisted.web.websocket import WebSocketClientEndpoint
 
 from ecsta.driver.config import DriverConfig
 from ecsta.driver.tap import DriverServices, build
 from ecsta.journal.settings import JournalSettings
 from ecsta.sim.config import SimConfig
 from ecsta.sim.runtime import SimulatorService
+from tests.driver_stream import Body, Reading, StreamClient, StreamFactory, events_url
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
-
-
-@implementer(IBodyProducer)
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.length = len(data)
-
-    def startProducing(self, consumer: Any) -> defer.Deferred[None]:
-        consumer.write(self.data)
-        return defer.succeed(None)
-
-    def pauseProducing(self) -> None:
-        pass
-
-    def resumeProducing(self) -> None:
-        pass
-
-    def stopProducing(self) -> None:
-        pass
 
 
 def port_of(listening: Any) -> int:
@@ -55,52 +34,7 @@ def port_of(listening: Any) -> int:
     return int(listening.getHost().port)
 
 
-class StreamClient:
-    """Collects what the driver's event stream sends."""
-
-    def __init__(self) -> None:
-        self.messages: list[dict[str, Any]] = []
-        self.transport: WebSocketTransport | None = None
-        self.closed: defer.Deferred[None] = defer.Deferred()
-        self._pongs: list[defer.Deferred[None]] = []
-
-    def next_pong(self) -> "defer.Deferred[None]":
-        """Fires when the next pong arrives (every message sent before it has arrived too)."""
-        waiting: defer.Deferred[None] = defer.Deferred()
-        self._pongs.append(waiting)
-        return waiting
-
-    def negotiationStarted(self, transport: WebSocketTransport) -> None:
-        self.transport = transport
-
-    def negotiationFinished(self) -> None:
-        pass
-
-    def pongReceived(self, payload: bytes) -> None:
-        waiting, self._pongs = self._pongs, []
-        for pong in waiting:
-            pong.callback(None)
-
-    def textMessageReceived(self, message: str) -> None:
-        self.messages.append(json.loads(message))
-
-    def bytesMessageReceived(self, data: bytes | bytearray) -> None:
-        pass
-
-    def connectionLost(self, reason: Any) -> None:
-        if not self.closed.called:
-            self.closed.callback(None)
-
-
-class _StreamFactory:
-    def __init__(self, client: StreamClient) -> None:
-        self.client = client
-
-    def buildProtocol(self, url: str) -> StreamClient:
-        return self.client
-
-
-class DriverHarness:
+class DriverHarness(Reading):
     """Simulator + driver (+ optional mux) on loopback; call :meth:`stop` in cleanup."""
 
     def __init__(self) -> None:
@@ -112,11 +46,6 @@ class DriverHarness:
         self.control_port = 0
         self.csta_port = 0
         self.extra: list[Any] = []
-
-    @property
-    def driver(self) -> Any:
-        assert self.services is not None
-        return self.services.driver
 
     async def start(
         self,
@@ -153,18 +82,15 @@ class DriverHarness:
         )
         if journal is not None:
             config.journal = journal
-        self.services = build(reactor, config, endpoint=endpoint)
+        self.services = build(reactor, config, pbx_endpoint=lambda _: endpoint)
         self.services.link._retryPolicy = lambda attempt: 0.2  # type: ignore[attr-defined]
         self.services.top.privilegedStartService()
         self.services.top.startService()
         waiting: Any = self.services.api.listening
         self.api_port = port_of(await waiting)
         await self.driver.ready
-        token = f"?token={tokens[0]}" if tokens else ""
-        ws = WebSocketClientEndpoint.new(
-            reactor, f"ws://127.0.0.1:{self.api_port}/api/v1/events{token}"
-        )
-        await ws.connect(_StreamFactory(self.stream))
+        ws = WebSocketClientEndpoint.new(reactor, events_url(self.api_port, tokens))
+        await ws.connect(StreamFactory(self.stream))
         await self.until(lambda: any(m["msg"] == "HELLO" for m in self.stream.messages))
 
     async def stop(self) -> None:
@@ -197,7 +123,7 @@ class DriverHarness:
             method.encode(),
             f"http://127.0.0.1:{port}{path}".encode(),
             all_headers,
-            _Body(data) if data else None,
+            Body(data) if data else None,
         )
         content = await readBody(response)
         return response.code, json.loads(content) if content else None
@@ -218,9 +144,6 @@ class DriverHarness:
         assert status == 200, f"control {method} {path}: {status} {answer}"
         return answer
 
-    async def person(self, number: str, action: str, **body: Any) -> Any:
-        return await self.control("POST", f"/devices/{number}/{action}", body or None)
-
     async def until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         """Wait until ``predicate`` holds, polling; fails the test after ``timeout``."""
         waited = 0.0
@@ -232,20 +155,6 @@ class DriverHarness:
                 raise AssertionError(f"condition not met within {timeout} s")
             await deferLater(reactor, 0.01, lambda: None)
             waited += 0.01
-
-    def mark(self) -> int:
-        return len(self.stream.messages)
-
-    def since(self, mark: int, line: str | None = None) -> list[dict[str, Any]]:
-        return [m for m in self.stream.messages[mark:] if line is None or m.get("line") == line]
-
-    def states(self, mark: int, line: str) -> list[str]:
-        """The LINE_CALLSTATE states published for ``line`` since ``mark``, in order."""
-        return [m["state"] for m in self.since(mark, line) if m["msg"] == "LINE_CALLSTATE"]
-
-    def calls(self, line: str) -> dict[int, dict[str, Any]]:
-        found = self.driver.lines.get(line)
-        return {} if found is None else {c.id: c.to_json() for c in found.calls.values()}
 
     async def caught_up(self, rounds: int = 2) -> None:
         """Until every driver has taken in what its PBX (or mux) sent so far and the event

@@ -1,96 +1,143 @@
 """The driver against the simulator in memory: one ``MemoryReactorClock``, ``iosim`` transports.
 
 :class:`DriverRig` builds the driver exactly as ``twistd`` does (:func:`ecsta.driver.tap.build`)
-on a memory reactor, and connects its PBX link to the simulator's own factory through
-``iosim``: no socket, no thread, no wall-clock wait. A test acts as a person at a phone (the
-simulator's control operations, called directly), as an application (the driver's API
-resources, rendered in memory) and reads what the driver published. :meth:`DriverRig.flush`
-moves every byte and every due timer until nothing is left to move: after it, nothing more is
-coming, by construction rather than by a quiet period.
+on a memory reactor, and connects each instance's PBX link to a simulator's own factory through
+``iosim`` (or to a multiplexer in between, itself connected so): no socket, no thread, no
+wall-clock wait. A test acts as a person at a phone (the simulator's control API), as an
+application (HTTP requests to the driver's own site, and its WebSocket event stream, carried
+in memory) and reads what the driver published. :meth:`DriverRig.flush` moves every byte and
+every due timer until nothing is left to move: after it, nothing more is coming, by
+construction rather than by a quiet period.
 """
 
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from io import BytesIO
-from typing import Any, cast
-from urllib.parse import parse_qsl
+from typing import Any
 
+from twisted.application.service import IService
 from twisted.internet import defer
-from twisted.internet.interfaces import IStreamClientEndpoint
+from twisted.internet.address import IPv4Address
+from twisted.internet.error import ConnectionRefusedError
+from twisted.internet.interfaces import IProtocolFactory, IStreamClientEndpoint
+from twisted.internet.protocol import Protocol
 from twisted.internet.testing import MemoryReactorClock
 from twisted.test import iosim
-from twisted.web.resource import IResource, Resource, getChildForRequest
-from twisted.web.server import NOT_DONE_YET
-from twisted.web.test.requesthelper import DummyRequest
+from twisted.web.client import Agent, HTTPConnectionPool, readBody
+from twisted.web.http_headers import Headers
+from twisted.web.server import Site
+from twisted.web.websocket import WebSocketClientEndpoint
 from zope.interface import implementer
 
 from ecsta.driver.config import DriverConfig
-from ecsta.driver.tap import DriverServices, build
+from ecsta.driver.tap import DriverServices, PBXEndpoint, build
+from ecsta.journal.settings import JournalSettings
 from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller, api_root
 from ecsta.sim.server import SimulatorFactory
+from tests.driver_stream import Body, Reading, StreamClient, StreamFactory, events_url
 
 #: Rounds of moving bytes and firing due timers before :meth:`DriverRig.flush` gives up: far
 #: more than any exchange in the tests needs, and a bound on one that never ends.
 MAX_ROUNDS = 10_000
 #: How far :meth:`DriverRig.until` moves the clock between two looks.
 STEP = 0.05
-
-
-def _decoded(answer: tuple[int, bytes]) -> tuple[int, Any]:
-    status, content = answer
-    return status, json.loads(content) if content else None
-
-
-class _Request(DummyRequest):
-    """A request of an application, which sends no cookie (the web console's session is one)."""
-
-    def getCookie(self, key: bytes) -> bytes | None:
-        return None
+#: What the driver's API is configured to listen on (nothing listens: requests are carried
+#: in memory), and the port applications name in their Host header and URLs.
+API = "tcp:0:interface=127.0.0.1"
+API_PORT = 8782
+#: The address every connection in the rig comes from.
+PEER = IPv4Address("TCP", "127.0.0.1", 40000)
 
 
 @implementer(IStreamClientEndpoint)
-class _SimulatorEndpoint:
-    """Connects each association of the driver to a new protocol of the simulator's factory."""
+class MemoryEndpoint:
+    """Connects each connection to a new protocol of ``serve`` through ``iosim``.
 
-    def __init__(self, rig: "DriverRig") -> None:
+    ``serve`` is a factory's ``buildProtocol``; when it builds none (a listener that turns
+    the address away) the connection is refused, as the kernel would. ``refusing`` refuses
+    every connection, as a host with nothing listening does.
+    """
+
+    def __init__(self, rig: "DriverRig", serve: Callable[[Any], Protocol | None]) -> None:
         self.rig = rig
+        self.serve = serve
+        self.refusing = False
 
-    def connect(self, factory: Any) -> defer.Deferred[Any]:
-        assert self.rig.sim is not None
-        server = self.rig.sim.buildProtocol(None)
-        client = factory.buildProtocol(None)
+    def connect(self, factory: IProtocolFactory) -> defer.Deferred[Any]:
+        server = None if self.refusing else self.serve(PEER)
+        if server is None:
+            return defer.fail(ConnectionRefusedError())
+        client = factory.buildProtocol(PEER)
+        assert client is not None
         pump = iosim.connect(
             server,
-            iosim.FakeTransport(server, isServer=True),
+            iosim.FakeTransport(server, isServer=True, peerAddress=PEER),
             client,
-            iosim.FakeTransport(client, isServer=False),
+            iosim.FakeTransport(client, isServer=False, hostAddress=PEER),
             greet=False,
         )
         self.rig.pumps.append(pump)
         return defer.succeed(client)
 
 
-class DriverRig:
-    """Simulator + driver in memory: :meth:`start` it, and :meth:`stop` it in cleanup.
+class _EndpointFactory:
+    """What an ``Agent`` (and a WebSocket client) connects through: always ``endpoint``."""
 
-    Its methods have the shape of :class:`tests.driver_harness.DriverHarness`'s (awaitable),
-    so that a test runs on either; here each is done when it returns.
-    """
+    def __init__(self, endpoint: MemoryEndpoint) -> None:
+        self.endpoint = endpoint
+
+    def endpointForURI(self, uri: Any) -> MemoryEndpoint:
+        return self.endpoint
+
+
+class DriverRig(Reading):
+    """Simulators + driver (+ a multiplexer) in memory: :meth:`start` it, :meth:`stop` it in
+    cleanup. Its methods are awaitable, but each is done when it returns."""
 
     def __init__(self) -> None:
         self.clock = MemoryReactorClock()
-        self.sim: SimulatorFactory | None = None
-        self.control_root: Resource | None = None
         self.pumps: list[iosim.IOPump] = []
-        self.messages: list[dict[str, Any]] = []
+        self.stream = StreamClient()
         self.services: DriverServices | None = None
+        #: The simulators by name; the one of :meth:`start` is "".
+        self.sims: dict[str, SimulatorFactory] = {}
+        self.controls: dict[str, Site] = {}
+        #: Services started beside the driver (a multiplexer), stopped with it.
+        self.extra: list[IService] = []
 
     @property
-    def driver(self) -> Any:
-        assert self.services is not None
-        return self.services.driver
+    def sim(self) -> SimulatorFactory:
+        return self.sims[""]
+
+    # -- building -------------------------------------------------------------------------------
+
+    def add_sim(self, name: str = "", config: SimConfig | None = None) -> MemoryEndpoint:
+        """A simulator (keep-alives off: the clock jumps); the endpoint that reaches it."""
+        sim = SimulatorFactory(self.clock, replace(config or SimConfig(), keepalive_interval=None))
+        self.sims[name] = sim
+        self.controls[name] = Site(api_root(Controller(sim)), reactor=self.clock)
+        return MemoryEndpoint(self, sim.buildProtocol)
+
+    def mux(self, document: dict[str, Any], pbx: IStreamClientEndpoint) -> MemoryEndpoint:
+        """A multiplexer configured by ``document``, connected to ``pbx`` and started; the
+        endpoint that reaches its (first) application listener."""
+        from ecsta.mux.config import from_dict
+        from ecsta.mux.service import MuxService
+
+        config = from_dict({"listen": {"tcp": [API]}, "status": {"endpoint": ""}, **document})
+        service = MuxService(self.clock, config, pbx_endpoint=pbx)
+        # Its passwords are checked on a pool of threads; a memory reactor has none, so they
+        # are checked here, as the multiplexer does without that pool.
+        users = service.mux
+        users.check_password = lambda user, password: defer.maybeDeferred(
+            users.users.verify, user, password
+        )
+        service.privilegedStartService()
+        service.startService()
+        self.extra.append(service)
+        listening = self.clock.tcpServers[-1][1]
+        return MemoryEndpoint(self, listening.buildProtocol)
 
     async def start(
         self,
@@ -100,37 +147,76 @@ class DriverRig:
         tokens: list[str] | None = None,
         snapshot_interval: float = 0.0,
         monitor_retry_interval: float = 0.0,
+        via: Callable[[MemoryEndpoint], IStreamClientEndpoint] | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        journal: JournalSettings | None = None,
+        ready: bool = True,
     ) -> None:
-        self.sim = SimulatorFactory(
-            self.clock, replace(sim or SimConfig(), keepalive_interval=None)
-        )
-        self.control_root = api_root(Controller(self.sim))
-        driver_config = DriverConfig(
-            api="tcp:0:interface=127.0.0.1",
+        """Start a simulator and the driver connected to it (``via`` turns the simulator's
+        endpoint into the one the driver connects to: a multiplexer in between); ``ready``
+        waits for its lines to be up."""
+        endpoint: IStreamClientEndpoint = self.add_sim("", sim)
+        if via is not None:
+            endpoint = via(self.sim_endpoint())
+        config = DriverConfig(
+            api=API,
             lines=list(lines or []),
             tokens=list(tokens or []),
             snapshot_interval=snapshot_interval,
             monitor_retry_interval=monitor_retry_interval,
+            user=user,
+            password=password,
         )
-        self.services = build(self.clock, driver_config, endpoint=_SimulatorEndpoint(self))
-        self.services.link._retryPolicy = lambda attempt: 0.2  # type: ignore[attr-defined]
-        # What the event stream sends applications: every instance's messages as they see
-        # them, through JSON.
-        self.services.instances.subscribe(lambda m: self.messages.append(json.loads(json.dumps(m))))
+        if journal is not None:
+            config.journal = journal
+        await self.start_config(config, lambda _: endpoint, ready)
+
+    def sim_endpoint(self, name: str = "") -> MemoryEndpoint:
+        return MemoryEndpoint(self, self.sims[name].buildProtocol)
+
+    async def start_config(
+        self, config: DriverConfig, pbx_endpoint: PBXEndpoint, ready: bool = True
+    ) -> None:
+        """The driver of ``config``, each instance connected through ``pbx_endpoint``, started,
+        and the event stream subscribed; ``ready`` waits for every instance's lines."""
+        self.services = build(self.clock, config, pbx_endpoint=pbx_endpoint)
+        for login in self.services.logins.values():
+            login.link._retryPolicy = lambda attempt: 0.2  # type: ignore[attr-defined]
+        self.services.top.privilegedStartService()
         self.services.top.startService()
-        await self.until(lambda: self.driver.ready.called)
+        if ready:
+            instances = self.services.instances
+            await self.until(lambda: all(i.driver.ready.called for i in instances))
+        self.subscribe(config.tokens)
+
+    def subscribe(self, tokens: list[str] | None) -> None:
+        """Open the event stream, as an application does; returns once HELLO has arrived."""
+        endpoint = _EndpointFactory(self._to_api())
+        ws = WebSocketClientEndpoint(endpoint, events_url(API_PORT, tokens))  # type: ignore[arg-type]
+        connected = defer.Deferred.fromCoroutine(ws.connect(StreamFactory(self.stream)))
+        self.flush()
+        assert connected.called, "the event stream did not open"
 
     async def stop(self) -> None:
-        if self.services is not None and self.services.top.running:
-            self.services.top.stopService()
+        if self.stream.transport is not None and not self.stream.closed.called:
+            self.stream.transport.loseConnection()
+        for service in [self.services.top if self.services else None, *self.extra]:
+            if service is not None and service.running:
+                service.stopService()
         self.flush()
-        if self.sim is not None:
-            self.sim.stop()
+        for sim in self.sims.values():
+            sim.stop()
+
+    # -- time -----------------------------------------------------------------------------------
 
     def flush(self) -> None:
         """Move every byte and fire every timer due now, until nothing moves any more."""
         for _ in range(MAX_ROUNDS):
             moved = any([pump.pump() for pump in self.pumps])
+            self.pumps = [
+                p for p in self.pumps if not (p.clientIO.disconnected and p.serverIO.disconnected)
+            ]
             due = any(call.getTime() <= self.clock.seconds() for call in self.clock.calls)
             if not moved and not due:
                 return
@@ -150,6 +236,39 @@ class DriverRig:
 
     # -- acting ---------------------------------------------------------------------------------
 
+    def _to_api(self) -> MemoryEndpoint:
+        assert self.services is not None
+        site: Any = self.services.api.factory
+        return MemoryEndpoint(self, site.buildProtocol)
+
+    async def request(
+        self,
+        endpoint: MemoryEndpoint,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> tuple[int, bytes]:
+        """An HTTP request through ``endpoint``, answered by the time it returns."""
+        data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+        all_headers = Headers({"content-type": ["application/json"]})
+        for key, value in (headers or {}).items():
+            all_headers.addRawHeader(key, value)
+        pool = HTTPConnectionPool(self.clock, persistent=False)
+        agent = Agent.usingEndpointFactory(self.clock, _EndpointFactory(endpoint), pool)
+        url = f"http://127.0.0.1:{API_PORT}{path}".encode()
+        sending = agent.request(method.encode(), url, all_headers, Body(data) if data else None)
+        answered: list[tuple[int, bytes]] = []
+        sending.addCallback(
+            lambda response: readBody(response).addCallback(
+                lambda content: answered.append((response.code, content))
+            )
+        )
+        self.flush()
+        assert answered, f"{method} {path} was not answered"
+        return answered[0]
+
     async def api(
         self,
         method: str,
@@ -157,69 +276,26 @@ class DriverRig:
         body: Any = None,
         token: str | None = None,
         raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         """An application's request to the driver API (``path`` under ``/api/v1``)."""
-        assert self.services is not None
-        site: Any = self.services.api.factory
-        headers = {"authorization": f"Bearer {token}"} if token else {}
-        return _decoded(self._request(site.resource, method, f"/api/v1{path}", body, raw, headers))
-
-    async def control(self, method: str, path: str, body: Any = None) -> Any:
-        """A request to the simulator's control API (``path`` under ``/api``)."""
-        assert self.control_root is not None
-        status, answer = _decoded(self._request(self.control_root, method, f"/api{path}", body))
-        assert status == 200, f"control {method} {path}: {status} {answer}"
-        return answer
-
-    async def person(self, number: str, action: str, **body: Any) -> Any:
-        return await self.control("POST", f"/devices/{number}/{action}", body or None)
+        all_headers = {"authorization": f"Bearer {token}"} if token else {}
+        all_headers.update(headers or {})
+        code, content = await self.request(
+            self._to_api(), method, f"/api/v1{path}", body, all_headers, raw
+        )
+        return code, json.loads(content) if content else None
 
     async def text(self, path: str) -> tuple[int, bytes]:
-        """A GET of the driver API that answers in text (``/lines/export``)."""
-        assert self.services is not None
-        site: Any = self.services.api.factory
-        return self._request(site.resource, "GET", f"/api/v1{path}")
+        """A GET of the driver's site that answers in text (``/lines/export`` under
+        ``/api/v1``, or ``/metrics``)."""
+        full = path if path.startswith("/metrics") else f"/api/v1{path}"
+        return await self.request(self._to_api(), "GET", full)
 
-    def _request(
-        self,
-        root: Resource,
-        method: str,
-        path: str,
-        body: Any = None,
-        raw: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, bytes]:
-        location, _, query = path.partition("?")
-        request = _Request(location.strip("/").encode().split(b"/"))
-        request.method = method.encode()
-        for name, value in parse_qsl(query):
-            request.addArg(name.encode(), value.encode())
-        data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
-        request.content = BytesIO(data)
-        request.requestHeaders.addRawHeader(b"content-type", b"application/json")
-        for name, value in (headers or {}).items():
-            request.requestHeaders.addRawHeader(name.encode(), value.encode())
-        resource = cast(IResource, getChildForRequest(root, request))
-        out = resource.render(request)  # type: ignore[arg-type]
-        if out != NOT_DONE_YET:
-            request.write(out)
-            request.finish()
-        self.flush()
-        assert request.finished, f"{method} {path} was not answered"
-        return request.responseCode or 200, b"".join(request.written)
-
-    # -- reading --------------------------------------------------------------------------------
-
-    def mark(self) -> int:
-        return len(self.messages)
-
-    def since(self, mark: int, line: str | None = None) -> list[dict[str, Any]]:
-        return [m for m in self.messages[mark:] if line is None or m.get("line") == line]
-
-    def states(self, mark: int, line: str) -> list[str]:
-        """The LINE_CALLSTATE states published for ``line`` since ``mark``, in order."""
-        return [m["state"] for m in self.since(mark, line) if m["msg"] == "LINE_CALLSTATE"]
-
-    def calls(self, line: str) -> dict[int, dict[str, Any]]:
-        found = self.driver.lines.get(line)
-        return {} if found is None else {c.id: c.to_json() for c in found.calls.values()}
+    async def control(self, method: str, path: str, body: Any = None, site: str = "") -> Any:
+        """A request to a simulator's control API (``path`` under ``/api``)."""
+        endpoint = MemoryEndpoint(self, self.controls[site].buildProtocol)
+        status, content = await self.request(endpoint, method, f"/api{path}", body)
+        answer = json.loads(content) if content else None
+        assert status == 200, f"control {method} {path}: {status} {answer}"
+        return answer

@@ -86,7 +86,9 @@ class ReactorStallTests(TestCase):
             snapshot_interval=0,
             monitor_retry_interval=0,
         )
-        services = build(reactor, config, endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta))
+        services = build(
+            reactor, config, pbx_endpoint=lambda _: TCP4ClientEndpoint(reactor, "127.0.0.1", csta)
+        )
         watch = StallWatch()
         watch.loop.start(TICK, now=False)
         self.addCleanup(watch.loop.stop)

@@ -18,7 +18,7 @@ import itertools
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,15 +204,20 @@ class DriverServices:
     logins: dict[str, MuxLogin] = field(default_factory=dict)
 
 
+#: The endpoint an instance's PBX link connects to, given the instance's configuration.
+PBXEndpoint = Callable[[DriverConfig], IStreamClientEndpoint]
+
+
 def build(
     reactor: Any,
     config: DriverConfig,
-    endpoint: IStreamClientEndpoint | None = None,
+    pbx_endpoint: PBXEndpoint | None = None,
 ) -> DriverServices:
     """The driver's services: per instance a PBX link and a driver, then the API server.
 
-    ``endpoint`` replaces the configured PBX endpoint of the first instance (tests and
-    ``--pbx sim`` pass their own).
+    ``pbx_endpoint`` replaces the configured PBX endpoint of every instance: a program that
+    embeds the driver, a bench or a test connects each instance where it wants (its own PBX
+    in memory), through the same composition as ``twistd``'s.
     """
     top = MultiService()
     pool = _licence_pool(config)
@@ -230,8 +235,9 @@ def build(
                 "its extensions are reported without the location that tells them apart",
                 instance=instance.instance,
             )
+        endpoint = pbx_endpoint(instance) if pbx_endpoint is not None else None
         driver, pdus, login = _instance_services(
-            reactor, instance, admin, top, endpoint if index == 0 else None, call_ids, requests
+            reactor, instance, admin, top, endpoint, call_ids, requests
         )
         drivers.append((instance.instance, driver, pdus))
         links.append(login.link)
