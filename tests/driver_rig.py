@@ -176,10 +176,11 @@ class DriverRig(Reading):
         return MemoryEndpoint(self, self.sims[name].buildProtocol)
 
     async def start_config(
-        self, config: DriverConfig, pbx_endpoint: PBXEndpoint, ready: bool = True
+        self, config: DriverConfig, pbx_endpoint: PBXEndpoint | None, ready: bool = True
     ) -> None:
-        """The driver of ``config``, each instance connected through ``pbx_endpoint``, started,
-        and the event stream subscribed; ``ready`` waits for every instance's lines."""
+        """The driver of ``config``, each instance connected through ``pbx_endpoint`` (or
+        its configured endpoint, which nothing in memory answers), started, and the event
+        stream subscribed; ``ready`` waits for every instance's lines."""
         self.services = build(self.clock, config, pbx_endpoint=pbx_endpoint)
         for login in self.services.logins.values():
             login.link._retryPolicy = lambda attempt: 0.2  # type: ignore[attr-defined]
@@ -198,11 +199,20 @@ class DriverRig(Reading):
         self.flush()
         assert connected.called, "the event stream did not open"
 
-    async def stop(self) -> None:
+    async def stop_driver(self) -> None:
+        """Stop the driver (as ``systemctl stop`` does); its stream client is closed and a
+        new one waits for the next start."""
         if self.stream.transport is not None and not self.stream.closed.called:
             self.stream.transport.loseConnection()
-        for service in [self.services.top if self.services else None, *self.extra]:
-            if service is not None and service.running:
+        if self.services is not None and self.services.top.running:
+            self.services.top.stopService()
+        self.flush()
+        self.stream = StreamClient()
+
+    async def stop(self) -> None:
+        await self.stop_driver()
+        for service in self.extra:
+            if service.running:
                 service.stopService()
         self.flush()
         for sim in self.sims.values():
