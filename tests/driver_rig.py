@@ -22,6 +22,7 @@ from twisted.internet.error import ConnectionRefusedError
 from twisted.internet.interfaces import IProtocolFactory, IStreamClientEndpoint
 from twisted.internet.protocol import Protocol
 from twisted.internet.testing import MemoryReactorClock
+from twisted.python.failure import Failure
 from twisted.test import iosim
 from twisted.web.client import Agent, HTTPConnectionPool, readBody
 from twisted.web.http_headers import Headers
@@ -29,8 +30,10 @@ from twisted.web.server import Site
 from twisted.web.websocket import WebSocketClientEndpoint
 from zope.interface import implementer
 
+from ecsta.daemon.reload import Outcome
+from ecsta.daemon.startup import Daemon
 from ecsta.driver.config import DriverConfig
-from ecsta.driver.tap import DriverServices, PBXEndpoint, build
+from ecsta.driver.tap import DriverServices, PBXEndpoint, build, compose
 from ecsta.journal.settings import JournalSettings
 from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller, api_root
@@ -48,6 +51,32 @@ API = "tcp:0:interface=127.0.0.1"
 API_PORT = 8782
 #: The address every connection in the rig comes from.
 PEER = IPv4Address("TCP", "127.0.0.1", 40000)
+
+
+class _InlineThreads:
+    """A thread pool that runs each piece of work at once, in the thread that hands it over."""
+
+    def callInThreadWithCallback(
+        self, done: Callable[[bool, Any], None], work: Callable[..., Any], *args: Any
+    ) -> None:
+        try:
+            result = work(*args)
+        except BaseException:
+            done(False, Failure())
+        else:
+            done(True, result)
+
+
+class RigReactor(MemoryReactorClock):
+    """A memory reactor whose work "in a thread" (a reload's reading of the configuration)
+    runs at once, and whose calls "from a thread" run at once too: what the daemon hands to
+    threads is done by the time the request that asked for it is answered."""
+
+    def getThreadPool(self) -> _InlineThreads:
+        return _InlineThreads()
+
+    def callFromThread(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        call(*args, **kwargs)
 
 
 @implementer(IStreamClientEndpoint)
@@ -96,7 +125,7 @@ class DriverRig(Reading):
     cleanup. Its methods are awaitable, but each is done when it returns."""
 
     def __init__(self) -> None:
-        self.clock = MemoryReactorClock()
+        self.clock = RigReactor()
         self.pumps: list[iosim.IOPump] = []
         self.stream = StreamClient()
         self.services: DriverServices | None = None
@@ -105,6 +134,8 @@ class DriverRig(Reading):
         self.controls: dict[str, Site] = {}
         #: Services started beside the driver (a multiplexer), stopped with it.
         self.extra: list[IService] = []
+        #: Real loopback ports of :meth:`loopback_url`.
+        self.ports: list[Any] = []
 
     @property
     def sim(self) -> SimulatorFactory:
@@ -153,10 +184,13 @@ class DriverRig(Reading):
         journal: JournalSettings | None = None,
         ready: bool = True,
     ) -> None:
-        """Start a simulator and the driver connected to it (``via`` turns the simulator's
+        """Start a simulator (unless :meth:`add_sim` did) and the driver connected to it
+        (``via`` turns the simulator's
         endpoint into the one the driver connects to: a multiplexer in between); ``ready``
         waits for its lines to be up."""
-        endpoint: IStreamClientEndpoint = self.add_sim("", sim)
+        endpoint: IStreamClientEndpoint = (
+            self.sim_endpoint() if "" in self.sims else self.add_sim("", sim)
+        )
         if via is not None:
             endpoint = via(self.sim_endpoint())
         config = DriverConfig(
@@ -191,6 +225,24 @@ class DriverRig(Reading):
             await self.until(lambda: all(i.driver.ready.called for i in instances))
         self.subscribe(config.tokens)
 
+    def start_daemon(self, options: Any, pbx_endpoint: PBXEndpoint) -> Daemon:
+        """What ``twistd`` runs of ``options`` (its daemon, with the reload SIGHUP and ``POST
+        /reload`` run), each instance connected through ``pbx_endpoint``, started."""
+        daemon, self.services = compose(self.clock, options, pbx_endpoint)
+        daemon.privilegedStartService()
+        daemon.startService()
+        self.flush()
+        return daemon
+
+    async def reload(self) -> Outcome:
+        """What SIGHUP runs, run; its outcome."""
+        assert self.services is not None and self.services.reloader is not None
+        outcome: list[Outcome] = []
+        self.services.reloader.reload().addCallback(outcome.append)
+        self.flush()
+        assert outcome, "the reload did not end"
+        return outcome[0]
+
     def subscribe(self, tokens: list[str] | None) -> None:
         """Open the event stream, as an application does; returns once HELLO has arrived."""
         endpoint = _EndpointFactory(self._to_api())
@@ -204,12 +256,17 @@ class DriverRig(Reading):
         new one waits for the next start."""
         if self.stream.transport is not None and not self.stream.closed.called:
             self.stream.transport.loseConnection()
-        if self.services is not None and self.services.top.running:
-            self.services.top.stopService()
+        if self.services is not None:
+            # The daemon around the driver's services, when the rig started one.
+            outer: Any = self.services.top.parent or self.services.top
+            if outer.running:
+                outer.stopService()
         self.flush()
         self.stream = StreamClient()
 
     async def stop(self) -> None:
+        for port in self.ports:
+            await port.stopListening()
         await self.stop_driver()
         for service in self.extra:
             if service.running:
@@ -296,11 +353,24 @@ class DriverRig(Reading):
         )
         return code, json.loads(content) if content else None
 
-    async def text(self, path: str) -> tuple[int, bytes]:
+    async def text(self, path: str, token: str | None = None) -> tuple[int, bytes]:
         """A GET of the driver's site that answers in text (``/lines/export`` under
         ``/api/v1``, or ``/metrics``)."""
         full = path if path.startswith("/metrics") else f"/api/v1{path}"
-        return await self.request(self._to_api(), "GET", full)
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        return await self.request(self._to_api(), "GET", full, headers=headers)
+
+    def loopback_url(self) -> str:
+        """The driver's site, served on a real loopback port as well, for the one client that
+        only speaks through sockets: the ``ecsta`` command line (a blocking urllib client,
+        run in a thread). The driver behind the site stays on the rig's clock."""
+        from twisted.internet import reactor
+
+        assert self.services is not None
+        if not self.ports:
+            port = reactor.listenTCP(0, self.services.api.factory, interface="127.0.0.1")
+            self.ports.append(port)
+        return f"http://127.0.0.1:{self.ports[0].getHost().port}"
 
     async def control(self, method: str, path: str, body: Any = None, site: str = "") -> Any:
         """A request to a simulator's control API (``path`` under ``/api``)."""

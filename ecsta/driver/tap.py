@@ -424,6 +424,14 @@ def _embedded_simulator(reactor: Any, sim_config: str | None) -> tuple[Any, Any]
 def makeService(options: Options) -> Daemon:
     from twisted.internet import reactor
 
+    return compose(reactor, options)[0]
+
+
+def compose(
+    reactor: Any, options: Options, pbx_endpoint: PBXEndpoint | None = None
+) -> tuple[Daemon, DriverServices]:
+    """What ``twistd`` runs of ``options``, on ``reactor``: the daemon, with its reload and
+    readiness, and the driver's services within it (``pbx_endpoint`` as for :func:`build`)."""
     config: DriverConfig = options.config
     try:
         try:
@@ -436,7 +444,7 @@ def makeService(options: Options) -> Daemon:
             listener_certificate(config.api, time.time())
         except CertificateError as error:
             raise ConfigError("api.endpoint", str(error)) from None
-        services = build(reactor, config)
+        services = build(reactor, config, pbx_endpoint)
     except ConfigError as error:
         sys.stderr.write(f"ecsta-driver: {error}\n")
         raise SystemExit(1) from None
@@ -459,4 +467,4 @@ def makeService(options: Options) -> Daemon:
     )
     services.reloader.setServiceParent(daemon)
     Readiness(reactor).setServiceParent(daemon)
-    return daemon
+    return daemon, services
