@@ -1,10 +1,14 @@
 """The driver against the simulator, in this process, over real loopback sockets.
 
 :class:`DriverHarness` starts the simulator (CSTA and control API on free loopback ports), the
-driver connected to it (directly, or through a mux when one is given) and its API, and
-subscribes to the WebSocket event stream, so that a test can act as a person at a phone
-(simulator control API), as an application (driver API), and read everything the driver
-published.
+driver connected to it and its API, and subscribes to the WebSocket event stream, so that a
+test can act as a person at a phone (simulator control API), as an application (driver API),
+and read everything the driver published.
+
+Driver tests run in memory (:mod:`tests.driver_rig`); this harness is for what only real
+sockets and threads show: clients that are programs of their own (the ``ecsta`` command
+line, a browser), and parts that work through the real reactor's threads (the call journal's
+database).
 """
 
 import json
@@ -13,10 +17,8 @@ from typing import Any
 
 from twisted.internet import defer, reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint
-from twisted.internet.interfaces import IStreamClientEndpoint
 from twisted.internet.task import deferLater
-from twisted.web.client import Agent, readBody
-from twisted.web.http_headers import Headers
+from twisted.web.client import Agent
 from twisted.web.websocket import WebSocketClientEndpoint
 
 from ecsta.driver.config import DriverConfig
@@ -24,7 +26,7 @@ from ecsta.driver.tap import DriverServices, build
 from ecsta.journal.settings import JournalSettings
 from ecsta.sim.config import SimConfig
 from ecsta.sim.runtime import SimulatorService
-from tests.driver_stream import Body, Reading, StreamClient, StreamFactory, events_url
+from tests.driver_stream import Reading, StreamClient, StreamFactory, events_url, exchange
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
 
@@ -45,7 +47,6 @@ class DriverHarness(Reading):
         self.api_port = 0
         self.control_port = 0
         self.csta_port = 0
-        self.extra: list[Any] = []
 
     async def start(
         self,
@@ -55,30 +56,22 @@ class DriverHarness(Reading):
         tokens: list[str] | None = None,
         snapshot_interval: float = 0.0,
         monitor_retry_interval: float = 0.0,
-        via: Callable[[int], Any] | None = None,
-        user: str | None = None,
-        password: str | None = None,
         journal: JournalSettings | None = None,
     ) -> None:
-        """Start everything; ``via`` turns the simulator's CSTA port into the endpoint the
-        driver connects to (a mux in between), as an awaitable."""
+        """Start everything: the simulator, the driver connected to it, its event stream."""
         self.sim = SimulatorService(reactor, sim or SimConfig(csta=LOOPBACK, control=LOOPBACK))
         self.sim.privilegedStartService()
         self.sim.startService()
         self.csta_port = port_of(await self.sim.csta.listening)
         assert self.sim.control is not None
         self.control_port = port_of(await self.sim.control.listening)
-        endpoint: IStreamClientEndpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", self.csta_port)
-        if via is not None:
-            endpoint = await via(self.csta_port)
+        endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", self.csta_port)
         config = DriverConfig(
             api=LOOPBACK,
             lines=list(lines or []),
             tokens=list(tokens or []),
             snapshot_interval=snapshot_interval,
             monitor_retry_interval=monitor_retry_interval,
-            user=user,
-            password=password,
         )
         if journal is not None:
             config.journal = journal
@@ -100,7 +93,7 @@ class DriverHarness(Reading):
             except Exception:
                 pass
             await self.stream.closed
-        for service in [self.services.top if self.services else None, *self.extra, self.sim]:
+        for service in [self.services.top if self.services else None, self.sim]:
             if service is not None and service.running:
                 await defer.maybeDeferred(service.stopService)
 
@@ -113,31 +106,17 @@ class DriverHarness(Reading):
         path: str,
         body: Any = None,
         headers: dict[str, str] | None = None,
-        raw: bytes | None = None,
     ) -> tuple[int, Any]:
-        data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
-        all_headers = Headers({"content-type": ["application/json"]})
-        for key, value in (headers or {}).items():
-            all_headers.addRawHeader(key, value)
-        response = await self.agent.request(
-            method.encode(),
-            f"http://127.0.0.1:{port}{path}".encode(),
-            all_headers,
-            Body(data) if data else None,
-        )
-        content = await readBody(response)
-        return response.code, json.loads(content) if content else None
+        """A request to a port on loopback; its status and JSON answer."""
+        url = f"http://127.0.0.1:{port}{path}"
+        code, content = await exchange(self.agent, url, method, body, headers)
+        return code, json.loads(content) if content else None
 
-    async def api(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        token: str | None = None,
-        raw: bytes | None = None,
-    ) -> tuple[int, Any]:
-        headers = {"authorization": f"Bearer {token}"} if token else None
-        return await self.request(self.api_port, method, f"/api/v1{path}", body, headers, raw)
+    async def api_request(
+        self, method: str, path: str, body: Any, headers: dict[str, str], raw: bytes | None
+    ) -> tuple[int, bytes]:
+        url = f"http://127.0.0.1:{self.api_port}{path}"
+        return await exchange(self.agent, url, method, body, headers, raw)
 
     async def control(self, method: str, path: str, body: Any = None) -> Any:
         status, answer = await self.request(self.control_port, method, f"/api{path}", body)

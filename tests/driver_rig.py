@@ -24,8 +24,7 @@ from twisted.internet.protocol import Protocol
 from twisted.internet.testing import MemoryReactorClock
 from twisted.python.failure import Failure
 from twisted.test import iosim
-from twisted.web.client import Agent, HTTPConnectionPool, readBody
-from twisted.web.http_headers import Headers
+from twisted.web.client import Agent, HTTPConnectionPool
 from twisted.web.server import Site
 from twisted.web.websocket import WebSocketClientEndpoint
 from zope.interface import implementer
@@ -38,7 +37,7 @@ from ecsta.journal.settings import JournalSettings
 from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller, api_root
 from ecsta.sim.server import SimulatorFactory
-from tests.driver_stream import Body, Reading, StreamClient, StreamFactory, events_url
+from tests.driver_stream import Reading, StreamClient, StreamFactory, events_url, exchange
 
 #: Rounds of moving bytes and firing due timers before :meth:`DriverRig.flush` gives up: far
 #: more than any exchange in the tests needs, and a bound on one that never ends.
@@ -309,49 +308,23 @@ class DriverRig(Reading):
         return MemoryEndpoint(self, site.buildProtocol)
 
     async def request(
-        self,
-        endpoint: MemoryEndpoint,
-        method: str,
-        path: str,
-        body: Any = None,
-        headers: dict[str, str] | None = None,
-        raw: bytes | None = None,
+        self, endpoint: MemoryEndpoint, method: str, path: str, body: Any = None, **kwargs: Any
     ) -> tuple[int, bytes]:
-        """An HTTP request through ``endpoint``, answered by the time it returns."""
-        data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
-        all_headers = Headers({"content-type": ["application/json"]})
-        for key, value in (headers or {}).items():
-            all_headers.addRawHeader(key, value)
+        """An HTTP request through ``endpoint``, answered by the time it returns (``kwargs``
+        as for :func:`tests.driver_stream.exchange`)."""
         pool = HTTPConnectionPool(self.clock, persistent=False)
         agent = Agent.usingEndpointFactory(self.clock, _EndpointFactory(endpoint), pool)
-        url = f"http://127.0.0.1:{API_PORT}{path}".encode()
-        sending = agent.request(method.encode(), url, all_headers, Body(data) if data else None)
-        answered: list[tuple[int, bytes]] = []
-        sending.addCallback(
-            lambda response: readBody(response).addCallback(
-                lambda content: answered.append((response.code, content))
-            )
-        )
+        url = f"http://127.0.0.1:{API_PORT}{path}"
+        answer = defer.Deferred.fromCoroutine(exchange(agent, url, method, body, **kwargs))
         self.flush()
-        assert answered, f"{method} {path} was not answered"
-        return answered[0]
+        assert answer.called, f"{method} {path} was not answered"
+        result: tuple[int, bytes] = answer.result
+        return result
 
-    async def api(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        token: str | None = None,
-        raw: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, Any]:
-        """An application's request to the driver API (``path`` under ``/api/v1``)."""
-        all_headers = {"authorization": f"Bearer {token}"} if token else {}
-        all_headers.update(headers or {})
-        code, content = await self.request(
-            self._to_api(), method, f"/api/v1{path}", body, all_headers, raw
-        )
-        return code, json.loads(content) if content else None
+    async def api_request(
+        self, method: str, path: str, body: Any, headers: dict[str, str], raw: bytes | None
+    ) -> tuple[int, bytes]:
+        return await self.request(self._to_api(), method, path, body, headers=headers, raw=raw)
 
     async def text(self, path: str, token: str | None = None) -> tuple[int, bytes]:
         """A GET of the driver's site that answers in text (``/lines/export`` under

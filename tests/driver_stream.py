@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 from twisted.internet import defer
+from twisted.web.client import readBody
+from twisted.web.http_headers import Headers
 from twisted.web.iweb import IBodyProducer
 from twisted.web.websocket import WebSocketTransport
 from zope.interface import implementer
@@ -82,6 +84,25 @@ class StreamFactory:
         return self.client
 
 
+async def exchange(
+    agent: Any,
+    url: str,
+    method: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    raw: bytes | None = None,
+) -> tuple[int, bytes]:
+    """One HTTP request through ``agent`` (``body`` as JSON, or ``raw``), and its answer."""
+    data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+    all_headers = Headers({"content-type": ["application/json"]})
+    for key, value in (headers or {}).items():
+        all_headers.addRawHeader(key, value)
+    response = await agent.request(
+        method.encode(), url.encode(), all_headers, Body(data) if data else None
+    )
+    return response.code, await readBody(response)
+
+
 def events_url(port: int, tokens: list[str] | None) -> str:
     """The event stream's URL, with the first token when the API wants one."""
     token = f"?token={tokens[0]}" if tokens else ""
@@ -114,7 +135,29 @@ class Reading:
         return {} if found is None else {c.id: c.to_json() for c in found.calls.values()}
 
     async def control(self, method: str, path: str, body: Any = None) -> Any:
+        """A request to the simulator's control API (``path`` under ``/api``)."""
         raise NotImplementedError
+
+    async def api_request(
+        self, method: str, path: str, body: Any, headers: dict[str, str], raw: bytes | None
+    ) -> tuple[int, bytes]:
+        """An HTTP request to the driver's site, and its answer."""
+        raise NotImplementedError
+
+    async def api(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        """An application's request to the driver API (``path`` under ``/api/v1``)."""
+        all_headers = {"authorization": f"Bearer {token}"} if token else {}
+        all_headers.update(headers or {})
+        code, content = await self.api_request(method, f"/api/v1{path}", body, all_headers, raw)
+        return code, json.loads(content) if content else None
 
     async def person(self, number: str, action: str, **body: Any) -> Any:
         return await self.control("POST", f"/devices/{number}/{action}", body or None)
