@@ -8,6 +8,11 @@ application (HTTP requests to the driver's own site, and its WebSocket event str
 in memory) and reads what the driver published. :meth:`DriverRig.flush` moves every byte and
 every due timer until nothing is left to move: after it, nothing more is coming, by
 construction rather than by a quiet period.
+
+The rig also runs the driver as ``twistd`` does, daemon and reload included
+(:meth:`DriverRig.start_daemon`, :meth:`DriverRig.reload`), restarts it on the same state
+(:meth:`DriverRig.stop_driver`, then a start again), and, for the ``ecsta`` command line alone,
+serves the driver's site on a loopback port (:meth:`DriverRig.loopback_url`).
 """
 
 import json
@@ -33,7 +38,6 @@ from ecsta.daemon.reload import Outcome
 from ecsta.daemon.startup import Daemon
 from ecsta.driver.config import DriverConfig
 from ecsta.driver.tap import DriverServices, PBXEndpoint, build, compose
-from ecsta.journal.settings import JournalSettings
 from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller, api_root
 from ecsta.sim.server import SimulatorFactory
@@ -83,17 +87,15 @@ class MemoryEndpoint:
     """Connects each connection to a new protocol of ``serve`` through ``iosim``.
 
     ``serve`` is a factory's ``buildProtocol``; when it builds none (a listener that turns
-    the address away) the connection is refused, as the kernel would. ``refusing`` refuses
-    every connection, as a host with nothing listening does.
+    the address away) the connection is refused, as the kernel would.
     """
 
     def __init__(self, rig: "DriverRig", serve: Callable[[Any], Protocol | None]) -> None:
         self.rig = rig
         self.serve = serve
-        self.refusing = False
 
     def connect(self, factory: IProtocolFactory) -> defer.Deferred[Any]:
-        server = None if self.refusing else self.serve(PEER)
+        server = self.serve(PEER)
         if server is None:
             return defer.fail(ConnectionRefusedError())
         client = factory.buildProtocol(PEER)
@@ -157,8 +159,9 @@ class DriverRig(Reading):
 
         config = from_dict({"listen": {"tcp": [API]}, "status": {"endpoint": ""}, **document})
         service = MuxService(self.clock, config, pbx_endpoint=pbx)
-        # Its passwords are checked on a pool of threads; a memory reactor has none, so they
-        # are checked here, as the multiplexer does without that pool.
+        # The service checks passwords on a pool of real threads, whose answers would come
+        # back outside the rig's clock: here they are checked inline, as a Multiplexer
+        # without that pool does.
         users = service.mux
         users.check_password = lambda user, password: defer.maybeDeferred(
             users.users.verify, user, password
@@ -180,13 +183,11 @@ class DriverRig(Reading):
         via: Callable[[MemoryEndpoint], IStreamClientEndpoint] | None = None,
         user: str | None = None,
         password: str | None = None,
-        journal: JournalSettings | None = None,
         ready: bool = True,
     ) -> None:
         """Start a simulator (unless :meth:`add_sim` did) and the driver connected to it
-        (``via`` turns the simulator's
-        endpoint into the one the driver connects to: a multiplexer in between); ``ready``
-        waits for its lines to be up."""
+        (``via`` turns the simulator's endpoint into the one the driver connects to: a
+        multiplexer in between); ``ready`` waits for its lines to be up."""
         endpoint: IStreamClientEndpoint = (
             self.sim_endpoint() if "" in self.sims else self.add_sim("", sim)
         )
@@ -201,8 +202,6 @@ class DriverRig(Reading):
             user=user,
             password=password,
         )
-        if journal is not None:
-            config.journal = journal
         await self.start_config(config, lambda _: endpoint, ready)
 
     def sim_endpoint(self, name: str = "") -> MemoryEndpoint:
@@ -249,6 +248,7 @@ class DriverRig(Reading):
         connected = defer.Deferred.fromCoroutine(ws.connect(StreamFactory(self.stream)))
         self.flush()
         assert connected.called, "the event stream did not open"
+        assert any(m["msg"] == "HELLO" for m in self.stream.messages), "no HELLO"
 
     async def stop_driver(self) -> None:
         """Stop the driver (as ``systemctl stop`` does); its stream client is closed and a
