@@ -8,7 +8,7 @@ and read everything the driver published.
 Driver tests run in memory (:mod:`tests.driver_rig`); this harness is for what only real
 sockets and threads show: clients that are programs of their own (the ``ecsta`` command
 line, a browser), and parts that work through the real reactor's threads (the call journal's
-database).
+database, the licence pool's lock held by another process).
 """
 
 import json
@@ -134,3 +134,24 @@ class DriverHarness(Reading):
                 raise AssertionError(f"condition not met within {timeout} s")
             await deferLater(reactor, 0.01, lambda: None)
             waited += 0.01
+
+    async def caught_up(self, rounds: int = 2) -> None:
+        """Until every driver has taken in what its PBX (or mux) sent so far and the event
+        stream has received all they published (the loopback counterpart of the rig's flush).
+
+        A request on a PBX link is answered after every event sent before it (one TCP stream,
+        read in order), so its answer means the driver has handled them; a second round takes
+        in what the driver asked the PBX in reply. The driver writes what it publishes to the
+        stream at once, so a WebSocket ping sent then is answered after all of it."""
+        assert self.services is not None
+        for _ in range(rounds):
+            await defer.gatherResults(
+                [
+                    defer.Deferred.fromCoroutine(instance.driver.invoke("requestSysStat", {}))
+                    for instance in self.services.instances
+                ]
+            )
+        assert self.stream.transport is not None
+        pong = self.stream.next_pong()
+        self.stream.transport.ping(b"caught-up")
+        await pong.addTimeout(5, reactor)

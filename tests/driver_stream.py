@@ -46,6 +46,13 @@ class StreamClient:
         self.messages: list[dict[str, Any]] = []
         self.transport: WebSocketTransport | None = None
         self.closed: defer.Deferred[None] = defer.Deferred()
+        self._pongs: list[defer.Deferred[None]] = []
+
+    def next_pong(self) -> "defer.Deferred[None]":
+        """Fires when the next pong arrives (every message sent before it has arrived too)."""
+        waiting: defer.Deferred[None] = defer.Deferred()
+        self._pongs.append(waiting)
+        return waiting
 
     def negotiationStarted(self, transport: WebSocketTransport) -> None:
         self.transport = transport
@@ -54,7 +61,9 @@ class StreamClient:
         pass
 
     def pongReceived(self, payload: bytes) -> None:
-        pass
+        waiting, self._pongs = self._pongs, []
+        for pong in waiting:
+            pong.callback(None)
 
     def textMessageReceived(self, message: str) -> None:
         self.messages.append(json.loads(message))

@@ -12,6 +12,7 @@ from twisted.trial.unittest import TestCase
 
 from ecsta.sim.config import SimConfig
 from ecsta.sim.plan import SwitchPlan
+from tests.driver_harness import DriverHarness
 from tests.driver_rig import API_PORT, DriverRig
 
 TOKEN = "a-test-token-of-some-length"
@@ -36,23 +37,38 @@ def compact(message: dict[str, Any]) -> str:
 
 class Flow(TestCase):
     """One rig per test, in memory (:class:`DriverRig`); ``lines`` are monitored (103-106 have
-    no Super-Twin)."""
+    no Super-Twin). ``through_mux`` puts the multiplexer in between; ``loopback`` takes the
+    loopback harness on the real reactor instead, for what only real threads show."""
 
     lines = ["103", "104", "105"]
     through_mux = False
+    loopback = False
 
-    async def begin(self, **kwargs: Any) -> DriverRig:
-        h = DriverRig()
+    async def begin(self, **kwargs: Any) -> Any:
+        if self.loopback:
+            h: Any = DriverHarness()
+        else:
+            h = DriverRig()
+            if self.through_mux:
+                kwargs["via"] = lambda pbx: h.mux({}, pbx)
         self.addCleanup(h.stop)
-        if self.through_mux:
-            kwargs["via"] = lambda pbx: h.mux({}, pbx)
         await h.start(kwargs.pop("lines", self.lines), **kwargs)
         self.h = h
         return h
 
     async def quiet(self) -> None:
-        """Until nothing more is coming: every byte and due timer moved."""
-        self.h.flush()
+        """Until nothing more is coming: in memory, every byte and due timer moved; over
+        loopback, until the driver and the event stream have caught up with the PBX."""
+        if isinstance(self.h, DriverRig):
+            self.h.flush()
+        else:
+            await self.h.caught_up()
+
+    async def retry_monitors(self) -> None:
+        """The driver's periodic retry, now, and what it set off."""
+        retrying = self.h.driver.retry_monitors()
+        await self.quiet()
+        await retrying
 
     def seq(self, mark: int, line: str) -> list[str]:
         return [compact(m) for m in self.h.since(mark, line)]
