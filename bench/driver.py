@@ -195,7 +195,9 @@ def load_time(count: int) -> float:
         config = DriverConfig(
             api="tcp:0:interface=127.0.0.1", snapshot_interval=0, monitor_retry_interval=0
         )
-        services = build(reactor, config, endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", port))
+        services = build(
+            reactor, config, pbx_endpoint=lambda _: TCP4ClientEndpoint(reactor, "127.0.0.1", port)
+        )
         start = time.perf_counter()
         services.top.privilegedStartService()
         services.top.startService()

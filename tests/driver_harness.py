@@ -1,10 +1,14 @@
 """The driver against the simulator, in this process, over real loopback sockets.
 
 :class:`DriverHarness` starts the simulator (CSTA and control API on free loopback ports), the
-driver connected to it (directly, or through a mux when one is given) and its API, and
-subscribes to the WebSocket event stream, so that a test can act as a person at a phone
-(simulator control API), as an application (driver API), and read everything the driver
-published.
+driver connected to it and its API, and subscribes to the WebSocket event stream, so that a
+test can act as a person at a phone (simulator control API), as an application (driver API),
+and read everything the driver published.
+
+Driver tests run in memory (:mod:`tests.driver_rig`); this harness is for what only real
+sockets and threads show: clients that are programs of their own (the ``ecsta`` command
+line, a browser), and parts that work through the real reactor's threads (the call journal's
+database, the licence pool's lock held by another process).
 """
 
 import json
@@ -13,41 +17,18 @@ from typing import Any
 
 from twisted.internet import defer, reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint
-from twisted.internet.interfaces import IStreamClientEndpoint
 from twisted.internet.task import deferLater
-from twisted.web.client import Agent, readBody
-from twisted.web.http_headers import Headers
-from twisted.web.iweb import IBodyProducer
-from twisted.web.websocket import WebSocketClientEndpoint, WebSocketTransport
-from zope.interface import implementer
+from twisted.web.client import Agent
+from twisted.web.websocket import WebSocketClientEndpoint
 
 from ecsta.driver.config import DriverConfig
 from ecsta.driver.tap import DriverServices, build
 from ecsta.journal.settings import JournalSettings
 from ecsta.sim.config import SimConfig
 from ecsta.sim.runtime import SimulatorService
+from tests.driver_stream import Reading, StreamClient, StreamFactory, events_url, exchange
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
-
-
-@implementer(IBodyProducer)
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.length = len(data)
-
-    def startProducing(self, consumer: Any) -> defer.Deferred[None]:
-        consumer.write(self.data)
-        return defer.succeed(None)
-
-    def pauseProducing(self) -> None:
-        pass
-
-    def resumeProducing(self) -> None:
-        pass
-
-    def stopProducing(self) -> None:
-        pass
 
 
 def port_of(listening: Any) -> int:
@@ -55,52 +36,7 @@ def port_of(listening: Any) -> int:
     return int(listening.getHost().port)
 
 
-class StreamClient:
-    """Collects what the driver's event stream sends."""
-
-    def __init__(self) -> None:
-        self.messages: list[dict[str, Any]] = []
-        self.transport: WebSocketTransport | None = None
-        self.closed: defer.Deferred[None] = defer.Deferred()
-        self._pongs: list[defer.Deferred[None]] = []
-
-    def next_pong(self) -> "defer.Deferred[None]":
-        """Fires when the next pong arrives (every message sent before it has arrived too)."""
-        waiting: defer.Deferred[None] = defer.Deferred()
-        self._pongs.append(waiting)
-        return waiting
-
-    def negotiationStarted(self, transport: WebSocketTransport) -> None:
-        self.transport = transport
-
-    def negotiationFinished(self) -> None:
-        pass
-
-    def pongReceived(self, payload: bytes) -> None:
-        waiting, self._pongs = self._pongs, []
-        for pong in waiting:
-            pong.callback(None)
-
-    def textMessageReceived(self, message: str) -> None:
-        self.messages.append(json.loads(message))
-
-    def bytesMessageReceived(self, data: bytes | bytearray) -> None:
-        pass
-
-    def connectionLost(self, reason: Any) -> None:
-        if not self.closed.called:
-            self.closed.callback(None)
-
-
-class _StreamFactory:
-    def __init__(self, client: StreamClient) -> None:
-        self.client = client
-
-    def buildProtocol(self, url: str) -> StreamClient:
-        return self.client
-
-
-class DriverHarness:
+class DriverHarness(Reading):
     """Simulator + driver (+ optional mux) on loopback; call :meth:`stop` in cleanup."""
 
     def __init__(self) -> None:
@@ -111,12 +47,6 @@ class DriverHarness:
         self.api_port = 0
         self.control_port = 0
         self.csta_port = 0
-        self.extra: list[Any] = []
-
-    @property
-    def driver(self) -> Any:
-        assert self.services is not None
-        return self.services.driver
 
     async def start(
         self,
@@ -126,45 +56,34 @@ class DriverHarness:
         tokens: list[str] | None = None,
         snapshot_interval: float = 0.0,
         monitor_retry_interval: float = 0.0,
-        via: Callable[[int], Any] | None = None,
-        user: str | None = None,
-        password: str | None = None,
         journal: JournalSettings | None = None,
     ) -> None:
-        """Start everything; ``via`` turns the simulator's CSTA port into the endpoint the
-        driver connects to (a mux in between), as an awaitable."""
+        """Start everything: the simulator, the driver connected to it, its event stream."""
         self.sim = SimulatorService(reactor, sim or SimConfig(csta=LOOPBACK, control=LOOPBACK))
         self.sim.privilegedStartService()
         self.sim.startService()
         self.csta_port = port_of(await self.sim.csta.listening)
         assert self.sim.control is not None
         self.control_port = port_of(await self.sim.control.listening)
-        endpoint: IStreamClientEndpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", self.csta_port)
-        if via is not None:
-            endpoint = await via(self.csta_port)
+        endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", self.csta_port)
         config = DriverConfig(
             api=LOOPBACK,
             lines=list(lines or []),
             tokens=list(tokens or []),
             snapshot_interval=snapshot_interval,
             monitor_retry_interval=monitor_retry_interval,
-            user=user,
-            password=password,
         )
         if journal is not None:
             config.journal = journal
-        self.services = build(reactor, config, endpoint=endpoint)
+        self.services = build(reactor, config, pbx_endpoint=lambda _: endpoint)
         self.services.link._retryPolicy = lambda attempt: 0.2  # type: ignore[attr-defined]
         self.services.top.privilegedStartService()
         self.services.top.startService()
         waiting: Any = self.services.api.listening
         self.api_port = port_of(await waiting)
         await self.driver.ready
-        token = f"?token={tokens[0]}" if tokens else ""
-        ws = WebSocketClientEndpoint.new(
-            reactor, f"ws://127.0.0.1:{self.api_port}/api/v1/events{token}"
-        )
-        await ws.connect(_StreamFactory(self.stream))
+        ws = WebSocketClientEndpoint.new(reactor, events_url(self.api_port, tokens))
+        await ws.connect(StreamFactory(self.stream))
         await self.until(lambda: any(m["msg"] == "HELLO" for m in self.stream.messages))
 
     async def stop(self) -> None:
@@ -174,7 +93,7 @@ class DriverHarness:
             except Exception:
                 pass
             await self.stream.closed
-        for service in [self.services.top if self.services else None, *self.extra, self.sim]:
+        for service in [self.services.top if self.services else None, self.sim]:
             if service is not None and service.running:
                 await defer.maybeDeferred(service.stopService)
 
@@ -187,39 +106,22 @@ class DriverHarness:
         path: str,
         body: Any = None,
         headers: dict[str, str] | None = None,
-        raw: bytes | None = None,
     ) -> tuple[int, Any]:
-        data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
-        all_headers = Headers({"content-type": ["application/json"]})
-        for key, value in (headers or {}).items():
-            all_headers.addRawHeader(key, value)
-        response = await self.agent.request(
-            method.encode(),
-            f"http://127.0.0.1:{port}{path}".encode(),
-            all_headers,
-            _Body(data) if data else None,
-        )
-        content = await readBody(response)
-        return response.code, json.loads(content) if content else None
+        """A request to a port on loopback; its status and JSON answer."""
+        url = f"http://127.0.0.1:{port}{path}"
+        code, content = await exchange(self.agent, url, method, body, headers)
+        return code, json.loads(content) if content else None
 
-    async def api(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        token: str | None = None,
-        raw: bytes | None = None,
-    ) -> tuple[int, Any]:
-        headers = {"authorization": f"Bearer {token}"} if token else None
-        return await self.request(self.api_port, method, f"/api/v1{path}", body, headers, raw)
+    async def api_request(
+        self, method: str, path: str, body: Any, headers: dict[str, str], raw: bytes | None
+    ) -> tuple[int, bytes]:
+        url = f"http://127.0.0.1:{self.api_port}{path}"
+        return await exchange(self.agent, url, method, body, headers, raw)
 
     async def control(self, method: str, path: str, body: Any = None) -> Any:
         status, answer = await self.request(self.control_port, method, f"/api{path}", body)
         assert status == 200, f"control {method} {path}: {status} {answer}"
         return answer
-
-    async def person(self, number: str, action: str, **body: Any) -> Any:
-        return await self.control("POST", f"/devices/{number}/{action}", body or None)
 
     async def until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         """Wait until ``predicate`` holds, polling; fails the test after ``timeout``."""
@@ -233,23 +135,9 @@ class DriverHarness:
             await deferLater(reactor, 0.01, lambda: None)
             waited += 0.01
 
-    def mark(self) -> int:
-        return len(self.stream.messages)
-
-    def since(self, mark: int, line: str | None = None) -> list[dict[str, Any]]:
-        return [m for m in self.stream.messages[mark:] if line is None or m.get("line") == line]
-
-    def states(self, mark: int, line: str) -> list[str]:
-        """The LINE_CALLSTATE states published for ``line`` since ``mark``, in order."""
-        return [m["state"] for m in self.since(mark, line) if m["msg"] == "LINE_CALLSTATE"]
-
-    def calls(self, line: str) -> dict[int, dict[str, Any]]:
-        found = self.driver.lines.get(line)
-        return {} if found is None else {c.id: c.to_json() for c in found.calls.values()}
-
     async def caught_up(self, rounds: int = 2) -> None:
         """Until every driver has taken in what its PBX (or mux) sent so far and the event
-        stream has received all they published.
+        stream has received all they published (the loopback counterpart of the rig's flush).
 
         A request on a PBX link is answered after every event sent before it (one TCP stream,
         read in order), so its answer means the driver has handled them; a second round takes

@@ -1,5 +1,9 @@
 """``--capture FILE`` on ecsta-mux and ecsta-driver: the PBX link in a pcap file that tshark reads,
-and whose payloads ``ecsta decode`` turns back into the CSTA conversation (docs/operators.md)."""
+and whose payloads ``ecsta decode`` turns back into the CSTA conversation (docs/operators.md).
+
+The services run as ``twistd`` builds them, on loopback (``--pbx sim`` starts the simulator
+listening there), and tshark reads the file as a program of its own.
+"""
 
 import io
 import os

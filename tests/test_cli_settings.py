@@ -1,4 +1,8 @@
-"""``ecsta settings show|set`` and ``ecsta sipfilter check`` against a running driver."""
+"""``ecsta settings show|set`` and ``ecsta sipfilter check`` against a running driver.
+
+On loopback: the command is a blocking HTTP client (run in a thread), which reaches only real
+sockets.
+"""
 
 import json
 

@@ -2,20 +2,18 @@
 
 For every operation: the HTTP answer, and the full sequence of TAPI messages published for
 every line involved (compact: ``CALLSTATE:CONNECTED``, ``CALLINFO:CONNECTEDID``, ``REPLY:hold``).
-Calls persons make at the phones go through the simulator's control API. A handful of
-operations also run through the multiplexer.
+Calls persons make at the phones go through the simulator's control API. The call operations
+also run through the multiplexer.
 """
 
 from typing import Any
 
-from twisted.internet import reactor
-from twisted.internet.endpoints import TCP4ClientEndpoint
 from twisted.trial.unittest import TestCase
 
 from ecsta.sim.config import SimConfig
 from ecsta.sim.plan import SwitchPlan
-from tests.driver_harness import LOOPBACK, DriverHarness
-from tests.driver_rig import DriverRig
+from tests.driver_harness import DriverHarness
+from tests.driver_rig import API_PORT, DriverRig
 
 TOKEN = "a-test-token-of-some-length"
 
@@ -38,46 +36,39 @@ def compact(message: dict[str, Any]) -> str:
 
 
 class Flow(TestCase):
-    """One rig per test; ``lines`` are monitored (103-106 have no Super-Twin).
-
-    The rig runs in memory (:class:`DriverRig`); tests of what only real sockets and processes
-    show (the multiplexer in between, HTTP headers) take the loopback harness instead.
-    """
+    """One rig per test, in memory (:class:`DriverRig`); ``lines`` are monitored (103-106 have
+    no Super-Twin). ``through_mux`` puts the multiplexer in between; ``loopback`` takes the
+    loopback harness on the real reactor instead, for what only real threads show."""
 
     lines = ["103", "104", "105"]
     through_mux = False
     loopback = False
 
     async def begin(self, **kwargs: Any) -> Any:
-        h: Any = DriverHarness() if self.loopback or self.through_mux else DriverRig()
+        if self.loopback:
+            h: Any = DriverHarness()
+        else:
+            h = DriverRig()
+            if self.through_mux:
+                kwargs["via"] = lambda pbx: h.mux({}, pbx)
         self.addCleanup(h.stop)
-        if self.through_mux:
-            kwargs["via"] = lambda port: self.mux(h, port)
         await h.start(kwargs.pop("lines", self.lines), **kwargs)
         self.h = h
         return h
 
     async def quiet(self) -> None:
         """Until nothing more is coming: in memory, every byte and due timer moved; over
-        loopback, until the drivers and the event stream have caught up with the PBX."""
+        loopback, until the driver and the event stream have caught up with the PBX."""
         if isinstance(self.h, DriverRig):
             self.h.flush()
         else:
             await self.h.caught_up()
 
-    async def mux(self, h: DriverHarness, csta_port: int) -> Any:
-        from ecsta.mux.config import from_dict
-        from ecsta.mux.service import MuxService
-
-        config = from_dict({"listen": {"tcp": [LOOPBACK]}, "status": {"endpoint": ""}})
-        service = MuxService(
-            reactor, config, pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta_port)
-        )
-        service.privilegedStartService()
-        service.startService()
-        h.extra.append(service)
-        port = service._ports[0].getHost().port
-        return TCP4ClientEndpoint(reactor, "127.0.0.1", port)
+    async def retry_monitors(self) -> None:
+        """The driver's periodic retry, now, and what it set off."""
+        retrying = self.h.driver.retry_monitors()
+        await self.quiet()
+        await retrying
 
     def seq(self, mark: int, line: str) -> list[str]:
         return [compact(m) for m in self.h.since(mark, line)]
@@ -643,7 +634,7 @@ class LinkTests(Flow):
         MonitorStart, and the retry succeeds once the extension is back in service."""
         plan = SwitchPlan.default()
         next(d for d in plan.devices if d.number == "104" and d.twin_of is None).in_service = False
-        sim = SimConfig(csta=LOOPBACK, control=LOOPBACK, plan=plan)
+        sim = SimConfig(plan=plan)
         h = await self.begin(lines=["103", "104"], sim=sim, monitor_retry_interval=0.2)
         await self.quiet()
         line = (await h.api("GET", "/lines/104"))[1]
@@ -773,21 +764,17 @@ class ApiInputTests(Flow):
 
 
 class HttpHeaderTests(Flow):
-    """What the API makes of the headers a browser sends: over loopback, as a browser would."""
-
-    loopback = True
+    """What the API makes of the headers a browser sends."""
 
     async def test_pages_of_other_sites_cannot_drive_an_open_api(self) -> None:
         h = await self.begin()
         evil = {"origin": "http://evil.example"}
-        code, answer = await h.request(
-            h.api_port, "POST", "/api/v1/lines/103/makecall", {"to": "104"}, evil
-        )
+        code, answer = await h.api("POST", "/lines/103/makecall", {"to": "104"}, headers=evil)
         self.assertEqual((code, answer["error"]), (403, "crossSite"))
         await self.quiet()
         self.assertEqual(h.calls("103"), {})
-        own = {"origin": f"http://127.0.0.1:{h.api_port}"}
-        code, _ = await h.request(h.api_port, "GET", "/api/v1/lines", None, own)
+        own = {"origin": f"http://127.0.0.1:{API_PORT}"}
+        code, _ = await h.api("GET", "/lines", headers=own)
         self.assertEqual(code, 200)
 
 

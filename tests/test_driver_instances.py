@@ -3,7 +3,7 @@
 The configuration first: a file without ``[[instances]]`` is the one instance it always was,
 and an ``[[instances]]`` array gives every instance its own PBX, lines, state and settings,
 taking the rest from the top level. Then end to end: two instances against two simulators in
-this process whose extension numbers overlap (both have 101 and 102), behind one API.
+memory whose extension numbers overlap (both have 101 and 102), behind one API.
 """
 
 import json
@@ -12,21 +12,15 @@ import tomllib
 from typing import Any, cast
 
 from prometheus_client.parser import text_string_to_metric_families
-from twisted.internet import reactor
 from twisted.internet.testing import MemoryReactorClock
 from twisted.logger import ILogObserver, globalLogPublisher
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase, TestCase
-from twisted.web.client import readBody
-from twisted.web.http_headers import Headers
-from twisted.web.websocket import WebSocketClientEndpoint
 
 from ecsta.driver import tap
 from ecsta.driver.config import ConfigError, DriverConfig, parse
 from ecsta.driver.instances import Instances
-from ecsta.sim.config import SimConfig
-from ecsta.sim.runtime import SimulatorService
-from tests.driver_harness import LOOPBACK, DriverHarness, _StreamFactory, port_of
+from tests.driver_rig import API, DriverRig
 
 BERLIN = {
     "useLocation": True,
@@ -222,27 +216,18 @@ class BuildTests(SynchronousTestCase):
         self.assertEqual(alone.line_json(line), line.to_json())
 
 
-class TwoSites(DriverHarness):
+class TwoSites(DriverRig):
     """Two simulators (default plan each: both have 101 to 120) and one driver service with
     the instances berlin and munich, one per simulator, each monitoring 101 and 102."""
 
     def __init__(self, state: str) -> None:
         super().__init__()
         self.state = state
-        self.controls: dict[str, int] = {}
 
     async def start_sites(self) -> None:
-        ports = {}
-        for name in ("berlin", "munich"):
-            sim = SimulatorService(reactor, SimConfig(csta=LOOPBACK, control=LOOPBACK))
-            sim.privilegedStartService()
-            sim.startService()
-            self.extra.append(sim)
-            ports[name] = port_of(await sim.csta.listening)
-            assert sim.control is not None
-            self.controls[name] = port_of(await sim.control.listening)
+        endpoints = {name: self.add_sim(name) for name in ("berlin", "munich")}
         document = {
-            "api": {"endpoint": LOOPBACK},
+            "api": {"endpoint": API},
             "advanced": {"snapshotInterval": 0, "monitorRetryInterval": 0},
             "admin": {
                 "stateDirectory": self.state,
@@ -251,23 +236,14 @@ class TwoSites(DriverHarness):
             "instances": [
                 {
                     "name": name,
-                    "pbx": f"tcp:host=127.0.0.1:port={ports[name]}",
+                    "pbx": f"tcp:host=192.0.2.{n}:port=33333",
                     "lines": ["101", "102"],
                     "location": location,
                 }
-                for name, location in (("berlin", BERLIN), ("munich", MUNICH))
+                for n, (name, location) in enumerate((("berlin", BERLIN), ("munich", MUNICH)), 1)
             ],
         }
-        self.services = tap.build(reactor, parse(document))
-        self.services.top.privilegedStartService()
-        self.services.top.startService()
-        waiting: Any = self.services.api.listening
-        self.api_port = port_of(await waiting)
-        for instance in self.services.instances:
-            await instance.driver.ready
-        ws = WebSocketClientEndpoint.new(reactor, f"ws://127.0.0.1:{self.api_port}/api/v1/events")
-        await ws.connect(_StreamFactory(self.stream))
-        await self.until(lambda: any(m["msg"] == "HELLO" for m in self.stream.messages))
+        await self.start_config(parse(document), lambda instance: endpoints[instance.instance])
 
     @property
     def instances(self) -> Instances:
@@ -276,15 +252,10 @@ class TwoSites(DriverHarness):
 
     async def at(self, site: str, number: str, action: str, **body: Any) -> Any:
         """What a person does at a phone of ``site``'s PBX."""
-        path = f"/api/devices/{number}/{action}"
-        status, answer = await self.request(self.controls[site], "POST", path, body or None)
-        assert status == 200, f"{site} {path}: {status} {answer}"
-        return answer
+        return await self.control("POST", f"/devices/{number}/{action}", body or None, site)
 
     async def sim_calls(self, site: str) -> list[Any]:
-        status, state = await self.request(self.controls[site], "GET", "/api/state")
-        assert status == 200
-        return list(state["calls"])
+        return list((await self.control("GET", "/state", site=site))["calls"])
 
     def calls_of(self, line_id: str) -> list[dict[str, Any]]:
         """The calls on the phone (address 0) of a line; 102's DECT rings on address 1."""
@@ -296,7 +267,6 @@ class TwoSites(DriverHarness):
     async def ok(self, method: str, path: str, body: Any = None) -> Any:
         status, answer = await self.api(method, path, body)
         assert status == 200, f"{method} {path}: {status} {answer}"
-        await self.caught_up()
         return answer
 
 
@@ -342,7 +312,7 @@ class InstancesEndToEndTests(TestCase):
         # A person at munich's 101 calls 102.
         await h.at("munich", "101", "offhook")
         await h.at("munich", "101", "dial", digits="102")
-        await h.caught_up()
+        h.flush()
         self.assertEqual(sorted({m["line"] for m in h.since(mark)}), ["munich:101", "munich:102"])
         self.assertEqual({m.get("instance") for m in h.since(mark)}, {"munich"})
         (ringing,) = h.calls_of("munich:102")
@@ -414,7 +384,7 @@ class InstancesEndToEndTests(TestCase):
         await h.at("munich", "101", "dial", digits="102")
         await h.at("berlin", "101", "offhook")
         await h.at("berlin", "101", "dial", digits="102")
-        await h.caught_up()
+        h.flush()
         self.assertEqual(h.calls_of("munich:102")[0]["callerId"]["number"], "+49(89)5555-101")
         self.assertEqual(h.calls_of("berlin:102")[0]["callerId"]["number"], "+49(30)12345-101")
         status, answer = await h.api("GET", "/settings?instance=paris")
@@ -430,12 +400,8 @@ class InstancesEndToEndTests(TestCase):
         self.assertEqual((status, answer["error"]), (409, "exists"))
         exported = {}
         for name in ("berlin", "munich"):
-            response = await h.agent.request(
-                b"GET",
-                f"http://127.0.0.1:{h.api_port}/api/v1/lines/export?instance={name}".encode(),
-                Headers({}),
-            )
-            exported[name] = (await readBody(response)).decode("utf-8").split()
+            _, text = await h.text(f"/lines/export?instance={name}")
+            exported[name] = text.decode("utf-8").split()
         self.assertEqual(exported, {"berlin": ["101", "102"], "munich": ["101", "102", "105,Lab"]})
         removed = await h.ok("DELETE", "/lines/munich:105")
         self.assertEqual(removed, {"removed": "munich:105"})
@@ -464,11 +430,8 @@ class InstancesEndToEndTests(TestCase):
     async def test_metrics_are_labelled_by_instance(self) -> None:
         h = await self.begin()
         await h.at("berlin", "101", "offhook")
-        await h.caught_up()
-        response = await h.agent.request(
-            b"GET", f"http://127.0.0.1:{h.api_port}/metrics".encode(), Headers({})
-        )
-        text = (await readBody(response)).decode("utf-8")
+        h.flush()
+        text = (await h.text("/metrics"))[1].decode("utf-8")
         samples = {
             (sample.name, tuple(sorted(sample.labels.items()))): sample.value
             for family in text_string_to_metric_families(text)
@@ -488,12 +451,12 @@ class InstancesEndToEndTests(TestCase):
 class StreamOfOneTests(TestCase):
     async def test_one_instance_streams_plain_line_ids(self) -> None:
         """The stream of a single instance is what it always was: no instance names."""
-        h = DriverHarness()
+        h = DriverRig()
         self.addCleanup(h.stop)
         await h.start(["103", "104"])
         mark = h.mark()
         await h.person("103", "offhook")
-        await h.caught_up()
+        h.flush()
         (message, *_) = h.since(mark)
         self.assertEqual(message["line"], "103")
         self.assertNotIn("instance", message)

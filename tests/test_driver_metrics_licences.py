@@ -3,24 +3,27 @@
 import os
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from twisted.internet import defer
 from twisted.trial.unittest import TestCase
 
 from ecsta.driver.licence import LicencePool, issue_key
-from tests.driver_harness import DriverHarness
-from tests.test_metrics import get, parse, value
+from tests.driver_rig import DriverRig
+from tests.test_metrics import parse, value
 
 DAY = 86400.0
 
 
-class LicenceMetricsTests(TestCase):
-    timeout = 30
+async def metrics(harness: DriverRig) -> str:
+    code, text = await harness.text("/metrics")
+    assert code == 200, code
+    return text.decode("utf-8")
 
+
+class LicenceMetricsTests(TestCase):
     async def test_licences_in_use_licensed_lines_and_trial_days_left(self) -> None:
-        harness = DriverHarness()
-        self.addCleanup(lambda: defer.Deferred.fromCoroutine(harness.stop()))
+        harness = DriverRig()
+        self.addCleanup(harness.stop)
         await harness.start(["101", "102"])
-        samples = parse((await get(harness.api_port, "/metrics"))[1])
+        samples = parse(await metrics(harness))
         self.assertNotIn("ecsta_driver_licences_in_use", {name for name, _ in samples})
 
         now = [1_800_000_000.0]
@@ -29,18 +32,18 @@ class LicenceMetricsTests(TestCase):
         os.makedirs(directory)
         pool = LicencePool(directory, public_key=signing.public_key(), clock=lambda: now[0])
         harness.driver.admin.licences = pool
-        await harness.request(harness.api_port, "POST", "/api/v1/lines/101/close")
-        await harness.request(harness.api_port, "POST", "/api/v1/lines/101/open")
+        await harness.api("POST", "/lines/101/close")
+        await harness.api("POST", "/lines/101/open")
         now[0] += 10 * DAY
-        samples = parse((await get(harness.api_port, "/metrics"))[1])
+        samples = parse(await metrics(harness))
         self.assertEqual(value(samples, "ecsta_driver_licences_in_use"), 1)
         self.assertEqual(value(samples, "ecsta_driver_licensed_lines"), 25)
         self.assertEqual(value(samples, "ecsta_driver_trial_days_left"), 35)
 
         pool.install_key(issue_key(signing, 40, "Test"))
-        await harness.request(harness.api_port, "POST", "/api/v1/lines/102/close")
-        await harness.request(harness.api_port, "POST", "/api/v1/lines/102/open")
-        samples = parse((await get(harness.api_port, "/metrics"))[1])
+        await harness.api("POST", "/lines/102/close")
+        await harness.api("POST", "/lines/102/open")
+        samples = parse(await metrics(harness))
         self.assertEqual(value(samples, "ecsta_driver_licences_in_use"), 2)
         self.assertEqual(value(samples, "ecsta_driver_licensed_lines"), 40)
         self.assertNotIn("ecsta_driver_trial_days_left", {name for name, _ in samples})
@@ -49,6 +52,6 @@ class LicenceMetricsTests(TestCase):
         pool_expired = LicencePool(self.mktemp(), clock=lambda: now[0] - 60 * DAY)
         pool_expired.status()
         harness.driver.admin.licences = LicencePool(pool_expired.directory, clock=lambda: now[0])
-        samples = parse((await get(harness.api_port, "/metrics"))[1])
+        samples = parse(await metrics(harness))
         self.assertEqual(value(samples, "ecsta_driver_trial_days_left"), 0)
         self.assertEqual(value(samples, "ecsta_driver_licensed_lines"), 0)

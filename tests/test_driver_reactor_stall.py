@@ -7,6 +7,10 @@ thread, one fsync after another, every API client and every other line would wai
 them. This test loads 1000 lines from the simulator on the real reactor (threads need it) and
 measures the longest gap between the ticks of a 5 ms timer meanwhile. The simulator runs as a
 process of its own, as a PBX would be: only the driver's work is measured.
+
+It stays on real time and a real socket, unlike the other driver tests: what it measures is
+how long the real reactor is kept from running while threads write the files, which a memory
+reactor and a clock that only moves when told cannot show.
 """
 
 import os
@@ -86,7 +90,9 @@ class ReactorStallTests(TestCase):
             snapshot_interval=0,
             monitor_retry_interval=0,
         )
-        services = build(reactor, config, endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta))
+        services = build(
+            reactor, config, pbx_endpoint=lambda _: TCP4ClientEndpoint(reactor, "127.0.0.1", csta)
+        )
         watch = StallWatch()
         watch.loop.start(TICK, now=False)
         self.addCleanup(watch.loop.stop)

@@ -51,10 +51,8 @@ def ids(call: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-class LicenceTests(Flow):
-    """Over loopback, on the real reactor: the pool's files are used in its threads."""
-
-    loopback = True
+class LicenceFlow(Flow):
+    """The driver's lines under a licence pool of the test's own."""
 
     async def licensed(self, pool: LicencePool, *lines: str) -> None:
         """Give the running driver ``pool`` and reopen ``lines`` under it."""
@@ -82,6 +80,8 @@ class LicenceTests(Flow):
         self.assertEqual(answer["lineError"], "LINEERR_OPERATIONUNAVAIL")
         self.assertTrue(answer["message"].startswith(f"no licence for line {line}: "), answer)
 
+
+class LicenceTests(LicenceFlow):
     async def test_after_the_trial_every_operation_is_refused(self) -> None:
         h = await self.begin()
         clock = PoolClock()
@@ -110,7 +110,7 @@ class LicenceTests(Flow):
         # A key installed afterwards is taken by the periodic retry: the lines work again.
         pool.install_key(issue_key(self.signing, 5, "Test"))
         mark = h.mark()
-        await h.driver.retry_monitors()
+        await self.retry_monitors()
         await self.quiet()
         self.assertEqual(self.seq(mark, "103"), ["LINEDEVSTATE:INSERVICE"])
         await self.op(f"/calls/{caller}/hold")
@@ -171,7 +171,7 @@ class LicenceTests(Flow):
         )
         self.assertEqual(h.driver.engine.collections, {})
         self.assertEqual(self.seq(mark, "104"), [])
-        await h.driver.retry_monitors()
+        await self.retry_monitors()
         await self.quiet()
         self.assertEqual(self.seq(mark, "104"), ["LINEDEVSTATE:OUTOFSERVICE"])
         self.assert_refused(await self.op(f"/calls/{callee}/drop", status=403), "104")
@@ -196,18 +196,25 @@ class LicenceTests(Flow):
         await self.quiet()
         self.assertEqual(taken, ["150"], "the first try takes one, and gives it back")
         for _ in range(3):
-            await h.driver.retry_monitors()
+            await self.retry_monitors()
         self.assertEqual(taken, ["150"])
         self.assertEqual(pool.status().lines_in_use, 0)
         answer = await self.op("/lines/103/open")
         self.assertTrue(answer["inService"])
         await self.op("/lines/103/close")
         await h.control("POST", "/devices", {"number": "150", "kind": "station"})
-        await h.driver.retry_monitors()
+        await self.retry_monitors()
         await self.quiet()
         self.assertEqual(taken, ["150", "103", "150"])
         self.assertTrue(h.driver.lines.get("150").in_service)
         self.assertEqual(pool.status().lines_in_use, 1)
+
+
+class LicenceThreadTests(LicenceFlow):
+    """Over loopback, on the real reactor: the pool's files are used in its threads, and a
+    lock held by another process is waited for there, which a memory reactor cannot show."""
+
+    loopback = True
 
     async def test_the_pool_is_used_off_the_reactor_thread(self) -> None:
         """Another process holding the licence pool's lock when the trial ends does not stop

@@ -4,26 +4,25 @@ lines; a configuration that does not load is refused, and what needs a restart i
 import os
 from typing import Any
 
-from twisted.internet import reactor
 from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 from twisted.trial.unittest import TestCase
-from twisted.web.client import readBody
-from twisted.web.http_headers import Headers
 
-from ecsta.daemon.listening import Listener
 from ecsta.daemon.startup import Daemon
 from ecsta.driver import tap
-from ecsta.sim.config import SimConfig
-from ecsta.sim.tap import SimulatorService
 from tests.console_http import Browser
-from tests.driver_harness import LOOPBACK, DriverHarness, port_of
-from tests.test_driver_late_pbx import mux_in_front
-from tests.test_mux_reload import ecsta, reload_by_signal, started, until
+from tests.driver_rig import API_PORT, DriverRig
+from tests.test_mux_reload import ecsta
 from tests.test_mux_tap import pem_pair
+
+#: The mux the driver logs in at, as the configuration names it (the rig connects it in
+#: memory).
+MUX = 'endpoint = "tcp:host=127.0.0.1:port=33333"\nuser = "driver"'
 
 
 class DriverReloadTests(TestCase):
-    timeout = 60
+    """The driver as ``twistd`` runs it, in memory, with its PBX (a mux in one test) there
+    too; a reload is what SIGHUP runs, called, and ``ecsta reload`` reaches the driver's site
+    through a loopback port."""
 
     def setUp(self) -> None:
         self.dir = os.path.abspath(self.mktemp())
@@ -36,7 +35,8 @@ class DriverReloadTests(TestCase):
 
         globalLogPublisher.addObserver(observe)
         self.addCleanup(globalLogPublisher.removeObserver, observe)
-        self.http = DriverHarness()
+        self.rig = DriverRig()
+        self.addCleanup(self.rig.stop)
 
     def write_config(
         self,
@@ -57,46 +57,41 @@ class DriverReloadTests(TestCase):
                 f'search = "^00(.*)"\nreplace = "{replace}\\\\1"\nregex = true\n{extra}'
             )
 
-    async def start(self) -> Daemon:
-        daemon: Daemon = started(self, tap, self.config)
-        return daemon
+    async def start(self, pbx: Any = None) -> Daemon:
+        """The driver ``twistd`` makes of the file, its PBX link connected to ``pbx`` (the
+        rig's simulator unless given)."""
+        options = tap.Options()
+        options.parseOptions(["--config", self.config])
+        endpoint = pbx or self.rig.add_sim()
+        return self.rig.start_daemon(options, lambda _: endpoint)
 
-    @staticmethod
-    def parts(daemon: Daemon) -> tuple[Any, Any, Any]:
-        """The running driver's API service, its first driver and its PBX link."""
-        top: Any = next(iter(daemon))
-        api: Any = next(s for s in top if isinstance(s, Listener))
-        driver: Any = next(s for s in top if hasattr(s, "lines") and hasattr(s, "proto"))
-        link: Any = next(s for s in top if hasattr(s, "whenConnected"))
-        return api, driver, link
+    @property
+    def driver(self) -> Any:
+        return self.rig.driver
 
-    async def dialled(self, port: int, number: str) -> str:
-        code, answer = await self.http.request(
-            port,
-            "POST",
-            "/api/v1/numberformat/check",
-            {"category": "dialing", "number": number},
+    async def dialled(self, number: str) -> str:
+        code, answer = await self.rig.api(
+            "POST", "/numberformat/check", {"category": "dialing", "number": number}
         )
         self.assertEqual(code, 200, answer)
         return str(answer["number"])
 
     async def reload_by_signal(self) -> None:
-        await reload_by_signal(self.events)
+        await self.rig.reload()
 
     async def test_sighup_reloads_rules_and_keeps_the_link(self) -> None:
         self.write_config("+")
         daemon = await self.start()
-        top: Any = next(iter(daemon))
-        api: Any = next(s for s in top if isinstance(s, Listener))
-        port = port_of(await api.listening)
-        driver: Any = next(s for s in top if hasattr(s, "lines") and hasattr(s, "proto"))
-        await until(lambda: driver.usable and all(line.in_service for line in driver.lines))
+        driver = self.driver
+        await self.rig.until(
+            lambda: driver.usable and all(line.in_service for line in driver.lines)
+        )
         link = driver.proto
-        self.assertEqual(await self.dialled(port, "0049301234"), "+49301234")
+        self.assertEqual(await self.dialled("0049301234"), "+49301234")
 
         self.write_config("0", '[log]\nlevel = "warn"\n')
         await self.reload_by_signal()
-        self.assertEqual(await self.dialled(port, "0049301234"), "049301234")
+        self.assertEqual(await self.dialled("0049301234"), "049301234")
         self.assertEqual(daemon.logs.level, "warn")
         self.assertTrue(
             any("reloaded settings of driver: numberFormat" in e for e in self.events),
@@ -110,26 +105,24 @@ class DriverReloadTests(TestCase):
         refused = [e for e in self.events if "new configuration refused" in e]
         self.assertEqual(len(refused), 1, self.events)
         self.assertIn("log.level", refused[0])
-        self.assertEqual(await self.dialled(port, "0049301234"), "049301234")
+        self.assertEqual(await self.dialled("0049301234"), "049301234")
 
     async def test_sighup_puts_new_api_tokens_in_force(self) -> None:
         old, new = "old-token-0123456789", "new-token-0123456789"
         self.write_config("+", api=f'tokens = ["{old}"]')
-        daemon = await self.start()
-        api, driver, _ = self.parts(daemon)
-        port = port_of(await api.listening)
-        await until(lambda: driver.usable)
-        console = Browser(api.factory.resource, port=port)
+        await self.start()
+        driver = self.driver
+        await self.rig.until(lambda: driver.usable)
+        assert self.rig.services is not None
+        site: Any = self.rig.services.api.factory
+        console = Browser(site.resource, port=API_PORT)
         form = {"token": old}
         self.assertEqual(console.request("POST", "/console/login", form).status, 200)
         self.assertEqual(console.request("GET", "/console/session").status, 200)
 
         async def answers(token: str, path: str = "/api/v1/status") -> int:
-            headers = Headers({"authorization": [f"Bearer {token}"]})
-            url = f"http://127.0.0.1:{port}{path}".encode()
-            response = await self.http.agent.request(b"GET", url, headers)
-            await readBody(response)
-            return int(response.code)
+            code, _ = await self.rig.text(path.removeprefix("/api/v1"), token)
+            return code
 
         self.assertEqual((await answers(old), await answers(new)), (200, 401))
         link = driver.proto
@@ -155,26 +148,18 @@ class DriverReloadTests(TestCase):
     async def test_sighup_tries_a_corrected_mux_login_at_once(self) -> None:
         from ecsta.daemon.auth import hash_password
 
-        sim = SimulatorService(reactor, SimConfig(csta=LOOPBACK))
-        sim.privilegedStartService()
-        sim.startService()
-        self.http.sim = sim
-        self.addCleanup(self.http.stop)
         users = {"driver": hash_password("right", "pbkdf2-sha256", iterations=100_000)}
-        listen = {"tcp": [LOOPBACK], "require_login": True}
-        csta_port = port_of(await sim.csta.listening)
-        mux = mux_in_front(self.http, csta_port, {"listen": listen, "users": users})
-        mux_port = mux._port
-        endpoint = f'endpoint = "tcp:host=127.0.0.1:port={mux_port}"\nuser = "driver"'
-        self.write_config("+", pbx=f'{endpoint}\npassword = "wrong"')
-        daemon = await self.start()
-        _, driver, _ = self.parts(daemon)
-        await until(lambda: "login refused" in (driver.health.last_error or ""))
+        listen = {"tcp": ["tcp:0:interface=127.0.0.1"], "require_login": True}
+        mux = self.rig.mux({"listen": listen, "users": users}, self.rig.add_sim())
+        self.write_config("+", pbx=f'{MUX}\npassword = "wrong"')
+        await self.start(mux)
+        driver = self.driver
+        await self.rig.until(lambda: "login refused" in (driver.health.last_error or ""))
 
         # A refused login is retried only after five minutes; the corrected one goes now.
-        self.write_config("+", pbx=f'{endpoint}\npassword = "right"')
+        self.write_config("+", pbx=f'{MUX}\npassword = "right"')
         await self.reload_by_signal()
-        await until(lambda: driver.link_up)
+        await self.rig.until(lambda: driver.link_up)
         self.assertTrue(
             any("login at the mux of driver: trying it now" in e for e in self.events),
             self.events,
@@ -182,7 +167,7 @@ class DriverReloadTests(TestCase):
 
         # On a link that is up the new login waits for the next association.
         link = driver.proto
-        self.write_config("+", pbx=f'{endpoint}\npassword = "rotated"')
+        self.write_config("+", pbx=f'{MUX}\npassword = "rotated"')
         await self.reload_by_signal()
         self.assertTrue(
             any(
@@ -193,27 +178,23 @@ class DriverReloadTests(TestCase):
         self.assertIs(driver.proto, link)
         self.assertTrue(driver.link_up)
         link.transport.loseConnection()
-        await until(lambda: "login refused" in (driver.health.last_error or ""))
+        await self.rig.until(lambda: "login refused" in (driver.health.last_error or ""))
 
     async def test_a_section_the_saved_settings_hide_is_named_as_not_used(self) -> None:
         self.write_config("+")
-        daemon = await self.start()
-        api, _, _ = self.parts(daemon)
-        port = port_of(await api.listening)
-        code, _ = await self.http.request(
-            port, "PUT", "/api/v1/settings", {"sipFilter": {"enabled": True}}
-        )
+        await self.start()
+        code, _ = await self.rig.api("PUT", "/settings", {"sipFilter": {"enabled": True}})
         self.assertEqual(code, 200)
 
         self.write_config("0")
-        code, out, err = await ecsta("reload", "--api", f"http://127.0.0.1:{port}")
+        code, out, err = await ecsta("reload", "--api", self.rig.loopback_url())
         self.assertEqual((code, err), (0, ""))
         self.assertEqual(
             out,
             "reloaded, nothing changed\nnot used: [numberFormat] (the settings saved through the"
             " API take precedence: change them there, or delete the saved settings)\n",
         )
-        self.assertEqual(await self.dialled(port, "0049301234"), "+49301234")
+        self.assertEqual(await self.dialled("0049301234"), "+49301234")
 
     async def test_a_renewed_api_certificate_is_taken_and_an_expired_one_refused(self) -> None:
         key, cert = os.path.join(self.dir, "key.pem"), os.path.join(self.dir, "cert.pem")
@@ -242,11 +223,9 @@ class DriverReloadTests(TestCase):
         self,
     ) -> None:
         self.write_config("+")
-        daemon = await self.start()
-        api, _, _ = self.parts(daemon)
-        port = port_of(await api.listening)
+        await self.start()
         self.write_config("+", lines='"101", "102"')
-        code, out, err = await ecsta("reload", "--api", f"http://127.0.0.1:{port}")
+        code, out, err = await ecsta("reload", "--api", self.rig.loopback_url())
         self.assertEqual((code, err), (0, ""))
         kept = os.path.join(self.dir, "state", "lines.txt")
         self.assertEqual(

@@ -5,11 +5,10 @@ import os
 import shutil
 from typing import Any
 
-from twisted.internet import defer, reactor
 from twisted.trial.unittest import TestCase
 
 from ecsta.driver import tap
-from tests.driver_harness import DriverHarness, port_of
+from tests.driver_rig import DriverRig
 
 
 class StateKeptTests(TestCase):
@@ -26,52 +25,49 @@ class StateKeptTests(TestCase):
         self.state = os.path.join(self.base, "lib", "driver")
         environ = dict(os.environ, STATE_DIRECTORY=f"{self.base}/lib:{self.state}")
         self.patch(os, "environ", environ)
-        self.http = DriverHarness()
+        self.rig = DriverRig()
+        self.addCleanup(self.rig.stop)
 
-    async def start(self) -> int:
+    async def start(self) -> None:
+        """The driver as ``twistd`` configures it from the file; the PBX it names never
+        answers."""
         options = tap.Options()
         options.parseOptions(["--config", self.config, "--api", "tcp:0:interface=127.0.0.1"])
-        services = tap.build(reactor, options.config)
-        services.top.privilegedStartService()
-        services.top.startService()
-        self.addCleanup(lambda: services.top.running and services.top.stopService())
-        self.services = services
-        waiting: Any = services.api.listening
-        return port_of(await waiting)
+        await self.rig.start_config(options.config, None, ready=False)
 
     async def stop(self) -> None:
-        await defer.maybeDeferred(self.services.top.stopService)
+        await self.rig.stop_driver()
 
-    async def api(self, port: int, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        return await self.http.request(port, method, f"/api/v1{path}", body)
+    async def api(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        return await self.rig.api(method, path, body)
 
     async def test_settings_and_lines_survive_a_restart(self) -> None:
-        port = await self.start()
+        await self.start()
         rule = {"search": "^\\+49", "replace": "0", "regex": True}
-        code, _ = await self.api(port, "PUT", "/settings", {"numberFormat": {"dialing": [rule]}})
+        code, _ = await self.api("PUT", "/settings", {"numberFormat": {"dialing": [rule]}})
         self.assertEqual(code, 200)
-        code, _ = await self.api(port, "POST", "/lines", {"number": "101", "name": "Desk"})
+        code, _ = await self.api("POST", "/lines", {"number": "101", "name": "Desk"})
         self.assertEqual(code, 200)
         await self.stop()
 
-        port = await self.start()
-        code, settings = await self.api(port, "GET", "/settings")
+        await self.start()
+        code, settings = await self.api("GET", "/settings")
         self.assertEqual(settings["numberFormat"]["dialing"], [rule])
-        code, lines = await self.api(port, "GET", "/lines")
+        code, lines = await self.api("GET", "/lines")
         self.assertEqual([(x["line"], x["name"]) for x in lines["lines"]], [("101", "Desk")])
         self.assertTrue(os.path.exists(os.path.join(self.state, "settings.json")))
 
     async def test_a_change_that_cannot_be_kept_is_refused(self) -> None:
-        port = await self.start()
+        await self.start()
         shutil.rmtree(self.state)
         with open(self.state, "w", encoding="utf-8") as stream:
             stream.write("a file where the state directory was")
-        code, answer = await self.api(port, "POST", "/lines", {"number": "102"})
+        code, answer = await self.api("POST", "/lines", {"number": "102"})
         self.assertEqual((code, answer["error"]), (500, "storage"), answer)
         self.assertIn("not saved", answer["message"])
-        code, lines = await self.api(port, "GET", "/lines")
+        code, lines = await self.api("GET", "/lines")
         self.assertEqual(lines["lines"], [])
-        code, answer = await self.api(port, "PUT", "/settings", {"sipFilter": {"enabled": True}})
+        code, answer = await self.api("PUT", "/settings", {"sipFilter": {"enabled": True}})
         self.assertEqual((code, answer["error"]), (500, "storage"), answer)
-        code, settings = await self.api(port, "GET", "/settings")
+        code, settings = await self.api("GET", "/settings")
         self.assertFalse(settings["sipFilter"]["enabled"])

@@ -15,12 +15,16 @@ from twisted.trial.unittest import TestCase
 from ecsta.driver.config import parse
 from ecsta.journal.settings import JournalSettings
 from tests.driver_harness import DriverHarness
+from tests.driver_rig import DriverRig
 
 
 class DriverJournalTests(TestCase):
     timeout = 60
 
     async def test_a_call_on_the_pbx_is_journaled_and_served(self) -> None:
+        """Over loopback, on the real reactor: the journal keeps its records in SQLite
+        through a pool of threads that hands each result back to the reactor thread, which a
+        memory reactor does not have."""
         h = DriverHarness()
         self.addCleanup(h.stop)
         journal = JournalSettings(enabled=True, path=f"{tempfile.mkdtemp()}/journal.sqlite")
@@ -46,7 +50,7 @@ class DriverJournalTests(TestCase):
         )
 
     async def test_by_default_the_driver_leaves_the_cdr_to_others(self) -> None:
-        h = DriverHarness()
+        h = DriverRig()
         self.addCleanup(h.stop)
         await h.start(["101", "102"])
         self.assertIsNone(h.driver.journaling)

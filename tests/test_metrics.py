@@ -1,10 +1,11 @@
 """``/metrics`` of the mux (status port) and the driver (API port), read with prometheus_client's
-own parser, against the live state of running services on loopback."""
+own parser, against the live state of running services: the mux on loopback, with an
+application and a PBX of its own, the driver in memory."""
 
 from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
-from twisted.internet import defer, reactor
+from twisted.internet import reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint
 from twisted.internet.task import deferLater
 from twisted.trial.unittest import SynchronousTestCase, TestCase
@@ -21,7 +22,8 @@ from ecsta.sim.runtime import SimulatorService
 from ecsta.web.muxconsole import StatusRoot
 from ecsta.wire import apdu, ber
 from ecsta.wire.opcodes import Opcode
-from tests.driver_harness import DriverHarness, port_of
+from tests.driver_harness import port_of
+from tests.driver_rig import DriverRig
 from tests.mux_harness import RecordingApp
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
@@ -223,11 +225,12 @@ class MuxMetricsTests(TestCase):
 
 
 class DriverMetricsTests(TestCase):
-    timeout = 30
+    """The driver in memory (:class:`tests.driver_rig.DriverRig`), its ``/metrics`` read over
+    HTTP as Prometheus reads it."""
 
-    async def start(self, tokens: list[str] | None = None) -> DriverHarness:
-        harness = DriverHarness()
-        self.addCleanup(lambda: defer.Deferred.fromCoroutine(harness.stop()))
+    async def start(self, tokens: list[str] | None = None) -> DriverRig:
+        harness = DriverRig()
+        self.addCleanup(harness.stop)
         await harness.start(["101", "102"], tokens=tokens)
         return harness
 
@@ -236,10 +239,9 @@ class DriverMetricsTests(TestCase):
         await harness.person("101", "offhook")
         await harness.person("101", "dial", digits="102")
         await harness.until(lambda: harness.calls("102"))
-        await harness.caught_up()
-        status, text, _ = await get(harness.api_port, "/metrics")
+        status, text = await harness.text("/metrics")
         self.assertEqual(status, 200)
-        samples = parse(text)
+        samples = parse(text.decode("utf-8"))
         self.assertEqual(value(samples, "ecsta_driver_pbx_link_up"), 1)
         self.assertEqual(value(samples, "ecsta_driver_lines", state="inService"), 2)
         self.assertEqual(value(samples, "ecsta_driver_lines", state="closed"), 0)
@@ -260,14 +262,14 @@ class DriverMetricsTests(TestCase):
         )
         self.assertGreaterEqual(monitor_starts, 2)
 
-        await harness.request(harness.api_port, "POST", "/api/v1/lines/102/close")
-        samples = parse((await get(harness.api_port, "/metrics"))[1])
+        await harness.api("POST", "/lines/102/close")
+        samples = parse((await harness.text("/metrics"))[1].decode("utf-8"))
         self.assertEqual(value(samples, "ecsta_driver_lines", state="closed"), 1)
 
     async def test_metrics_want_the_api_token_when_there_is_one(self) -> None:
         harness = await self.start(tokens=[TOKEN])
-        status, _, _ = await get(harness.api_port, "/metrics")
+        status, _ = await harness.text("/metrics")
         self.assertEqual(status, 401)
-        status, text, _ = await get(harness.api_port, "/metrics", token=TOKEN)
+        status, text = await harness.text("/metrics", token=TOKEN)
         self.assertEqual(status, 200)
-        self.assertEqual(value(parse(text), "ecsta_driver_pbx_link_up"), 1)
+        self.assertEqual(value(parse(text.decode("utf-8")), "ecsta_driver_pbx_link_up"), 1)

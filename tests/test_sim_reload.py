@@ -1,5 +1,9 @@
 """``ecsta reload --sim`` reloads a running simulator through its control API, as SIGHUP does,
-and says what changed or why the new configuration was refused."""
+and says what changed or why the new configuration was refused.
+
+On loopback: the simulator runs as ``twistd`` builds it, and the command is a blocking HTTP
+client (run in a thread), which reaches only real sockets.
+"""
 
 import os
 from typing import Any

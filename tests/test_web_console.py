@@ -34,7 +34,9 @@ def driver_browser(tokens: list[str] | None = None, port: int = 8782) -> Browser
     """A browser in front of the driver's real site (not started: no PBX, link down)."""
     reactor = MemoryReactorClock()
     config = DriverConfig(lines=["103", "104"], tokens=list(tokens or []))
-    services = build(reactor, config, endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", 9))
+    services = build(
+        reactor, config, pbx_endpoint=lambda _: TCP4ClientEndpoint(reactor, "127.0.0.1", 9)
+    )
     site: Any = services.api.factory
     browser = Browser(site.resource, clock=reactor, port=port)
     return browser

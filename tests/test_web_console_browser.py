@@ -1,7 +1,7 @@
 """The web consoles in a real browser: headless chromium driven through chromedriver.
 
-The driver runs against the simulator in this process on free loopback ports (as in the
-driver's end-to-end tests); the browser logs in on the console page, dials from it, and the
+The driver runs against the simulator in this process on free loopback ports, since a browser
+reaches only real sockets; the browser logs in on the console page, dials from it, and the
 test checks both ends: the simulator has the call, and the page shows it as the driver's event
 stream reports it, then answers, holds, retrieves and drops it with the page's buttons. The
 multiplexer's console is logged in to and shows the PBX link and a connected application.

@@ -18,7 +18,7 @@ import itertools
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,15 +204,20 @@ class DriverServices:
     logins: dict[str, MuxLogin] = field(default_factory=dict)
 
 
+#: The endpoint an instance's PBX link connects to, given the instance's configuration.
+PBXEndpoint = Callable[[DriverConfig], IStreamClientEndpoint]
+
+
 def build(
     reactor: Any,
     config: DriverConfig,
-    endpoint: IStreamClientEndpoint | None = None,
+    pbx_endpoint: PBXEndpoint | None = None,
 ) -> DriverServices:
     """The driver's services: per instance a PBX link and a driver, then the API server.
 
-    ``endpoint`` replaces the configured PBX endpoint of the first instance (tests and
-    ``--pbx sim`` pass their own).
+    ``pbx_endpoint`` replaces the configured PBX endpoint of every instance: a program that
+    embeds the driver, a bench or a test connects each instance where it wants (its own PBX
+    in memory), through the same composition as ``twistd``'s.
     """
     top = MultiService()
     pool = _licence_pool(config)
@@ -230,8 +235,9 @@ def build(
                 "its extensions are reported without the location that tells them apart",
                 instance=instance.instance,
             )
+        endpoint = pbx_endpoint(instance) if pbx_endpoint is not None else None
         driver, pdus, login = _instance_services(
-            reactor, instance, admin, top, endpoint if index == 0 else None, call_ids, requests
+            reactor, instance, admin, top, endpoint, call_ids, requests
         )
         drivers.append((instance.instance, driver, pdus))
         links.append(login.link)
@@ -418,6 +424,14 @@ def _embedded_simulator(reactor: Any, sim_config: str | None) -> tuple[Any, Any]
 def makeService(options: Options) -> Daemon:
     from twisted.internet import reactor
 
+    return compose(reactor, options)[0]
+
+
+def compose(
+    reactor: Any, options: Options, pbx_endpoint: PBXEndpoint | None = None
+) -> tuple[Daemon, DriverServices]:
+    """What ``twistd`` runs of ``options``, on ``reactor``: the daemon, with its reload and
+    readiness, and the driver's services within it (``pbx_endpoint`` as for :func:`build`)."""
     config: DriverConfig = options.config
     try:
         try:
@@ -430,7 +444,7 @@ def makeService(options: Options) -> Daemon:
             listener_certificate(config.api, time.time())
         except CertificateError as error:
             raise ConfigError("api.endpoint", str(error)) from None
-        services = build(reactor, config)
+        services = build(reactor, config, pbx_endpoint)
     except ConfigError as error:
         sys.stderr.write(f"ecsta-driver: {error}\n")
         raise SystemExit(1) from None
@@ -453,4 +467,4 @@ def makeService(options: Options) -> Daemon:
     )
     services.reloader.setServiceParent(daemon)
     Readiness(reactor).setServiceParent(daemon)
-    return daemon
+    return daemon, services
