@@ -8,6 +8,7 @@ state, cause), the fields that carry meaning for the flow, and the switch's stat
 independent ECMA-285 oracle (tests/sim_wire.py).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from ecsta.sim.config import SimConfig
@@ -935,39 +936,29 @@ class ForwardingTests(FlowCase):
             self.person(caller, "onhook")
         self.take()
 
-    def test_forward_immediate(self) -> None:
-        self.check("forwardImmediate")
-
-    def test_forward_immediate_internal(self) -> None:
-        self.check("forwardImmInt")
-
-    def test_forward_immediate_external(self) -> None:
-        self.check("forwardImmExt")
-
-    def test_forward_busy(self) -> None:
-        self.check("forwardBusy")
-
-    def test_forward_busy_internal(self) -> None:
-        self.check("forwardBusyInt")
-
-    def test_forward_busy_external(self) -> None:
-        self.check("forwardBusyExt")
-
-    def test_forward_no_answer(self) -> None:
-        self.check("forwardNoAns")
-
-    def test_forward_no_answer_internal(self) -> None:
-        self.check("forwardNoAnsInt")
-
-    def test_forward_no_answer_external(self) -> None:
-        self.check("forwardNoAnsExt")
-
     def test_forwarding_off(self) -> None:
         self.forward("forwardImmediate", True)
         self.forward("forwardImmediate", False)
         self.assertEqual(self.view("104")["forwarding"], {})
         self.person("103", "dial", digits="104")
         self.assertState([[("103", "connected"), ("104", "alerting")]])
+
+
+def _forwarding_test(forwarding_type: str) -> Callable[[ForwardingTests], None]:
+    def test(self: ForwardingTests) -> None:
+        self.check(forwarding_type)
+
+    test.__doc__ = f"{forwarding_type}: set, listed, and applied to the callers it reaches."
+    return test
+
+
+#: Which callers a forwarding type reaches, as the last word of its test's name.
+_REACH_NAMES = {(True, True): "", (True, False): "_internal", (False, True): "_external"}
+_TRIGGER_NAMES = {"immediate": "immediate", "busy": "busy", "noAnswer": "no_answer"}
+
+for _type, (_trigger, _inside, _outside) in FORWARDINGS.items():
+    _name = f"test_forward_{_TRIGGER_NAMES[_trigger]}{_REACH_NAMES[_inside, _outside]}"
+    setattr(ForwardingTests, _name, _forwarding_test(_type))
 
 
 class DoNotDisturbTests(FlowCase):
