@@ -86,16 +86,18 @@ class StaticFileTests(SynchronousTestCase):
             {"calls.html", "calls.js", "console.css", "console.js", "index.html", "mux.js"},
         )
 
-    def test_every_page_shows_the_login_form_from_its_one_piece(self) -> None:
-        piece = files("ecsta.web").joinpath("static", "pieces", "login-form.html").read_text()
-        form = "\n".join(line.strip() for line in piece.splitlines())
-        for console in ("mux", "driver"):
-            for name, page in load("common", console).items():
-                if name.endswith(".html"):
-                    lines = "\n".join(line.strip() for line in page.body.decode().splitlines())
-                    self.assertNotIn("<!-- piece:", lines, f"{console} {name}")
-                    self.assertEqual(lines.count(form), 1, f"{console} {name}")
-        self.assertEqual(mux_browser()[0].request("GET", "/console/login-form.html").status, 404)
+    def test_every_page_shows_the_head_and_the_login_form_from_their_one_piece(self) -> None:
+        pieces = files("ecsta.web").joinpath("static", "pieces")
+        for piece in ("head.html", "login-form.html"):
+            text = pieces.joinpath(piece).read_text()
+            shown = "\n".join(line.strip() for line in text.splitlines())
+            for console in ("mux", "driver"):
+                for name, page in load("common", console).items():
+                    if name.endswith(".html"):
+                        lines = "\n".join(line.strip() for line in page.body.decode().splitlines())
+                        self.assertNotIn("<!-- piece:", lines, f"{console} {name}")
+                        self.assertEqual(lines.count(shown), 1, f"{piece} in {console} {name}")
+            self.assertEqual(mux_browser()[0].request("GET", f"/console/{piece}").status, 404)
 
     def test_the_bare_console_path_and_the_driver_root_lead_to_the_console(self) -> None:
         browser = driver_browser([TOKEN])
