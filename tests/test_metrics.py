@@ -15,14 +15,13 @@ from ecsta.daemon.metrics import PDUCounts
 from ecsta.link.service import PBXClientFactory
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
-from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller
-from ecsta.sim.runtime import SimulatorService
 from ecsta.web.muxconsole import StatusRoot
 from ecsta.wire import apdu, ber
 from ecsta.wire.opcodes import Opcode
 from tests.driver_harness import DriverHarness, port_of
 from tests.mux_harness import RecordingApp
+from tests.mux_in_process import start_sim_and_mux
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
 TOKEN = "a-token-of-at-least-sixteen-characters"
@@ -105,30 +104,9 @@ class MuxMetricsTests(TestCase):
     timeout = 30
 
     async def test_metrics_follow_the_live_state(self) -> None:
-        simulator = SimulatorService(reactor, SimConfig(csta=LOOPBACK, control=None))
-        config = from_dict(
-            {
-                "pbx": {"endpoint": "tcp:host=127.0.0.1:port=1"},
-                "listen": {"tcp": [LOOPBACK]},
-                "status": {"endpoint": LOOPBACK},
-            }
-        )
-        simulator.privilegedStartService()
-        simulator.startService()
-        self.addCleanup(simulator.stopService)
-        sim_port = port_of(await simulator.csta.listening)
-        service = MuxService(
-            reactor,
-            config,
-            pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", sim_port),
-            status_root=StatusRoot,
-        )
-        service.privilegedStartService()
-        service.startService()
-        self.addCleanup(service.stopService)
+        service, simulator, app_port, status_port = await start_sim_and_mux(self)
         router = service.mux.router
         await until(lambda: router.link.value == "up")
-        app_port, status_port = (port_of(port) for port in service._ports)
 
         factory = PBXClientFactory(reactor, RecordingApp)
         app: Any = await TCP4ClientEndpoint(reactor, "127.0.0.1", app_port).connect(factory)
