@@ -4,7 +4,6 @@ and whose payloads ``ecsta decode`` turns back into the CSTA conversation (docs/
 import io
 import os
 import shutil
-import subprocess
 from typing import Any
 
 from twisted.internet import defer, reactor
@@ -20,33 +19,9 @@ from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.link.service import PBXClientFactory
 from ecsta.mux import tap as mux_tap
 from tests.driver_harness import port_of
+from tests.test_link_capture import tshark_payloads
 
 MONITOR_101 = {"monitorObject": ("deviceObject", {"deviceIdentifier": ("dialingNumber", "101")})}
-
-
-def tshark_payloads(path: str) -> list[tuple[str, str, str]]:
-    """(source port, destination port, payload hex) of each packet, as tshark reads them."""
-    result = subprocess.run(
-        [
-            "tshark",
-            "-r",
-            path,
-            "-T",
-            "fields",
-            "-e",
-            "tcp.srcport",
-            "-e",
-            "tcp.dstport",
-            "-e",
-            "tcp.payload",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    rows = [line.split("\t") for line in result.stdout.splitlines() if line.strip()]
-    return [(row[0], row[1], row[2]) for row in rows]
 
 
 async def until(predicate: Any, timeout: float = 10.0) -> None:
