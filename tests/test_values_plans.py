@@ -27,6 +27,7 @@ from ecsta.wire.errors import DecodeError
 from ecsta.wire.tlv import encode_length, read_tlv, tag_number
 from ecsta.wire.values import Spec, to_value
 from tests import asn1_samples as samples
+from tests.ber_pdus import DELIVERED_KME
 from tests.test_values import RECORD_HEX, Pair, Record, Small, _plain
 
 # --------------------------------------------------------------------------------------------
@@ -435,17 +436,6 @@ QUIRKS_VALUE = {
 
 Case = tuple[Spec, bytes, str | None, int]
 
-# A Panasonic Delivered event with KME private data (PROTOCOL.md), as a whole ROSE PDU.
-DELIVERED_KME = bytes.fromhex(
-    "a1 55 02 01 05 02 01 15 30 4d 55 02 00 01 a0 47 a4 45"
-    " 6b 0f 30 0d 80 02 00 07 a1 07 30 05 80 03 31 30 32"
-    " 63 07 30 05 80 03 31 30 32"
-    " 61 07 30 05 80 03 31 30 31"
-    " 62 07 30 05 80 03 31 30 32"
-    " 64 02 87 00"
-    " 4e 01 02 0a 01 16"
-    " 7e 0d a1 0b a6 09 a6 07 30 05 80 03 31 30 31"
-)
 KME_ESCAPES: tuple[tuple[Spec, str], ...] = (
     (escape.EscapeArgument, "30 0d a4 0b a0 09 a4 07 a1 05 a0 03 0a 01 05"),
     (escape.EscapeResult, "7e 0a a1 08 a4 06 a4 04 04 02 00 2a"),
