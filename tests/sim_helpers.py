@@ -12,9 +12,6 @@ OCTET STRING (:func:`without_kme`), and ecsta's codec checks the KME part.
 from __future__ import annotations
 
 import datetime
-import importlib
-import os
-import sys
 from types import ModuleType
 from typing import Any
 
@@ -26,10 +23,7 @@ from ecsta.sim.plan import Device, SwitchPlan
 from ecsta.sim.services import CstaServices
 from ecsta.sim.switch import Switch
 from ecsta.wire import apdu
-
-ORACLE_DIR = os.path.normpath(
-    os.path.join(os.path.dirname(__file__), "..", "..", "shared", "oracle")
-)
+from tests.apdu_oracle import oracle
 
 #: PROTOCOL.md section 7: the fields of each event as a Panasonic PBX sends them, in order.
 PANASONIC_EVENT_FIELDS = {
@@ -61,8 +55,6 @@ PANASONIC_EVENT_FIELDS = {
     "conferenceConnections localConnectionInfo cause",
 }
 
-_oracle: ModuleType | None = None
-
 _KME_STAND_IN = ("string", b"kme")
 
 
@@ -82,22 +74,6 @@ def without_kme(value: Any) -> tuple[Any, bool]:
         rebuilt = [item for item, _ in items]
         return (tuple(rebuilt) if isinstance(value, tuple) else rebuilt), any(f for _, f in items)
     return value, False
-
-
-def oracle() -> ModuleType:
-    """The ECMA-285 oracle module; raises SkipTest, saying why, when it cannot be loaded."""
-    global _oracle
-    if _oracle is None:
-        try:
-            importlib.import_module("asn1tools")
-        except ImportError:
-            raise SkipTest("asn1tools is not installed; the oracle cross-checks need it") from None
-        if not os.path.isfile(os.path.join(ORACLE_DIR, "ecma285.py")):
-            raise SkipTest(f"the ECMA-285 oracle is not at {ORACLE_DIR}")
-        if ORACLE_DIR not in sys.path:
-            sys.path.insert(0, ORACLE_DIR)
-        _oracle = importlib.import_module("ecma285")
-    return _oracle
 
 
 def oracle_or_none() -> ModuleType | None:
