@@ -55,6 +55,31 @@ PANASONIC_EVENT_FIELDS = {
     "conferenceConnections localConnectionInfo cause",
 }
 
+#: (event, the device of its first field, the monitored device's own state, cause)
+Brief = tuple[str, str, str | None, str | None]
+
+
+def dialled(caller: str, by: str = "newCall") -> list[Brief]:
+    """What the caller's monitor sees first of a call it starts: the service initiated (by the
+    handset, ``newCall``, or by a MakeCall, ``makeCall``) and the call originated."""
+    return [
+        ("serviceInitiated", caller, "initiated", by),
+        ("originated", caller, "connected", "newCall"),
+    ]
+
+
+def cleared(leaving: str, other: str, cause: str = "normalClearing") -> dict[str, list[Brief]]:
+    """What both parties of a two-party call see when ``leaving`` is cleared from it for
+    ``cause``: the call ends for ``other`` too."""
+    return {
+        leaving: [("connectionCleared", leaving, "null", cause)],
+        other: [
+            ("connectionCleared", leaving, "connected", cause),
+            ("connectionCleared", other, "null", "normalClearing"),
+        ],
+    }
+
+
 _KME_STAND_IN = ("string", b"kme")
 
 

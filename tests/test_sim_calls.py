@@ -11,7 +11,7 @@ from typing import Any
 from ecsta.sim.plan import ExternalBehaviour, ExternalMode, SwitchPlan
 from ecsta.sim.services import CstaServices
 from ecsta.sim.switch import Switch
-from tests.sim_helpers import SwitchCase, conn, dn, dnum
+from tests.sim_helpers import SwitchCase, cleared, conn, dialled, dn, dnum
 
 TRUNK1 = "#01310000"
 
@@ -59,13 +59,7 @@ class InternalCallTests(SwitchCase):
         self.switch.onhook("103")
         self.assertSeen(
             self.take(),
-            {
-                "103": [("connectionCleared", "103", "null", "normalClearing")],
-                "104": [
-                    ("connectionCleared", "103", "connected", "normalClearing"),
-                    ("connectionCleared", "104", "null", "normalClearing"),
-                ],
-            },
+            cleared("103", "104"),
         )
         self.assertEqual(self.states(), [])
 
@@ -79,8 +73,7 @@ class InternalCallTests(SwitchCase):
             self.take(),
             {
                 "103": [
-                    ("serviceInitiated", "103", "initiated", "makeCall"),
-                    ("originated", "103", "connected", "newCall"),
+                    *dialled("103", "makeCall"),
                     ("delivered", "105", "connected", "newCall"),
                 ],
                 "105": [("delivered", "105", "alerting", "newCall")],
@@ -94,13 +87,7 @@ class InternalCallTests(SwitchCase):
         self.services.clear_connection({"connectionToBeCleared": conn(cid, dn("105"))})
         self.assertSeen(
             self.take(),
-            {
-                "103": [
-                    ("connectionCleared", "105", "connected", "normalClearing"),
-                    ("connectionCleared", "103", "null", "normalClearing"),
-                ],
-                "105": [("connectionCleared", "105", "null", "normalClearing")],
-            },
+            cleared("105", "103"),
         )
         self.assertEqual(self.states(), [])
 
@@ -114,8 +101,7 @@ class InternalCallTests(SwitchCase):
             events,
             {
                 "110": [
-                    ("serviceInitiated", "110", "initiated", "newCall"),
-                    ("originated", "110", "connected", "newCall"),
+                    *dialled("110"),
                     ("failed", "110", "fail", "busy"),
                 ],
                 "108": [],
@@ -144,13 +130,7 @@ class InternalCallTests(SwitchCase):
         self.switch.advance(60.0)
         self.assertSeen(
             self.take(),
-            {
-                "111": [
-                    ("connectionCleared", "112", "connected", "callNotAnswered"),
-                    ("connectionCleared", "111", "null", "normalClearing"),
-                ],
-                "112": [("connectionCleared", "112", "null", "callNotAnswered")],
-            },
+            cleared("112", "111", "callNotAnswered"),
         )
         self.assertEqual(self.states(), [])
         self.assertIsNone(self.switch.next_deadline())
@@ -178,8 +158,7 @@ class InternalCallTests(SwitchCase):
             events,
             {
                 "103": [
-                    ("serviceInitiated", "103", "initiated", "newCall"),
-                    ("originated", "103", "connected", "newCall"),
+                    *dialled("103"),
                     ("failed", "103", "fail", "destNotObtainable"),
                 ]
             },
@@ -425,13 +404,7 @@ class OutsideCallTests(SwitchCase):
         self.switch.outside_hangs_up("301234567")
         self.assertSeen(
             self.take(),
-            {
-                "105": [
-                    ("connectionCleared", TRUNK1, "connected", "normalClearing"),
-                    ("connectionCleared", "105", "null", "normalClearing"),
-                ],
-                TRUNK1: [("connectionCleared", TRUNK1, "null", "normalClearing")],
-            },
+            cleared(TRUNK1, "105"),
         )
 
     def test_make_call_outside_takes_the_next_free_trunk(self) -> None:
@@ -446,8 +419,7 @@ class OutsideCallTests(SwitchCase):
             self.take(),
             {
                 "106": [
-                    ("serviceInitiated", "106", "initiated", "makeCall"),
-                    ("originated", "106", "connected", "newCall"),
+                    *dialled("106", "makeCall"),
                     ("networkReached", "#01310001", "connected", "newCall"),
                     ("delivered", "#01310001", "connected", "newCall"),
                 ],
@@ -473,8 +445,7 @@ class OutsideCallTests(SwitchCase):
             self.take(),
             {
                 "105": [
-                    ("serviceInitiated", "105", "initiated", "newCall"),
-                    ("originated", "105", "connected", "newCall"),
+                    *dialled("105"),
                     ("networkReached", TRUNK1, "connected", "newCall"),
                     ("failed", "105", "fail", "busy"),
                     ("connectionCleared", TRUNK1, "fail", "normalClearing"),
@@ -495,13 +466,7 @@ class OutsideCallTests(SwitchCase):
         self.switch.advance(60.0)
         self.assertSeen(
             self.take(),
-            {
-                "105": [
-                    ("connectionCleared", TRUNK1, "connected", "callNotAnswered"),
-                    ("connectionCleared", "105", "null", "normalClearing"),
-                ],
-                TRUNK1: [("connectionCleared", TRUNK1, "null", "callNotAnswered")],
-            },
+            cleared(TRUNK1, "105", "callNotAnswered"),
         )
 
     def test_all_trunks_busy(self) -> None:
@@ -513,8 +478,7 @@ class OutsideCallTests(SwitchCase):
             self.take(),
             {
                 "109": [
-                    ("serviceInitiated", "109", "initiated", "newCall"),
-                    ("originated", "109", "connected", "newCall"),
+                    *dialled("109"),
                     ("failed", "109", "fail", "trunksBusy"),
                 ]
             },
@@ -539,13 +503,7 @@ class OutsideCallTests(SwitchCase):
         self.switch.onhook("107")
         self.assertSeen(
             self.take(),
-            {
-                "107": [("connectionCleared", "107", "null", "normalClearing")],
-                TRUNK1: [
-                    ("connectionCleared", "107", "connected", "normalClearing"),
-                    ("connectionCleared", TRUNK1, "null", "normalClearing"),
-                ],
-            },
+            cleared("107", TRUNK1),
         )
         self.assertEqual(self.states(), [])
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from ecsta.sim.collection import DataCollected
 from ecsta.sim.plan import Device, DeviceKind
-from tests.sim_helpers import SwitchCase, conn, dn, dnum, oracle
+from tests.sim_helpers import SwitchCase, conn, dialled, dn, dnum, oracle
 
 TRUNK1 = "#01310000"
 TWIN = "#01210000"  # the Super-Twin portable of 101
@@ -52,8 +52,7 @@ class ForwardingTests(SwitchCase):
         events = self.take()
         before = (
             [
-                ("serviceInitiated", "103", "initiated", "newCall"),
-                ("originated", "103", "connected", "newCall"),
+                *dialled("103"),
             ]
             if inside
             else []
@@ -272,8 +271,7 @@ class DoNotDisturbTests(SwitchCase):
             self.take(),
             {
                 "103": [
-                    ("serviceInitiated", "103", "initiated", "newCall"),
-                    ("originated", "103", "connected", "newCall"),
+                    *dialled("103"),
                     ("failed", "103", "fail", "doNotDisturb"),
                 ],
                 "104": [],
@@ -298,8 +296,7 @@ class SuperTwinTests(SwitchCase):
             events,
             {
                 "103": [
-                    ("serviceInitiated", "103", "initiated", "newCall"),
-                    ("originated", "103", "connected", "newCall"),
+                    *dialled("103"),
                     ("delivered", "101", "connected", "newCall"),
                     ("delivered", TWIN, "connected", "newCall"),
                 ],
@@ -367,8 +364,7 @@ class SuperTwinTests(SwitchCase):
         self.assertEqual(
             self.seen(events, TWIN)[:2],
             [
-                ("serviceInitiated", TWIN, "initiated", "newCall"),
-                ("originated", TWIN, "connected", "newCall"),
+                *dialled(TWIN),
             ],
         )
         self.assertEqual(events[1].value["callingDevice"], ("deviceIdentifier", dnum(0x01210000)))

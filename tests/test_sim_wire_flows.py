@@ -17,6 +17,7 @@ from ecsta.wire import values
 from ecsta.wire.asn1.connection import ConnectionList
 from ecsta.wire.tlv import read_tlv
 from tests.sim_flows import Brief, WireFlowCase, conn, device_of
+from tests.sim_helpers import cleared, dialled
 
 T1 = "#01310000"  # CO line 1
 T2 = "#01310001"  # CO line 2
@@ -103,15 +104,7 @@ class BasicCallTests(FlowCase):
         self.assertEqual(self.value(seen, "103", "established")["answeringDevice"], subject("104"))
         self.assertState([[("103", "connected"), ("104", "connected")]])
         self.person("103", "onhook")
-        self.assertSeen(
-            {
-                "103": [("connectionCleared", "103", "null", "normalClearing")],
-                "104": [
-                    ("connectionCleared", "103", "connected", "normalClearing"),
-                    ("connectionCleared", "104", "null", "normalClearing"),
-                ],
-            }
-        )
+        self.assertSeen(cleared("103", "104"))
         self.assertState([], {"103": "idle", "104": "idle"})
 
     def test_make_call_answer_call_and_clear_connection(self) -> None:
@@ -119,8 +112,7 @@ class BasicCallTests(FlowCase):
         self.assertSeen(
             {
                 "105": [
-                    ("serviceInitiated", "105", "initiated", "makeCall"),
-                    ("originated", "105", "connected", "newCall"),
+                    *dialled("105", "makeCall"),
                     ("delivered", "106", "connected", "newCall"),
                 ],
                 "106": [("delivered", "106", "alerting", "newCall")],
@@ -132,15 +124,7 @@ class BasicCallTests(FlowCase):
         self.assertSeen({"105": [established], "106": [established]})
         self.assertState([[("105", "connected"), ("106", "connected")]])
         self.request("clearConnection", {"connectionToBeCleared": conn(call, "106")})
-        self.assertSeen(
-            {
-                "105": [
-                    ("connectionCleared", "106", "connected", "normalClearing"),
-                    ("connectionCleared", "105", "null", "normalClearing"),
-                ],
-                "106": [("connectionCleared", "106", "null", "normalClearing")],
-            }
-        )
+        self.assertSeen(cleared("106", "105"))
         self.assertState([], {"105": "idle", "106": "idle"})
 
     def test_clear_call_clears_every_party_at_once(self) -> None:
@@ -164,8 +148,7 @@ class BasicCallTests(FlowCase):
         seen = self.assertSeen(
             {
                 "103": [
-                    ("serviceInitiated", "103", "initiated", "makeCall"),
-                    ("originated", "103", "connected", "newCall"),
+                    *dialled("103", "makeCall"),
                     ("failed", "103", "fail", "busy"),
                 ],
                 "104": [],
@@ -189,15 +172,7 @@ class BasicCallTests(FlowCase):
         self.advance(59)
         self.assertSeen({})
         self.advance(1)  # the plan's ring timeout is 60 s
-        self.assertSeen(
-            {
-                "103": [
-                    ("connectionCleared", "104", "connected", "callNotAnswered"),
-                    ("connectionCleared", "103", "null", "normalClearing"),
-                ],
-                "104": [("connectionCleared", "104", "null", "callNotAnswered")],
-            }
-        )
+        self.assertSeen(cleared("104", "103", "callNotAnswered"))
         self.assertState([], {"103": "idle", "104": "idle"})
 
     def test_caller_gives_up_before_the_answer(self) -> None:
@@ -328,15 +303,7 @@ class OutsideCallTests(FlowCase):
         self.assertRingingOut("105", ("serviceInitiated", "105", "initiated", "newCall"))
         self.assertAnsweredAfterFiveSeconds("105")
         self.person("105", "onhook")
-        self.assertSeen(
-            {
-                "105": [("connectionCleared", "105", "null", "normalClearing")],
-                T1: [
-                    ("connectionCleared", "105", "connected", "normalClearing"),
-                    ("connectionCleared", T1, "null", "normalClearing"),
-                ],
-            }
-        )
+        self.assertSeen(cleared("105", T1))
         self.assertState([], {"105": "idle", T1: "idle"})
 
     def test_outside_number_dialled_by_the_application(self) -> None:
@@ -354,15 +321,7 @@ class OutsideCallTests(FlowCase):
         self.assertRingingOut("104", ("serviceInitiated", "104", "initiated", "makeCall"))
         self.assertAnsweredAfterFiveSeconds("104")
         self.outside(OUTSIDE, "hangup")
-        self.assertSeen(
-            {
-                "104": [
-                    ("connectionCleared", T1, "connected", "normalClearing"),
-                    ("connectionCleared", "104", "null", "normalClearing"),
-                ],
-                T1: [("connectionCleared", T1, "null", "normalClearing")],
-            }
-        )
+        self.assertSeen(cleared(T1, "104"))
         self.assertState([], {"104": "idle", T1: "idle"})
 
     def test_a_busy_outside_party_fails_the_call_and_frees_the_line(self) -> None:
@@ -371,8 +330,7 @@ class OutsideCallTests(FlowCase):
         seen = self.assertSeen(
             {
                 "104": [
-                    ("serviceInitiated", "104", "initiated", "makeCall"),
-                    ("originated", "104", "connected", "newCall"),
+                    *dialled("104", "makeCall"),
                     ("networkReached", T1, "connected", "newCall"),
                     ("failed", "104", "fail", "busy"),
                     ("connectionCleared", T1, "fail", "normalClearing"),
@@ -405,15 +363,7 @@ class OutsideCallTests(FlowCase):
         self.assertSeen({"105": [established], T1: [established]})
         self.assertState([[(T1, "connected"), ("105", "connected")]])
         self.outside("+4930123456", "hangup")
-        self.assertSeen(
-            {
-                "105": [
-                    ("connectionCleared", T1, "connected", "normalClearing"),
-                    ("connectionCleared", "105", "null", "normalClearing"),
-                ],
-                T1: [("connectionCleared", T1, "null", "normalClearing")],
-            }
-        )
+        self.assertSeen(cleared(T1, "105"))
         self.assertState([], {"105": "idle", T1: "idle"})
 
     def test_incoming_call_without_a_caller_number_to_a_busy_extension(self) -> None:
@@ -557,8 +507,7 @@ class HoldAndConsultationTests(FlowCase):
             {
                 "103": [
                     ("held", "103", "hold", "normal"),
-                    ("serviceInitiated", "103", "initiated", "newCall"),
-                    ("originated", "103", "connected", "newCall"),
+                    *dialled("103"),
                     ("delivered", "105", "connected", "newCall"),
                     ("established", "105", "connected", "newCall"),
                 ],
@@ -855,8 +804,7 @@ class ForwardingTests(FlowCase):
         else:
             self.person(caller, "dial", digits="104")
             before = [
-                ("serviceInitiated", caller, "initiated", "newCall"),
-                ("originated", caller, "connected", "newCall"),
+                *dialled(caller),
             ]
         if trigger == "noAnswer":
             self.assertSeen(
@@ -907,10 +855,10 @@ class ForwardingTests(FlowCase):
             self.assertState([[(caller, "connected"), ("104", "alerting")]])
             self.hang_up(caller)
         elif trigger == "busy":
-            cleared: list[Brief] = []
+            gone: list[Brief] = []
             if caller == T1:  # the outside caller hears busy and goes
-                cleared = [("connectionCleared", T1, "null", "normalClearing")]
-            self.assertSeen({caller: [*before, ("failed", caller, "fail", "busy"), *cleared]})
+                gone = [("connectionCleared", T1, "null", "normalClearing")]
+            self.assertSeen({caller: [*before, ("failed", caller, "fail", "busy"), *gone]})
             self.assertState(talking + ([] if caller == T1 else [[(caller, "fail")]]))
             if caller != T1:
                 self.hang_up(caller)
@@ -918,15 +866,7 @@ class ForwardingTests(FlowCase):
             self.advance(44.9)
             self.assertSeen({})
             self.advance(0.1)  # rung for the ring timeout: given up
-            self.assertSeen(
-                {
-                    caller: [
-                        ("connectionCleared", "104", "connected", "callNotAnswered"),
-                        ("connectionCleared", caller, "null", "normalClearing"),
-                    ],
-                    "104": [("connectionCleared", "104", "null", "callNotAnswered")],
-                }
-            )
+            self.assertSeen(cleared("104", caller, "callNotAnswered"))
         self.assertState(talking)
 
     def hang_up(self, caller: str) -> None:
@@ -978,8 +918,7 @@ class DoNotDisturbTests(FlowCase):
         seen = self.assertSeen(
             {
                 "103": [
-                    ("serviceInitiated", "103", "initiated", "makeCall"),
-                    ("originated", "103", "connected", "newCall"),
+                    *dialled("103", "makeCall"),
                     ("failed", "103", "fail", "doNotDisturb"),
                 ],
                 "104": [],
@@ -1050,15 +989,7 @@ class SuperTwinTests(WireFlowCase):
         self.assertEqual(self.value(seen, T1, "established")["answeringDevice"], subject(TWIN))
         self.assertState([[(T1, "connected"), (TWIN, "connected")]], {"101": "idle"})
         self.person(TWIN, "onhook")
-        self.assertSeen(
-            {
-                TWIN: [("connectionCleared", TWIN, "null", "normalClearing")],
-                T1: [
-                    ("connectionCleared", TWIN, "connected", "normalClearing"),
-                    ("connectionCleared", T1, "null", "normalClearing"),
-                ],
-            }
-        )
+        self.assertSeen(cleared(TWIN, T1))
         self.assertState([], {"101": "idle", TWIN: "idle"})
 
     def test_the_portable_rings_alone_while_the_desk_phone_is_busy(self) -> None:
@@ -1101,8 +1032,7 @@ class SmallPlanTests(WireFlowCase):
         self.assertSeen(
             {
                 "201": [
-                    ("serviceInitiated", "201", "initiated", "newCall"),
-                    ("originated", "201", "connected", "newCall"),
+                    *dialled("201"),
                     ("delivered", "202", "connected", "newCall"),
                 ],
                 "202": [("delivered", "202", "alerting", "newCall")],
