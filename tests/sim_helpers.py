@@ -68,6 +68,15 @@ def dialled(caller: str, by: str = "newCall") -> list[Brief]:
     ]
 
 
+def rings(caller: str, called: str, *before: Brief) -> dict[str, list[Brief]]:
+    """What both parties see when a call from ``caller`` (whose monitor saw ``before`` first)
+    reaches ``called``, which starts ringing."""
+    return {
+        caller: [*before, ("delivered", called, "connected", "newCall")],
+        called: [("delivered", called, "alerting", "newCall")],
+    }
+
+
 def cleared(leaving: str, other: str, cause: str = "normalClearing") -> dict[str, list[Brief]]:
     """What both parties of a two-party call see when ``leaving`` is cleared from it for
     ``cause``: the call ends for ``other`` too."""

@@ -17,7 +17,7 @@ from ecsta.wire import values
 from ecsta.wire.asn1.connection import ConnectionList
 from ecsta.wire.tlv import read_tlv
 from tests.sim_flows import Brief, WireFlowCase, conn, device_of
-from tests.sim_helpers import cleared, dialled
+from tests.sim_helpers import cleared, dialled, rings
 
 T1 = "#01310000"  # CO line 1
 T2 = "#01310001"  # CO line 2
@@ -75,15 +75,7 @@ class BasicCallTests(FlowCase):
         self.assertSeen({"103": [("serviceInitiated", "103", "initiated", "newCall")]})
         self.assertState([[("103", "initiated")]], {"103": "initiated", "104": "idle"})
         self.person("103", "dial", digits="104")
-        seen = self.assertSeen(
-            {
-                "103": [
-                    ("originated", "103", "connected", "newCall"),
-                    ("delivered", "104", "connected", "newCall"),
-                ],
-                "104": [("delivered", "104", "alerting", "newCall")],
-            }
-        )
+        seen = self.assertSeen(rings("103", "104", ("originated", "103", "connected", "newCall")))
         [call] = self.call_ids()
         self.assertEqual(
             self.value(seen, "104", "delivered"),
@@ -109,15 +101,7 @@ class BasicCallTests(FlowCase):
 
     def test_make_call_answer_call_and_clear_connection(self) -> None:
         call = self.make_call("105", "106")
-        self.assertSeen(
-            {
-                "105": [
-                    *dialled("105", "makeCall"),
-                    ("delivered", "106", "connected", "newCall"),
-                ],
-                "106": [("delivered", "106", "alerting", "newCall")],
-            }
-        )
+        self.assertSeen(rings("105", "106", *dialled("105", "makeCall")))
         self.assertState([[("105", "connected"), ("106", "alerting")]])
         self.request("answerCall", {"callToBeAnswered": conn(call, "106")})
         established = ("established", "106", "connected", "newCall")
@@ -218,15 +202,7 @@ class BasicCallTests(FlowCase):
         self.assertSeen({})
         self.assertState([[("103", "initiated")]], {"103": "initiated"})
         self.dial_digits(call, "103", "04")
-        seen = self.assertSeen(
-            {
-                "103": [
-                    ("originated", "103", "connected", "newCall"),
-                    ("delivered", "104", "connected", "newCall"),
-                ],
-                "104": [("delivered", "104", "alerting", "newCall")],
-            }
-        )
+        seen = self.assertSeen(rings("103", "104", ("originated", "103", "connected", "newCall")))
         self.assertEqual(
             self.value(seen, "103", "originated"),
             {
@@ -1029,15 +1005,7 @@ class SmallPlanTests(WireFlowCase):
 
     def test_sip_extension_called_by_a_desk_phone(self) -> None:
         self.person("201", "dial", digits="202")
-        self.assertSeen(
-            {
-                "201": [
-                    *dialled("201"),
-                    ("delivered", "202", "connected", "newCall"),
-                ],
-                "202": [("delivered", "202", "alerting", "newCall")],
-            }
-        )
+        self.assertSeen(rings("201", "202", *dialled("201")))
         self.assertState([[("201", "connected"), ("202", "alerting")]])
 
 
