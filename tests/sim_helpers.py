@@ -92,6 +92,45 @@ def cleared(leaving: str, other: str, cause: str = "normalClearing") -> dict[str
 _KME_STAND_IN = ("string", b"kme")
 
 
+def consults(party: str, other: str, consulted: str) -> dict[str, list[Brief]]:
+    """What the three parties see when ``party``, in a call with ``other``, consults
+    ``consulted``: the first call held, a new one ringing at ``consulted``."""
+    return {
+        **rings(
+            party,
+            consulted,
+            ("held", party, "hold", "consultation"),
+            ("serviceInitiated", party, "initiated", "consultation"),
+            ("originated", party, "connected", "consultation"),
+        ),
+        other: [("held", party, "connected", "consultation")],
+    }
+
+
+def alternates(party: str, back: str, away: str) -> dict[str, list[Brief]]:
+    """What the three parties see when ``party`` swaps from its call with ``away`` (now held)
+    to its held call with ``back``."""
+    return {
+        party: [
+            ("held", party, "hold", "alternate"),
+            ("retrieved", party, "connected", "alternate"),
+        ],
+        back: [("retrieved", party, "connected", "alternate")],
+        away: [("held", party, "connected", "alternate")],
+    }
+
+
+def reconnects(party: str, back: str, away: str) -> dict[str, list[Brief]]:
+    """What the three parties see when ``party`` ends its call with ``away`` and takes its held
+    call with ``back`` again."""
+    gone = cleared(party, away)
+    return {
+        party: [*gone[party], ("retrieved", party, "connected", "normal")],
+        back: [("retrieved", party, "connected", "normal")],
+        away: gone[away],
+    }
+
+
 def without_kme(value: Any) -> tuple[Any, bool]:
     """``value`` with every KME private data item replaced; whether there was any."""
     if isinstance(value, tuple) and len(value) == 2 and value[0] == "private":

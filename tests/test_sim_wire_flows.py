@@ -17,7 +17,7 @@ from ecsta.wire import values
 from ecsta.wire.asn1.connection import ConnectionList
 from ecsta.wire.tlv import read_tlv
 from tests.sim_flows import Brief, WireFlowCase, conn, device_of
-from tests.sim_helpers import cleared, dialled, rings
+from tests.sim_helpers import alternates, cleared, consults, dialled, reconnects, rings
 
 T1 = "#01310000"  # CO line 1
 T2 = "#01310001"  # CO line 2
@@ -387,18 +387,7 @@ class HoldAndConsultationTests(FlowCase):
         )
         second = bytes(result["initiatedCall"][1]["callID"])
         self.assertEqual(result["initiatedCall"], conn(second, "103"))
-        seen = self.assertSeen(
-            {
-                "103": [
-                    ("held", "103", "hold", "consultation"),
-                    ("serviceInitiated", "103", "initiated", "consultation"),
-                    ("originated", "103", "connected", "consultation"),
-                    ("delivered", "105", "connected", "newCall"),
-                ],
-                "104": [("held", "103", "connected", "consultation")],
-                "105": [("delivered", "105", "alerting", "newCall")],
-            }
-        )
+        seen = self.assertSeen(consults("103", "104", "105"))
         self.assertEqual(hold_type(self.value(seen, "103", "held")), "consultation")
         self.assertState(
             [[("103", "hold"), ("104", "connected")], [("103", "connected"), ("105", "alerting")]]
@@ -416,16 +405,7 @@ class HoldAndConsultationTests(FlowCase):
         self.request(
             "alternateCall", {"heldCall": conn(first, "103"), "activeCall": conn(second, "103")}
         )
-        seen = self.assertSeen(
-            {
-                "103": [
-                    ("held", "103", "hold", "alternate"),
-                    ("retrieved", "103", "connected", "alternate"),
-                ],
-                "104": [("retrieved", "103", "connected", "alternate")],
-                "105": [("held", "103", "connected", "alternate")],
-            }
-        )
+        seen = self.assertSeen(alternates("103", "104", "105"))
         self.assertEqual(hold_type(self.value(seen, "105", "held")), "consultation")
         self.assertState(
             [[("103", "connected"), ("104", "connected")], [("103", "hold"), ("105", "connected")]]
@@ -436,19 +416,7 @@ class HoldAndConsultationTests(FlowCase):
         self.request(
             "reconnectCall", {"heldCall": conn(first, "103"), "activeCall": conn(second, "103")}
         )
-        self.assertSeen(
-            {
-                "103": [
-                    ("connectionCleared", "103", "null", "normalClearing"),
-                    ("retrieved", "103", "connected", "normal"),
-                ],
-                "104": [("retrieved", "103", "connected", "normal")],
-                "105": [
-                    ("connectionCleared", "103", "connected", "normalClearing"),
-                    ("connectionCleared", "105", "null", "normalClearing"),
-                ],
-            }
-        )
+        self.assertSeen(reconnects("103", "104", "105"))
         self.assertState([[("103", "connected"), ("104", "connected")]], {"105": "idle"})
 
     def test_transfer_after_consultation(self) -> None:
