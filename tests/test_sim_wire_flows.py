@@ -36,6 +36,19 @@ def hold_type(value: dict[str, Any]) -> str:
     return str(hold)
 
 
+def delivered_value(call: bytes, caller: str, called: str) -> dict[str, Any]:
+    """The Delivered event the called party's monitor gets for an internal call."""
+    return {
+        "connection": conn(call, called),
+        "alertingDevice": subject(called),
+        "callingDevice": subject(caller),
+        "calledDevice": subject(called),
+        "lastRedirectionDevice": ("notRequired", None),
+        "localConnectionInfo": "alerting",
+        "cause": "newCall",
+    }
+
+
 def panasonic_list(call: bytes, parties: list[str]) -> list[dict[str, Any]]:
     """A ConnectionList as a Panasonic PBX sends it (PROTOCOL.md section 5): per party
     newConnection and associatedNID, nothing else; a CO line is its own network interface."""
@@ -77,18 +90,7 @@ class BasicCallTests(FlowCase):
         self.person("103", "dial", digits="104")
         seen = self.assertSeen(rings("103", "104", ("originated", "103", "connected", "newCall")))
         [call] = self.call_ids()
-        self.assertEqual(
-            self.value(seen, "104", "delivered"),
-            {
-                "connection": conn(call, "104"),
-                "alertingDevice": subject("104"),
-                "callingDevice": subject("103"),
-                "calledDevice": subject("104"),
-                "lastRedirectionDevice": ("notRequired", None),
-                "localConnectionInfo": "alerting",
-                "cause": "newCall",
-            },
-        )
+        self.assertEqual(self.value(seen, "104", "delivered"), delivered_value(call, "103", "104"))
         self.assertState([[("103", "connected"), ("104", "alerting")]], {"104": "alerting"})
         self.person("104", "answer")
         established = ("established", "104", "connected", "newCall")
@@ -213,18 +215,7 @@ class BasicCallTests(FlowCase):
                 "cause": "newCall",
             },
         )
-        self.assertEqual(
-            self.value(seen, "104", "delivered"),
-            {
-                "connection": conn(call, "104"),
-                "alertingDevice": subject("104"),
-                "callingDevice": subject("103"),
-                "calledDevice": subject("104"),
-                "lastRedirectionDevice": ("notRequired", None),
-                "localConnectionInfo": "alerting",
-                "cause": "newCall",
-            },
-        )
+        self.assertEqual(self.value(seen, "104", "delivered"), delivered_value(call, "103", "104"))
         self.assertState([[("103", "connected"), ("104", "alerting")]], {"104": "alerting"})
         self.assertEqual(
             self.refused(
