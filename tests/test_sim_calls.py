@@ -11,9 +11,22 @@ from typing import Any
 from ecsta.sim.plan import ExternalBehaviour, ExternalMode, SwitchPlan
 from ecsta.sim.services import CstaServices
 from ecsta.sim.switch import Switch
-from tests.sim_helpers import SwitchCase, cleared, conn, dialled, dn, dnum, rings
+from tests.sim_helpers import Brief, SwitchCase, cleared, conn, dialled, dn, dnum, rings
 
 TRUNK1 = "#01310000"
+
+
+def holds(holder: str, other: str) -> dict[str, list[Brief]]:
+    """What both parties of a call see when ``holder`` puts it on hold."""
+    return {
+        holder: [("held", holder, "hold", "normal")],
+        other: [("held", holder, "connected", "normal")],
+    }
+
+
+def retrieves(holder: str, other: str) -> dict[str, list[Brief]]:
+    """What both parties of a held call see when ``holder`` takes it back."""
+    return {party: [("retrieved", holder, "connected", "normal")] for party in (holder, other)}
 
 
 class InternalCallTests(SwitchCase):
@@ -267,42 +280,18 @@ class HoldTests(SwitchCase):
 
     def test_person_holds_and_retrieves(self) -> None:
         self.switch.hold("103")
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [("held", "103", "hold", "normal")],
-                "104": [("held", "103", "connected", "normal")],
-            },
-        )
+        self.assertSeen(self.take(), holds("103", "104"))
         self.assertEqual(self.states(), [[("103", "hold"), ("104", "connected")]])
         self.switch.retrieve("103")
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [("retrieved", "103", "connected", "normal")],
-                "104": [("retrieved", "103", "connected", "normal")],
-            },
-        )
+        self.assertSeen(self.take(), retrieves("103", "104"))
         self.assertEqual(self.states(), [[("103", "connected"), ("104", "connected")]])
 
     def test_hold_and_retrieve_services(self) -> None:
         held = self.services.hold_call({"callToBeHeld": conn(self.cid, dn("104"))})
         self.assertEqual(held, ("noData", None))
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [("held", "104", "connected", "normal")],
-                "104": [("held", "104", "hold", "normal")],
-            },
-        )
+        self.assertSeen(self.take(), holds("104", "103"))
         self.services.retrieve_call({"callToBeRetrieved": conn(self.cid, dn("104"))})
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [("retrieved", "104", "connected", "normal")],
-                "104": [("retrieved", "104", "connected", "normal")],
-            },
-        )
+        self.assertSeen(self.take(), retrieves("104", "103"))
 
     def test_held_party_hanging_up_ends_the_call(self) -> None:
         self.switch.hold("103")
