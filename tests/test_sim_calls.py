@@ -89,10 +89,7 @@ class InternalCallTests(SwitchCase):
         self.assertSeen(
             events,
             {
-                "110": [
-                    *dialled("110"),
-                    ("failed", "110", "fail", "busy"),
-                ],
+                "110": [*dialled("110"), ("failed", "110", "fail", "busy")],
                 "108": [],
                 "109": [],
             },
@@ -142,12 +139,7 @@ class InternalCallTests(SwitchCase):
         events = self.take()
         self.assertSeen(
             events,
-            {
-                "103": [
-                    *dialled("103"),
-                    ("failed", "103", "fail", "destNotObtainable"),
-                ]
-            },
+            {"103": [*dialled("103"), ("failed", "103", "fail", "destNotObtainable")]},
         )
         self.assertEqual(events[-1].value["failingDevice"], ("deviceIdentifier", dn("199")))
 
@@ -416,12 +408,7 @@ class OutsideCallTests(SwitchCase):
         self.switch.dial("109", "0302")
         self.assertSeen(
             self.take(),
-            {
-                "109": [
-                    *dialled("109"),
-                    ("failed", "109", "fail", "trunksBusy"),
-                ]
-            },
+            {"109": [*dialled("109"), ("failed", "109", "fail", "trunksBusy")]},
         )
 
     def test_incoming_outside_call_answered_and_cleared(self) -> None:

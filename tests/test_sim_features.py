@@ -270,10 +270,7 @@ class DoNotDisturbTests(SwitchCase):
         self.assertSeen(
             self.take(),
             {
-                "103": [
-                    *dialled("103"),
-                    ("failed", "103", "fail", "doNotDisturb"),
-                ],
+                "103": [*dialled("103"), ("failed", "103", "fail", "doNotDisturb")],
                 "104": [],
             },
         )

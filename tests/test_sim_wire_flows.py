@@ -133,10 +133,7 @@ class BasicCallTests(FlowCase):
         call = self.make_call("103", "104")
         seen = self.assertSeen(
             {
-                "103": [
-                    *dialled("103", "makeCall"),
-                    ("failed", "103", "fail", "busy"),
-                ],
+                "103": [*dialled("103", "makeCall"), ("failed", "103", "fail", "busy")],
                 "104": [],
                 "105": [],
             }
@@ -852,10 +849,7 @@ class DoNotDisturbTests(FlowCase):
         self.make_call("103", "104")
         seen = self.assertSeen(
             {
-                "103": [
-                    *dialled("103", "makeCall"),
-                    ("failed", "103", "fail", "doNotDisturb"),
-                ],
+                "103": [*dialled("103", "makeCall"), ("failed", "103", "fail", "doNotDisturb")],
                 "104": [],
             }
         )
