@@ -77,6 +77,37 @@ def rings(caller: str, called: str, *before: Brief) -> dict[str, list[Brief]]:
     }
 
 
+def rings_out(caller: str, trunk: str, *before: Brief) -> dict[str, list[Brief]]:
+    """What the caller (whose monitor saw ``before`` first) and the trunk see when an outside
+    call seizes ``trunk`` and rings in the public network."""
+    return {
+        caller: [
+            *before,
+            ("networkReached", trunk, "connected", "newCall"),
+            ("delivered", trunk, "connected", "newCall"),
+        ],
+        trunk: [
+            ("networkReached", trunk, "initiated", "newCall"),
+            ("delivered", trunk, "alerting", "newCall"),
+        ],
+    }
+
+
+def twin_answers(caller: str, desk: str, portable: str) -> dict[str, list[Brief]]:
+    """What the three parties see when the Super-Twin ``portable`` answers a call from
+    ``caller`` that rang it and its ``desk`` phone: the desk phone stops ringing."""
+    answered: Brief = ("established", portable, "connected", "newCall")
+    desk_gone: Brief = ("connectionCleared", desk, "connected", "normalClearing")
+    return {
+        caller: [answered, desk_gone],
+        desk: [
+            ("established", portable, "alerting", "newCall"),
+            ("connectionCleared", desk, "null", "normalClearing"),
+        ],
+        portable: [answered, desk_gone],
+    }
+
+
 def cleared(leaving: str, other: str, cause: str = "normalClearing") -> dict[str, list[Brief]]:
     """What both parties of a two-party call see when ``leaving`` is cleared from it for
     ``cause``: the call ends for ``other`` too."""

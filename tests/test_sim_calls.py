@@ -11,7 +11,7 @@ from typing import Any
 from ecsta.sim.plan import ExternalBehaviour, ExternalMode, SwitchPlan
 from ecsta.sim.services import CstaServices
 from ecsta.sim.switch import Switch
-from tests.sim_helpers import Brief, SwitchCase, cleared, conn, dialled, dn, dnum, rings
+from tests.sim_helpers import Brief, SwitchCase, cleared, conn, dialled, dn, dnum, rings, rings_out
 
 TRUNK1 = "#01310000"
 
@@ -193,18 +193,7 @@ class DialDigitsTests(SwitchCase):
         self.take()
         self.dial_digits(cid, "105", "0301234")
         self.assertSeen(
-            self.take(),
-            {
-                "105": [
-                    ("originated", "105", "connected", "newCall"),
-                    ("networkReached", TRUNK1, "connected", "newCall"),
-                    ("delivered", TRUNK1, "connected", "newCall"),
-                ],
-                TRUNK1: [
-                    ("networkReached", TRUNK1, "initiated", "newCall"),
-                    ("delivered", TRUNK1, "alerting", "newCall"),
-                ],
-            },
+            self.take(), rings_out("105", TRUNK1, ("originated", "105", "connected", "newCall"))
         )
 
     def test_digits_on_the_dial_tone_of_a_consultation(self) -> None:
@@ -310,18 +299,7 @@ class OutsideCallTests(SwitchCase):
         self.switch.dial("105", "301234567")
         events = self.take()
         self.assertSeen(
-            events,
-            {
-                "105": [
-                    ("originated", "105", "connected", "newCall"),
-                    ("networkReached", TRUNK1, "connected", "newCall"),
-                    ("delivered", TRUNK1, "connected", "newCall"),
-                ],
-                TRUNK1: [
-                    ("networkReached", TRUNK1, "initiated", "newCall"),
-                    ("delivered", TRUNK1, "alerting", "newCall"),
-                ],
-            },
+            events, rings_out("105", TRUNK1, ("originated", "105", "connected", "newCall"))
         )
         outside = ("deviceIdentifier", dn("301234567"))
         self.assertEqual(events[0].value["calledDevice"], outside)
@@ -350,20 +328,7 @@ class OutsideCallTests(SwitchCase):
         )
         cid = self.call_id("106")
         self.assertEqual(result, {"callingDevice": conn(cid, dn("106"))})
-        self.assertSeen(
-            self.take(),
-            {
-                "106": [
-                    *dialled("106", "makeCall"),
-                    ("networkReached", "#01310001", "connected", "newCall"),
-                    ("delivered", "#01310001", "connected", "newCall"),
-                ],
-                "#01310001": [
-                    ("networkReached", "#01310001", "initiated", "newCall"),
-                    ("delivered", "#01310001", "alerting", "newCall"),
-                ],
-            },
-        )
+        self.assertSeen(self.take(), rings_out("106", "#01310001", *dialled("106", "makeCall")))
         self.switch.advance(5.0)  # the default outside party answers after 5 s
         self.assertEqual(
             self.states(),

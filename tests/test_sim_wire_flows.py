@@ -17,7 +17,16 @@ from ecsta.wire import values
 from ecsta.wire.asn1.connection import ConnectionList
 from ecsta.wire.tlv import read_tlv
 from tests.sim_flows import Brief, WireFlowCase, conn, device_of
-from tests.sim_helpers import alternates, cleared, consults, dialled, reconnects, rings
+from tests.sim_helpers import (
+    alternates,
+    cleared,
+    consults,
+    dialled,
+    reconnects,
+    rings,
+    rings_out,
+    twin_answers,
+)
 
 T1 = "#01310000"  # CO line 1
 T2 = "#01310001"  # CO line 2
@@ -230,18 +239,7 @@ class BasicCallTests(FlowCase):
 class OutsideCallTests(FlowCase):
     def assertRingingOut(self, caller: str, first: tuple[str, str, str, str]) -> None:
         seen = self.assertSeen(
-            {
-                caller: [
-                    first,
-                    ("originated", caller, "connected", "newCall"),
-                    ("networkReached", T1, "connected", "newCall"),
-                    ("delivered", T1, "connected", "newCall"),
-                ],
-                T1: [
-                    ("networkReached", T1, "initiated", "newCall"),
-                    ("delivered", T1, "alerting", "newCall"),
-                ],
-            }
+            rings_out(caller, T1, first, ("originated", caller, "connected", "newCall"))
         )
         self.assertEqual(self.value(seen, caller, "originated")["calledDevice"], subject(OUTSIDE))
         reached = self.value(seen, T1, "networkReached")
@@ -899,22 +897,7 @@ class SuperTwinTests(WireFlowCase):
             {"101": "alerting", TWIN: "alerting"},
         )
         self.request("answerCall", {"callToBeAnswered": conn(call, TWIN)})
-        seen = self.assertSeen(
-            {
-                "101": [
-                    ("established", TWIN, "alerting", "newCall"),
-                    ("connectionCleared", "101", "null", "normalClearing"),
-                ],
-                TWIN: [
-                    ("established", TWIN, "connected", "newCall"),
-                    ("connectionCleared", "101", "connected", "normalClearing"),
-                ],
-                T1: [
-                    ("established", TWIN, "connected", "newCall"),
-                    ("connectionCleared", "101", "connected", "normalClearing"),
-                ],
-            }
-        )
+        seen = self.assertSeen(twin_answers(T1, "101", TWIN))
         self.assertEqual(self.value(seen, T1, "established")["answeringDevice"], subject(TWIN))
         self.assertState([[(T1, "connected"), (TWIN, "connected")]], {"101": "idle"})
         self.person(TWIN, "onhook")
