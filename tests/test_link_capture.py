@@ -14,9 +14,8 @@ from ecsta.cli import main
 from ecsta.link.capture import Capture
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.wire.framing import frame
-
-AARQ = bytes.fromhex("602380020780a10706052b0c00815abe14281206072b0c00821d8148a007a0050303000800")
-FIRST_STATUS = bytes.fromhex("a10c020101020200d330030a0102")
+from tests.ber_pdus import AARQ
+from tests.ber_pdus import SYSTEM_STATUS as FIRST_STATUS
 
 
 def capture_a_conversation(capture: Capture) -> None:
