@@ -6,7 +6,10 @@ The reference decoder is the ECMA-285 oracle built with asn1tools beside the rep
 
 import datetime
 import random
+from collections.abc import Callable
 from typing import Any
+
+from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.wire import apdu
 from ecsta.wire.ber import EVENT_GROUPS, EVENT_NAMES, Kind, Peek
@@ -143,6 +146,22 @@ def rose_decode(pdu: bytes) -> tuple[str, dict[str, Any]]:
     assert oracle is not None
     kind, value = oracle.decode_type("ROS", pdu, ROSE_MODULE)
     return kind, dict(value)
+
+
+def assert_only_invoke_id_changed(
+    case: SynchronousTestCase,
+    decode: Callable[[bytes], tuple[str, dict[str, Any]]],
+    pdu: bytes,
+    spliced: bytes,
+    invoke_id: int,
+) -> None:
+    """``spliced`` decodes (with ``decode``) as ``pdu`` does but for its invokeId."""
+    kind, before = decode(pdu)
+    spliced_kind, after = decode(spliced)
+    case.assertEqual(spliced_kind, kind)
+    case.assertEqual(after.pop("invokeId"), ("present", invoke_id))
+    before.pop("invokeId")
+    case.assertEqual(after, before)
 
 
 def _local(code: tuple[str, Any]) -> int | None:
