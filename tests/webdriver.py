@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from tests.mux_e2e import free_port
+from tests.mux_e2e import free_port, json_request
 
 CHROMIUM = os.environ.get("ECSTA_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("ECSTA_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -107,13 +107,7 @@ class Chromium:
         return f"/session/{self.session}/{command}"
 
     def _call(self, method: str, path: str, body: Any = None, timeout: float = 30.0) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}",
-            data=data,
-            method=method,
-            headers={"content-type": "application/json; charset=utf-8"},
-        )
+        request = json_request(method, f"http://127.0.0.1:{self.port}{path}", body)
         try:
             with self._opener.open(request, timeout=timeout) as response:
                 answer = json.loads(response.read() or b"{}")
