@@ -8,7 +8,6 @@ from typing import Any
 
 from twisted.internet import defer, reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint
-from twisted.internet.task import deferLater
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 
 from ecsta.cli import main
@@ -19,17 +18,10 @@ from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.link.service import PBXClientFactory
 from ecsta.mux import tap as mux_tap
 from tests.driver_harness import port_of
+from tests.mux_in_process import until
 from tests.test_link_capture import tshark_payloads
 
 MONITOR_101 = {"monitorObject": ("deviceObject", {"deviceIdentifier": ("dialingNumber", "101")})}
-
-
-async def until(predicate: Any, timeout: float = 10.0) -> None:
-    for _ in range(int(timeout / 0.01)):
-        if predicate():
-            return
-        await deferLater(reactor, 0.01, lambda: None)
-    raise AssertionError("condition not met in time")
 
 
 class MuxCaptureTests(TestCase):

@@ -6,7 +6,6 @@ from typing import Any
 from prometheus_client.parser import text_string_to_metric_families
 from twisted.internet import defer, reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint
-from twisted.internet.task import deferLater
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 from twisted.web.client import Agent, readBody
 from twisted.web.http_headers import Headers
@@ -21,7 +20,7 @@ from ecsta.wire import apdu, ber
 from ecsta.wire.opcodes import Opcode
 from tests.driver_harness import DriverHarness, port_of
 from tests.mux_harness import RecordingApp
-from tests.mux_in_process import start_sim_and_mux
+from tests.mux_in_process import start_sim_and_mux, until
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
 TOKEN = "a-token-of-at-least-sixteen-characters"
@@ -48,14 +47,6 @@ async def get(port: int, path: str, token: str | None = None) -> tuple[int, str,
     )
     body = await readBody(response)
     return response.code, body.decode("utf-8"), response.headers
-
-
-async def until(predicate: Any, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.01)):
-        if predicate():
-            return
-        await deferLater(reactor, 0.01, lambda: None)
-    raise AssertionError("condition not met in time")
 
 
 class PDUCountsTests(SynchronousTestCase):

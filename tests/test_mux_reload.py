@@ -14,7 +14,6 @@ from twisted.internet import defer, reactor
 from twisted.internet.endpoints import SSL4ClientEndpoint, TCP4ClientEndpoint
 from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.ssl import CertificateOptions
-from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 from twisted.trial.unittest import TestCase
@@ -26,6 +25,7 @@ from ecsta.link.service import PBXClientFactory
 from ecsta.mux import tap
 from ecsta.mux.service import MuxService
 from tests.console_http import Browser
+from tests.mux_in_process import until
 from tests.test_mux_tap import pem_pair
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
@@ -33,14 +33,6 @@ LOOPBACK = "tcp:0:interface=127.0.0.1"
 
 def user(name: str, password: str) -> str:
     return f'{name} = "{hash_password(password, "pbkdf2-sha256", iterations=100_000)}"\n'
-
-
-async def until(predicate: Any, timeout: float = 10.0) -> None:
-    for _ in range(int(timeout * 100)):
-        if predicate():
-            return
-        await deferLater(reactor, 0.01, lambda: None)
-    raise AssertionError("condition not met in time")
 
 
 def started(case: TestCase, plugin: Any, config: str) -> Any:
