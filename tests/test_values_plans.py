@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyasn1.error import PyAsn1Error
-from pyasn1.type import char, constraint, namedtype, tag, univ
+from pyasn1.type import char, constraint, namedtype, univ
 from pyasn1.type.base import Asn1Item
 from pyasn1.type.tag import Tag
 from twisted.trial.unittest import SynchronousTestCase
@@ -28,7 +28,7 @@ from ecsta.wire.tlv import encode_length, read_tlv, tag_number
 from ecsta.wire.values import Spec, to_value
 from tests import asn1_samples as samples
 from tests.ber_pdus import DELIVERED_KME
-from tests.test_values import RECORD_HEX, Pair, Record, Small, _plain
+from tests.test_values import RECORD_HEX, Pair, Record, Small, _ctx, _plain
 
 # --------------------------------------------------------------------------------------------
 # The reference: the spec walker as ecsta.wire.values had it.
@@ -374,11 +374,6 @@ class Doubled(univ.Integer):
 class Padded(univ.OctetString):
     def asOctets(self) -> bytes:
         return b"<" + bytes(self) + b">"
-
-
-def _ctx(number: int, constructed: bool = False) -> Tag:
-    form = tag.tagFormatConstructed if constructed else tag.tagFormatSimple
-    return tag.Tag(tag.tagClassContext, form, number)
 
 
 class Overlapping(univ.Choice):
