@@ -15,7 +15,6 @@ from twisted.internet.endpoints import SSL4ClientEndpoint, TCP4ClientEndpoint
 from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.ssl import CertificateOptions
 from twisted.internet.threads import deferToThread
-from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 from twisted.trial.unittest import TestCase
 
 from ecsta.cli import main
@@ -25,6 +24,7 @@ from ecsta.link.service import PBXClientFactory
 from ecsta.mux import tap
 from ecsta.mux.service import MuxService
 from tests.console_http import Browser
+from tests.logged import logged_lines
 from tests.mux_in_process import until
 from tests.test_mux_tap import pem_pair
 
@@ -80,13 +80,7 @@ class ReloadTests(TestCase):
         self.key, self.cert = (os.path.join(self.dir, n) for n in ("key.pem", "cert.pem"))
         self.write_certificate("mux-2025.example")
         self.config = os.path.join(self.dir, "mux.toml")
-        self.events: list[str] = []
-
-        def observe(event: LogEvent) -> None:
-            self.events.append(formatEvent(event))
-
-        globalLogPublisher.addObserver(observe)
-        self.addCleanup(globalLogPublisher.removeObserver, observe)
+        self.events = logged_lines(self)
 
     def write_certificate(self, name: str, days: float = 1.0) -> None:
         key, cert = pem_pair(name, days=days)
