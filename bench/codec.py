@@ -27,22 +27,14 @@ from pyasn1.codec.ber import decoder, encoder
 from ecsta.wire import apdu, ber
 from ecsta.wire.asn1.events import CSTAEventReportArgument
 from ecsta.wire.asn1.rose import ROS
+from tests.ber_pdus import DELIVERED_KME
 
 TARGET = 100
 
 # cSTAEventReport (invokeId 5) for monitor 00 01: delivered, connection "both" { callID 00 07,
 # staticID "102" }, alerting "102", calling "101", called "102", lastRedirection notKnown,
 # alerting, newCall, and extensions privateData [ kmeAdditionalData device "101" ].
-DELIVERED = bytes.fromhex(
-    "a1 55 02 01 05 02 01 15 30 4d 55 02 00 01 a0 47 a4 45"
-    " 6b 0f 30 0d 80 02 00 07 a1 07 30 05 80 03 31 30 32"
-    " 63 07 30 05 80 03 31 30 32"
-    " 61 07 30 05 80 03 31 30 31"
-    " 62 07 30 05 80 03 31 30 32"
-    " 64 02 87 00"
-    " 4e 01 02 0a 01 16"
-    " 7e 0d a1 0b a6 09 a6 07 30 05 80 03 31 30 31"
-)
+DELIVERED = DELIVERED_KME
 NEW_CROSS_REF = b"\x00\x00\x00\x2a"
 
 

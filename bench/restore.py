@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mux import free_port, mux_in, wait_port  # noqa: E402
 from twisted.internet import defer, protocol, task  # noqa: E402
 from twisted.internet.endpoints import TCP4ClientEndpoint  # noqa: E402
+from verdict import verdict  # noqa: E402
 
 from ecsta.link.protocol import CSTAClientProtocol  # noqa: E402
 
@@ -102,14 +103,12 @@ def main(reactor: Any, monitors: int, applications: int, runs: int) -> Gen:
     finally:
         mux.terminate()
         mux.wait(timeout=30)
-    ok = max(times) <= TARGET
-    print(
+    verdict(
+        max(times) <= TARGET,
         f"{monitors} monitors of {applications} applications back after a PBX link drop in "
         f"{statistics.median(times):.2f} s median ({min(times):.2f}-{max(times):.2f} s, "
-        f"{runs} runs; target <= {TARGET:g} s): {'PASS' if ok else 'FAIL'}"
+        f"{runs} runs; target <= {TARGET:g} s)",
     )
-    if not ok:
-        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ sys.path.insert(0, REPO)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from mux import free_port, mux_in, wait_port  # noqa: E402
+from verdict import verdict  # noqa: E402
 
 from ecsta.wire import apdu  # noqa: E402
 from ecsta.wire.framing import frame  # noqa: E402
@@ -73,14 +74,12 @@ def main(count: int, backlog: int | None) -> None:
         mux.terminate()
         mux.wait(timeout=30)
     slow = sum(1 for t in times if t > 1.0)
-    ok = slow == 0
-    print(
+    verdict(
+        slow == 0,
         f"{count} applications at once, listen backlog {backlog or 'default (1024)'}: "
         f"median {times[len(times) // 2]:.2f} s, p99 {times[int(len(times) * 0.99)]:.2f} s, "
-        f"slowest {times[-1]:.2f} s; {slow} slower than 1 s: {'PASS' if ok else 'FAIL'}"
+        f"slowest {times[-1]:.2f} s; {slow} slower than 1 s",
     )
-    if not ok:
-        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,15 @@ def oracle() -> ModuleType:
     return importlib.import_module("ecma285")
 
 
+def oracle_or_reason() -> tuple[ModuleType | None, str]:
+    """The oracle module and "", or None and why it cannot be used: for test modules that
+    decide at import time which of their tests run."""
+    try:
+        return oracle(), ""
+    except SkipTest as missing:
+        return None, str(missing)
+
+
 def oracle_decode(pdu: bytes) -> tuple[str, dict[str, Any]]:
     """(kind, value) of ``pdu`` as the oracle decodes it, strictly."""
     kind, value = oracle().decode_apdu(pdu)

@@ -8,34 +8,19 @@ two, guided by the spec.
 """
 
 import datetime
-import importlib
-import os
-import sys
-from types import ModuleType
 from typing import Any
 
 from pyasn1.type import univ, useful
 from pyasn1.type.base import Asn1Item
 
 from ecsta.wire.values import Spec
+from tests.apdu_oracle import oracle_or_reason
 
-ORACLE_DIR = os.path.normpath(
-    os.path.join(os.path.dirname(__file__), "..", "..", "shared", "oracle")
-)
 _TIME_FORMAT = "%Y%m%d%H%M%S"
 
 
-def load_oracle() -> tuple[ModuleType | None, str]:
-    """The ``ecma285`` oracle module, or None and the reason it cannot be used."""
-    if not os.path.isfile(os.path.join(ORACLE_DIR, "ecma285.py")):
-        return None, f"the ECMA-285 oracle is not at {ORACLE_DIR}"
-    try:
-        importlib.import_module("asn1tools")
-    except ImportError:
-        return None, "asn1tools (which the ECMA-285 oracle is built on) is not installed"
-    if ORACLE_DIR not in sys.path:
-        sys.path.insert(0, ORACLE_DIR)
-    return importlib.import_module("ecma285"), ""
+#: The ``ecma285`` oracle module, or None and the reason it cannot be used.
+load_oracle = oracle_or_reason
 
 
 def _instance(spec: Spec) -> Asn1Item:

@@ -5,36 +5,21 @@ The reference decoder is the ECMA-285 oracle built with asn1tools beside the rep
 """
 
 import datetime
-import os
 import random
-import sys
-from types import ModuleType
+from collections.abc import Callable
 from typing import Any
+
+from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.wire import apdu
 from ecsta.wire.ber import EVENT_GROUPS, EVENT_NAMES, Kind, Peek
+from tests.apdu_oracle import oracle_or_reason
 
-ORACLE_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "oracle")
 ROSE_MODULE = "Remote-Operations-Generic-ROS-PDUs"
 
-
-def _load_oracle() -> tuple[ModuleType | None, str]:
-    if not os.path.isfile(os.path.join(ORACLE_DIR, "ecma285.py")):
-        return None, f"the ECMA-285 oracle is not at {os.path.normpath(ORACLE_DIR)}"
-    try:
-        import asn1tools  # noqa: F401
-    except ImportError:
-        return None, "asn1tools, which the ECMA-285 oracle needs, is not installed"
-    sys.path.insert(0, os.path.normpath(ORACLE_DIR))
-    try:
-        import ecma285
-    finally:
-        sys.path.pop(0)
-    ecma285.load()
-    return ecma285, ""
-
-
-oracle, ORACLE_MISSING = _load_oracle()
+oracle, ORACLE_MISSING = oracle_or_reason()
+if oracle is not None:
+    oracle.load()
 
 
 def hexbytes(text: str) -> bytes:
@@ -161,6 +146,22 @@ def rose_decode(pdu: bytes) -> tuple[str, dict[str, Any]]:
     assert oracle is not None
     kind, value = oracle.decode_type("ROS", pdu, ROSE_MODULE)
     return kind, dict(value)
+
+
+def assert_only_invoke_id_changed(
+    case: SynchronousTestCase,
+    decode: Callable[[bytes], tuple[str, dict[str, Any]]],
+    pdu: bytes,
+    spliced: bytes,
+    invoke_id: int,
+) -> None:
+    """``spliced`` decodes (with ``decode``) as ``pdu`` does but for its invokeId."""
+    kind, before = decode(pdu)
+    spliced_kind, after = decode(spliced)
+    case.assertEqual(spliced_kind, kind)
+    case.assertEqual(after.pop("invokeId"), ("present", invoke_id))
+    before.pop("invokeId")
+    case.assertEqual(after, before)
 
 
 def _local(code: tuple[str, Any]) -> int | None:

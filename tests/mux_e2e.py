@@ -38,6 +38,13 @@ def free_port() -> int:
         return port
 
 
+def json_request(method: str, url: str, body: Any = None) -> urllib.request.Request:
+    """An HTTP request carrying ``body`` (when not None) as JSON."""
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"content-type": "application/json; charset=utf-8"}
+    return urllib.request.Request(url, data=data, method=method, headers=headers)
+
+
 class Process:
     """A ``twistd -n`` (or any Python) process with its output in a log file."""
 
@@ -120,13 +127,7 @@ class Simulator:
         self.process.wait_listening(self.control)
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.control}/api/{path}",
-            data=data,
-            method=method,
-            headers={"content-type": "application/json"},
-        )
+        request = json_request(method, f"http://127.0.0.1:{self.control}/api/{path}", body)
         with urllib.request.urlopen(request, timeout=10) as answer:
             return json.loads(answer.read())
 

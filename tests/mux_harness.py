@@ -23,12 +23,6 @@ from ecsta.mux.service import AppProtocol, Multiplexer, PBXProtocol
 from ecsta.wire import apdu, ber
 from ecsta.wire.tlv import encode_integer, encode_length
 
-AARE = bytes.fromhex(
-    "612f80020780a10706052b0c00815aa203020100a305a103020101"
-    "be14281206072b0c00821d8148a007a0050303000800"
-)
-FIRST_STATUS = bytes.fromhex("a10c020101020200d330030a0102")
-
 
 def decoded(pdu: bytes) -> Any:
     """A PDU decoded, for tests that know which kind it is."""

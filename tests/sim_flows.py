@@ -20,11 +20,9 @@ from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller, ControlResource
 from ecsta.sim.plan import DeviceKind
 from ecsta.wire import apdu
-from tests.sim_helpers import label
+from tests.sim_helpers import Brief, label
 from tests.sim_wire import WireClient, advance, device_number, dialing, simulator
 
-#: (event, the device of its first field, the monitored device's own state, cause)
-Brief = tuple[str, str, str | None, str | None]
 #: (the party whose monitor saw it, event name, event value)
 Seen = tuple[str, str, dict[str, Any]]
 

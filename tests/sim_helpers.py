@@ -12,9 +12,6 @@ OCTET STRING (:func:`without_kme`), and ecsta's codec checks the KME part.
 from __future__ import annotations
 
 import datetime
-import importlib
-import os
-import sys
 from types import ModuleType
 from typing import Any
 
@@ -26,10 +23,7 @@ from ecsta.sim.plan import Device, SwitchPlan
 from ecsta.sim.services import CstaServices
 from ecsta.sim.switch import Switch
 from ecsta.wire import apdu
-
-ORACLE_DIR = os.path.normpath(
-    os.path.join(os.path.dirname(__file__), "..", "..", "shared", "oracle")
-)
+from tests.apdu_oracle import oracle
 
 #: PROTOCOL.md section 7: the fields of each event as a Panasonic PBX sends them, in order.
 PANASONIC_EVENT_FIELDS = {
@@ -61,9 +55,111 @@ PANASONIC_EVENT_FIELDS = {
     "conferenceConnections localConnectionInfo cause",
 }
 
-_oracle: ModuleType | None = None
+#: (event, the device of its first field, the monitored device's own state, cause)
+Brief = tuple[str, str, str | None, str | None]
+
+
+def dialled(caller: str, by: str = "newCall") -> list[Brief]:
+    """What the caller's monitor sees first of a call it starts: the service initiated (by the
+    handset, ``newCall``, or by a MakeCall, ``makeCall``) and the call originated."""
+    return [
+        ("serviceInitiated", caller, "initiated", by),
+        ("originated", caller, "connected", "newCall"),
+    ]
+
+
+def rings(caller: str, called: str, *before: Brief) -> dict[str, list[Brief]]:
+    """What both parties see when a call from ``caller`` (whose monitor saw ``before`` first)
+    reaches ``called``, which starts ringing."""
+    return {
+        caller: [*before, ("delivered", called, "connected", "newCall")],
+        called: [("delivered", called, "alerting", "newCall")],
+    }
+
+
+def rings_out(caller: str, trunk: str, *before: Brief) -> dict[str, list[Brief]]:
+    """What the caller (whose monitor saw ``before`` first) and the trunk see when an outside
+    call seizes ``trunk`` and rings in the public network."""
+    return {
+        caller: [
+            *before,
+            ("networkReached", trunk, "connected", "newCall"),
+            ("delivered", trunk, "connected", "newCall"),
+        ],
+        trunk: [
+            ("networkReached", trunk, "initiated", "newCall"),
+            ("delivered", trunk, "alerting", "newCall"),
+        ],
+    }
+
+
+def twin_answers(caller: str, desk: str, portable: str) -> dict[str, list[Brief]]:
+    """What the three parties see when the Super-Twin ``portable`` answers a call from
+    ``caller`` that rang it and its ``desk`` phone: the desk phone stops ringing."""
+    answered: Brief = ("established", portable, "connected", "newCall")
+    desk_gone: Brief = ("connectionCleared", desk, "connected", "normalClearing")
+    return {
+        caller: [answered, desk_gone],
+        desk: [
+            ("established", portable, "alerting", "newCall"),
+            ("connectionCleared", desk, "null", "normalClearing"),
+        ],
+        portable: [answered, desk_gone],
+    }
+
+
+def cleared(leaving: str, other: str, cause: str = "normalClearing") -> dict[str, list[Brief]]:
+    """What both parties of a two-party call see when ``leaving`` is cleared from it for
+    ``cause``: the call ends for ``other`` too."""
+    return {
+        leaving: [("connectionCleared", leaving, "null", cause)],
+        other: [
+            ("connectionCleared", leaving, "connected", cause),
+            ("connectionCleared", other, "null", "normalClearing"),
+        ],
+    }
+
 
 _KME_STAND_IN = ("string", b"kme")
+
+
+def consults(party: str, other: str, consulted: str) -> dict[str, list[Brief]]:
+    """What the three parties see when ``party``, in a call with ``other``, consults
+    ``consulted``: the first call held, a new one ringing at ``consulted``."""
+    return {
+        **rings(
+            party,
+            consulted,
+            ("held", party, "hold", "consultation"),
+            ("serviceInitiated", party, "initiated", "consultation"),
+            ("originated", party, "connected", "consultation"),
+        ),
+        other: [("held", party, "connected", "consultation")],
+    }
+
+
+def alternates(party: str, back: str, away: str) -> dict[str, list[Brief]]:
+    """What the three parties see when ``party`` swaps from its call with ``away`` (now held)
+    to its held call with ``back``."""
+    return {
+        party: [
+            ("held", party, "hold", "alternate"),
+            ("retrieved", party, "connected", "alternate"),
+        ],
+        back: [("retrieved", party, "connected", "alternate")],
+        away: [("held", party, "connected", "alternate")],
+    }
+
+
+def reconnects(party: str, back: str, away: str) -> dict[str, list[Brief]]:
+    """What the three parties see when ``party`` ends its call with ``away`` and takes its held
+    call with ``back`` again."""
+    gone = cleared(party, away)
+    return {
+        party: [*gone[party], ("retrieved", party, "connected", "normal")],
+        back: [("retrieved", party, "connected", "normal")],
+        away: gone[away],
+    }
 
 
 def without_kme(value: Any) -> tuple[Any, bool]:
@@ -82,22 +178,6 @@ def without_kme(value: Any) -> tuple[Any, bool]:
         rebuilt = [item for item, _ in items]
         return (tuple(rebuilt) if isinstance(value, tuple) else rebuilt), any(f for _, f in items)
     return value, False
-
-
-def oracle() -> ModuleType:
-    """The ECMA-285 oracle module; raises SkipTest, saying why, when it cannot be loaded."""
-    global _oracle
-    if _oracle is None:
-        try:
-            importlib.import_module("asn1tools")
-        except ImportError:
-            raise SkipTest("asn1tools is not installed; the oracle cross-checks need it") from None
-        if not os.path.isfile(os.path.join(ORACLE_DIR, "ecma285.py")):
-            raise SkipTest(f"the ECMA-285 oracle is not at {ORACLE_DIR}")
-        if ORACLE_DIR not in sys.path:
-            sys.path.insert(0, ORACLE_DIR)
-        _oracle = importlib.import_module("ecma285")
-    return _oracle
 
 
 def oracle_or_none() -> ModuleType | None:

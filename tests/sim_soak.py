@@ -36,8 +36,8 @@ from ecsta.sim.traffic import TrafficGenerator
 from ecsta.wire import apdu
 from ecsta.wire.framing import FrameDecoder, frame
 from ecsta.wire.operations import lookup
+from tests.ber_pdus import AARQ
 
-AARQ = bytes.fromhex("602380020780a10706052b0c00815abe14281206072b0c00821d8148a007a0050303000800")
 DEVICE_LIST = bytes.fromhex("a11602020602020133300da40ba009a407a105a0030a0105")
 EPOCH = datetime.datetime(2026, 11, 27, 8, 0, tzinfo=datetime.UTC).timestamp()
 #: PDUs a careless client may send: bad BER, an unknown operation, a mistyped argument.

@@ -21,14 +21,10 @@ from ecsta.wire import apdu
 from ecsta.wire.framing import FrameDecoder, frame
 from ecsta.wire.operations import lookup
 from tests.apdu_oracle import oracle
+from tests.ber_pdus import AARE, AARQ
+from tests.ber_pdus import SYSTEM_STATUS as FIRST_STATUS
 from tests.sim_helpers import without_kme
 
-AARQ = bytes.fromhex("602380020780a10706052b0c00815abe14281206072b0c00821d8148a007a0050303000800")
-AARE = bytes.fromhex(
-    "612f80020780a10706052b0c00815aa203020100a305a103020101"
-    "be14281206072b0c00821d8148a007a0050303000800"
-)
-FIRST_STATUS = bytes.fromhex("a10c020101020200d330030a0102")
 DEVICE_LIST_STATIONS = bytes.fromhex("a11602020602020133300da40ba009a407a105a0030a0105")
 DEVICE_LIST_TRUNKS = bytes.fromhex("a11602020603020133300da40ba009a407a105a0030a0102")
 

@@ -9,6 +9,8 @@ from ecsta.wire.apdu import AARE, AARQ, ABRT, RLRE, RLRQ, RejectableError
 from ecsta.wire.asn1 import acse
 from ecsta.wire.errors import DecodeError
 from tests.apdu_oracle import oracle, oracle_decode
+from tests.ber_pdus import AARE as PANASONIC_AARE
+from tests.ber_pdus import AARQ as PANASONIC_AARQ
 
 
 def _hex(text: str) -> bytes:
@@ -16,14 +18,6 @@ def _hex(text: str) -> bytes:
 
 
 # PROTOCOL.md section 2, byte for byte.
-PANASONIC_AARQ = _hex(
-    "60 23 80 02 07 80 a1 07 06 05 2b 0c 00 81 5a be 14 28 12 06 07 2b 0c 00 82 1d 81 48"
-    " a0 07 a0 05 03 03 00 08 00"
-)
-PANASONIC_AARE = _hex(
-    "61 2f 80 02 07 80 a1 07 06 05 2b 0c 00 81 5a a2 03 02 01 00 a3 05 a1 03 02 01 01"
-    " be 14 28 12 06 07 2b 0c 00 82 1d 81 48 a0 07 a0 05 03 03 00 08 00"
-)
 VERSION3_AARQ = _hex("60 14 80 09 00 76 65 72 73 69 6f 6e 33 a1 07 06 05 2b 0c 00 81 5a")
 
 # docs/login.md: user "app", password "secret", without and with direct-reference.

@@ -8,12 +8,10 @@ listening there), and tshark reads the file as a program of its own.
 import io
 import os
 import shutil
-import subprocess
 from typing import Any
 
 from twisted.internet import defer, reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint
-from twisted.internet.task import deferLater
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 
 from ecsta.cli import main
@@ -24,41 +22,10 @@ from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.link.service import PBXClientFactory
 from ecsta.mux import tap as mux_tap
 from tests.driver_harness import port_of
+from tests.mux_in_process import until
+from tests.test_link_capture import tshark_payloads
 
 MONITOR_101 = {"monitorObject": ("deviceObject", {"deviceIdentifier": ("dialingNumber", "101")})}
-
-
-def tshark_payloads(path: str) -> list[tuple[str, str, str]]:
-    """(source port, destination port, payload hex) of each packet, as tshark reads them."""
-    result = subprocess.run(
-        [
-            "tshark",
-            "-r",
-            path,
-            "-T",
-            "fields",
-            "-e",
-            "tcp.srcport",
-            "-e",
-            "tcp.dstport",
-            "-e",
-            "tcp.payload",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    rows = [line.split("\t") for line in result.stdout.splitlines() if line.strip()]
-    return [(row[0], row[1], row[2]) for row in rows]
-
-
-async def until(predicate: Any, timeout: float = 10.0) -> None:
-    for _ in range(int(timeout / 0.01)):
-        if predicate():
-            return
-        await deferLater(reactor, 0.01, lambda: None)
-    raise AssertionError("condition not met in time")
 
 
 class MuxCaptureTests(TestCase):

@@ -7,7 +7,6 @@ runs as ``main([...])`` in a thread, since it makes blocking HTTP requests to th
 import io
 import json
 import os
-import socket
 from typing import Any
 
 from twisted.internet import defer, reactor, threads
@@ -21,14 +20,9 @@ from ecsta.mux.service import MuxService
 from ecsta.sim.runtime import embedded_simulator
 from ecsta.web.muxconsole import StatusRoot
 from tests.driver_harness import DriverHarness, port_of
+from tests.mux_e2e import free_port
 
 TOKEN = "a-token-of-at-least-sixteen-characters"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def run(*argv: str) -> tuple[int, str, str]:

@@ -14,6 +14,7 @@ from twisted.trial.unittest import TestCase
 from ecsta.driver.licence import LicencePool, issue_key
 from ecsta.sim.config import SimConfig
 from tests.driver_rig import DriverRig
+from tests.test_driver_admin_lines import LOCATION
 
 
 class AdministrationFlow(TestCase):
@@ -61,18 +62,7 @@ class AdministrationFlow(TestCase):
 
     async def test_internal_numbers_at_the_location(self) -> None:
         h = await self.begin()
-        await self.put(
-            {
-                "location": {
-                    "useLocation": True,
-                    "canonical": True,
-                    "countryCode": "49",
-                    "areaCode": "89",
-                    "localNumber": "1234",
-                    "extensionRange": "100-199",
-                }
-            }
-        )
+        await self.put({"location": LOCATION})
         mark = h.mark()
         code, made = await h.api("POST", "/lines/103/makecall", {"to": "+49(89)1234-104"})
         self.assertEqual(code, 200, made)

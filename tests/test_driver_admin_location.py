@@ -1,5 +1,7 @@
 """Location settings: the extension range and the located and canonical forms of extensions."""
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
@@ -102,14 +104,7 @@ class NumberFormsTests(SynchronousTestCase):
     @FAST
     @given(st.integers(min_value=100, max_value=199), st.booleans())
     def test_every_reported_extension_reads_back(self, value: int, canonical: bool) -> None:
-        location = Location(
-            use_location=True,
-            country_code="49",
-            area_code="89",
-            local_number="1234",
-            canonical=canonical,
-            extension_range=ExtensionRange.parse("100-199"),
-        )
+        location = replace(MUNICH, canonical=canonical)
         extension = str(value)
         self.assertEqual(location.extension_of(location.number_for(extension)), extension)
 

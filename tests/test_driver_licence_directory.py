@@ -73,10 +73,13 @@ def start_service(config_path: str) -> Callable[[], str]:
     return start
 
 
-class UnwritableDirectoryTests(SynchronousTestCase):
+class DirectoriesCase(SynchronousTestCase):
+    """A driver configuration file in a fresh directory that every user may read, and the
+    directories it names, each with the mode a test gives it."""
+
     def setUp(self) -> None:
         # Not under the test's own temporary directory, which other users may not enter.
-        self.base = tempfile.mkdtemp(prefix="ecsta-licence-")
+        self.base = tempfile.mkdtemp(prefix="ecsta-directories-")
         self.addCleanup(shutil.rmtree, self.base, True)
         os.chmod(self.base, 0o755)
         self.config = os.path.join(self.base, "driver.toml")
@@ -93,6 +96,8 @@ class UnwritableDirectoryTests(SynchronousTestCase):
             stream.write(text)
         os.chmod(self.config, 0o644)
 
+
+class UnwritableDirectoryTests(DirectoriesCase):
     def test_a_read_only_licence_directory_stops_the_start(self) -> None:
         pool = self.directory("pool", READ_ONLY)
         self.write_config(f'[admin]\nlicenceDirectory = "{pool}"\n')

@@ -1,34 +1,18 @@
 """A driver that cannot write its log files refuses to start, naming the setting to change."""
 
 import os
-import shutil
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.test_driver_licence_directory import READ_ONLY, as_ordinary_user, start_service
+from tests.test_driver_licence_directory import (
+    READ_ONLY,
+    DirectoriesCase,
+    as_ordinary_user,
+    start_service,
+)
 
 
-class UnwritableLogDirectoryTests(SynchronousTestCase):
-    def setUp(self) -> None:
-        # Not under the test's own temporary directory, which other users may not enter.
-        self.base = tempfile.mkdtemp(prefix="ecsta-logs-")
-        self.addCleanup(shutil.rmtree, self.base, True)
-        os.chmod(self.base, 0o755)
-        self.config = os.path.join(self.base, "driver.toml")
-
-    def directory(self, name: str, mode: int) -> str:
-        path = os.path.join(self.base, name)
-        os.makedirs(path)
-        os.chmod(path, mode)
-        self.addCleanup(os.chmod, path, 0o755)
-        return path
-
-    def write_config(self, text: str) -> None:
-        with open(self.config, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(self.config, 0o644)
-
+class UnwritableLogDirectoryTests(DirectoriesCase):
     def test_a_read_only_log_directory_stops_the_start(self) -> None:
         pool = self.directory("pool", 0o777)
         logs = self.directory("logs", READ_ONLY)

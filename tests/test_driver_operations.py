@@ -4,11 +4,9 @@ Every argument the driver builds is encoded with ecsta's own stack and decoded b
 independent ECMA-285 decoder, so what the driver sends is what the standard defines.
 """
 
-import os
-import sys
 from typing import Any
 
-from twisted.trial.unittest import SkipTest, SynchronousTestCase
+from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.driver.api import http_status
 from ecsta.driver.operations import (
@@ -22,22 +20,8 @@ from ecsta.driver.operations import (
 from ecsta.wire import values
 from ecsta.wire.operations import lookup
 from tests import driver_events as E
+from tests.apdu_oracle import oracle
 from tests.test_driver_calls import CALL, CONSULT, Rig
-
-ORACLE = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "oracle")
-
-
-def oracle() -> Any:
-    if not os.path.isdir(ORACLE):
-        raise SkipTest(f"the ECMA-285 oracle is not at {ORACLE}")
-    sys.path.insert(0, ORACLE)
-    try:
-        import ecma285
-    except ImportError as error:
-        raise SkipTest(f"the ECMA-285 oracle cannot load: {error}") from None
-    finally:
-        sys.path.remove(ORACLE)
-    return ecma285
 
 
 def connected_pair() -> Rig:

@@ -6,11 +6,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import FrameDecoder, FramingError, frame
-
-AARQ = bytes.fromhex(
-    "60 23 80 02 07 80 a1 07 06 05 2b 0c 00 81 5a be 14 28 12 06 07 2b 0c 00 82 1d 81 48"
-    " a0 07 a0 05 03 03 00 08 00"
-)
+from tests.ber_pdus import AARQ
 
 
 class FrameTests(SynchronousTestCase):

@@ -34,15 +34,10 @@ from ecsta.link.protocol import (
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.wire import apdu
 from ecsta.wire.framing import FrameDecoder, frame
+from tests.ber_pdus import AARE, AARQ, MONITOR_START
+from tests.ber_pdus import SYSTEM_STATUS as FIRST_STATUS
+from tests.ber_pdus import SYSTEM_STATUS_RESULT as STATUS_ANSWER
 
-AARQ = bytes.fromhex("602380020780a10706052b0c00815abe14281206072b0c00821d8148a007a0050303000800")
-AARE = bytes.fromhex(
-    "612f80020780a10706052b0c00815aa203020100a305a103020101"
-    "be14281206072b0c00821d8148a007a0050303000800"
-)
-FIRST_STATUS = bytes.fromhex("a10c020101020200d330030a0102")
-STATUS_ANSWER = bytes.fromhex("a20b0201013006020200d30500")
-MONITOR_START = bytes.fromhex("a111020178020147300930058003313031a000")
 DEVICE_101 = {"deviceIdentifier": ("dialingNumber", "101")}
 
 

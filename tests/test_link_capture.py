@@ -14,9 +14,8 @@ from ecsta.cli import main
 from ecsta.link.capture import Capture
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.wire.framing import frame
-
-AARQ = bytes.fromhex("602380020780a10706052b0c00815abe14281206072b0c00821d8148a007a0050303000800")
-FIRST_STATUS = bytes.fromhex("a10c020101020200d330030a0102")
+from tests.ber_pdus import AARQ
+from tests.ber_pdus import SYSTEM_STATUS as FIRST_STATUS
 
 
 def capture_a_conversation(capture: Capture) -> None:
@@ -61,6 +60,31 @@ class CaptureFileTests(SynchronousTestCase):
         self.assertLessEqual(len(buffer.getvalue()), 200)
 
 
+def tshark_payloads(path: str) -> list[tuple[str, str, str]]:
+    """(source port, destination port, payload hex) of each packet, as tshark reads them."""
+    result = subprocess.run(
+        [
+            "tshark",
+            "-r",
+            path,
+            "-T",
+            "fields",
+            "-e",
+            "tcp.srcport",
+            "-e",
+            "tcp.dstport",
+            "-e",
+            "tcp.payload",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    rows = [line.split("\t") for line in result.stdout.splitlines() if line.strip()]
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
 class TsharkTests(SynchronousTestCase):
     def setUp(self) -> None:
         if shutil.which("tshark") is None:
@@ -71,30 +95,11 @@ class TsharkTests(SynchronousTestCase):
         capture = Capture.open(str(path))
         capture_a_conversation(capture)
         capture.close()
-        result = subprocess.run(
-            [
-                "tshark",
-                "-r",
-                str(path),
-                "-T",
-                "fields",
-                "-e",
-                "tcp.srcport",
-                "-e",
-                "tcp.dstport",
-                "-e",
-                "tcp.payload",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        rows = [line.split("\t") for line in result.stdout.splitlines()]
+        rows = tshark_payloads(str(path))
         self.assertEqual(len(rows), 4)
-        self.assertEqual(rows[0][:2], ["50000", "33333"])
+        self.assertEqual(rows[0][:2], ("50000", "33333"))
         self.assertEqual(bytes.fromhex(rows[0][2].replace(":", "")), frame(AARQ))
-        self.assertEqual(rows[2][:2], ["33333", "50000"])
+        self.assertEqual(rows[2][:2], ("33333", "50000"))
         self.assertEqual(bytes.fromhex(rows[2][2].replace(":", "")), frame(FIRST_STATUS))
 
 

@@ -6,11 +6,11 @@ from typing import Any
 from twisted.internet import defer
 from twisted.internet.error import ConnectionRefusedError
 from twisted.internet.task import Clock
-from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.link.service import LinkHealth, PBXClientFactory, pbx_client_service
 from ecsta.wire import apdu
+from tests.logged import logged_lines
 from tests.test_link import LoopbackEndpoint, Switch
 
 
@@ -35,18 +35,8 @@ class LockedOut(Switch):
 
 
 class FailureTests(SynchronousTestCase):
-    def logged(self) -> list[str]:
-        lines: list[str] = []
-
-        def observe(event: LogEvent) -> None:
-            lines.append(formatEvent(event))
-
-        globalLogPublisher.addObserver(observe)
-        self.addCleanup(globalLogPublisher.removeObserver, observe)
-        return lines
-
     def test_a_refused_connection_names_the_address_and_since_when(self) -> None:
-        lines = self.logged()
+        lines = logged_lines(self)
         clock = Clock()
         clock.advance(1000)
         health = LinkHealth(clock)
@@ -88,7 +78,7 @@ class FailureTests(SynchronousTestCase):
     def test_a_wrong_password_is_named_and_retried_no_faster_than_every_five_minutes(
         self,
     ) -> None:
-        lines = self.logged()
+        lines = logged_lines(self)
         attempts, health = self.attempts_against(WrongPassword, 900)
         assert health.last_error is not None
         self.assertTrue(health.last_error.endswith(": login refused (wrong user or password)"))

@@ -7,7 +7,6 @@ from typing import Any
 from prometheus_client.parser import text_string_to_metric_families
 from twisted.internet import reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint
-from twisted.internet.task import deferLater
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 from twisted.web.client import Agent, readBody
 from twisted.web.http_headers import Headers
@@ -16,15 +15,14 @@ from ecsta.daemon.metrics import PDUCounts
 from ecsta.link.service import PBXClientFactory
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
-from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller
-from ecsta.sim.runtime import SimulatorService
 from ecsta.web.muxconsole import StatusRoot
 from ecsta.wire import apdu, ber
 from ecsta.wire.opcodes import Opcode
 from tests.driver_harness import port_of
 from tests.driver_rig import DriverRig
 from tests.mux_harness import RecordingApp
+from tests.mux_in_process import start_sim_and_mux, until
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
 TOKEN = "a-token-of-at-least-sixteen-characters"
@@ -51,14 +49,6 @@ async def get(port: int, path: str, token: str | None = None) -> tuple[int, str,
     )
     body = await readBody(response)
     return response.code, body.decode("utf-8"), response.headers
-
-
-async def until(predicate: Any, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.01)):
-        if predicate():
-            return
-        await deferLater(reactor, 0.01, lambda: None)
-    raise AssertionError("condition not met in time")
 
 
 class PDUCountsTests(SynchronousTestCase):
@@ -107,30 +97,9 @@ class MuxMetricsTests(TestCase):
     timeout = 30
 
     async def test_metrics_follow_the_live_state(self) -> None:
-        simulator = SimulatorService(reactor, SimConfig(csta=LOOPBACK, control=None))
-        config = from_dict(
-            {
-                "pbx": {"endpoint": "tcp:host=127.0.0.1:port=1"},
-                "listen": {"tcp": [LOOPBACK]},
-                "status": {"endpoint": LOOPBACK},
-            }
-        )
-        simulator.privilegedStartService()
-        simulator.startService()
-        self.addCleanup(simulator.stopService)
-        sim_port = port_of(await simulator.csta.listening)
-        service = MuxService(
-            reactor,
-            config,
-            pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", sim_port),
-            status_root=StatusRoot,
-        )
-        service.privilegedStartService()
-        service.startService()
-        self.addCleanup(service.stopService)
+        service, simulator, app_port, status_port = await start_sim_and_mux(self)
         router = service.mux.router
         await until(lambda: router.link.value == "up")
-        app_port, status_port = (port_of(port) for port in service._ports)
 
         factory = PBXClientFactory(reactor, RecordingApp)
         app: Any = await TCP4ClientEndpoint(reactor, "127.0.0.1", app_port).connect(factory)

@@ -18,6 +18,7 @@ from ecsta.link.errors import AssociationRejected
 from ecsta.wire import apdu, ber
 from ecsta.wire.framing import frame
 from ecsta.wire.opcodes import Opcode
+from tests.ber_pdus import SYSTEM_STATUS as FIRST_STATUS
 from tests.mux_e2e import (
     Mux,
     Process,
@@ -27,7 +28,7 @@ from tests.mux_e2e import (
     wait_until,
     workdir,
 )
-from tests.mux_harness import FIRST_STATUS, RecordingApp, decoded, device, make_call, monitor_start
+from tests.mux_harness import RecordingApp, decoded, device, make_call, monitor_start
 from tests.test_mux_tap import pem_pair
 
 #: MonitorFilter removing delivered (callControl bit 3) and established (bit 5).

@@ -5,11 +5,11 @@ from typing import Any
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.defer import succeed
 from twisted.internet.task import Clock
-from twisted.logger import formatEvent, globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.mux.config import ConfigError, from_dict
 from ecsta.mux.service import MuxService
+from tests.logged import logged_lines
 
 
 class Port:
@@ -30,10 +30,7 @@ class Endpoint:
 
 class ExposureTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.lines: list[str] = []
-        observer = lambda event: self.lines.append(formatEvent(event))  # noqa: E731
-        globalLogPublisher.addObserver(observer)
-        self.addCleanup(globalLogPublisher.removeObserver, observer)
+        self.lines = logged_lines(self)
 
     def start(self, document: dict[str, Any]) -> dict[str, Endpoint]:
         endpoints: dict[str, Endpoint] = {}

@@ -14,7 +14,6 @@ from twisted.internet.address import IPv4Address
 from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
-from twisted.logger import formatEvent, globalLogPublisher
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -28,6 +27,7 @@ from ecsta.mux.service import MuxService, with_backlog
 from ecsta.mux.status import snapshot
 from ecsta.wire import apdu, ber
 from ecsta.wire.framing import frame
+from tests.logged import logged_lines
 from tests.mux_harness import FakePBX, Rig, call_of, decoded, device, make_call
 
 FRAME = 0xFFFF
@@ -255,10 +255,7 @@ class MemoryTests(SynchronousTestCase):
 
 class LogTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.lines: list[str] = []
-        observer = lambda event: self.lines.append(formatEvent(event))  # noqa: E731
-        globalLogPublisher.addObserver(observer)
-        self.addCleanup(globalLogPublisher.removeObserver, observer)
+        self.lines = logged_lines(self)
 
     def test_a_flood_of_large_malformed_pdus_writes_a_few_short_lines(self) -> None:
         rig = Rig()

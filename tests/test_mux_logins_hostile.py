@@ -7,7 +7,6 @@ from typing import Any
 
 from twisted.internet import defer, reactor
 from twisted.internet.task import Clock
-from twisted.logger import formatEvent, globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 
 from ecsta.daemon.auth import MIN_PBKDF2_ITERATIONS, HashFormatError, LoginGuard, PasswordHash
@@ -17,6 +16,7 @@ from ecsta.mux.service import MAX_WAITING_LOGINS, MuxService
 from ecsta.mux.status import snapshot
 from ecsta.web.muxconsole import StatusRoot
 from tests.console_http import Browser
+from tests.logged import logged_lines
 from tests.mux_harness import Rig
 from tests.test_web_console import USERS, login
 
@@ -227,10 +227,7 @@ class WaitingLoginTests(SynchronousTestCase):
 
 class ConsoleLogTests(SynchronousTestCase):
     def test_a_flood_of_refused_console_logins_writes_a_few_lines(self) -> None:
-        lines: list[str] = []
-        observer = lambda event: lines.append(formatEvent(event))  # noqa: E731
-        globalLogPublisher.addObserver(observer)
-        self.addCleanup(globalLogPublisher.removeObserver, observer)
+        lines = logged_lines(self)
         rig = Rig({"users": USERS, "login": {"lockout_failures": 3, "delay": 0, "max_delay": 0}})
         browser = Browser(StatusRoot(rig.mux), clock=rig.clock, port=33335, address="10.6.6.6")
         statuses = [login(browser, {"user": "nobody", "password": "x"}).status for _ in range(500)]

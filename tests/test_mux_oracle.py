@@ -5,28 +5,12 @@ shared/oracle, strictly. Panasonic private data (KME) is outside that decoder (i
 CSTAPrivateData.private is NULL), so PDUs carrying it are left out.
 """
 
-import os
-import sys
-from typing import Any
-
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.wire import apdu, ber
 from ecsta.wire.operations import BY_CODE
+from tests.apdu_oracle import oracle
 from tests.mux_harness import Rig, held_event, make_call, monitor_start
-
-ORACLE = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "oracle")
-
-
-def oracle() -> Any:
-    if not os.path.isdir(ORACLE):
-        raise ImportError(f"the ECMA-285 oracle is not at {ORACLE}")
-    sys.path.insert(0, ORACLE)
-    try:
-        import ecma285
-    finally:
-        sys.path.remove(ORACLE)
-    return ecma285
 
 
 def carries_kme(pdu: bytes) -> bool:
@@ -35,10 +19,7 @@ def carries_kme(pdu: bytes) -> bool:
 
 class OracleTests(SynchronousTestCase):
     def setUp(self) -> None:
-        try:
-            self.ecma285 = oracle()
-        except ImportError as error:
-            raise self.skipTest(f"no oracle: {error}") from error
+        self.ecma285 = oracle()
 
     def test_everything_the_mux_writes_decodes_strictly(self) -> None:
         rig = Rig({"pbx": {"request_timeout": 5}, "applications": {"max_open_requests": 3}})

@@ -14,9 +14,7 @@ from twisted.internet import defer, reactor
 from twisted.internet.endpoints import SSL4ClientEndpoint, TCP4ClientEndpoint
 from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.ssl import CertificateOptions
-from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
-from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 from twisted.trial.unittest import TestCase
 
 from ecsta.cli import main
@@ -26,6 +24,8 @@ from ecsta.link.service import PBXClientFactory
 from ecsta.mux import tap
 from ecsta.mux.service import MuxService
 from tests.console_http import Browser
+from tests.logged import logged_lines
+from tests.mux_in_process import until
 from tests.test_mux_tap import pem_pair
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
@@ -33,14 +33,6 @@ LOOPBACK = "tcp:0:interface=127.0.0.1"
 
 def user(name: str, password: str) -> str:
     return f'{name} = "{hash_password(password, "pbkdf2-sha256", iterations=100_000)}"\n'
-
-
-async def until(predicate: Any, timeout: float = 10.0) -> None:
-    for _ in range(int(timeout * 100)):
-        if predicate():
-            return
-        await deferLater(reactor, 0.01, lambda: None)
-    raise AssertionError("condition not met in time")
 
 
 def started(case: TestCase, plugin: Any, config: str) -> Any:
@@ -88,13 +80,7 @@ class ReloadTests(TestCase):
         self.key, self.cert = (os.path.join(self.dir, n) for n in ("key.pem", "cert.pem"))
         self.write_certificate("mux-2025.example")
         self.config = os.path.join(self.dir, "mux.toml")
-        self.events: list[str] = []
-
-        def observe(event: LogEvent) -> None:
-            self.events.append(formatEvent(event))
-
-        globalLogPublisher.addObserver(observe)
-        self.addCleanup(globalLogPublisher.removeObserver, observe)
+        self.events = logged_lines(self)
 
     def write_certificate(self, name: str, days: float = 1.0) -> None:
         key, cert = pem_pair(name, days=days)

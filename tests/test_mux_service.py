@@ -15,9 +15,9 @@ from ecsta.link.errors import OperationFailed
 from ecsta.sim.config import SimConfig
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
+from tests.ber_pdus import AARE
+from tests.ber_pdus import SYSTEM_STATUS as FIRST_STATUS
 from tests.mux_harness import (
-    AARE,
-    FIRST_STATUS,
     FakePBX,
     RecordingApp,
     Rig,

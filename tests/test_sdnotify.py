@@ -18,14 +18,9 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.daemon.sdnotify import Readiness, notify
+from tests.mux_e2e import free_port
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def accepts(port: int) -> bool:

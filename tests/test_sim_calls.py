@@ -11,9 +11,22 @@ from typing import Any
 from ecsta.sim.plan import ExternalBehaviour, ExternalMode, SwitchPlan
 from ecsta.sim.services import CstaServices
 from ecsta.sim.switch import Switch
-from tests.sim_helpers import SwitchCase, conn, dn, dnum
+from tests.sim_helpers import Brief, SwitchCase, cleared, conn, dialled, dn, dnum, rings, rings_out
 
 TRUNK1 = "#01310000"
+
+
+def holds(holder: str, other: str) -> dict[str, list[Brief]]:
+    """What both parties of a call see when ``holder`` puts it on hold."""
+    return {
+        holder: [("held", holder, "hold", "normal")],
+        other: [("held", holder, "connected", "normal")],
+    }
+
+
+def retrieves(holder: str, other: str) -> dict[str, list[Brief]]:
+    """What both parties of a held call see when ``holder`` takes it back."""
+    return {party: [("retrieved", holder, "connected", "normal")] for party in (holder, other)}
 
 
 class InternalCallTests(SwitchCase):
@@ -24,16 +37,7 @@ class InternalCallTests(SwitchCase):
         self.assertSeen(events, {"103": [("serviceInitiated", "103", "initiated", "newCall")]})
         self.switch.dial("103", "4")
         events = self.take()
-        self.assertSeen(
-            events,
-            {
-                "103": [
-                    ("originated", "103", "connected", "newCall"),
-                    ("delivered", "104", "connected", "newCall"),
-                ],
-                "104": [("delivered", "104", "alerting", "newCall")],
-            },
-        )
+        self.assertSeen(events, rings("103", "104", ("originated", "103", "connected", "newCall")))
         cid = self.call_id("103")
         delivered = next(e for e in events if e.device is self.dev("104"))
         self.assertEqual(
@@ -57,16 +61,7 @@ class InternalCallTests(SwitchCase):
         self.assertEqual(self.states(), [[("103", "connected"), ("104", "connected")]])
 
         self.switch.onhook("103")
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [("connectionCleared", "103", "null", "normalClearing")],
-                "104": [
-                    ("connectionCleared", "103", "connected", "normalClearing"),
-                    ("connectionCleared", "104", "null", "normalClearing"),
-                ],
-            },
-        )
+        self.assertSeen(self.take(), cleared("103", "104"))
         self.assertEqual(self.states(), [])
 
     def test_make_call_answered_and_cleared_by_services(self) -> None:
@@ -75,33 +70,14 @@ class InternalCallTests(SwitchCase):
         )
         cid = self.call_id("103")
         self.assertEqual(result, {"callingDevice": conn(cid, dn("103"))})
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [
-                    ("serviceInitiated", "103", "initiated", "makeCall"),
-                    ("originated", "103", "connected", "newCall"),
-                    ("delivered", "105", "connected", "newCall"),
-                ],
-                "105": [("delivered", "105", "alerting", "newCall")],
-            },
-        )
+        self.assertSeen(self.take(), rings("103", "105", *dialled("103", "makeCall")))
         answered = self.services.answer_call({"callToBeAnswered": conn(cid, dn("105"))})
         self.assertEqual(answered, ("noData", None))
         established = ("established", "105", "connected", "newCall")
         self.assertSeen(self.take(), {"103": [established], "105": [established]})
 
         self.services.clear_connection({"connectionToBeCleared": conn(cid, dn("105"))})
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [
-                    ("connectionCleared", "105", "connected", "normalClearing"),
-                    ("connectionCleared", "103", "null", "normalClearing"),
-                ],
-                "105": [("connectionCleared", "105", "null", "normalClearing")],
-            },
-        )
+        self.assertSeen(self.take(), cleared("105", "103"))
         self.assertEqual(self.states(), [])
 
     def test_busy_called_device_fails_the_call(self) -> None:
@@ -113,11 +89,7 @@ class InternalCallTests(SwitchCase):
         self.assertSeen(
             events,
             {
-                "110": [
-                    ("serviceInitiated", "110", "initiated", "newCall"),
-                    ("originated", "110", "connected", "newCall"),
-                    ("failed", "110", "fail", "busy"),
-                ],
+                "110": [*dialled("110"), ("failed", "110", "fail", "busy")],
                 "108": [],
                 "109": [],
             },
@@ -142,16 +114,7 @@ class InternalCallTests(SwitchCase):
         self.switch.advance(59.5)
         self.assertEqual(self.take(), [])
         self.switch.advance(60.0)
-        self.assertSeen(
-            self.take(),
-            {
-                "111": [
-                    ("connectionCleared", "112", "connected", "callNotAnswered"),
-                    ("connectionCleared", "111", "null", "normalClearing"),
-                ],
-                "112": [("connectionCleared", "112", "null", "callNotAnswered")],
-            },
-        )
+        self.assertSeen(self.take(), cleared("112", "111", "callNotAnswered"))
         self.assertEqual(self.states(), [])
         self.assertIsNone(self.switch.next_deadline())
 
@@ -176,13 +139,7 @@ class InternalCallTests(SwitchCase):
         events = self.take()
         self.assertSeen(
             events,
-            {
-                "103": [
-                    ("serviceInitiated", "103", "initiated", "newCall"),
-                    ("originated", "103", "connected", "newCall"),
-                    ("failed", "103", "fail", "destNotObtainable"),
-                ]
-            },
+            {"103": [*dialled("103"), ("failed", "103", "fail", "destNotObtainable")]},
         )
         self.assertEqual(events[-1].value["failingDevice"], ("deviceIdentifier", dn("199")))
 
@@ -222,16 +179,7 @@ class DialDigitsTests(SwitchCase):
         self.assertEqual(self.states(), [[("103", "initiated")]])
         self.dial_digits(cid, "103", "4")
         events = self.take()
-        self.assertSeen(
-            events,
-            {
-                "103": [
-                    ("originated", "103", "connected", "newCall"),
-                    ("delivered", "104", "connected", "newCall"),
-                ],
-                "104": [("delivered", "104", "alerting", "newCall")],
-            },
-        )
+        self.assertSeen(events, rings("103", "104", ("originated", "103", "connected", "newCall")))
         originated = events[0].value
         self.assertEqual(originated["originatedConnection"], conn(cid, dn("103")))
         self.assertEqual(originated["calledDevice"], ("deviceIdentifier", dn("104")))
@@ -245,18 +193,7 @@ class DialDigitsTests(SwitchCase):
         self.take()
         self.dial_digits(cid, "105", "0301234")
         self.assertSeen(
-            self.take(),
-            {
-                "105": [
-                    ("originated", "105", "connected", "newCall"),
-                    ("networkReached", TRUNK1, "connected", "newCall"),
-                    ("delivered", TRUNK1, "connected", "newCall"),
-                ],
-                TRUNK1: [
-                    ("networkReached", TRUNK1, "initiated", "newCall"),
-                    ("delivered", TRUNK1, "alerting", "newCall"),
-                ],
-            },
+            self.take(), rings_out("105", TRUNK1, ("originated", "105", "connected", "newCall"))
         )
 
     def test_digits_on_the_dial_tone_of_a_consultation(self) -> None:
@@ -268,14 +205,7 @@ class DialDigitsTests(SwitchCase):
         self.take()
         self.dial_digits(consultation.call_id, "103", "105")
         self.assertSeen(
-            self.take(),
-            {
-                "103": [
-                    ("originated", "103", "connected", "newCall"),
-                    ("delivered", "105", "connected", "newCall"),
-                ],
-                "105": [("delivered", "105", "alerting", "newCall")],
-            },
+            self.take(), rings("103", "105", ("originated", "103", "connected", "newCall"))
         )
         self.assertEqual(
             self.states(),
@@ -331,42 +261,18 @@ class HoldTests(SwitchCase):
 
     def test_person_holds_and_retrieves(self) -> None:
         self.switch.hold("103")
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [("held", "103", "hold", "normal")],
-                "104": [("held", "103", "connected", "normal")],
-            },
-        )
+        self.assertSeen(self.take(), holds("103", "104"))
         self.assertEqual(self.states(), [[("103", "hold"), ("104", "connected")]])
         self.switch.retrieve("103")
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [("retrieved", "103", "connected", "normal")],
-                "104": [("retrieved", "103", "connected", "normal")],
-            },
-        )
+        self.assertSeen(self.take(), retrieves("103", "104"))
         self.assertEqual(self.states(), [[("103", "connected"), ("104", "connected")]])
 
     def test_hold_and_retrieve_services(self) -> None:
         held = self.services.hold_call({"callToBeHeld": conn(self.cid, dn("104"))})
         self.assertEqual(held, ("noData", None))
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [("held", "104", "connected", "normal")],
-                "104": [("held", "104", "hold", "normal")],
-            },
-        )
+        self.assertSeen(self.take(), holds("104", "103"))
         self.services.retrieve_call({"callToBeRetrieved": conn(self.cid, dn("104"))})
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [("retrieved", "104", "connected", "normal")],
-                "104": [("retrieved", "104", "connected", "normal")],
-            },
-        )
+        self.assertSeen(self.take(), retrieves("104", "103"))
 
     def test_held_party_hanging_up_ends_the_call(self) -> None:
         self.switch.hold("103")
@@ -393,18 +299,7 @@ class OutsideCallTests(SwitchCase):
         self.switch.dial("105", "301234567")
         events = self.take()
         self.assertSeen(
-            events,
-            {
-                "105": [
-                    ("originated", "105", "connected", "newCall"),
-                    ("networkReached", TRUNK1, "connected", "newCall"),
-                    ("delivered", TRUNK1, "connected", "newCall"),
-                ],
-                TRUNK1: [
-                    ("networkReached", TRUNK1, "initiated", "newCall"),
-                    ("delivered", TRUNK1, "alerting", "newCall"),
-                ],
-            },
+            events, rings_out("105", TRUNK1, ("originated", "105", "connected", "newCall"))
         )
         outside = ("deviceIdentifier", dn("301234567"))
         self.assertEqual(events[0].value["calledDevice"], outside)
@@ -423,16 +318,7 @@ class OutsideCallTests(SwitchCase):
         self.assertEqual(self.states(), [[("105", "connected"), (TRUNK1, "connected")]])
 
         self.switch.outside_hangs_up("301234567")
-        self.assertSeen(
-            self.take(),
-            {
-                "105": [
-                    ("connectionCleared", TRUNK1, "connected", "normalClearing"),
-                    ("connectionCleared", "105", "null", "normalClearing"),
-                ],
-                TRUNK1: [("connectionCleared", TRUNK1, "null", "normalClearing")],
-            },
-        )
+        self.assertSeen(self.take(), cleared(TRUNK1, "105"))
 
     def test_make_call_outside_takes_the_next_free_trunk(self) -> None:
         self.switch.dial("105", "0301111")
@@ -442,21 +328,7 @@ class OutsideCallTests(SwitchCase):
         )
         cid = self.call_id("106")
         self.assertEqual(result, {"callingDevice": conn(cid, dn("106"))})
-        self.assertSeen(
-            self.take(),
-            {
-                "106": [
-                    ("serviceInitiated", "106", "initiated", "makeCall"),
-                    ("originated", "106", "connected", "newCall"),
-                    ("networkReached", "#01310001", "connected", "newCall"),
-                    ("delivered", "#01310001", "connected", "newCall"),
-                ],
-                "#01310001": [
-                    ("networkReached", "#01310001", "initiated", "newCall"),
-                    ("delivered", "#01310001", "alerting", "newCall"),
-                ],
-            },
-        )
+        self.assertSeen(self.take(), rings_out("106", "#01310001", *dialled("106", "makeCall")))
         self.switch.advance(5.0)  # the default outside party answers after 5 s
         self.assertEqual(
             self.states(),
@@ -473,8 +345,7 @@ class OutsideCallTests(SwitchCase):
             self.take(),
             {
                 "105": [
-                    ("serviceInitiated", "105", "initiated", "newCall"),
-                    ("originated", "105", "connected", "newCall"),
+                    *dialled("105"),
                     ("networkReached", TRUNK1, "connected", "newCall"),
                     ("failed", "105", "fail", "busy"),
                     ("connectionCleared", TRUNK1, "fail", "normalClearing"),
@@ -493,16 +364,7 @@ class OutsideCallTests(SwitchCase):
         self.switch.dial("105", "0556")
         self.take()
         self.switch.advance(60.0)
-        self.assertSeen(
-            self.take(),
-            {
-                "105": [
-                    ("connectionCleared", TRUNK1, "connected", "callNotAnswered"),
-                    ("connectionCleared", "105", "null", "normalClearing"),
-                ],
-                TRUNK1: [("connectionCleared", TRUNK1, "null", "callNotAnswered")],
-            },
-        )
+        self.assertSeen(self.take(), cleared(TRUNK1, "105", "callNotAnswered"))
 
     def test_all_trunks_busy(self) -> None:
         for caller in ("105", "106", "107", "108"):
@@ -511,13 +373,7 @@ class OutsideCallTests(SwitchCase):
         self.switch.dial("109", "0302")
         self.assertSeen(
             self.take(),
-            {
-                "109": [
-                    ("serviceInitiated", "109", "initiated", "newCall"),
-                    ("originated", "109", "connected", "newCall"),
-                    ("failed", "109", "fail", "trunksBusy"),
-                ]
-            },
+            {"109": [*dialled("109"), ("failed", "109", "fail", "trunksBusy")]},
         )
 
     def test_incoming_outside_call_answered_and_cleared(self) -> None:
@@ -537,16 +393,7 @@ class OutsideCallTests(SwitchCase):
         established = ("established", "107", "connected", "newCall")
         self.assertSeen(self.take(), {"107": [established], TRUNK1: [established]})
         self.switch.onhook("107")
-        self.assertSeen(
-            self.take(),
-            {
-                "107": [("connectionCleared", "107", "null", "normalClearing")],
-                TRUNK1: [
-                    ("connectionCleared", "107", "connected", "normalClearing"),
-                    ("connectionCleared", TRUNK1, "null", "normalClearing"),
-                ],
-            },
-        )
+        self.assertSeen(self.take(), cleared("107", TRUNK1))
         self.assertEqual(self.states(), [])
 
     def test_incoming_call_without_caller_number(self) -> None:

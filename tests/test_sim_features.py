@@ -5,7 +5,7 @@ from typing import Any
 
 from ecsta.sim.collection import DataCollected
 from ecsta.sim.plan import Device, DeviceKind
-from tests.sim_helpers import SwitchCase, conn, dn, dnum, oracle
+from tests.sim_helpers import SwitchCase, conn, dialled, dn, dnum, oracle, twin_answers
 
 TRUNK1 = "#01310000"
 TWIN = "#01210000"  # the Super-Twin portable of 101
@@ -52,8 +52,7 @@ class ForwardingTests(SwitchCase):
         events = self.take()
         before = (
             [
-                ("serviceInitiated", "103", "initiated", "newCall"),
-                ("originated", "103", "connected", "newCall"),
+                *dialled("103"),
             ]
             if inside
             else []
@@ -271,11 +270,7 @@ class DoNotDisturbTests(SwitchCase):
         self.assertSeen(
             self.take(),
             {
-                "103": [
-                    ("serviceInitiated", "103", "initiated", "newCall"),
-                    ("originated", "103", "connected", "newCall"),
-                    ("failed", "103", "fail", "doNotDisturb"),
-                ],
+                "103": [*dialled("103"), ("failed", "103", "fail", "doNotDisturb")],
                 "104": [],
             },
         )
@@ -298,8 +293,7 @@ class SuperTwinTests(SwitchCase):
             events,
             {
                 "103": [
-                    ("serviceInitiated", "103", "initiated", "newCall"),
-                    ("originated", "103", "connected", "newCall"),
+                    *dialled("103"),
                     ("delivered", "101", "connected", "newCall"),
                     ("delivered", TWIN, "connected", "newCall"),
                 ],
@@ -313,23 +307,7 @@ class SuperTwinTests(SwitchCase):
         )
         self.services.answer_call({"callToBeAnswered": conn(cid, dnum(0x01210000))})
         events = self.take()
-        self.assertSeen(
-            events,
-            {
-                "103": [
-                    ("established", TWIN, "connected", "newCall"),
-                    ("connectionCleared", "101", "connected", "normalClearing"),
-                ],
-                "101": [
-                    ("established", TWIN, "alerting", "newCall"),
-                    ("connectionCleared", "101", "null", "normalClearing"),
-                ],
-                TWIN: [
-                    ("established", TWIN, "connected", "newCall"),
-                    ("connectionCleared", "101", "connected", "normalClearing"),
-                ],
-            },
-        )
+        self.assertSeen(events, twin_answers("103", "101", TWIN))
         self.assertEqual(events[0].value["answeringDevice"], ("deviceIdentifier", dnum(0x01210000)))
         self.assertEqual(events[0].value["calledDevice"], ("deviceIdentifier", dn("101")))
         self.assertEqual(self.states(), [[("103", "connected"), (TWIN, "connected")]])
@@ -367,8 +345,7 @@ class SuperTwinTests(SwitchCase):
         self.assertEqual(
             self.seen(events, TWIN)[:2],
             [
-                ("serviceInitiated", TWIN, "initiated", "newCall"),
-                ("originated", TWIN, "connected", "newCall"),
+                *dialled(TWIN),
             ],
         )
         self.assertEqual(events[1].value["callingDevice"], ("deviceIdentifier", dnum(0x01210000)))

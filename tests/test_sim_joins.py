@@ -3,7 +3,7 @@ transfer, conference, single-step transfer, deflect, pickup, call back, intrusio
 
 from typing import Any
 
-from tests.sim_helpers import SwitchCase, conn, dn
+from tests.sim_helpers import SwitchCase, alternates, conn, consults, dn, reconnects
 
 TWIN = "#01210000"  # the Super-Twin portable of 101
 
@@ -36,19 +36,7 @@ class ConsultationTests(SwitchCase):
 
     def test_consultation_holds_and_calls(self) -> None:
         self.consult(answer=False)
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [
-                    ("held", "103", "hold", "consultation"),
-                    ("serviceInitiated", "103", "initiated", "consultation"),
-                    ("originated", "103", "connected", "consultation"),
-                    ("delivered", "105", "connected", "newCall"),
-                ],
-                "104": [("held", "103", "connected", "consultation")],
-                "105": [("delivered", "105", "alerting", "newCall")],
-            },
-        )
+        self.assertSeen(self.take(), consults("103", "104", "105"))
         self.assertEqual(
             self.states(),
             [[("103", "hold"), ("104", "connected")], [("103", "connected"), ("105", "alerting")]],
@@ -125,17 +113,7 @@ class ConsultationTests(SwitchCase):
         self.services.alternate_call(
             {"heldCall": conn(self.c1, dn("103")), "activeCall": conn(c2, dn("103"))}
         )
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [
-                    ("held", "103", "hold", "alternate"),
-                    ("retrieved", "103", "connected", "alternate"),
-                ],
-                "104": [("retrieved", "103", "connected", "alternate")],
-                "105": [("held", "103", "connected", "alternate")],
-            },
-        )
+        self.assertSeen(self.take(), alternates("103", "104", "105"))
         self.assertEqual(
             self.states(),
             [[("103", "connected"), ("104", "connected")], [("103", "hold"), ("105", "connected")]],
@@ -147,20 +125,7 @@ class ConsultationTests(SwitchCase):
         self.services.reconnect_call(
             {"heldCall": conn(self.c1, dn("103")), "activeCall": conn(c2, dn("103"))}
         )
-        self.assertSeen(
-            self.take(),
-            {
-                "103": [
-                    ("connectionCleared", "103", "null", "normalClearing"),
-                    ("retrieved", "103", "connected", "normal"),
-                ],
-                "104": [("retrieved", "103", "connected", "normal")],
-                "105": [
-                    ("connectionCleared", "103", "connected", "normalClearing"),
-                    ("connectionCleared", "105", "null", "normalClearing"),
-                ],
-            },
-        )
+        self.assertSeen(self.take(), reconnects("103", "104", "105"))
         self.assertEqual(self.states(), [[("103", "connected"), ("104", "connected")]])
 
     def test_three_party_conference_and_one_leaving(self) -> None:

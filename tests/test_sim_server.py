@@ -13,7 +13,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller
 from ecsta.sim.plan import SwitchPlan
-from ecsta.sim.server import REFUSED_AARE
+from ecsta.sim.server import REFUSED_AARE, SimulatorFactory
 from ecsta.wire import apdu
 from tests.sim_wire import (
     DEVICE_LIST_STATIONS,
@@ -612,17 +612,23 @@ class BadInputTests(SynchronousTestCase):
 
 
 class DataCollectionTests(SynchronousTestCase):
-    def test_digits_dialled_are_reported_and_collection_ends_with_the_association(self) -> None:
+    def collect_digits_of_110(self, digits: int) -> tuple[SimulatorFactory, WireClient, Any]:
+        """A simulator, an associated client collecting the digits 110 dials, ``digits`` at a
+        time, and the collection's dcollCrossRefID."""
         factory = simulator()
         client = WireClient(factory)
         client.associate()
+        criteria = {"numChars": digits}
         [answer] = client.request(
             30,
             "startDataCollection",
-            {"object": ("device", dialing("110")), "digitsReportingCriteria": {"numChars": 3}},
+            {"object": ("device", dialing("110")), "digitsReportingCriteria": criteria},
         )
         assert isinstance(answer, apdu.ReturnResult)
-        cross_ref = answer.result["dcollCrossRefID"]
+        return factory, client, answer.result["dcollCrossRefID"]
+
+    def test_digits_dialled_are_reported_and_collection_ends_with_the_association(self) -> None:
+        factory, client, cross_ref = self.collect_digits_of_110(3)
         Controller(factory).person("110", "dial", {"digits": "123"})
         [collected] = client.decoded()
         assert isinstance(collected, apdu.Invoke)
@@ -639,16 +645,7 @@ class DataCollectionTests(SynchronousTestCase):
         self.assertEqual(factory.switch.calls()[0].connections[1][0].number, "102")
 
     def test_removing_the_device_ends_its_collection_with_sf_terminated(self) -> None:
-        factory = simulator()
-        client = WireClient(factory)
-        client.associate()
-        [answer] = client.request(
-            30,
-            "startDataCollection",
-            {"object": ("device", dialing("110")), "digitsReportingCriteria": {"numChars": 4}},
-        )
-        assert isinstance(answer, apdu.ReturnResult)
-        cross_ref = answer.result["dcollCrossRefID"]
+        factory, client, cross_ref = self.collect_digits_of_110(4)
         control = Controller(factory)
         control.person("110", "dial", {"digits": "12"})
         self.assertEqual(client.decoded(), [])  # two of four digits: nothing to report yet

@@ -20,6 +20,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.wire import apdu
 from ecsta.wire.framing import FrameDecoder, frame
+from tests.mux_e2e import free_port
 from tests.sim_wire import AARE, AARQ, DEVICE_LIST_STATIONS, FIRST_STATUS
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
@@ -33,12 +34,6 @@ MONITOR_101_BY_DEVICE_NUMBER = apdu.encode(
         {"monitorObject": ("deviceObject", {"deviceIdentifier": ("deviceNumber", 0x01110000)})},
     )
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Simulator:

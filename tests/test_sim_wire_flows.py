@@ -8,6 +8,7 @@ state, cause), the fields that carry meaning for the flow, and the switch's stat
 independent ECMA-285 oracle (tests/sim_wire.py).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from ecsta.sim.config import SimConfig
@@ -16,6 +17,16 @@ from ecsta.wire import values
 from ecsta.wire.asn1.connection import ConnectionList
 from ecsta.wire.tlv import read_tlv
 from tests.sim_flows import Brief, WireFlowCase, conn, device_of
+from tests.sim_helpers import (
+    alternates,
+    cleared,
+    consults,
+    dialled,
+    reconnects,
+    rings,
+    rings_out,
+    twin_answers,
+)
 
 T1 = "#01310000"  # CO line 1
 T2 = "#01310001"  # CO line 2
@@ -32,6 +43,19 @@ def hold_type(value: dict[str, Any]) -> str:
     [(kind, (kme, (field, hold)))] = value["extensions"]["privateData"]
     assert (kind, kme, field) == ("private", "kmeAdditionalData", "holdType"), value
     return str(hold)
+
+
+def delivered_value(call: bytes, caller: str, called: str) -> dict[str, Any]:
+    """The Delivered event the called party's monitor gets for an internal call."""
+    return {
+        "connection": conn(call, called),
+        "alertingDevice": subject(called),
+        "callingDevice": subject(caller),
+        "calledDevice": subject(called),
+        "lastRedirectionDevice": ("notRequired", None),
+        "localConnectionInfo": "alerting",
+        "cause": "newCall",
+    }
 
 
 def panasonic_list(call: bytes, parties: list[str]) -> list[dict[str, Any]]:
@@ -73,28 +97,9 @@ class BasicCallTests(FlowCase):
         self.assertSeen({"103": [("serviceInitiated", "103", "initiated", "newCall")]})
         self.assertState([[("103", "initiated")]], {"103": "initiated", "104": "idle"})
         self.person("103", "dial", digits="104")
-        seen = self.assertSeen(
-            {
-                "103": [
-                    ("originated", "103", "connected", "newCall"),
-                    ("delivered", "104", "connected", "newCall"),
-                ],
-                "104": [("delivered", "104", "alerting", "newCall")],
-            }
-        )
+        seen = self.assertSeen(rings("103", "104", ("originated", "103", "connected", "newCall")))
         [call] = self.call_ids()
-        self.assertEqual(
-            self.value(seen, "104", "delivered"),
-            {
-                "connection": conn(call, "104"),
-                "alertingDevice": subject("104"),
-                "callingDevice": subject("103"),
-                "calledDevice": subject("104"),
-                "lastRedirectionDevice": ("notRequired", None),
-                "localConnectionInfo": "alerting",
-                "cause": "newCall",
-            },
-        )
+        self.assertEqual(self.value(seen, "104", "delivered"), delivered_value(call, "103", "104"))
         self.assertState([[("103", "connected"), ("104", "alerting")]], {"104": "alerting"})
         self.person("104", "answer")
         established = ("established", "104", "connected", "newCall")
@@ -102,44 +107,19 @@ class BasicCallTests(FlowCase):
         self.assertEqual(self.value(seen, "103", "established")["answeringDevice"], subject("104"))
         self.assertState([[("103", "connected"), ("104", "connected")]])
         self.person("103", "onhook")
-        self.assertSeen(
-            {
-                "103": [("connectionCleared", "103", "null", "normalClearing")],
-                "104": [
-                    ("connectionCleared", "103", "connected", "normalClearing"),
-                    ("connectionCleared", "104", "null", "normalClearing"),
-                ],
-            }
-        )
+        self.assertSeen(cleared("103", "104"))
         self.assertState([], {"103": "idle", "104": "idle"})
 
     def test_make_call_answer_call_and_clear_connection(self) -> None:
         call = self.make_call("105", "106")
-        self.assertSeen(
-            {
-                "105": [
-                    ("serviceInitiated", "105", "initiated", "makeCall"),
-                    ("originated", "105", "connected", "newCall"),
-                    ("delivered", "106", "connected", "newCall"),
-                ],
-                "106": [("delivered", "106", "alerting", "newCall")],
-            }
-        )
+        self.assertSeen(rings("105", "106", *dialled("105", "makeCall")))
         self.assertState([[("105", "connected"), ("106", "alerting")]])
         self.request("answerCall", {"callToBeAnswered": conn(call, "106")})
         established = ("established", "106", "connected", "newCall")
         self.assertSeen({"105": [established], "106": [established]})
         self.assertState([[("105", "connected"), ("106", "connected")]])
         self.request("clearConnection", {"connectionToBeCleared": conn(call, "106")})
-        self.assertSeen(
-            {
-                "105": [
-                    ("connectionCleared", "106", "connected", "normalClearing"),
-                    ("connectionCleared", "105", "null", "normalClearing"),
-                ],
-                "106": [("connectionCleared", "106", "null", "normalClearing")],
-            }
-        )
+        self.assertSeen(cleared("106", "105"))
         self.assertState([], {"105": "idle", "106": "idle"})
 
     def test_clear_call_clears_every_party_at_once(self) -> None:
@@ -162,11 +142,7 @@ class BasicCallTests(FlowCase):
         call = self.make_call("103", "104")
         seen = self.assertSeen(
             {
-                "103": [
-                    ("serviceInitiated", "103", "initiated", "makeCall"),
-                    ("originated", "103", "connected", "newCall"),
-                    ("failed", "103", "fail", "busy"),
-                ],
+                "103": [*dialled("103", "makeCall"), ("failed", "103", "fail", "busy")],
                 "104": [],
                 "105": [],
             }
@@ -188,15 +164,7 @@ class BasicCallTests(FlowCase):
         self.advance(59)
         self.assertSeen({})
         self.advance(1)  # the plan's ring timeout is 60 s
-        self.assertSeen(
-            {
-                "103": [
-                    ("connectionCleared", "104", "connected", "callNotAnswered"),
-                    ("connectionCleared", "103", "null", "normalClearing"),
-                ],
-                "104": [("connectionCleared", "104", "null", "callNotAnswered")],
-            }
-        )
+        self.assertSeen(cleared("104", "103", "callNotAnswered"))
         self.assertState([], {"103": "idle", "104": "idle"})
 
     def test_caller_gives_up_before_the_answer(self) -> None:
@@ -242,15 +210,7 @@ class BasicCallTests(FlowCase):
         self.assertSeen({})
         self.assertState([[("103", "initiated")]], {"103": "initiated"})
         self.dial_digits(call, "103", "04")
-        seen = self.assertSeen(
-            {
-                "103": [
-                    ("originated", "103", "connected", "newCall"),
-                    ("delivered", "104", "connected", "newCall"),
-                ],
-                "104": [("delivered", "104", "alerting", "newCall")],
-            }
-        )
+        seen = self.assertSeen(rings("103", "104", ("originated", "103", "connected", "newCall")))
         self.assertEqual(
             self.value(seen, "103", "originated"),
             {
@@ -261,18 +221,7 @@ class BasicCallTests(FlowCase):
                 "cause": "newCall",
             },
         )
-        self.assertEqual(
-            self.value(seen, "104", "delivered"),
-            {
-                "connection": conn(call, "104"),
-                "alertingDevice": subject("104"),
-                "callingDevice": subject("103"),
-                "calledDevice": subject("104"),
-                "lastRedirectionDevice": ("notRequired", None),
-                "localConnectionInfo": "alerting",
-                "cause": "newCall",
-            },
-        )
+        self.assertEqual(self.value(seen, "104", "delivered"), delivered_value(call, "103", "104"))
         self.assertState([[("103", "connected"), ("104", "alerting")]], {"104": "alerting"})
         self.assertEqual(
             self.refused(
@@ -290,18 +239,7 @@ class BasicCallTests(FlowCase):
 class OutsideCallTests(FlowCase):
     def assertRingingOut(self, caller: str, first: tuple[str, str, str, str]) -> None:
         seen = self.assertSeen(
-            {
-                caller: [
-                    first,
-                    ("originated", caller, "connected", "newCall"),
-                    ("networkReached", T1, "connected", "newCall"),
-                    ("delivered", T1, "connected", "newCall"),
-                ],
-                T1: [
-                    ("networkReached", T1, "initiated", "newCall"),
-                    ("delivered", T1, "alerting", "newCall"),
-                ],
-            }
+            rings_out(caller, T1, first, ("originated", caller, "connected", "newCall"))
         )
         self.assertEqual(self.value(seen, caller, "originated")["calledDevice"], subject(OUTSIDE))
         reached = self.value(seen, T1, "networkReached")
@@ -327,15 +265,7 @@ class OutsideCallTests(FlowCase):
         self.assertRingingOut("105", ("serviceInitiated", "105", "initiated", "newCall"))
         self.assertAnsweredAfterFiveSeconds("105")
         self.person("105", "onhook")
-        self.assertSeen(
-            {
-                "105": [("connectionCleared", "105", "null", "normalClearing")],
-                T1: [
-                    ("connectionCleared", "105", "connected", "normalClearing"),
-                    ("connectionCleared", T1, "null", "normalClearing"),
-                ],
-            }
-        )
+        self.assertSeen(cleared("105", T1))
         self.assertState([], {"105": "idle", T1: "idle"})
 
     def test_outside_number_dialled_by_the_application(self) -> None:
@@ -353,15 +283,7 @@ class OutsideCallTests(FlowCase):
         self.assertRingingOut("104", ("serviceInitiated", "104", "initiated", "makeCall"))
         self.assertAnsweredAfterFiveSeconds("104")
         self.outside(OUTSIDE, "hangup")
-        self.assertSeen(
-            {
-                "104": [
-                    ("connectionCleared", T1, "connected", "normalClearing"),
-                    ("connectionCleared", "104", "null", "normalClearing"),
-                ],
-                T1: [("connectionCleared", T1, "null", "normalClearing")],
-            }
-        )
+        self.assertSeen(cleared(T1, "104"))
         self.assertState([], {"104": "idle", T1: "idle"})
 
     def test_a_busy_outside_party_fails_the_call_and_frees_the_line(self) -> None:
@@ -370,8 +292,7 @@ class OutsideCallTests(FlowCase):
         seen = self.assertSeen(
             {
                 "104": [
-                    ("serviceInitiated", "104", "initiated", "makeCall"),
-                    ("originated", "104", "connected", "newCall"),
+                    *dialled("104", "makeCall"),
                     ("networkReached", T1, "connected", "newCall"),
                     ("failed", "104", "fail", "busy"),
                     ("connectionCleared", T1, "fail", "normalClearing"),
@@ -404,15 +325,7 @@ class OutsideCallTests(FlowCase):
         self.assertSeen({"105": [established], T1: [established]})
         self.assertState([[(T1, "connected"), ("105", "connected")]])
         self.outside("+4930123456", "hangup")
-        self.assertSeen(
-            {
-                "105": [
-                    ("connectionCleared", T1, "connected", "normalClearing"),
-                    ("connectionCleared", "105", "null", "normalClearing"),
-                ],
-                T1: [("connectionCleared", T1, "null", "normalClearing")],
-            }
-        )
+        self.assertSeen(cleared(T1, "105"))
         self.assertState([], {"105": "idle", T1: "idle"})
 
     def test_incoming_call_without_a_caller_number_to_a_busy_extension(self) -> None:
@@ -460,18 +373,7 @@ class HoldAndConsultationTests(FlowCase):
         )
         second = bytes(result["initiatedCall"][1]["callID"])
         self.assertEqual(result["initiatedCall"], conn(second, "103"))
-        seen = self.assertSeen(
-            {
-                "103": [
-                    ("held", "103", "hold", "consultation"),
-                    ("serviceInitiated", "103", "initiated", "consultation"),
-                    ("originated", "103", "connected", "consultation"),
-                    ("delivered", "105", "connected", "newCall"),
-                ],
-                "104": [("held", "103", "connected", "consultation")],
-                "105": [("delivered", "105", "alerting", "newCall")],
-            }
-        )
+        seen = self.assertSeen(consults("103", "104", "105"))
         self.assertEqual(hold_type(self.value(seen, "103", "held")), "consultation")
         self.assertState(
             [[("103", "hold"), ("104", "connected")], [("103", "connected"), ("105", "alerting")]]
@@ -489,16 +391,7 @@ class HoldAndConsultationTests(FlowCase):
         self.request(
             "alternateCall", {"heldCall": conn(first, "103"), "activeCall": conn(second, "103")}
         )
-        seen = self.assertSeen(
-            {
-                "103": [
-                    ("held", "103", "hold", "alternate"),
-                    ("retrieved", "103", "connected", "alternate"),
-                ],
-                "104": [("retrieved", "103", "connected", "alternate")],
-                "105": [("held", "103", "connected", "alternate")],
-            }
-        )
+        seen = self.assertSeen(alternates("103", "104", "105"))
         self.assertEqual(hold_type(self.value(seen, "105", "held")), "consultation")
         self.assertState(
             [[("103", "connected"), ("104", "connected")], [("103", "hold"), ("105", "connected")]]
@@ -509,19 +402,7 @@ class HoldAndConsultationTests(FlowCase):
         self.request(
             "reconnectCall", {"heldCall": conn(first, "103"), "activeCall": conn(second, "103")}
         )
-        self.assertSeen(
-            {
-                "103": [
-                    ("connectionCleared", "103", "null", "normalClearing"),
-                    ("retrieved", "103", "connected", "normal"),
-                ],
-                "104": [("retrieved", "103", "connected", "normal")],
-                "105": [
-                    ("connectionCleared", "103", "connected", "normalClearing"),
-                    ("connectionCleared", "105", "null", "normalClearing"),
-                ],
-            }
-        )
+        self.assertSeen(reconnects("103", "104", "105"))
         self.assertState([[("103", "connected"), ("104", "connected")]], {"105": "idle"})
 
     def test_transfer_after_consultation(self) -> None:
@@ -556,8 +437,7 @@ class HoldAndConsultationTests(FlowCase):
             {
                 "103": [
                     ("held", "103", "hold", "normal"),
-                    ("serviceInitiated", "103", "initiated", "newCall"),
-                    ("originated", "103", "connected", "newCall"),
+                    *dialled("103"),
                     ("delivered", "105", "connected", "newCall"),
                     ("established", "105", "connected", "newCall"),
                 ],
@@ -854,8 +734,7 @@ class ForwardingTests(FlowCase):
         else:
             self.person(caller, "dial", digits="104")
             before = [
-                ("serviceInitiated", caller, "initiated", "newCall"),
-                ("originated", caller, "connected", "newCall"),
+                *dialled(caller),
             ]
         if trigger == "noAnswer":
             self.assertSeen(
@@ -906,10 +785,10 @@ class ForwardingTests(FlowCase):
             self.assertState([[(caller, "connected"), ("104", "alerting")]])
             self.hang_up(caller)
         elif trigger == "busy":
-            cleared: list[Brief] = []
+            gone: list[Brief] = []
             if caller == T1:  # the outside caller hears busy and goes
-                cleared = [("connectionCleared", T1, "null", "normalClearing")]
-            self.assertSeen({caller: [*before, ("failed", caller, "fail", "busy"), *cleared]})
+                gone = [("connectionCleared", T1, "null", "normalClearing")]
+            self.assertSeen({caller: [*before, ("failed", caller, "fail", "busy"), *gone]})
             self.assertState(talking + ([] if caller == T1 else [[(caller, "fail")]]))
             if caller != T1:
                 self.hang_up(caller)
@@ -917,15 +796,7 @@ class ForwardingTests(FlowCase):
             self.advance(44.9)
             self.assertSeen({})
             self.advance(0.1)  # rung for the ring timeout: given up
-            self.assertSeen(
-                {
-                    caller: [
-                        ("connectionCleared", "104", "connected", "callNotAnswered"),
-                        ("connectionCleared", caller, "null", "normalClearing"),
-                    ],
-                    "104": [("connectionCleared", "104", "null", "callNotAnswered")],
-                }
-            )
+            self.assertSeen(cleared("104", caller, "callNotAnswered"))
         self.assertState(talking)
 
     def hang_up(self, caller: str) -> None:
@@ -935,39 +806,29 @@ class ForwardingTests(FlowCase):
             self.person(caller, "onhook")
         self.take()
 
-    def test_forward_immediate(self) -> None:
-        self.check("forwardImmediate")
-
-    def test_forward_immediate_internal(self) -> None:
-        self.check("forwardImmInt")
-
-    def test_forward_immediate_external(self) -> None:
-        self.check("forwardImmExt")
-
-    def test_forward_busy(self) -> None:
-        self.check("forwardBusy")
-
-    def test_forward_busy_internal(self) -> None:
-        self.check("forwardBusyInt")
-
-    def test_forward_busy_external(self) -> None:
-        self.check("forwardBusyExt")
-
-    def test_forward_no_answer(self) -> None:
-        self.check("forwardNoAns")
-
-    def test_forward_no_answer_internal(self) -> None:
-        self.check("forwardNoAnsInt")
-
-    def test_forward_no_answer_external(self) -> None:
-        self.check("forwardNoAnsExt")
-
     def test_forwarding_off(self) -> None:
         self.forward("forwardImmediate", True)
         self.forward("forwardImmediate", False)
         self.assertEqual(self.view("104")["forwarding"], {})
         self.person("103", "dial", digits="104")
         self.assertState([[("103", "connected"), ("104", "alerting")]])
+
+
+def _forwarding_test(forwarding_type: str) -> Callable[[ForwardingTests], None]:
+    def test(self: ForwardingTests) -> None:
+        self.check(forwarding_type)
+
+    test.__doc__ = f"{forwarding_type}: set, listed, and applied to the callers it reaches."
+    return test
+
+
+#: Which callers a forwarding type reaches, as the last word of its test's name.
+_REACH_NAMES = {(True, True): "", (True, False): "_internal", (False, True): "_external"}
+_TRIGGER_NAMES = {"immediate": "immediate", "busy": "busy", "noAnswer": "no_answer"}
+
+for _type, (_trigger, _inside, _outside) in FORWARDINGS.items():
+    _name = f"test_forward_{_TRIGGER_NAMES[_trigger]}{_REACH_NAMES[_inside, _outside]}"
+    setattr(ForwardingTests, _name, _forwarding_test(_type))
 
 
 class DoNotDisturbTests(FlowCase):
@@ -986,11 +847,7 @@ class DoNotDisturbTests(FlowCase):
         self.make_call("103", "104")
         seen = self.assertSeen(
             {
-                "103": [
-                    ("serviceInitiated", "103", "initiated", "makeCall"),
-                    ("originated", "103", "connected", "newCall"),
-                    ("failed", "103", "fail", "doNotDisturb"),
-                ],
+                "103": [*dialled("103", "makeCall"), ("failed", "103", "fail", "doNotDisturb")],
                 "104": [],
             }
         )
@@ -1040,34 +897,11 @@ class SuperTwinTests(WireFlowCase):
             {"101": "alerting", TWIN: "alerting"},
         )
         self.request("answerCall", {"callToBeAnswered": conn(call, TWIN)})
-        seen = self.assertSeen(
-            {
-                "101": [
-                    ("established", TWIN, "alerting", "newCall"),
-                    ("connectionCleared", "101", "null", "normalClearing"),
-                ],
-                TWIN: [
-                    ("established", TWIN, "connected", "newCall"),
-                    ("connectionCleared", "101", "connected", "normalClearing"),
-                ],
-                T1: [
-                    ("established", TWIN, "connected", "newCall"),
-                    ("connectionCleared", "101", "connected", "normalClearing"),
-                ],
-            }
-        )
+        seen = self.assertSeen(twin_answers(T1, "101", TWIN))
         self.assertEqual(self.value(seen, T1, "established")["answeringDevice"], subject(TWIN))
         self.assertState([[(T1, "connected"), (TWIN, "connected")]], {"101": "idle"})
         self.person(TWIN, "onhook")
-        self.assertSeen(
-            {
-                TWIN: [("connectionCleared", TWIN, "null", "normalClearing")],
-                T1: [
-                    ("connectionCleared", TWIN, "connected", "normalClearing"),
-                    ("connectionCleared", T1, "null", "normalClearing"),
-                ],
-            }
-        )
+        self.assertSeen(cleared(TWIN, T1))
         self.assertState([], {"101": "idle", TWIN: "idle"})
 
     def test_the_portable_rings_alone_while_the_desk_phone_is_busy(self) -> None:
@@ -1107,16 +941,7 @@ class SmallPlanTests(WireFlowCase):
 
     def test_sip_extension_called_by_a_desk_phone(self) -> None:
         self.person("201", "dial", digits="202")
-        self.assertSeen(
-            {
-                "201": [
-                    ("serviceInitiated", "201", "initiated", "newCall"),
-                    ("originated", "201", "connected", "newCall"),
-                    ("delivered", "202", "connected", "newCall"),
-                ],
-                "202": [("delivered", "202", "alerting", "newCall")],
-            }
-        )
+        self.assertSeen(rings("201", "202", *dialled("201")))
         self.assertState([[("201", "connected"), ("202", "alerting")]])
 
 

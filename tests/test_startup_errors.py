@@ -93,18 +93,16 @@ class StartupErrorTests(SynchronousTestCase):
         outcome = twistd(self.dir, "ecsta-mux", "--pbx", "sim", "--listen", "tcp:x", "--status=")
         self.assertRefused(outcome, "ecsta-mux: cannot use the endpoint 'tcp:x'")
 
+    def driver(self, licences_under: str, *options: str) -> tuple[int, str]:
+        """``ecsta-driver`` started with its licence directory under ``licences_under``."""
+        config = f'[admin]\nlicenceDirectory = "{licences_under}/licences"\n'
+        return twistd(
+            self.dir, "ecsta-driver", "--config", self.write("driver.toml", config), *options
+        )
+
     def test_driver_on_a_taken_port(self) -> None:
         api = f"tcp:{self.port}:interface=127.0.0.1"
-        outcome = twistd(
-            self.dir,
-            "ecsta-driver",
-            "--config",
-            self.write("driver.toml", f'[admin]\nlicenceDirectory = "{self.dir}/licences"\n'),
-            "--pbx",
-            "sim",
-            "--api",
-            api,
-        )
+        outcome = self.driver(self.dir, "--pbx", "sim", "--api", api)
         self.assertRefused(
             outcome,
             f"ecsta-driver cannot start: cannot listen on 127.0.0.1:{self.port}: "
@@ -113,14 +111,7 @@ class StartupErrorTests(SynchronousTestCase):
 
     def test_driver_with_a_directory_it_cannot_make(self) -> None:
         blocker = self.write("blocker", "")
-        outcome = twistd(
-            self.dir,
-            "ecsta-driver",
-            "--config",
-            self.write("driver.toml", f'[admin]\nlicenceDirectory = "{blocker}/licences"\n'),
-            "--api",
-            "tcp:0:interface=127.0.0.1",
-        )
+        outcome = self.driver(blocker, "--api", "tcp:0:interface=127.0.0.1")
         self.assertRefused(
             outcome,
             f"ecsta-driver: admin.licenceDirectory: the licence directory {blocker}/licences "

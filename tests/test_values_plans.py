@@ -3,9 +3,9 @@
 ``ecsta.wire.values.decode`` compiles each spec into a plan (:mod:`ecsta.wire.plans`) instead
 of walking the pyasn1 spec for every PDU. It must give exactly what the walker gave: the same
 value, the same open-type offsets, or the same error with the same message and offset. The
-walker is kept below, as it was, as the reference; the PDUs are the CSTA samples, whole ROSE and
-ACSE PDUs, Panasonic's KME private data and a small spec that uses every construct, each as
-encoded and damaged at random.
+walker is kept below, as it was but for the tag names it shares with the plans, as the
+reference; the PDUs are the CSTA samples, whole ROSE and ACSE PDUs, Panasonic's KME private
+data and a small spec that uses every construct, each as encoded and damaged at random.
 """
 
 import copy
@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyasn1.error import PyAsn1Error
-from pyasn1.type import char, constraint, namedtype, tag, univ
+from pyasn1.type import char, constraint, namedtype, univ
 from pyasn1.type.base import Asn1Item
 from pyasn1.type.tag import Tag
 from twisted.trial.unittest import SynchronousTestCase
@@ -27,7 +27,8 @@ from ecsta.wire.errors import DecodeError
 from ecsta.wire.tlv import encode_length, read_tlv, tag_number
 from ecsta.wire.values import Spec, to_value
 from tests import asn1_samples as samples
-from tests.test_values import RECORD_HEX, Pair, Record, Small, _plain
+from tests.ber_pdus import DELIVERED_KME
+from tests.test_values import RECORD_HEX, Pair, Record, Small, _ctx, _plain
 
 # --------------------------------------------------------------------------------------------
 # The reference: the spec walker as ecsta.wire.values had it.
@@ -41,44 +42,6 @@ def _type_name(spec: Asn1Item) -> str:
     return type(spec).__name__
 
 
-_UNIVERSAL_NAMES = {
-    1: "BOOLEAN",
-    2: "INTEGER",
-    3: "BIT STRING",
-    4: "OCTET STRING",
-    5: "NULL",
-    6: "OBJECT IDENTIFIER",
-    7: "ObjectDescriptor",
-    8: "EXTERNAL",
-    9: "REAL",
-    10: "ENUMERATED",
-    12: "UTF8String",
-    13: "RELATIVE-OID",
-    16: "SEQUENCE",
-    17: "SET",
-    18: "NumericString",
-    19: "PrintableString",
-    20: "TeletexString",
-    22: "IA5String",
-    23: "UTCTime",
-    24: "GeneralizedTime",
-    25: "GraphicString",
-    26: "VisibleString",
-    27: "GeneralString",
-    28: "UniversalString",
-    30: "BMPString",
-}
-
-_CLASS_PREFIX = {0x40: "APPLICATION ", 0x80: "", 0xC0: "PRIVATE "}
-
-
-def _tag_text(tag_class: int, number: int) -> str:
-    """How ASN.1 writes a tag: ``SEQUENCE``, ``[APPLICATION 11]``, ``[0]``."""
-    if tag_class == 0:
-        return _UNIVERSAL_NAMES.get(number, f"[UNIVERSAL {number}]")
-    return f"[{_CLASS_PREFIX[tag_class]}{number}]"
-
-
 def reference_decode(
     spec: Spec,
     data: bytes,
@@ -87,14 +50,8 @@ def reference_decode(
     offset: int = 0,
     open_types: MutableMapping[str, int] | None = None,
 ) -> Any:
-    """The plain value of ``data``, one BER encoding of type ``spec`` and nothing after it.
-
-    Raises only :class:`DecodeError`, whose message names the field path (starting with
-    ``path``, by default the spec's class name) and whose offset is the octet where the bytes
-    stopped fitting, counted from ``offset``: pass the position of ``data`` in the PDU it came
-    from. ``open_types``, when given, receives the offset (counted the same way) where each
-    ANY value starts, keyed by its field path.
-    """
+    """What :func:`ecsta.wire.values.decode` must give for the same arguments, found by walking
+    the spec for every PDU."""
     data = bytes(data)
     spec = _spec_instance(spec)
     name = path or _type_name(spec)
@@ -124,7 +81,7 @@ class _Header:
 
     @property
     def text(self) -> str:
-        return _tag_text(self.tag_class, self.number)
+        return plans.tag_text(self.tag_class, self.number)
 
     def is_tag(self, tag: Tag) -> bool:
         return tag.tagClass == self.tag_class and tag.tagId == self.number
@@ -133,7 +90,7 @@ class _Header:
 def _expected(spec: Asn1Item) -> str:
     tags = spec.tagSet.superTags
     if tags:
-        return _tag_text(tags[-1].tagClass, tags[-1].tagId)
+        return plans.tag_text(tags[-1].tagClass, tags[-1].tagId)
     if isinstance(spec, univ.Choice):
         names = ", ".join(named.name for named in spec.componentType.namedTypes)
         return f"one of {names}"
@@ -185,7 +142,7 @@ class _Walker:
                 self.fail(path, f"explicit tag {header.text} holds more than one value", inner.stop)
             if index + 1 < len(tags) and not inner.is_tag(tags[-2 - index]):
                 wanted = tags[-2 - index]
-                expected = _tag_text(wanted.tagClass, wanted.tagId)
+                expected = plans.tag_text(wanted.tagClass, wanted.tagId)
                 self.fail(
                     path, f"expected {expected} inside {header.text}, found {inner.text}", inner.pos
                 )
@@ -419,11 +376,6 @@ class Padded(univ.OctetString):
         return b"<" + bytes(self) + b">"
 
 
-def _ctx(number: int, constructed: bool = False) -> Tag:
-    form = tag.tagFormatConstructed if constructed else tag.tagFormatSimple
-    return tag.Tag(tag.tagClassContext, form, number)
-
-
 class Overlapping(univ.Choice):
     """Alternatives that claim the same tags: the first in order takes them."""
 
@@ -479,17 +431,6 @@ QUIRKS_VALUE = {
 
 Case = tuple[Spec, bytes, str | None, int]
 
-# A Panasonic Delivered event with KME private data (PROTOCOL.md), as a whole ROSE PDU.
-DELIVERED_KME = bytes.fromhex(
-    "a1 55 02 01 05 02 01 15 30 4d 55 02 00 01 a0 47 a4 45"
-    " 6b 0f 30 0d 80 02 00 07 a1 07 30 05 80 03 31 30 32"
-    " 63 07 30 05 80 03 31 30 32"
-    " 61 07 30 05 80 03 31 30 31"
-    " 62 07 30 05 80 03 31 30 32"
-    " 64 02 87 00"
-    " 4e 01 02 0a 01 16"
-    " 7e 0d a1 0b a6 09 a6 07 30 05 80 03 31 30 31"
-)
 KME_ESCAPES: tuple[tuple[Spec, str], ...] = (
     (escape.EscapeArgument, "30 0d a4 0b a0 09 a4 07 a1 05 a0 03 0a 01 05"),
     (escape.EscapeResult, "7e 0a a1 08 a4 06 a4 04 04 02 00 2a"),

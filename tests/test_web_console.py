@@ -4,6 +4,7 @@ The driver's console is read from the site ``ecsta.driver.tap.build`` makes, and
 multiplexer's from the status root its service mounts, so that what is tested is what runs.
 """
 
+from importlib.resources import files
 from typing import Any
 
 from twisted.internet.endpoints import TCP4ClientEndpoint
@@ -86,6 +87,19 @@ class StaticFileTests(SynchronousTestCase):
             set(load("common", "mux")),
             {"calls.html", "calls.js", "console.css", "console.js", "index.html", "mux.js"},
         )
+
+    def test_every_page_shows_the_head_and_the_login_form_from_their_one_piece(self) -> None:
+        pieces = files("ecsta.web").joinpath("static", "pieces")
+        for piece in ("head.html", "login-form.html"):
+            text = pieces.joinpath(piece).read_text()
+            shown = "\n".join(line.strip() for line in text.splitlines())
+            for console in ("mux", "driver"):
+                for name, page in load("common", console).items():
+                    if name.endswith(".html"):
+                        lines = "\n".join(line.strip() for line in page.body.decode().splitlines())
+                        self.assertNotIn("<!-- piece:", lines, f"{console} {name}")
+                        self.assertEqual(lines.count(shown), 1, f"{piece} in {console} {name}")
+            self.assertEqual(mux_browser()[0].request("GET", f"/console/{piece}").status, 404)
 
     def test_the_bare_console_path_and_the_driver_root_lead_to_the_console(self) -> None:
         browser = driver_browser([TOKEN])

@@ -14,21 +14,18 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from twisted.internet import reactor
-from twisted.internet.endpoints import TCP4ClientEndpoint
 from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 from twisted.trial.unittest import SkipTest, TestCase
 
 from ecsta.daemon.auth import hash_password
 from ecsta.driver.licence import LicencePool
-from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
-from ecsta.sim.config import SimConfig
 from ecsta.sim.runtime import SimulatorService
-from ecsta.web.muxconsole import StatusRoot
-from tests.driver_harness import LOOPBACK, DriverHarness, port_of
+from tests.driver_harness import DriverHarness
 from tests.mux_e2e import connect
 from tests.mux_harness import monitor_start
+from tests.mux_in_process import start_sim_and_mux
 from tests.test_driver_receptionist import PoolClock
 from tests.webdriver import Chromium, unavailable
 
@@ -64,37 +61,8 @@ class BrowserTestCase(TestCase):
     async def start_mux(self, **sections: Any) -> tuple[MuxService, SimulatorService, int, int]:
         """The simulator and a multiplexer connected to it (user alice, password s3cret, and
         ``sections`` of its configuration); their application and status ports."""
-        sim = SimulatorService(reactor, SimConfig(csta=LOOPBACK, control=None))
-        sim.privilegedStartService()
-        sim.startService()
-
-        async def stop_sim() -> None:
-            await sim.stopService()
-            await deferLater(reactor, 0.05, lambda: None)
-            sim.factory.stop()
-
-        self.addCleanup(stop_sim)
-        csta = port_of(await sim.csta.listening)
         users = {"alice": hash_password("s3cret", "pbkdf2-sha256", iterations=100_000)}
-        config = from_dict(
-            {
-                "listen": {"tcp": [LOOPBACK]},
-                "status": {"endpoint": LOOPBACK},
-                "users": users,
-                **sections,
-            }
-        )
-        mux = MuxService(
-            reactor,
-            config,
-            pbx_endpoint=TCP4ClientEndpoint(reactor, "127.0.0.1", csta),
-            status_root=StatusRoot,
-        )
-        mux.privilegedStartService()
-        mux.startService()
-        self.addCleanup(mux.stopService)
-        apps, status = (port_of(port) for port in mux._ports)
-        return mux, sim, apps, status
+        return await start_sim_and_mux(self, users=users, **sections)
 
     async def until(self, probe: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
         """Wait in the reactor until ``probe()`` (which may be async) is true."""

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,6 +17,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from tests.mux_e2e import free_port, json_request
 
 CHROMIUM = os.environ.get("ECSTA_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("ECSTA_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -52,19 +53,12 @@ class WebDriverError(Exception):
     """chromedriver refused a command; the message is its own."""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 class Chromium:
     """One headless chromium with a fresh profile, driven through chromedriver."""
 
     def __init__(self, start_timeout: float = 30.0) -> None:
         self.profile = tempfile.mkdtemp(prefix="ecsta-chromium-")
-        self.port = _free_port()
+        self.port = free_port()
         self.log = open(os.path.join(self.profile, "chromedriver.log"), "wb")
         self.process = subprocess.Popen(
             [CHROMEDRIVER, f"--port={self.port}"],
@@ -113,13 +107,7 @@ class Chromium:
         return f"/session/{self.session}/{command}"
 
     def _call(self, method: str, path: str, body: Any = None, timeout: float = 30.0) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}",
-            data=data,
-            method=method,
-            headers={"content-type": "application/json; charset=utf-8"},
-        )
+        request = json_request(method, f"http://127.0.0.1:{self.port}{path}", body)
         try:
             with self._opener.open(request, timeout=timeout) as response:
                 answer = json.loads(response.read() or b"{}")

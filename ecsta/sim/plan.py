@@ -17,7 +17,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+_Choice = TypeVar("_Choice", bound=enum.StrEnum)
 
 
 class DeviceKind(enum.StrEnum):
@@ -133,56 +135,23 @@ class SwitchPlan:
     def default(cls) -> SwitchPlan:
         """A small office: 20 desk phones, 4 DECT portables (two Super-Twin), 2 SIP, 4 CO lines."""
         devices: list[Device] = []
+
+        def add(kind: DeviceKind, index: int, number: str, name: str, **more: Any) -> None:
+            """The ``index``-th device of ``kind``, with the deviceNumber that index takes."""
+            devices.append(Device(kind, number, _device_number(kind, index), name=name, **more))
+
         for index in range(20):
             number = str(101 + index)
-            devices.append(
-                Device(
-                    DeviceKind.STATION,
-                    number,
-                    _device_number(DeviceKind.STATION, index),
-                    name=f"Extension {number}",
-                    pickup_group=1 if index < 10 else 2,
-                )
-            )
+            group = 1 if index < 10 else 2
+            add(DeviceKind.STATION, index, number, f"Extension {number}", pickup_group=group)
         for index, owner in enumerate(("101", "102")):
-            devices.append(
-                Device(
-                    DeviceKind.DECT,
-                    owner,
-                    _device_number(DeviceKind.DECT, index),
-                    name=f"Portable {owner}",
-                    twin_of=owner,
-                )
-            )
+            add(DeviceKind.DECT, index, owner, f"Portable {owner}", twin_of=owner)
         for index, number in enumerate(("121", "122"), start=2):
-            devices.append(
-                Device(
-                    DeviceKind.DECT,
-                    number,
-                    _device_number(DeviceKind.DECT, index),
-                    name=f"Portable {number}",
-                    pickup_group=1,
-                )
-            )
+            add(DeviceKind.DECT, index, number, f"Portable {number}", pickup_group=1)
         for index, number in enumerate(("131", "132")):
-            devices.append(
-                Device(
-                    DeviceKind.SIP,
-                    number,
-                    _device_number(DeviceKind.SIP, index),
-                    name=f"SIP {number}",
-                    pickup_group=2,
-                )
-            )
+            add(DeviceKind.SIP, index, number, f"SIP {number}", pickup_group=2)
         for index in range(4):
-            devices.append(
-                Device(
-                    DeviceKind.TRUNK,
-                    str(index + 1),
-                    _device_number(DeviceKind.TRUNK, index),
-                    name=f"CO line {index + 1}",
-                )
-            )
+            add(DeviceKind.TRUNK, index, str(index + 1), f"CO line {index + 1}")
         return cls(devices=devices)
 
     @classmethod
@@ -344,6 +313,16 @@ def _string(where: str, value: Any) -> str:
     return value
 
 
+def _choice(where: str, choices: type[_Choice], value: Any) -> _Choice:
+    """The member of the string enum ``choices`` named ``value``; the error lists them all."""
+    name = _string(where, value)
+    try:
+        return choices(name)
+    except ValueError:
+        listed = ", ".join(member.value for member in choices)
+        raise PlanError(where, f"{name!r} is not one of {listed}") from None
+
+
 def _number(where: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PlanError(where, f"must be a number, not {value!r}")
@@ -358,12 +337,7 @@ def _range_from(value: Any) -> tuple[str, str]:
 
 def _behaviour_from(where: str, value: Any) -> ExternalBehaviour:
     _check_keys(where, value, frozenset({"mode", "delay"}))
-    mode_name = _string(f"{where}.mode", value.get("mode", ExternalMode.ANSWER.value))
-    try:
-        mode = ExternalMode(mode_name)
-    except ValueError:
-        choices = ", ".join(m.value for m in ExternalMode)
-        raise PlanError(f"{where}.mode", f"{mode_name!r} is not one of {choices}") from None
+    mode = _choice(f"{where}.mode", ExternalMode, value.get("mode", ExternalMode.ANSWER.value))
     delay = _number(f"{where}.delay", value.get("delay", 5.0))
     return ExternalBehaviour(mode, delay)
 
@@ -386,12 +360,7 @@ def _devices_from(entries: Any) -> list[Device]:
     for index, entry in enumerate(entries):
         where = f"devices[{index}]"
         _check_keys(where, entry, DEVICE_KEYS)
-        kind_name = _string(f"{where}.kind", entry.get("kind", DeviceKind.STATION.value))
-        try:
-            kind = DeviceKind(kind_name)
-        except ValueError:
-            choices = ", ".join(k.value for k in DeviceKind)
-            raise PlanError(f"{where}.kind", f"{kind_name!r} is not one of {choices}") from None
+        kind = _choice(f"{where}.kind", DeviceKind, entry.get("kind", DeviceKind.STATION.value))
         twin_of = entry.get("twin_of")
         if twin_of is not None:
             twin_of = _string(f"{where}.twin_of", twin_of)

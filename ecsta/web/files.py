@@ -5,8 +5,13 @@ A console's files are the flat contents of ``static/common`` and of its own fold
 A request names a file or gets a 404: there is no directory, no listing and no path to walk,
 so that ``..``, encoded slashes and symbolic links lead nowhere. Only files whose suffix has a
 known content type are served; a browser is never left to guess one.
+
+What several pages show alike (the login form) is written once in ``static/pieces``: a page's
+line ``<!-- piece: NAME -->`` is replaced, when the files are read, by ``static/pieces/NAME``
+indented as that line is. Pieces are not served on their own.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
@@ -30,6 +35,9 @@ class StaticFile:
     content_type: str
 
 
+_PIECE = re.compile(rb"^([ \t]*)<!-- piece: ([\w.-]+) -->$", re.MULTILINE)
+
+
 def load(*folders: str) -> dict[str, StaticFile]:
     """The files of ``static/<folder>`` for each folder in turn, by file name."""
     root = files("ecsta.web").joinpath("static")
@@ -38,8 +46,18 @@ def load(*folders: str) -> dict[str, StaticFile]:
         for entry in root.joinpath(folder).iterdir():
             suffix = entry.name[entry.name.rfind(".") :] if "." in entry.name else ""
             if entry.is_file() and suffix in CONTENT_TYPES:
-                table[entry.name] = StaticFile(entry.read_bytes(), CONTENT_TYPES[suffix])
+                body = entry.read_bytes()
+                if suffix == ".html":
+                    body = _PIECE.sub(_piece, body)
+                table[entry.name] = StaticFile(body, CONTENT_TYPES[suffix])
     return table
+
+
+def _piece(marker: re.Match[bytes]) -> bytes:
+    """The piece a marker line names, each of its lines indented as the marker is."""
+    indent, name = marker.groups()
+    piece = files("ecsta.web").joinpath("static", "pieces", name.decode()).read_bytes()
+    return b"\n".join(indent + line if line else line for line in piece.rstrip().split(b"\n"))
 
 
 class FileResource(Resource):

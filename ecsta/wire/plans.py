@@ -29,7 +29,7 @@ from ecsta.wire.errors import DecodeError
 from ecsta.wire.plain import to_value
 from ecsta.wire.tlv import read_tlv, tag_number
 
-__all__ = ["decode"]
+__all__ = ["decode", "tag_text"]
 
 #: (first identifier octet, tag key, content start, content stop) of one TLV.
 TLV: TypeAlias = tuple[int, int, int, int]
@@ -69,7 +69,7 @@ _UNIVERSAL_NAMES = {
 _CLASS_PREFIX = {0x40: "APPLICATION ", 0x80: "", 0xC0: "PRIVATE "}
 
 
-def _tag_text(tag_class: int, number: int) -> str:
+def tag_text(tag_class: int, number: int) -> str:
     """How ASN.1 writes a tag: ``SEQUENCE``, ``[APPLICATION 11]``, ``[0]``."""
     if tag_class == 0:
         return _UNIVERSAL_NAMES.get(number, f"[UNIVERSAL {number}]")
@@ -81,7 +81,7 @@ def _tag_key(tag: Tag) -> int:
 
 
 def _key_text(key: int) -> str:
-    return _tag_text((key & 3) << 6, key >> 2)
+    return tag_text((key & 3) << 6, key >> 2)
 
 
 def _type_name(spec: Asn1Item) -> str:
@@ -249,7 +249,7 @@ class _DecodePlan:
         """What a value must start with, for error messages."""
         tags = self.spec.tagSet.superTags
         if tags:
-            return _tag_text(tags[-1].tagClass, tags[-1].tagId)
+            return tag_text(tags[-1].tagClass, tags[-1].tagId)
         if isinstance(self.spec, univ.Choice):
             names = ", ".join(named.name for named in self.spec.componentType.namedTypes)
             return f"one of {names}"

@@ -114,6 +114,7 @@ const ecsta = (() => {
     $("#login-user-field").hidden = token;
     $("#login-password-field").hidden = token;
     $("#login-token-field").hidden = !token;
+    $("#login-user").required = !token;
     (token ? $("#login-token") : $("#login-user")).focus();
   }
 
