@@ -34,6 +34,7 @@ from ecsta.link.errors import (
     tls_failure,
 )
 from ecsta.link.throttle import Throttle, pdu_hex
+from ecsta.link.writethrough import WriteThrough
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE, FrameDecoder, FramingError, frame
@@ -128,6 +129,9 @@ class CSTAProtocol(Protocol):
     """
 
     log: ClassVar[Logger] = Logger()
+    #: Whether each PDU goes to the socket as it is sent rather than when the reactor next
+    #: turns (plain TCP only; see :mod:`ecsta.link.writethrough`).
+    write_through: ClassVar[bool] = False
     #: The operations this end answers: a subclass makes its own table and binds each handler,
     #: ``(self, argument) -> result``, with ``@responders(Opcode...)``. The rest are rejected.
     responders: ClassVar[Responders[Responder]] = Responders()
@@ -153,6 +157,7 @@ class CSTAProtocol(Protocol):
         self._backlog_bytes = 0
         self.counters: dict[str, int] = {"pdus_in": 0, "pdus_out": 0, "rejects_sent": 0}
         self.capture: PDURecorder | None = None
+        self._writer: WriteThrough | None = None
         #: Warnings the peer can provoke, at most a few of each kind a minute.
         self.warnings = Throttle(self.log, clock)
 
@@ -162,6 +167,8 @@ class CSTAProtocol(Protocol):
         peer = self.transport.getPeer()  # type: ignore[union-attr]
         self.peer = f"{getattr(peer, 'host', peer)}:{getattr(peer, 'port', '')}"
         _no_delay(self.transport)
+        if self.write_through:
+            self._writer = WriteThrough(self.transport)
         self.warnings.label = self.peer
         self.transport.registerProducer(self, True)  # type: ignore[union-attr]
 
@@ -213,7 +220,10 @@ class CSTAProtocol(Protocol):
         if self.capture is not None:
             self.capture.record(True, data[HEADER_SIZE:], peek)
         if not self._paused and not self._backlog:
-            self.transport.write(data)
+            if self._writer is None:
+                self.transport.write(data)
+            else:
+                self._writer.write(data)
             return
         self._backlog.append(data)
         self._backlog_bytes += len(data)

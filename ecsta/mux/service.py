@@ -131,6 +131,8 @@ class _Asked:
 class AppProtocol(CSTAServerProtocol):
     """One application's association: a PBX to the application, an event source to the core."""
 
+    write_through = True
+
     def __init__(
         self, clock: IReactorTime, mux: "Multiplexer", tls: bool, host: str, **kwargs: Any
     ) -> None:
@@ -188,6 +190,8 @@ class AppProtocol(CSTAServerProtocol):
 
 class PBXProtocol(CSTAClientProtocol):
     """The multiplexer's one association with the PBX."""
+
+    write_through = True
 
     def __init__(self, clock: IReactorTime, *, mux: "Multiplexer", **kwargs: Any) -> None:
         super().__init__(clock, **kwargs)

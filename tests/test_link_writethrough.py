@@ -1,0 +1,66 @@
+"""A link that writes through hands each PDU to its TCP socket at once, and keeps the order of
+what it sends when its peer reads slower than it is written to."""
+
+import socket
+from typing import Any
+
+from twisted.internet import defer, reactor, task
+from twisted.internet.endpoints import TCP4ServerEndpoint
+from twisted.internet.protocol import Factory
+from twisted.trial.unittest import TestCase
+
+from ecsta.link.protocol import CSTAServerProtocol
+from ecsta.wire.framing import FrameDecoder, frame
+
+
+class Through(CSTAServerProtocol):
+    write_through = True
+
+    def connectionMade(self) -> None:
+        super().connectionMade()
+        self.factory.made.callback(self)  # type: ignore[attr-defined]
+
+
+class WriteThroughTests(TestCase):
+    @defer.inlineCallbacks
+    def connected(self) -> Any:
+        factory = Factory.forProtocol(lambda: Through(reactor, max_backlog=None))
+        factory.made = defer.Deferred()  # type: ignore[attr-defined]
+        port = yield TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
+        self.addCleanup(port.stopListening)
+        peer = socket.create_connection(("127.0.0.1", port.getHost().port), timeout=10)
+        self.addCleanup(peer.close)
+        link = yield factory.made
+        self.addCleanup(link.transport.abortConnection)
+        return link, peer
+
+    @defer.inlineCallbacks
+    def test_a_pdu_is_on_the_socket_before_the_reactor_turns(self) -> None:
+        link, peer = yield self.connected()
+        pdu = bytes.fromhex("a10c020101020200d330030a0102")
+        link.send_framed(frame(pdu))
+        # Still inside this call: the reactor has not turned since the write.
+        peer.settimeout(5)
+        self.assertEqual(peer.recv(100), frame(pdu))
+
+    @defer.inlineCallbacks
+    def test_the_order_holds_when_the_peer_falls_behind(self) -> None:
+        link, peer = yield self.connected()
+        sent = [
+            bytes([0x04, 0x82]) + (1000).to_bytes(2, "big") + bytes([n % 256]) * 1000
+            for n in range(4000)
+        ]
+        for pdu in sent:  # about 4 MB, more than the socket buffers hold
+            link.send_framed(frame(pdu))
+        self.assertFalse(link._writer.direct)
+        decoder = FrameDecoder()
+        received: list[bytes] = []
+        peer.setblocking(False)
+        for _ in range(100_000):
+            if len(received) == len(sent):
+                break
+            try:
+                received.extend(decoder.feed(peer.recv(1 << 16)))
+            except BlockingIOError:
+                yield task.deferLater(reactor, 0, lambda: None)  # the reactor writes more
+        self.assertEqual(received, sent)
