@@ -61,12 +61,14 @@ class FrameDecoder:
         if self._broken is not None:
             raise FramingError(self._broken)
         buffer = self._buffer
-        buffer += data
+        # Nothing held back, the usual case: the PDUs are cut from ``data`` itself, one copy
+        # each, and only an incomplete tail is kept.
+        chunk: bytes | bytearray = data if not buffer else buffer + data
         pdus: list[bytes] = []
         start = 0
-        end = len(buffer)
+        end = len(chunk)
         while end - start >= HEADER_SIZE:
-            size = (buffer[start] << 8) | buffer[start + 1]
+            size = (chunk[start] << 8) | chunk[start + 1]
             if size == 0 or size > self.max_frame:
                 buffer.clear()
                 self._broken = f"frame length {size} outside 1..{self.max_frame}"
@@ -74,7 +76,7 @@ class FrameDecoder:
             stop = start + HEADER_SIZE + size
             if stop > end:
                 break
-            pdus.append(bytes(buffer[start + HEADER_SIZE : stop]))
+            pdus.append(bytes(chunk[start + HEADER_SIZE : stop]))
             start = stop
-        del buffer[:start]
+        self._buffer = bytearray(chunk[start:])
         return pdus
