@@ -93,3 +93,22 @@ class OutstandingTests(SynchronousTestCase):
         self.assertEqual(self.clock.getDelayedCalls(), [])
         self.ask(5)
         self.assertEqual(self.ended[-1][2], "gone")
+
+    def test_a_waiter_that_raises_costs_the_others_nothing(self) -> None:
+        class Broken(Recorder):
+            def failed(inner, reason: BaseException) -> None:
+                raise RuntimeError("a bug in whoever waits")
+
+        self.table.add(self.table.allocate(), 5, Broken(self.clock, self.ended))
+        self.ask(5)
+        self.ask(10)
+        self.clock.advance(5)
+        self.assertEqual(len(self.flushLoggedErrors(RuntimeError)), 1)
+        self.assertEqual([e[:2] for e in self.ended], [("failed", 5.0)])
+        self.clock.advance(5)  # the timer still runs for what is left
+        self.assertEqual([e[:2] for e in self.ended], [("failed", 5.0), ("failed", 10.0)])
+        self.table.add(self.table.allocate(), None, Broken(self.clock, self.ended))
+        self.ask(None)
+        self.table.lose(LinkLost("gone"))
+        self.assertEqual(len(self.flushLoggedErrors(RuntimeError)), 1)
+        self.assertEqual(self.ended[-1][2], "gone")

@@ -7,9 +7,11 @@ from typing import Any
 from twisted.internet import defer, reactor, task
 from twisted.internet.endpoints import TCP4ServerEndpoint
 from twisted.internet.protocol import Factory
+from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import TestCase
 
 from ecsta.link.protocol import CSTAServerProtocol
+from ecsta.link.writethrough import WriteThrough
 from ecsta.wire.framing import FrameDecoder, frame
 
 
@@ -64,3 +66,12 @@ class WriteThroughTests(TestCase):
             except BlockingIOError:
                 yield task.deferLater(reactor, 0, lambda: None)  # the reactor writes more
         self.assertEqual(received, sent)
+
+    def test_other_transports_are_written_the_ordinary_way(self) -> None:
+        """TLS and in-memory transports have no socket of their own to write to: everything
+        goes to the transport, which sends it when the reactor turns."""
+        transport = StringTransport()
+        writer = WriteThrough(transport)
+        writer.write(b"\x00\x01\x05")
+        self.assertFalse(writer.direct)
+        self.assertEqual(transport.value(), b"\x00\x01\x05")

@@ -39,10 +39,12 @@ def _checksum(header: bytes) -> int:
 class PDURecorder(Protocol):
     """What a link hands every PDU it sends or receives: a capture, or a counter.
 
-    ``pdu`` comes without its 2-byte header. ``peek`` is the link's own look at a PDU it
-    received and found well-formed, passed on so that nothing on the way in reads the PDU
-    twice; it is None for what the link sends and for what it could not read, which a recorder
-    that needs the routing fields peeks at itself.
+    ``pdu`` comes without its 2-byte header. ``peek`` spares the recorder reading the PDU
+    again: for one received, the link's own look at it, found well-formed; for one sent, the
+    sender's look when it has one, which gives the kind and operation (a forwarded request's
+    peek is the application's, taken before the link gave it its own invokeId). It is None
+    for what the link could not read and what was sent without one; a recorder that needs the
+    routing fields then peeks itself.
     """
 
     def record(self, outgoing: bool, pdu: bytes, peek: Peek | None) -> None: ...

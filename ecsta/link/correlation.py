@@ -18,11 +18,14 @@ deadline.
 from typing import Protocol
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.logger import Logger
 
 from ecsta.link.errors import RequestTimeout
 from ecsta.wire.ber import Peek
 
 MAX_INVOKE_ID = 0x7FFF
+
+log = Logger()
 
 
 class Waiter(Protocol):
@@ -105,9 +108,12 @@ class Outstanding:
                 expired.append((invoke_id, self._pending.pop(invoke_id)))
         # Failing a request may make another (a retry, the next in a queue): the timer is set
         # for what is left once they are all failed.
-        for invoke_id, (waiter, timeout) in expired:
-            waiter.failed(RequestTimeout(f"no answer to invoke {invoke_id} within {timeout:g} s"))
-        self._schedule()
+        try:
+            for invoke_id, (waiter, timeout) in expired:
+                reason = RequestTimeout(f"no answer to invoke {invoke_id} within {timeout:g} s")
+                _tell(waiter, reason)
+        finally:
+            self._schedule()
 
     def _schedule(self) -> None:
         """The timer, set for the earliest deadline left (or none when nothing waits)."""
@@ -136,4 +142,13 @@ class Outstanding:
         pending, self._pending = self._pending, {}
         self._deadlines.clear()
         for waiter, _ in pending.values():
-            waiter.failed(reason)
+            _tell(waiter, reason)
+
+
+def _tell(waiter: Waiter, reason: BaseException) -> None:
+    """``waiter`` fails with ``reason``; should it raise, the others in the same turn still hear
+    theirs, and the failure is logged."""
+    try:
+        waiter.failed(reason)
+    except Exception:
+        log.failure("a request's waiter failed on {reason}", reason=reason)

@@ -7,7 +7,8 @@ multiplexer present to applications, and behaves as a Panasonic PBX does (PROTOC
 
 Requests can be made typed (:meth:`CSTAProtocol.invoke`: plain values in and out) or raw
 (:meth:`CSTAProtocol.invoke_raw`: an encoded invoke in, the encoded answer out, the invoke id
-spliced), which is how the multiplexer forwards without decoding.
+spliced; :meth:`CSTAProtocol.request_raw`, the same with a waiter instead of a Deferred, is
+how the multiplexer forwards without decoding).
 """
 
 from collections import deque
@@ -458,8 +459,9 @@ class CSTAProtocol(Protocol):
     ) -> None:
         """:meth:`invoke_raw` for a sender that forwards thousands of requests a second:
         ``waiter`` hears the answer, with the link's peek at it, or why there is none (also
-        when the request cannot be sent); ``peek``, the sender's own look at ``pdu``, spares
-        reading it again."""
+        when the link is down or the invoke cannot be framed; a failure to write it is raised
+        to the caller, as by :meth:`send_framed`); ``peek``, the sender's own look at ``pdu``,
+        spares reading it again."""
         if self.closed or not self.associated:
             waiter.failed(LinkLost(f"association with {self.peer or 'peer'} is not up"))
             return

@@ -1,10 +1,12 @@
 """Writing each PDU to a plain TCP socket at once, rather than when the reactor next turns.
 
-A Twisted transport keeps what it is given until the reactor's next turn, so the PDUs a
-multiplexer makes while it reads a burst reach their peers together, once the whole burst is
+A Twisted transport keeps what it is given until the reactor's next turn, so the requests a
+multiplexer forwards while it reads a burst reach the PBX together, once the whole burst is
 read: the PBX waits while the multiplexer reads, then the multiplexer while the PBX answers.
 Written at once, the first request reaches the PBX while the rest are still being read, and the
-two work at the same time (``bench/mux.py`` (a)).
+two work at the same time (``bench/mux.py`` (a)). Only the multiplexer's PBX link is written
+so: what it fans out to applications comes in bursts of events that each application is
+better sent in one write per turn (``bench/mux.py`` (b)).
 
 The socket (the transport's public ``getHandle()``) takes each PDU directly while nothing waits
 in the transport, which costs one system call and leaves the reactor's write registration as

@@ -131,8 +131,6 @@ class _Asked:
 class AppProtocol(CSTAServerProtocol):
     """One application's association: a PBX to the application, an event source to the core."""
 
-    write_through = True
-
     def __init__(
         self, clock: IReactorTime, mux: "Multiplexer", tls: bool, host: str, **kwargs: Any
     ) -> None:

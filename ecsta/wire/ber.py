@@ -44,6 +44,7 @@ __all__ = [
     "EVENT_NAMES",
     "Kind",
     "Peek",
+    "framed_with_invoke_id",
     "linked_reply_route",
     "peek",
     "validate",

@@ -62,8 +62,11 @@ class FrameDecoder:
             raise FramingError(self._broken)
         buffer = self._buffer
         # Nothing held back, the usual case: the PDUs are cut from ``data`` itself, one copy
-        # each, and only an incomplete tail is kept.
-        chunk: bytes | bytearray = data if not buffer else buffer + data
+        # each, and only an incomplete tail is kept; otherwise ``data`` joins what is held.
+        chunk: bytes | bytearray = data
+        if buffer:
+            buffer += data
+            chunk = buffer
         pdus: list[bytes] = []
         start = 0
         end = len(chunk)
@@ -78,5 +81,8 @@ class FrameDecoder:
                 break
             pdus.append(bytes(chunk[start + HEADER_SIZE : stop]))
             start = stop
-        self._buffer = bytearray(chunk[start:])
+        if chunk is buffer:
+            del buffer[:start]
+        else:
+            buffer += data[start:]
         return pdus
