@@ -22,7 +22,8 @@ from ecsta.wire.opcodes import Opcode
 from tests.driver_harness import port_of
 from tests.driver_rig import DriverRig
 from tests.mux_harness import RecordingApp
-from tests.mux_in_process import start_sim_and_mux, until
+from tests.mux_in_process import start_sim_and_mux
+from tests.waiting import until
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
 TOKEN = "a-token-of-at-least-sixteen-characters"
