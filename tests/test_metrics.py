@@ -160,7 +160,9 @@ class MuxMetricsTests(TestCase):
         self.assertEqual(value(samples, "ecsta_mux_pbx_requests_queued"), 0)
 
         report = app.reports[0]
-        app.send_pdu(apdu.encode(apdu.ReturnResult(report.invoke_id, 361, ("noData", None))))
+        app.send_pdu(
+            apdu.encode(apdu.ReturnResult(report.invoke_id, Opcode.cDRReport, ("noData", None)))
+        )
         await until(lambda: router.cdr.pending == 0)
         samples = parse((await get(status_port, "/metrics"))[1])
         self.assertEqual(value(samples, "ecsta_mux_cdr_records_pending"), 0)

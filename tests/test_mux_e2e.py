@@ -44,7 +44,9 @@ CAUGHT_UP = 30000
 
 
 def snapshot(invoke_id: int, number: str) -> bytes:
-    return apdu.encode(apdu.Invoke(invoke_id, 74, {"snapshotObject": device(number)}))
+    return apdu.encode(
+        apdu.Invoke(invoke_id, Opcode.snapshotDevice, {"snapshotObject": device(number)})
+    )
 
 
 class EndToEnd(TestCase):
@@ -127,7 +129,9 @@ class SharingTests(EndToEnd):
         self.assertTrue(all(isinstance(r, apdu.ReturnResult) for r in a.answers(9)))
 
         # The last share stops the PBX monitor.
-        yield self.request(a, apdu.encode(apdu.Invoke(5, 73, {"crossRefIdentifier": xref})))
+        yield self.request(
+            a, apdu.encode(apdu.Invoke(5, Opcode.monitorStop, {"crossRefIdentifier": xref}))
+        )
         self.assertEqual(len(self.sim.state()["monitors"]), 2)
         b.transport.loseConnection()
         yield wait_until(lambda: len(self.sim.state()["monitors"]) == 1, what="monitor stopped")
@@ -146,7 +150,9 @@ class CDRTests(EndToEnd):
     def test_a_second_cdr_registrant_is_refused(self) -> Gen:
         a = yield self.app()
         b = yield self.app()
-        start = apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"}))
+        start = apdu.encode(
+            apdu.Invoke(20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"})
+        )
         self.assertIsInstance((yield self.request(a, start)), apdu.ReturnResult)
         refused = yield self.request(b, start)
         self.assertEqual(refused.error, ("operation", "generic"))
@@ -175,7 +181,9 @@ class CDRTests(EndToEnd):
             what="CDR stopped after the owner died",
         )
         successor = yield self.app()
-        start = apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"}))
+        start = apdu.encode(
+            apdu.Invoke(20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"})
+        )
         yield self.request(successor, start)
         yield wait_until(
             lambda: self.sim.state()["cdr"]["acknowledged"] == calls,
@@ -213,7 +221,9 @@ class LinkLossTests(EndToEnd):
     @inlineCallbacks
     def test_cdr_transmission_restarts_for_its_owner_after_the_link_drops(self) -> Gen:
         owner = yield self.app()
-        start = apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"}))
+        start = apdu.encode(
+            apdu.Invoke(20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"})
+        )
         started = yield self.request(owner, start)
         xref = started.result["cdrCrossRefID"]
         seen = len(owner.statuses())
@@ -278,7 +288,9 @@ class FuzzTests(EndToEnd):
             make_call(1, "101", "102"),
             monitor_start(2, "110"),
             snapshot(3, "111"),
-            apdu.encode(apdu.Invoke(4, 363, {"transferMode": "transferAtEndOfCall"})),
+            apdu.encode(
+                apdu.Invoke(4, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"})
+            ),
             bytes.fromhex("a11602020602020133300da40ba009a407a105a0030a0105"),
         ]
         rng = random.Random(285)
@@ -347,7 +359,7 @@ def conversation_of(app: RecordingApp) -> list[Any]:
             continue
         message = decoded(pdu)
         if isinstance(message, apdu.Invoke):
-            if message.opcode == 211 and message.invoke_id != 1:
+            if message.opcode == Opcode.systemStatus and message.invoke_id != 1:
                 continue  # later keep-alives come on each side's own schedule
             item: tuple[Any, ...] = ("invoke", message.opcode, _normalise(message.argument, names))
         elif isinstance(message, apdu.ReturnResult):
@@ -386,9 +398,14 @@ class TransparencyTests(EndToEnd):
         by_number = {
             "monitorObject": ("deviceObject", {"deviceIdentifier": ("deviceNumber", number)})
         }
-        yield self.request(app, apdu.encode(apdu.Invoke(9, 71, by_number)))
+        yield self.request(app, apdu.encode(apdu.Invoke(9, Opcode.monitorStart, by_number)))
         yield self.request(
-            app, apdu.encode(apdu.Invoke(10, 363, {"transferMode": "transferAtEndOfCall"}))
+            app,
+            apdu.encode(
+                apdu.Invoke(
+                    10, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"}
+                )
+            ),
         )
         sim.call("113", "114")
         sim.hang_up("113")

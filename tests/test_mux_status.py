@@ -8,6 +8,7 @@ from twisted.web.test.requesthelper import DummyRequest
 
 from ecsta.mux.status import StatusResource
 from ecsta.wire import apdu
+from ecsta.wire.opcodes import Opcode
 from tests.mux_harness import Rig, monitor_start
 
 
@@ -24,7 +25,14 @@ class StatusTests(SynchronousTestCase):
         a, b = rig.connect_app(), rig.connect_app()
         rig.send(a, monitor_start(9, "101"))
         rig.send(b, monitor_start(9, "101"))
-        rig.send(a, apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})))
+        rig.send(
+            a,
+            apdu.encode(
+                apdu.Invoke(
+                    20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"}
+                )
+            ),
+        )
         status = read(rig)
         self.assertEqual(status["pbx"]["state"], "up")
         self.assertTrue(status["pbx"]["connected"])
