@@ -46,6 +46,13 @@ def make_call(invoke_id: int, calling: str, called: str) -> bytes:
     return apdu.encode(apdu.Invoke(invoke_id, Opcode.makeCall, argument))
 
 
+def cdr_start(invoke_id: int) -> bytes:
+    """StartCDRTransmission as the CDR owner of a test asks for it: a record at each call's
+    end."""
+    argument = {"transferMode": "transferAtEndOfCall"}
+    return apdu.encode(apdu.Invoke(invoke_id, Opcode.startCDRTransmission, argument))
+
+
 def call_of(number: str, call: bytes = b"\x00\x09") -> dict[str, Any]:
     """A MakeCallResult naming ``number``'s connection."""
     return {"callingDevice": ("both", {"callID": call, "deviceID": ("staticID", device(number))})}

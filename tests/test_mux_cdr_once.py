@@ -12,7 +12,7 @@ from ecsta.journal.service import Journal
 from ecsta.wire import apdu
 from ecsta.wire.opcodes import Opcode
 from tests.journal_support import Database
-from tests.mux_harness import FakePBX, RecordingApp, Rig, device
+from tests.mux_harness import FakePBX, RecordingApp, Rig, cdr_start, device
 
 Gen = Generator[Deferred[Any], Any, None]
 
@@ -39,14 +39,7 @@ class ExactlyOnceTests(SynchronousTestCase):
         rig = Rig()
         owner = rig.connect_app()
         owner.answer_reports = False
-        rig.send(
-            owner,
-            apdu.encode(
-                apdu.Invoke(
-                    20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"}
-                )
-            ),
-        )
+        rig.send(owner, cdr_start(20))
         assert rig.pbx is not None
         [ref] = rig.pbx.cdr_running
         first = report(rig.pbx, ref, "101")
@@ -135,14 +128,7 @@ class AcrossRestartTests(TestCase):
         rig = Rig(journal=journal)
         owner = rig.connect_app()
         owner.answer_reports = False
-        rig.send(
-            owner,
-            apdu.encode(
-                apdu.Invoke(
-                    20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"}
-                )
-            ),
-        )
+        rig.send(owner, cdr_start(20))
         return rig, owner
 
     @inlineCallbacks

@@ -28,7 +28,7 @@ from tests.mux_e2e import (
     wait_until,
     workdir,
 )
-from tests.mux_harness import RecordingApp, decoded, device, make_call, monitor_start
+from tests.mux_harness import RecordingApp, cdr_start, decoded, device, make_call, monitor_start
 from tests.test_mux_tap import pem_pair
 
 #: MonitorFilter removing delivered (callControl bit 3) and established (bit 5).
@@ -150,9 +150,7 @@ class CDRTests(EndToEnd):
     def test_a_second_cdr_registrant_is_refused(self) -> Gen:
         a = yield self.app()
         b = yield self.app()
-        start = apdu.encode(
-            apdu.Invoke(20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"})
-        )
+        start = cdr_start(20)
         self.assertIsInstance((yield self.request(a, start)), apdu.ReturnResult)
         refused = yield self.request(b, start)
         self.assertEqual(refused.error, ("operation", "generic"))
@@ -181,9 +179,7 @@ class CDRTests(EndToEnd):
             what="CDR stopped after the owner died",
         )
         successor = yield self.app()
-        start = apdu.encode(
-            apdu.Invoke(20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"})
-        )
+        start = cdr_start(20)
         yield self.request(successor, start)
         yield wait_until(
             lambda: self.sim.state()["cdr"]["acknowledged"] == calls,
@@ -221,9 +217,7 @@ class LinkLossTests(EndToEnd):
     @inlineCallbacks
     def test_cdr_transmission_restarts_for_its_owner_after_the_link_drops(self) -> Gen:
         owner = yield self.app()
-        start = apdu.encode(
-            apdu.Invoke(20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"})
-        )
+        start = cdr_start(20)
         started = yield self.request(owner, start)
         xref = started.result["cdrCrossRefID"]
         seen = len(owner.statuses())
@@ -288,9 +282,7 @@ class FuzzTests(EndToEnd):
             make_call(1, "101", "102"),
             monitor_start(2, "110"),
             snapshot(3, "111"),
-            apdu.encode(
-                apdu.Invoke(4, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"})
-            ),
+            cdr_start(4),
             bytes.fromhex("a11602020602020133300da40ba009a407a105a0030a0105"),
         ]
         rng = random.Random(285)
@@ -399,14 +391,7 @@ class TransparencyTests(EndToEnd):
             "monitorObject": ("deviceObject", {"deviceIdentifier": ("deviceNumber", number)})
         }
         yield self.request(app, apdu.encode(apdu.Invoke(9, Opcode.monitorStart, by_number)))
-        yield self.request(
-            app,
-            apdu.encode(
-                apdu.Invoke(
-                    10, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"}
-                )
-            ),
-        )
+        yield self.request(app, cdr_start(10))
         sim.call("113", "114")
         sim.hang_up("113")
         yield wait_until(lambda: app.reports, what="a CDR report")

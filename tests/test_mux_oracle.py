@@ -11,7 +11,7 @@ from ecsta.wire import apdu, ber
 from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import BY_CODE
 from tests.apdu_oracle import oracle
-from tests.mux_harness import Rig, held_event, make_call, monitor_start
+from tests.mux_harness import Rig, cdr_start, held_event, make_call, monitor_start
 
 
 def carries_kme(pdu: bytes) -> bool:
@@ -52,22 +52,8 @@ class OracleTests(SynchronousTestCase):
         rig.advance(6)
         rig.send(a, apdu.encode(apdu.Invoke(12, Opcode.monitorStop, {"crossRefIdentifier": xref})))
         rig.send(b, apdu.encode(apdu.Invoke(12, Opcode.monitorStop, {"crossRefIdentifier": xref})))
-        rig.send(
-            a,
-            apdu.encode(
-                apdu.Invoke(
-                    20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"}
-                )
-            ),
-        )
-        rig.send(
-            b,
-            apdu.encode(
-                apdu.Invoke(
-                    20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"}
-                )
-            ),
-        )
+        rig.send(a, cdr_start(20))
+        rig.send(b, cdr_start(20))
         d = pbx.invoke(
             "cDRReport",
             {

@@ -23,6 +23,7 @@ from tests.mux_harness import (
     RecordingApp,
     Rig,
     call_of,
+    cdr_start,
     decoded,
     device,
     held_event,
@@ -826,14 +827,7 @@ class PBXLossTests(SynchronousTestCase):
         rig.send(a, monitor_start(9, "101", NO_HELD))
         rig.send(b, monitor_start(9, "101"))
         xref = result_of(a, 9).result["crossRefIdentifier"]
-        rig.send(
-            a,
-            apdu.encode(
-                apdu.Invoke(
-                    20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"}
-                )
-            ),
-        )
+        rig.send(a, cdr_start(20))
         rig.drop_pbx()
         self.assertFalse(a.closed or b.closed)
         self.assertEqual(a.statuses()[-1], "disabled")
@@ -858,14 +852,7 @@ class PBXLossTests(SynchronousTestCase):
     def test_cdr_reports_after_a_restart_carry_the_owners_cross_reference(self) -> None:
         rig = Rig()
         a = rig.connect_app()
-        rig.send(
-            a,
-            apdu.encode(
-                apdu.Invoke(
-                    20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"}
-                )
-            ),
-        )
+        rig.send(a, cdr_start(20))
         xref = result_of(a, 20).result["cdrCrossRefID"]
         rig.drop_pbx()
         pbx = rig.connect_pbx()
