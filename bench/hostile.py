@@ -48,6 +48,7 @@ from twisted.internet.endpoints import TCP4ClientEndpoint  # noqa: E402
 from ecsta.daemon.auth import hash_password  # noqa: E402
 from ecsta.wire import apdu  # noqa: E402
 from ecsta.wire.framing import frame  # noqa: E402
+from ecsta.wire.opcodes import Opcode  # noqa: E402
 
 Gen = Generator[defer.Deferred[Any], Any, Any]
 RATE = 50  # requests per second of the well-behaved application
@@ -66,7 +67,7 @@ def _make_call(size: int, invoke_id: int | None, salt: int = 0) -> bytes:
             "callingDevice": {"deviceIdentifier": ("dialingNumber", f"{100 + salt % 800}")},
             "calledDirectoryNumber": {"deviceIdentifier": ("dialingNumber", "2" * digits)},
         }
-        return apdu.encode(apdu.Invoke(invoke_id, 10, argument))
+        return apdu.encode(apdu.Invoke(invoke_id, Opcode.makeCall, argument))
 
     digits = size - 48
     while len(build(digits + 1)) <= size:
@@ -154,7 +155,11 @@ def attack_slow_reader(port: int, until: float) -> None:
     sock.connect(("127.0.0.1", port))
     sock.sendall(frame(apdu.aarq(None, None)))
     snapshot = apdu.encode(
-        apdu.Invoke(1, 74, {"snapshotObject": {"deviceIdentifier": ("dialingNumber", "101")}})
+        apdu.Invoke(
+            1,
+            Opcode.snapshotDevice,
+            {"snapshotObject": {"deviceIdentifier": ("dialingNumber", "101")}},
+        )
     )
     sock.settimeout(1)
     while time.monotonic() < until:

@@ -38,6 +38,7 @@ from twisted.internet.defer import Deferred, inlineCallbacks  # noqa: E402
 from ecsta.journal.service import Journal  # noqa: E402
 from ecsta.journal.settings import JournalSettings  # noqa: E402
 from ecsta.wire import apdu  # noqa: E402
+from ecsta.wire.opcodes import Opcode  # noqa: E402
 
 TARGET = 2000.0
 WINDOW = 200
@@ -61,7 +62,7 @@ def report(n: int) -> bytes:
         "accountInfo": RUN,
     }
     argument = {"cdrCrossRefID": b"\x00\x00\x00\x01", "numberOfRecordsSent": 1, "cdrInfo": [item]}
-    return apdu.encode(apdu.Invoke(n % 32000 + 1, 361, argument))
+    return apdu.encode(apdu.Invoke(n % 32000 + 1, Opcode.cDRReport, argument))
 
 
 @inlineCallbacks

@@ -31,6 +31,7 @@ from twisted.internet.endpoints import TCP4ClientEndpoint  # noqa: E402
 from verdict import verdict  # noqa: E402
 
 from ecsta.link.protocol import CSTAClientProtocol  # noqa: E402
+from ecsta.wire.opcodes import Opcode  # noqa: E402
 
 TARGET = 2.0
 Gen = Generator[defer.Deferred[Any], Any, Any]
@@ -82,7 +83,9 @@ def main(reactor: Any, monitors: int, applications: int, runs: int) -> Gen:
         for index in range(monitors):
             device = {"deviceIdentifier": ("dialingNumber", str(1000 + index))}
             app = apps[index % len(apps)]
-            started.append(app.invoke(71, {"monitorObject": ("deviceObject", device)}))
+            started.append(
+                app.invoke(Opcode.monitorStart, {"monitorObject": ("deviceObject", device)})
+            )
         yield defer.gatherResults(started)
         for _ in range(runs):
             for app in apps:

@@ -26,6 +26,7 @@ from ecsta.sim.server import SimulatorFactory
 from ecsta.sim.traffic import TrafficGenerator
 from ecsta.wire import apdu
 from ecsta.wire.framing import frame
+from ecsta.wire.opcodes import Opcode
 
 AARQ = bytes.fromhex("602380020780a10706052b0c00815abe14281206072b0c00821d8148a007a0050303000800")
 
@@ -57,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     stations = [d for d in factory.switch.devices() if d.kind is not DeviceKind.TRUNK]
     for device in stations:
         key = ("deviceNumber", device.device_number)
-        invoke = apdu.Invoke(9, 71, {"monitorObject": ("deviceObject", {"deviceIdentifier": key})})
+        invoke = apdu.Invoke(
+            9, Opcode.monitorStart, {"monitorObject": ("deviceObject", {"deviceIdentifier": key})}
+        )
         protocol.dataReceived(frame(apdu.encode(invoke)))
     transport.clear()
     traffic = TrafficGenerator(factory, args.traffic, args.seed)

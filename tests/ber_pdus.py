@@ -13,6 +13,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.wire import apdu
 from ecsta.wire.ber import EVENT_GROUPS, EVENT_NAMES, Kind, Peek
+from ecsta.wire.opcodes import Opcode
 from tests.apdu_oracle import oracle_or_reason
 
 ROSE_MODULE = "Remote-Operations-Generic-ROS-PDUs"
@@ -179,7 +180,7 @@ def oracle_peek(pdu: bytes) -> Peek:
     opcode = errcode = cross_ref = event = None
     if kind == "invoke":
         opcode = _local(value["opcode"])
-        if opcode == 21 and "argument" in value:
+        if opcode == Opcode.cSTAEventReport and "argument" in value:
             argument = oracle.decode_type(
                 "CSTAEventReportArgument", value["argument"], "CSTA-event-report-definitions"
             )
@@ -211,7 +212,7 @@ def apdu_peek(pdu: bytes) -> Peek:
     decoded = apdu.decode(pdu)
     kind = _APDU_KINDS[type(decoded)]
     if isinstance(decoded, apdu.Invoke):
-        if decoded.opcode == 21 and decoded.argument is not None:
+        if decoded.opcode == Opcode.cSTAEventReport and decoded.argument is not None:
             group, (name, _) = decoded.argument["eventSpecificInfo"]
             cross_ref = decoded.argument["crossRefIdentifier"]
             event = event_numbers(group, name)

@@ -17,16 +17,16 @@ from typing import Any
 
 from twisted.internet import defer, reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint
-from twisted.internet.task import deferLater
 from twisted.web.client import Agent
 from twisted.web.websocket import WebSocketClientEndpoint
 
-from ecsta.driver.config import DriverConfig
 from ecsta.driver.tap import DriverServices, build
 from ecsta.journal.settings import JournalSettings
 from ecsta.sim.config import SimConfig
 from ecsta.sim.runtime import SimulatorService
+from tests.driver_rig import driver_config
 from tests.driver_stream import Reading, StreamClient, StreamFactory, events_url, exchange
+from tests.waiting import until
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
 
@@ -66,13 +66,7 @@ class DriverHarness(Reading):
         assert self.sim.control is not None
         self.control_port = port_of(await self.sim.control.listening)
         endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", self.csta_port)
-        config = DriverConfig(
-            api=LOOPBACK,
-            lines=list(lines or []),
-            tokens=list(tokens or []),
-            snapshot_interval=snapshot_interval,
-            monitor_retry_interval=monitor_retry_interval,
-        )
+        config = driver_config(LOOPBACK, lines, tokens, snapshot_interval, monitor_retry_interval)
         if journal is not None:
             config.journal = journal
         self.services = build(reactor, config, pbx_endpoint=lambda _: endpoint)
@@ -125,15 +119,7 @@ class DriverHarness(Reading):
 
     async def until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         """Wait until ``predicate`` holds, polling; fails the test after ``timeout``."""
-        waited = 0.0
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if waited >= timeout:
-                raise AssertionError(f"condition not met within {timeout} s")
-            await deferLater(reactor, 0.01, lambda: None)
-            waited += 0.01
+        return await until(predicate, timeout)
 
     async def caught_up(self, rounds: int = 2) -> None:
         """Until every driver has taken in what its PBX (or mux) sent so far and the event

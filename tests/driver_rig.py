@@ -56,6 +56,26 @@ API_PORT = 8782
 PEER = IPv4Address("TCP", "127.0.0.1", 40000)
 
 
+def driver_config(
+    api: str,
+    lines: list[str] | None,
+    tokens: list[str] | None,
+    snapshot_interval: float,
+    monitor_retry_interval: float,
+    **more: Any,
+) -> DriverConfig:
+    """The driver configuration both harnesses start from what a test's ``start`` asks for,
+    so that a flow test runs alike in memory and on loopback."""
+    return DriverConfig(
+        api=api,
+        lines=list(lines or []),
+        tokens=list(tokens or []),
+        snapshot_interval=snapshot_interval,
+        monitor_retry_interval=monitor_retry_interval,
+        **more,
+    )
+
+
 class _InlineThreads:
     """A thread pool that runs each piece of work at once, in the thread that hands it over."""
 
@@ -193,12 +213,12 @@ class DriverRig(Reading):
         )
         if via is not None:
             endpoint = via(self.sim_endpoint())
-        config = DriverConfig(
-            api=API,
-            lines=list(lines or []),
-            tokens=list(tokens or []),
-            snapshot_interval=snapshot_interval,
-            monitor_retry_interval=monitor_retry_interval,
+        config = driver_config(
+            API,
+            lines,
+            tokens,
+            snapshot_interval,
+            monitor_retry_interval,
             user=user,
             password=password,
         )

@@ -15,6 +15,7 @@ from twisted.trial.unittest import SkipTest
 
 from ecsta.journal.settings import JournalSettings
 from ecsta.wire import apdu
+from ecsta.wire.opcodes import Opcode
 
 POSTGRES_DSN = os.environ.get("ECSTA_TEST_POSTGRES", "")
 NO_POSTGRES = (
@@ -72,7 +73,7 @@ def report(
         argument["extensions"] = {
             "privateData": [("private", ("kmeAdditionalData", ("conditionCode", condition)))]
         }
-    return apdu.encode(apdu.Invoke(invoke_id, 361, argument))
+    return apdu.encode(apdu.Invoke(invoke_id, Opcode.cDRReport, argument))
 
 
 class Database:

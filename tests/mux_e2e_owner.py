@@ -13,15 +13,18 @@ from twisted.internet.protocol import Factory
 
 from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.wire import apdu, ber
+from ecsta.wire.opcodes import Opcode
 
 reactor: Any = _reactor
 
 
 class Owner(CSTAClientProtocol):
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
-        if peek.opcode == 361:
+        if peek.opcode == Opcode.cDRReport:
             assert peek.invoke_id is not None
-            self.send_pdu(apdu.encode(apdu.ReturnResult(peek.invoke_id, 361, ("noData", None))))
+            self.send_pdu(
+                apdu.encode(apdu.ReturnResult(peek.invoke_id, Opcode.cDRReport, ("noData", None)))
+            )
             print("acknowledged", peek.invoke_id, flush=True)
 
     def connectionLost(self, reason: Any = None) -> None:

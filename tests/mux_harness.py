@@ -21,6 +21,7 @@ from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.mux.config import MuxConfig, from_dict
 from ecsta.mux.service import AppProtocol, Multiplexer, PBXProtocol
 from ecsta.wire import apdu, ber
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.tlv import encode_integer, encode_length
 
 
@@ -37,12 +38,19 @@ def monitor_start(invoke_id: int, number: str, filter_value: Any = None) -> byte
     argument: dict[str, Any] = {"monitorObject": ("deviceObject", device(number))}
     if filter_value is not None:
         argument["requestedMonitorFilter"] = filter_value
-    return apdu.encode(apdu.Invoke(invoke_id, 71, argument))
+    return apdu.encode(apdu.Invoke(invoke_id, Opcode.monitorStart, argument))
 
 
 def make_call(invoke_id: int, calling: str, called: str) -> bytes:
     argument = {"callingDevice": device(calling), "calledDirectoryNumber": device(called)}
-    return apdu.encode(apdu.Invoke(invoke_id, 10, argument))
+    return apdu.encode(apdu.Invoke(invoke_id, Opcode.makeCall, argument))
+
+
+def cdr_start(invoke_id: int) -> bytes:
+    """StartCDRTransmission as the CDR owner of a test asks for it: a record at each call's
+    end."""
+    argument = {"transferMode": "transferAtEndOfCall"}
+    return apdu.encode(apdu.Invoke(invoke_id, Opcode.startCDRTransmission, argument))
 
 
 def call_of(number: str, call: bytes = b"\x00\x09") -> dict[str, Any]:
@@ -118,28 +126,28 @@ class FakePBX(CSTAServerProtocol):
         if invoke.opcode in self.fail:
             raise OperationFailed(self.fail[invoke.opcode])
         argument = invoke.argument
-        if invoke.opcode == 71:
+        if invoke.opcode == Opcode.monitorStart:
             ref = self._ref()
             self.monitors[ref] = argument["monitorObject"]
             return {"crossRefIdentifier": ref}
-        if invoke.opcode == 73:
+        if invoke.opcode == Opcode.monitorStop:
             self.monitors.pop(argument["crossRefIdentifier"], None)
             return ("noData", None)
-        if invoke.opcode == 10:
+        if invoke.opcode == Opcode.makeCall:
             call = {"callID": b"\x00\x07", "deviceID": ("staticID", argument["callingDevice"])}
             return {"callingDevice": ("both", call)}
-        if invoke.opcode == 363:
+        if invoke.opcode == Opcode.startCDRTransmission:
             ref = self._ref()
             self.cdr_running.add(ref)
             return {"cdrCrossRefID": ref}
-        if invoke.opcode == 364:
+        if invoke.opcode == Opcode.stopCDRTransmission:
             self.cdr_running.discard(argument["cdrCrossRefID"])
             return ("noData", None)
-        if invoke.opcode == 347:
+        if invoke.opcode == Opcode.startDataCollection:
             return {"dcollCrossRefID": self._ref()}
-        if invoke.opcode == 348:
+        if invoke.opcode == Opcode.stopDataCollection:
             return ("noData", None)
-        if invoke.opcode == 51:
+        if invoke.opcode == Opcode.escape:
             return (
                 "extensions",
                 {
@@ -151,9 +159,9 @@ class FakePBX(CSTAServerProtocol):
                     ]
                 },
             )
-        if invoke.opcode == 204:
+        if invoke.opcode == Opcode.getSwitchingFunctionDevices:
             return {"serviceCrossRefID": b"\x5f\x01"}
-        if invoke.opcode == 210:
+        if invoke.opcode == Opcode.requestSysStat:
             return {"systemStatus": "normal"}
         return ("noData", None)
 
@@ -184,7 +192,7 @@ class RecordingApp(CSTAClientProtocol):
         super().pduReceived(pdu)
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
-        if peek.opcode in (361, 343):
+        if peek.opcode in (Opcode.cDRReport, Opcode.dataCollected):
             invoke = decoded(pdu)
             assert isinstance(invoke, apdu.Invoke)
             self.reports.append(invoke)

@@ -4,7 +4,6 @@ For tests that need the whole mux (its ports, its status root, a live PBX link) 
 of processes: the metrics endpoint, the console in a browser, captures, reloads.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from twisted.internet import reactor
@@ -51,12 +50,3 @@ async def start_sim_and_mux(
     case.addCleanup(mux.stopService)
     apps, status = (port_of(port) for port in mux._ports)
     return mux, sim, apps, status
-
-
-async def until(predicate: Callable[[], Any], timeout: float = 10.0) -> None:
-    """Wait in the reactor until ``predicate()`` holds; fail the test after ``timeout``."""
-    for _ in range(int(timeout / 0.01)):
-        if predicate():
-            return
-        await deferLater(reactor, 0.01, lambda: None)
-    raise AssertionError("condition not met in time")

@@ -20,6 +20,7 @@ from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller, ControlResource
 from ecsta.sim.plan import DeviceKind
 from ecsta.wire import apdu
+from ecsta.wire.opcodes import Opcode
 from tests.sim_helpers import Brief, label
 from tests.sim_wire import WireClient, advance, device_number, dialing, simulator
 
@@ -128,13 +129,17 @@ class WireFlowCase(SynchronousTestCase):
         """Take what the simulator sent; answer its keep-alives, as a good client does."""
         pdus = self.client.decoded()
         for pdu in pdus:
-            if isinstance(pdu, apdu.Invoke) and pdu.opcode == 211 and pdu.invoke_id != 1:
+            if (
+                isinstance(pdu, apdu.Invoke)
+                and pdu.opcode == Opcode.systemStatus
+                and pdu.invoke_id != 1
+            ):
                 self.client.answer(pdu)
         self._collect(pdus)
 
     def _collect(self, pdus: list[apdu.APDU]) -> None:
         for pdu in pdus:
-            if isinstance(pdu, apdu.Invoke) and pdu.opcode == 21:
+            if isinstance(pdu, apdu.Invoke) and pdu.opcode == Opcode.cSTAEventReport:
                 argument = pdu.argument
                 _, (name, value) = argument["eventSpecificInfo"]
                 self.pending.append((self.watchers[argument["crossRefIdentifier"]], name, value))

@@ -35,6 +35,7 @@ from ecsta.sim.server import SimulatorFactory, SimulatorProtocol
 from ecsta.sim.traffic import TrafficGenerator
 from ecsta.wire import apdu
 from ecsta.wire.framing import FrameDecoder, frame
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import lookup
 from tests.ber_pdus import AARQ
 
@@ -229,13 +230,13 @@ class Soak:
     def invoked(self, invoke: apdu.Invoke) -> None:
         opcode = invoke.opcode
         self.stats[f"invoke {opcode}"] += 1
-        if opcode == 21:
+        if opcode == Opcode.cSTAEventReport:
             watch = self.watching.get(invoke.argument["crossRefIdentifier"])
             assert watch is not None, f"event for a monitor that is not running: {invoke}"
             watch.saw(*invoke.argument["eventSpecificInfo"][1])
-        elif opcode == 211 and invoke.invoke_id != 1:
+        elif opcode == Opcode.systemStatus and invoke.invoke_id != 1:
             self.answer(invoke)
-        elif opcode == 361:
+        elif opcode == Opcode.cDRReport:
             draw = self.random.random()
             if draw < 0.85:
                 [item] = invoke.argument["cdrInfo"]

@@ -19,6 +19,7 @@ from ecsta.sim.config import SimConfig
 from ecsta.sim.server import SimulatorFactory, SimulatorProtocol
 from ecsta.wire import apdu
 from ecsta.wire.framing import FrameDecoder, frame
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import lookup
 from tests.apdu_oracle import oracle
 from tests.ber_pdus import AARE, AARQ
@@ -164,7 +165,7 @@ def events(pdus: list[apdu.APDU]) -> list[tuple[bytes, str, dict[str, Any]]]:
     """(crossRef, event name, event value) of the event reports among ``pdus``."""
     out = []
     for pdu in pdus:
-        if isinstance(pdu, apdu.Invoke) and pdu.opcode == 21:
+        if isinstance(pdu, apdu.Invoke) and pdu.opcode == Opcode.cSTAEventReport:
             _, (name, value) = pdu.argument["eventSpecificInfo"]
             out.append((pdu.argument["crossRefIdentifier"], name, value))
     return out

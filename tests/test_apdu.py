@@ -9,6 +9,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from ecsta.wire import apdu
 from ecsta.wire.apdu import Invoke, Reject, RejectableError, ReturnError, ReturnResult
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import BY_NAME
 from tests.apdu_oracle import oracle, oracle_decode
 
@@ -46,10 +47,14 @@ class PanasonicPduTests(SynchronousTestCase):
         self.assertEqual(apdu.encode(expected), pdu)
 
     def test_keep_alive_invoke(self) -> None:
-        self.assertRoundTrip(SYSTEM_STATUS, Invoke(1, 211, {"systemStatus": "normal"}))
+        self.assertRoundTrip(
+            SYSTEM_STATUS, Invoke(1, Opcode.systemStatus, {"systemStatus": "normal"})
+        )
 
     def test_keep_alive_answer(self) -> None:
-        self.assertRoundTrip(SYSTEM_STATUS_ANSWER, ReturnResult(1, 211, ("noData", None)))
+        self.assertRoundTrip(
+            SYSTEM_STATUS_ANSWER, ReturnResult(1, Opcode.systemStatus, ("noData", None))
+        )
 
     def test_device_list_escape(self) -> None:
         station_list = (
@@ -62,14 +67,16 @@ class PanasonicPduTests(SynchronousTestCase):
                 ),
             ),
         )
-        self.assertRoundTrip(DEVICE_LIST_REQUEST, Invoke(1538, 51, {"privateData": station_list}))
+        self.assertRoundTrip(
+            DEVICE_LIST_REQUEST, Invoke(1538, Opcode.escape, {"privateData": station_list})
+        )
 
     def test_monitor_start(self) -> None:
         argument = {
             "monitorObject": ("deviceObject", DEVICE_101),
             "requestedMonitorFilter": EMPTY_FILTER,
         }
-        self.assertRoundTrip(MONITOR_START, Invoke(120, 71, argument))
+        self.assertRoundTrip(MONITOR_START, Invoke(120, Opcode.monitorStart, argument))
         decoded = apdu.decode(MONITOR_START)
         assert isinstance(decoded, Invoke)
         self.assertEqual(decoded.operation.name, "monitorStart")
@@ -173,7 +180,9 @@ class BuilderTests(SynchronousTestCase):
 
     def test_invoke_ids_of_any_size_and_linked_ids(self) -> None:
         for invoke_id in (0, 127, 128, 65535, 2**40, -1):
-            invoke = Invoke(invoke_id, 211, {"systemStatus": "messagesLost"}, linked_id=3)
+            invoke = Invoke(
+                invoke_id, Opcode.systemStatus, {"systemStatus": "messagesLost"}, linked_id=3
+            )
             pdu = apdu.encode(invoke)
             self.assertEqual(apdu.decode(pdu), invoke)
             kind, value = oracle_decode(pdu)
@@ -268,7 +277,7 @@ class BadBytesTests(SynchronousTestCase):
         self.assertEqual(error.offset, 7)
 
     def test_result_for_an_operation_without_result_type(self) -> None:
-        switching_function_devices = 205
+        switching_function_devices = Opcode.switchingFunctionDevices
         pdu = _hex("a2 0b 02 01 01 30 06 02 02 00 cd 05 00")
         self.assertIsNone(BY_NAME["switchingFunctionDevices"].result)
         self.assertEqual(BY_NAME["switchingFunctionDevices"].code, switching_function_devices)
@@ -309,7 +318,7 @@ class BadBytesTests(SynchronousTestCase):
 
     def test_answers_to_unknown_invocations_decode(self) -> None:
         answers: list[apdu.APDU] = [
-            ReturnResult(4242, 211, ("noData", None)),
+            ReturnResult(4242, Opcode.systemStatus, ("noData", None)),
             ReturnResult(4243),
             ReturnError(4244, 1, ("operation", "invalidDeviceID")),
             Reject(4245, ("returnResult", "unrecognizedInvocation")),

@@ -17,6 +17,7 @@ from ecsta.wire import operations, values
 from ecsta.wire.asn1 import events, monitor, system
 from ecsta.wire.asn1.error import ERRORS_BY_CODE, ERRORS_BY_NAME, UniversalFailure
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.opcodes import Opcode
 from tests import asn1_samples as samples
 from tests.asn1_support import from_oracle, load_oracle, to_oracle
 
@@ -80,7 +81,7 @@ class OperationTableTests(OracleCase):
 
 class LookupTests(SynchronousTestCase):
     def test_by_code_and_by_name(self) -> None:
-        make_call = operations.lookup(10)
+        make_call = operations.lookup(Opcode.makeCall)
         self.assertIs(operations.lookup("makeCall"), make_call)
         self.assertEqual(make_call.name, "makeCall")
         self.assertTrue(make_call.answered)

@@ -24,6 +24,7 @@ from ecsta.wire.ber import (
 )
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import MAX_FRAME, frame
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.tlv import encode_integer, encode_length
 from tests import ber_pdus as pdus
 from tests.ber_pdus import oracle
@@ -256,7 +257,7 @@ class LinkedReplyRouteTests(SynchronousTestCase):
         }
         if register_id:
             argument = {"escapeRegisterID": b"\x01", **argument}
-        return apdu.encode(apdu.Invoke(7, 51, argument))
+        return apdu.encode(apdu.Invoke(7, Opcode.escape, argument))
 
     def test_cross_reference_and_last_segment(self) -> None:
         self.assertEqual(linked_reply_route(self.segment(False)), (b"\x00\x2a", False))

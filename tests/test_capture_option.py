@@ -22,8 +22,8 @@ from ecsta.link.protocol import CSTAClientProtocol
 from ecsta.link.service import PBXClientFactory
 from ecsta.mux import tap as mux_tap
 from tests.driver_harness import port_of
-from tests.mux_in_process import until
 from tests.test_link_capture import tshark_payloads
+from tests.waiting import until
 
 MONITOR_101 = {"monitorObject": ("deviceObject", {"deviceIdentifier": ("dialingNumber", "101")})}
 

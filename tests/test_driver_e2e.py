@@ -100,6 +100,13 @@ OUTGOING = [
     "CALLSTATE:PROCEEDING",
     "CALLSTATE:RINGBACK",
 ]
+#: A line that rings and is answered at the phone, not through the API.
+ANSWERED_AT_THE_PHONE = [
+    "NEWCALL",
+    "CALLSTATE:OFFERING",
+    "CALLINFO:CONNECTEDID",
+    "CALLSTATE:CONNECTED",
+]
 
 
 class CallOperationTests(Flow):
@@ -525,10 +532,7 @@ class PersonTests(Flow):
         self.assertEqual(
             self.seq(mark, "104"),
             [
-                "NEWCALL",
-                "CALLSTATE:OFFERING",
-                "CALLINFO:CONNECTEDID",
-                "CALLSTATE:CONNECTED",
+                *ANSWERED_AT_THE_PHONE,
                 "CALLSTATE:ONHOLD",
                 "CALLSTATE:CONNECTED",
                 "CALLSTATE:DISCONNECTED",
@@ -553,13 +557,7 @@ class PersonTests(Flow):
         await self.quiet()
         self.assertEqual(
             self.seq(mark, "104"),
-            [
-                "NEWCALL",
-                "CALLSTATE:OFFERING",
-                "CALLINFO:CONNECTEDID",
-                "CALLSTATE:CONNECTED",
-                "CALLSTATE:IDLE",
-            ],
+            [*ANSWERED_AT_THE_PHONE, "CALLSTATE:IDLE"],
         )
 
     async def test_super_twin(self) -> None:
@@ -587,7 +585,7 @@ class PersonTests(Flow):
         self.assertEqual(by_address[0], ["NEWCALL", "CALLSTATE:OFFERING", "CALLSTATE:IDLE"])
         self.assertEqual(
             by_address[1],
-            ["NEWCALL", "CALLSTATE:OFFERING", "CALLINFO:CONNECTEDID", "CALLSTATE:CONNECTED"],
+            ANSWERED_AT_THE_PHONE,
         )
         await h.person(dect, "onhook")
         await self.quiet()

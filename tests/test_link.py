@@ -34,6 +34,7 @@ from ecsta.link.protocol import (
 from ecsta.link.service import PBXClientFactory, pbx_client_service
 from ecsta.wire import apdu
 from ecsta.wire.framing import FrameDecoder, frame
+from ecsta.wire.opcodes import Opcode
 from tests.ber_pdus import AARE, AARQ, MONITOR_START
 from tests.ber_pdus import SYSTEM_STATUS as FIRST_STATUS
 from tests.ber_pdus import SYSTEM_STATUS_RESULT as STATUS_ANSWER
@@ -59,7 +60,7 @@ class Switch(CSTAServerProtocol):
         self.received.append(invoke)
         if self.hold is not None:
             return self.hold
-        if invoke.opcode == 71:
+        if invoke.opcode == Opcode.monitorStart:
             return {"crossRefIdentifier": b"\x00\x07"}
         raise OperationFailed(("operation", "invalidDeviceID"))
 
@@ -101,7 +102,9 @@ class ServerBytesTests(SynchronousTestCase):
             sent = apdu.decode(pdus(self.transport)[0])
             self.assertEqual(sent.invoke_id, invoke_id)
             self.server.dataReceived(
-                frame(apdu.encode(apdu.ReturnResult(invoke_id, 211, ("noData", None))))
+                frame(
+                    apdu.encode(apdu.ReturnResult(invoke_id, Opcode.systemStatus, ("noData", None)))
+                )
             )
         self.assertFalse(self.transport.disconnecting)
 
@@ -119,7 +122,7 @@ class ServerBytesTests(SynchronousTestCase):
         self.associate()
         invoke = apdu.Invoke(
             5,
-            10,
+            Opcode.makeCall,
             {
                 "callingDevice": DEVICE_101,
                 "calledDirectoryNumber": {"deviceIdentifier": ("dialingNumber", "102")},
@@ -449,7 +452,7 @@ class ReassociationTests(SynchronousTestCase):
         endpoint.flush()
         self.successResultOf(connected)
         self.assertEqual(len(associated), 1)
-        self.assertEqual(endpoint.servers[0].received[0].opcode, 71)
+        self.assertEqual(endpoint.servers[0].received[0].opcode, Opcode.monitorStart)
 
         endpoint.servers[0].transport.loseConnection()
         endpoint.flush()
@@ -458,7 +461,7 @@ class ReassociationTests(SynchronousTestCase):
             endpoint.flush()
         self.assertEqual(len(associated), 2)
         self.assertEqual(len(endpoint.servers), 2)
-        self.assertEqual(endpoint.servers[1].received[0].opcode, 71)
+        self.assertEqual(endpoint.servers[1].received[0].opcode, Opcode.monitorStart)
         self.assertIsNot(associated[0], associated[1])
         service.stopService()
         endpoint.flush()

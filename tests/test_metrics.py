@@ -22,7 +22,8 @@ from ecsta.wire.opcodes import Opcode
 from tests.driver_harness import port_of
 from tests.driver_rig import DriverRig
 from tests.mux_harness import RecordingApp
-from tests.mux_in_process import start_sim_and_mux, until
+from tests.mux_in_process import start_sim_and_mux
+from tests.waiting import until
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
 TOKEN = "a-token-of-at-least-sixteen-characters"
@@ -159,7 +160,9 @@ class MuxMetricsTests(TestCase):
         self.assertEqual(value(samples, "ecsta_mux_pbx_requests_queued"), 0)
 
         report = app.reports[0]
-        app.send_pdu(apdu.encode(apdu.ReturnResult(report.invoke_id, 361, ("noData", None))))
+        app.send_pdu(
+            apdu.encode(apdu.ReturnResult(report.invoke_id, Opcode.cDRReport, ("noData", None)))
+        )
         await until(lambda: router.cdr.pending == 0)
         samples = parse((await get(status_port, "/metrics"))[1])
         self.assertEqual(value(samples, "ecsta_mux_cdr_records_pending"), 0)

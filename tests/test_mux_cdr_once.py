@@ -10,8 +10,9 @@ from twisted.trial.unittest import SynchronousTestCase, TestCase
 
 from ecsta.journal.service import Journal
 from ecsta.wire import apdu
+from ecsta.wire.opcodes import Opcode
 from tests.journal_support import Database
-from tests.mux_harness import FakePBX, RecordingApp, Rig, device
+from tests.mux_harness import FakePBX, RecordingApp, Rig, cdr_start, device
 
 Gen = Generator[Deferred[Any], Any, None]
 
@@ -38,7 +39,7 @@ class ExactlyOnceTests(SynchronousTestCase):
         rig = Rig()
         owner = rig.connect_app()
         owner.answer_reports = False
-        rig.send(owner, apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})))
+        rig.send(owner, cdr_start(20))
         assert rig.pbx is not None
         [ref] = rig.pbx.cdr_running
         first = report(rig.pbx, ref, "101")
@@ -51,7 +52,9 @@ class ExactlyOnceTests(SynchronousTestCase):
         # The link drops after the report reached the owner and before its answer is relayed.
         rig.drop_pbx()
         self.failureResultOf(first)
-        owner.send_pdu(apdu.encode(apdu.ReturnResult(delivered.invoke_id, 361, ("noData", None))))
+        owner.send_pdu(
+            apdu.encode(apdu.ReturnResult(delivered.invoke_id, Opcode.cDRReport, ("noData", None)))
+        )
         rig.flush()
         pbx = rig.connect_pbx()
         [new_ref] = pbx.cdr_running
@@ -76,7 +79,9 @@ class ExactlyOnceTests(SynchronousTestCase):
         rig.flush()
         # The owner's answer to the first report comes only now: the new PBX never asked it.
         owner.send_pdu(
-            apdu.encode(apdu.ReturnResult(owner.reports[0].invoke_id, 361, ("noData", None)))
+            apdu.encode(
+                apdu.ReturnResult(owner.reports[0].invoke_id, Opcode.cDRReport, ("noData", None))
+            )
         )
         rig.flush()
         self.assertNoResult(other)
@@ -123,7 +128,7 @@ class AcrossRestartTests(TestCase):
         rig = Rig(journal=journal)
         owner = rig.connect_app()
         owner.answer_reports = False
-        rig.send(owner, apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})))
+        rig.send(owner, cdr_start(20))
         return rig, owner
 
     @inlineCallbacks
@@ -153,7 +158,9 @@ class AcrossRestartTests(TestCase):
     def test_a_record_confirmed_before_a_restart_is_not_delivered_again(self) -> Gen:
         rig, owner, first = yield self.delivered()
         owner.send_pdu(
-            apdu.encode(apdu.ReturnResult(owner.reports[0].invoke_id, 361, ("noData", None)))
+            apdu.encode(
+                apdu.ReturnResult(owner.reports[0].invoke_id, Opcode.cDRReport, ("noData", None))
+            )
         )
         rig.flush()  # the multiplexer has the answer; its relay waits for the journal
         stopped = rig.mux.journal.stopService()  # type: ignore[union-attr]

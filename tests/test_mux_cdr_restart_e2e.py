@@ -16,6 +16,7 @@ from twisted.internet.protocol import Factory
 from twisted.trial.unittest import TestCase
 
 from ecsta.wire import apdu
+from ecsta.wire.opcodes import Opcode
 from tests.mux_e2e import Mux, connect, free_port, wait_until, workdir
 from tests.mux_harness import FakePBX, RecordingApp, device
 from tests.test_mux_cdr_once import report
@@ -95,7 +96,9 @@ class RestartTests(TestCase):
         pbx.transport.loseConnection()  # type: ignore[union-attr]
         yield wait_until(lambda: not mux.state()["pbx"]["connected"], what="the PBX link down")
         owner.send_pdu(
-            apdu.encode(apdu.ReturnResult(owner.reports[0].invoke_id, 361, ("noData", None)))
+            apdu.encode(
+                apdu.ReturnResult(owner.reports[0].invoke_id, Opcode.cDRReport, ("noData", None))
+            )
         )
         yield wait_until(self.confirmed, what="the owner's confirmation in the journal")
         # ... and the mux is killed before it could ever relay that answer.
@@ -117,6 +120,8 @@ class RestartTests(TestCase):
         self.assertEqual((yield resent), ("noData", None))
         self.assertEqual(mux.state()["counters"]["reports_resent"], 1)
         owner.send_pdu(
-            apdu.encode(apdu.ReturnResult(owner.reports[0].invoke_id, 361, ("noData", None)))
+            apdu.encode(
+                apdu.ReturnResult(owner.reports[0].invoke_id, Opcode.cDRReport, ("noData", None))
+            )
         )
         self.assertEqual((yield fresh), ("noData", None))

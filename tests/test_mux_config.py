@@ -9,9 +9,10 @@ from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from ecsta.daemon.auth import hash_password
+from ecsta.daemon.auth import LoginGuard, hash_password
 from ecsta.mux import config
 from ecsta.mux.config import ConfigError, MuxConfig, from_dict, load, override
+from ecsta.mux.router import RouterSettings
 
 HASH = hash_password("pw", "pbkdf2-sha256", iterations=100_000)
 
@@ -36,6 +37,26 @@ class ConfigTests(SynchronousTestCase):
         self.assertEqual(defaults.applications.max_applications, 1000)
         self.assertEqual(defaults.status.endpoint, "tcp:33335:interface=127.0.0.1")
         self.assertEqual(defaults.pbx.endpoint, "sim")
+
+    def test_without_a_file_the_router_and_the_guard_keep_the_documented_defaults(self) -> None:
+        """A router or login guard built without settings enforces what the file's defaults
+        (documented in the example below) say, and the guard a file builds passes each on."""
+        defaults = MuxConfig()
+        router = RouterSettings()
+        for name in ("max_applications", "max_open_requests", "max_monitors"):
+            self.assertEqual(getattr(router, name), getattr(defaults.applications, name), name)
+        self.assertEqual(router.owner_answer_timeout, defaults.applications.owner_answer_timeout)
+        for name in ("max_in_flight", "request_timeout", "down_status"):
+            self.assertEqual(getattr(router, name), getattr(defaults.pbx, name), name)
+        policy = dataclasses.asdict(defaults.login)
+        del policy["hash_threads"]
+        plain = LoginGuard()
+        for name, value in policy.items():
+            self.assertEqual(getattr(plain, name), value, name)
+        stricter = {name: value * 2 for name, value in policy.items()}
+        built = dataclasses.replace(defaults.login, **stricter).guard()
+        for name, value in stricter.items():
+            self.assertEqual(getattr(built, name), value, name)
 
     def test_the_documented_example_is_valid_and_complete(self) -> None:
         """The module docstring shows every key; reading it must give back the defaults."""

@@ -28,7 +28,7 @@ from tests.mux_e2e import (
     wait_until,
     workdir,
 )
-from tests.mux_harness import RecordingApp, decoded, device, make_call, monitor_start
+from tests.mux_harness import RecordingApp, cdr_start, decoded, device, make_call, monitor_start
 from tests.test_mux_tap import pem_pair
 
 #: MonitorFilter removing delivered (callControl bit 3) and established (bit 5).
@@ -44,7 +44,9 @@ CAUGHT_UP = 30000
 
 
 def snapshot(invoke_id: int, number: str) -> bytes:
-    return apdu.encode(apdu.Invoke(invoke_id, 74, {"snapshotObject": device(number)}))
+    return apdu.encode(
+        apdu.Invoke(invoke_id, Opcode.snapshotDevice, {"snapshotObject": device(number)})
+    )
 
 
 class EndToEnd(TestCase):
@@ -127,7 +129,9 @@ class SharingTests(EndToEnd):
         self.assertTrue(all(isinstance(r, apdu.ReturnResult) for r in a.answers(9)))
 
         # The last share stops the PBX monitor.
-        yield self.request(a, apdu.encode(apdu.Invoke(5, 73, {"crossRefIdentifier": xref})))
+        yield self.request(
+            a, apdu.encode(apdu.Invoke(5, Opcode.monitorStop, {"crossRefIdentifier": xref}))
+        )
         self.assertEqual(len(self.sim.state()["monitors"]), 2)
         b.transport.loseConnection()
         yield wait_until(lambda: len(self.sim.state()["monitors"]) == 1, what="monitor stopped")
@@ -146,7 +150,7 @@ class CDRTests(EndToEnd):
     def test_a_second_cdr_registrant_is_refused(self) -> Gen:
         a = yield self.app()
         b = yield self.app()
-        start = apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"}))
+        start = cdr_start(20)
         self.assertIsInstance((yield self.request(a, start)), apdu.ReturnResult)
         refused = yield self.request(b, start)
         self.assertEqual(refused.error, ("operation", "generic"))
@@ -175,7 +179,7 @@ class CDRTests(EndToEnd):
             what="CDR stopped after the owner died",
         )
         successor = yield self.app()
-        start = apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"}))
+        start = cdr_start(20)
         yield self.request(successor, start)
         yield wait_until(
             lambda: self.sim.state()["cdr"]["acknowledged"] == calls,
@@ -213,7 +217,7 @@ class LinkLossTests(EndToEnd):
     @inlineCallbacks
     def test_cdr_transmission_restarts_for_its_owner_after_the_link_drops(self) -> Gen:
         owner = yield self.app()
-        start = apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"}))
+        start = cdr_start(20)
         started = yield self.request(owner, start)
         xref = started.result["cdrCrossRefID"]
         seen = len(owner.statuses())
@@ -278,7 +282,7 @@ class FuzzTests(EndToEnd):
             make_call(1, "101", "102"),
             monitor_start(2, "110"),
             snapshot(3, "111"),
-            apdu.encode(apdu.Invoke(4, 363, {"transferMode": "transferAtEndOfCall"})),
+            cdr_start(4),
             bytes.fromhex("a11602020602020133300da40ba009a407a105a0030a0105"),
         ]
         rng = random.Random(285)
@@ -347,7 +351,7 @@ def conversation_of(app: RecordingApp) -> list[Any]:
             continue
         message = decoded(pdu)
         if isinstance(message, apdu.Invoke):
-            if message.opcode == 211 and message.invoke_id != 1:
+            if message.opcode == Opcode.systemStatus and message.invoke_id != 1:
                 continue  # later keep-alives come on each side's own schedule
             item: tuple[Any, ...] = ("invoke", message.opcode, _normalise(message.argument, names))
         elif isinstance(message, apdu.ReturnResult):
@@ -386,10 +390,8 @@ class TransparencyTests(EndToEnd):
         by_number = {
             "monitorObject": ("deviceObject", {"deviceIdentifier": ("deviceNumber", number)})
         }
-        yield self.request(app, apdu.encode(apdu.Invoke(9, 71, by_number)))
-        yield self.request(
-            app, apdu.encode(apdu.Invoke(10, 363, {"transferMode": "transferAtEndOfCall"}))
-        )
+        yield self.request(app, apdu.encode(apdu.Invoke(9, Opcode.monitorStart, by_number)))
+        yield self.request(app, cdr_start(10))
         sim.call("113", "114")
         sim.hang_up("113")
         yield wait_until(lambda: app.reports, what="a CDR report")

@@ -27,6 +27,7 @@ from ecsta.mux.service import MuxService, with_backlog
 from ecsta.mux.status import snapshot
 from ecsta.wire import apdu, ber
 from ecsta.wire.framing import frame
+from ecsta.wire.opcodes import Opcode
 from tests.logged import logged_lines
 from tests.mux_harness import FakePBX, Rig, call_of, decoded, device, make_call
 
@@ -41,7 +42,7 @@ def long_make_call(size: int, invoke_id: int | None) -> bytes:
             "callingDevice": device("1" * calling),
             "calledDirectoryNumber": device("2" * called),
         }
-        return apdu.encode(apdu.Invoke(invoke_id, 10, argument))
+        return apdu.encode(apdu.Invoke(invoke_id, Opcode.makeCall, argument))
 
     for calling in range(3, 12):
         called = size - len(build(calling, 0)) - 8

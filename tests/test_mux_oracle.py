@@ -8,9 +8,10 @@ CSTAPrivateData.private is NULL), so PDUs carrying it are left out.
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.wire import apdu, ber
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import BY_CODE
 from tests.apdu_oracle import oracle
-from tests.mux_harness import Rig, held_event, make_call, monitor_start
+from tests.mux_harness import Rig, cdr_start, held_event, make_call, monitor_start
 
 
 def carries_kme(pdu: bytes) -> bool:
@@ -34,19 +35,25 @@ class OracleTests(SynchronousTestCase):
         rig.send(
             a,
             apdu.encode(
-                apdu.Invoke(10, 72, {"crossRefIdentifier": xref, "requestedFilterList": {}})
+                apdu.Invoke(
+                    10,
+                    Opcode.changeMonitorFilter,
+                    {"crossRefIdentifier": xref, "requestedFilterList": {}},
+                )
             ),
         )
-        rig.send(a, apdu.encode(apdu.Invoke(11, 73, {"crossRefIdentifier": b"nope"})))
+        rig.send(
+            a, apdu.encode(apdu.Invoke(11, Opcode.monitorStop, {"crossRefIdentifier": b"nope"}))
+        )
         rig.send(a, bytes.fromhex("a1090201090202270f3000"))
         pbx.holding.add(10)
         for invoke_id in range(4):
             rig.send(b, make_call(invoke_id, "101", "102"))
         rig.advance(6)
-        rig.send(a, apdu.encode(apdu.Invoke(12, 73, {"crossRefIdentifier": xref})))
-        rig.send(b, apdu.encode(apdu.Invoke(12, 73, {"crossRefIdentifier": xref})))
-        rig.send(a, apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})))
-        rig.send(b, apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})))
+        rig.send(a, apdu.encode(apdu.Invoke(12, Opcode.monitorStop, {"crossRefIdentifier": xref})))
+        rig.send(b, apdu.encode(apdu.Invoke(12, Opcode.monitorStop, {"crossRefIdentifier": xref})))
+        rig.send(a, cdr_start(20))
+        rig.send(b, cdr_start(20))
         d = pbx.invoke(
             "cDRReport",
             {

@@ -25,8 +25,8 @@ from ecsta.mux import tap
 from ecsta.mux.service import MuxService
 from tests.console_http import Browser
 from tests.logged import logged_lines
-from tests.mux_in_process import until
 from tests.test_mux_tap import pem_pair
+from tests.waiting import until
 
 LOOPBACK = "tcp:0:interface=127.0.0.1"
 

@@ -9,6 +9,7 @@ from ecsta.mux.actions import AskPBX, Fanout, NotifyApp, SetStatus, ToApp, ToPBX
 from ecsta.mux.router import Router, RouterSettings
 from ecsta.wire import apdu, ber
 from ecsta.wire.framing import frame
+from ecsta.wire.opcodes import Opcode
 from tests.mux_harness import decoded, held_event, make_call, monitor_start
 
 
@@ -61,7 +62,7 @@ class CoreTests(SynchronousTestCase):
             decoded(error.pdu).error, ("performanceManagement", "performanceLimitExceeded")
         )
         [next_ask] = of(AskPBX, out)
-        self.assertEqual(ber.peek(next_ask.pdu).opcode, 10)
+        self.assertEqual(ber.peek(next_ask.pdu).opcode, Opcode.makeCall)
         self.assertIs(next_ask.ticket.app, self.apps[2])
 
     def test_queued_requests_fail_at_once_when_the_pbx_goes(self) -> None:
@@ -107,10 +108,15 @@ class CoreTests(SynchronousTestCase):
     def test_a_device_list_segment_is_answered_to_the_pbx_and_notified_to_its_requester(
         self,
     ) -> None:
-        [ask] = of(AskPBX, self.invoke(self.apps[1], apdu.encode(apdu.Invoke(4, 204, {}))))
+        [ask] = of(
+            AskPBX,
+            self.invoke(
+                self.apps[1], apdu.encode(apdu.Invoke(4, Opcode.getSwitchingFunctionDevices, {}))
+            ),
+        )
         self.answer(ask, {"serviceCrossRefID": b"\x5f\x01"})
         argument = {"serviceCrossRefID": b"\x5f\x01", "lastSegment": True, "deviceList": []}
-        segment = apdu.encode(apdu.Invoke(66, 205, argument))
+        segment = apdu.encode(apdu.Invoke(66, Opcode.switchingFunctionDevices, argument))
         answered, notice = self.router.pbx_invoke(segment, ber.peek(segment))
         assert isinstance(answered, ToPBX) and isinstance(notice, NotifyApp)
         self.assertEqual(decoded(answered.pdu), apdu.ReturnResult(66))

@@ -15,6 +15,7 @@ from ecsta.link.errors import OperationFailed
 from ecsta.sim.config import SimConfig
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
+from ecsta.wire.opcodes import Opcode
 from tests.ber_pdus import AARE
 from tests.ber_pdus import SYSTEM_STATUS as FIRST_STATUS
 from tests.mux_harness import (
@@ -22,6 +23,7 @@ from tests.mux_harness import (
     RecordingApp,
     Rig,
     call_of,
+    cdr_start,
     decoded,
     device,
     held_event,
@@ -155,7 +157,11 @@ class MonitorTests(SynchronousTestCase):
 
     def test_change_monitor_filter_is_applied_by_the_mux(self) -> None:
         xref = self.start(self.a, "101")
-        change = apdu.Invoke(11, 72, {"crossRefIdentifier": xref, "requestedFilterList": NO_HELD})
+        change = apdu.Invoke(
+            11,
+            Opcode.changeMonitorFilter,
+            {"crossRefIdentifier": xref, "requestedFilterList": NO_HELD},
+        )
         self.rig.send(self.a, apdu.encode(change))
         self.assertIsInstance(result_of(self.a, 11), apdu.ReturnResult)
         self.assertEqual(self.pbx.ops(72), [])
@@ -168,7 +174,7 @@ class MonitorTests(SynchronousTestCase):
         xref = self.start(self.a, "101")
         self.start(self.b, "101")
         ref = self.pbx_ref("101")
-        stop = apdu.encode(apdu.Invoke(12, 73, {"crossRefIdentifier": xref}))
+        stop = apdu.encode(apdu.Invoke(12, Opcode.monitorStop, {"crossRefIdentifier": xref}))
         self.rig.send(self.a, stop)
         self.assertIsInstance(result_of(self.a, 12), apdu.ReturnResult)
         self.assertEqual(self.pbx.ops(73), [])
@@ -191,7 +197,9 @@ class MonitorTests(SynchronousTestCase):
 
     def test_a_stop_for_a_monitor_the_application_does_not_hold_is_an_error(self) -> None:
         xref = self.start(self.a, "101")
-        self.rig.send(self.b, apdu.encode(apdu.Invoke(3, 73, {"crossRefIdentifier": xref})))
+        self.rig.send(
+            self.b, apdu.encode(apdu.Invoke(3, Opcode.monitorStop, {"crossRefIdentifier": xref}))
+        )
         self.assertEqual(failure_of(self.b, 3), ("operation", "invalidMonitorCrossRefID"))
         self.assertEqual(self.pbx.ops(73), [])
 
@@ -245,7 +253,9 @@ class MonitorTests(SynchronousTestCase):
         self.pbx.send_event(b"\x77\x77", "callControlEvents", "held", held_event(b"", "101"))
         self.rig.flush()
         self.assertEqual([event.cross_ref for event in self.b.events()], [xref])
-        self.rig.send(self.b, apdu.encode(apdu.Invoke(6, 73, {"crossRefIdentifier": xref})))
+        self.rig.send(
+            self.b, apdu.encode(apdu.Invoke(6, Opcode.monitorStop, {"crossRefIdentifier": xref}))
+        )
         [stop] = self.pbx.ops(73)
         self.assertEqual(stop.argument["crossRefIdentifier"], b"\x77\x77")
 
@@ -260,7 +270,7 @@ class MonitorTests(SynchronousTestCase):
         by_number = {
             "monitorObject": ("deviceObject", {"deviceIdentifier": ("deviceNumber", 0x01110000)})
         }
-        self.rig.send(self.b, apdu.encode(apdu.Invoke(9, 71, by_number)))
+        self.rig.send(self.b, apdu.encode(apdu.Invoke(9, Opcode.monitorStart, by_number)))
         self.assertEqual(len(self.pbx.ops(71)), 2)
 
 
@@ -300,7 +310,9 @@ class MonitorLimitTests(SynchronousTestCase):
             held.callback({"crossRefIdentifier": bytes([0x66, n])})
         self.rig.flush()
         xref = result_of(self.a, 1).result["crossRefIdentifier"]
-        self.rig.send(self.a, apdu.encode(apdu.Invoke(7, 73, {"crossRefIdentifier": xref})))
+        self.rig.send(
+            self.a, apdu.encode(apdu.Invoke(7, Opcode.monitorStop, {"crossRefIdentifier": xref}))
+        )
         self.rig.send(self.a, monitor_start(8, "103"))
         self.assertIsInstance(result_of(self.a, 8), apdu.ReturnResult)
 
@@ -494,7 +506,7 @@ class ForwardingTests(SynchronousTestCase):
         self.assertEqual(result_of(app, 0x45), apdu.Reject(0x45, ("invoke", "mistypedArgument")))
         reply = {"crossRefID": b"\xe5\x07", "segmentID": 1, "lastSegment": True}
         argument = {"privateData": ("private", ("kmeSystemData", ("systemDataLinkedReply", reply)))}
-        pbx.send_pdu(apdu.encode(apdu.Invoke(90, 51, argument)))
+        pbx.send_pdu(apdu.encode(apdu.Invoke(90, Opcode.escape, argument)))
         rig.flush()
         self.assertEqual(len(app.invokes(51)), 1)
         self.assertEqual(other.invokes(51), [])
@@ -535,7 +547,9 @@ class OwnershipTests(SynchronousTestCase):
         self.b = self.rig.connect_app()
 
     def start_cdr(self, app: RecordingApp, invoke_id: int = 20) -> Any:
-        start = apdu.Invoke(invoke_id, 363, {"transferMode": "transferAtEndOfCall"})
+        start = apdu.Invoke(
+            invoke_id, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"}
+        )
         self.rig.send(app, apdu.encode(start))
         return result_of(app, invoke_id)
 
@@ -572,7 +586,8 @@ class OwnershipTests(SynchronousTestCase):
         self.assertNoResult(d)
         report = self.a.reports[0]
         self.rig.send(
-            self.a, apdu.encode(apdu.ReturnResult(report.invoke_id, 361, ("noData", None)))
+            self.a,
+            apdu.encode(apdu.ReturnResult(report.invoke_id, Opcode.cDRReport, ("noData", None))),
         )
         self.assertEqual(self.successResultOf(d), ("noData", None))
 
@@ -599,12 +614,15 @@ class OwnershipTests(SynchronousTestCase):
 
     def test_the_owner_stop_ends_the_ownership(self) -> None:
         xref = self.start_cdr(self.a).result["cdrCrossRefID"]
-        self.rig.send(self.a, apdu.encode(apdu.Invoke(21, 364, {"cdrCrossRefID": xref})))
+        self.rig.send(
+            self.a,
+            apdu.encode(apdu.Invoke(21, Opcode.stopCDRTransmission, {"cdrCrossRefID": xref})),
+        )
         self.assertIsInstance(result_of(self.a, 21), apdu.ReturnResult)
         self.assertIsInstance(self.start_cdr(self.b), apdu.ReturnResult)
 
     def test_data_collection_has_one_owner_and_its_reports(self) -> None:
-        start = apdu.Invoke(30, 347, {"object": ("device", device("101"))})
+        start = apdu.Invoke(30, Opcode.startDataCollection, {"object": ("device", device("101"))})
         self.rig.send(self.a, apdu.encode(start))
         xref = result_of(self.a, 30).result["dcollCrossRefID"]
         self.rig.send(self.b, apdu.encode(start))
@@ -646,7 +664,7 @@ class ReplyRoutingTests(SynchronousTestCase):
                     ("kmeSystemData", ("systemDataLinkedReply", dict(reply, lastSegment=last))),
                 )
             }
-            rig.pbx.send_pdu(apdu.encode(apdu.Invoke(90, 51, argument)))
+            rig.pbx.send_pdu(apdu.encode(apdu.Invoke(90, Opcode.escape, argument)))
         rig.flush()
         self.assertEqual(len(asker.invokes(51)), 2)
         self.assertEqual(other.invokes(51), [])
@@ -687,13 +705,13 @@ class ReplyRoutingTests(SynchronousTestCase):
         rig = Rig()
         assert rig.pbx is not None
         asker, other = rig.connect_app(), rig.connect_app()
-        rig.send(asker, apdu.encode(apdu.Invoke(40, 204, {})))
+        rig.send(asker, apdu.encode(apdu.Invoke(40, Opcode.getSwitchingFunctionDevices, {})))
         self.assertEqual(result_of(asker, 40).result["serviceCrossRefID"], b"\x5f\x01")
         rig.pbx.send_pdu(
             apdu.encode(
                 apdu.Invoke(
                     91,
-                    205,
+                    Opcode.switchingFunctionDevices,
                     {
                         "serviceCrossRefID": b"\x5f\x01",
                         "lastSegment": True,
@@ -716,7 +734,7 @@ class AnsweringApp(RecordingApp):
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         super().invokeReceived(pdu, peek)
-        if peek.opcode == 205:
+        if peek.opcode == Opcode.switchingFunctionDevices:
             self.send_pdu(apdu.encode(apdu.ReturnResult(peek.invoke_id)))
 
 
@@ -733,7 +751,9 @@ class SwitchingDevicesTests(SynchronousTestCase):
             "lastSegment": True,
             "deviceList": [{"deviceID": device("101")}],
         }
-        self.pbx.send_pdu(apdu.encode(apdu.Invoke(invoke_id, 205, argument)))
+        self.pbx.send_pdu(
+            apdu.encode(apdu.Invoke(invoke_id, Opcode.switchingFunctionDevices, argument))
+        )
         self.rig.flush()
 
     def answers_to_pbx(self, invoke_id: int) -> list[Any]:
@@ -741,7 +761,9 @@ class SwitchingDevicesTests(SynchronousTestCase):
         return [answer for answer in answers if answer.invoke_id == invoke_id]
 
     def test_the_mux_answers_the_pbx_and_the_application_answer_goes_nowhere(self) -> None:
-        self.rig.send(self.asker, apdu.encode(apdu.Invoke(40, 204, {})))
+        self.rig.send(
+            self.asker, apdu.encode(apdu.Invoke(40, Opcode.getSwitchingFunctionDevices, {}))
+        )
         self.segment(91)
         self.assertEqual(self.answers_to_pbx(91), [apdu.ReturnResult(91)])
         self.assertEqual(len(self.asker.invokes(205)), 1)
@@ -756,7 +778,9 @@ class SwitchingDevicesTests(SynchronousTestCase):
         # The requester owns CDR and holds a report unanswered; a segment arrives under the
         # very id the mux gave that report: the requester's answer to the segment must not be
         # taken for its confirmation of the record.
-        start = apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})
+        start = apdu.Invoke(
+            20, Opcode.startCDRTransmission, {"transferMode": "transferAtEndOfCall"}
+        )
         self.rig.send(self.asker, apdu.encode(start))
         self.asker.answer_reports = False
         [ref] = self.pbx.cdr_running
@@ -765,11 +789,13 @@ class SwitchingDevicesTests(SynchronousTestCase):
             "numberOfRecordsSent": 1,
             "cdrInfo": [{"recordCreationTime": "20261127103000"}],
         }
-        self.pbx.send_pdu(apdu.encode(apdu.Invoke(500, 361, argument)))
+        self.pbx.send_pdu(apdu.encode(apdu.Invoke(500, Opcode.cDRReport, argument)))
         self.rig.flush()
         [relayed] = self.asker.reports
         assert relayed.invoke_id is not None
-        self.rig.send(self.asker, apdu.encode(apdu.Invoke(40, 204, {})))
+        self.rig.send(
+            self.asker, apdu.encode(apdu.Invoke(40, Opcode.getSwitchingFunctionDevices, {}))
+        )
         self.segment(relayed.invoke_id)
         [got] = self.asker.invokes(205)
         self.assertNotEqual(ber.peek(got).invoke_id, relayed.invoke_id)
@@ -801,13 +827,13 @@ class PBXLossTests(SynchronousTestCase):
         rig.send(a, monitor_start(9, "101", NO_HELD))
         rig.send(b, monitor_start(9, "101"))
         xref = result_of(a, 9).result["crossRefIdentifier"]
-        rig.send(a, apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})))
+        rig.send(a, cdr_start(20))
         rig.drop_pbx()
         self.assertFalse(a.closed or b.closed)
         self.assertEqual(a.statuses()[-1], "disabled")
         rig.send(b, make_call(3, "101", "102"))
         self.assertEqual(failure_of(b, 3), ("systemResourceAvailability", "resourceOutOfService"))
-        rig.send(b, apdu.encode(apdu.Invoke(4, 210, {})))
+        rig.send(b, apdu.encode(apdu.Invoke(4, Opcode.requestSysStat, {})))
         self.assertEqual(result_of(b, 4).result["systemStatus"], "disabled")
 
         pbx = rig.connect_pbx()
@@ -826,7 +852,7 @@ class PBXLossTests(SynchronousTestCase):
     def test_cdr_reports_after_a_restart_carry_the_owners_cross_reference(self) -> None:
         rig = Rig()
         a = rig.connect_app()
-        rig.send(a, apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})))
+        rig.send(a, cdr_start(20))
         xref = result_of(a, 20).result["cdrCrossRefID"]
         rig.drop_pbx()
         pbx = rig.connect_pbx()

@@ -7,8 +7,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from twisted.web.test.requesthelper import DummyRequest
 
 from ecsta.mux.status import StatusResource
-from ecsta.wire import apdu
-from tests.mux_harness import Rig, monitor_start
+from tests.mux_harness import Rig, cdr_start, monitor_start
 
 
 def read(rig: Rig) -> Any:
@@ -24,7 +23,7 @@ class StatusTests(SynchronousTestCase):
         a, b = rig.connect_app(), rig.connect_app()
         rig.send(a, monitor_start(9, "101"))
         rig.send(b, monitor_start(9, "101"))
-        rig.send(a, apdu.encode(apdu.Invoke(20, 363, {"transferMode": "transferAtEndOfCall"})))
+        rig.send(a, cdr_start(20))
         status = read(rig)
         self.assertEqual(status["pbx"]["state"], "up")
         self.assertTrue(status["pbx"]["connected"])

@@ -15,6 +15,7 @@ from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller
 from ecsta.wire import apdu, values
 from ecsta.wire.asn1.cdr import CDRInformationItem
+from ecsta.wire.opcodes import Opcode
 from ecsta.wire.tlv import read_tlv
 from tests.sim_wire import WireClient, advance, dialing, simulator
 
@@ -57,7 +58,7 @@ class CdrDeliveryTests(SynchronousTestCase):
             client = self.client
             if client is None:
                 return
-            if not (isinstance(pdu, apdu.Invoke) and pdu.opcode == 361):
+            if not (isinstance(pdu, apdu.Invoke) and pdu.opcode == Opcode.cDRReport):
                 continue
             [item] = pdu.argument["cdrInfo"]
             draw = self.random.random()
@@ -129,7 +130,7 @@ class CdrDeliveryTests(SynchronousTestCase):
         self.control.person("101", "onhook", {})
         [report] = client.decoded()
         assert isinstance(report, apdu.Invoke)
-        self.assertEqual(report.opcode, 361)
+        self.assertEqual(report.opcode, Opcode.cDRReport)
         [item] = report.argument["cdrInfo"]
         self.assertEqual(
             item["callingDevice"],
@@ -195,7 +196,9 @@ class PanasonicCdrShapeTests(SynchronousTestCase):
     def report(self) -> tuple[dict[str, Any], Any]:
         """The next cDRReport's one item and its condition code (None without one), answered."""
         [report] = [
-            p for p in self.client.decoded() if isinstance(p, apdu.Invoke) and p.opcode == 361
+            p
+            for p in self.client.decoded()
+            if isinstance(p, apdu.Invoke) and p.opcode == Opcode.cDRReport
         ]
         assert isinstance(report, apdu.Invoke)
         self.client.answer(report)

@@ -13,6 +13,7 @@ from ecsta.sim.plan import ExternalMode
 from ecsta.sim.server import COUNTERS
 from ecsta.sim.traffic import TrafficGenerator
 from ecsta.wire import apdu
+from ecsta.wire.opcodes import Opcode
 from tests.sim_wire import DEVICE_LIST_STATIONS, WireClient, advance, dialing, events, simulator
 
 
@@ -83,7 +84,11 @@ class ControlAPITests(SynchronousTestCase):
         self.call("POST", "devices/105/dial", {"digits": "106"})
         self.call("POST", "devices/106/answer")
         self.call("POST", "devices/105/onhook")
-        [report] = [p for p in client.decoded() if isinstance(p, apdu.Invoke) and p.opcode == 361]
+        [report] = [
+            p
+            for p in client.decoded()
+            if isinstance(p, apdu.Invoke) and p.opcode == Opcode.cDRReport
+        ]
         client.answer(report)
         self.call("POST", "devices/105/dial", {"digits": "107"})
         self.call("POST", "devices", {"kind": "station", "number": "150"})
@@ -203,7 +208,7 @@ class ControlAPITests(SynchronousTestCase):
         self.assertEqual(self.call("POST", "devices", {"kind": "sip", "number": "150"})[0], 200)
         [changed] = client.decoded()
         assert isinstance(changed, apdu.Invoke)
-        self.assertEqual((changed.opcode, changed.argument), (213, {}))
+        self.assertEqual((changed.opcode, changed.argument), (Opcode.swFunctionDevicesChanged, {}))
         client.send(DEVICE_LIST_STATIONS)
         _, *segments = client.decoded()
         listed = [
@@ -216,8 +221,8 @@ class ControlAPITests(SynchronousTestCase):
         self.assertEqual(self.call("DELETE", "devices/120")[0], 200)
         stopped, changed = client.decoded()
         assert isinstance(stopped, apdu.Invoke) and isinstance(changed, apdu.Invoke)
-        self.assertEqual(stopped.opcode, 73)  # monitorStop, from the switch
-        self.assertEqual((changed.opcode, changed.argument), (213, {}))
+        self.assertEqual(stopped.opcode, Opcode.monitorStop)  # monitorStop, from the switch
+        self.assertEqual((changed.opcode, changed.argument), (Opcode.swFunctionDevicesChanged, {}))
         state = self.state()
         self.assertEqual(state["monitors"], [])  # the monitor of 120 ended with it
         self.assertNotIn("120", [d["number"] for d in state["devices"]])
@@ -280,5 +285,9 @@ class ControlAPITests(SynchronousTestCase):
         self.call("POST", "devices/104/inservice")
         names = [name for _, name, _ in events(client.decoded())]
         self.assertEqual(names, ["outOfService", "backInService"])
-        reports = [p for p in client.log if isinstance(p, apdu.Invoke) and p.opcode == 21]
+        reports = [
+            p
+            for p in client.log
+            if isinstance(p, apdu.Invoke) and p.opcode == Opcode.cSTAEventReport
+        ]
         self.assertEqual(reports[0].argument["eventSpecificInfo"][0], "deviceMaintenanceEvents")

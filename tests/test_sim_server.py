@@ -15,6 +15,7 @@ from ecsta.sim.control import Controller
 from ecsta.sim.plan import SwitchPlan
 from ecsta.sim.server import REFUSED_AARE, SimulatorFactory
 from ecsta.wire import apdu
+from ecsta.wire.opcodes import Opcode
 from tests.sim_wire import (
     DEVICE_LIST_STATIONS,
     DEVICE_LIST_TRUNKS,
@@ -52,7 +53,7 @@ def unexpected_answers(case: SynchronousTestCase) -> list[LogEvent]:
 def linked_replies(pdus: list[apdu.APDU]) -> list[dict[str, Any]]:
     out = []
     for pdu in pdus:
-        if isinstance(pdu, apdu.Invoke) and pdu.opcode == 51:
+        if isinstance(pdu, apdu.Invoke) and pdu.opcode == Opcode.escape:
             kind, (kme, (reply, segment)) = pdu.argument["privateData"]
             assert (kind, kme, reply) == ("private", "kmeSystemData", "systemDataLinkedReply")
             out.append(segment)
@@ -71,7 +72,7 @@ class AssociationTests(SynchronousTestCase):
         client.associate()
         advance(factory, 10)
         [second] = client.decoded()
-        self.assertEqual(second, apdu.Invoke(2, 211, {"systemStatus": "normal"}))
+        self.assertEqual(second, apdu.Invoke(2, Opcode.systemStatus, {"systemStatus": "normal"}))
         self.assertFalse(client.transport.disconnecting)
         # Two unanswered keep-alives in a row end the association at the next period.
         advance(factory, 10)
@@ -89,7 +90,9 @@ class AssociationTests(SynchronousTestCase):
             advance(factory, 0.5)
             pdus = client.decoded()
             if pdus:
-                self.assertEqual(pdus, [apdu.Invoke(2, 211, {"systemStatus": "normal"})])
+                self.assertEqual(
+                    pdus, [apdu.Invoke(2, Opcode.systemStatus, {"systemStatus": "normal"})]
+                )
                 break
         gap = factory.clock.seconds() - first
         self.assertEqual(gap, 90)
@@ -111,7 +114,9 @@ class AssociationTests(SynchronousTestCase):
             advance(factory, 10)
             [keepalive] = client.decoded()
             assert isinstance(keepalive, apdu.Invoke)
-            self.assertEqual(keepalive, apdu.Invoke(invoke_id, 211, {"systemStatus": "normal"}))
+            self.assertEqual(
+                keepalive, apdu.Invoke(invoke_id, Opcode.systemStatus, {"systemStatus": "normal"})
+            )
             client.answer(keepalive)
         self.assertFalse(client.transport.disconnecting)
         self.assertIs(factory.association, client.protocol)
@@ -179,7 +184,7 @@ class DeviceListTests(SynchronousTestCase):
         self.client.send(DEVICE_LIST_STATIONS)
         answer, *invokes = self.client.decoded()
         assert isinstance(answer, apdu.ReturnResult)
-        self.assertEqual((answer.invoke_id, answer.opcode), (0x0602, 51))
+        self.assertEqual((answer.invoke_id, answer.opcode), (0x0602, Opcode.escape))
         kind, common = answer.result
         self.assertEqual(kind, "extensions")
         [(private, (kme, (ack, cross_ref)))] = common["privateData"]
@@ -245,7 +250,7 @@ class DeviceListTests(SynchronousTestCase):
         self.client.send(EXT_NAMES)
         answer, *invokes = self.client.decoded()
         assert isinstance(answer, apdu.ReturnResult)
-        self.assertEqual((answer.invoke_id, answer.opcode), (0x0604, 51))
+        self.assertEqual((answer.invoke_id, answer.opcode), (0x0604, Opcode.escape))
         [(_, (_, (ack, cross_ref)))] = answer.result[1]["privateData"]
         self.assertEqual(ack, "getSystemDataPosAck")
         segments = linked_replies(invokes)
@@ -309,7 +314,7 @@ class DeviceListTests(SynchronousTestCase):
         Controller(self.factory).add_device({"kind": "station", "number": "150", "name": "Lobby"})
         [changed] = self.client.decoded()
         assert isinstance(changed, apdu.Invoke)
-        self.assertEqual((changed.opcode, changed.argument), (213, {}))
+        self.assertEqual((changed.opcode, changed.argument), (Opcode.swFunctionDevicesChanged, {}))
 
     def test_removing_a_device_stops_its_monitors_with_monitor_stop(self) -> None:
         control = Controller(self.factory)
@@ -328,8 +333,12 @@ class DeviceListTests(SynchronousTestCase):
             sorted((ref, name) for ref, name, _ in events(pdus)),
             [(ref, "connectionCleared") for ref in (first, second, other, other)],
         )
-        reports = [p for p in pdus if isinstance(p, apdu.Invoke) and p.opcode == 21]
-        notices = [p for p in pdus if isinstance(p, apdu.Invoke) and p.opcode != 21]
+        reports = [
+            p for p in pdus if isinstance(p, apdu.Invoke) and p.opcode == Opcode.cSTAEventReport
+        ]
+        notices = [
+            p for p in pdus if isinstance(p, apdu.Invoke) and p.opcode != Opcode.cSTAEventReport
+        ]
         self.assertEqual(pdus, reports + notices)
         self.assertEqual(
             [(p.opcode, p.argument) for p in notices],
@@ -632,7 +641,7 @@ class DataCollectionTests(SynchronousTestCase):
         Controller(factory).person("110", "dial", {"digits": "123"})
         [collected] = client.decoded()
         assert isinstance(collected, apdu.Invoke)
-        self.assertEqual(collected.opcode, 343)
+        self.assertEqual(collected.opcode, Opcode.dataCollected)
         self.assertEqual(collected.argument["dcollCrossRefID"], cross_ref)
         self.assertEqual(collected.argument["digitsData"], {"digitsDetected": "123"})
         unexpected = unexpected_answers(self)
@@ -655,7 +664,7 @@ class DataCollectionTests(SynchronousTestCase):
         self.assertEqual(
             (collected.opcode, collected.argument),
             (
-                343,
+                Opcode.dataCollected,
                 {
                     "dcollCrossRefID": cross_ref,
                     "digitsData": {"digitsDetected": "12"},
@@ -663,7 +672,7 @@ class DataCollectionTests(SynchronousTestCase):
                 },
             ),
         )
-        self.assertEqual(changed.opcode, 213)
+        self.assertEqual(changed.opcode, Opcode.swFunctionDevicesChanged)
         self.assertEqual(factory.collections, set())
         self.assertEqual(factory.switch.footprint()["collections"], 0)
         [stopped] = client.request(31, "stopDataCollection", {"dcollCrossRefID": cross_ref})
@@ -707,7 +716,7 @@ class EveryPduIsStandardTests(SynchronousTestCase):
         names = [
             pdu.argument["eventSpecificInfo"][1][0]
             for pdu in client.log
-            if isinstance(pdu, apdu.Invoke) and pdu.opcode == 21
+            if isinstance(pdu, apdu.Invoke) and pdu.opcode == Opcode.cSTAEventReport
         ]
         for expected in (
             "delivered",

@@ -8,6 +8,7 @@ from ecsta.sim.cdr import CdrRecord
 from ecsta.sim.server import SimulatorFactory
 from ecsta.sim.traffic import TrafficGenerator
 from ecsta.wire import apdu
+from ecsta.wire.opcodes import Opcode
 from tests.sim_wire import WireClient, advance, dialing, simulator
 
 
@@ -65,9 +66,13 @@ class TrafficTests(SynchronousTestCase):
             advance(factory, 1)
             client.received()  # every PDU checked by ecsta and by the oracle
             for pdu in client.log[-5:]:
-                if isinstance(pdu, apdu.Invoke) and pdu.opcode == 211:
+                if isinstance(pdu, apdu.Invoke) and pdu.opcode == Opcode.systemStatus:
                     client.answer(pdu)
         traffic.stop()
-        reports = [p for p in client.log if isinstance(p, apdu.Invoke) and p.opcode == 21]
+        reports = [
+            p
+            for p in client.log
+            if isinstance(p, apdu.Invoke) and p.opcode == Opcode.cSTAEventReport
+        ]
         self.assertGreater(len(reports), 50)
         self.assertEqual(factory.counters["events_sent"], len(reports))

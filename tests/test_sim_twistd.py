@@ -20,6 +20,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.wire import apdu
 from ecsta.wire.framing import FrameDecoder, frame
+from ecsta.wire.opcodes import Opcode
 from tests.mux_e2e import free_port
 from tests.sim_wire import AARE, AARQ, DEVICE_LIST_STATIONS, FIRST_STATUS
 
@@ -30,7 +31,7 @@ TWISTD = "from twisted.scripts.twistd import run; run()"
 MONITOR_101_BY_DEVICE_NUMBER = apdu.encode(
     apdu.Invoke(
         9,
-        71,
+        Opcode.monitorStart,
         {"monitorObject": ("deviceObject", {"deviceIdentifier": ("deviceNumber", 0x01110000)})},
     )
 )
@@ -142,7 +143,7 @@ class TwistdTests(SynchronousTestCase):
         numbers = []
         while True:
             invoke = apdu.decode(client.next())
-            assert isinstance(invoke, apdu.Invoke) and invoke.opcode == 51
+            assert isinstance(invoke, apdu.Invoke) and invoke.opcode == Opcode.escape
             segment = invoke.argument["privateData"][1][1][1]
             numbers += [entry["number"] for entry in segment["sysData"]["deviceList"]]
             if segment["lastSegment"]:
@@ -159,7 +160,7 @@ class TwistdTests(SynchronousTestCase):
         seen = []
         for _ in range(3):
             event = apdu.decode(client.next())
-            assert isinstance(event, apdu.Invoke) and event.opcode == 21
+            assert isinstance(event, apdu.Invoke) and event.opcode == Opcode.cSTAEventReport
             self.assertEqual(event.argument["crossRefIdentifier"], cross_ref)
             seen.append(event.argument["eventSpecificInfo"][1][0])
         self.assertEqual(seen, ["serviceInitiated", "originated", "delivered"])

@@ -13,8 +13,6 @@ import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from twisted.internet import reactor
-from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 from twisted.trial.unittest import SkipTest, TestCase
 
@@ -27,6 +25,7 @@ from tests.mux_e2e import connect
 from tests.mux_harness import monitor_start
 from tests.mux_in_process import start_sim_and_mux
 from tests.test_driver_receptionist import PoolClock
+from tests.waiting import until
 from tests.webdriver import Chromium, unavailable
 
 TOKEN = "a-browser-test-token-of-some-length"
@@ -66,17 +65,7 @@ class BrowserTestCase(TestCase):
 
     async def until(self, probe: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
         """Wait in the reactor until ``probe()`` (which may be async) is true."""
-        waited = 0.0
-        while True:
-            value = probe()
-            if hasattr(value, "__await__"):
-                value = await value
-            if value:
-                return value
-            if waited >= timeout:
-                raise AssertionError(f"not within {timeout} s: {what}")
-            await deferLater(reactor, 0.05, lambda: None)
-            waited += 0.05
+        return await until(probe, timeout, what, poll=0.05)
 
 
 class DriverConsoleTests(BrowserTestCase):

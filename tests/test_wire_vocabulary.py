@@ -2,12 +2,14 @@
 
 CSTA opcodes are written as numbers in one place (``ecsta/wire/opcodes.py``), named elsewhere.
 
-The scan reads every module of ``ecsta/`` outside ``wire/`` as a syntax tree and flags an integer
-that is a known opcode where the code uses it as one: compared with something called an opcode,
-given as the opcode of an APDU, an invoke or a lookup, given to an owned service's
-start/stop/report, paired with an argument to send, or bound to a constant named after an
-operation. Other integers (HTTP 204, 13 for an ACSE diagnostic, 64 octets) are not opcodes in
-those places and are left alone, so the scan has no list of exceptions.
+The scan reads every module of ``ecsta/`` outside ``wire/``, of ``bench/`` and of ``tests/`` as
+a syntax tree and flags an integer that is a known opcode where the code uses it as one:
+compared with something called an opcode (in a test's assertion too), given as the opcode of an
+APDU, an invoke or a lookup, given to an owned service's start/stop/report, paired with an
+argument to send, or bound to a constant named after an operation. Other integers (HTTP 204, 13
+for an ACSE diagnostic, 64 octets, an invoke id) are not opcodes in those places and are left
+alone, so the scan has no list of exceptions. Bytes a test writes raw (a captured PDU) are not
+numbers in this sense: they stay as captured.
 """
 
 import ast
@@ -22,7 +24,7 @@ from ecsta.wire.opcodes import Opcode
 from ecsta.wire.operations import BY_NAME
 from ecsta.wire.responders import Responders
 
-PACKAGE = Path(__file__).resolve().parent.parent / "ecsta"
+ROOT = Path(__file__).resolve().parent.parent
 CODES = frozenset(int(code) for code in Opcode)
 
 #: Calls whose argument at this position is an opcode.
@@ -34,6 +36,9 @@ OPCODE_ARGUMENT = {
     "lookup": 0,
     "notify": 0,
 }
+#: Of those, names whose plain function (not a method) takes something else first: the
+#: ``invoke(invoke_id, opcode, ...)`` encoders of the tests.
+METHODS_ONLY = frozenset({"invoke"})
 OPCODE_KEYWORDS = frozenset({"opcode", "operation", "start", "stop", "report"})
 #: Calls whose start= counts something else.
 COUNTING = frozenset({"enumerate", "range", "slice"})
@@ -84,42 +89,69 @@ def _literals(node: ast.AST) -> Iterator[ast.AST]:
         yield node
 
 
-def opcode_numbers(source: str) -> list[tuple[int, str]]:
-    """(line, why) for each opcode used as a number in ``source``."""
-    found: list[tuple[int, str]] = []
+def _asserted_pairs(node: ast.Call) -> Iterator[tuple[ast.AST, ast.AST]]:
+    """What a test's ``assertEqual(a, b)`` holds side by side: ``a`` and ``b``, or the items
+    of two tuples of one length (``(pdu.opcode, pdu.argument), (343, {...})``)."""
+    if not _identifier(node.func).startswith("assert") or len(node.args) < 2:
+        return
+    first, second = node.args[:2]
+    if isinstance(first, ast.Tuple) and isinstance(second, ast.Tuple):
+        if len(first.elts) == len(second.elts):
+            yield from zip(first.elts, second.elts, strict=True)
+            return
+    yield first, second
+
+
+def opcode_literals(source: str) -> list[tuple[ast.Constant, str]]:
+    """Each integer of ``source`` used as an opcode, and why it counts as one."""
+    found: list[tuple[ast.Constant, str]] = []
+
+    def flag(node: ast.AST | None, why: str) -> None:
+        if isinstance(node, ast.Constant) and _opcode_literal(node):
+            found.append((node, why))
+
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
             if any("opcode" in _identifier(side).lower() for side in sides):
                 for side in sides:
                     for item in _literals(side):
-                        if _opcode_literal(item):
-                            found.append((node.lineno, "compared with an opcode"))
+                        flag(item, "compared with an opcode")
         elif isinstance(node, ast.Call):
-            position = OPCODE_ARGUMENT.get(_identifier(node.func))
+            name = _identifier(node.func)
+            position = OPCODE_ARGUMENT.get(name)
+            if name in METHODS_ONLY and not isinstance(node.func, ast.Attribute):
+                position = None
             if position is not None and len(node.args) > position:
-                if _opcode_literal(node.args[position]):
-                    found.append((node.lineno, f"opcode of {_identifier(node.func)}"))
+                flag(node.args[position], f"opcode of {name}")
             for keyword in node.keywords:
-                if _identifier(node.func) in COUNTING:
+                if name in COUNTING:
                     break
-                if keyword.arg in OPCODE_KEYWORDS and _opcode_literal(keyword.value):
-                    found.append((node.lineno, f"{keyword.arg}= of {_identifier(node.func)}"))
-            if _identifier(node.func) in ("append", "extend", "insert") and node.args:
+                if keyword.arg in OPCODE_KEYWORDS:
+                    flag(keyword.value, f"{keyword.arg}= of {name}")
+            if name in ("append", "extend", "insert") and node.args:
                 pair = node.args[-1]
-                if isinstance(pair, ast.Tuple) and pair.elts and _opcode_literal(pair.elts[0]):
-                    found.append((node.lineno, "an (opcode, argument) pair"))
+                if isinstance(pair, ast.Tuple) and pair.elts:
+                    flag(pair.elts[0], "an (opcode, argument) pair")
+            for one, other in _asserted_pairs(node):
+                if "opcode" in _identifier(one).lower():
+                    flag(other, "asserted as an opcode")
+                if "opcode" in _identifier(other).lower():
+                    flag(one, "asserted as an opcode")
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if _opcode_literal(node.value) and any(
-                _names_operation(_identifier(target)) for target in targets
-            ):
-                found.append((node.lineno, "a constant named after an operation"))
+            if any(_names_operation(_identifier(target)) for target in targets):
+                flag(node.value, "a constant named after an operation")
         elif isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=True):
-                if _opcode_literal(key) and isinstance(value, ast.Name | ast.Attribute):
-                    found.append((node.lineno, "a handler bound to an opcode"))
+                if isinstance(value, ast.Name | ast.Attribute):
+                    flag(key, "a handler bound to an opcode")
     return found
+
+
+def opcode_numbers(source: str) -> list[tuple[int, str]]:
+    """(line, why) for each opcode used as a number in ``source``."""
+    return [(node.lineno, why) for node, why in opcode_literals(source)]
 
 
 def hand_built_answers(source: str) -> list[int]:
@@ -133,18 +165,25 @@ def hand_built_answers(source: str) -> list[int]:
 
 
 def _outside_wire() -> Iterator[tuple[str, str]]:
-    for path in sorted(PACKAGE.rglob("*.py")):
-        relative = path.relative_to(PACKAGE)
-        if relative.parts[0] != "wire":
-            yield f"ecsta/{relative}", path.read_text(encoding="utf-8")
+    """The modules of ecsta/ outside wire/."""
+    for path in sorted((ROOT / "ecsta").rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[1] != "wire":
+            yield str(relative), path.read_text(encoding="utf-8")
+
+
+def _benches_and_tests() -> Iterator[tuple[str, str]]:
+    for folder in ("bench", "tests"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
 
 
 class OpcodeNumbersTests(unittest.TestCase):
     def test_no_opcode_number_outside_wire(self) -> None:
-        """Every module of ecsta/ outside wire/ names its opcodes."""
+        """Every module of ecsta/ outside wire/, of bench/ and of tests/ names its opcodes."""
         offences = [
             f"{name}:{line}: {why}"
-            for name, source in _outside_wire()
+            for name, source in [*_outside_wire(), *_benches_and_tests()]
             for line, why in opcode_numbers(source)
         ]
         self.assertEqual(offences, [])
@@ -167,6 +206,9 @@ class OpcodeNumbersTests(unittest.TestCase):
             "self._after_answer.append((51, reply))",
             "handlers = {71: self._monitor_start}",
             "self._after_answer.append((205, segment))",
+            "app.invoke(71, argument)",
+            "self.assertEqual(collected.opcode, 343)",
+            "self.assertEqual((collected.opcode, collected.argument), (343, {}))",
         ]
         for shape in shapes:
             self.assertNotEqual(opcode_numbers(shape), [], shape)
@@ -182,6 +224,8 @@ class OpcodeNumbersTests(unittest.TestCase):
             "apdu.Invoke(1, Opcode.snapshotDevice, argument)",
             "REFUSALS = {14: 'a login is required', 1: 'refused'}",
             "for n, item in enumerate(items, start=1): pass",
+            "invoke(1, code, encoded)",
+            "self.assertEqual((pdu.invoke_id, pdu.opcode), (71, Opcode.monitorStart))",
         ]
         for shape in innocent:
             self.assertEqual(opcode_numbers(shape), [], shape)

@@ -80,7 +80,7 @@ Example (every key, with its default)::
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ecsta.daemon.auth import HashFormatError, LoginGuard, Users
@@ -102,6 +102,12 @@ from ecsta.daemon.networks import networks
 from ecsta.journal import settings as journal_settings
 from ecsta.journal.settings import JournalSettings
 from ecsta.link.protocol import KEEPALIVE_INTERVAL, KEEPALIVE_MISSES, WATCHDOG
+from ecsta.mux.router import RouterSettings
+
+#: The defaults of the limits the router and the login guard enforce are theirs: the file's
+#: defaults are read from them, so that a router or guard built without a file behaves alike.
+_ROUTER = RouterSettings()
+_GUARD = LoginGuard()
 
 #: systemStatus values an application may be shown while the PBX is away
 #: (CSTA-device-feature-types SystemStatus, all but normal).
@@ -120,12 +126,12 @@ DOWN_STATUSES = (
 @dataclass(frozen=True)
 class PBXSettings:
     endpoint: str = "sim"
-    request_timeout: float = 30.0
-    max_in_flight: int = 16
+    request_timeout: float = _ROUTER.request_timeout
+    max_in_flight: int = _ROUTER.max_in_flight
     reconnect_initial_delay: float = 1.0
     reconnect_max_delay: float = 60.0
     watchdog: float = WATCHDOG
-    down_status: str = "disabled"
+    down_status: str = _ROUTER.down_status
     capture: str = ""
 
 
@@ -142,14 +148,14 @@ class ListenSettings:
 
 @dataclass(frozen=True)
 class ApplicationSettings:
-    max_applications: int = 1000
-    max_open_requests: int = 32
-    max_monitors: int = 1000
+    max_applications: int = _ROUTER.max_applications
+    max_open_requests: int = _ROUTER.max_open_requests
+    max_monitors: int = _ROUTER.max_monitors
     max_output_buffer: int = 1 << 20
     socket_send_buffer: int = 1 << 16
     keepalive_interval: float = KEEPALIVE_INTERVAL
     keepalive_misses: int = KEEPALIVE_MISSES
-    owner_answer_timeout: float = 10.0
+    owner_answer_timeout: float = _ROUTER.owner_answer_timeout
     max_pdu: int = 0xFFFF
     max_unassociated: int = 256
     max_unassociated_per_address: int = 64
@@ -158,26 +164,21 @@ class ApplicationSettings:
 
 @dataclass(frozen=True)
 class LoginSettings:
-    free_failures: int = 3
-    delay: float = 1.0
-    max_delay: float = 16.0
-    lockout_failures: int = 10
-    lockout_seconds: float = 300.0
-    window: float = 600.0
-    user_lockout_failures: int = 30
+    free_failures: int = _GUARD.free_failures
+    delay: float = _GUARD.delay
+    max_delay: float = _GUARD.max_delay
+    lockout_failures: int = _GUARD.lockout_failures
+    lockout_seconds: float = _GUARD.lockout_seconds
+    window: float = _GUARD.window
+    user_lockout_failures: int = _GUARD.user_lockout_failures
+    #: Not the guard's: how many password checks the service runs at once.
     hash_threads: int = 2
 
     def guard(self) -> LoginGuard:
         """A guard with these settings; the mux keeps one for its CSTA ports and its console."""
-        return LoginGuard(
-            free_failures=self.free_failures,
-            delay=self.delay,
-            max_delay=self.max_delay,
-            lockout_failures=self.lockout_failures,
-            lockout_seconds=self.lockout_seconds,
-            window=self.window,
-            user_lockout_failures=self.user_lockout_failures,
-        )
+        policy = asdict(self)
+        del policy["hash_threads"]
+        return LoginGuard(**policy)
 
 
 @dataclass(frozen=True)

@@ -159,8 +159,25 @@ class Reject:
 # ACSE
 
 
+class _CSTAVersions:
+    """The versions an AARQ offers or an AARE accepts, read from their CSTA user information
+    alike."""
+
+    csta_user_information: Any
+
+    @property
+    def csta_version(self) -> tuple[bytes, int] | None:
+        """The cSTAVersion BIT STRING, None without CSTA user information."""
+        return _csta_version(self.csta_user_information)
+
+    @property
+    def csta_versions(self) -> frozenset[str]:
+        """Names of the CSTA versions, e.g. ``{"versionFive"}``."""
+        return _version_names(self.csta_version)
+
+
 @dataclass(frozen=True)
-class AARQ:
+class AARQ(_CSTAVersions):
     """Association request.
 
     ``user`` and ``password`` are the login of docs/login.md, None when none was sent;
@@ -179,19 +196,9 @@ class AARQ:
     protocol_version: tuple[bytes, int] | None = VERSION1
     other: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
-    def csta_version(self) -> tuple[bytes, int] | None:
-        """The cSTAVersion BIT STRING, None without CSTA user information."""
-        return _csta_version(self.csta_user_information)
-
-    @property
-    def csta_versions(self) -> frozenset[str]:
-        """Names of the CSTA versions offered, e.g. ``{"versionFive"}``."""
-        return _version_names(self.csta_version)
-
 
 @dataclass(frozen=True)
-class AARE:
+class AARE(_CSTAVersions):
     """Association response; ``result`` 0 accepted, 1 rejected-permanent, 2 rejected-transient.
 
     ``diagnostic`` is the result-source-diagnostic, e.g. ``("acse-service-user", 1)``: a real
@@ -208,14 +215,6 @@ class AARE:
     @property
     def accepted(self) -> bool:
         return self.result == 0
-
-    @property
-    def csta_version(self) -> tuple[bytes, int] | None:
-        return _csta_version(self.csta_user_information)
-
-    @property
-    def csta_versions(self) -> frozenset[str]:
-        return _version_names(self.csta_version)
 
 
 @dataclass(frozen=True)
