@@ -192,6 +192,31 @@ class MemoryTests(SynchronousTestCase):
         self.assertLessEqual(router.validated_bytes, MAX_VALIDATED_BYTES)
         self.assertGreater(router.validated_bytes, MAX_VALIDATED_BYTES // 2)
 
+    def test_a_repeated_request_spares_the_walk_but_not_the_check_of_its_header(self) -> None:
+        """What an application repeats is not walked again, yet a PDU with the body of one
+        already checked and a broken header or invokeId is refused all the same."""
+        rig = Rig()
+        assert rig.pbx is not None
+        app = rig.connect_app()
+        good = make_call(1, "101", "102")
+        rig.send(app, good)
+        self.assertIsInstance(app.answers(1)[0], apdu.ReturnResult)
+        rest = good[good.index(b"\x02\x01\x01") + 3 :]
+        forwarded = len(rig.pbx.received)
+        for broken in (
+            b"\xa1" + bytes([len(rest) + 2]) + b"\x02\x00" + rest,  # invokeId without octets
+            b"\xa1" + bytes([len(rest) + 4]) + b"\x02\x01\x02" + rest,  # length past the end
+        ):
+            app.transport.write(frame(broken))  # type: ignore[union-attr]
+            rig.flush()
+        repeat = make_call(3, "101", "102")
+        self.assertTrue(rig.server_of(app).seenWellFormed(repeat, ber.peek(repeat)))
+        rig.send(app, repeat)
+        problems = [a.problem for a in app.answers(None) if isinstance(a, apdu.Reject)]
+        self.assertEqual(problems, [("general", "badlyStructuredPDU")] * 2)
+        self.assertEqual(len(rig.pbx.received), forwarded + 1)
+        self.assertIsInstance(app.answers(3)[0], apdu.ReturnResult)
+
     def connect(self, rig: Rig, host: str) -> Any:
         factory = rig.mux.app_factory(False)
         proto = factory.buildProtocol(IPv4Address("TCP", host, 40000))

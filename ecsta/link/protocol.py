@@ -293,8 +293,7 @@ class CSTAProtocol(Protocol):
         """Check and peek at one PDU, the only look the link takes: the peek goes with the PDU
         to the recorder and to whatever handles it."""
         try:
-            ber.validate(pdu)
-            peek = ber.peek(pdu)
+            peek = self._checked(pdu)
         except DecodeError as error:
             if self.capture is not None:
                 self.capture.record(False, pdu, None)
@@ -334,6 +333,24 @@ class CSTAProtocol(Protocol):
                 self.invokeReceived(pdu, peek)
         else:
             self._answerReceived(pdu, peek)
+
+    def _checked(self, pdu: bytes) -> ber.Peek:
+        """The peek at ``pdu`` once it is found well-formed; DecodeError otherwise, worded by
+        the full check."""
+        try:
+            peek = ber.peek(pdu)
+        except DecodeError:
+            ber.validate(pdu)
+            raise
+        if not self.seenWellFormed(pdu, peek):
+            ber.validate(pdu)
+        return peek
+
+    def seenWellFormed(self, pdu: bytes, peek: ber.Peek) -> bool:
+        """Hook: whether the octets of ``pdu`` after its invokeId are those of a PDU already
+        found well-formed, so that the full check can be spared (the peek checked its header
+        and invokeId); a multiplexer remembers the requests applications repeat."""
+        return False
 
     def acsePDUReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         """An ACSE PDU this flavour does not expect: end the association."""

@@ -350,9 +350,7 @@ class Router:
         argument, whatever CSTA edition or Panasonic service the operation belongs to
         (systemRegister, say), and its answer, result or reject, is the application's.
         """
-        # Remembered without the invokeId, which changes from one request to the next: what
-        # follows it, or the whole PDU for a NULL id (which cannot start like what follows one).
-        key = pdu if peek.invoke_id is None or not peek.after_id else pdu[peek.after_id :]
+        key = _validation_key(pdu, peek)
         if key in self._validated:
             return None
         try:
@@ -371,6 +369,11 @@ class Router:
         self._validated[key] = None
         self._validated_bytes += len(key)
         return None
+
+    def seen_well_formed(self, pdu: bytes, peek: ber.Peek) -> bool:
+        """Whether ``pdu`` repeats an invoke already checked, but for its invokeId: its BER
+        need not be walked again."""
+        return peek.invoke_id is not None and _validation_key(pdu, peek) in self._validated
 
     @property
     def validated_bytes(self) -> int:
@@ -1128,6 +1131,13 @@ def _answer_field(answer: bytes, name: str) -> Any:
     if not isinstance(decoded, apdu.ReturnResult):
         return None
     return next(_find(decoded.result, name), None)
+
+
+def _validation_key(pdu: bytes, peek: ber.Peek) -> bytes:
+    """What an invoke is remembered as valid by: the octets after its invokeId, which changes
+    from one request to the next, or the whole PDU for a NULL id (which cannot start like
+    what follows an invokeId)."""
+    return pdu if peek.invoke_id is None or not peek.after_id else pdu[peek.after_id :]
 
 
 def _with_id(answer: bytes, invoke_id: int | None) -> bytes:

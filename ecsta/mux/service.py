@@ -173,6 +173,9 @@ class AppProtocol(CSTAServerProtocol):
             tls=self.tls,
         )
 
+    def seenWellFormed(self, pdu: bytes, peek: ber.Peek) -> bool:
+        return self.mux.router.seen_well_formed(pdu, peek)
+
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         if self.app is not None:
             self.mux.run(self.mux.router.app_invoke(self.app, pdu, peek))
