@@ -244,6 +244,86 @@ class OpeningTests(CoreTestCase):
         self.assertEqual((line.state, line.monitor), (LineState.CLOSED, None))
         self.assertEqual(opening.states(), [])
 
+    def close(self, line: Line) -> list[Effect | None]:
+        """Close ``line`` to the end, its licence given back: what the pool was asked."""
+        closing = Run(self.core.close_line(line))
+        start = closing.effect
+        assert isinstance(start, Start)
+        give_back = Run(start.procedure)
+        asked = [give_back.effect]
+        give_back.answer(None)
+        while isinstance(closing.answer("give-back"), Request):  # the line's MonitorStops
+            pass
+        self.assertEqual(closing.effect, Join(["give-back"]))
+        closing.answer([(True, None)])
+        self.assertTrue(closing.done)
+        return asked
+
+    def test_a_line_closed_and_opened_again_while_its_monitor_starts_takes_its_licence_again(
+        self,
+    ) -> None:
+        """Otherwise it would be in service with its licence back in the pool: another line
+        could take it, and every operation on this one would be refused for want of one."""
+        self.licensed()
+        line = self.lines.add("101")
+        opening = Run(self.core.open_line(line))
+        pool = [opening.effect]
+        self.assertEqual(opening.answer(None), monitor_start("101"))
+        pool += self.close(line)
+        again = Run(self.core.open_line(line))
+        self.assertEqual((again.done, again.result), (True, False), "already being opened")
+        pool.append(opening.answer(monitored(b"\x05")))
+        self.assertEqual(pool, [TakeLicence("101"), GiveBackLicence("101"), TakeLicence("101")])
+        self.assertEqual(opening.answer(self.now + 86400), forwarding("101"))
+        opening.answer(NO_FORWARDS)
+        opening.answer(NO_CALLS)
+        self.assertEqual((opening.result, line.state), (True, LineState.IN_SERVICE))
+        self.assertEqual((line.licensed, line.monitor), (True, b"\x05"))
+        self.assertIsNone(Run(self.core.licence_problem(line)).result, "it may be operated")
+
+    def test_a_line_closed_and_opened_again_whose_licence_is_gone_stops_its_monitor(
+        self,
+    ) -> None:
+        self.licensed()
+        line = self.lines.add("101")
+        opening = Run(self.core.open_line(line))
+        opening.answer(None)
+        self.close(line)
+        Run(self.core.open_line(line))
+        self.assertEqual(opening.answer(monitored(b"\x05")), TakeLicence("101"))
+        stop = Request("monitorStop", {"crossRefIdentifier": b"\x05"})
+        self.assertEqual(opening.fail(NoLicenceLeft("all 25 are in use")), stop)
+        with self.assertRaises(NoLicenceLeft):
+            opening.answer(None)
+        self.assertEqual((line.state, line.monitor), (LineState.OUT_OF_SERVICE, None))
+        self.assertEqual(line.to_json()["licenceError"], "all 25 are in use")
+
+    def test_a_line_closed_and_opened_again_while_the_pool_is_asked_takes_its_licence_again(
+        self,
+    ) -> None:
+        """The close's give-back comes after the take in the pool's order, so the licence just
+        taken is back in the pool: the line asks again before its MonitorStart."""
+        self.licensed()
+        line = self.lines.add("101")
+        opening = Run(self.core.open_line(line))
+        pool = [opening.effect]
+        pool += self.close(line)
+        Run(self.core.open_line(line))
+        pool.append(opening.answer(None))
+        self.assertEqual(pool, [TakeLicence("101"), GiveBackLicence("101"), TakeLicence("101")])
+        self.assertFalse(line.licensed)
+        self.assertEqual(opening.answer(None), monitor_start("101"))
+        self.assertTrue(line.licensed)
+        self.assertEqual(opening.answer(monitored(b"\x05")), forwarding("101"))
+
+    def test_a_line_closed_while_the_pool_is_asked_takes_no_licence_again(self) -> None:
+        self.licensed()
+        line = self.lines.add("101")
+        opening = Run(self.core.open_line(line))
+        self.close(line)
+        self.assertIsNone(opening.answer(None), "no second take, no MonitorStart")
+        self.assertEqual((opening.result, line.licensed), (False, False))
+
     def test_a_line_being_opened_is_not_opened_twice(self) -> None:
         line = self.lines.add("101")
         first = Run(self.core.open_line(line))

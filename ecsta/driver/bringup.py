@@ -196,6 +196,8 @@ class BringUp:
         #: Why the device list was not read, until it is.
         self.load_error: str | None = None
         self._opening: set[str] = set()
+        #: Lines being opened whose licence a close gave back meanwhile.
+        self._given_back: set[str] = set()
         #: Lines whose licence the pool is being asked for again, with who waits for the answer.
         self._relicensing: dict[str, list[Callable[[Any], None]]] = {}
 
@@ -378,12 +380,17 @@ class BringUp:
                 missing = ValueError("MonitorStart result without crossRefID")
                 yield from self._monitor_refused(line, missing)
                 return False
+            if self.lines.get(line.number) is not line or not line.opened:
+                yield from self._stop_monitor(cross_ref)
+                return False
+            # A line refused before has no licence yet; nor has one closed and opened again
+            # while its MonitorStart was under way, as its close gave the licence back.
             try:
-                taken = not refused_before or (yield from self._take_licence(line))
+                taken = line.licensed or (yield from self._take_licence(line))
             except LicenceError:
                 yield from self._stop_monitor(cross_ref)
                 raise
-            if not taken or self.lines.get(line.number) is not line or not line.opened:
+            if not taken:
                 yield from self._stop_monitor(cross_ref)
                 return False
             line.monitor_error = None
@@ -395,21 +402,30 @@ class BringUp:
             return True
         finally:
             self._opening.discard(line.number)
+            self._given_back.discard(line.number)
 
     def _take_licence(self, line: Line) -> Procedure[bool]:
         """Take the line's licence from the pool; False if the line was closed meanwhile (its
-        give-back follows in the pool's order). A refusal is raised, and the line says why."""
+        give-back follows in the pool's order). A refusal is raised, and the line says why.
+
+        A line closed and opened again while the pool was asked takes its licence again: the
+        close's give-back came after this take in the pool's order, so the pool holds none.
+        """
         if self.admin is None:
             return True
-        try:
-            until = yield TakeLicence(line.number)
-        except LicenceError as error:
-            line.monitor_error = line.licence_error = str(error)
-            self.log.warn("line {line}: {error}", line=line.number, error=error)
-            yield Publish(self.engine.set_in_service(line, False, reason=str(error)))
-            raise
-        if not line.opened:
-            return False
+        while True:
+            self._given_back.discard(line.number)
+            try:
+                until = yield TakeLicence(line.number)
+            except LicenceError as error:
+                line.monitor_error = line.licence_error = str(error)
+                self.log.warn("line {line}: {error}", line=line.number, error=error)
+                yield Publish(self.engine.set_in_service(line, False, reason=str(error)))
+                raise
+            if not line.opened:
+                return False
+            if line.number not in self._given_back:
+                break
         line.licensed, line.licensed_until, line.licence_error = True, until, None
         return True
 
@@ -571,6 +587,8 @@ class BringUp:
         """Stop monitoring ``line``: its calls are forgotten, it reports LINEDEVSTATE_CLOSE.
         Its licence goes back at once, in the pool's order, while its monitors stop."""
         yield Publish(self.engine.line_event(line, LineEvent.CLOSE))
+        if line.number in self._opening:
+            self._given_back.add(line.number)
         giving_back = yield from self._start(self._give_back_licence(line))
         monitors = [m for m in (line.monitor, line.twin_monitor) if m is not None]
         self.lines.forget_monitor(line)
