@@ -5,10 +5,12 @@ What each test checks is what an application or operator would see: which reques
 the line's state and errors, the messages published, whether its licence is held.
 """
 
-from typing import Any
+import errno
+from typing import Any, cast
 
 from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
+from twisted.logger import ILogObserver, Logger
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.driver.admin import Administration
@@ -36,7 +38,7 @@ from ecsta.driver.calls import CallEngine
 from ecsta.driver.connection import Driver
 from ecsta.driver.devicelist import ListedDevice
 from ecsta.driver.devices import device_id
-from ecsta.driver.licence import LicencePool, NoLicenceLeft, TrialExpired
+from ecsta.driver.licence import LicencePool, LicenceStateError, NoLicenceLeft, TrialExpired
 from ecsta.driver.lifecycle import LineState
 from ecsta.driver.lines import Line, Lines
 from ecsta.driver.messages import Message
@@ -215,6 +217,47 @@ class OpeningTests(CoreTestCase):
         self.assertEqual(line.state, LineState.OUT_OF_SERVICE)
         again = Run(self.core.open_line(line))
         self.assertEqual(again.effect, TakeLicence("101"), "no licence: the pool first again")
+
+    def test_a_pool_that_cannot_be_written_leaves_the_line_out_of_service_saying_why(
+        self,
+    ) -> None:
+        self.licensed()
+        line = self.lines.add("101")
+        run = Run(self.core.open_line(line))
+        with self.assertRaises(LicenceStateError):
+            run.fail(OSError(errno.ENOSPC, "No space left on device"))
+        reason = "the licence pool cannot be used: [Errno 28] No space left on device"
+        shown = line.to_json()
+        self.assertEqual((shown["licenceError"], shown["monitorError"]), (reason, reason))
+        self.assertEqual(line.state, LineState.OUT_OF_SERVICE)
+        self.assertEqual(Run(self.core.open_line(line)).effect, TakeLicence("101"), "retried")
+
+    def test_a_pool_that_cannot_be_written_after_the_monitor_started_stops_the_monitor(
+        self,
+    ) -> None:
+        self.licensed()
+        line = self.lines.add("109")
+        line.monitor_error = "refused before"
+        run = Run(self.core.open_line(line))
+        self.assertEqual(run.answer(monitored(b"\x09")), TakeLicence("109"))
+        stop = Request("monitorStop", {"crossRefIdentifier": b"\x09"})
+        self.assertEqual(run.fail(PermissionError(errno.EACCES, "Permission denied")), stop)
+        with self.assertRaises(LicenceStateError):
+            run.answer(None)
+        self.assertEqual((line.state, line.monitor), (LineState.OUT_OF_SERVICE, None))
+        self.assertIn("Permission denied", line.to_json()["licenceError"])
+
+    def test_a_refused_line_says_why_even_when_its_licence_cannot_be_given_back(self) -> None:
+        self.licensed()
+        line = self.lines.add("109")
+        run = Run(self.core.open_line(line))
+        run.answer(None)
+        self.assertEqual(run.fail(NOT_MONITORABLE), GiveBackLicence("109"))
+        with self.assertRaises(OSError):
+            run.fail(OSError(errno.ENOSPC, "No space left on device"))
+        self.assertEqual(line.state, LineState.OUT_OF_SERVICE)
+        message = "the PBX refused the operation: operation invalidMonitorObject"
+        self.assertEqual(line.monitor_error, message)
 
     def test_a_monitor_start_without_cross_reference_is_a_refusal(self) -> None:
         line = self.lines.add("101")
@@ -495,6 +538,38 @@ class DeviceListTests(CoreTestCase):
         run.answer([])
         run.fail(LinkLost("the PBX link is down"))
         self.assertEqual(self.core.load_error, "the PBX lists no station to take as a line")
+
+
+class FailureLogTests(CoreTestCase):
+    """A procedure run alongside others fails unheard by anyone but the log."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.logged: list[dict[str, Any]] = []
+        self.core.log = Logger(observer=cast(ILogObserver, self.logged.append))
+
+    def failures(self) -> list[BaseException]:
+        return [event["log_failure"].value for event in self.logged if "log_failure" in event]
+
+    def test_a_line_whose_opening_failed_is_logged_and_a_refusal_only_once(self) -> None:
+        self.lines.add("101")
+        self.lines.add("102")
+        run = Run(self.core.open_all())
+        while isinstance(run.effect, Start):
+            run.answer(run.effect.procedure)
+        bug = KeyError("crossRefIdentifier")
+        run.answer([(False, bug), (False, NoLicenceLeft("all 25 are in use"))])
+        self.assertTrue(run.done)
+        self.assertEqual(self.failures(), [bug], "the refusal was logged with its line")
+
+    def test_a_snapshot_or_retry_that_failed_is_logged(self) -> None:
+        self.opened()
+        run = Run(self.core.snapshot_all())
+        assert isinstance(run.effect, Start)
+        self.assertEqual(run.answer("snapshot"), Join(["snapshot"]))
+        bug = TypeError("'NoneType' object is not subscriptable")
+        run.answer([(False, bug)])
+        self.assertEqual(self.failures(), [bug])
 
 
 class RetryTests(CoreTestCase):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from ecsta.driver import messages
 from ecsta.driver.admin import Administration
@@ -33,7 +34,7 @@ from ecsta.driver.devicelist import (
 )
 from ecsta.driver.devices import DECT_PORTABLE, WIRED_STATION, device_class, device_id
 from ecsta.driver.failures import CSTAOperationError, describe_failure
-from ecsta.driver.licence import LicenceError
+from ecsta.driver.licence import LicenceError, LicenceStateError
 from ecsta.driver.lifecycle import LineEvent
 from ecsta.driver.lines import Line, Lines
 from ecsta.driver.linestore import Edit, PbxDevice, StoredLine, keeping
@@ -346,7 +347,7 @@ class BringUp:
         """Open every open line not monitored, all at once but for the reactor's turns."""
         wanted = [line for line in self.lines if line.opened and line.monitor is None]
         opening = yield from self._in_turns(wanted, lambda line: self._start(self.open_line(line)))
-        yield Join(opening)
+        yield from self._joined(opening)
 
     def open_later(self, line: Line) -> Procedure[None]:
         """Open ``line`` while the PBX cannot be reached: the next association (or the monitor
@@ -417,11 +418,12 @@ class BringUp:
             self._given_back.discard(line.number)
             try:
                 until = yield TakeLicence(line.number)
-            except LicenceError as error:
-                line.monitor_error = line.licence_error = str(error)
-                self.log.warn("line {line}: {error}", line=line.number, error=error)
-                yield Publish(self.engine.set_in_service(line, False, reason=str(error)))
-                raise
+            except (LicenceError, OSError) as error:
+                refusal = _refusal(error)
+                line.monitor_error = line.licence_error = str(refusal)
+                self.log.warn("line {line}: {error}", line=line.number, error=refusal)
+                yield Publish(self.engine.set_in_service(line, False, reason=str(refusal)))
+                raise refusal from None
             if not line.opened:
                 return False
             if line.number not in self._given_back:
@@ -432,8 +434,8 @@ class BringUp:
     def _monitor_refused(self, line: Line, error: BaseException) -> Procedure[None]:
         """The line stays open, out of service, and is tried again; its licence goes back to
         the pool meanwhile, so that lines the PBX refuses (a mistyped number) never use up the
-        licences of lines it would monitor. The retry takes one again."""
-        yield from self._give_back_licence(line)
+        licences of lines it would monitor. The retry takes one again. The line says why it is
+        out of service first, should the pool fail to take the licence back."""
         line.monitor_error = describe_failure(error).body.get("message")
         self.log.warn(
             "line {line}: MonitorStart refused ({error}); retried every {s} s",
@@ -442,6 +444,7 @@ class BringUp:
             s=self.retry_interval,
         )
         yield Publish(self.engine.set_in_service(line, False, reason=line.monitor_error))
+        yield from self._give_back_licence(line)
 
     def twin_found(self, line: Line) -> Procedure[None]:
         """An event showed the line's Super-Twin DECT (see :meth:`_twin_found`)."""
@@ -545,7 +548,7 @@ class BringUp:
         try:
             line.licensed_until = yield TakeLicence(line.number)
         except (LicenceError, OSError) as error:
-            line.licensed, line.licence_error = False, str(error)
+            line.licensed, line.licence_error = False, str(_refusal(error))
         else:
             line.licensed, line.licence_error = True, None
         del self._relicensing[line.number]
@@ -666,7 +669,16 @@ class BringUp:
         handles = []
         for procedure in procedures:
             handles.append((yield from self._start(procedure)))
+        outcomes = yield from self._joined(handles)
+        return outcomes
+
+    def _joined(self, handles: list[object]) -> Procedure[list[Outcome]]:
+        """Wait for the procedures started as ``handles``; the failure of any is logged, as
+        nobody else hears of it (a licence refused is already, with its line)."""
         outcomes: list[Outcome] = yield Join(handles)
+        for ok, error in outcomes:
+            if not ok and not isinstance(error, LicenceError):
+                self.log.failure("a line's bring-up, retry or snapshot failed", Failure(error))
         return outcomes
 
     def _in_turns(self, items: list[T], work: Callable[[T], Procedure[R]]) -> Procedure[list[R]]:
@@ -678,6 +690,14 @@ class BringUp:
             for item in items[start : start + TURN]:
                 done.append((yield from work(item)))
         return done
+
+
+def _refusal(error: LicenceError | OSError) -> LicenceError:
+    """The pool's refusal, or a file error that kept it from answering (a full disk, a
+    permission) as a refusal that names it: the line says why it has no licence either way."""
+    if isinstance(error, LicenceError):
+        return error
+    return LicenceStateError(f"the licence pool cannot be used: {error}")
 
 
 def _listed(device: ListedDevice) -> PbxDevice:
