@@ -633,6 +633,31 @@ class RetryTests(CoreTestCase):
         self.assertEqual(relicense.states(), [("101", ["LINEDEVSTATE_INSERVICE"], None)])
         self.assertIsNone(line.licence_error)
 
+    def test_a_failure_while_the_pool_is_asked_again_still_answers_whoever_waits(self) -> None:
+        """Otherwise the operations waiting on the line would never be answered, and every
+        later one, and the retry of every line, would wait with them."""
+        self.licensed()
+        line = self.opened()
+        line.licensed_until = self.now
+        first = Run(self.core.licence_problem(line))
+        second = Run(self.core.licence_problem(line))
+        wait = second.effect
+        assert isinstance(wait, Wait)
+        answers: list[bool] = []
+        wait.waiters.append(answers.append)
+        with self.assertRaises(RuntimeError):
+            first.fail(RuntimeError("the pool's thread pool is stopped"))
+        self.assertEqual(answers, [False])
+        second.answer(False)
+        self.assertEqual(
+            second.result,
+            "no licence for line 101: it ran out, and the pool could not be asked again",
+        )
+        third = Run(self.core.licence_problem(line))
+        self.assertEqual(third.effect, TakeLicence("101"), "the pool is asked again")
+        third.answer(self.now + 86400)
+        self.assertIsNone(third.result)
+
 
 class AssociatedLink(Link):
     last_status = None

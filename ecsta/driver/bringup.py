@@ -527,7 +527,9 @@ class BringUp:
         if admin is None or admin.licences is None:
             return None
         if line.licensed and admin.licence_expired(line.licensed_until):
-            yield from self._relicense(line)
+            if not (yield from self._relicense(line)):
+                reason = line.licence_error or "it ran out, and the pool could not be asked again"
+                return f"no licence for line {line.number}: {reason}"
         if line.licensed:
             return None
         reason = line.licence_error or "it is not monitored, so it holds none"
@@ -545,21 +547,27 @@ class BringUp:
             return answer
         waiting = self._relicensing[line.number] = []
         had = line.licensed
+        granted = False
+        # Whatever happens, the line is asked for again next time and who waits is answered
+        # (False if this ends in an error), or they would wait for good.
         try:
-            line.licensed_until = yield TakeLicence(line.number)
-        except (LicenceError, OSError) as error:
-            line.licensed, line.licence_error = False, str(_refusal(error))
-        else:
-            line.licensed, line.licence_error = True, None
-        del self._relicensing[line.number]
-        if had and not line.licensed:
-            self.log.warn("line {line}: {error}", line=line.number, error=line.licence_error)
-            yield Publish(self.engine.set_in_service(line, False, reason=line.licence_error))
-        elif line.licensed and not had and line.monitor is not None:
-            yield Publish(self.engine.set_in_service(line, True))
-        for wake in waiting:
-            wake(line.licensed)
-        return line.licensed
+            try:
+                line.licensed_until = yield TakeLicence(line.number)
+            except (LicenceError, OSError) as error:
+                line.licensed, line.licence_error = False, str(_refusal(error))
+            else:
+                line.licensed, line.licence_error = True, None
+            if had and not line.licensed:
+                self.log.warn("line {line}: {error}", line=line.number, error=line.licence_error)
+                yield Publish(self.engine.set_in_service(line, False, reason=line.licence_error))
+            elif line.licensed and not had and line.monitor is not None:
+                yield Publish(self.engine.set_in_service(line, True))
+            granted = line.licensed
+        finally:
+            del self._relicensing[line.number]
+            for wake in waiting:
+                wake(granted)
+        return granted
 
     def _relicensable(self, line: Line) -> bool:
         """Whether the pool is to be asked again for a monitored line's licence: it has none
