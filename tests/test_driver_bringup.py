@@ -193,59 +193,56 @@ class OpeningTests(CoreTestCase):
         self.assertEqual(run.answer(None), forwarding("109"))
         self.assertIsNone(line.monitor_error)
 
-    def test_a_licence_refused_after_the_monitor_stops_the_monitor(self) -> None:
-        self.licensed()
-        line = self.lines.add("109")
-        line.monitor_error = "refused before"
-        run = Run(self.core.open_line(line))
-        run.answer(monitored(b"\x09"))
-        refusal = NoLicenceLeft("all 25 are in use")
-        self.assertEqual(run.fail(refusal), Request("monitorStop", {"crossRefIdentifier": b"\x09"}))
-        with self.assertRaises(NoLicenceLeft):
-            run.answer(None)
-        self.assertEqual(line.licence_error, "all 25 are in use")
-        self.assertIsNone(line.monitor)
-
-    def test_no_licence_no_monitor_start_and_the_line_says_why(self) -> None:
-        self.licensed()
-        line = self.lines.add("101")
-        run = Run(self.core.open_line(line))
-        with self.assertRaises(TrialExpired):
-            run.fail(TrialExpired("the trial is over"))
-        shown = line.to_json()
-        self.assertEqual((shown["licenceError"], shown["monitorError"]), ("the trial is over",) * 2)
-        self.assertEqual(line.state, LineState.OUT_OF_SERVICE)
-        again = Run(self.core.open_line(line))
-        self.assertEqual(again.effect, TakeLicence("101"), "no licence: the pool first again")
-
-    def test_a_pool_that_cannot_be_written_leaves_the_line_out_of_service_saying_why(
-        self,
-    ) -> None:
-        self.licensed()
-        line = self.lines.add("101")
-        run = Run(self.core.open_line(line))
-        with self.assertRaises(LicenceStateError):
-            run.fail(OSError(errno.ENOSPC, "No space left on device"))
-        reason = "the licence pool cannot be used: [Errno 28] No space left on device"
-        shown = line.to_json()
-        self.assertEqual((shown["licenceError"], shown["monitorError"]), (reason, reason))
-        self.assertEqual(line.state, LineState.OUT_OF_SERVICE)
-        self.assertEqual(Run(self.core.open_line(line)).effect, TakeLicence("101"), "retried")
-
-    def test_a_pool_that_cannot_be_written_after_the_monitor_started_stops_the_monitor(
-        self,
-    ) -> None:
+    def refused_once_monitored(self, failure: Exception, raised: type[Exception]) -> Line:
+        """A line refused before, whose licence the pool gives no more once the PBX monitors
+        it: the monitor is stopped again, the line out of service."""
         self.licensed()
         line = self.lines.add("109")
         line.monitor_error = "refused before"
         run = Run(self.core.open_line(line))
         self.assertEqual(run.answer(monitored(b"\x09")), TakeLicence("109"))
         stop = Request("monitorStop", {"crossRefIdentifier": b"\x09"})
-        self.assertEqual(run.fail(PermissionError(errno.EACCES, "Permission denied")), stop)
-        with self.assertRaises(LicenceStateError):
+        self.assertEqual(run.fail(failure), stop)
+        with self.assertRaises(raised):
             run.answer(None)
         self.assertEqual((line.state, line.monitor), (LineState.OUT_OF_SERVICE, None))
+        return line
+
+    def test_a_licence_refused_after_the_monitor_stops_the_monitor(self) -> None:
+        line = self.refused_once_monitored(NoLicenceLeft("all 25 are in use"), NoLicenceLeft)
+        self.assertEqual(line.licence_error, "all 25 are in use")
+
+    def test_a_pool_that_cannot_be_written_after_the_monitor_started_stops_the_monitor(
+        self,
+    ) -> None:
+        denied = PermissionError(errno.EACCES, "Permission denied")
+        line = self.refused_once_monitored(denied, LicenceStateError)
         self.assertIn("Permission denied", line.to_json()["licenceError"])
+
+    def refused_at_once(self, failure: Exception, raised: type[Exception], reason: str) -> None:
+        """No licence, no MonitorStart: the line is out of service, says why, and asks the
+        pool first again when it is retried."""
+        self.licensed()
+        line = self.lines.add("101")
+        run = Run(self.core.open_line(line))
+        with self.assertRaises(raised):
+            run.fail(failure)
+        shown = line.to_json()
+        self.assertEqual((shown["licenceError"], shown["monitorError"]), (reason, reason))
+        self.assertEqual(line.state, LineState.OUT_OF_SERVICE)
+        again = Run(self.core.open_line(line))
+        self.assertEqual(again.effect, TakeLicence("101"), "no licence: the pool first again")
+
+    def test_no_licence_no_monitor_start_and_the_line_says_why(self) -> None:
+        trial = "the trial is over"
+        self.refused_at_once(TrialExpired(trial), TrialExpired, trial)
+
+    def test_a_pool_that_cannot_be_written_leaves_the_line_out_of_service_saying_why(
+        self,
+    ) -> None:
+        full = OSError(errno.ENOSPC, "No space left on device")
+        reason = "the licence pool cannot be used: [Errno 28] No space left on device"
+        self.refused_at_once(full, LicenceStateError, reason)
 
     def test_a_refused_line_says_why_even_when_its_licence_cannot_be_given_back(self) -> None:
         self.licensed()
