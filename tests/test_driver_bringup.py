@@ -5,10 +5,12 @@ What each test checks is what an application or operator would see: which reques
 the line's state and errors, the messages published, whether its licence is held.
 """
 
-from typing import Any
+import errno
+from typing import Any, cast
 
 from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
+from twisted.logger import ILogObserver, Logger
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.driver.admin import Administration
@@ -36,7 +38,7 @@ from ecsta.driver.calls import CallEngine
 from ecsta.driver.connection import Driver
 from ecsta.driver.devicelist import ListedDevice
 from ecsta.driver.devices import device_id
-from ecsta.driver.licence import LicencePool, NoLicenceLeft, TrialExpired
+from ecsta.driver.licence import LicencePool, LicenceStateError, NoLicenceLeft, TrialExpired
 from ecsta.driver.lifecycle import LineState
 from ecsta.driver.lines import Line, Lines
 from ecsta.driver.messages import Message
@@ -191,30 +193,68 @@ class OpeningTests(CoreTestCase):
         self.assertEqual(run.answer(None), forwarding("109"))
         self.assertIsNone(line.monitor_error)
 
-    def test_a_licence_refused_after_the_monitor_stops_the_monitor(self) -> None:
+    def refused_once_monitored(self, failure: Exception, raised: type[Exception]) -> Line:
+        """A line refused before, whose licence the pool gives no more once the PBX monitors
+        it: the monitor is stopped again, the line out of service."""
         self.licensed()
         line = self.lines.add("109")
         line.monitor_error = "refused before"
         run = Run(self.core.open_line(line))
-        run.answer(monitored(b"\x09"))
-        refusal = NoLicenceLeft("all 25 are in use")
-        self.assertEqual(run.fail(refusal), Request("monitorStop", {"crossRefIdentifier": b"\x09"}))
-        with self.assertRaises(NoLicenceLeft):
+        self.assertEqual(run.answer(monitored(b"\x09")), TakeLicence("109"))
+        stop = Request("monitorStop", {"crossRefIdentifier": b"\x09"})
+        self.assertEqual(run.fail(failure), stop)
+        with self.assertRaises(raised):
             run.answer(None)
-        self.assertEqual(line.licence_error, "all 25 are in use")
-        self.assertIsNone(line.monitor)
+        self.assertEqual((line.state, line.monitor), (LineState.OUT_OF_SERVICE, None))
+        return line
 
-    def test_no_licence_no_monitor_start_and_the_line_says_why(self) -> None:
+    def test_a_licence_refused_after_the_monitor_stops_the_monitor(self) -> None:
+        line = self.refused_once_monitored(NoLicenceLeft("all 25 are in use"), NoLicenceLeft)
+        self.assertEqual(line.licence_error, "all 25 are in use")
+
+    def test_a_pool_that_cannot_be_written_after_the_monitor_started_stops_the_monitor(
+        self,
+    ) -> None:
+        denied = PermissionError(errno.EACCES, "Permission denied")
+        line = self.refused_once_monitored(denied, LicenceStateError)
+        self.assertIn("Permission denied", line.to_json()["licenceError"])
+
+    def refused_at_once(self, failure: Exception, raised: type[Exception], reason: str) -> None:
+        """No licence, no MonitorStart: the line is out of service, says why, and asks the
+        pool first again when it is retried."""
         self.licensed()
         line = self.lines.add("101")
         run = Run(self.core.open_line(line))
-        with self.assertRaises(TrialExpired):
-            run.fail(TrialExpired("the trial is over"))
+        with self.assertRaises(raised):
+            run.fail(failure)
         shown = line.to_json()
-        self.assertEqual((shown["licenceError"], shown["monitorError"]), ("the trial is over",) * 2)
+        self.assertEqual((shown["licenceError"], shown["monitorError"]), (reason, reason))
         self.assertEqual(line.state, LineState.OUT_OF_SERVICE)
         again = Run(self.core.open_line(line))
         self.assertEqual(again.effect, TakeLicence("101"), "no licence: the pool first again")
+
+    def test_no_licence_no_monitor_start_and_the_line_says_why(self) -> None:
+        trial = "the trial is over"
+        self.refused_at_once(TrialExpired(trial), TrialExpired, trial)
+
+    def test_a_pool_that_cannot_be_written_leaves_the_line_out_of_service_saying_why(
+        self,
+    ) -> None:
+        full = OSError(errno.ENOSPC, "No space left on device")
+        reason = "the licence pool cannot be used: [Errno 28] No space left on device"
+        self.refused_at_once(full, LicenceStateError, reason)
+
+    def test_a_refused_line_says_why_even_when_its_licence_cannot_be_given_back(self) -> None:
+        self.licensed()
+        line = self.lines.add("109")
+        run = Run(self.core.open_line(line))
+        run.answer(None)
+        self.assertEqual(run.fail(NOT_MONITORABLE), GiveBackLicence("109"))
+        with self.assertRaises(OSError):
+            run.fail(OSError(errno.ENOSPC, "No space left on device"))
+        self.assertEqual(line.state, LineState.OUT_OF_SERVICE)
+        message = "the PBX refused the operation: operation invalidMonitorObject"
+        self.assertEqual(line.monitor_error, message)
 
     def test_a_monitor_start_without_cross_reference_is_a_refusal(self) -> None:
         line = self.lines.add("101")
@@ -243,6 +283,86 @@ class OpeningTests(CoreTestCase):
         self.assertEqual(opening.result, False)
         self.assertEqual((line.state, line.monitor), (LineState.CLOSED, None))
         self.assertEqual(opening.states(), [])
+
+    def close(self, line: Line) -> list[Effect | None]:
+        """Close ``line`` to the end, its licence given back: what the pool was asked."""
+        closing = Run(self.core.close_line(line))
+        start = closing.effect
+        assert isinstance(start, Start)
+        give_back = Run(start.procedure)
+        asked = [give_back.effect]
+        give_back.answer(None)
+        while isinstance(closing.answer("give-back"), Request):  # the line's MonitorStops
+            pass
+        self.assertEqual(closing.effect, Join(["give-back"]))
+        closing.answer([(True, None)])
+        self.assertTrue(closing.done)
+        return asked
+
+    def test_a_line_closed_and_opened_again_while_its_monitor_starts_takes_its_licence_again(
+        self,
+    ) -> None:
+        """Otherwise it would be in service with its licence back in the pool: another line
+        could take it, and every operation on this one would be refused for want of one."""
+        self.licensed()
+        line = self.lines.add("101")
+        opening = Run(self.core.open_line(line))
+        pool = [opening.effect]
+        self.assertEqual(opening.answer(None), monitor_start("101"))
+        pool += self.close(line)
+        again = Run(self.core.open_line(line))
+        self.assertEqual((again.done, again.result), (True, False), "already being opened")
+        pool.append(opening.answer(monitored(b"\x05")))
+        self.assertEqual(pool, [TakeLicence("101"), GiveBackLicence("101"), TakeLicence("101")])
+        self.assertEqual(opening.answer(self.now + 86400), forwarding("101"))
+        opening.answer(NO_FORWARDS)
+        opening.answer(NO_CALLS)
+        self.assertEqual((opening.result, line.state), (True, LineState.IN_SERVICE))
+        self.assertEqual((line.licensed, line.monitor), (True, b"\x05"))
+        self.assertIsNone(Run(self.core.licence_problem(line)).result, "it may be operated")
+
+    def test_a_line_closed_and_opened_again_whose_licence_is_gone_stops_its_monitor(
+        self,
+    ) -> None:
+        self.licensed()
+        line = self.lines.add("101")
+        opening = Run(self.core.open_line(line))
+        opening.answer(None)
+        self.close(line)
+        Run(self.core.open_line(line))
+        self.assertEqual(opening.answer(monitored(b"\x05")), TakeLicence("101"))
+        stop = Request("monitorStop", {"crossRefIdentifier": b"\x05"})
+        self.assertEqual(opening.fail(NoLicenceLeft("all 25 are in use")), stop)
+        with self.assertRaises(NoLicenceLeft):
+            opening.answer(None)
+        self.assertEqual((line.state, line.monitor), (LineState.OUT_OF_SERVICE, None))
+        self.assertEqual(line.to_json()["licenceError"], "all 25 are in use")
+
+    def test_a_line_closed_and_opened_again_while_the_pool_is_asked_takes_its_licence_again(
+        self,
+    ) -> None:
+        """The close's give-back comes after the take in the pool's order, so the licence just
+        taken is back in the pool: the line asks again before its MonitorStart."""
+        self.licensed()
+        line = self.lines.add("101")
+        opening = Run(self.core.open_line(line))
+        pool = [opening.effect]
+        pool += self.close(line)
+        Run(self.core.open_line(line))
+        pool.append(opening.answer(None))
+        self.assertEqual(pool, [TakeLicence("101"), GiveBackLicence("101"), TakeLicence("101")])
+        self.assertFalse(line.licensed)
+        self.assertEqual(opening.answer(None), monitor_start("101"))
+        self.assertTrue(line.licensed)
+        self.assertEqual(opening.answer(monitored(b"\x05")), forwarding("101"))
+
+    def test_a_line_closed_while_the_pool_is_asked_takes_no_licence_again(self) -> None:
+        self.licensed()
+        line = self.lines.add("101")
+        opening = Run(self.core.open_line(line))
+        self.close(line)
+        self.assertIsNone(opening.answer(None), "no second take, no MonitorStart")
+        self.assertEqual((opening.result, line.licensed), (False, False))
 
     def test_a_line_being_opened_is_not_opened_twice(self) -> None:
         line = self.lines.add("101")
@@ -417,6 +537,38 @@ class DeviceListTests(CoreTestCase):
         self.assertEqual(self.core.load_error, "the PBX lists no station to take as a line")
 
 
+class FailureLogTests(CoreTestCase):
+    """A procedure run alongside others fails unheard by anyone but the log."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.logged: list[dict[str, Any]] = []
+        self.core.log = Logger(observer=cast(ILogObserver, self.logged.append))
+
+    def failures(self) -> list[BaseException]:
+        return [event["log_failure"].value for event in self.logged if "log_failure" in event]
+
+    def test_a_line_whose_opening_failed_is_logged_and_a_refusal_only_once(self) -> None:
+        self.lines.add("101")
+        self.lines.add("102")
+        run = Run(self.core.open_all())
+        while isinstance(run.effect, Start):
+            run.answer(run.effect.procedure)
+        bug = KeyError("crossRefIdentifier")
+        run.answer([(False, bug), (False, NoLicenceLeft("all 25 are in use"))])
+        self.assertTrue(run.done)
+        self.assertEqual(self.failures(), [bug], "the refusal was logged with its line")
+
+    def test_a_snapshot_or_retry_that_failed_is_logged(self) -> None:
+        self.opened()
+        run = Run(self.core.snapshot_all())
+        assert isinstance(run.effect, Start)
+        self.assertEqual(run.answer("snapshot"), Join(["snapshot"]))
+        bug = TypeError("'NoneType' object is not subscriptable")
+        run.answer([(False, bug)])
+        self.assertEqual(self.failures(), [bug])
+
+
 class RetryTests(CoreTestCase):
     def test_the_retry_opens_unmonitored_lines_and_asks_again_for_missing_licences(
         self,
@@ -477,6 +629,31 @@ class RetryTests(CoreTestCase):
         relicense.answer(self.now + 86400)
         self.assertEqual(relicense.states(), [("101", ["LINEDEVSTATE_INSERVICE"], None)])
         self.assertIsNone(line.licence_error)
+
+    def test_a_failure_while_the_pool_is_asked_again_still_answers_whoever_waits(self) -> None:
+        """Otherwise the operations waiting on the line would never be answered, and every
+        later one, and the retry of every line, would wait with them."""
+        self.licensed()
+        line = self.opened()
+        line.licensed_until = self.now
+        first = Run(self.core.licence_problem(line))
+        second = Run(self.core.licence_problem(line))
+        wait = second.effect
+        assert isinstance(wait, Wait)
+        answers: list[bool] = []
+        wait.waiters.append(answers.append)
+        with self.assertRaises(RuntimeError):
+            first.fail(RuntimeError("the pool's thread pool is stopped"))
+        self.assertEqual(answers, [False])
+        second.answer(False)
+        self.assertEqual(
+            second.result,
+            "no licence for line 101: it ran out, and the pool could not be asked again",
+        )
+        third = Run(self.core.licence_problem(line))
+        self.assertEqual(third.effect, TakeLicence("101"), "the pool is asked again")
+        third.answer(self.now + 86400)
+        self.assertIsNone(third.result)
 
 
 class AssociatedLink(Link):

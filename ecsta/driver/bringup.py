@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from ecsta.driver import messages
 from ecsta.driver.admin import Administration
@@ -33,7 +34,7 @@ from ecsta.driver.devicelist import (
 )
 from ecsta.driver.devices import DECT_PORTABLE, WIRED_STATION, device_class, device_id
 from ecsta.driver.failures import CSTAOperationError, describe_failure
-from ecsta.driver.licence import LicenceError
+from ecsta.driver.licence import LicenceError, LicenceStateError
 from ecsta.driver.lifecycle import LineEvent
 from ecsta.driver.lines import Line, Lines
 from ecsta.driver.linestore import Edit, PbxDevice, StoredLine, keeping
@@ -196,6 +197,8 @@ class BringUp:
         #: Why the device list was not read, until it is.
         self.load_error: str | None = None
         self._opening: set[str] = set()
+        #: Lines being opened whose licence a close gave back meanwhile.
+        self._given_back: set[str] = set()
         #: Lines whose licence the pool is being asked for again, with who waits for the answer.
         self._relicensing: dict[str, list[Callable[[Any], None]]] = {}
 
@@ -344,7 +347,7 @@ class BringUp:
         """Open every open line not monitored, all at once but for the reactor's turns."""
         wanted = [line for line in self.lines if line.opened and line.monitor is None]
         opening = yield from self._in_turns(wanted, lambda line: self._start(self.open_line(line)))
-        yield Join(opening)
+        yield from self._joined(opening)
 
     def open_later(self, line: Line) -> Procedure[None]:
         """Open ``line`` while the PBX cannot be reached: the next association (or the monitor
@@ -378,12 +381,17 @@ class BringUp:
                 missing = ValueError("MonitorStart result without crossRefID")
                 yield from self._monitor_refused(line, missing)
                 return False
+            if self.lines.get(line.number) is not line or not line.opened:
+                yield from self._stop_monitor(cross_ref)
+                return False
+            # A line refused before has no licence yet; nor has one closed and opened again
+            # while its MonitorStart was under way, as its close gave the licence back.
             try:
-                taken = not refused_before or (yield from self._take_licence(line))
+                taken = line.licensed or (yield from self._take_licence(line))
             except LicenceError:
                 yield from self._stop_monitor(cross_ref)
                 raise
-            if not taken or self.lines.get(line.number) is not line or not line.opened:
+            if not taken:
                 yield from self._stop_monitor(cross_ref)
                 return False
             line.monitor_error = None
@@ -395,29 +403,39 @@ class BringUp:
             return True
         finally:
             self._opening.discard(line.number)
+            self._given_back.discard(line.number)
 
     def _take_licence(self, line: Line) -> Procedure[bool]:
         """Take the line's licence from the pool; False if the line was closed meanwhile (its
-        give-back follows in the pool's order). A refusal is raised, and the line says why."""
+        give-back follows in the pool's order). A refusal is raised, and the line says why.
+
+        A line closed and opened again while the pool was asked takes its licence again: the
+        close's give-back came after this take in the pool's order, so the pool holds none.
+        """
         if self.admin is None:
             return True
-        try:
-            until = yield TakeLicence(line.number)
-        except LicenceError as error:
-            line.monitor_error = line.licence_error = str(error)
-            self.log.warn("line {line}: {error}", line=line.number, error=error)
-            yield Publish(self.engine.set_in_service(line, False, reason=str(error)))
-            raise
-        if not line.opened:
-            return False
+        while True:
+            self._given_back.discard(line.number)
+            try:
+                until = yield TakeLicence(line.number)
+            except (LicenceError, OSError) as error:
+                refusal = _refusal(error)
+                line.monitor_error = line.licence_error = str(refusal)
+                self.log.warn("line {line}: {error}", line=line.number, error=refusal)
+                yield Publish(self.engine.set_in_service(line, False, reason=str(refusal)))
+                raise refusal from None
+            if not line.opened:
+                return False
+            if line.number not in self._given_back:
+                break
         line.licensed, line.licensed_until, line.licence_error = True, until, None
         return True
 
     def _monitor_refused(self, line: Line, error: BaseException) -> Procedure[None]:
         """The line stays open, out of service, and is tried again; its licence goes back to
         the pool meanwhile, so that lines the PBX refuses (a mistyped number) never use up the
-        licences of lines it would monitor. The retry takes one again."""
-        yield from self._give_back_licence(line)
+        licences of lines it would monitor. The retry takes one again. The line says why it is
+        out of service first, should the pool fail to take the licence back."""
         line.monitor_error = describe_failure(error).body.get("message")
         self.log.warn(
             "line {line}: MonitorStart refused ({error}); retried every {s} s",
@@ -426,6 +444,7 @@ class BringUp:
             s=self.retry_interval,
         )
         yield Publish(self.engine.set_in_service(line, False, reason=line.monitor_error))
+        yield from self._give_back_licence(line)
 
     def twin_found(self, line: Line) -> Procedure[None]:
         """An event showed the line's Super-Twin DECT (see :meth:`_twin_found`)."""
@@ -508,7 +527,9 @@ class BringUp:
         if admin is None or admin.licences is None:
             return None
         if line.licensed and admin.licence_expired(line.licensed_until):
-            yield from self._relicense(line)
+            if not (yield from self._relicense(line)):
+                reason = line.licence_error or "it ran out, and the pool could not be asked again"
+                return f"no licence for line {line.number}: {reason}"
         if line.licensed:
             return None
         reason = line.licence_error or "it is not monitored, so it holds none"
@@ -526,21 +547,27 @@ class BringUp:
             return answer
         waiting = self._relicensing[line.number] = []
         had = line.licensed
+        granted = False
+        # Whatever happens, the line is asked for again next time and who waits is answered
+        # (False if this ends in an error), or they would wait for good.
         try:
-            line.licensed_until = yield TakeLicence(line.number)
-        except (LicenceError, OSError) as error:
-            line.licensed, line.licence_error = False, str(error)
-        else:
-            line.licensed, line.licence_error = True, None
-        del self._relicensing[line.number]
-        if had and not line.licensed:
-            self.log.warn("line {line}: {error}", line=line.number, error=line.licence_error)
-            yield Publish(self.engine.set_in_service(line, False, reason=line.licence_error))
-        elif line.licensed and not had and line.monitor is not None:
-            yield Publish(self.engine.set_in_service(line, True))
-        for wake in waiting:
-            wake(line.licensed)
-        return line.licensed
+            try:
+                line.licensed_until = yield TakeLicence(line.number)
+            except (LicenceError, OSError) as error:
+                line.licensed, line.licence_error = False, str(_refusal(error))
+            else:
+                line.licensed, line.licence_error = True, None
+            if had and not line.licensed:
+                self.log.warn("line {line}: {error}", line=line.number, error=line.licence_error)
+                yield Publish(self.engine.set_in_service(line, False, reason=line.licence_error))
+            elif line.licensed and not had and line.monitor is not None:
+                yield Publish(self.engine.set_in_service(line, True))
+            granted = line.licensed
+        finally:
+            del self._relicensing[line.number]
+            for wake in waiting:
+                wake(granted)
+        return granted
 
     def _relicensable(self, line: Line) -> bool:
         """Whether the pool is to be asked again for a monitored line's licence: it has none
@@ -571,6 +598,8 @@ class BringUp:
         """Stop monitoring ``line``: its calls are forgotten, it reports LINEDEVSTATE_CLOSE.
         Its licence goes back at once, in the pool's order, while its monitors stop."""
         yield Publish(self.engine.line_event(line, LineEvent.CLOSE))
+        if line.number in self._opening:
+            self._given_back.add(line.number)
         giving_back = yield from self._start(self._give_back_licence(line))
         monitors = [m for m in (line.monitor, line.twin_monitor) if m is not None]
         self.lines.forget_monitor(line)
@@ -648,7 +677,16 @@ class BringUp:
         handles = []
         for procedure in procedures:
             handles.append((yield from self._start(procedure)))
+        outcomes = yield from self._joined(handles)
+        return outcomes
+
+    def _joined(self, handles: list[object]) -> Procedure[list[Outcome]]:
+        """Wait for the procedures started as ``handles``; the failure of any is logged, as
+        nobody else hears of it (a licence refused is already, with its line)."""
         outcomes: list[Outcome] = yield Join(handles)
+        for ok, error in outcomes:
+            if not ok and not isinstance(error, LicenceError):
+                self.log.failure("a line's bring-up, retry or snapshot failed", Failure(error))
         return outcomes
 
     def _in_turns(self, items: list[T], work: Callable[[T], Procedure[R]]) -> Procedure[list[R]]:
@@ -660,6 +698,14 @@ class BringUp:
             for item in items[start : start + TURN]:
                 done.append((yield from work(item)))
         return done
+
+
+def _refusal(error: LicenceError | OSError) -> LicenceError:
+    """The pool's refusal, or a file error that kept it from answering (a full disk, a
+    permission) as a refusal that names it: the line says why it has no licence either way."""
+    if isinstance(error, LicenceError):
+        return error
+    return LicenceStateError(f"the licence pool cannot be used: {error}")
 
 
 def _listed(device: ListedDevice) -> PbxDevice:
