@@ -35,7 +35,7 @@ from ecsta.link.errors import (
     tls_failure,
 )
 from ecsta.link.throttle import Throttle, pdu_hex
-from ecsta.link.writethrough import WriteThrough
+from ecsta.link.writethrough import Pushes, WriteThrough, push
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE, FrameDecoder, FramingError, frame
@@ -159,6 +159,8 @@ class CSTAProtocol(Protocol):
         self.counters: dict[str, int] = {"pdus_in": 0, "pdus_out": 0, "rejects_sent": 0}
         self.capture: PDURecorder | None = None
         self._writer: WriteThrough | None = None
+        #: Where the link says it was written to, when its owner pushes what it writes.
+        self.pushes: Pushes | None = None
         #: Warnings the peer can provoke, at most a few of each kind a minute.
         self.warnings = Throttle(self.log, clock)
 
@@ -223,6 +225,8 @@ class CSTAProtocol(Protocol):
         if not self._paused and not self._backlog:
             if self._writer is None:
                 self.transport.write(data)
+                if self.pushes is not None:
+                    self.pushes.written(self)
             else:
                 self._writer.write(data)
             return
@@ -235,6 +239,12 @@ class CSTAProtocol(Protocol):
                 queued=self._backlog_bytes,
             )
             self.backlogExceeded()
+
+    def push(self) -> None:
+        """Hand what is written so far to the socket now rather than when the reactor next
+        turns (see :mod:`ecsta.link.writethrough`)."""
+        if not self.closed and self._writer is None and not self._paused and not self._backlog:
+            push(self.transport)
 
     def backlogExceeded(self) -> None:
         """The peer stopped reading; by default the connection is dropped at once."""

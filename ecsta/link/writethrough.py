@@ -6,7 +6,10 @@ read: the PBX waits while the multiplexer reads, then the multiplexer while the 
 Written at once, the first request reaches the PBX while the rest are still being read, and the
 two work at the same time (``bench/mux.py`` (a)). Only the multiplexer's PBX link is written
 so: what it fans out to applications comes in bursts of events that each application is
-better sent in one write per turn (``bench/mux.py`` (b)).
+better sent in one write per burst (``bench/mux.py`` (b)). Those links are pushed instead
+(:class:`Pushes`): once the multiplexer has handled what one read brought, whatever it wrote
+to each goes to its socket at once, rather than after the reactor has looked at every other
+socket (``bench/mux.py`` (d)).
 
 The socket (the transport's public ``getHandle()``) takes each PDU directly while nothing waits
 in the transport, which costs one system call and leaves the reactor's write registration as
@@ -18,6 +21,8 @@ ordinary way.
 """
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from twisted.internet.abstract import FileDescriptor
@@ -55,9 +60,43 @@ class WriteThrough:
                 return
             self._socket = None
             data = data[sent:]
-        transport = self.transport
-        transport.write(data)
-        # The write that completes a close is the reactor's to make, so that it sees the close.
-        if isinstance(transport, FileDescriptor) and transport.connected:
-            if not transport.disconnecting:
-                transport.doWrite()
+        self.transport.write(data)
+        push(self.transport)
+
+
+class Pushes:
+    """The links written to while what one read brought is handled, pushed once it is."""
+
+    __slots__ = ("_depth", "_links")
+
+    def __init__(self) -> None:
+        self._links: set[Any] = set()
+        self._depth = 0
+
+    def written(self, link: Any) -> None:
+        """``link`` was written to; outside :meth:`reading` the reactor writes it, as always."""
+        if self._depth:
+            self._links.add(link)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Around the handling of one read: every link written to meanwhile is pushed
+        (``link.push()``) at its end."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth and self._links:
+                links, self._links = self._links, set()
+                for link in links:
+                    link.push()
+
+
+def push(transport: Any) -> None:
+    """What ``transport`` holds, handed to its socket now by the transport's own ``doWrite``,
+    where it is a plain TCP connection that is not closing: the write that completes a close is
+    the reactor's to make, so that it sees the close."""
+    if isinstance(transport, FileDescriptor) and transport.connected:
+        if not transport.disconnecting:
+            transport.doWrite()

@@ -58,6 +58,7 @@ from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
 from ecsta.link.service import LinkHealth, PBXClientFactory, pbx_client_service
 from ecsta.link.throttle import Throttle, loggable
+from ecsta.link.writethrough import Pushes
 from ecsta.mux import actions
 from ecsta.mux.actions import (
     Action,
@@ -136,6 +137,7 @@ class AppProtocol(CSTAServerProtocol):
     ) -> None:
         super().__init__(clock, **kwargs)
         self.mux = mux
+        self.pushes = mux.pushes
         self.tls = tls
         self.app: App | None = None
         #: The address this connection counts against while it is not associated.
@@ -176,6 +178,10 @@ class AppProtocol(CSTAServerProtocol):
     def seenWellFormed(self, pdu: bytes, peek: ber.Peek) -> bool:
         return self.mux.router.seen_well_formed(pdu, peek)
 
+    def dataReceived(self, data: bytes) -> None:
+        with self.mux.pushes.reading():
+            super().dataReceived(data)
+
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         if self.app is not None:
             self.mux.run(self.mux.router.app_invoke(self.app, pdu, peek))
@@ -204,6 +210,10 @@ class PBXProtocol(CSTAClientProtocol):
     def _associated(self, proto: CSTAClientProtocol) -> CSTAClientProtocol:
         self.mux.pbx_associated(self)
         return proto
+
+    def dataReceived(self, data: bytes) -> None:
+        with self.mux.pushes.reading():
+            super().dataReceived(data)
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         self.mux.pbx_invoke(self, pdu, peek)
@@ -294,6 +304,8 @@ class Multiplexer:
         self.warnings = Throttle(log, clock)
         self._pending: deque[Action] = deque()
         self._running = False
+        #: What the applications are sent while a read is handled goes out when it is done.
+        self.pushes = Pushes()
         self._sweep: IDelayedCall | None = None
         self._stopped = False
         #: The certificates of the TLS listeners, for their days left in the metrics.
