@@ -11,7 +11,7 @@ from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import TestCase
 
 from ecsta.link.protocol import CSTAServerProtocol
-from ecsta.link.writethrough import WriteThrough
+from ecsta.link.writethrough import Pushes, WriteThrough
 from ecsta.wire.framing import FrameDecoder, frame
 
 
@@ -66,6 +66,44 @@ class WriteThroughTests(TestCase):
             except BlockingIOError:
                 yield task.deferLater(reactor, 0, lambda: None)  # the reactor writes more
         self.assertEqual(received, sent)
+
+    @defer.inlineCallbacks
+    def test_what_a_read_made_is_pushed_when_the_read_is_handled(self) -> None:
+        link, peer = yield self.connected()
+        link._writer = None  # a link the reactor writes, such as an application's
+        link.pushes = pushes = Pushes()
+        pdus = [bytes([0x04, 1, n]) for n in range(3)]
+        peer.setblocking(False)
+        with pushes.reading():
+            for pdu in pdus:
+                link.send_framed(frame(pdu))
+            self.assertRaises(BlockingIOError, peer.recv, 100)  # held for the one write
+        # The read is handled; the reactor has not turned.
+        self.assertEqual(peer.recv(100), b"".join(frame(pdu) for pdu in pdus))
+
+    def test_pushes_are_made_once_per_link_when_the_outermost_read_ends(self) -> None:
+        pushed: list[str] = []
+
+        class Link:
+            def __init__(self, name: str) -> None:
+                self.name = name
+
+            def push(self) -> None:
+                pushed.append(self.name)
+
+        pushes = Pushes()
+        first, second = Link("first"), Link("second")
+        pushes.written(first)  # outside a read: the reactor writes it
+        with pushes.reading():
+            pushes.written(first)
+            with pushes.reading():
+                pushes.written(second)
+                pushes.written(first)
+            self.assertEqual(pushed, [])
+        self.assertEqual(sorted(pushed), ["first", "second"])
+        with pushes.reading():
+            pass
+        self.assertEqual(len(pushed), 2)
 
     def test_other_transports_are_written_the_ordinary_way(self) -> None:
         """TLS and in-memory transports have no socket of their own to write to: everything
