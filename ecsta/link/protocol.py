@@ -323,26 +323,26 @@ class CSTAProtocol(Protocol):
         if self.capture is not None:
             self.capture.record(False, pdu, peek)
         kind = peek.kind
-        if kind is ber.Kind.ABRT:
+        if kind in ber.ROSE_KINDS:
+            if not self.associated:
+                self.warnings.warn(
+                    "early", "{peer}: ROSE PDU before association, aborting", peer=self.peer
+                )
+                self._send_abort_and_close()
+            elif kind is not ber.Kind.INVOKE:
+                self._answerReceived(pdu, peek)
+            elif peek.opcode == SYSTEM_STATUS:
+                self.systemStatusReceived(pdu, peek)
+            else:
+                self.invokeReceived(pdu, peek)
+        elif kind is ber.Kind.ABRT:
             self.log.info("{peer} aborted the association", peer=self.peer)
             self.transport.loseConnection()  # type: ignore[union-attr]
         elif kind is ber.Kind.RLRQ:
             self.send_pdu(RELEASE_RESPONSE)
             self.transport.loseConnection()  # type: ignore[union-attr]
-        elif kind in (ber.Kind.AARQ, ber.Kind.AARE, ber.Kind.RLRE):
+        else:  # AARQ, AARE, RLRE
             self.acsePDUReceived(pdu, peek)
-        elif not self.associated:
-            self.warnings.warn(
-                "early", "{peer}: ROSE PDU before association, aborting", peer=self.peer
-            )
-            self._send_abort_and_close()
-        elif kind is ber.Kind.INVOKE:
-            if peek.opcode == SYSTEM_STATUS:
-                self.systemStatusReceived(pdu, peek)
-            else:
-                self.invokeReceived(pdu, peek)
-        else:
-            self._answerReceived(pdu, peek)
 
     def _checked(self, pdu: bytes) -> ber.Peek:
         """The peek at ``pdu`` once it is found well-formed; DecodeError otherwise, worded by

@@ -42,6 +42,7 @@ __all__ = [
     "CSTA_EVENT_REPORT",
     "EVENT_GROUPS",
     "EVENT_NAMES",
+    "ROSE_KINDS",
     "Kind",
     "Peek",
     "framed_with_invoke_id",
@@ -68,6 +69,14 @@ class Kind(enum.Enum):
     RETURN_RESULT = "returnResult"
     RETURN_ERROR = "returnError"
     REJECT = "reject"
+
+    # Members are equal only to themselves, so hashing them by identity is as right as
+    # Enum's hash of the name, and costs no Python call: kinds key the counts of every PDU.
+    __hash__ = object.__hash__
+
+
+#: The kinds of ROSE PDU, which only an association carries.
+ROSE_KINDS = frozenset({Kind.INVOKE, Kind.RETURN_RESULT, Kind.RETURN_ERROR, Kind.REJECT})
 
 
 _KINDS: dict[int, Kind] = {
