@@ -346,8 +346,9 @@ class ApduAgreementTests(SynchronousTestCase):
                 self.assertEqual(after, dataclasses.replace(before, invoke_id=invoke_id))
 
     def test_framed_with_invoke_id_is_the_spliced_pdu_framed(self) -> None:
-        """What a router sends in one copy is what splicing then framing makes, for ids of
-        every width, with the peek's position or without one (a peek made by hand)."""
+        """What a router sends, spliced by slicing at the peek's position, is what walking to
+        the invokeId makes, for ids of every width, framed or not, with the peek's position or
+        without one (a peek made by hand)."""
         for pdu in pdus.PANASONIC_PDUS:
             if pdu[0] < 0xA0:
                 continue
@@ -357,6 +358,7 @@ class ApduAgreementTests(SynchronousTestCase):
                 expected = frame(with_invoke_id(pdu, invoke_id))
                 for known in (seen, dataclasses.replace(seen, after_id=0), None):
                     self.assertEqual(framed_with_invoke_id(pdu, invoke_id, known), expected)
+                    self.assertEqual(with_invoke_id(pdu, invoke_id, known), expected[2:])
 
     def test_framed_with_invoke_id_refuses_what_no_frame_holds(self) -> None:
         argument = b"\x04\x82" + (MAX_FRAME - 14).to_bytes(2, "big") + bytes(MAX_FRAME - 14)

@@ -423,12 +423,14 @@ class Router:
             out.append(AskPBX(ticket, ticket.pdu, self.settings.request_timeout))
         return out
 
-    def pbx_answered(self, ticket: PBXTicket, answer: bytes) -> list[Action]:
+    def pbx_answered(
+        self, ticket: PBXTicket, answer: bytes, peek: ber.Peek | None = None
+    ) -> list[Action]:
         """The PBX answered ``ticket`` (returnResult, returnError or reject, with our id)."""
         self._in_flight -= 1
         self._uncount(ticket)
         try:
-            out = self._answered[ticket.purpose](self, ticket, answer)
+            out = self._answered[ticket.purpose](self, ticket, answer, peek)
         except (DecodeError, ValueError):
             # An answer we cannot splice still ends the request: its application hears so.
             self.counters["unreadable_answers"] += 1
@@ -472,11 +474,13 @@ class Router:
             ticket.app.open_requests -= 1
             ticket.counted = False
 
-    def _relay_answer(self, ticket: PBXTicket, answer: bytes) -> list[Action]:
+    def _relay_answer(
+        self, ticket: PBXTicket, answer: bytes, peek: ber.Peek | None
+    ) -> list[Action]:
         app = ticket.app
         if app is None or app.closed:
             return []
-        relayed = _with_id(answer, ticket.invoke_id)
+        relayed = _with_id(answer, ticket.invoke_id, peek)
         if len(relayed) > MAX_FRAME:
             # The application's own invokeId makes the answer too long for one frame.
             return [self._error(app, ticket.invoke_id, NOT_CARRIED)]
@@ -837,7 +841,9 @@ class Router:
             )
         return self._result(app, invoke_id, MONITOR_START, result)
 
-    def _monitor_answered(self, ticket: PBXTicket, answer: bytes) -> list[Action]:
+    def _monitor_answered(
+        self, ticket: PBXTicket, answer: bytes, peek: ber.Peek | None
+    ) -> list[Action]:
         """The PBX answered a MonitorStart (first start, or restart after a re-association)."""
         monitor = ticket.monitor
         assert monitor is not None
@@ -865,7 +871,7 @@ class Router:
                 if decoded is None:
                     out.append(self._error(waiter.app, waiter.invoke_id, ("operation", "generic")))
                 else:
-                    out.append(ToApp(waiter.app, _with_id(answer, waiter.invoke_id)))
+                    out.append(ToApp(waiter.app, _with_id(answer, waiter.invoke_id, peek)))
             out.extend(self._end_monitor(monitor, {}))
         if ticket.purpose is Purpose.MONITOR_RESTORE:
             out.extend(self._one_restored())
@@ -949,24 +955,28 @@ class Router:
     def _app_escape(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         return self._forward(PBXTicket(Purpose.ESCAPE, pdu, app, invoke.invoke_id))
 
-    def _escape_answered(self, ticket: PBXTicket, answer: bytes) -> list[Action]:
+    def _escape_answered(
+        self, ticket: PBXTicket, answer: bytes, peek: ber.Peek | None
+    ) -> list[Action]:
         """The result of a device-list request names the cross reference of its linked replies."""
         if ticket.app is not None and not ticket.app.closed:
             xref = _answer_field(answer, "getSystemDataPosAck")
             if isinstance(xref, bytes):
                 _bounded_put(self._escape_routes, xref, ticket.app)
-        return self._relay_answer(ticket, answer)
+        return self._relay_answer(ticket, answer, peek)
 
     @_special(GET_SWITCHING_FUNCTION_DEVICES)
     def _app_switching_devices(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
         return self._forward(PBXTicket(Purpose.SWITCHING_DEVICES, pdu, app, invoke.invoke_id))
 
-    def _switching_devices_answered(self, ticket: PBXTicket, answer: bytes) -> list[Action]:
+    def _switching_devices_answered(
+        self, ticket: PBXTicket, answer: bytes, peek: ber.Peek | None
+    ) -> list[Action]:
         if ticket.app is not None and not ticket.app.closed:
             xref = _answer_field(answer, "serviceCrossRefID")
             if isinstance(xref, bytes):
                 _bounded_put(self._device_list_routes, xref, ticket.app)
-        return self._relay_answer(ticket, answer)
+        return self._relay_answer(ticket, answer, peek)
 
     @_special(REQUEST_SYSTEM_STATUS)
     def _app_request_status(self, app: App, pdu: bytes, invoke: apdu.Invoke) -> list[Action]:
@@ -1003,7 +1013,9 @@ class Router:
             ownership.starting += 1
         return out
 
-    def _owner_started(self, ticket: PBXTicket, answer: bytes) -> list[Action]:
+    def _owner_started(
+        self, ticket: PBXTicket, answer: bytes, peek: ber.Peek | None
+    ) -> list[Action]:
         ownership = ticket.ownership
         assert ownership is not None and ticket.app is not None
         out: list[Action] = []
@@ -1017,7 +1029,7 @@ class Router:
                 out.extend(self._stop_session(ownership.service, xref))
         if ownership.owner is ticket.app:
             ownership.settle()
-        out.extend(self._relay_answer(ticket, answer))
+        out.extend(self._relay_answer(ticket, answer, peek))
         return out
 
     def _owner_start_failed(self, ticket: PBXTicket, failure: tuple[str, str]) -> list[Action]:
@@ -1054,7 +1066,9 @@ class Router:
             )
         return self._forward(PBXTicket(Purpose.FORWARD, pdu, app, invoke.invoke_id))
 
-    def _owner_restored(self, ticket: PBXTicket, answer: bytes) -> list[Action]:
+    def _owner_restored(
+        self, ticket: PBXTicket, answer: bytes, peek: ber.Peek | None
+    ) -> list[Action]:
         ownership, session = ticket.ownership, ticket.session
         assert ownership is not None and session is not None
         out: list[Action] = []
@@ -1079,7 +1093,9 @@ class Router:
             ownership.settle()
         return self._one_restored()
 
-    def _ignore_answer(self, ticket: PBXTicket, answer: bytes) -> list[Action]:
+    def _ignore_answer(
+        self, ticket: PBXTicket, answer: bytes, peek: ber.Peek | None
+    ) -> list[Action]:
         return []
 
     def _ignore_failure(self, ticket: PBXTicket, failure: tuple[str, str]) -> list[Action]:
@@ -1095,7 +1111,9 @@ class Router:
     def queued(self) -> int:
         return len(self._queue)
 
-    _answered: dict[Purpose, Callable[["Router", PBXTicket, bytes], list[Action]]] = {
+    _answered: dict[
+        Purpose, Callable[["Router", PBXTicket, bytes, ber.Peek | None], list[Action]]
+    ] = {
         Purpose.FORWARD: _relay_answer,
         Purpose.MONITOR_START: _monitor_answered,
         Purpose.MONITOR_RESTORE: _monitor_answered,
@@ -1140,9 +1158,10 @@ def _validation_key(pdu: bytes, peek: ber.Peek) -> bytes:
     return pdu if peek.invoke_id is None or not peek.after_id else pdu[peek.after_id :]
 
 
-def _with_id(answer: bytes, invoke_id: int | None) -> bytes:
-    """The PBX's answer under the application's invokeId (a NULL id is left as it is)."""
-    return answer if invoke_id is None else ber.with_invoke_id(answer, invoke_id)
+def _with_id(answer: bytes, invoke_id: int | None, peek: ber.Peek | None = None) -> bytes:
+    """The PBX's answer under the application's invokeId (a NULL id is left as it is); the
+    link's ``peek`` at the answer, when there is one, spares walking it again."""
+    return answer if invoke_id is None else ber.with_invoke_id(answer, invoke_id, peek)
 
 
 def _bounded_put(routes: dict[bytes, App], xref: bytes, app: App) -> None:

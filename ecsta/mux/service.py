@@ -123,7 +123,7 @@ class _Asked:
         self.ticket = ticket
 
     def answered(self, pdu: bytes, peek: ber.Peek) -> None:
-        self.mux.run(self.mux.router.pbx_answered(self.ticket, pdu))
+        self.mux.run(self.mux.router.pbx_answered(self.ticket, pdu, peek))
 
     def failed(self, reason: BaseException) -> None:
         self.mux.run(self.mux.router.pbx_failed(self.ticket, _reason(reason)))

@@ -420,43 +420,49 @@ def _within(pdu: bytes, start: int, stop: int, *tags: int) -> tuple[int, int] | 
     return start, stop
 
 
-def with_invoke_id(pdu: bytes, invoke_id: int) -> bytes:
-    """Copy of the ROSE PDU ``pdu`` whose invokeId is ``invoke_id`` (a NULL one is replaced too)."""
+def with_invoke_id(pdu: bytes, invoke_id: int, peek: Peek | None = None) -> bytes:
+    """Copy of the ROSE PDU ``pdu`` whose invokeId is ``invoke_id`` (a NULL one is replaced too);
+    made by slicing when ``peek``, a peek at ``pdu`` itself, says where its invokeId ends."""
     end = len(pdu)
-    if not end or pdu[0] not in _KINDS or pdu[0] < 0xA0:
-        raise DecodeError("only ROSE PDUs (0xa1..0xa4) carry an invokeId", 0)
-    kind = _KINDS[pdu[0]]
-    start, stop = read_tlv(pdu, 0, end)
-    if stop != end:
-        raise DecodeError(f"{end - stop} trailing octet(s) after the {kind.value} PDU", stop)
-    if start == end or pdu[start] not in (0x02, 0x05):
-        _invoke_id(pdu, start, end, kind)  # raises, saying what is wrong
-    after = read_tlv(pdu, start, end)[1]
-    content = encode_integer(invoke_id)
-    new_id = b"\x02" + encode_length(len(content)) + content
+    after = 0 if peek is None else peek.after_id
+    if not after:
+        if not end or pdu[0] not in _KINDS or pdu[0] < 0xA0:
+            raise DecodeError("only ROSE PDUs (0xa1..0xa4) carry an invokeId", 0)
+        kind = _KINDS[pdu[0]]
+        start, stop = read_tlv(pdu, 0, end)
+        if stop != end:
+            raise DecodeError(f"{end - stop} trailing octet(s) after the {kind.value} PDU", stop)
+        if start == end or pdu[start] not in (0x02, 0x05):
+            _invoke_id(pdu, start, end, kind)  # raises, saying what is wrong
+        after = read_tlv(pdu, start, end)[1]
+    new_id = _invoke_id_tlv(invoke_id)
     return pdu[:1] + encode_length(len(new_id) + end - after) + new_id + pdu[after:]
 
 
 def framed_with_invoke_id(pdu: bytes, invoke_id: int, peek: Peek | None = None) -> bytes:
-    """``frame(with_invoke_id(pdu, invoke_id))``, made by slicing when ``peek``, a peek at
-    ``pdu`` itself, says where its invokeId ends: what a router does to every request and
-    answer it passes on, so one copy instead of a second walk and two copies."""
+    """``frame(with_invoke_id(pdu, invoke_id, peek))`` in one copy when ``peek`` says where
+    the invokeId ends: what a router does to every request it passes on."""
     after = 0 if peek is None else peek.after_id
     if not after:
         return frame(with_invoke_id(pdu, invoke_id))
-    if 0 <= invoke_id < 0x80:
-        new_id = bytes((0x02, 1, invoke_id))
-    elif 0x80 <= invoke_id < 0x8000:
-        new_id = bytes((0x02, 2, invoke_id >> 8, invoke_id & 0xFF))
-    else:
-        content = encode_integer(invoke_id)
-        new_id = b"\x02" + encode_length(len(content)) + content
+    new_id = _invoke_id_tlv(invoke_id)
     size = len(new_id) + len(pdu) - after
     length = encode_length(size)
     total = 1 + len(length) + size
     if total > MAX_FRAME:
         raise ValueError(f"a PDU must be 1..{MAX_FRAME} bytes, not {total}")
     return total.to_bytes(HEADER_SIZE, "big") + pdu[:1] + length + new_id + pdu[after:]
+
+
+def _invoke_id_tlv(invoke_id: int) -> bytes:
+    """The INTEGER TLV of an invokeId; ids a link allocates (1..32767) without a general
+    encoder."""
+    if 0 <= invoke_id < 0x80:
+        return bytes((0x02, 1, invoke_id))
+    if 0x80 <= invoke_id < 0x8000:
+        return bytes((0x02, 2, invoke_id >> 8, invoke_id & 0xFF))
+    content = encode_integer(invoke_id)
+    return b"\x02" + encode_length(len(content)) + content
 
 
 def with_cross_ref(pdu: bytes, cross_ref: bytes) -> bytes:
