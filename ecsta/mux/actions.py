@@ -4,6 +4,11 @@ The core (:mod:`ecsta.mux.router`) never touches a socket: each event fed to it 
 these actions, and the adapter (:mod:`ecsta.mux.service`) carries them out in order. Requests
 that expect an answer carry a ticket; the adapter hands the answer, or the reason none came,
 back to the core with that ticket.
+
+Actions are not changed once made, but are not frozen dataclasses either: each request through
+the multiplexer makes two (its :class:`AskPBX` and the :class:`ToApp` of its answer), and a
+frozen dataclass sets each field through ``object.__setattr__``, which costs more than the rest
+of making it.
 """
 
 from collections.abc import Sequence
@@ -14,7 +19,7 @@ if TYPE_CHECKING:
     from ecsta.mux.router import App, AppTicket, PBXTicket
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ToApp:
     """Write one PDU to one application, as it is (invokeId included)."""
 
@@ -22,7 +27,7 @@ class ToApp:
     pdu: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Fanout:
     """Write the same framed bytes to several applications: an event is rewritten only once."""
 
@@ -30,7 +35,7 @@ class Fanout:
     framed: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NotifyApp:
     """Send an invoke under an invokeId of the application's link; its answer, if any, is dropped.
 
@@ -42,7 +47,7 @@ class NotifyApp:
     pdu: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AskApp:
     """Send an invoke to an application and report its answer with ``ticket``."""
 
@@ -52,7 +57,7 @@ class AskApp:
     timeout: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AskPBX:
     """Send an invoke to the PBX under a fresh invokeId and report its answer with ``ticket``."""
 
@@ -61,14 +66,14 @@ class AskPBX:
     timeout: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ToPBX:
     """Write one PDU to the PBX as it is: an answer to the PBX's invoke, under the PBX's id."""
 
     pdu: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Disconnect:
     """End an application's association."""
 
@@ -76,7 +81,7 @@ class Disconnect:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SetStatus:
     """Tell these applications the switch's systemStatus (a keep-alive out of turn)."""
 
