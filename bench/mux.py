@@ -449,7 +449,7 @@ def fanout_part(reactor: Any, quick: bool, runs: int) -> Gen:
         # What the mux's fan-out does for each sharer, without the routing before it.
         for handle in handles:
             if not handle.closed:
-                handle.send_framed(framed)
+                handle.send_framed(framed, hold=True)
 
     @defer.inlineCallbacks
     def deliver(direct: bool) -> Gen:

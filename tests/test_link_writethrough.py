@@ -81,6 +81,25 @@ class WriteThroughTests(TestCase):
         # The read is handled; the reactor has not turned.
         self.assertEqual(peer.recv(100), b"".join(frame(pdu) for pdu in pdus))
 
+    @defer.inlineCallbacks
+    def test_within_a_read_the_first_pdu_goes_at_once_and_the_rest_in_one_write(self) -> None:
+        link, peer = yield self.connected()
+        link.pushes = pushes = Pushes()
+        pdus = [bytes([0x04, 1, n]) for n in range(4)]
+        peer.setblocking(False)
+        with pushes.reading():
+            for pdu in pdus[:3]:
+                link.send_framed(frame(pdu))
+            self.assertEqual(peer.recv(100), frame(pdus[0]))
+            self.assertRaises(BlockingIOError, peer.recv, 100)
+        self.assertEqual(peer.recv(100), frame(pdus[1]) + frame(pdus[2]))
+        with pushes.reading():
+            link.send_framed(frame(pdus[3]), hold=True)  # an event fanned out waits
+            self.assertRaises(BlockingIOError, peer.recv, 100)
+        self.assertEqual(peer.recv(100), frame(pdus[3]))
+        link.send_framed(frame(pdus[0]), hold=True)  # outside a read, nothing would release it
+        self.assertEqual(peer.recv(100), frame(pdus[0]))
+
     def test_pushes_are_made_once_per_link_when_the_outermost_read_ends(self) -> None:
         pushed: list[str] = []
 

@@ -73,9 +73,9 @@ class DriverProtocol(CSTAClientProtocol):
         super().__init__(clock, **kwargs)
         self.driver = driver
 
-    def send_framed(self, data: bytes, peek: ber.Peek | None = None) -> None:
+    def send_framed(self, data: bytes, peek: ber.Peek | None = None, hold: bool = False) -> None:
         self.driver.traffic.sent(data[HEADER_SIZE:], self.peer)
-        super().send_framed(data, peek)
+        super().send_framed(data, peek, hold)
 
     def pduReceived(self, pdu: bytes) -> None:
         self.driver.traffic.received(pdu, self.peer)

@@ -211,11 +211,12 @@ class CSTAProtocol(Protocol):
         """
         self.send_framed(frame(pdu))
 
-    def send_framed(self, data: bytes, peek: ber.Peek | None = None) -> None:
+    def send_framed(self, data: bytes, peek: ber.Peek | None = None, hold: bool = False) -> None:
         """Write bytes that are already framed: a fan-out frames one event once for everyone.
 
         ``peek`` is what the sender knows of the PDU's kind and operation, handed to the
-        recorder so that it need not read the PDU again.
+        recorder so that it need not read the PDU again. ``hold``: the PDU may wait for the
+        end of the read being handled (an event fanned out) rather than go at once.
         """
         if self.closed or self.transport is None:
             raise LinkLost(f"association with {self.peer or 'peer'} is closed")
@@ -228,7 +229,8 @@ class CSTAProtocol(Protocol):
                 if self.pushes is not None:
                     self.pushes.written(self)
             else:
-                self._writer.write(data)
+                pushed = self.pushes is not None and self.pushes.written(self)
+                self._writer.write(data, pushed, hold)
             return
         self._backlog.append(data)
         self._backlog_bytes += len(data)
@@ -243,7 +245,11 @@ class CSTAProtocol(Protocol):
     def push(self) -> None:
         """Hand what is written so far to the socket now rather than when the reactor next
         turns (see :mod:`ecsta.link.writethrough`)."""
-        if not self.closed and self._writer is None and not self._paused and not self._backlog:
+        if self.closed:
+            return
+        if self._writer is not None:
+            self._writer.release()
+        elif not self._paused and not self._backlog:
             push(self.transport)
 
     def backlogExceeded(self) -> None:

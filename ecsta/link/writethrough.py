@@ -1,21 +1,23 @@
-"""Writing each PDU to a plain TCP socket at once, rather than when the reactor next turns.
+"""Writing a PDU to a plain TCP socket at once, rather than when the reactor next turns.
 
 A Twisted transport keeps what it is given until the reactor's next turn, so the requests a
 multiplexer forwards while it reads a burst reach the PBX together, once the whole burst is
 read: the PBX waits while the multiplexer reads, then the multiplexer while the PBX answers.
 Written at once, the first request reaches the PBX while the rest are still being read, and the
-two work at the same time (``bench/mux.py`` (a)). Only the multiplexer's PBX link is written
-so: what it fans out to applications comes in bursts of events that each application is
-better sent in one write per burst (``bench/mux.py`` (b)). Those links are pushed instead
-(:class:`Pushes`): once the multiplexer has handled what one read brought, whatever it wrote
-to each goes to its socket at once, rather than after the reactor has looked at every other
-socket (``bench/mux.py`` (d)).
+two work at the same time (``bench/mux.py`` (a)); an answer reaches its application without
+waiting for the reactor to look at every other socket (``bench/mux.py`` (d)).
 
-The socket (the transport's public ``getHandle()``) takes each PDU directly while nothing waits
-in the transport, which costs one system call and leaves the reactor's write registration as
-it is. Once the socket takes only part of one (the peer reads slower than it is written to),
-the rest goes to the transport, and so does everything after it for the rest of the
-connection, so that the order holds; each write is then handed to the socket by the
+Each system call costs, though, and a burst of events fanned out to a thousand applications
+is best sent to each in one. So while the multiplexer handles what one read brought
+(:meth:`Pushes.reading`), a link sends its first PDU at once and holds the rest, and an event
+(``hold``) waits from the start; at the end of the read, what each link holds goes to its
+socket in one write (``bench/mux.py`` (b)).
+
+The socket (the transport's public ``getHandle()``) takes each write directly while nothing
+waits in the transport, which costs one system call and leaves the reactor's write
+registration as it is. Once the socket takes only part of one (the peer reads slower than it
+is written to), the rest goes to the transport, and so does everything after it for the rest
+of the connection, so that the order holds; each write is then handed to the socket by the
 transport's own ``doWrite`` at once. TLS connections and in-memory transports are written the
 ordinary way.
 """
@@ -32,7 +34,7 @@ from twisted.internet.interfaces import ISystemHandle
 class WriteThrough:
     """Writes to one transport, at once where it can."""
 
-    __slots__ = ("_socket", "transport")
+    __slots__ = ("_held", "_socket", "transport")
 
     def __init__(self, transport: Any) -> None:
         self.transport = transport
@@ -40,13 +42,35 @@ class WriteThrough:
         handle = transport.getHandle() if plain else None
         #: The socket while it is written directly; None once the transport holds the order.
         self._socket: socket.socket | None = handle if isinstance(handle, socket.socket) else None
+        #: What waits for :meth:`release`, once one PDU of a read went out at once.
+        self._held: list[bytes] | None = None
 
     @property
     def direct(self) -> bool:
         """Whether writes still go straight to the socket."""
         return self._socket is not None
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes, pushed: bool = False, hold: bool = False) -> None:
+        """``data`` to the socket at once, unless something waits before it. Within a read
+        whose end will :meth:`release` it (``pushed``), only the first PDU goes at once and
+        the rest wait for that end, and one that may wait (``hold``) does."""
+        if self._held is not None:
+            self._held.append(data)
+            return
+        if pushed and hold:
+            self._held = [data]
+            return
+        self._send(data)
+        if pushed and self._socket is not None:
+            self._held = []
+
+    def release(self) -> None:
+        """What is held, to the socket in one write."""
+        held, self._held = self._held, None
+        if held:
+            self._send(b"".join(held))
+
+    def _send(self, data: bytes) -> None:
         sock = self._socket
         if sock is not None:
             try:
@@ -73,10 +97,13 @@ class Pushes:
         self._links: set[Any] = set()
         self._depth = 0
 
-    def written(self, link: Any) -> None:
-        """``link`` was written to; outside :meth:`reading` the reactor writes it, as always."""
+    def written(self, link: Any) -> bool:
+        """``link`` was written to; whether it will be pushed (outside :meth:`reading` the
+        reactor writes it, as always)."""
         if self._depth:
             self._links.add(link)
+            return True
+        return False
 
     @contextmanager
     def reading(self) -> Iterator[None]:

@@ -132,6 +132,8 @@ class _Asked:
 class AppProtocol(CSTAServerProtocol):
     """One application's association: a PBX to the application, an event source to the core."""
 
+    write_through = True
+
     def __init__(
         self, clock: IReactorTime, mux: "Multiplexer", tls: bool, host: str, **kwargs: Any
     ) -> None:
@@ -203,6 +205,7 @@ class PBXProtocol(CSTAClientProtocol):
     def __init__(self, clock: IReactorTime, *, mux: "Multiplexer", **kwargs: Any) -> None:
         super().__init__(clock, **kwargs)
         self.mux = mux
+        self.pushes = mux.pushes
         # Before anyone else hears that the association is ready (ClientService hands others
         # a proxy of this protocol), the core does, and starts restoring what it holds.
         self.ready.addCallback(self._associated)
@@ -603,7 +606,7 @@ class Multiplexer:
                 handle = app.handle
                 if not handle.closed:
                     try:
-                        handle.send_framed(framed)
+                        handle.send_framed(framed, hold=True)
                     except LinkLost:
                         pass  # it went away in the middle; its release is on its way
         elif isinstance(action, ToApp):
