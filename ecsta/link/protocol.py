@@ -34,6 +34,7 @@ from ecsta.link.errors import (
     refusal,
     tls_failure,
 )
+from ecsta.link.seen import SeenAnswers
 from ecsta.link.throttle import Throttle, pdu_hex
 from ecsta.link.writethrough import Pushes, WriteThrough, push
 from ecsta.wire import apdu, ber
@@ -161,6 +162,8 @@ class CSTAProtocol(Protocol):
         self._writer: WriteThrough | None = None
         #: Where the link says it was written to, when its owner pushes what it writes.
         self.pushes: Pushes | None = None
+        #: The short answers found well-formed, when the link remembers them.
+        self.seen_answers: SeenAnswers | None = None
         #: Warnings the peer can provoke, at most a few of each kind a minute.
         self.warnings = Throttle(self.log, clock)
 
@@ -360,13 +363,16 @@ class CSTAProtocol(Protocol):
             raise
         if not self.seenWellFormed(pdu, peek):
             ber.validate(pdu)
+            if self.seen_answers is not None:
+                self.seen_answers.remember(pdu, peek)
         return peek
 
     def seenWellFormed(self, pdu: bytes, peek: ber.Peek) -> bool:
-        """Hook: whether the octets of ``pdu`` after its invokeId are those of a PDU already
-        found well-formed, so that the full check can be spared (the peek checked its header
-        and invokeId); a multiplexer remembers the requests applications repeat."""
-        return False
+        """Whether the octets of ``pdu`` after its invokeId are those of a PDU already found
+        well-formed, so that the full check can be spared (the peek checked its header and
+        invokeId): a repeated answer, when the link remembers them (:attr:`seen_answers`); a
+        multiplexer also remembers the requests applications repeat."""
+        return self.seen_answers is not None and self.seen_answers.seen(pdu, peek)
 
     def acsePDUReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         """An ACSE PDU this flavour does not expect: end the association."""

@@ -56,6 +56,7 @@ from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
 from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
+from ecsta.link.seen import SeenAnswers
 from ecsta.link.service import LinkHealth, PBXClientFactory, pbx_client_service
 from ecsta.link.throttle import Throttle, loggable
 from ecsta.link.writethrough import Pushes
@@ -206,6 +207,7 @@ class PBXProtocol(CSTAClientProtocol):
         super().__init__(clock, **kwargs)
         self.mux = mux
         self.pushes = mux.pushes
+        self.seen_answers = SeenAnswers()
         # Before anyone else hears that the association is ready (ClientService hands others
         # a proxy of this protocol), the core does, and starts restoring what it holds.
         self.ready.addCallback(self._associated)
