@@ -356,7 +356,9 @@ class DriverRig(Reading):
     def loopback_url(self) -> str:
         """The driver's site, served on a real loopback port as well, for the one client that
         only speaks through sockets: the ``ecsta`` command line (a blocking urllib client,
-        run in a thread). The driver behind the site stays on the rig's clock."""
+        run in a thread). The driver behind the site stays on the rig's clock, which nothing
+        moves meanwhile: a request it answers at once (status, reload) works this way, one that
+        waits for the PBX would wait until the test's timeout."""
         from twisted.internet import reactor
 
         assert self.services is not None
