@@ -10,6 +10,7 @@ from twisted.internet.protocol import Factory
 from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import TestCase
 
+from ecsta.link.errors import LinkLost
 from ecsta.link.protocol import CSTAServerProtocol
 from ecsta.link.writethrough import Pushes, WriteThrough
 from ecsta.wire.framing import FrameDecoder, frame
@@ -20,13 +21,23 @@ class Through(CSTAServerProtocol):
 
     def connectionMade(self) -> None:
         super().connectionMade()
+        self.lost: defer.Deferred[None] = defer.Deferred()
+        self.exceeded = False
         self.factory.made.callback(self)  # type: ignore[attr-defined]
+
+    def backlogExceeded(self) -> None:
+        self.exceeded = True
+        super().backlogExceeded()
+
+    def connectionLost(self, reason: Any = None) -> None:
+        super().connectionLost()
+        self.lost.callback(None)
 
 
 class WriteThroughTests(TestCase):
     @defer.inlineCallbacks
-    def connected(self) -> Any:
-        factory = Factory.forProtocol(lambda: Through(reactor, max_backlog=None))
+    def connected(self, max_backlog: int | None = None) -> Any:
+        factory = Factory.forProtocol(lambda: Through(reactor, max_backlog=max_backlog))
         factory.made = defer.Deferred()  # type: ignore[attr-defined]
         port = yield TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
         self.addCleanup(port.stopListening)
@@ -66,6 +77,21 @@ class WriteThroughTests(TestCase):
             except BlockingIOError:
                 yield task.deferLater(reactor, 0, lambda: None)  # the reactor writes more
         self.assertEqual(received, sent)
+
+    @defer.inlineCallbacks
+    def test_a_peer_that_does_not_read_is_disconnected_past_the_bound(self) -> None:
+        """Written through, what a peer leaves unread still ends in the transport and then the
+        backlog, whose bound ends the connection."""
+        link, _peer = yield self.connected(max_backlog=100_000)
+        pdu = frame(bytes([0x04, 0x82]) + (1000).to_bytes(2, "big") + bytes(1000))
+        for _ in range(20_000):  # 20 MB: far more than the socket buffers hold
+            link.send_framed(pdu)
+            if link.exceeded:
+                break
+        self.assertTrue(link.exceeded)
+        self.assertFalse(link._writer.direct)
+        yield link.lost
+        self.assertRaises(LinkLost, link.send_framed, pdu)
 
     @defer.inlineCallbacks
     def test_what_a_read_made_is_pushed_when_the_read_is_handled(self) -> None:
