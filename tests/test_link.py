@@ -38,6 +38,7 @@ from ecsta.wire.opcodes import Opcode
 from tests.ber_pdus import AARE, AARQ, MONITOR_START
 from tests.ber_pdus import SYSTEM_STATUS as FIRST_STATUS
 from tests.ber_pdus import SYSTEM_STATUS_RESULT as STATUS_ANSWER
+from tests.logged import logged_lines
 
 DEVICE_101 = {"deviceIdentifier": ("dialingNumber", "101")}
 
@@ -352,6 +353,21 @@ class BacklogTests(SynchronousTestCase):
         for _ in range(30):
             server.send_pdu(b"\x30" + bytes([40]) + b"x" * 40)
         self.assertTrue(server.closed or transport.disconnecting)
+
+    def test_what_is_written_until_the_connection_ends_repeats_no_warning_unbounded(self) -> None:
+        """The connection ends when the reactor next turns; a fan-out written to it before then
+        queues again past the bound, and says so a few times only."""
+        lines = logged_lines(self)
+        clock = Clock()
+        server = Switch(clock, keepalive_interval=None, max_backlog=1000)
+        server.makeConnection(StringTransport())
+        server.dataReceived(frame(AARQ))
+        server.pauseProducing()
+        for _ in range(2000):  # about 90 times the bound
+            server.send_pdu(b"\x30" + bytes([40]) + b"x" * 40)
+        said = [line for line in lines if "is not reading" in line]
+        self.assertTrue(said)
+        self.assertLessEqual(len(said), server.warnings.burst)
 
     def test_queued_output_flows_when_the_peer_reads_again(self) -> None:
         clock = Clock()

@@ -238,7 +238,10 @@ class CSTAProtocol(Protocol):
         self._backlog.append(data)
         self._backlog_bytes += len(data)
         if self.max_backlog is not None and self._backlog_bytes > self.max_backlog:
-            self.log.warn(
+            # Until the connection ends, when the reactor next turns, a fan-out written to
+            # it queues past the bound again: the warning is the peer's to provoke.
+            self.warnings.warn(
+                "backlog",
                 "{peer} is not reading: {queued} bytes queued, disconnecting",
                 peer=self.peer,
                 queued=self._backlog_bytes,
