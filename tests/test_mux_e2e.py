@@ -452,6 +452,8 @@ class SlowApplicationTests(EndToEnd):
                 yield settle(0.05)
         monitors = {m["device"] for m in self.sim.state()["monitors"]}
         self.assertEqual(monitors, {"115"})
+        # An operator sees why it went, in the status document (and the metric beside it).
+        self.assertEqual(self.mux.state()["connections"]["not_reading"], 1)
 
         def established() -> int:
             return len([p for p in reader.events() if p.event == ESTABLISHED])

@@ -116,6 +116,12 @@ def families(mux: "Multiplexer", pdus: PDUCounts) -> Iterator[Metric]:
         "Connections closed because no AARQ came within applications.association_timeout",
         mux.connections["association_timeouts"],
     )
+    yield _counter(
+        "ecsta_mux_applications_not_reading",
+        "Applications disconnected because they stopped reading: more than "
+        "applications.max_output_buffer bytes waited for them",
+        mux.connections["not_reading"],
+    )
     certificates = GaugeMetricFamily(
         "ecsta_mux_tls_certificate_days_left",
         "Days until the certificate of a TLS listener expires",

@@ -185,6 +185,10 @@ class AppProtocol(CSTAServerProtocol):
         with self.mux.pushes.reading():
             super().dataReceived(data)
 
+    def backlogExceeded(self) -> None:
+        self.mux.connections["not_reading"] += 1
+        super().backlogExceeded()
+
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         if self.app is not None:
             self.mux.run(self.mux.router.app_invoke(self.app, pdu, peek))
@@ -302,6 +306,7 @@ class Multiplexer:
             "refused_unassociated": 0,
             "refused_not_allowed": 0,
             "association_timeouts": 0,
+            "not_reading": 0,
         }
         #: Fires once the last cDRReport stored has been routed (see :meth:`_in_turn`).
         self._report_turn: Deferred[Any] = defer.succeed(None)
