@@ -203,6 +203,39 @@ class JournalTests:
         )
 
     @inlineCallbacks
+    def test_a_search_that_fails_is_logged_once_and_shown_in_the_status(self) -> Gen:
+        from tests.logged import logged_lines
+
+        journal = yield self.start()
+        get = self.serve(JournalResource(journal))
+        logged = logged_lines(self)  # type: ignore[arg-type]
+        self.db.execute("ALTER TABLE calls RENAME TO calls_away")
+        for _ in range(2):
+            status, body = yield get({})
+            self.assertEqual(status, 503)  # type: ignore[attr-defined]
+            self.assertIn("calls", json.loads(body)["message"])  # type: ignore[attr-defined]
+        lines = [line for line in logged if "cannot be searched" in line]
+        self.assertEqual(len(lines), 1, logged)  # type: ignore[attr-defined]
+        self.assertIn("calls", lines[0])  # type: ignore[attr-defined]
+        self.assertIn("calls", journal.status()["readError"])  # type: ignore[attr-defined]
+        self.db.execute("ALTER TABLE calls_away RENAME TO calls")
+        status, _ = yield get({})
+        self.assertEqual((status, journal.status()["readError"]), (200, None))  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_searches_beyond_the_bound_are_refused_not_queued(self) -> Gen:
+        from ecsta.journal.service import MAX_READS
+
+        journal = yield self.start()
+        running = [journal.search(queries.parse_query({})) for _ in range(MAX_READS)]
+        with self.assertRaises(StorageUnavailable) as refused:  # type: ignore[attr-defined]
+            yield journal.search(queries.parse_query({}))
+        self.assertIn("searches are running already", str(refused.exception))  # type: ignore[attr-defined]
+        self.assertEqual(journal.status()["readsRefused"], 1)  # type: ignore[attr-defined]
+        yield gatherResults(running)
+        self.assertEqual((yield journal.search(queries.parse_query({}))), [])  # type: ignore[attr-defined]
+
+    @inlineCallbacks
     def test_retention_forgets_old_calls_in_the_background(self) -> Gen:
         journal = yield self.start(retention=30)
         yield journal._sweeping  # the sweep at start: nothing to forget yet

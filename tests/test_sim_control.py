@@ -291,3 +291,43 @@ class ControlAPITests(SynchronousTestCase):
             if isinstance(p, apdu.Invoke) and p.opcode == Opcode.cSTAEventReport
         ]
         self.assertEqual(reports[0].argument["eventSpecificInfo"][0], "deviceMaintenanceEvents")
+
+
+class ControlSiteTests(SynchronousTestCase):
+    """The control API's port, where requests enter: host names and body sizes."""
+
+    def site(self, endpoint: str = "tcp:8081:interface=127.0.0.1") -> Any:
+        from twisted.internet.testing import MemoryReactorClock
+
+        from ecsta.sim.runtime import SimulatorService
+
+        config = SimConfig(csta="tcp:0:interface=127.0.0.1", control=endpoint)
+        service = SimulatorService(MemoryReactorClock(), config)
+        assert service.control is not None
+        return service.control.factory
+
+    def test_a_rebound_host_name_cannot_drive_the_switch(self) -> None:
+        from tests.test_driver_http_guard import exchange, status
+
+        site = self.site()
+        request = b"GET /api/state HTTP/1.1\r\nhost: %s\r\n\r\n"
+        response, _ = exchange(site, request % b"evil.example:8081")
+        self.assertEqual(status(response), 421)
+        self.assertNotIn(b"counters", response)
+        for host in (b"127.0.0.1:8081", b"localhost:8081"):
+            response, _ = exchange(site, request % host)
+            self.assertEqual(status(response), 200, host)
+        # Beyond loopback the simulator answers to any name, as the other services do.
+        response, _ = exchange(self.site("tcp:8081"), request % b"pbxsim.example:8081")
+        self.assertEqual(status(response), 200)
+
+    def test_a_huge_body_is_refused_before_it_is_read(self) -> None:
+        from tests.test_driver_http_guard import exchange, status
+
+        head = (
+            b"POST /api/traffic HTTP/1.1\r\nhost: 127.0.0.1:8081\r\n"
+            b"content-type: application/json\r\ncontent-length: 300000000\r\n\r\n"
+        )
+        response, transport = exchange(self.site(), head + b'{"rate": 1' + b" " * 4096)
+        self.assertEqual(status(response), 413)
+        self.assertTrue(transport.disconnecting)

@@ -10,8 +10,8 @@ is back. A database that cannot be opened at start is tried again every ``retry`
 """
 
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from twisted.application.service import Service
@@ -39,6 +39,15 @@ class StorageUnavailable(Exception):
     """The journal cannot store records now; the message says why."""
 
 
+T = TypeVar("T")
+
+#: Searches (and CSV pages) run or queued at once. Reads share the database pool with the
+#: writes of call records; past this a search is refused at once rather than queued, so that no
+#: HTTP client can make the pool's queue, and the PBX's wait for its acknowledgements, grow
+#: without end.
+MAX_READS = 8
+
+
 class Journal(Service):
     """One service's call journal."""
 
@@ -59,6 +68,10 @@ class Journal(Service):
         self.swept = 0
         self.error: str | None = None
         self.failing_since: float | None = None
+        #: Why the last search failed, None once one succeeds; searches refused as too many.
+        self.read_error: str | None = None
+        self.reads_refused = 0
+        self._reads = 0
         #: key -> when the record first arrived, for records not stored yet.
         self._unstored: OrderedDict[str, float] = OrderedDict()
         self._opening: Deferred[Any] | None = None
@@ -229,14 +242,42 @@ class Journal(Service):
     # -- reading --------------------------------------------------------------------------------
 
     def search(self, query: queries.Query) -> "Deferred[list[dict[str, Any]]]":
-        if self.store is None:
-            return defer.fail(StorageUnavailable("the journal is not running"))
-        return self.store.search(query)
+        return self._read(lambda store: store.search(query))
 
     def last_id(self) -> "Deferred[int]":
+        return self._read(lambda store: store.last_id())
+
+    def _read(self, run: Callable[[JournalStore], "Deferred[T]"]) -> "Deferred[T]":
+        """One bounded read; its failure is logged once per cause and shown in the status."""
         if self.store is None:
             return defer.fail(StorageUnavailable("the journal is not running"))
-        return self.store.last_id()
+        if self._reads >= MAX_READS:
+            self.reads_refused += 1
+            return defer.fail(
+                StorageUnavailable(f"{MAX_READS} searches are running already; try again")
+            )
+        self._reads += 1
+        d = run(self.store)
+        d.addBoth(self._read_ended)
+        d.addCallbacks(self._read_succeeded, self._read_failed)
+        return d
+
+    def _read_ended(self, outcome: Any) -> Any:
+        self._reads -= 1
+        return outcome
+
+    def _read_succeeded(self, result: T) -> T:
+        if self.read_error is not None:
+            log.info("call journal ({where}) can be searched again", where=self.where)
+        self.read_error = None
+        return result
+
+    def _read_failed(self, failure: Failure) -> Failure:
+        why = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
+        if self.read_error != why:
+            log.error("call journal ({where}) cannot be searched: {why}", where=self.where, why=why)
+        self.read_error = why
+        return failure
 
     def status(self) -> dict[str, Any]:
         state = "ok" if self.ready and self.error is None else "failing"
@@ -250,6 +291,8 @@ class Journal(Service):
             "stored": self.stored,
             "duplicates": self.duplicates,
             "errors": self.errors,
+            "readError": self.read_error,
+            "readsRefused": self.reads_refused,
             "unstored": len(self._unstored),
             "oldestUnstoredSeconds": round(self.oldest_unstored_age(), 3),
             "retentionDays": self.settings.retention_days,

@@ -11,12 +11,12 @@ from twisted.internet.interfaces import (
     IProtocol,
     IProtocolFactory,
 )
-from twisted.web.server import Site
 
 from ecsta.daemon.listening import Listener
 from ecsta.daemon.reload import Reloader, ReloadResource
+from ecsta.daemon.site import GuardedSite, answered_hosts
 from ecsta.sim.config import SimConfig
-from ecsta.sim.control import Controller, api_root
+from ecsta.sim.control import MAX_BODY, Controller, api_root
 from ecsta.sim.server import SimulatorFactory
 from ecsta.sim.traffic import TrafficGenerator
 
@@ -42,7 +42,14 @@ class SimulatorService(service.MultiService):
             root = api_root(self.controller)
             without = "this simulator runs inside a mux or driver: reload that instead"
             root.putChild(b"reload", ReloadResource(lambda: self.reloader, without=without))
-            site = Site(root)
+            # Guarded as the other services' sites are: a web page re-pointed at 127.0.0.1 by
+            # DNS rebinding cannot drive the switch, and a body is refused before it is read.
+            site = GuardedSite(
+                root,
+                hosts=answered_hosts(config.control, None),
+                max_body=MAX_BODY,
+                reactor=reactor,
+            )
             site.noisy = False
             self.control = Listener(serverFromString(reactor, config.control), site)
             self.control.setServiceParent(self)
