@@ -13,7 +13,7 @@ database, the licence pool's lock held by another process).
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Unpack
 
 from twisted.internet import defer, reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint
@@ -24,7 +24,7 @@ from ecsta.driver.tap import DriverServices, build
 from ecsta.journal.settings import JournalSettings
 from ecsta.sim.config import SimConfig
 from ecsta.sim.runtime import SimulatorService
-from tests.driver_rig import driver_config
+from tests.driver_rig import Wanted, driver_config
 from tests.driver_stream import Reading, StreamClient, StreamFactory, events_url, exchange
 from tests.waiting import until
 
@@ -52,21 +52,19 @@ class DriverHarness(Reading):
         self,
         lines: list[str] | None = None,
         *,
-        sim: SimConfig | None = None,
-        tokens: list[str] | None = None,
-        snapshot_interval: float = 0.0,
-        monitor_retry_interval: float = 0.0,
         journal: JournalSettings | None = None,
+        **wanted: Unpack[Wanted],
     ) -> None:
         """Start everything: the simulator, the driver connected to it, its event stream."""
-        self.sim = SimulatorService(reactor, sim or SimConfig(csta=LOOPBACK, control=LOOPBACK))
+        sim = wanted.get("sim") or SimConfig(csta=LOOPBACK, control=LOOPBACK)
+        self.sim = SimulatorService(reactor, sim)
         self.sim.privilegedStartService()
         self.sim.startService()
         self.csta_port = port_of(await self.sim.csta.listening)
         assert self.sim.control is not None
         self.control_port = port_of(await self.sim.control.listening)
         endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", self.csta_port)
-        config = driver_config(LOOPBACK, lines, tokens, snapshot_interval, monitor_retry_interval)
+        config = driver_config(LOOPBACK, lines, wanted)
         if journal is not None:
             config.journal = journal
         self.services = build(reactor, config, pbx_endpoint=lambda _: endpoint)
@@ -76,7 +74,7 @@ class DriverHarness(Reading):
         waiting: Any = self.services.api.listening
         self.api_port = port_of(await waiting)
         await self.driver.ready
-        ws = WebSocketClientEndpoint.new(reactor, events_url(self.api_port, tokens))
+        ws = WebSocketClientEndpoint.new(reactor, events_url(self.api_port, wanted.get("tokens")))
         await ws.connect(StreamFactory(self.stream))
         await self.until(lambda: any(m["msg"] == "HELLO" for m in self.stream.messages))
 

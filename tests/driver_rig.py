@@ -18,7 +18,7 @@ serves the driver's site on a loopback port (:meth:`DriverRig.loopback_url`).
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from twisted.application.service import IService
 from twisted.internet import defer
@@ -56,22 +56,25 @@ API_PORT = 8782
 PEER = IPv4Address("TCP", "127.0.0.1", 40000)
 
 
-def driver_config(
-    api: str,
-    lines: list[str] | None,
-    tokens: list[str] | None,
-    snapshot_interval: float,
-    monitor_retry_interval: float,
-    **more: Any,
-) -> DriverConfig:
+class Wanted(TypedDict, total=False):
+    """What a flow test's ``start`` may ask of the simulator and the driver, alike in memory
+    (:class:`DriverRig`) and on loopback (``DriverHarness``)."""
+
+    sim: SimConfig | None
+    tokens: list[str] | None
+    snapshot_interval: float
+    monitor_retry_interval: float
+
+
+def driver_config(api: str, lines: list[str] | None, wanted: Wanted, **more: Any) -> DriverConfig:
     """The driver configuration both harnesses start from what a test's ``start`` asks for,
     so that a flow test runs alike in memory and on loopback."""
     return DriverConfig(
         api=api,
         lines=list(lines or []),
-        tokens=list(tokens or []),
-        snapshot_interval=snapshot_interval,
-        monitor_retry_interval=monitor_retry_interval,
+        tokens=list(wanted.get("tokens") or []),
+        snapshot_interval=wanted.get("snapshot_interval", 0.0),
+        monitor_retry_interval=wanted.get("monitor_retry_interval", 0.0),
         **more,
     )
 
@@ -196,32 +199,21 @@ class DriverRig(Reading):
         self,
         lines: list[str] | None = None,
         *,
-        sim: SimConfig | None = None,
-        tokens: list[str] | None = None,
-        snapshot_interval: float = 0.0,
-        monitor_retry_interval: float = 0.0,
         via: Callable[[MemoryEndpoint], IStreamClientEndpoint] | None = None,
         user: str | None = None,
         password: str | None = None,
         ready: bool = True,
+        **wanted: Unpack[Wanted],
     ) -> None:
         """Start a simulator (unless :meth:`add_sim` did) and the driver connected to it
         (``via`` turns the simulator's endpoint into the one the driver connects to: a
         multiplexer in between); ``ready`` waits for its lines to be up."""
         endpoint: IStreamClientEndpoint = (
-            self.sim_endpoint() if "" in self.sims else self.add_sim("", sim)
+            self.sim_endpoint() if "" in self.sims else self.add_sim("", wanted.get("sim"))
         )
         if via is not None:
             endpoint = via(self.sim_endpoint())
-        config = driver_config(
-            API,
-            lines,
-            tokens,
-            snapshot_interval,
-            monitor_retry_interval,
-            user=user,
-            password=password,
-        )
+        config = driver_config(API, lines, wanted, user=user, password=password)
         await self.start_config(config, lambda _: endpoint, ready)
 
     def sim_endpoint(self, name: str = "") -> MemoryEndpoint:

@@ -8,7 +8,7 @@ from typing import Any
 from twisted.trial.unittest import TestCase
 
 from ecsta.driver import tap
-from tests.driver_rig import DriverRig
+from tests.driver_rig import API, DriverRig, driver_config
 
 
 class StateKeptTests(TestCase):
@@ -71,3 +71,29 @@ class StateKeptTests(TestCase):
         self.assertEqual((code, answer["error"]), (500, "storage"), answer)
         code, settings = await self.api("GET", "/settings")
         self.assertFalse(settings["sipFilter"]["enabled"])
+
+    async def test_lines_loaded_from_the_pbx_that_cannot_be_kept_are_a_problem(self) -> None:
+        """Lines the PBX lists work, but a restart forgets those the line store could not take:
+        the status says so, and a later load that is kept clears it."""
+        config = driver_config(API, ["103"], {}, state_directory=self.state)
+        await self.rig.start_config(config, lambda _: self.rig.add_sim())
+        moved = self.state + ".kept"
+        os.rename(self.state, moved)
+        with open(self.state, "w", encoding="utf-8") as stream:
+            stream.write("a file where the state directory was")
+        code, _ = await self.api("POST", "/lines/query")
+        self.assertEqual(code, 200)
+        await self.rig.until(lambda: self.rig.driver.keep_error)
+        code, status = await self.api("GET", "/status")
+        [problem] = status["problems"]
+        self.assertIn("lines loaded from the PBX not kept, lost at a restart", problem)
+
+        os.remove(self.state)
+        os.rename(moved, self.state)
+        code, _ = await self.api("DELETE", "/lines/120")
+        self.assertEqual(code, 200)
+        code, _ = await self.api("POST", "/lines/query")
+        self.assertEqual(code, 200)
+        await self.rig.until(lambda: self.rig.driver.keep_error is None)
+        code, status = await self.api("GET", "/status")
+        self.assertEqual(status["problems"], [])

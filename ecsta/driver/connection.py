@@ -182,6 +182,9 @@ class Driver(Service):
         self.pbx_status: str | None = None
         #: The link's last failure (connection refused, login refused...), for status.
         self.health = LinkHealth(clock)
+        #: Why the lines last loaded from the PBX are not in the line store, for status: they
+        #: work until a restart, which forgets them.
+        self.keep_error: str | None = None
         #: The call journal, when this driver holds the PBX link itself (set by the tap).
         self.journaling: CdrJournaling | None = None
         self.subscribers: list[Callable[[Message], None]] = []
@@ -308,6 +311,8 @@ class Driver(Service):
         if len(self.lines) == 0:
             why = self.core.load_error or "the device list has not been read yet"
             found.append(f"no lines ({why})")
+        if self.keep_error is not None:
+            found.append(self.keep_error)
         return found
 
     def associated(self, proto: DriverProtocol) -> None:
@@ -424,12 +429,20 @@ class Driver(Service):
                 return answer
             case bringup.KeepLines(edit):
                 assert self.admin is not None
-                kept = self.admin.keep_lines(edit)
-                kept.addErrback(lambda f: self.log.failure("keeping the lines loaded", f))
+                self.admin.keep_lines(edit).addCallbacks(self._lines_kept, self._lines_not_kept)
             case bringup.Ready():
                 if not self.ready.called:
                     self.ready.callback(None)
         return None
+
+    def _lines_kept(self, _: object) -> None:
+        self.keep_error = None
+
+    def _lines_not_kept(self, failure: Failure) -> None:
+        self.keep_error = (
+            f"lines loaded from the PBX not kept, lost at a restart: {failure.getErrorMessage()}"
+        )
+        self.log.warn("{error}", error=self.keep_error)
 
     def _pool(self, work: Callable[[str], Any], number: str) -> Deferred[Any]:
         """``work(number)`` on the licence pool, in a thread, one at a time in the order asked
