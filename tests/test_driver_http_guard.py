@@ -99,6 +99,25 @@ class BodyTests(SynchronousTestCase):
         self.assertEqual(status(response), 401)
 
 
+class ConnectionTests(SynchronousTestCase):
+    def test_connections_past_the_most_are_closed_counted_and_warned_of_once(self) -> None:
+        site = driver_site()
+        site.max_connections = 2
+        peer = IPv4Address("TCP", "127.0.0.1", 50123)
+        with mock.patch("ecsta.daemon.site.log") as logged:
+            first, second = site.buildProtocol(peer), site.buildProtocol(peer)
+            self.assertIsNotNone(second)
+            self.assertIsNone(site.buildProtocol(peer))
+            self.assertIsNone(site.buildProtocol(peer))
+        self.assertEqual((site.open_connections, site.refused_connections), (2, 2))
+        self.assertEqual(logged.warn.call_count, 1)
+        first.makeConnection(StringTransport(peerAddress=peer))
+        first.connectionLost(None)
+        self.assertEqual(site.open_connections, 1)
+        answer, _ = exchange(site, b"GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        self.assertEqual(status(answer), 200)  # room again: the next one is served
+
+
 class AccessLogTests(SynchronousTestCase):
     def test_tokens_never_reach_the_access_log(self) -> None:
         site = GuardedSite(driver_site([TOKEN]).resource, reactor=Clock())

@@ -9,6 +9,9 @@ enters, before any resource sees it.
   body larger than ``max_body`` is refused from its ``Content-Length`` (or as soon as a chunked
   one grows past it), and the connection closed, before it is read.
 - **Secrets.** The access log never shows a ``token`` (or ``password``) query parameter.
+- **Connections.** At most ``max_connections`` are open at once; more are closed as they come
+  (counted, and a warning a minute says so), so that a client opening connections, each with
+  an event stream or a request waiting for the PBX, cannot make a service hold more of them.
 """
 
 import json
@@ -16,12 +19,20 @@ import re
 from collections.abc import Collection
 from typing import Any
 
+from twisted.logger import Logger
 from twisted.web.http import combinedLogFormatter
 from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
 
 from ecsta.daemon.accesslog import QuietSite
 from ecsta.daemon.networks import is_loopback
+
+log = Logger()
+
+#: Connections a site keeps open at once by default.
+MAX_CONNECTIONS = 512
+#: Seconds between two warnings that connections are being refused.
+REFUSAL_WARNING_PERIOD = 60.0
 
 #: Host names a service on loopback answers to by default.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -148,12 +159,42 @@ class GuardedSite(QuietSite):
         *,
         hosts: Collection[str] = LOOPBACK_HOSTS,
         max_body: int = 1 << 20,
+        max_connections: int = MAX_CONNECTIONS,
         **kwargs: Any,
     ) -> None:
         super().__init__(resource, logFormatter=_log_line, **kwargs)
         self.hosts = frozenset(h.lower() for h in hosts)
         self.max_body = max_body
         self.displayTracebacks = False
+        self.max_connections = max_connections
+        #: Connections open now, and those closed as they came because too many were open.
+        self.open_connections = 0
+        self.refused_connections = 0
+        self._last_warning: float | None = None
+
+    def buildProtocol(self, addr: Any) -> Any:
+        if self.open_connections >= self.max_connections:
+            self.refused_connections += 1
+            now = self.reactor.seconds()
+            if self._last_warning is None or now - self._last_warning >= REFUSAL_WARNING_PERIOD:
+                self._last_warning = now
+                log.warn(
+                    "{open} HTTP connections open, the most allowed: new ones are closed "
+                    "({refused} so far)",
+                    open=self.open_connections,
+                    refused=self.refused_connections,
+                )
+            return None
+        channel = super().buildProtocol(addr)
+        self.open_connections += 1
+        lost = channel.connectionLost
+
+        def connection_lost(reason: Any) -> None:
+            self.open_connections -= 1
+            lost(reason)
+
+        channel.connectionLost = connection_lost
+        return channel
 
     def getResourceFor(self, request: Request) -> IResource:
         if "*" not in self.hosts:
