@@ -2,8 +2,10 @@
 
 import io
 from typing import Any
+from unittest import mock
 
 from prometheus_client import generate_latest
+from twisted.internet.task import Clock
 from twisted.logger import Logger, LogLevel, LogPublisher
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
@@ -11,7 +13,7 @@ from twisted.web.resource import Resource
 from twisted.web.test.requesthelper import DummyRequest
 
 from ecsta import __version__
-from ecsta.daemon.accesslog import QuietSite
+from ecsta.daemon.accesslog import REFUSALS_PER_MINUTE, QuietSite
 from ecsta.daemon.logs import JournalObserver, LogControl
 from ecsta.daemon.metrics import registry_of
 
@@ -80,6 +82,23 @@ class AccessLogTests(SynchronousTestCase):
         self.assertFalse(self.logged(b"GET", 200))
         self.assertTrue(self.logged(b"GET", 401))
         self.assertTrue(self.logged(b"POST", 200))
+
+    def test_refusals_any_client_can_provoke_are_written_a_few_a_minute(self) -> None:
+        clock = Clock()
+        site = QuietSite(Resource(), reactor=clock)
+        lines: list[str] = []
+        site._logFormatter = lambda timestamp, request: "line"  # type: ignore[method-assign]
+        site.logFile = type("F", (), {"write": lambda self, text: lines.append(text)})()
+        request: Any = DummyRequest([b""])
+        request.method, request.code = b"GET", 401
+        with mock.patch("ecsta.daemon.accesslog.log") as warned:
+            for _ in range(REFUSALS_PER_MINUTE + 500):
+                site.log(request)
+            self.assertEqual(len(lines), REFUSALS_PER_MINUTE)
+            clock.advance(60)
+            site.log(request)
+        self.assertEqual(len(lines), REFUSALS_PER_MINUTE + 1)
+        self.assertEqual(warned.warn.call_args.kwargs["count"], 500)
 
 
 class BuildInfoTests(SynchronousTestCase):
