@@ -1,9 +1,12 @@
-"""The commands that talk to running services over HTTP: ``dial``, ``lines query``, ``status``.
+"""The commands that talk to running services over HTTP: ``dial``, ``lines query``,
+``status``, ``reload``.
 
 ``ecsta dial FROM TO`` and ``ecsta lines query`` use the driver's API (``--api``, default
 ``http://127.0.0.1:8782``); ``ecsta status`` reads the mux's status page (``--mux``, default
-``http://127.0.0.1:33335``) or, with ``--api``, sums up a driver. A driver with bearer tokens
-wants one: ``--token`` or ``$ECSTA_API_TOKEN`` (the environment keeps it out of ``ps``).
+``http://127.0.0.1:33335``) or, with ``--api``, sums up a driver; ``ecsta reload`` posts to
+the ``/reload`` of the mux (``--mux``), a driver (``--api``) or the simulator (``--sim``). A
+driver with bearer tokens wants one: ``--token`` or ``$ECSTA_API_TOKEN`` (the environment keeps
+it out of ``ps``).
 
 Exit status: 0 when the service did what was asked (for ``status``: answered, and has no
 problem: its PBX link is up and, for a driver, the PBX is available and it has lines), 1 when
@@ -403,7 +406,7 @@ def _mux_option(parser: argparse.ArgumentParser) -> None:
 
 
 def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    """Add ``dial`` and ``status`` to the console script's subcommands."""
+    """Add ``dial``, ``status`` and ``reload`` to the console script's subcommands."""
     dial = subcommands.add_parser(
         "dial",
         help="make a call from a line through the driver",
