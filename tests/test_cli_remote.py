@@ -12,6 +12,8 @@ from typing import Any
 from twisted.internet import defer, reactor, threads
 from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
+from twisted.web.resource import Resource
+from twisted.web.server import Request, Site
 
 from ecsta import __version__
 from ecsta.cli import main
@@ -216,3 +218,35 @@ class MuxStatusTests(TestCase):
 
 async def _sleep(seconds: float) -> None:
     await deferLater(reactor, seconds, lambda: None)
+
+
+class _LostDriver(Resource):
+    """A driver that takes a call and then fails every question about it (a restart, a proxy's
+    error page): what ``ecsta dial`` must not read as the call having ended."""
+
+    isLeaf = True
+
+    def render_POST(self, request: Request) -> bytes:
+        request.setHeader("content-type", "application/json")
+        return json.dumps({"call": 7}).encode()
+
+    def render_GET(self, request: Request) -> bytes:
+        request.setResponseCode(502)
+        return b"bad gateway"
+
+
+class DialOutcomeTests(TestCase):
+    timeout = 30
+
+    async def test_dial_names_a_driver_lost_after_the_call_was_made(self) -> None:
+        site = Site(_LostDriver())
+        port = reactor.listenTCP(0, site, interface="127.0.0.1")  # type: ignore[arg-type]
+        self.addCleanup(port.stopListening)
+        api = f"http://127.0.0.1:{port_of(port)}"
+        status, out, err = await run("dial", "--api", api, "--wait", "5", "101", "102")
+        self.assertEqual((status, out), (1, ""))
+        self.assertEqual(
+            err,
+            f"ecsta dial: call 7 was made, but how it went is unknown: GET {api}/api/v1/calls/7:"
+            " 502 Bad Gateway\n",
+        )

@@ -5,9 +5,9 @@ keys), the endpoints (parseable, a port given), and the directories the service 
 (writable by the user running the check: run it as the service's user, as ``ExecStartPre=``
 does). One line per problem; exit status 0 when there is none, 1 otherwise, 2 for usage errors.
 
-The checks of each kind of file are a list in :data:`CHECKS`: a section a service gains gets
-its check by adding a function there. A check yields problems; one that cannot go on without a
-loaded configuration raises :class:`Stop` instead.
+The checks of each kind of file are in :data:`CHECKS`: the loader, which reads the file once
+(raising :class:`Stop` when it cannot be loaded), and the checks of the loaded configuration. A
+section a service gains gets its check by adding a function there; a check yields problems.
 """
 
 import argparse
@@ -107,8 +107,7 @@ def _mux(path: str) -> Any:
         raise Stop(str(error).removeprefix(f"{path}: ")) from None
 
 
-def _mux_endpoints(path: str) -> Problems:
-    config = _mux(path)
+def _mux_endpoints(config: Any) -> Problems:
     for index, description in enumerate(config.listen.tcp):
         yield from _server_endpoint(f"listen.tcp[{index}]", description)
     for index, description in enumerate(config.listen.tls):
@@ -118,21 +117,19 @@ def _mux_endpoints(path: str) -> Problems:
     yield from _client_endpoint("pbx.endpoint", config.pbx.endpoint)
 
 
-def _mux_files(path: str) -> Problems:
+def _mux_files(config: Any) -> Problems:
     from ecsta.journal.settings import service_state_directory
 
-    config = _mux(path)
     if config.pbx.capture:
         yield from _writable("pbx.capture", os.path.dirname(config.pbx.capture) or ".")
     yield from _journal("journal", config.journal, service_state_directory())
 
 
-def _mux_simulator(path: str) -> Problems:
+def _mux_simulator(config: Any) -> Problems:
     """The ``[sim]`` table, read as the built-in simulator will read it with ``pbx = "sim"``."""
     from ecsta.daemon.config import ConfigError
     from ecsta.mux.tap import simulator_config
 
-    config = _mux(path)
     if config.pbx.endpoint != "sim":
         return
     try:
@@ -159,21 +156,19 @@ def _driver(path: str) -> Any:
         raise Stop(str(error)) from None
 
 
-def _driver_endpoints(path: str) -> Problems:
-    config = _driver(path)
+def _driver_endpoints(config: Any) -> Problems:
     yield from _server_endpoint("api.endpoint", config.api)
     for index, instance in enumerate(config.each_instance()):
         key = f"instances[{index}].pbx" if config.instances else "pbx.endpoint"
         yield from _client_endpoint(key, instance.pbx)
 
 
-def _driver_settings(path: str) -> Problems:
+def _driver_settings(config: Any) -> Problems:
     from ecsta.daemon.config import ConfigError
     from ecsta.driver.admin import settings_from_config
     from ecsta.driver.settingerrors import InvalidSetting
     from ecsta.sim.config import load as load_sim
 
-    config = _driver(path)
     for index, instance in enumerate(config.each_instance()):
         where = f"instances[{index}]." if config.instances else ""
         try:
@@ -187,10 +182,9 @@ def _driver_settings(path: str) -> Problems:
                 yield f"{where}sim.config: {error}"
 
 
-def _driver_directories(path: str) -> Problems:
+def _driver_directories(config: Any) -> Problems:
     from ecsta.journal.settings import service_state_directory
 
-    config = _driver(path)
     yield from _writable("admin.licenceDirectory", config.licence_directory)
     yield from _writable("admin.logDirectory", config.log_directory)
     for index, instance in enumerate(config.each_instance()):
@@ -208,38 +202,40 @@ def _driver_directories(path: str) -> Problems:
 # -- the simulator ----------------------------------------------------------------------------
 
 
-def _sim_endpoints(path: str) -> Problems:
+def _sim(path: str) -> Any:
     from ecsta.daemon.config import ConfigError
     from ecsta.sim.config import load
 
     try:
-        config = load(path)
+        return load(path)
     except ConfigError as error:
         raise Stop(str(error)) from None
+
+
+def _sim_endpoints(config: Any) -> Problems:
     yield from _server_endpoint("csta.endpoint", config.csta)
     if config.control:
         yield from _server_endpoint("control.endpoint", config.control)
 
 
-#: The checks of each kind of configuration, in order; the first loads the file.
-CHECKS: dict[str, list[Callable[[str], Problems]]] = {
-    "mux": [_mux_endpoints, _mux_files, _mux_simulator],
-    "driver": [_driver_endpoints, _driver_settings, _driver_directories],
-    "pbxsim": [_sim_endpoints],
+#: How each kind of configuration is loaded, and its checks in order.
+CHECKS: dict[str, tuple[Callable[[str], Any], list[Callable[[Any], Problems]]]] = {
+    "mux": (_mux, [_mux_endpoints, _mux_files, _mux_simulator]),
+    "driver": (_driver, [_driver_endpoints, _driver_settings, _driver_directories]),
+    "pbxsim": (_sim, [_sim_endpoints]),
 }
 
 
 def problems(kind: str, path: str) -> list[str]:
     """Every problem of the file, or the one that stops it from loading."""
-    found: list[str] = []
     if not os.access(path, os.R_OK):
         return [f"cannot read {path}"]
-    for check in CHECKS[kind]:
-        try:
-            found.extend(check(path))
-        except Stop as stop:
-            return [str(stop)]
-    return found
+    load, checks = CHECKS[kind]
+    try:
+        config = load(path)
+    except Stop as stop:
+        return [str(stop)]
+    return [problem for check in checks for problem in check(config)]
 
 
 def guess_kind(path: str) -> str | None:

@@ -9,8 +9,9 @@ binary or hex text; with or without the link's 2-byte length headers. When bytes
 it says which octet and which field, and which ROSE reject a server would answer with.
 
 The administration commands (``rules``, ``lines``, ``license``) live in :mod:`ecsta.cli.admin`;
-``watch`` in :mod:`ecsta.cli.watch`; ``dial``, ``lines query`` and ``status``, which talk to
-running services, in :mod:`ecsta.cli.remote`; ``hash-password`` in :mod:`ecsta.cli.password`;
+``watch`` in :mod:`ecsta.cli.watch`; ``dial``, ``lines query``, ``status`` and ``reload``,
+which talk to running services, in :mod:`ecsta.cli.remote`; ``hash-password`` in
+:mod:`ecsta.cli.password`; ``check`` (a configuration file) in :mod:`ecsta.cli.check`;
 ``settings`` and ``sipfilter`` (a running driver's settings) in :mod:`ecsta.cli.settings`;
 ``journal export`` in :mod:`ecsta.cli.journal`.
 """

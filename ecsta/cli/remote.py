@@ -1,9 +1,12 @@
-"""The commands that talk to running services over HTTP: ``dial``, ``lines query``, ``status``.
+"""The commands that talk to running services over HTTP: ``dial``, ``lines query``,
+``status``, ``reload``.
 
 ``ecsta dial FROM TO`` and ``ecsta lines query`` use the driver's API (``--api``, default
 ``http://127.0.0.1:8782``); ``ecsta status`` reads the mux's status page (``--mux``, default
-``http://127.0.0.1:33335``) or, with ``--api``, sums up a driver. A driver with bearer tokens
-wants one: ``--token`` or ``$ECSTA_API_TOKEN`` (the environment keeps it out of ``ps``).
+``http://127.0.0.1:33335``) or, with ``--api``, sums up a driver; ``ecsta reload`` posts to
+the ``/reload`` of the mux (``--mux``), a driver (``--api``) or the simulator (``--sim``). A
+driver with bearer tokens wants one: ``--token`` or ``$ECSTA_API_TOKEN`` (the environment keeps
+it out of ``ps``).
 
 Exit status: 0 when the service did what was asked (for ``status``: answered, and has no
 problem: its PBX link is up and, for a driver, the PBX is available and it has lines), 1 when
@@ -115,7 +118,11 @@ def dial_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if call is None:
         out.write(f"dialling {args.destination} from line {args.source}\n")
         return 0
-    state, reason = _outcome(args.api, token, call, args.wait)
+    try:
+        state, reason = _outcome(args.api, token, call, args.wait)
+    except RemoteError as error:
+        err.write(f"ecsta dial: call {call} was made, but how it went is unknown: {error}\n")
+        return 1
     out.write(f"call {call} on line {args.source} to {args.destination}: {state}\n")
     failed = FAILED_STATES.get(state)
     if failed is not None:
@@ -136,14 +143,17 @@ REACHED_STATES = {"LINECALLSTATE_RINGBACK", "LINECALLSTATE_CONNECTED", "LINECALL
 
 def _outcome(api: str, token: str | None, call: Any, wait: float) -> tuple[str, str]:
     """The call's state once it rings, is answered or has failed (or after ``wait`` seconds),
-    and the reason the PBX gave, if any."""
+    and the reason the PBX gave, if any; RemoteError when the driver cannot tell (unreachable,
+    refused), which is not to be read as the call having ended."""
     deadline = time.monotonic() + wait
     state, reason = "LINECALLSTATE_UNKNOWN", ""
     while True:
         try:
             shown = fetch("GET", _url(api, f"/api/v1/calls/{call}"), token)
-        except RemoteError:
-            return "LINECALLSTATE_IDLE", ""  # gone already: it ended before it rang
+        except RemoteError as error:
+            if error.status == 404:
+                return "LINECALLSTATE_IDLE", ""  # gone already: it ended before it rang
+            raise  # the driver went away or refused: that is no answer about the call
         if isinstance(shown, Mapping):
             state = str(shown.get("state"))
             # The state's mode says why (LINEDISCONNECTMODE_BUSY, ...); the call's "reason" is
@@ -396,7 +406,7 @@ def _mux_option(parser: argparse.ArgumentParser) -> None:
 
 
 def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    """Add ``dial`` and ``status`` to the console script's subcommands."""
+    """Add ``dial``, ``status`` and ``reload`` to the console script's subcommands."""
     dial = subcommands.add_parser(
         "dial",
         help="make a call from a line through the driver",

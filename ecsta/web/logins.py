@@ -13,7 +13,6 @@ never used as a name (the log would hold it).
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
-from twisted.internet import defer
 from twisted.internet.defer import Deferred
 
 from ecsta.daemon.auth import Users
@@ -53,15 +52,14 @@ class PasswordLogin:
     def __init__(
         self,
         users: Users,
-        allowed: Collection[str] = (),
-        verify: Callable[[str, str], Deferred[bool]] | None = None,
+        allowed: Collection[str],
+        verify: Callable[[str, str], Deferred[bool]],
     ) -> None:
         self.users = users
         self.allowed = frozenset(allowed)
-        #: How a password is checked (the multiplexer's pool of threads, in the service).
-        self.verify = verify or (
-            lambda user, password: defer.maybeDeferred(users.verify, user, password)
-        )
+        #: How a password is checked: off the reactor thread, in the multiplexer's queue of
+        #: logins (hashing here would stall every connection for the hash's time).
+        self.verify = verify
 
     @property
     def required(self) -> bool:

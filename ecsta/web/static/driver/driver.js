@@ -50,9 +50,31 @@
     return error.message;
   }
 
+  // A burst of events (a link drop takes every line out of service at once) asks for a reload
+  // each; while one runs, the others make one more run after it, not one request each.
+  function coalesced(load) {
+    let busy = false;
+    let again = false;
+    return async () => {
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      try {
+        do {
+          again = false;
+          await load();
+        } while (again);
+      } finally {
+        busy = false;
+      }
+    };
+  }
+
   // -- lines ------------------------------------------------------------------------------------
 
-  async function loadLines() {
+  const loadLines = coalesced(async () => {
     try {
       const answer = await request("GET", `${API}/lines`);
       lines.clear();
@@ -62,7 +84,7 @@
     } catch (error) {
       if (error.status !== 401) say("#notice", `Lines unavailable: ${error.message}`, "error");
     }
-  }
+  });
 
   function lineState(line) {
     if (!line.open) return ["closed", "warn"];
@@ -268,15 +290,13 @@
     }
   }
 
-  // -- the event stream -------------------------------------------------------------------------
-
   // -- the PBX link ------------------------------------------------------------------------------
 
   // While the driver cannot reach the PBX (or the mux, or the PBX behind it), a banner says why
   // and call operations are disabled: they could only fail.
   let pbxProblems = [];
 
-  async function checkPbx() {
+  const checkPbx = coalesced(async () => {
     try {
       const status = await request("GET", `${API}/status`, { quiet: true });
       pbxProblems = status.problems || [];
@@ -290,7 +310,9 @@
     document.body.dataset.pbx = down ? "down" : "up";
     $("#dial-button").disabled = down;
     for (const call of calls.values()) callRow(call);
-  }
+  });
+
+  // -- the event stream -------------------------------------------------------------------------
 
   function setLive(state) {
     const badge = $("#live");
