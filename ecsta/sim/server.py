@@ -21,8 +21,9 @@ What a client sees, beyond the link:
   them out, after the answer to the request that caused them.
 * **Monitors** of a device that is out of service are refused with
   ``systemResourceAvailability deviceOutOfService`` (an inference: no capture shows how a
-  Panasonic PBX refuses them; an application retries once the device is back). A monitor started earlier stays, and hears
-  the device go out of service and come back (outOfService, backInService).
+  Panasonic PBX refuses them; an application retries once the device is back). A monitor
+  started earlier stays, and hears the device go out of service and come back (outOfService,
+  backInService).
 * **Device lists.** The KME escape (PROTOCOL.md section 5) is answered with a returnResult
   carrying getSystemDataPosAck, then escape invokes with systemDataLinkedReply segments of
   ``segment_size`` entries. The extension names (systemData 41, an inference) come the same
