@@ -44,6 +44,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mux import Requester, free_port, mux_in, wait_port  # noqa: E402
 from twisted.internet import defer, protocol, task  # noqa: E402
 from twisted.internet.endpoints import TCP4ClientEndpoint  # noqa: E402
+from verdict import percentile  # noqa: E402
 
 from ecsta.daemon.auth import hash_password  # noqa: E402
 from ecsta.wire import apdu  # noqa: E402
@@ -192,8 +193,7 @@ def rss(pid: int) -> int:
 
 
 def p99(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
+    return percentile(values, 0.99)
 
 
 @defer.inlineCallbacks

@@ -34,6 +34,7 @@ sys.path.insert(0, REPO)
 
 from twisted.internet import defer, reactor  # noqa: E402
 from twisted.internet.defer import Deferred, inlineCallbacks  # noqa: E402
+from verdict import percentile  # noqa: E402
 
 from ecsta.journal.service import Journal  # noqa: E402
 from ecsta.journal.settings import JournalSettings  # noqa: E402
@@ -96,11 +97,6 @@ def latency(journal: Journal, first: int, count: int) -> Generator[Deferred[Any]
         yield journal.store_report(pdu)
         samples.append(time.perf_counter() - started)
     return samples
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
 
 
 @inlineCallbacks

@@ -49,6 +49,7 @@ sys.path.insert(0, REPO)
 
 from twisted.internet import defer, protocol, task  # noqa: E402
 from twisted.internet.endpoints import TCP4ClientEndpoint  # noqa: E402
+from verdict import percentile  # noqa: E402
 
 from ecsta.link.protocol import CSTAClientProtocol  # noqa: E402
 from ecsta.wire import apdu, ber  # noqa: E402
@@ -204,8 +205,7 @@ def latency(reactor: Any, app: Requester, rate: float, count: int) -> Gen:
     yield task.deferLater(reactor, count / rate, lambda: None)
     loop.stop()
     yield task.deferLater(reactor, 0.5, lambda: None)
-    values = sorted(app.latencies)
-    return values[len(values) // 2], values[min(len(values) - 1, int(len(values) * 0.99))]
+    return percentile(app.latencies, 0.5), percentile(app.latencies, 0.99)
 
 
 @defer.inlineCallbacks

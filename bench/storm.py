@@ -24,7 +24,7 @@ sys.path.insert(0, REPO)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from mux import free_port, mux_in, wait_port  # noqa: E402
-from verdict import verdict  # noqa: E402
+from verdict import percentile, verdict  # noqa: E402
 
 from ecsta.wire import apdu  # noqa: E402
 from ecsta.wire.framing import frame  # noqa: E402
@@ -77,7 +77,7 @@ def main(count: int, backlog: int | None) -> None:
     verdict(
         slow == 0,
         f"{count} applications at once, listen backlog {backlog or 'default (1024)'}: "
-        f"median {times[len(times) // 2]:.2f} s, p99 {times[int(len(times) * 0.99)]:.2f} s, "
+        f"median {percentile(times, 0.5):.2f} s, p99 {percentile(times, 0.99):.2f} s, "
         f"slowest {times[-1]:.2f} s; {slow} slower than 1 s",
     )
 
