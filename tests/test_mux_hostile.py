@@ -189,8 +189,8 @@ class MemoryTests(SynchronousTestCase):
         for number in range(300):
             pdu = long_make_call(60_000 + number, 1)
             router.app_invoke(app, pdu, ber.peek(pdu))
-        self.assertLessEqual(router.validated_bytes, MAX_VALIDATED_BYTES)
-        self.assertGreater(router.validated_bytes, MAX_VALIDATED_BYTES // 2)
+        self.assertLessEqual(router.validated.octets, MAX_VALIDATED_BYTES)
+        self.assertGreater(router.validated.octets, MAX_VALIDATED_BYTES // 2)
 
     def test_a_repeated_request_spares_the_walk_but_not_the_check_of_its_header(self) -> None:
         """What an application repeats is not walked again, yet a PDU with the body of one
@@ -210,7 +210,7 @@ class MemoryTests(SynchronousTestCase):
             app.transport.write(frame(broken))  # type: ignore[union-attr]
             rig.flush()
         repeat = make_call(3, "101", "102")
-        self.assertTrue(rig.server_of(app).seenWellFormed(repeat, ber.peek(repeat)))
+        self.assertIn(repeat, rig.mux.router.validated)
         rig.send(app, repeat)
         problems = [a.problem for a in app.answers(None) if isinstance(a, apdu.Reject)]
         self.assertEqual(problems, [("general", "badlyStructuredPDU")] * 2)

@@ -34,7 +34,7 @@ from ecsta.link.errors import (
     refusal,
     tls_failure,
 )
-from ecsta.link.seen import SeenAnswers
+from ecsta.link.seen import Seen
 from ecsta.link.throttle import Throttle, pdu_hex
 from ecsta.link.writethrough import Pushes, WriteThrough, push
 from ecsta.wire import apdu, ber
@@ -162,8 +162,9 @@ class CSTAProtocol(Protocol):
         self._writer: WriteThrough | None = None
         #: Where the link says it was written to, when its owner pushes what it writes.
         self.pushes: Pushes | None = None
-        #: The short answers found well-formed, when the link remembers them.
-        self.seen_answers: SeenAnswers | None = None
+        #: PDUs found well-formed before, but for their invokeId, when the link remembers them:
+        #: a repeat is read no further than its invokeId.
+        self.known: Seen | None = None
         #: Warnings the peer can provoke, at most a few of each kind a minute.
         self.warnings = Throttle(self.log, clock)
 
@@ -359,23 +360,26 @@ class CSTAProtocol(Protocol):
     def _checked(self, pdu: bytes) -> ber.Peek:
         """The peek at ``pdu`` once it is found well-formed; DecodeError otherwise, worded by
         the full check."""
+        known = self.known
+        if known is not None:
+            repeat = known.peek(pdu)
+            if repeat is not None:
+                return repeat
         try:
             peek = ber.peek(pdu)
         except DecodeError:
             ber.validate(pdu)
             raise
-        if not self.seenWellFormed(pdu, peek):
+        if known is None or not known.has(pdu, peek):
             ber.validate(pdu)
-            if self.seen_answers is not None:
-                self.seen_answers.remember(pdu, peek)
+            self.wellFormed(pdu, peek)
         return peek
 
-    def seenWellFormed(self, pdu: bytes, peek: ber.Peek) -> bool:
-        """Whether the octets of ``pdu`` after its invokeId are those of a PDU already found
-        well-formed, so that the full check can be spared (the peek checked its header and
-        invokeId): a repeated answer, when the link remembers them (:attr:`seen_answers`); a
-        multiplexer also remembers the requests applications repeat."""
-        return self.seen_answers is not None and self.seen_answers.seen(pdu, peek)
+    def wellFormed(self, pdu: bytes, peek: ber.Peek) -> None:
+        """Hook: ``pdu`` was found well-formed; it is remembered in :attr:`known`, if the link
+        keeps one (a multiplexer remembers applications' invokes once it has checked more)."""
+        if self.known is not None:
+            self.known.remember(pdu, peek)
 
     def acsePDUReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         """An ACSE PDU this flavour does not expect: end the association."""

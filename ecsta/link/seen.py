@@ -1,43 +1,106 @@
-"""A bounded memory of short answers already found well-formed, but for their invokeId.
+"""A bounded memory of PDUs already found well-formed, by their octets after the invokeId.
 
-Most answers a PBX sends are the same octets each time but for the invokeId: the empty result
-of a call-control operation, the snapshot of an idle phone, the same error. Walking each one's
-BER again costs as much as the rest of relaying it, so a link remembers the octets after the
-invokeId of the short answers it has checked, and spares the walk when they come again (the
-peek checks the header and the invokeId, which are all that differs). Events are not
-remembered: they carry call ids and times, so they rarely repeat.
+Most PDUs on a link are the same octets each time but for the invokeId: the empty result of a
+call-control operation, the snapshot of an idle phone, the same error from the PBX; the same
+request from an application. Walking each one's BER again costs as much as the rest of relaying
+it, so a link remembers the octets after the invokeId of what it has checked, with its peek at
+them, and a repeat is read no further than its header and invokeId, which are all that differs
+(:func:`ecsta.wire.ber.split_invoke_id`); a broken header or invokeId in front of a remembered
+body is still found malformed, by the full peek. Events are not remembered: they carry call ids
+and times, so they rarely repeat.
+
+A multiplexer keeps one for the answers on its PBX link and one for the invokes of all its
+applications (which it remembers once it has also checked their ROSE envelope).
 """
+
+from collections.abc import Collection
 
 from ecsta.wire import ber
 
-#: Answers longer than this (octets after the invokeId) are checked every time.
+#: On the PBX link: answers longer than this (octets after the invokeId) are checked every time,
 MAX_REMEMBERED = 128
-#: How many different answers are remembered; the oldest makes room.
+#: and this many different ones are remembered; the oldest makes room.
 MAX_ENTRIES = 256
 
+ANSWERS = frozenset({ber.Kind.RETURN_RESULT, ber.Kind.RETURN_ERROR, ber.Kind.REJECT})
 
-class SeenAnswers:
-    """The short answers found well-formed on one link, oldest first."""
 
-    __slots__ = ("_bodies",)
+class Seen:
+    """PDUs of some kinds found well-formed, oldest first, bounded in number and in octets."""
 
-    def __init__(self) -> None:
-        self._bodies: dict[bytes, None] = {}
+    __slots__ = ("_bodies", "_kinds", "_octets", "max_body", "max_entries", "max_octets")
+
+    def __init__(
+        self,
+        kinds: Collection[ber.Kind],
+        *,
+        max_entries: int,
+        max_body: int,
+        max_octets: int | None = None,
+    ) -> None:
+        self._kinds = frozenset(kinds)
+        self.max_entries = max_entries
+        self.max_body = max_body
+        self.max_octets = max_entries * max_body if max_octets is None else max_octets
+        #: Octets after the invokeId (the whole PDU for a NULL invokeId, which cannot start
+        #: like them) -> (first octet, peek at the PDU).
+        self._bodies: dict[bytes, tuple[int, ber.Peek]] = {}
+        self._octets = 0
 
     def __len__(self) -> int:
         return len(self._bodies)
 
-    def seen(self, pdu: bytes, peek: ber.Peek) -> bool:
-        """Whether ``pdu`` repeats an answer found well-formed, but for its invokeId."""
-        after = peek.after_id
-        return bool(after) and peek.kind is not ber.Kind.INVOKE and pdu[after:] in self._bodies
+    @property
+    def octets(self) -> int:
+        """Octets remembered."""
+        return self._octets
+
+    def peek(self, pdu: bytes) -> ber.Peek | None:
+        """The peek at ``pdu`` if it repeats a PDU remembered, but for its invokeId; None when
+        it must be read in full."""
+        split = ber.split_invoke_id(pdu)
+        if split is None:
+            return None
+        invoke_id, after = split
+        known = self._bodies.get(pdu[after:])
+        if known is None or known[0] != pdu[0]:
+            return None
+        return ber.renumbered(known[1], invoke_id, after)
+
+    def __contains__(self, pdu: bytes) -> bool:
+        """Whether ``pdu`` repeats a PDU remembered, but for its invokeId, in whatever form."""
+        return self._find(pdu, ber.peek(pdu)) is not None
+
+    def has(self, pdu: bytes, peek: ber.Peek) -> bool:
+        """:meth:`__contains__` for a PDU already peeked at."""
+        return self._find(pdu, peek) is not None
+
+    def _find(self, pdu: bytes, peek: ber.Peek) -> tuple[int, ber.Peek] | None:
+        known = self._bodies.get(_key(pdu, peek))
+        return known if known is not None and known[0] == pdu[0] else None
 
     def remember(self, pdu: bytes, peek: ber.Peek) -> None:
-        """``pdu`` was found well-formed: remembered if it is a short answer."""
-        after = peek.after_id
-        if not after or peek.kind is ber.Kind.INVOKE or len(pdu) - after > MAX_REMEMBERED:
+        """``pdu``, found well-formed, is remembered if it is of the kinds kept and short
+        enough."""
+        if peek.kind not in self._kinds:
+            return
+        key = _key(pdu, peek)
+        size = len(key)
+        if size > self.max_body or key in self._bodies:
             return
         bodies = self._bodies
-        if len(bodies) >= MAX_ENTRIES:
-            del bodies[next(iter(bodies))]
-        bodies[pdu[after:]] = None
+        while bodies and (len(bodies) >= self.max_entries or self._octets + size > self.max_octets):
+            oldest = next(iter(bodies))
+            del bodies[oldest]
+            self._octets -= len(oldest)
+        bodies[key] = (pdu[0], peek)
+        self._octets += size
+
+
+def answers() -> Seen:
+    """The memory of a link to a PBX: its short answers."""
+    return Seen(ANSWERS, max_entries=MAX_ENTRIES, max_body=MAX_REMEMBERED)
+
+
+def _key(pdu: bytes, peek: ber.Peek) -> bytes:
+    return pdu if peek.invoke_id is None or not peek.after_id else pdu[peek.after_id :]

@@ -136,7 +136,7 @@ def families(mux: "Multiplexer", pdus: PDUCounts) -> Iterator[Metric]:
     yield _gauge(
         "ecsta_mux_validated_cache_bytes",
         "Octets of application requests remembered as valid (bounded)",
-        router.validated_bytes,
+        router.validated.octets,
     )
 
     monitors = GaugeMetricFamily(

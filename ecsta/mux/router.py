@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ecsta.link.seen import Seen
 from ecsta.mux import actions
 from ecsta.mux.actions import (
     Action,
@@ -249,8 +250,14 @@ class Router:
         self._restoring = 0
         self._escape_routes: dict[bytes, App] = {}
         self._device_list_routes: dict[bytes, App] = {}
-        self._validated: dict[bytes, None] = {}
-        self._validated_bytes = 0
+        #: Application invokes found fit to forward, but for their invokeId; the applications'
+        #: links read a repeat no further than its invokeId.
+        self.validated = Seen(
+            {ber.Kind.INVOKE},
+            max_entries=MAX_VALIDATED,
+            max_body=MAX_VALIDATED_BYTES // 16,  # larger ones are not worth remembering
+            max_octets=MAX_VALIDATED_BYTES,
+        )
         self.counters: dict[str, int] = {
             "requests": 0,
             "rejected": 0,
@@ -350,35 +357,14 @@ class Router:
         argument, whatever CSTA edition or Panasonic service the operation belongs to
         (systemRegister, say), and its answer, result or reject, is the application's.
         """
-        key = _validation_key(pdu, peek)
-        if key in self._validated:
+        if self.validated.has(pdu, peek):
             return None
         try:
             apdu.check_invoke(pdu)
         except apdu.RejectableError as error:
             return error.reject
-        if len(key) > MAX_VALIDATED_BYTES // 16:
-            return None  # too large to be worth remembering
-        while self._validated and (
-            len(self._validated) >= MAX_VALIDATED
-            or self._validated_bytes + len(key) > MAX_VALIDATED_BYTES
-        ):
-            oldest = next(iter(self._validated))
-            del self._validated[oldest]
-            self._validated_bytes -= len(oldest)
-        self._validated[key] = None
-        self._validated_bytes += len(key)
+        self.validated.remember(pdu, peek)
         return None
-
-    def seen_well_formed(self, pdu: bytes, peek: ber.Peek) -> bool:
-        """Whether ``pdu`` repeats an invoke already checked, but for its invokeId: its BER
-        need not be walked again."""
-        return peek.invoke_id is not None and _validation_key(pdu, peek) in self._validated
-
-    @property
-    def validated_bytes(self) -> int:
-        """Octets of application invokes remembered as valid."""
-        return self._validated_bytes
 
     def _reject(self, app: App, invoke_id: int | None, problem: tuple[str, str]) -> list[Action]:
         self.counters["rejected"] += 1
@@ -1149,13 +1135,6 @@ def _answer_field(answer: bytes, name: str) -> Any:
     if not isinstance(decoded, apdu.ReturnResult):
         return None
     return next(_find(decoded.result, name), None)
-
-
-def _validation_key(pdu: bytes, peek: ber.Peek) -> bytes:
-    """What an invoke is remembered as valid by: the octets after its invokeId, which changes
-    from one request to the next, or the whole PDU for a NULL id (which cannot start like
-    what follows an invokeId)."""
-    return pdu if peek.invoke_id is None or not peek.after_id else pdu[peek.after_id :]
 
 
 def _with_id(answer: bytes, invoke_id: int | None, peek: ber.Peek | None = None) -> bytes:

@@ -54,9 +54,9 @@ from ecsta.journal.record import (
 )
 from ecsta.journal.service import Journal
 from ecsta.journal.settings import service_state_directory
+from ecsta.link import seen
 from ecsta.link.errors import LinkLost, RequestTimeout, Unsendable
 from ecsta.link.protocol import CSTAClientProtocol, CSTAServerProtocol
-from ecsta.link.seen import SeenAnswers
 from ecsta.link.service import LinkHealth, PBXClientFactory, pbx_client_service
 from ecsta.link.throttle import Throttle, loggable
 from ecsta.link.writethrough import Pushes
@@ -141,6 +141,7 @@ class AppProtocol(CSTAServerProtocol):
         super().__init__(clock, **kwargs)
         self.mux = mux
         self.pushes = mux.pushes
+        self.known = mux.router.validated
         self.tls = tls
         self.app: App | None = None
         #: The address this connection counts against while it is not associated.
@@ -178,8 +179,8 @@ class AppProtocol(CSTAServerProtocol):
             tls=self.tls,
         )
 
-    def seenWellFormed(self, pdu: bytes, peek: ber.Peek) -> bool:
-        return self.mux.router.seen_well_formed(pdu, peek)
+    def wellFormed(self, pdu: bytes, peek: ber.Peek) -> None:
+        """The router remembers an invoke once it has checked its ROSE envelope too."""
 
     def dataReceived(self, data: bytes) -> None:
         with self.mux.pushes.reading():
@@ -211,7 +212,7 @@ class PBXProtocol(CSTAClientProtocol):
         super().__init__(clock, **kwargs)
         self.mux = mux
         self.pushes = mux.pushes
-        self.seen_answers = SeenAnswers()
+        self.known = seen.answers()
         # Before anyone else hears that the association is ready (ClientService hands others
         # a proxy of this protocol), the core does, and starts restoring what it holds.
         self.ready.addCallback(self._associated)
@@ -314,6 +315,17 @@ class Multiplexer:
         self.warnings = Throttle(log, clock)
         self._pending: deque[Action] = deque()
         self._running = False
+        #: How each kind of action is carried out.
+        self._performers: dict[type, Callable[[Any], None]] = {
+            Fanout: self._fan_out,
+            ToApp: self._to_app,
+            AskPBX: self._ask_pbx,
+            ToPBX: self._to_pbx,
+            AskApp: self._ask_app,
+            NotifyApp: self._notify_app,
+            SetStatus: self._set_status,
+            Disconnect: self._disconnect,
+        }
         #: What the applications are sent while a read is handled goes out when it is done.
         self.pushes = Pushes()
         self._sweep: IDelayedCall | None = None
@@ -578,21 +590,28 @@ class Multiplexer:
 
     def run(self, todo: Iterable[Action]) -> None:
         """Carry out actions in order; actions caused by them run after them, never inside."""
-        self._pending.extend(todo)
         if self._running:
+            self._pending.extend(todo)
             return
         self._running = True
+        perform = self._performers
         try:
-            while self._pending:
-                action = self._pending.popleft()
-                try:
-                    self._perform(action)
-                except Exception:
-                    log.failure("carrying out {action}", action=type(action).__name__)
+            for action in todo:
+                self._carry_out(perform, action)
+            pending = self._pending
+            while pending:
+                self._carry_out(perform, pending.popleft())
         finally:
             self._running = False
         if self.router.queued and self._sweep is None and not self._stopped:
             self._sweep = self.clock.callLater(QUEUE_SWEEP, self._expire_queued)
+
+    @staticmethod
+    def _carry_out(perform: dict[type, Callable[[Any], None]], action: Action) -> None:
+        try:
+            perform[type(action)](action)
+        except Exception:
+            log.failure("carrying out {action}", action=type(action).__name__)
 
     def _expire_queued(self) -> None:
         self._sweep = None
@@ -606,39 +625,39 @@ class Multiplexer:
             self._sweep.cancel()
         self._sweep = None
 
-    def _perform(self, action: Action) -> None:
-        if isinstance(action, Fanout):
-            framed = action.framed
-            for app in action.apps:
-                handle = app.handle
-                if not handle.closed:
-                    try:
-                        handle.send_framed(framed, hold=True)
-                    except LinkLost:
-                        pass  # it went away in the middle; its release is on its way
-        elif isinstance(action, ToApp):
-            if not action.app.handle.closed:
-                action.app.handle.send_pdu(action.pdu)
-        elif isinstance(action, AskPBX):
-            self._ask_pbx(action)
-        elif isinstance(action, ToPBX):
-            if self.pbx is not None and not self.pbx.closed:
-                self.pbx.send_pdu(action.pdu)
-        elif isinstance(action, AskApp):
-            self._ask_app(action)
-        elif isinstance(action, NotifyApp):
-            if not action.app.handle.closed:
-                # Under an id in flight on that association, so that the application's answer
-                # is recognised and dropped instead of logged as one to an unknown request.
-                told = action.app.handle.invoke_raw(action.pdu)
-                told.addErrback(lambda _: None)
-        elif isinstance(action, SetStatus):
-            for app in action.apps:
-                if not app.handle.closed:
-                    app.handle.send_system_status(action.status)
-        elif isinstance(action, Disconnect):
-            log.warn("disconnecting application {id}: {why}", id=action.app.id, why=action.reason)
-            action.app.handle.abort()
+    def _fan_out(self, action: Fanout) -> None:
+        framed = action.framed
+        for app in action.apps:
+            handle = app.handle
+            if not handle.closed:
+                try:
+                    handle.send_framed(framed, hold=True)
+                except LinkLost:
+                    pass  # it went away in the middle; its release is on its way
+
+    def _to_app(self, action: ToApp) -> None:
+        if not action.app.handle.closed:
+            action.app.handle.send_pdu(action.pdu)
+
+    def _to_pbx(self, action: ToPBX) -> None:
+        if self.pbx is not None and not self.pbx.closed:
+            self.pbx.send_pdu(action.pdu)
+
+    def _notify_app(self, action: NotifyApp) -> None:
+        if not action.app.handle.closed:
+            # Under an id in flight on that association, so that the application's answer is
+            # recognised and dropped instead of logged as one to an unknown request.
+            told = action.app.handle.invoke_raw(action.pdu)
+            told.addErrback(lambda _: None)
+
+    def _set_status(self, action: SetStatus) -> None:
+        for app in action.apps:
+            if not app.handle.closed:
+                app.handle.send_system_status(action.status)
+
+    def _disconnect(self, action: Disconnect) -> None:
+        log.warn("disconnecting application {id}: {why}", id=action.app.id, why=action.reason)
+        action.app.handle.abort()
 
     def _ask_pbx(self, action: AskPBX) -> None:
         """Send a request to the PBX; whatever happens, the core hears how it ended once."""
