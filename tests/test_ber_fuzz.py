@@ -10,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.link.seen import Seen
 from ecsta.wire import apdu
 from ecsta.wire.ber import (
+    ROSE_KINDS,
     Kind,
     Peek,
     peek,
@@ -178,6 +180,32 @@ class OracleFuzzTests(SynchronousTestCase):
         except Exception:  # the oracle refuses what its strict decoder cannot read
             return
         self.assertEqual(seen, reference, raw.hex())
+
+    @FAST
+    @given(st.data())
+    def test_a_repeat_is_peeked_at_as_the_walk_would(self, data: st.DataObject) -> None:
+        """A memory of well-formed PDUs reads a repeat no further than its invokeId: what it
+        finds is what the full walk finds, and a mutated header is never taken for a repeat
+        unless the whole PDU is well-formed."""
+        pdu = data.draw(st.one_of(operation_pdus(), event_pdus().map(lambda e: e[0])))
+        validate(pdu)
+        known = Seen(ROSE_KINDS, max_entries=4, max_body=1 << 16)
+        known.remember(pdu, peek(pdu))
+        new_id = data.draw(invoke_ids)
+        again = with_invoke_id(pdu, new_id)
+        repeat = known.peek(again)
+        if len(again) <= 0x81 and -0x8000 <= new_id < 0x8000 and peek(pdu).invoke_id is not None:
+            self.assertIsNotNone(repeat)
+        mutated = bytearray(again)
+        for _ in range(data.draw(st.integers(0, 2))):
+            where = data.draw(st.integers(0, min(len(mutated), 8) - 1))
+            mutated[where] = data.draw(st.integers(0, 255))
+        raw = bytes(mutated)
+        repeat = known.peek(raw)
+        if repeat is not None:
+            validate(raw)
+            full = peek(raw)
+            self.assertEqual((repeat, repeat.after_id), (full, full.after_id), raw.hex())
 
 
 def checks_only_raise_decode_errors(raw: bytes, new_id: int, new_ref: bytes) -> None:

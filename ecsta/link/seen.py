@@ -5,7 +5,7 @@ call-control operation, the snapshot of an idle phone, the same error from the P
 request from an application. Walking each one's BER again costs as much as the rest of relaying
 it, so a link remembers the octets after the invokeId of what it has checked, with its peek at
 them, and a repeat is read no further than its header and invokeId, which are all that differs
-(:func:`ecsta.wire.ber.split_invoke_id`); a broken header or invokeId in front of a remembered
+(:func:`ecsta.wire.ber.repeat_peek`); a broken header or invokeId in front of a remembered
 body is still found malformed, by the full peek. Events are not remembered: they carry call ids
 and times, so they rarely repeat.
 
@@ -58,14 +58,7 @@ class Seen:
     def peek(self, pdu: bytes) -> ber.Peek | None:
         """The peek at ``pdu`` if it repeats a PDU remembered, but for its invokeId; None when
         it must be read in full."""
-        split = ber.split_invoke_id(pdu)
-        if split is None:
-            return None
-        invoke_id, after = split
-        known = self._bodies.get(pdu[after:])
-        if known is None or known[0] != pdu[0]:
-            return None
-        return ber.renumbered(known[1], invoke_id, after)
+        return ber.repeat_peek(pdu, self._bodies)
 
     def __contains__(self, pdu: bytes) -> bool:
         """Whether ``pdu`` repeats a PDU remembered, but for its invokeId, in whatever form."""

@@ -126,6 +126,10 @@ class Purpose(enum.Enum):
     ESCAPE = "escape"
     SWITCHING_DEVICES = "switchingDevices"
 
+    # Equal only to themselves: hashed by identity, with no Python call, as the table of what
+    # to do with each answer is looked up for every request.
+    __hash__ = object.__hash__
+
 
 #: Requests whose only use is the application's answer: dropped from the queue when it goes.
 _ANSWERED_TO_APP = frozenset({Purpose.FORWARD, Purpose.ESCAPE, Purpose.SWITCHING_DEVICES})
@@ -421,7 +425,8 @@ class Router:
             # An answer we cannot splice still ends the request: its application hears so.
             self.counters["unreadable_answers"] += 1
             out = self._failed[ticket.purpose](self, ticket, NOT_CARRIED)
-        out.extend(self._dispatch())
+        if self._queue:
+            out.extend(self._dispatch())
         return out
 
     def pbx_failed(self, ticket: PBXTicket, reason: str) -> list[Action]:

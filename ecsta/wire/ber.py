@@ -379,30 +379,33 @@ def peek(pdu: bytes) -> Peek:
     return _make_peek(kind, invoke_id, code, cross_ref, (group, event), None, after_id)
 
 
-def split_invoke_id(pdu: bytes) -> tuple[int, int] | None:
-    """(invokeId, where it ends) of a PDU in the usual form of ROSE: a short length that is the
-    PDU's own, then an INTEGER invokeId of one or two octets; None in any other form.
+def repeat_peek(pdu: bytes, known: Mapping[bytes, tuple[int, Peek]]) -> Peek | None:
+    """The peek at ``pdu`` when it repeats a PDU of ``known`` but for its invokeId, read no
+    further than that invokeId; None when it does not, or is not in the usual form of ROSE (a
+    short length that is the PDU's own, then an INTEGER invokeId of one or two octets).
 
-    Read without a walk: two PDUs whose octets after the invokeId are the same differ only in
-    what this reads, so for a repeat of a PDU found well-formed before it is all that needs
-    reading (:mod:`ecsta.link.seen`). The first octet is the caller's to compare.
+    ``known`` maps the octets after the invokeId of PDUs found well-formed to (first octet, peek
+    at the PDU): two PDUs with the same first octet and the same octets after the invokeId
+    differ only in what this reads (:mod:`ecsta.link.seen`).
     """
     end = len(pdu)
     if end < 5 or end > 0x81 or pdu[1] != end - 2 or pdu[2] != 0x02:
         return None
     size = pdu[3]
     if size == 1:
-        first = pdu[4]
-        return first - (first & 0x80) * 2, 5
-    if size == 2 and end > 6:
-        return int.from_bytes(pdu[4:6], "big", signed=True), 6
-    return None
-
-
-def renumbered(peek: Peek, invoke_id: int, after_id: int) -> Peek:
-    """``peek`` at a PDU that differs from the one it was taken of only in its invokeId."""
+        after = 5
+        invoke_id = pdu[4] - (pdu[4] & 0x80) * 2
+    elif size == 2 and end > 6:
+        after = 6
+        invoke_id = int.from_bytes(pdu[4:6], "big", signed=True)
+    else:
+        return None
+    entry = known.get(pdu[after:])
+    if entry is None or entry[0] != pdu[0]:
+        return None
+    peek = entry[1]
     return _make_peek(
-        peek.kind, invoke_id, peek.opcode, peek.cross_ref, peek.event, peek.errcode, after_id
+        peek.kind, invoke_id, peek.opcode, peek.cross_ref, peek.event, peek.errcode, after
     )
 
 
