@@ -19,9 +19,11 @@
 
 (a) and (d) run three simulators (one behind the relay, one behind the mux, one for the direct
 application), the relay and the mux as processes, and the applications in this one; the runs of
-the two sides of each comparison alternate. (b) and (c) run the mux (with the simulator
-embedded) in this process and the 1000 applications in a child process that reads everything
-and counts the octets.
+the two sides of each comparison alternate, and an (a) run gives each side its seconds in eight
+turns of a quarter of a second that alternate with the other side's, so that a burst of other
+work on this machine weighs on both sides alike rather than on one run of a pair. (b) and (c)
+run the mux (with the simulator embedded) in this process and the 1000 applications in a child
+process that reads everything and counts the octets.
 
 (a), (b) and (d) are measured several times (``--runs``); each figure is the median, with the
 lowest and highest run beside it; the (a) and (d) comparisons are made pair by pair, (b)'s
@@ -178,21 +180,42 @@ def cpu_seconds(pid: int) -> float:
 
 
 @defer.inlineCallbacks
-def throughput(reactor: Any, app: Requester, seconds: float, between: int, window: int = 16) -> Gen:
-    """(requests per second, CPU microseconds per request of the process ``between`` the
-    application and its simulator) with ``window`` requests open at all times."""
+def turn(reactor: Any, app: Requester, seconds: float, between: int, window: int = 16) -> Gen:
+    """(answers, seconds, CPU seconds of the process ``between`` the application and its
+    simulator) over ``seconds`` with ``window`` requests open at all times, once the window is
+    full; then the open ones are let come back."""
     app.on_answer = app.request
     for _ in range(window):
         app.request()
-    yield task.deferLater(reactor, 0.5, lambda: None)  # warm up
+    yield task.deferLater(reactor, 0.05, lambda: None)  # the window fills
     start, answered, cpu = time.perf_counter(), app.answered, cpu_seconds(between)
     yield task.deferLater(reactor, seconds, lambda: None)
-    done = app.answered - answered
-    rate = done / (time.perf_counter() - start)
-    cost = (cpu_seconds(between) - cpu) * 1e6 / max(1, done)
+    done, spent = app.answered - answered, time.perf_counter() - start
+    used = cpu_seconds(between) - cpu
     app.on_answer = None
-    yield task.deferLater(reactor, 0.5, lambda: None)  # let the open ones come back
-    return rate, cost
+    while app.sent_at:
+        yield task.deferLater(reactor, 0.005, lambda: None)
+    return done, spent, used
+
+
+@defer.inlineCallbacks
+def throughput_pair(
+    reactor: Any, sides: Sequence[tuple[Requester, int]], seconds: float, turns: int = 8
+) -> Gen:
+    """For each side (application, pid of the process between it and its simulator): requests
+    per second and CPU microseconds per request over ``seconds``, taken in ``turns`` short
+    turns that alternate with the other side's (the first side first in every other pair), so
+    that what else the machine does in those seconds weighs on both sides alike."""
+    totals = [[0, 0.0, 0.0] for _ in sides]
+    order = list(range(len(sides)))
+    for number in range(turns):
+        for index in order if number % 2 == 0 else order[::-1]:
+            app, between = sides[index]
+            done, spent, used = yield turn(reactor, app, seconds / turns, between)
+            totals[index][0] += done
+            totals[index][1] += spent
+            totals[index][2] += used
+    return [(done / spent, used * 1e6 / max(1, done)) for done, spent, used in totals]
 
 
 @defer.inlineCallbacks
@@ -208,14 +231,6 @@ def latency(reactor: Any, app: Requester, rate: float, count: int) -> Gen:
     return percentile(app.latencies, 0.5), percentile(app.latencies, 0.99)
 
 
-@defer.inlineCallbacks
-def repeat(runs: int, measure: Any) -> Gen:
-    values = []
-    for _ in range(runs):
-        values.append((yield measure()))
-    return values
-
-
 def simulator() -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     sim = twistd("ecsta-pbxsim", "--csta", f"tcp:{port}:interface=127.0.0.1", "--control", "none")
@@ -229,8 +244,8 @@ def requests_part(reactor: Any, quick: bool, runs: int) -> Gen:
     (p50, p99) triples, and (a)'s (relay, mux) CPU microseconds per request.
 
     A simulator takes one association at a time, as a PBX does, so each path has its own: the
-    relay, the mux and the direct application each stay associated, and their runs alternate,
-    so that what else the machine is doing weighs on both runs of a pair alike.
+    relay, the mux and the direct application each stay associated. An (a) run gives each of
+    its two sides ``seconds`` in short turns that alternate; (d)'s runs alternate too.
     """
     seconds = 1.5 if quick else 2.0
     count = 150 if quick else 300
@@ -271,9 +286,12 @@ def requests_part(reactor: Any, quick: bool, runs: int) -> Gen:
         direct = yield associate(reactor, direct_port)
         apps += [relayed, muxed, direct]
         rates, latencies, costs = [], [], []
+        for app, between in ((relayed, relay.pid), (muxed, mux.pid)):
+            yield turn(reactor, app, 0.5, between)  # warm up
         for _ in range(runs):
-            relay_rate, relay_cpu = yield throughput(reactor, relayed, seconds, relay.pid)
-            mux_rate, mux_cpu = yield throughput(reactor, muxed, seconds, mux.pid)
+            (relay_rate, relay_cpu), (mux_rate, mux_cpu) = yield throughput_pair(
+                reactor, [(relayed, relay.pid), (muxed, mux.pid)], seconds
+            )
             rates.append((relay_rate, mux_rate))
             costs.append((relay_cpu, mux_cpu))
         for _ in range(runs):
