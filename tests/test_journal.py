@@ -232,6 +232,8 @@ class JournalTests:
             yield journal.search(queries.parse_query({}))
         self.assertIn("searches are running already", str(refused.exception))  # type: ignore[attr-defined]
         self.assertEqual(journal.status()["readsRefused"], 1)  # type: ignore[attr-defined]
+        metrics = {m.name: m.samples[0].value for m in journal.families("ecsta_test")}
+        self.assertEqual(metrics["ecsta_test_journal_searches_refused"], 1)  # type: ignore[attr-defined]
         yield gatherResults(running)
         self.assertEqual((yield journal.search(queries.parse_query({}))), [])  # type: ignore[attr-defined]
 

@@ -319,6 +319,11 @@ class Journal(Service):
             "Attempts to store call records that failed (the PBX keeps those records)",
             value=self.errors,
         )
+        yield CounterMetricFamily(
+            f"{name}_searches_refused",
+            f"Searches answered 503 because {MAX_READS} were running or queued already",
+            value=self.reads_refused,
+        )
         yield GaugeMetricFamily(
             f"{name}_oldest_unacknowledged_seconds",
             "Age of the oldest call record received and not yet stored, so not acknowledged "
