@@ -7,11 +7,12 @@ runs as ``main([...])`` in a thread, since it makes blocking HTTP requests to th
 import io
 import json
 import os
+from contextlib import redirect_stderr
 from typing import Any
 
 from twisted.internet import defer, reactor, threads
 from twisted.internet.task import deferLater
-from twisted.trial.unittest import TestCase
+from twisted.trial.unittest import SynchronousTestCase, TestCase
 from twisted.web.resource import Resource
 from twisted.web.server import Request, Site
 
@@ -32,6 +33,23 @@ async def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     status = await threads.deferToThread(main, list(argv), out, err)
     return status, out.getvalue(), err.getvalue()
+
+
+class TargetTests(SynchronousTestCase):
+    def test_two_services_named_at_once_is_a_usage_error(self) -> None:
+        nobody = "http://127.0.0.1:9"
+        for argv in (
+            ["reload", "--api", nobody, "--sim", nobody],
+            ["reload", "--mux", nobody, "--sim", nobody],
+            ["reload", "--mux", nobody, "--api", nobody],
+            ["status", "--mux", nobody, "--api", nobody],
+        ):
+            out, err = io.StringIO(), io.StringIO()
+            with redirect_stderr(err):  # argparse writes usage errors to sys.stderr itself
+                status = main(argv, out, err)
+            self.assertEqual((status, out.getvalue()), (2, ""), argv)
+            second = argv[3]
+            self.assertIn(f"argument {second}: not allowed with argument {argv[1]}", err.getvalue())
 
 
 class DriverCommandTests(TestCase):

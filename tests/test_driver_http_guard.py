@@ -11,6 +11,7 @@ from twisted.internet.task import Clock
 from twisted.internet.testing import MemoryReactorClock, StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.daemon.accesslog import REFUSALS_PER_MINUTE
 from ecsta.daemon.site import GuardedSite
 from ecsta.driver.config import DriverConfig
 from ecsta.driver.tap import PASSWORD_VARIABLE, Options, api_hosts, build
@@ -133,6 +134,32 @@ class AccessLogTests(SynchronousTestCase):
         line = written.getvalue()
         self.assertIn("/api/v1/events?token=<redacted>&x=1", line)
         self.assertNotIn(TOKEN, line)
+
+    def test_oversized_bodies_are_logged_as_refusals_within_the_same_throttle(self) -> None:
+        site = GuardedSite(driver_site([TOKEN]).resource, reactor=Clock(), max_body=1000)
+        site.startFactory()
+        self.addCleanup(site.stopFactory)
+        written = io.StringIO()
+        site.logFile = written
+        declared = (
+            b"POST /api/v1/lines/import?token=%s HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+            b"content-length: 300000000\r\n\r\n" % TOKEN.encode()
+        )
+        chunked = (
+            b"POST /api/v1/settings?password=%s HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+            b"transfer-encoding: chunked\r\n\r\n%x\r\n%s\r\n" % (TOKEN.encode(), 2000, b"y" * 2000)
+        )
+        for raw in (declared, chunked):
+            response, _ = exchange(site, raw)
+            self.assertEqual(status(response), 413)
+        lines = written.getvalue().splitlines()
+        self.assertEqual(len(lines), 2)
+        self.assertIn('"POST /api/v1/lines/import?token=<redacted> HTTP/1.1" 413 ', lines[0])
+        self.assertIn('"POST /api/v1/settings?password=<redacted> HTTP/1.1" 413 ', lines[1])
+        self.assertNotIn(TOKEN, written.getvalue())
+        for _ in range(REFUSALS_PER_MINUTE + 10):
+            exchange(site, declared)
+        self.assertEqual(len(written.getvalue().splitlines()), REFUSALS_PER_MINUTE)
 
 
 class PasswordTests(SynchronousTestCase):

@@ -232,6 +232,8 @@ class JournalTests:
             yield journal.search(queries.parse_query({}))
         self.assertIn("searches are running already", str(refused.exception))  # type: ignore[attr-defined]
         self.assertEqual(journal.status()["readsRefused"], 1)  # type: ignore[attr-defined]
+        metrics = {m.name: m.samples[0].value for m in journal.families("ecsta_test")}
+        self.assertEqual(metrics["ecsta_test_journal_searches_refused"], 1)  # type: ignore[attr-defined]
         yield gatherResults(running)
         self.assertEqual((yield journal.search(queries.parse_query({}))), [])  # type: ignore[attr-defined]
 
@@ -327,9 +329,9 @@ class JournalTests:
         searched: list[queries.Query] = []
         search = journal.search
 
-        def counted(query: queries.Query) -> Deferred[list[dict[str, Any]]]:
+        def counted(query: queries.Query, within: Any = None) -> Deferred[list[dict[str, Any]]]:
             searched.append(query)
-            return search(query)
+            return search(query, within)
 
         self.patch(journal, "search", counted)  # type: ignore[attr-defined]
         status, text = yield self.serve(JournalResource(journal))({"format": "csv"})
@@ -381,16 +383,16 @@ class JournalTests:
             ]
             yield journal.store_report(report(items))
         # Each page the download reads waits until the test lets it through.
-        pages: list[tuple[queries.Query, Deferred[list[dict[str, Any]]]]] = []
+        pages: list[tuple[queries.Query, Any, Deferred[list[dict[str, Any]]]]] = []
         search = journal.search
 
-        def held(query: queries.Query) -> "Deferred[list[dict[str, Any]]]":
-            pages.append((query, Deferred()))
-            return pages[-1][1]
+        def held(query: queries.Query, within: Any = None) -> "Deferred[list[dict[str, Any]]]":
+            pages.append((query, within, Deferred()))
+            return pages[-1][2]
 
         def release(n: int) -> None:
-            query, d = pages[n]
-            search(query).chainDeferred(d)
+            query, within, d = pages[n]
+            search(query, within).chainDeferred(d)
 
         journal.search = held
         exchange = _send(JournalResource(journal), {"format": "csv"})
@@ -420,7 +422,103 @@ class JournalTests:
         self.assertEqual(len(ids), calls)  # type: ignore[attr-defined]
         self.assertEqual(len(set(ids)), calls)  # type: ignore[attr-defined]
         self.assertNotIn(",19999,", response.body.decode())  # type: ignore[attr-defined]
-        self.assertEqual([q.limit for q, _ in pages], [CSV_PAGE] * 3)  # type: ignore[attr-defined]
+        self.assertEqual([q.limit for q, _, _ in pages], [CSV_PAGE] * 3)  # type: ignore[attr-defined]
+
+    def held_searches(self, journal: Journal) -> tuple[list[Any], Callable[[], None]]:
+        """Make every search of ``journal`` wait in the database: the searches waiting, and a
+        function that lets them through."""
+        assert journal.store is not None
+        search = journal.store.search
+        waiting: list[tuple[queries.Query, Deferred[list[dict[str, Any]]]]] = []
+
+        def held(query: queries.Query) -> "Deferred[list[dict[str, Any]]]":
+            waiting.append((query, Deferred()))
+            return waiting[-1][1]
+
+        def release_all() -> None:
+            while waiting:
+                query, d = waiting.pop(0)
+                search(query).chainDeferred(d)
+
+        self.patch(journal.store, "search", held)  # type: ignore[attr-defined]
+        return waiting, release_all
+
+    @inlineCallbacks
+    def paused_download(self, calls: int) -> Gen:
+        """A journal of ``calls`` calls, read 5 a page, whose searches are held; a CSV download
+        of it whose client stopped reading after two pages."""
+        from ecsta.journal import http
+
+        self.patch(http, "CSV_PAGE", 5)  # type: ignore[attr-defined]
+        journal = yield self.start()
+        yield journal.store_report(
+            report([item(f"1{n:04d}", "200", f"202612061000{n:02d}") for n in range(calls)])
+        )
+        waiting, release_all = self.held_searches(journal)
+        resource = JournalResource(journal)
+        download = _send(resource, {"format": "csv"})
+        yield self.until(lambda: len(waiting) == 1, "the first page read")
+        release_all()
+        yield self.until(lambda: len(waiting) == 1, "the second page read")
+        channel: Any = download.transport.producer
+        channel.pauseProducing()
+        release_all()
+        yield self.until(lambda: download.response().body.count(b"\r\n") == 11, "two pages")
+        self.assertEqual(waiting, [])  # type: ignore[attr-defined]  # none read while paused
+        return journal, resource, download, waiting, release_all
+
+    @inlineCallbacks
+    def test_a_csv_download_begun_is_not_refused_by_a_flood_of_searches(self) -> Gen:
+        from ecsta.journal.service import MAX_READS
+
+        calls = 23
+        journal, resource, download, waiting, release_all = yield self.paused_download(calls)
+        # A flood of searches and another download, while every search waits.
+        flood = [_send(resource, {"number": "200"}) for _ in range(MAX_READS + 4)]
+        late = _send(resource, {"format": "csv"}).response()
+        self.assertEqual(late.status, 503)  # type: ignore[attr-defined]
+        self.assertIn(b"searches are running already", late.body)  # type: ignore[attr-defined]
+        self.assertEqual(len(waiting), MAX_READS - 1)  # type: ignore[attr-defined]
+        self.assertEqual(  # type: ignore[attr-defined]
+            [e.response().status for e in flood].count(503), 5
+        )
+        download.transport.producer.resumeProducing()
+        while not download.transport.disconnecting:
+            release_all()
+            yield self.until(
+                lambda: waiting or download.transport.disconnecting, "the next page or the end"
+            )
+        ids = [line.split(",")[0] for line in download.response().body.decode().splitlines()[1:]]
+        self.assertEqual((len(ids), len(set(ids))), (calls, calls))  # type: ignore[attr-defined]
+        for exchange in flood:
+            yield _answered(exchange)
+        self.assertEqual(  # type: ignore[attr-defined]
+            sorted(e.response().status for e in flood), [200] * (MAX_READS - 1) + [503] * 5
+        )
+        self.assertEqual(journal.status()["readsRefused"], 6)  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_a_download_whose_client_stops_reading_gives_its_place_back(self) -> Gen:
+        from ecsta.journal.http import STALLED
+        from ecsta.journal.service import MAX_READS
+        from tests.logged import logged_lines
+
+        logged = logged_lines(self)  # type: ignore[arg-type]
+        _journal, resource, download, waiting, release_all = yield self.paused_download(23)
+        self.clock.advance(STALLED - 1)
+        self.assertFalse(download.transport.disconnecting)  # type: ignore[attr-defined]
+        self.clock.advance(1)
+        self.assertTrue(download.transport.disconnecting)  # type: ignore[attr-defined]
+        self.assertIn(  # type: ignore[attr-defined]
+            "CSV download cut short after 10 calls: the client read nothing for 60 seconds",
+            logged,
+        )
+        flood = [_send(resource, {"number": "200"}) for _ in range(MAX_READS)]
+        self.assertEqual(len(waiting), MAX_READS)  # type: ignore[attr-defined]
+        release_all()
+        for exchange in flood:
+            yield _answered(exchange)
+            self.assertEqual(exchange.response().status, 200)  # type: ignore[attr-defined]
 
     @inlineCallbacks
     def test_cli_export(self) -> Gen:

@@ -391,18 +391,31 @@ def _api_options(parser: argparse.ArgumentParser, default: str | None = DEFAULT_
         metavar="URL",
         help="the driver's API" + (f" (default {default})" if default else ""),
     )
+    _token_option(parser)
+
+
+def _token_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--token", help="bearer token of the driver's API (default: $ECSTA_API_TOKEN)"
     )
 
 
-def _mux_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+def _target_options(parser: argparse.ArgumentParser, sim: bool = False) -> None:
+    """``--mux`` (the default), ``--api`` or ``--sim``: one service, so naming two is a usage
+    error rather than one of them silently ignored."""
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument(
         "--mux",
         default=DEFAULT_STATUS,
         metavar="URL",
         help=f"the mux's status endpoint (default {DEFAULT_STATUS})",
     )
+    target.add_argument("--api", metavar="URL", help="the driver's API")
+    if sim:
+        target.add_argument(
+            "--sim", metavar="URL", help="the simulator's control API (http://127.0.0.1:8081)"
+        )
+    _token_option(parser)
 
 
 def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -438,8 +451,7 @@ def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]")
         " link, applications or lines, calls. Exit status 0 when all is well, 1 when the PBX"
         " link is down, a driver has no lines, or the service cannot be reached.",
     )
-    _mux_option(status)
-    _api_options(status, default=None)
+    _target_options(status)
     status.add_argument("--json", action="store_true", help="print the raw document instead")
     status.set_defaults(handler=status_command)
 
@@ -451,11 +463,7 @@ def register(subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]")
         " or the PBX link. Exit status 0 when the new configuration is in force, 1 when it was"
         " refused (the running one stays) or the service cannot be reached.",
     )
-    _mux_option(reload)
-    _api_options(reload, default=None)
-    reload.add_argument(
-        "--sim", metavar="URL", help="the simulator's control API (http://127.0.0.1:8081)"
-    )
+    _target_options(reload, sim=True)
     reload.set_defaults(handler=reload_command)
 
 

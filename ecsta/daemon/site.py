@@ -134,17 +134,28 @@ class GuardedRequest(Request):
             super().requestReceived(command, path, version)
 
     def _refuse_body(self) -> None:
-        """Answer 413 at once and hang up: the rest of the body is never read."""
+        """Answer 413 at once and hang up: the rest of the body is never read. The refusal is
+        written to the access log like any other, since the request never reaches
+        ``finish``, which is where Twisted logs."""
         if self._refused:
             return
         self._refused = True
         body = b'{"error":"tooLarge","message":"the body exceeds %d bytes"}' % self._limit
-        transport: Any = self.channel.transport
+        channel: Any = self.channel
+        transport: Any = channel.transport
         transport.write(
             b"HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\n"
             b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(body), body)
         )
         transport.loseConnection()
+        # The request line is still the channel's until the whole body has been read.
+        self.method = getattr(channel, "_command", self.method)
+        self.uri = getattr(channel, "_path", self.uri)
+        self.clientproto = getattr(channel, "_version", self.clientproto)
+        self.code, self.sentLength = 413, len(body)
+        site: Any = getattr(channel, "site", None)
+        if site is not None:
+            site.log(self)
 
 
 class GuardedSite(QuietSite):

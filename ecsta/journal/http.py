@@ -10,7 +10,9 @@ cannot be understood is a 400 naming it; a journal that cannot be read is a 503 
 A CSV download is read from the database a page at a time and written as it is read, paced by
 the client (:class:`CsvDownload` pauses while the connection's buffer is full), so its memory
 is one page however many calls it holds. Its pages read up to the newest call stored when it
-began: calls stored meanwhile neither appear twice nor push others out of it.
+began: calls stored meanwhile neither appear twice nor push others out of it. It holds one of
+the journal's places for reading from before its first byte to its end, so that a flood of
+searches can refuse it only before it has begun, with a 503 like theirs.
 """
 
 import json
@@ -26,12 +28,14 @@ from zope.interface import implementer
 
 from ecsta.journal.export import csv_lines
 from ecsta.journal.queries import MAX_CSV_ROWS, MAX_LIMIT, Query, QueryError, parse_query
-from ecsta.journal.service import Journal
+from ecsta.journal.service import Journal, ReadSlot, StorageUnavailable
 
 log = Logger()
 
 #: Rows a CSV download reads from the database at once.
 CSV_PAGE = 1000
+#: Seconds a CSV download waits for a client that has stopped reading before it gives up.
+STALLED = 60.0
 
 
 def _send(request: Request, status: int, content_type: str, body: bytes) -> None:
@@ -103,23 +107,40 @@ def _unavailable(request: Request, failure: Failure) -> None:
 @implementer(IPushProducer)
 class CsvDownload:
     """The calls of ``query`` (from its offset, at most its limit) written to ``request`` as
-    CSV, one database page at a time, pausing while the client is not reading."""
+    CSV, one database page at a time, pausing while the client is not reading.
+
+    It holds one of the journal's places for reading from before its first byte to its last
+    page, so that once begun it is never refused half-way by the searches of others; a client
+    that reads nothing for :data:`STALLED` seconds loses the download, and the place with it.
+    """
 
     def __init__(self, journal: Journal, query: Query, request: Request) -> None:
         self.journal = journal
         self.query = query
         self.request = request
         self.sent = 0
+        self._slot: ReadSlot | None = None
         self._paused = False
         self._reading = False
         self._stopped = False
+        self._stall: Any = None
 
     def start(self) -> None:
+        try:
+            self._slot = self.journal.hold_read()
+        except StorageUnavailable as refused:
+            _unavailable(self.request, Failure(refused))
+            return
         self.request.notifyFinish().addErrback(lambda _: self.stopProducing())
-        d = self.journal.last_id()
-        d.addCallbacks(self._snapshot, lambda failure: _unavailable(self.request, failure))
+        self._reading = True
+        d = self.journal.last_id(self._slot)
+        d.addCallbacks(self._snapshot, self._failed)
 
     def _snapshot(self, through: int) -> None:
+        self._reading = False
+        if self._stopped:
+            self._release()
+            return
         self.query = replace(self.query, through=through)
         self._read()
 
@@ -129,11 +150,13 @@ class CsvDownload:
         self._reading = True
         wanted = min(CSV_PAGE, self.query.limit - self.sent)
         page = replace(self.query, limit=wanted, offset=self.query.offset + self.sent)
-        self.journal.search(page).addCallbacks(self._got, self._failed, callbackArgs=(wanted,))
+        d = self.journal.search(page, self._slot)
+        d.addCallbacks(self._got, self._failed, callbackArgs=(wanted,))
 
     def _got(self, rows: list[dict[str, Any]], wanted: int) -> None:
         self._reading = False
         if self._stopped:
+            self._release()
             return
         request = self.request
         if self.sent == 0:
@@ -146,6 +169,7 @@ class CsvDownload:
         self.sent += len(rows)
         if len(rows) < wanted or self.sent >= self.query.limit:
             self._stopped = True
+            self._release()
             request.unregisterProducer()
             request.finish()
             return
@@ -153,27 +177,51 @@ class CsvDownload:
 
     def _failed(self, failure: Failure) -> None:
         self._reading = False
-        if self._stopped:
+        was_stopped, self._stopped = self._stopped, True
+        self._release()
+        if was_stopped:
             return
-        self._stopped = True
         if self.sent == 0:
             _unavailable(self.request, failure)
             return
-        # The status line went out with the first page: all that is left is to cut it short.
-        log.warn(
-            "CSV download cut short after {sent} calls: {why}",
-            sent=self.sent,
-            why=failure.getErrorMessage(),
-        )
+        self._cut(failure.getErrorMessage())
+
+    def _cut(self, why: str) -> None:
+        """End a download whose status line went out with its first page: with no last chunk,
+        the client sees it incomplete."""
+        log.warn("CSV download cut short after {sent} calls: {why}", sent=self.sent, why=why)
         self.request.unregisterProducer()
-        self.request.loseConnection()  # no last chunk: the client sees the download incomplete
+        self.request.loseConnection()
+
+    def _release(self) -> None:
+        self._unwatch()
+        if self._slot is not None:
+            self._slot.release()
+
+    def _unwatch(self) -> None:
+        """Forget the stall timer, if one is set (set means not fired yet)."""
+        stall, self._stall = self._stall, None
+        if stall is not None:
+            stall.cancel()
+
+    def _stalled(self) -> None:
+        self._stall = None
+        self._stopped = True
+        if not self._reading:
+            self._release()
+        self._cut(f"the client read nothing for {STALLED:g} seconds")
 
     def pauseProducing(self) -> None:
         self._paused = True
+        if self._stall is None and not self._stopped:
+            self._stall = self.journal.clock.callLater(STALLED, self._stalled)
 
     def resumeProducing(self) -> None:
         self._paused = False
+        self._unwatch()
         self._read()
 
     def stopProducing(self) -> None:
         self._stopped = True
+        if not self._reading:
+            self._release()

@@ -41,11 +41,29 @@ class StorageUnavailable(Exception):
 
 T = TypeVar("T")
 
-#: Searches (and CSV pages) run or queued at once. Reads share the database pool with the
-#: writes of call records; past this a search is refused at once rather than queued, so that no
-#: HTTP client can make the pool's queue, and the PBX's wait for its acknowledgements, grow
-#: without end.
+#: Searches and CSV downloads run or queued at once (a download holds one place from its first
+#: page to its last). Reads share the database pool with the writes of call records; past this
+#: a search is refused at once rather than queued, so that no HTTP client can make the pool's
+#: queue, and the PBX's wait for its acknowledgements, grow without end.
 MAX_READS = 8
+
+
+class ReadSlot:
+    """A place among the journal's ``MAX_READS``, from :meth:`Journal.hold_read` until
+    :meth:`release` (once; later calls do nothing)."""
+
+    def __init__(self, release: Callable[[], None]) -> None:
+        self._release: Callable[[], None] | None = release
+
+    def release(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()
+
+    def released(self, outcome: T) -> T:
+        """Release, and pass ``outcome`` on (a callback for the end of a read)."""
+        self.release()
+        return outcome
 
 
 class Journal(Service):
@@ -241,30 +259,48 @@ class Journal(Service):
 
     # -- reading --------------------------------------------------------------------------------
 
-    def search(self, query: queries.Query) -> "Deferred[list[dict[str, Any]]]":
-        return self._read(lambda store: store.search(query))
-
-    def last_id(self) -> "Deferred[int]":
-        return self._read(lambda store: store.last_id())
-
-    def _read(self, run: Callable[[JournalStore], "Deferred[T]"]) -> "Deferred[T]":
-        """One bounded read; its failure is logged once per cause and shown in the status."""
+    def hold_read(self) -> "ReadSlot":
+        """One of the ``MAX_READS`` places for reading, held until released: a reader of many
+        pages (a CSV download) takes one before it sends anything, so that searches coming
+        after cannot refuse it half-way. Raises :class:`StorageUnavailable` (counted in
+        ``readsRefused``) when all are taken."""
         if self.store is None:
-            return defer.fail(StorageUnavailable("the journal is not running"))
+            raise StorageUnavailable("the journal is not running")
         if self._reads >= MAX_READS:
             self.reads_refused += 1
-            return defer.fail(
-                StorageUnavailable(f"{MAX_READS} searches are running already; try again")
-            )
+            raise StorageUnavailable(f"{MAX_READS} searches are running already; try again")
         self._reads += 1
-        d = run(self.store)
-        d.addBoth(self._read_ended)
-        d.addCallbacks(self._read_succeeded, self._read_failed)
+        return ReadSlot(self._read_ended)
+
+    def search(
+        self, query: queries.Query, within: "ReadSlot | None" = None
+    ) -> "Deferred[list[dict[str, Any]]]":
+        """The calls of ``query``: within ``within`` when given, else in a place of its own."""
+        return self._read(lambda store: store.search(query), within)
+
+    def last_id(self, within: "ReadSlot | None" = None) -> "Deferred[int]":
+        return self._read(lambda store: store.last_id(), within)
+
+    def _read(
+        self, run: Callable[[JournalStore], "Deferred[T]"], within: "ReadSlot | None"
+    ) -> "Deferred[T]":
+        """One bounded read; its failure is logged once per cause and shown in the status."""
+        slot = within
+        if slot is None:
+            try:
+                slot = self.hold_read()
+            except StorageUnavailable as refused:
+                return defer.fail(refused)
+        if self.store is None:
+            d: Deferred[T] = defer.fail(StorageUnavailable("the journal is not running"))
+        else:
+            d = run(self.store).addCallbacks(self._read_succeeded, self._read_failed)
+        if within is None:
+            d.addBoth(slot.released)
         return d
 
-    def _read_ended(self, outcome: Any) -> Any:
+    def _read_ended(self) -> None:
         self._reads -= 1
-        return outcome
 
     def _read_succeeded(self, result: T) -> T:
         if self.read_error is not None:
@@ -318,6 +354,12 @@ class Journal(Service):
             f"{name}_storage_errors",
             "Attempts to store call records that failed (the PBX keeps those records)",
             value=self.errors,
+        )
+        yield CounterMetricFamily(
+            f"{name}_searches_refused",
+            f"Searches and CSV downloads answered 503 because {MAX_READS} were running or "
+            "queued already",
+            value=self.reads_refused,
         )
         yield GaugeMetricFamily(
             f"{name}_oldest_unacknowledged_seconds",
