@@ -276,7 +276,7 @@ ERROR_STATUS = {
     "unspecified": 502,
 }
 #: How a CSTA request failed other than by a CSTA error -> the HTTP status.
-FAILURE_STATUS = {"timeout": 504, "pbxUnavailable": 503}
+FAILURE_STATUS = {"timeout": 504, "pbxUnavailable": 503, "pbxBusy": 503}
 
 
 def http_status(error: ApiError | CSTAOperationError) -> int:
@@ -473,6 +473,11 @@ class _Routes(Resource):
                 "lastError": i.driver.health.last_error,
                 "lastErrorSince": i.driver.health.since,
                 "problems": i.driver.problems,
+                "requests": {
+                    "waiting": i.driver.waiting,
+                    "maxWaiting": i.driver.max_waiting,
+                    "refusedBusy": i.driver.refused_busy,
+                },
             }
             for i in self.instances
         ]
