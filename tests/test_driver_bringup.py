@@ -23,6 +23,7 @@ from ecsta.driver.bringup import (
     GiveBackLicence,
     Join,
     KeepLines,
+    LinesNotKept,
     ListEntries,
     ListUnfinished,
     Procedure,
@@ -514,6 +515,27 @@ class DeviceListTests(CoreTestCase):
         self.assertIsInstance(run.effect, KeepLines, "the new line is kept")
         run.answer(None)
         self.assertEqual([line.number for line in self.lines], ["101", "102", "103"])
+
+    def test_a_query_whose_lines_cannot_be_kept_opens_them_and_then_says_so(self) -> None:
+        self.licensed()
+        self.core.read_names = False
+        run = Run(self.core.query_lines())
+        run.answer(pos_ack(b"\x01"))
+        keep = run.answer(self.listed("101", "102"))
+        assert isinstance(keep, KeepLines) and keep.wait, "the query waits for the store"
+        self.assertEqual(list(keep.edit({})[0]), ["101", "102"])
+        opening = run.fail(OSError(28, "No space left on device"))
+        assert isinstance(opening, Start), "the lines open all the same"
+        while isinstance(run.effect, Start):
+            run.answer(run.effect.procedure)
+        with self.assertRaises(LinesNotKept) as raised:
+            run.answer([(True, True), (True, True)])
+        self.assertEqual(
+            str(raised.exception),
+            "lines loaded from the PBX work but are lost at a restart (2 not kept):"
+            " [Errno 28] No space left on device",
+        )
+        self.assertEqual([line.number for line in self.lines], ["101", "102"])
 
     def test_a_thousand_stations_are_created_with_the_reactor_handed_back_between(self) -> None:
         self.core.read_names = False

@@ -614,8 +614,7 @@ class _Routes(Resource):
         async def query() -> Any:
             if not driver.usable:
                 raise ApiError("pbxUnavailable", "; ".join(driver.problems[:1]))
-            devices = await driver.load_lines(add=True)
-            await driver.open_all()
+            devices = await driver.query_lines()
             return {
                 "devices": len(devices),
                 "lines": [instance.line_json(line) for line in driver.lines],

@@ -102,9 +102,11 @@ class Publish:
 
 @dataclass(frozen=True)
 class KeepLines:
-    """A change of the stored lines, saved in the background (a failure is only logged)."""
+    """A change of the stored lines, saved in the background (a failure is logged and named
+    in the driver's problems); with ``wait``, sent None once saved, or thrown the OSError."""
 
     edit: Edit
+    wait: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,10 @@ Outcome = tuple[bool, Any]
 
 class ListUnfinished(Exception):
     """The PBX acknowledged a list and never sent its last segment."""
+
+
+class LinesNotKept(OSError):
+    """Lines loaded from the PBX work, but the line store could not take them."""
 
 
 class BringUp:
@@ -271,6 +277,38 @@ class BringUp:
         With ``add``, a line is created for every station not yet a line (and kept in the line
         store); :meth:`open_all` opens them.
         """
+        devices, created = yield from self._learn_devices(add, category)
+        if created and self.admin is not None:
+            yield KeepLines(_kept(created))
+        return devices
+
+    def query_lines(self) -> Procedure[list[ListedDevice]]:
+        """What an operator's query asks: every station the PBX lists made a line and opened.
+
+        The lines created work whether or not the line store takes them; when it cannot, the
+        query ends in :class:`LinesNotKept` once they are open, so that whoever asked learns
+        that a restart forgets them (the driver's problems name it too).
+        """
+        devices, created = yield from self._learn_devices(True, "station")
+        not_kept = None
+        if created and self.admin is not None:
+            try:
+                yield KeepLines(_kept(created), wait=True)
+            except OSError as error:
+                not_kept = LinesNotKept(
+                    "lines loaded from the PBX work but are lost at a restart"
+                    f" ({len(created)} not kept): {error}"
+                )
+        yield from self.open_all()
+        if not_kept is not None:
+            raise not_kept
+        return devices
+
+    def _learn_devices(
+        self, add: bool, category: str
+    ) -> Procedure[tuple[list[ListedDevice], list[Line]]]:
+        """The devices the PBX lists, learnt (see :meth:`load_lines`), and the lines made of
+        them with ``add``, not kept yet."""
         devices = yield from self._system_data(device_list_request(category))
         if self.read_names:
             devices = yield from self._named(devices)
@@ -296,9 +334,8 @@ class BringUp:
                 and (self.admin is None or self.admin.takes_device(_listed(device)))
             ]
             created = yield from self._in_turns(wanted, self._create_line)
-            if created and self.admin is not None:
-                yield KeepLines(keeping(StoredLine(line.number, line.name) for line in created))
-        return devices
+            return devices, created
+        return devices, []
 
     def _create_line(self, device: ListedDevice) -> Procedure[Line]:
         line = self.lines.add(device.number)
@@ -698,6 +735,10 @@ class BringUp:
             for item in items[start : start + TURN]:
                 done.append((yield from work(item)))
         return done
+
+
+def _kept(lines: list[Line]) -> Edit:
+    return keeping(StoredLine(line.number, line.name) for line in lines)
 
 
 def _refusal(error: LicenceError | OSError) -> LicenceError:

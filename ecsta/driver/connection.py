@@ -447,22 +447,28 @@ class Driver(Service):
                 answer: Deferred[Any] = Deferred()
                 waiters.append(answer.callback)
                 return answer
-            case bringup.KeepLines(edit):
+            case bringup.KeepLines(edit, wait):
                 assert self.admin is not None
-                self.admin.keep_lines(edit).addCallbacks(self._lines_kept, self._lines_not_kept)
+                saving: Deferred[Any] = self.admin.keep_lines(edit).addBoth(self._lines_kept)
+                if wait:
+                    return saving
+                saving.addErrback(lambda _: None)  # named in the problems
             case bringup.Ready():
                 if not self.ready.called:
                     self.ready.callback(None)
         return None
 
-    def _lines_kept(self, _: object) -> None:
-        self.keep_error = None
-
-    def _lines_not_kept(self, failure: Failure) -> None:
-        self.keep_error = (
-            f"lines loaded from the PBX not kept, lost at a restart: {failure.getErrorMessage()}"
-        )
-        self.log.warn("{error}", error=self.keep_error)
+    def _lines_kept(self, outcome: T) -> T:
+        """Whether the line store took the lines loaded from the PBX, for the problems."""
+        if isinstance(outcome, Failure):
+            self.keep_error = (
+                "lines loaded from the PBX not kept, lost at a restart:"
+                f" {outcome.getErrorMessage()}"
+            )
+            self.log.warn("{error}", error=self.keep_error)
+        else:
+            self.keep_error = None
+        return outcome
 
     def _pool(self, work: Callable[[str], Any], number: str) -> Deferred[Any]:
         """``work(number)`` on the licence pool, in a thread, one at a time in the order asked
@@ -536,8 +542,9 @@ class Driver(Service):
         """See :meth:`~ecsta.driver.bringup.BringUp.load_lines`."""
         return await self._run(self.core.load_lines(add, category))
 
-    async def open_all(self) -> None:
-        await self._run(self.core.open_all())
+    async def query_lines(self) -> list[ListedDevice]:
+        """See :meth:`~ecsta.driver.bringup.BringUp.query_lines`."""
+        return await self._run(self.core.query_lines())
 
     async def open_line(self, line: Line) -> bool:
         """See :meth:`~ecsta.driver.bringup.BringUp.open_line`."""
