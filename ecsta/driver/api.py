@@ -44,6 +44,7 @@ from ecsta.daemon import jsonbody
 from ecsta.daemon.site import Refusal
 from ecsta.daemon.tokens import BearerTokens, bearer_tokens
 from ecsta.driver.adminapi import AdminResource, import_into, serves
+from ecsta.driver.bringup import NOT_RETURNED
 from ecsta.driver.failures import CSTAOperationError
 from ecsta.driver.instances import Instance, Instances
 from ecsta.driver.licence import LicenceError
@@ -656,7 +657,7 @@ class _Routes(Resource):
                 # Kept first: a removal that cannot be kept is refused.
                 await admin.keep_lines(dropping(line.number))
             await instance.driver.remove_line(line)
-            return {"removed": instance.line_id(line.number)}
+            return _licence_left(instance, line.number, {"removed": instance.line_id(line.number)})
 
         return defer.Deferred.fromCoroutine(remove())
 
@@ -677,9 +678,18 @@ class _Routes(Resource):
     def _close(instance: Instance, line: Line) -> Any:
         async def close() -> Any:
             await instance.driver.close_line(line)
-            return instance.line_json(line)
+            return _licence_left(instance, line.number, instance.line_json(line))
 
         return defer.Deferred.fromCoroutine(close())
+
+
+def _licence_left(instance: Instance, number: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer to a close or removal, with ``licenceNotReturned`` when the line is closed
+    but the licence pool could not record its licence as given back."""
+    error = instance.driver.core.unreturned.get(number)
+    if error is not None:
+        answer["licenceNotReturned"] = f"{NOT_RETURNED}: {error}"
+    return answer
 
 
 def api_root(

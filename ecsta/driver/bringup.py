@@ -45,6 +45,8 @@ from ecsta.link.errors import LinkError
 TURN = 100
 #: How long the last segment of a device or names list is waited for, in seconds.
 LIST_TIMEOUT = 30.0
+#: What befell the licence of a line closed while the pool could not be written.
+NOT_RETURNED = "not recorded as given back to the licence pool, which counts it as in use"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -207,6 +209,10 @@ class BringUp:
         self._given_back: set[str] = set()
         #: Lines whose licence the pool is being asked for again, with who waits for the answer.
         self._relicensing: dict[str, list[Callable[[Any], None]]] = {}
+        #: Licences of closed (or removed) lines that the pool could not record as given back,
+        #: by line, with the pool's error: the pool counts them as in use until
+        #: :meth:`retry_monitors` gives them back, the line takes one again, or the driver stops.
+        self.unreturned: dict[str, str] = {}
 
     # -- the PBX comes and goes ---------------------------------------------------------------
 
@@ -466,6 +472,7 @@ class BringUp:
             if line.number not in self._given_back:
                 break
         line.licensed, line.licensed_until, line.licence_error = True, until, None
+        self.unreturned.pop(line.number, None)
         return True
 
     def _monitor_refused(self, line: Line, error: BaseException) -> Procedure[None]:
@@ -620,20 +627,30 @@ class BringUp:
 
     def _give_back_licence(self, line: Line) -> Procedure[None]:
         line.licensed = False
-        if self.admin is None:
-            return
+        if self.admin is not None:
+            yield from self._give_back(line.number)
+
+    def _give_back(self, number: str) -> Procedure[None]:
+        """The licence of line ``number`` back to the pool; one the pool cannot take back (its
+        files cannot be written, another process holds its lock) is kept in
+        :attr:`unreturned`, so that the driver's problems name it and the retry tries again."""
         try:
-            yield GiveBackLicence(line.number)
-        except LicenceError as error:
+            yield GiveBackLicence(number)
+        except (LicenceError, OSError) as error:
+            self.unreturned[number] = str(error)
             self.log.warn(
-                "line {line}: licence not given back: {error}", line=line.number, error=error
+                "line {line}: licence {what}: {error}", line=number, what=NOT_RETURNED, error=error
             )
+        else:
+            self.unreturned.pop(number, None)
 
     # -- closing, adding, removing ------------------------------------------------------------
 
     def close_line(self, line: Line) -> Procedure[None]:
         """Stop monitoring ``line``: its calls are forgotten, it reports LINEDEVSTATE_CLOSE.
-        Its licence goes back at once, in the pool's order, while its monitors stop."""
+        Its licence goes back at once, in the pool's order, while its monitors stop; the close
+        ends once the pool has answered, and a pool that could not take the licence back
+        leaves the line closed all the same (see :attr:`unreturned`)."""
         yield Publish(self.engine.line_event(line, LineEvent.CLOSE))
         if line.number in self._opening:
             self._given_back.add(line.number)
@@ -683,9 +700,17 @@ class BringUp:
             )
 
     def retry_monitors(self) -> Procedure[None]:
-        """The periodic retry of MonitorStarts the PBX refused, of a device list that could
+        """The periodic retry of licences the pool could not take back (whether or not the
+        PBX can be reached), then of MonitorStarts the PBX refused, of a device list that could
         not be read, and of the licences of monitored lines that have none or whose trial
         licence has run out."""
+        returning = [
+            self._give_back(number)
+            for number in list(self.unreturned)
+            if (line := self.lines.get(number)) is None or not line.opened
+        ]
+        if returning:
+            yield from self._together(returning)
         if not self.usable():
             return
         if self.load_error is not None:

@@ -328,6 +328,18 @@ class Driver(Service):
             found.append(f"no lines ({why})")
         if self.keep_error is not None:
             found.append(self.keep_error)
+        unreturned = self.core.unreturned
+        if len(unreturned) == 1:
+            [(number, error)] = unreturned.items()
+            found.append(f"the licence of line {number} is {bringup.NOT_RETURNED}: {error}")
+        elif unreturned:
+            # One line for them all: a full disk may leave a thousand closed lines so.
+            numbers = ", ".join(list(unreturned)[:3]) + (", ..." if len(unreturned) > 3 else "")
+            found.append(
+                f"the licences of {len(unreturned)} closed lines ({numbers}) are not recorded"
+                " as given back to the licence pool, which counts them as in use:"
+                f" {next(iter(unreturned.values()))}"
+            )
         return found
 
     def associated(self, proto: DriverProtocol) -> None:
