@@ -40,7 +40,7 @@ from ecsta.driver.config import DriverConfig
 from ecsta.driver.tap import DriverServices, PBXEndpoint, build, compose
 from ecsta.sim.config import SimConfig
 from ecsta.sim.control import Controller, api_root
-from ecsta.sim.server import SimulatorFactory
+from ecsta.sim.server import SimulatorFactory, SimulatorProtocol
 from tests.driver_stream import Reading, StreamClient, StreamFactory, events_url, exchange
 
 #: Rounds of moving bytes and firing due timers before :meth:`DriverRig.flush` gives up: far
@@ -160,6 +160,8 @@ class DriverRig(Reading):
         self.extra: list[IService] = []
         #: Real loopback ports of :meth:`loopback_url`.
         self.ports: list[Any] = []
+        #: The links to simulators that :meth:`silence_pbx` holds back.
+        self.silenced: list[iosim.IOPump] = []
 
     @property
     def sim(self) -> SimulatorFactory:
@@ -312,6 +314,16 @@ class DriverRig(Reading):
             self.clock.advance(STEP)
         raise AssertionError(f"condition not met within {timeout} s of the clock")
 
+    def silence_pbx(self) -> None:
+        """From now on nothing moves between the simulators and their peers: requests stay in
+        flight, as with a PBX that stopped answering, until :meth:`unsilence_pbx`."""
+        self.silenced += [p for p in self.pumps if isinstance(p.server, SimulatorProtocol)]
+        self.pumps = [p for p in self.pumps if p not in self.silenced]
+
+    def unsilence_pbx(self) -> None:
+        self.pumps += self.silenced
+        self.silenced = []
+
     # -- acting ---------------------------------------------------------------------------------
 
     def _to_api(self) -> MemoryEndpoint:
@@ -324,14 +336,25 @@ class DriverRig(Reading):
     ) -> tuple[int, bytes]:
         """An HTTP request through ``endpoint``, answered by the time it returns (``kwargs``
         as for :func:`tests.driver_stream.exchange`)."""
-        pool = HTTPConnectionPool(self.clock, persistent=False)
-        agent = Agent.usingEndpointFactory(self.clock, _EndpointFactory(endpoint), pool)
-        url = f"http://127.0.0.1:{API_PORT}{path}"
-        answer = defer.Deferred.fromCoroutine(exchange(agent, url, method, body, **kwargs))
+        answer = self._sent(endpoint, method, path, body, **kwargs)
         self.flush()
         assert answer.called, f"{method} {path} was not answered"
         result: tuple[int, bytes] = answer.result
         return result
+
+    def _sent(
+        self, endpoint: MemoryEndpoint, method: str, path: str, body: Any = None, **kwargs: Any
+    ) -> defer.Deferred[tuple[int, bytes]]:
+        pool = HTTPConnectionPool(self.clock, persistent=False)
+        agent = Agent.usingEndpointFactory(self.clock, _EndpointFactory(endpoint), pool)
+        url = f"http://127.0.0.1:{API_PORT}{path}"
+        return defer.Deferred.fromCoroutine(exchange(agent, url, method, body, **kwargs))
+
+    def api_later(self, method: str, path: str, body: Any = None) -> defer.Deferred[int]:
+        """An application's request to the driver API (``path`` under ``/api/v1``), sent
+        when the rig next moves bytes: fires with its HTTP status once it is answered."""
+        sent = self._sent(self._to_api(), method, f"/api/v1{path}", body)
+        return sent.addCallback(lambda answer: answer[0])
 
     async def api_request(
         self, method: str, path: str, body: Any, headers: dict[str, str], raw: bytes | None

@@ -23,6 +23,7 @@ from ecsta.driver.bringup import (
     GiveBackLicence,
     Join,
     KeepLines,
+    LinesNotKept,
     ListEntries,
     ListUnfinished,
     Procedure,
@@ -250,11 +251,19 @@ class OpeningTests(CoreTestCase):
         run = Run(self.core.open_line(line))
         run.answer(None)
         self.assertEqual(run.fail(NOT_MONITORABLE), GiveBackLicence("109"))
-        with self.assertRaises(OSError):
-            run.fail(OSError(errno.ENOSPC, "No space left on device"))
+        run.fail(OSError(errno.ENOSPC, "No space left on device"))
+        self.assertEqual(run.result, False)
         self.assertEqual(line.state, LineState.OUT_OF_SERVICE)
         message = "the PBX refused the operation: operation invalidMonitorObject"
         self.assertEqual(line.monitor_error, message)
+        self.assertEqual(self.core.unreturned, {"109": "[Errno 28] No space left on device"})
+
+        # The retry asks the PBX first; once it monitors the line, the licence is the line's.
+        retry = Run(self.core.open_line(line))
+        self.assertEqual(retry.effect, monitor_start("109"))
+        self.assertEqual(retry.answer(monitored(b"\x09")), TakeLicence("109"))
+        retry.answer(None)
+        self.assertEqual(self.core.unreturned, {})
 
     def test_a_monitor_start_without_cross_reference_is_a_refusal(self) -> None:
         line = self.lines.add("101")
@@ -416,8 +425,30 @@ class ClosingTests(CoreTestCase):
         self.assertEqual(closing.answer(None), Join(["handle"]))
         self.assertEqual(closing.states(), [("101", ["LINEDEVSTATE_CLOSE"], None)])
         self.assertIsNone(self.lines.by_monitor(b"\x01"))
-        with self.assertRaises(OSError):
-            closing.answer([(False, OSError("disk full"))])
+        # A pool that cannot take the licence back leaves the line closed, the licence named.
+        give_back.fail(OSError(errno.ENOSPC, "No space left on device"))
+        self.assertTrue(give_back.done)
+        self.assertEqual(self.core.unreturned, {"101": "[Errno 28] No space left on device"})
+        closing.answer([(True, None)])
+        self.assertTrue(closing.done)
+
+    def test_the_retry_gives_back_the_licences_the_pool_could_not_take_back(self) -> None:
+        self.licensed()
+        self.usable = False
+        self.assertTrue(self.lines.add("101").opened)
+        self.core.unreturned.update({"101": "disk full", "102": "disk full", "103": "disk full"})
+        run = Run(self.core.retry_monitors())
+        asked = []
+        while isinstance(run.effect, Start):
+            give_back = Run(run.effect.procedure)
+            asked.append(give_back.effect)
+            give_back.answer(None)
+            run.answer(len(asked))
+        self.assertEqual(asked, [GiveBackLicence("102"), GiveBackLicence("103")])
+        self.assertEqual(run.effect, Join([1, 2]))
+        run.answer([(True, None), (True, None)])
+        self.assertTrue(run.done, "no PBX: nothing more to retry")
+        self.assertEqual(self.core.unreturned, {"101": "disk full"}, "an open line keeps it")
 
     def test_removing_a_line_closes_it_and_says_so(self) -> None:
         line = self.opened()
@@ -514,6 +545,27 @@ class DeviceListTests(CoreTestCase):
         self.assertIsInstance(run.effect, KeepLines, "the new line is kept")
         run.answer(None)
         self.assertEqual([line.number for line in self.lines], ["101", "102", "103"])
+
+    def test_a_query_whose_lines_cannot_be_kept_opens_them_and_then_says_so(self) -> None:
+        self.licensed()
+        self.core.read_names = False
+        run = Run(self.core.query_lines())
+        run.answer(pos_ack(b"\x01"))
+        keep = run.answer(self.listed("101", "102"))
+        assert isinstance(keep, KeepLines) and keep.wait, "the query waits for the store"
+        self.assertEqual(list(keep.edit({})[0]), ["101", "102"])
+        opening = run.fail(OSError(28, "No space left on device"))
+        assert isinstance(opening, Start), "the lines open all the same"
+        while isinstance(run.effect, Start):
+            run.answer(run.effect.procedure)
+        with self.assertRaises(LinesNotKept) as raised:
+            run.answer([(True, True), (True, True)])
+        self.assertEqual(
+            str(raised.exception),
+            "lines loaded from the PBX work but are lost at a restart (2 not kept):"
+            " [Errno 28] No space left on device",
+        )
+        self.assertEqual([line.number for line in self.lines], ["101", "102"])
 
     def test_a_thousand_stations_are_created_with_the_reactor_handed_back_between(self) -> None:
         self.core.read_names = False

@@ -74,16 +74,23 @@ class StateKeptTests(TestCase):
 
     async def test_lines_loaded_from_the_pbx_that_cannot_be_kept_are_a_problem(self) -> None:
         """Lines the PBX lists work, but a restart forgets those the line store could not take:
-        the status says so, and a later load that is kept clears it."""
+        the query answers 500 "not saved" as every other change that cannot be kept, saying
+        that they work; the status says so too, and a later load that is kept clears it."""
         config = driver_config(API, ["103"], {}, state_directory=self.state)
         await self.rig.start_config(config, lambda _: self.rig.add_sim())
         moved = self.state + ".kept"
         os.rename(self.state, moved)
         with open(self.state, "w", encoding="utf-8") as stream:
             stream.write("a file where the state directory was")
-        code, _ = await self.api("POST", "/lines/query")
-        self.assertEqual(code, 200)
-        await self.rig.until(lambda: self.rig.driver.keep_error)
+        code, answer = await self.api("POST", "/lines/query")
+        self.assertEqual((code, answer["error"]), (500, "storage"), answer)
+        self.assertRegex(
+            answer["message"],
+            "^not saved: lines loaded from the PBX work but are lost at a restart"
+            r" \([0-9]+ not kept\): ",
+        )
+        code, lines = await self.api("GET", "/lines")
+        self.assertIn(("120", True), [(line["line"], line["inService"]) for line in lines["lines"]])
         code, status = await self.api("GET", "/status")
         [problem] = status["problems"]
         self.assertIn("lines loaded from the PBX not kept, lost at a restart", problem)

@@ -9,9 +9,9 @@ failures name their kind, and :func:`http_status` maps it. The
 administration endpoints (settings, checks, licence, line import and export) are
 :mod:`ecsta.driver.adminapi`'s.
 
-``GET /api/v1/events`` upgrades to a WebSocket streaming the line messages. A client that does
-not read its stream is disconnected once ``max_queued`` messages wait for it: one slow
-consumer never makes the driver's memory grow.
+``GET /api/v1/events`` upgrades to a WebSocket streaming the line messages, each encoded once
+for every client. A client that does not read its stream is disconnected once ``max_queued``
+messages wait for it: one slow consumer never makes the driver's memory grow.
 
 One API serves every instance of the service (:mod:`ecsta.driver.instances`): lines and calls
 of all of them, by ids unique across them. What belongs to one instance's administration
@@ -44,7 +44,7 @@ from ecsta.daemon import jsonbody
 from ecsta.daemon.site import Refusal
 from ecsta.daemon.tokens import BearerTokens, bearer_tokens
 from ecsta.driver.adminapi import AdminResource, import_into, serves
-from ecsta.driver.connection import Driver
+from ecsta.driver.bringup import NOT_RETURNED
 from ecsta.driver.failures import CSTAOperationError
 from ecsta.driver.instances import Instance, Instances
 from ecsta.driver.licence import LicenceError
@@ -74,8 +74,12 @@ log = Logger()
 Handler = Callable[..., Awaitable[Any] | Any]
 
 
+def _json_text(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
 def _json_bytes(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode()
+    return _json_text(value).encode()
 
 
 class Authorizer:
@@ -115,14 +119,40 @@ def _refuse_unauthorized(request: Request) -> bytes:
     return _json_bytes({"error": "unauthorized", "message": "a valid bearer token is required"})
 
 
-class EventStream:
-    """One WebSocket client of the event stream, with a bounded queue of unsent messages.
+class Broadcast:
+    """The event stream of every instance, each message encoded once and the same text handed
+    to every WebSocket client: a thousand clients cost one encoding, not a thousand.
 
-    It streams what every instance publishes; given a lone driver, that driver's messages.
+    It listens to the drivers only while a client is connected.
     """
 
-    def __init__(self, source: Driver | Instances, max_queued: int) -> None:
-        self.source = source if isinstance(source, Instances) else Instances.of([("", source)])
+    def __init__(self, instances: Instances) -> None:
+        self.instances = instances
+        #: The connected clients, in the order they came (a dict as an ordered set).
+        self.streams: dict[EventStream, None] = {}
+
+    def add(self, stream: "EventStream") -> None:
+        if not self.streams:
+            self.instances.subscribe(self.publish)
+        self.streams[stream] = None
+
+    def discard(self, stream: "EventStream") -> None:
+        if stream in self.streams:
+            del self.streams[stream]
+            if not self.streams:
+                self.instances.unsubscribe(self.publish)
+
+    def publish(self, message: Message) -> None:
+        text = _json_text(message)
+        for stream in list(self.streams):
+            stream.send(text)
+
+
+class EventStream:
+    """One WebSocket client of the event stream, with a bounded queue of unsent messages."""
+
+    def __init__(self, broadcast: Broadcast, max_queued: int) -> None:
+        self.broadcast = broadcast
         self.max_queued = max_queued
         self.transport: WebSocketTransport | None = None
         self.paused = False
@@ -139,11 +169,12 @@ class EventStream:
         # stream takes its place so that it learns when the client stops reading.
         self.transport.detachProducer()
         self.transport.attachProducer(cast(IPushProducer, _Pauser(self)))
-        self.source.subscribe(self.send)
-        hello: Message = {"msg": "HELLO", "lines": self.source.line_ids()}
-        if len(self.source) > 1:
-            hello["instances"] = self.source.names
-        self.send(hello)
+        self.broadcast.add(self)
+        instances = self.broadcast.instances
+        hello: Message = {"msg": "HELLO", "lines": instances.line_ids()}
+        if len(instances) > 1:
+            hello["instances"] = instances.names
+        self.send(_json_text(hello))
 
     def pongReceived(self, payload: bytes) -> None:
         pass
@@ -155,22 +186,20 @@ class EventStream:
         pass
 
     def connectionLost(self, reason: Failure) -> None:
-        self.source.unsubscribe(self.send)
-        self.transport = None
-        self.queue.clear()
+        self._stop()
 
     # delivery
 
-    def send(self, message: Message) -> None:
+    def send(self, text: str) -> None:
+        """Send one encoded message, or queue it while the client does not read; a client
+        with ``max_queued`` waiting is disconnected (1008), never left short of messages."""
         if self.transport is None:
             return
-        text = json.dumps(message, separators=(",", ":"))
         if self.paused or self.queue:
             if len(self.queue) >= self.max_queued:
                 log.warn("event stream client is not reading: disconnected")
-                transport, self.transport = self.transport, None
-                self.queue.clear()
-                self.source.unsubscribe(self.send)
+                transport = self.transport
+                self._stop()
                 transport.loseConnection(1008)
                 return
             self.queue.append(text)
@@ -183,9 +212,12 @@ class EventStream:
             self.transport.sendTextMessage(text)
         except Exception:
             # The client started closing the stream; nothing more goes to it.
-            self.transport = None
-            self.queue.clear()
-            self.source.unsubscribe(self.send)
+            self._stop()
+
+    def _stop(self) -> None:
+        self.transport = None
+        self.queue.clear()
+        self.broadcast.discard(self)
 
     def resume(self) -> None:
         self.paused = False
@@ -210,11 +242,11 @@ class _Pauser:
 
 class _EventStreamFactory:
     def __init__(self, instances: Instances, max_queued: int) -> None:
-        self.instances = instances
+        self.broadcast = Broadcast(instances)
         self.max_queued = max_queued
 
     def buildProtocol(self, request: Request) -> EventStream:
-        return EventStream(self.instances, self.max_queued)
+        return EventStream(self.broadcast, self.max_queued)
 
 
 class _Guarded(Resource):
@@ -276,7 +308,7 @@ ERROR_STATUS = {
     "unspecified": 502,
 }
 #: How a CSTA request failed other than by a CSTA error -> the HTTP status.
-FAILURE_STATUS = {"timeout": 504, "pbxUnavailable": 503}
+FAILURE_STATUS = {"timeout": 504, "pbxUnavailable": 503, "pbxBusy": 503}
 
 
 def http_status(error: ApiError | CSTAOperationError) -> int:
@@ -473,6 +505,11 @@ class _Routes(Resource):
                 "lastError": i.driver.health.last_error,
                 "lastErrorSince": i.driver.health.since,
                 "problems": i.driver.problems,
+                "requests": {
+                    "waiting": i.driver.waiting,
+                    "maxWaiting": i.driver.max_waiting,
+                    "refusedBusy": i.driver.refused_busy,
+                },
             }
             for i in self.instances
         ]
@@ -578,8 +615,7 @@ class _Routes(Resource):
         async def query() -> Any:
             if not driver.usable:
                 raise ApiError("pbxUnavailable", "; ".join(driver.problems[:1]))
-            devices = await driver.load_lines(add=True)
-            await driver.open_all()
+            devices = await driver.query_lines()
             return {
                 "devices": len(devices),
                 "lines": [instance.line_json(line) for line in driver.lines],
@@ -621,7 +657,7 @@ class _Routes(Resource):
                 # Kept first: a removal that cannot be kept is refused.
                 await admin.keep_lines(dropping(line.number))
             await instance.driver.remove_line(line)
-            return {"removed": instance.line_id(line.number)}
+            return _licence_left(instance, line.number, {"removed": instance.line_id(line.number)})
 
         return defer.Deferred.fromCoroutine(remove())
 
@@ -642,9 +678,18 @@ class _Routes(Resource):
     def _close(instance: Instance, line: Line) -> Any:
         async def close() -> Any:
             await instance.driver.close_line(line)
-            return instance.line_json(line)
+            return _licence_left(instance, line.number, instance.line_json(line))
 
         return defer.Deferred.fromCoroutine(close())
+
+
+def _licence_left(instance: Instance, number: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer to a close or removal, with ``licenceNotReturned`` when the line is closed
+    but the licence pool could not record its licence as given back."""
+    error = instance.driver.core.unreturned.get(number)
+    if error is not None:
+        answer["licenceNotReturned"] = f"{NOT_RETURNED}: {error}"
+    return answer
 
 
 def api_root(

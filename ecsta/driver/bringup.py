@@ -45,6 +45,8 @@ from ecsta.link.errors import LinkError
 TURN = 100
 #: How long the last segment of a device or names list is waited for, in seconds.
 LIST_TIMEOUT = 30.0
+#: What befell the licence of a line closed while the pool could not be written.
+NOT_RETURNED = "not recorded as given back to the licence pool, which counts it as in use"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -102,9 +104,11 @@ class Publish:
 
 @dataclass(frozen=True)
 class KeepLines:
-    """A change of the stored lines, saved in the background (a failure is only logged)."""
+    """A change of the stored lines, saved in the background (a failure is logged and named
+    in the driver's problems); with ``wait``, sent None once saved, or thrown the OSError."""
 
     edit: Edit
+    wait: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,10 @@ class ListUnfinished(Exception):
     """The PBX acknowledged a list and never sent its last segment."""
 
 
+class LinesNotKept(OSError):
+    """Lines loaded from the PBX work, but the line store could not take them."""
+
+
 class BringUp:
     """The lifecycle of one driver's lines, as procedures (see the module's docstring).
 
@@ -201,6 +209,10 @@ class BringUp:
         self._given_back: set[str] = set()
         #: Lines whose licence the pool is being asked for again, with who waits for the answer.
         self._relicensing: dict[str, list[Callable[[Any], None]]] = {}
+        #: Licences of closed (or removed) lines that the pool could not record as given back,
+        #: by line, with the pool's error: the pool counts them as in use until
+        #: :meth:`retry_monitors` gives them back, the line takes one again, or the driver stops.
+        self.unreturned: dict[str, str] = {}
 
     # -- the PBX comes and goes ---------------------------------------------------------------
 
@@ -271,6 +283,38 @@ class BringUp:
         With ``add``, a line is created for every station not yet a line (and kept in the line
         store); :meth:`open_all` opens them.
         """
+        devices, created = yield from self._learn_devices(add, category)
+        if created and self.admin is not None:
+            yield KeepLines(_kept(created))
+        return devices
+
+    def query_lines(self) -> Procedure[list[ListedDevice]]:
+        """What an operator's query asks: every station the PBX lists made a line and opened.
+
+        The lines created work whether or not the line store takes them; when it cannot, the
+        query ends in :class:`LinesNotKept` once they are open, so that whoever asked learns
+        that a restart forgets them (the driver's problems name it too).
+        """
+        devices, created = yield from self._learn_devices(True, "station")
+        not_kept = None
+        if created and self.admin is not None:
+            try:
+                yield KeepLines(_kept(created), wait=True)
+            except OSError as error:
+                not_kept = LinesNotKept(
+                    "lines loaded from the PBX work but are lost at a restart"
+                    f" ({len(created)} not kept): {error}"
+                )
+        yield from self.open_all()
+        if not_kept is not None:
+            raise not_kept
+        return devices
+
+    def _learn_devices(
+        self, add: bool, category: str
+    ) -> Procedure[tuple[list[ListedDevice], list[Line]]]:
+        """The devices the PBX lists, learnt (see :meth:`load_lines`), and the lines made of
+        them with ``add``, not kept yet."""
         devices = yield from self._system_data(device_list_request(category))
         if self.read_names:
             devices = yield from self._named(devices)
@@ -296,9 +340,8 @@ class BringUp:
                 and (self.admin is None or self.admin.takes_device(_listed(device)))
             ]
             created = yield from self._in_turns(wanted, self._create_line)
-            if created and self.admin is not None:
-                yield KeepLines(keeping(StoredLine(line.number, line.name) for line in created))
-        return devices
+            return devices, created
+        return devices, []
 
     def _create_line(self, device: ListedDevice) -> Procedure[Line]:
         line = self.lines.add(device.number)
@@ -429,6 +472,7 @@ class BringUp:
             if line.number not in self._given_back:
                 break
         line.licensed, line.licensed_until, line.licence_error = True, until, None
+        self.unreturned.pop(line.number, None)
         return True
 
     def _monitor_refused(self, line: Line, error: BaseException) -> Procedure[None]:
@@ -583,20 +627,30 @@ class BringUp:
 
     def _give_back_licence(self, line: Line) -> Procedure[None]:
         line.licensed = False
-        if self.admin is None:
-            return
+        if self.admin is not None:
+            yield from self._give_back(line.number)
+
+    def _give_back(self, number: str) -> Procedure[None]:
+        """The licence of line ``number`` back to the pool; one the pool cannot take back (its
+        files cannot be written, another process holds its lock) is kept in
+        :attr:`unreturned`, so that the driver's problems name it and the retry tries again."""
         try:
-            yield GiveBackLicence(line.number)
-        except LicenceError as error:
+            yield GiveBackLicence(number)
+        except (LicenceError, OSError) as error:
+            self.unreturned[number] = str(error)
             self.log.warn(
-                "line {line}: licence not given back: {error}", line=line.number, error=error
+                "line {line}: licence {what}: {error}", line=number, what=NOT_RETURNED, error=error
             )
+        else:
+            self.unreturned.pop(number, None)
 
     # -- closing, adding, removing ------------------------------------------------------------
 
     def close_line(self, line: Line) -> Procedure[None]:
         """Stop monitoring ``line``: its calls are forgotten, it reports LINEDEVSTATE_CLOSE.
-        Its licence goes back at once, in the pool's order, while its monitors stop."""
+        Its licence goes back at once, in the pool's order, while its monitors stop; the close
+        ends once the pool has answered, and a pool that could not take the licence back
+        leaves the line closed all the same (see :attr:`unreturned`)."""
         yield Publish(self.engine.line_event(line, LineEvent.CLOSE))
         if line.number in self._opening:
             self._given_back.add(line.number)
@@ -646,9 +700,17 @@ class BringUp:
             )
 
     def retry_monitors(self) -> Procedure[None]:
-        """The periodic retry of MonitorStarts the PBX refused, of a device list that could
+        """The periodic retry of licences the pool could not take back (whether or not the
+        PBX can be reached), then of MonitorStarts the PBX refused, of a device list that could
         not be read, and of the licences of monitored lines that have none or whose trial
         licence has run out."""
+        returning = [
+            self._give_back(number)
+            for number in list(self.unreturned)
+            if (line := self.lines.get(number)) is None or not line.opened
+        ]
+        if returning:
+            yield from self._together(returning)
         if not self.usable():
             return
         if self.load_error is not None:
@@ -698,6 +760,10 @@ class BringUp:
             for item in items[start : start + TURN]:
                 done.append((yield from work(item)))
         return done
+
+
+def _kept(lines: list[Line]) -> Edit:
+    return keeping(StoredLine(line.number, line.name) for line in lines)
 
 
 def _refusal(error: LicenceError | OSError) -> LicenceError:

@@ -7,7 +7,8 @@ What happens to lines is decided by the sans-IO core :class:`~ecsta.driver.bring
 performs what the core asks for:
 
 - each CSTA request goes over the link through a semaphore, so that loading a thousand lines
-  never floods the PBX with more than ``max_in_flight`` requests at once;
+  never floods the PBX with more than ``max_in_flight`` requests at once; the applications'
+  requests that wait there are bounded (:data:`WAITING_PER_PLACE`), one more is refused at once;
 - the licence pool's files are locked, read and written in the reactor's thread pool, never
   on the reactor thread, one change at a time in the order asked for;
 - device and names lists are put together from their segments and waited for with a timer;
@@ -44,7 +45,7 @@ from ecsta.driver.bringup import BringUp, Effect, Procedure
 from ecsta.driver.calls import CallEngine
 from ecsta.driver.devicelist import DeviceListAssembly, ListedDevice, linked_reply
 from ecsta.driver.diagnostics import TrafficLog
-from ecsta.driver.failures import describe_failure
+from ecsta.driver.failures import CSTAOperationError, PBXBusy, describe_failure
 from ecsta.driver.filework import thread_runner
 from ecsta.driver.journaling import CdrJournaling
 from ecsta.driver.licence import LicenceError
@@ -64,6 +65,13 @@ from ecsta.wire.responders import Responders
 ESCAPE = Opcode.escape
 
 T = TypeVar("T")
+
+#: Applications' requests that may wait for a place in flight, per place. With a PBX that
+#: answers nothing, the last of them is sent only after four request timeouts (a request has
+#: no timeout while it waits): an application is better told at once that the PBX cannot keep
+#: up than left waiting longer, and what waits stays bounded however many HTTP connections
+#: are open. The driver's own requests (bringing a thousand lines up) are bounded by the lines.
+WAITING_PER_PLACE = 4
 
 
 class DriverProtocol(CSTAClientProtocol):
@@ -189,6 +197,13 @@ class Driver(Service):
         self.journaling: CdrJournaling | None = None
         self.subscribers: list[Callable[[Message], None]] = []
         self._gate = DeferredSemaphore(max_in_flight)
+        self.max_in_flight = max_in_flight
+        #: Applications' requests waiting for a place in flight now, how many may (a plan let
+        #: through may still queue its next request: at most ``max_in_flight`` more), and how
+        #: many were refused for want of room, for status and metrics.
+        self.waiting = 0
+        self.max_waiting = WAITING_PER_PLACE * max_in_flight
+        self.refused_busy = 0
         self._requests = requests if requests is not None else itertools.count(1)
         self._assembly = DeviceListAssembly()
         self._lists: dict[bytes, Deferred[list[ListedDevice]]] = {}
@@ -313,6 +328,18 @@ class Driver(Service):
             found.append(f"no lines ({why})")
         if self.keep_error is not None:
             found.append(self.keep_error)
+        unreturned = self.core.unreturned
+        if len(unreturned) == 1:
+            [(number, error)] = unreturned.items()
+            found.append(f"the licence of line {number} is {bringup.NOT_RETURNED}: {error}")
+        elif unreturned:
+            # One line for them all: a full disk may leave a thousand closed lines so.
+            numbers = ", ".join(list(unreturned)[:3]) + (", ..." if len(unreturned) > 3 else "")
+            found.append(
+                f"the licences of {len(unreturned)} closed lines ({numbers}) are not recorded"
+                " as given back to the licence pool, which counts them as in use:"
+                f" {next(iter(unreturned.values()))}"
+            )
         return found
 
     def associated(self, proto: DriverProtocol) -> None:
@@ -355,9 +382,14 @@ class Driver(Service):
         self.log.warn("PBX link lost: every line out of service")
         self._run(self.core.link_lost())
 
-    async def invoke(self, service: str, argument: Any) -> Any:
-        """One request to the PBX, within the in-flight limit."""
-        await self._gate.acquire()
+    async def invoke(self, service: str, argument: Any, application: bool = False) -> Any:
+        """One request to the PBX, within the in-flight limit; an ``application``'s is
+        counted in :attr:`waiting` while it waits for a place."""
+        self.waiting += application
+        try:
+            await self._gate.acquire()
+        finally:
+            self.waiting -= application
         try:
             proto = self.proto
             if proto is None or not proto.associated or proto.closed:
@@ -427,22 +459,28 @@ class Driver(Service):
                 answer: Deferred[Any] = Deferred()
                 waiters.append(answer.callback)
                 return answer
-            case bringup.KeepLines(edit):
+            case bringup.KeepLines(edit, wait):
                 assert self.admin is not None
-                self.admin.keep_lines(edit).addCallbacks(self._lines_kept, self._lines_not_kept)
+                saving: Deferred[Any] = self.admin.keep_lines(edit).addBoth(self._lines_kept)
+                if wait:
+                    return saving
+                saving.addErrback(lambda _: None)  # named in the problems
             case bringup.Ready():
                 if not self.ready.called:
                     self.ready.callback(None)
         return None
 
-    def _lines_kept(self, _: object) -> None:
-        self.keep_error = None
-
-    def _lines_not_kept(self, failure: Failure) -> None:
-        self.keep_error = (
-            f"lines loaded from the PBX not kept, lost at a restart: {failure.getErrorMessage()}"
-        )
-        self.log.warn("{error}", error=self.keep_error)
+    def _lines_kept(self, outcome: T) -> T:
+        """Whether the line store took the lines loaded from the PBX, for the problems."""
+        if isinstance(outcome, Failure):
+            self.keep_error = (
+                "lines loaded from the PBX not kept, lost at a restart:"
+                f" {outcome.getErrorMessage()}"
+            )
+            self.log.warn("{error}", error=self.keep_error)
+        else:
+            self.keep_error = None
+        return outcome
 
     def _pool(self, work: Callable[[str], Any], number: str) -> Deferred[Any]:
         """``work(number)`` on the licence pool, in a thread, one at a time in the order asked
@@ -516,8 +554,9 @@ class Driver(Service):
         """See :meth:`~ecsta.driver.bringup.BringUp.load_lines`."""
         return await self._run(self.core.load_lines(add, category))
 
-    async def open_all(self) -> None:
-        await self._run(self.core.open_all())
+    async def query_lines(self) -> list[ListedDevice]:
+        """See :meth:`~ecsta.driver.bringup.BringUp.query_lines`."""
+        return await self._run(self.core.query_lines())
 
     async def open_line(self, line: Line) -> bool:
         """See :meth:`~ecsta.driver.bringup.BringUp.open_line`."""
@@ -557,23 +596,30 @@ class Driver(Service):
             self.publish(out)
             self.publish([messages.reply(request, plan.operation, plan.line, plan.call, result)])
             return result
+        if self.waiting >= self.max_waiting:
+            self.refused_busy += 1
+            busy = PBXBusy(
+                f"too many requests waiting for the PBX: {self.waiting} wait for a place among"
+                f" the {self.max_in_flight} sent at once; try again shortly"
+            )
+            raise self._failed(request, plan, busy)
         plan.prepare()
         results = []
         try:
             for service, argument in plan.requests:
-                results.append(await self.invoke(service, argument))
+                results.append(await self.invoke(service, argument, application=True))
         except LinkError as error:
             plan.undo()
-            described = describe_failure(error)
-            self.publish(
-                [
-                    messages.reply(
-                        request, plan.operation, plan.line, plan.call, error=described.body
-                    )
-                ]
-            )
-            raise described from None
+            raise self._failed(request, plan, error) from None
         result, out = plan.finish(results)
         self.publish(out)
         self.publish([messages.reply(request, plan.operation, plan.line, plan.call, result)])
         return result
+
+    def _failed(self, request: int, plan: Plan, error: Exception) -> CSTAOperationError:
+        """The API's error for ``plan`` failed by ``error``, told on the event stream too."""
+        described = describe_failure(error)
+        self.publish(
+            [messages.reply(request, plan.operation, plan.line, plan.call, error=described.body)]
+        )
+        return described

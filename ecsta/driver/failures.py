@@ -18,6 +18,11 @@ class CSTAOperationError(Exception):
         self.body = body
 
 
+class PBXBusy(Exception):
+    """An application's request refused before it was sent: too many already wait for a
+    place among the requests the driver has at the PBX at once."""
+
+
 def describe_failure(error: BaseException) -> CSTAOperationError:
     """The API's view of a failed CSTA request, naming the CSTA error."""
     if isinstance(error, OperationFailed):
@@ -42,6 +47,10 @@ def describe_failure(error: BaseException) -> CSTAOperationError:
         )
     if isinstance(error, RequestTimeout):
         return CSTAOperationError({"error": "timeout", "message": str(error)})
+    if isinstance(error, PBXBusy):
+        return CSTAOperationError(
+            {"error": "pbxBusy", "lineError": "LINEERR_RESOURCEUNAVAIL", "message": str(error)}
+        )
     if isinstance(error, LinkLost):
         return CSTAOperationError({"error": "pbxUnavailable", "message": "the PBX link is down"})
     return CSTAOperationError({"error": "failed", "message": str(error)})

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from prometheus_client import CollectorRegistry
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from ecsta.daemon.metrics import PDUCounts, registry_of
 from ecsta.driver.connection import Driver
@@ -57,6 +57,16 @@ def families(driver: Driver, pdus: PDUCounts) -> Iterator[Metric]:
         "ecsta_driver_pbx_requests_in_flight",
         "Requests sent to the PBX, not answered yet",
         value=proto.in_flight if proto is not None and not proto.closed else 0,
+    )
+    yield GaugeMetricFamily(
+        "ecsta_driver_pbx_requests_waiting",
+        "Applications' requests waiting for a place in flight",
+        value=driver.waiting,
+    )
+    yield CounterMetricFamily(
+        "ecsta_driver_pbx_requests_refused_busy",
+        "Applications' requests answered pbxBusy at once: too many were waiting for the PBX",
+        value=driver.refused_busy,
     )
     lines = list(driver.lines)
     by_state = Counter(line_state(line.opened, line.in_service) for line in lines)
