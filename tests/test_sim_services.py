@@ -177,6 +177,27 @@ class FailureTests(SwitchCase):
             },
         )
 
+    def test_a_deactivation_without_a_type_clears_every_forwarding(self) -> None:
+        for forwarding_type in ("forwardImmediate", "forwardBusyInt"):
+            self.services.set_forwarding(
+                {
+                    "device": dn("106"),
+                    "forwardingType": forwarding_type,
+                    "activateForward": True,
+                    "forwardDN": dn("107"),
+                }
+            )
+        self.assertEqual(set(self.switch.forwarding("106")), {"forwardImmediate", "forwardBusyInt"})
+        self.services.set_forwarding({"device": dn("106"), "activateForward": False})
+        self.assertEqual(self.switch.forwarding("106"), {})
+        self.services.set_forwarding({"device": dn("106"), "activateForward": False})
+        self.assertFailure(
+            "operation",
+            "invalidForwardingType",
+            self.services.set_forwarding,
+            {"device": dn("106"), "activateForward": True, "forwardDN": dn("107")},
+        )
+
     def test_unsupported_requests(self) -> None:
         self.assertFailure("operation", "serviceNotSupported", self.services.invoke, "parkCall", {})
         self.assertFailure(

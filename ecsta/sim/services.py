@@ -192,7 +192,12 @@ class CstaServices:
         device = self.device(argument["device"])
         forwarding_type = argument.get("forwardingType")
         if forwarding_type is None:
-            raise CstaError("operation", "invalidForwardingType", "forwardingType missing")
+            if argument["activateForward"]:
+                raise CstaError("operation", "invalidForwardingType", "forwardingType missing")
+            # ECMA-285 makes the type optional; a deactivation without one is taken to clear
+            # every forwarding of the device (inferred: no capture shows a PBX's answer).
+            self.switch.cancel_forwarding(device)
+            return NO_DATA
         destination = argument.get("forwardDN")
         self.switch.set_forwarding(
             device,

@@ -577,6 +577,14 @@ class Switch:
             table.set(forwarding_type, None)
         self.flows.emit_device(self.flows.group(owner), "forwarding", fields)
 
+    def cancel_forwarding(self, key: Device | str | int) -> None:
+        """Switch off every forwarding in force for a device's number."""
+        device = self.device(key)
+        if device.is_trunk:
+            raise CstaError("operation", "requestIncompatibleWithDevice")
+        for forwarding_type in self.forwarding(device):
+            self.set_forwarding(device, forwarding_type, False)
+
     def set_do_not_disturb(self, key: Device | str | int, on: bool) -> None:
         owner = self.flows.owner_of(self.device(key))
         if owner.is_trunk:
