@@ -498,6 +498,29 @@ class JournalTests:
         self.assertEqual(journal.status()["readsRefused"], 6)  # type: ignore[attr-defined]
 
     @inlineCallbacks
+    def test_slow_downloads_never_take_every_place_from_searches(self) -> Gen:
+        from ecsta.journal.service import MAX_DOWNLOADS
+
+        journal = yield self.start()
+        yield journal.store_report(report([item("10001", "200", "20261206100000")]))
+        waiting, release_all = self.held_searches(journal)
+        resource = JournalResource(journal)
+        downloads = [_send(resource, {"format": "csv"}) for _ in range(MAX_DOWNLOADS)]
+        yield self.until(lambda: len(waiting) == MAX_DOWNLOADS, "every download reading")
+        late = _send(resource, {"format": "csv"}).response()
+        self.assertEqual(late.status, 503)  # type: ignore[attr-defined]
+        self.assertIn(b"downloads are running already", late.body)  # type: ignore[attr-defined]
+        search = _send(resource, {"number": "200"})
+        self.assertEqual(len(waiting), MAX_DOWNLOADS + 1)  # type: ignore[attr-defined]
+        release_all()
+        yield _answered(search)
+        self.assertEqual(search.response().status, 200)  # type: ignore[attr-defined]
+        for download in downloads:
+            yield self.until(lambda d=download: d.transport.disconnecting, "the download's end")
+            self.assertIn(b"10001", download.response().body)  # type: ignore[attr-defined]
+        self.assertEqual(journal.status()["readsRefused"], 1)  # type: ignore[attr-defined]
+
+    @inlineCallbacks
     def test_a_download_whose_client_stops_reading_gives_its_place_back(self) -> Gen:
         from ecsta.journal.http import STALLED
         from ecsta.journal.service import MAX_READS

@@ -127,7 +127,7 @@ class CsvDownload:
 
     def start(self) -> None:
         try:
-            self._slot = self.journal.hold_read()
+            self._slot = self.journal.hold_read(download=True)
         except StorageUnavailable as refused:
             _unavailable(self.request, Failure(refused))
             return

@@ -46,6 +46,10 @@ T = TypeVar("T")
 #: a search is refused at once rather than queued, so that no HTTP client can make the pool's
 #: queue, and the PBX's wait for its acknowledgements, grow without end.
 MAX_READS = 8
+#: Of those, how many CSV downloads may hold at once: a client that reads its download slowly
+#: (but not so slowly that it is given up) keeps its place as long as it likes, and searches
+#: must always find some.
+MAX_DOWNLOADS = MAX_READS // 2
 
 
 class ReadSlot:
@@ -90,6 +94,7 @@ class Journal(Service):
         self.read_error: str | None = None
         self.reads_refused = 0
         self._reads = 0
+        self._downloads = 0
         #: key -> when the record first arrived, for records not stored yet.
         self._unstored: OrderedDict[str, float] = OrderedDict()
         self._opening: Deferred[Any] | None = None
@@ -259,18 +264,22 @@ class Journal(Service):
 
     # -- reading --------------------------------------------------------------------------------
 
-    def hold_read(self) -> "ReadSlot":
+    def hold_read(self, download: bool = False) -> "ReadSlot":
         """One of the ``MAX_READS`` places for reading, held until released: a reader of many
-        pages (a CSV download) takes one before it sends anything, so that searches coming
-        after cannot refuse it half-way. Raises :class:`StorageUnavailable` (counted in
-        ``readsRefused``) when all are taken."""
+        pages (a CSV ``download``, at most ``MAX_DOWNLOADS`` of them) takes one before it sends
+        anything, so that searches coming after cannot refuse it half-way. Raises
+        :class:`StorageUnavailable` (counted in ``readsRefused``) when none is free."""
         if self.store is None:
             raise StorageUnavailable("the journal is not running")
         if self._reads >= MAX_READS:
             self.reads_refused += 1
             raise StorageUnavailable(f"{MAX_READS} searches are running already; try again")
+        if download and self._downloads >= MAX_DOWNLOADS:
+            self.reads_refused += 1
+            raise StorageUnavailable(f"{MAX_DOWNLOADS} downloads are running already; try again")
         self._reads += 1
-        return ReadSlot(self._read_ended)
+        self._downloads += download
+        return ReadSlot(lambda: self._read_ended(download))
 
     def search(
         self, query: queries.Query, within: "ReadSlot | None" = None
@@ -299,8 +308,9 @@ class Journal(Service):
             d.addBoth(slot.released)
         return d
 
-    def _read_ended(self) -> None:
+    def _read_ended(self, download: bool) -> None:
         self._reads -= 1
+        self._downloads -= download
 
     def _read_succeeded(self, result: T) -> T:
         if self.read_error is not None:
