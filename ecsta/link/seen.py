@@ -28,7 +28,7 @@ ANSWERS = frozenset({ber.Kind.RETURN_RESULT, ber.Kind.RETURN_ERROR, ber.Kind.REJ
 class Seen:
     """PDUs of some kinds found well-formed, oldest first, bounded in number and in octets."""
 
-    __slots__ = ("_bodies", "_kinds", "_octets", "max_body", "max_entries", "max_octets")
+    __slots__ = ("_bodies", "_firsts", "_kinds", "_octets", "max_body", "max_entries", "max_octets")
 
     def __init__(
         self,
@@ -39,6 +39,7 @@ class Seen:
         max_octets: int | None = None,
     ) -> None:
         self._kinds = frozenset(kinds)
+        self._firsts = frozenset(ber.FIRST_OCTETS[kind] for kind in self._kinds)
         self.max_entries = max_entries
         self.max_body = max_body
         self.max_octets = max_entries * max_body if max_octets is None else max_octets
@@ -58,19 +59,19 @@ class Seen:
     def peek(self, pdu: bytes) -> ber.Peek | None:
         """The peek at ``pdu`` if it repeats a PDU remembered, but for its invokeId; None when
         it must be read in full."""
+        # Most of what a link reads is of kinds not kept (events, on the PBX link): those are
+        # told by their first octet, before any slicing.
+        if not pdu or pdu[0] not in self._firsts:
+            return None
         return ber.repeat_peek(pdu, self._bodies)
 
-    def __contains__(self, pdu: bytes) -> bool:
-        """Whether ``pdu`` repeats a PDU remembered, but for its invokeId, in whatever form."""
-        return self._find(pdu, ber.peek(pdu)) is not None
-
     def has(self, pdu: bytes, peek: ber.Peek) -> bool:
-        """:meth:`__contains__` for a PDU already peeked at."""
-        return self._find(pdu, peek) is not None
-
-    def _find(self, pdu: bytes, peek: ber.Peek) -> tuple[int, ber.Peek] | None:
+        """Whether ``pdu``, already peeked at, repeats a PDU remembered, but for its invokeId,
+        in whatever form (a NULL invokeId, a long length)."""
+        if peek.kind not in self._kinds:
+            return False
         known = self._bodies.get(_key(pdu, peek))
-        return known if known is not None and known[0] == pdu[0] else None
+        return known is not None and known[0] == pdu[0]
 
     def remember(self, pdu: bytes, peek: ber.Peek) -> None:
         """``pdu``, found well-formed, is remembered if it is of the kinds kept and short

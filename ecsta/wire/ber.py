@@ -42,12 +42,14 @@ __all__ = [
     "CSTA_EVENT_REPORT",
     "EVENT_GROUPS",
     "EVENT_NAMES",
+    "FIRST_OCTETS",
     "ROSE_KINDS",
     "Kind",
     "Peek",
     "framed_with_invoke_id",
     "linked_reply_route",
     "peek",
+    "repeat_peek",
     "validate",
     "with_cross_ref",
     "with_invoke_id",
@@ -90,6 +92,8 @@ _KINDS: dict[int, Kind] = {
     0xA3: Kind.RETURN_ERROR,
     0xA4: Kind.REJECT,
 }
+#: The identifier octet each kind of APDU starts with.
+FIRST_OCTETS: Mapping[Kind, int] = MappingProxyType({kind: octet for octet, kind in _KINDS.items()})
 
 
 @dataclass(frozen=True, slots=True)
