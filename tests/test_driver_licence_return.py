@@ -8,6 +8,7 @@ from twisted.trial.unittest import TestCase
 
 from ecsta.driver.licence import LicencePool
 from tests.driver_rig import DriverRig
+from tests.logged import logged_lines
 
 RETRY = 30.0
 
@@ -38,6 +39,7 @@ class LicenceReturnTests(TestCase):
 
     async def test_a_line_closed_while_the_pool_cannot_record_it(self) -> None:
         await self.started()
+        logged = logged_lines(self)
         self.break_pool()
         code, answer = await self.rig.api("POST", "/lines/101/close")
         self.assertEqual(code, 200, answer)
@@ -53,6 +55,11 @@ class LicenceReturnTests(TestCase):
             "^the licence of line 101 is not recorded as given back to the licence pool,"
             " which counts it as in use: ",
         )
+        for _ in range(3):  # the retry fails again each period, and says so once
+            self.rig.clock.advance(RETRY)
+            self.rig.flush()
+        warned = [line for line in logged if "line 101: licence not recorded" in line]
+        self.assertEqual(len(warned), 1, warned)
 
         self.mend_pool()
         self.assertEqual(self.pool.status().lines_in_use, 2)

@@ -637,10 +637,14 @@ class BringUp:
         try:
             yield GiveBackLicence(number)
         except (LicenceError, OSError) as error:
+            if number not in self.unreturned:  # the retry tries again each period: said once
+                self.log.warn(
+                    "line {line}: licence {what}: {error}",
+                    line=number,
+                    what=NOT_RETURNED,
+                    error=error,
+                )
             self.unreturned[number] = str(error)
-            self.log.warn(
-                "line {line}: licence {what}: {error}", line=number, what=NOT_RETURNED, error=error
-            )
         else:
             self.unreturned.pop(number, None)
 
