@@ -100,7 +100,7 @@ class WriteThroughTests(TestCase):
         link.pushes = pushes = Pushes()
         pdus = [bytes([0x04, 1, n]) for n in range(3)]
         peer.setblocking(False)
-        with pushes.reading():
+        with pushes:
             for pdu in pdus:
                 link.send_framed(frame(pdu))
             self.assertRaises(BlockingIOError, peer.recv, 100)  # held for the one write
@@ -113,13 +113,13 @@ class WriteThroughTests(TestCase):
         link.pushes = pushes = Pushes()
         pdus = [bytes([0x04, 1, n]) for n in range(4)]
         peer.setblocking(False)
-        with pushes.reading():
+        with pushes:
             for pdu in pdus[:3]:
                 link.send_framed(frame(pdu))
             self.assertEqual(peer.recv(100), frame(pdus[0]))
             self.assertRaises(BlockingIOError, peer.recv, 100)
         self.assertEqual(peer.recv(100), frame(pdus[1]) + frame(pdus[2]))
-        with pushes.reading():
+        with pushes:
             link.send_framed(frame(pdus[3]), hold=True)  # an event fanned out waits
             self.assertRaises(BlockingIOError, peer.recv, 100)
         self.assertEqual(peer.recv(100), frame(pdus[3]))
@@ -139,14 +139,14 @@ class WriteThroughTests(TestCase):
         pushes = Pushes()
         first, second = Link("first"), Link("second")
         pushes.written(first)  # outside a read: the reactor writes it
-        with pushes.reading():
+        with pushes:
             pushes.written(first)
-            with pushes.reading():
+            with pushes:
                 pushes.written(second)
                 pushes.written(first)
             self.assertEqual(pushed, [])
         self.assertEqual(sorted(pushed), ["first", "second"])
-        with pushes.reading():
+        with pushes:
             pass
         self.assertEqual(len(pushed), 2)
 

@@ -5,10 +5,10 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from ecsta.mux import actions
-from ecsta.mux.actions import AskPBX, Fanout, NotifyApp, SetStatus, ToApp, ToPBX
+from ecsta.mux.actions import AskPBX, Fanout, NotifyApp, Relay, SetStatus, ToApp, ToPBX
 from ecsta.mux.router import Router, RouterSettings
 from ecsta.wire import apdu, ber
-from ecsta.wire.framing import frame
+from ecsta.wire.framing import MAX_FRAME, frame
 from ecsta.wire.opcodes import Opcode
 from tests.mux_harness import decoded, held_event, make_call, monitor_start
 
@@ -51,6 +51,33 @@ class CoreTests(SynchronousTestCase):
         assert isinstance(fanout, Fanout)
         self.assertEqual(list(fanout.apps), self.apps)
         self.assertEqual(fanout.framed, frame(ber.with_cross_ref(event, xref)))
+
+    def test_an_answer_goes_back_framed_under_the_applications_own_id(self) -> None:
+        for app_id in (5, 300, 2**20):
+            [ask] = of(AskPBX, self.invoke(self.apps[0], make_call(app_id, "101", "102")))
+            answer = b"\xa2\x03\x02\x01\x4d"  # a returnResult without result
+            [relayed] = self.router.pbx_answered(ask.ticket, answer, ber.peek(answer))
+            assert isinstance(relayed, Relay)
+            self.assertIs(relayed.app, self.apps[0])
+            self.assertEqual(relayed.framed, frame(ber.with_invoke_id(answer, app_id)))
+
+    def test_an_answer_the_applications_id_makes_too_long_is_an_error_to_it(self) -> None:
+        [ask] = of(AskPBX, self.invoke(self.apps[0], make_call(2**20, "101", "102")))
+
+        # A result that fills a frame under the PBX link's one-octet id, not under the
+        # application's three-octet one.
+        def tlv(tag: bytes, content: bytes) -> bytes:
+            return tag + b"\x82" + len(content).to_bytes(2, "big") + content
+
+        filler = tlv(b"\x04", bytes(MAX_FRAME - 18))
+        answer = tlv(b"\xa2", b"\x02\x01\x4d" + tlv(b"\x30", b"\x02\x01\x0a" + filler))
+        self.assertEqual(len(answer), MAX_FRAME)
+        [error] = self.router.pbx_answered(ask.ticket, answer, ber.peek(answer))
+        assert isinstance(error, ToApp)
+        self.assertEqual(decoded(error.pdu).error, ("systemResourceAvailability", "generic"))
+        self.assertEqual(decoded(error.pdu).invoke_id, 2**20)
+        self.assertEqual(self.router.counters["unreadable_answers"], 0)
+        self.assertEqual(self.apps[0].open_requests, 0)
 
     def test_requests_beyond_the_global_limit_wait_their_turn(self) -> None:
         asks = [of(AskPBX, self.invoke(app, make_call(1, "101", "102"))) for app in self.apps]

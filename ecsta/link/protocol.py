@@ -273,8 +273,7 @@ class CSTAProtocol(Protocol):
         try:
             pdus = self._frames.feed(data)
         except FramingError as error:
-            for pdu in error.pdus:
-                self._guarded(pdu)
+            self._handle(error.pdus)
             self.malformedReceived(error)
             self.warnings.warn(
                 "framing",
@@ -284,22 +283,26 @@ class CSTAProtocol(Protocol):
             )
             self._send_abort_and_close()
             return
-        for pdu in pdus:
-            if self.closed:
-                return
-            self._guarded(pdu)
+        self._handle(pdus)
 
     def malformedReceived(self, error: DecodeError) -> None:
         """Hook: the peer sent bytes that are not a well-formed PDU (framing, BER, or an invoke
         whose operation or argument does not decode); the link answers it as documented."""
 
-    def _guarded(self, pdu: bytes) -> None:
-        """Handle one PDU; nothing a peer sends may raise out of ``dataReceived``."""
-        self.counters["pdus_in"] += 1
-        try:
-            self.pduReceived(pdu)
-        except Exception:
-            self.log.failure("{peer}: error handling PDU {pdu}", peer=self.peer, pdu=pdu_hex(pdu))
+    def _handle(self, pdus: list[bytes]) -> None:
+        """Handle PDUs in order while the link lasts; nothing a peer sends may raise out of
+        ``dataReceived``."""
+        counters = self.counters
+        for pdu in pdus:
+            if self.closed:
+                return
+            counters["pdus_in"] += 1
+            try:
+                self.pduReceived(pdu)
+            except Exception:
+                self.log.failure(
+                    "{peer}: error handling PDU {pdu}", peer=self.peer, pdu=pdu_hex(pdu)
+                )
 
     def _send_abort_and_close(self) -> None:
         if self.transport is None or self.closed:

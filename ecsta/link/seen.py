@@ -28,7 +28,16 @@ ANSWERS = frozenset({ber.Kind.RETURN_RESULT, ber.Kind.RETURN_ERROR, ber.Kind.REJ
 class Seen:
     """PDUs of some kinds found well-formed, oldest first, bounded in number and in octets."""
 
-    __slots__ = ("_bodies", "_firsts", "_kinds", "_octets", "max_body", "max_entries", "max_octets")
+    __slots__ = (
+        "_bodies",
+        "_firsts",
+        "_found",
+        "_kinds",
+        "_octets",
+        "max_body",
+        "max_entries",
+        "max_octets",
+    )
 
     def __init__(
         self,
@@ -47,6 +56,9 @@ class Seen:
         #: like them) -> (first octet, peek at the PDU).
         self._bodies: dict[bytes, tuple[int, ber.Peek]] = {}
         self._octets = 0
+        #: The PDU :meth:`peek` last found: a router asks :meth:`has` of the invoke its link
+        #: has just peeked at, and is answered without a second lookup.
+        self._found: bytes | None = None
 
     def __len__(self) -> int:
         return len(self._bodies)
@@ -63,11 +75,16 @@ class Seen:
         # told by their first octet, before any slicing.
         if not pdu or pdu[0] not in self._firsts:
             return None
-        return ber.repeat_peek(pdu, self._bodies)
+        found = ber.repeat_peek(pdu, self._bodies)
+        if found is not None:
+            self._found = pdu
+        return found
 
     def has(self, pdu: bytes, peek: ber.Peek) -> bool:
         """Whether ``pdu``, already peeked at, repeats a PDU remembered, but for its invokeId,
         in whatever form (a NULL invokeId, a long length)."""
+        if pdu is self._found:
+            return True
         if peek.kind not in self._kinds:
             return False
         known = self._bodies.get(_key(pdu, peek))

@@ -9,7 +9,7 @@ waiting for the reactor to look at every other socket (``bench/mux.py`` (d)).
 
 Each system call costs, though, and a burst of events fanned out to a thousand applications
 is best sent to each in one. So while the multiplexer handles what one read brought
-(:meth:`Pushes.reading`), a link sends its first PDU at once and holds the rest, and an event
+(``with`` :class:`Pushes`), a link sends its first PDU at once and holds the rest, and an event
 (``hold``) waits from the start; at the end of the read, what each link holds goes to its
 socket in one write (``bench/mux.py`` (b)).
 
@@ -23,8 +23,6 @@ ordinary way.
 """
 
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from twisted.internet.abstract import FileDescriptor
@@ -98,26 +96,24 @@ class Pushes:
         self._depth = 0
 
     def written(self, link: Any) -> bool:
-        """``link`` was written to; whether it will be pushed (outside :meth:`reading` the
+        """``link`` was written to; whether it will be pushed (outside a read the
         reactor writes it, as always)."""
         if self._depth:
             self._links.add(link)
             return True
         return False
 
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        """Around the handling of one read: every link written to meanwhile is pushed
-        (``link.push()``) at its end."""
+    def __enter__(self) -> None:
+        """Around the handling of one read (``with pushes:``): every link written to meanwhile
+        is pushed (``link.push()``) at its end."""
         self._depth += 1
-        try:
-            yield
-        finally:
-            self._depth -= 1
-            if not self._depth and self._links:
-                links, self._links = self._links, set()
-                for link in links:
-                    link.push()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._depth -= 1
+        if not self._depth and self._links:
+            links, self._links = self._links, set()
+            for link in links:
+                link.push()
 
 
 def push(transport: Any) -> None:

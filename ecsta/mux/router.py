@@ -35,6 +35,7 @@ from ecsta.mux.actions import (
     Disconnect,
     Fanout,
     NotifyApp,
+    Relay,
     SetStatus,
     ToApp,
     ToPBX,
@@ -400,6 +401,14 @@ class Router:
         return self._send(ticket)
 
     def _send(self, ticket: PBXTicket) -> list[Action]:
+        if (
+            not self._queue
+            and self._in_flight < self.settings.max_in_flight
+            and self.link is not LinkState.DOWN
+        ):
+            # Nothing waits before it and there is room: at once, the usual case.
+            self._in_flight += 1
+            return [AskPBX(ticket, ticket.pdu, self.settings.request_timeout)]
         self._queue.append(ticket)
         return self._dispatch()
 
@@ -471,11 +480,18 @@ class Router:
         app = ticket.app
         if app is None or app.closed:
             return []
-        relayed = _with_id(answer, ticket.invoke_id, peek)
-        if len(relayed) > MAX_FRAME:
+        invoke_id = ticket.invoke_id
+        try:
+            if invoke_id is None:
+                framed = frame(answer)
+            else:
+                framed = ber.framed_with_invoke_id(answer, invoke_id, peek)
+        except DecodeError:
+            raise  # unreadable: pbx_answered ends the request
+        except ValueError:
             # The application's own invokeId makes the answer too long for one frame.
-            return [self._error(app, ticket.invoke_id, NOT_CARRIED)]
-        return [ToApp(app, relayed)]
+            return [self._error(app, invoke_id, NOT_CARRIED)]
+        return [Relay(app, framed)]
 
     def _relay_failure(self, ticket: PBXTicket, failure: tuple[str, str]) -> list[Action]:
         app = ticket.app

@@ -68,6 +68,7 @@ from ecsta.mux.actions import (
     Disconnect,
     Fanout,
     NotifyApp,
+    Relay,
     SetStatus,
     ToApp,
     ToPBX,
@@ -183,7 +184,7 @@ class AppProtocol(CSTAServerProtocol):
         """The router remembers an invoke once it has checked its ROSE envelope too."""
 
     def dataReceived(self, data: bytes) -> None:
-        with self.mux.pushes.reading():
+        with self.mux.pushes:
             super().dataReceived(data)
 
     def backlogExceeded(self) -> None:
@@ -222,7 +223,7 @@ class PBXProtocol(CSTAClientProtocol):
         return proto
 
     def dataReceived(self, data: bytes) -> None:
-        with self.mux.pushes.reading():
+        with self.mux.pushes:
             super().dataReceived(data)
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
@@ -319,6 +320,7 @@ class Multiplexer:
         self._performers: dict[type, Callable[[Any], None]] = {
             Fanout: self._fan_out,
             ToApp: self._to_app,
+            Relay: self._relay,
             AskPBX: self._ask_pbx,
             ToPBX: self._to_pbx,
             AskApp: self._ask_app,
@@ -590,28 +592,23 @@ class Multiplexer:
 
     def run(self, todo: Iterable[Action]) -> None:
         """Carry out actions in order; actions caused by them run after them, never inside."""
+        pending = self._pending
+        pending.extend(todo)
         if self._running:
-            self._pending.extend(todo)
             return
         self._running = True
         perform = self._performers
         try:
-            for action in todo:
-                self._carry_out(perform, action)
-            pending = self._pending
             while pending:
-                self._carry_out(perform, pending.popleft())
+                action = pending.popleft()
+                try:
+                    perform[type(action)](action)
+                except Exception:
+                    log.failure("carrying out {action}", action=type(action).__name__)
         finally:
             self._running = False
-        if self.router.queued and self._sweep is None and not self._stopped:
+        if self._sweep is None and self.router.queued and not self._stopped:
             self._sweep = self.clock.callLater(QUEUE_SWEEP, self._expire_queued)
-
-    @staticmethod
-    def _carry_out(perform: dict[type, Callable[[Any], None]], action: Action) -> None:
-        try:
-            perform[type(action)](action)
-        except Exception:
-            log.failure("carrying out {action}", action=type(action).__name__)
 
     def _expire_queued(self) -> None:
         self._sweep = None
@@ -638,6 +635,10 @@ class Multiplexer:
     def _to_app(self, action: ToApp) -> None:
         if not action.app.handle.closed:
             action.app.handle.send_pdu(action.pdu)
+
+    def _relay(self, action: Relay) -> None:
+        if not action.app.handle.closed:
+            action.app.handle.send_framed(action.framed)
 
     def _to_pbx(self, action: ToPBX) -> None:
         if self.pbx is not None and not self.pbx.closed:

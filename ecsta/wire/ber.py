@@ -479,6 +479,17 @@ def framed_with_invoke_id(pdu: bytes, invoke_id: int, peek: Peek | None = None) 
     after = 0 if peek is None else peek.after_id
     if not after:
         return frame(with_invoke_id(pdu, invoke_id))
+    rest = len(pdu) - after
+    if 0 <= invoke_id < 0x8000 and rest < 0x7C:
+        # The usual answer or request: a short length and an id a link allocates, so the
+        # frame's header, the PDU's and the id's are made in one go.
+        if invoke_id < 0x80:
+            size = rest + 3
+            head = bytes((0, size + 2, pdu[0], size, 0x02, 1, invoke_id))
+        else:
+            size = rest + 4
+            head = bytes((0, size + 2, pdu[0], size, 0x02, 2, invoke_id >> 8, invoke_id & 0xFF))
+        return head + pdu[after:]
     new_id = _invoke_id_tlv(invoke_id)
     size = len(new_id) + len(pdu) - after
     length = encode_length(size)

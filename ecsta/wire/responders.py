@@ -21,7 +21,10 @@ class Responders(Generic[H]):
     """opcode -> handler, filled by decorating handlers: ``@responders(Opcode.monitorStop)``."""
 
     def __init__(self) -> None:
-        self._table: dict[int, H] = {}
+        self._table: dict[int | None, H] = {}
+        #: The handler of an opcode (a peeked opcode, None when the PDU had none), or None:
+        #: the table's own lookup, as a router asks it for every request.
+        self.get: Callable[[int | None], H | None] = self._table.get
 
     def __call__(self, *opcodes: Opcode) -> Callable[[H], H]:
         """Bind the decorated handler to ``opcodes``; the handler itself is left as it is."""
@@ -40,7 +43,3 @@ class Responders(Generic[H]):
             return handler
 
         return bind
-
-    def get(self, opcode: int | None) -> H | None:
-        """The handler of ``opcode`` (a peeked opcode, None when the PDU had none), or None."""
-        return None if opcode is None else self._table.get(opcode)
