@@ -22,8 +22,8 @@ Structure followed (X.227 ACSE, X.880 ROSE, ECMA-285 event-report-definitions)::
 """
 
 import enum
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -96,7 +96,7 @@ _KINDS: dict[int, Kind] = {
 FIRST_OCTETS: Mapping[Kind, int] = MappingProxyType({kind: octet for octet, kind in _KINDS.items()})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Peek:
     """The routing fields of one PDU.
 
@@ -110,6 +110,10 @@ class Peek:
     ``after_id`` is where the ROSE PDU's invokeId ends (0 for ACSE APDUs and peeks made by
     hand), so that giving the PDU another id is a matter of slicing; peeks that differ only in
     it are equal.
+
+    A value that nothing changes once it is made, but not a frozen dataclass: one is made for
+    every PDU that crosses a link, and a frozen one would set each field through
+    ``object.__setattr__``, which costs as much as the rest of making it.
     """
 
     kind: Kind
@@ -120,46 +124,6 @@ class Peek:
     errcode: int | None
     after_id: int = field(default=0, compare=False, repr=False)
 
-
-_PeekMaker = Callable[
-    [Kind, int | None, int | None, bytes | None, tuple[int, int] | None, int | None, int], Peek
-]
-
-
-def _peek_maker() -> _PeekMaker:
-    """A constructor for Peek that fills its slots directly.
-
-    The frozen dataclass __init__ sets each field through object.__setattr__, which costs more
-    than half as much as the whole walk to the routing fields; peek builds one per routed PDU.
-    """
-    new = object.__new__
-    set_kind, set_invoke_id, set_opcode, set_cross_ref, set_event, set_errcode, set_after_id = (
-        Peek.__dict__[each.name].__set__ for each in fields(Peek)
-    )
-
-    def make(
-        kind: Kind,
-        invoke_id: int | None,
-        opcode: int | None,
-        cross_ref: bytes | None,
-        event: tuple[int, int] | None,
-        errcode: int | None,
-        after_id: int,
-    ) -> Peek:
-        made = new(Peek)
-        set_kind(made, kind)
-        set_invoke_id(made, invoke_id)
-        set_opcode(made, opcode)
-        set_cross_ref(made, cross_ref)
-        set_event(made, event)
-        set_errcode(made, errcode)
-        set_after_id(made, after_id)
-        return made
-
-    return make
-
-
-_make_peek = _peek_maker()
 
 _ACSE_PEEKS = {
     tag: Peek(kind, None, None, None, None, None) for tag, kind in _KINDS.items() if tag < 0xA0
@@ -376,11 +340,11 @@ def peek(pdu: bytes) -> Peek:
     if invoke_id is _ACSE:
         return _ACSE_PEEKS[pdu[0]]
     if kind is Kind.RETURN_ERROR:
-        return _make_peek(kind, invoke_id, None, None, None, code, after_id)
+        return Peek(kind, invoke_id, None, None, None, code, after_id)
     if argument < 0:
-        return _make_peek(kind, invoke_id, code, None, None, None, after_id)
+        return Peek(kind, invoke_id, code, None, None, None, after_id)
     cross_ref = pdu[cross_start:cross_stop]
-    return _make_peek(kind, invoke_id, code, cross_ref, (group, event), None, after_id)
+    return Peek(kind, invoke_id, code, cross_ref, (group, event), None, after_id)
 
 
 def repeat_peek(pdu: bytes, known: Mapping[bytes, tuple[int, Peek]]) -> Peek | None:
@@ -408,9 +372,7 @@ def repeat_peek(pdu: bytes, known: Mapping[bytes, tuple[int, Peek]]) -> Peek | N
     if entry is None or entry[0] != pdu[0]:
         return None
     peek = entry[1]
-    return _make_peek(
-        peek.kind, invoke_id, peek.opcode, peek.cross_ref, peek.event, peek.errcode, after
-    )
+    return Peek(peek.kind, invoke_id, peek.opcode, peek.cross_ref, peek.event, peek.errcode, after)
 
 
 def linked_reply_route(pdu: bytes) -> tuple[bytes, bool] | None:
