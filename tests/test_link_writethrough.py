@@ -12,7 +12,7 @@ from twisted.trial.unittest import TestCase
 
 from ecsta.link.errors import LinkLost
 from ecsta.link.protocol import CSTAServerProtocol
-from ecsta.link.writethrough import Pushes, WriteThrough
+from ecsta.link.writethrough import MAX_HELD, Pushes, WriteThrough
 from ecsta.wire.framing import FrameDecoder, frame
 
 
@@ -125,6 +125,30 @@ class WriteThroughTests(TestCase):
         self.assertEqual(peer.recv(100), frame(pdus[3]))
         link.send_framed(frame(pdus[0]), hold=True)  # outside a read, nothing would release it
         self.assertEqual(peer.recv(100), frame(pdus[0]))
+
+    @defer.inlineCallbacks
+    def test_answers_of_a_long_read_go_out_in_groups_and_events_wait_for_its_end(
+        self,
+    ) -> None:
+        """An answer never waits for the handling of a whole burst: once MAX_HELD are held,
+        the next takes them to the socket, so its application can start on them."""
+        link, peer = yield self.connected()
+        link.pushes = pushes = Pushes()
+        answers = [frame(bytes([0x04, 1, n])) for n in range(2 * MAX_HELD + 4)]
+        events = [frame(bytes([0x04, 1, 0x80 + n])) for n in range(3 * MAX_HELD)]
+        peer.setblocking(False)
+        with pushes:
+            for answer in answers:
+                link.send_framed(answer)
+            self.assertEqual(peer.recv(1000), b"".join(answers[: 2 * MAX_HELD + 3]))
+        self.assertEqual(peer.recv(1000), answers[-1])
+        with pushes:
+            for event in events:
+                link.send_framed(event, hold=True)  # events fanned out wait, however many
+            self.assertRaises(BlockingIOError, peer.recv, 1000)
+            link.send_framed(answers[0])  # an answer behind them takes them along
+            self.assertEqual(peer.recv(1000), b"".join(events) + answers[0])
+        self.assertRaises(BlockingIOError, peer.recv, 1000)
 
     def test_pushes_are_made_once_per_link_when_the_outermost_read_ends(self) -> None:
         pushed: list[str] = []

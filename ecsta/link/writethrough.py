@@ -11,7 +11,11 @@ Each system call costs, though, and a burst of events fanned out to a thousand a
 is best sent to each in one. So while the multiplexer handles what one read brought
 (``with`` :class:`Pushes`), a link sends its first PDU at once and holds the rest, and an event
 (``hold``) waits from the start; at the end of the read, what each link holds goes to its
-socket in one write (``bench/mux.py`` (b)).
+socket in one write (``bench/mux.py`` (b)). Only events wait for the end of a long read,
+though: once :data:`MAX_HELD` PDUs are held, the next PDU that is not an event takes them all
+to the socket with it, so that an answer waits behind the handling of a few others at most,
+and its application works on the first answers of a burst while the multiplexer still handles
+the rest, instead of both taking turns (``bench/mux.py`` (a)).
 
 The socket (the transport's public ``getHandle()``) takes each write directly while nothing
 waits in the transport, which costs one system call and leaves the reactor's write
@@ -27,6 +31,9 @@ from typing import Any
 
 from twisted.internet.abstract import FileDescriptor
 from twisted.internet.interfaces import ISystemHandle
+
+#: PDUs held within a read before the next one that is not an event takes them to the socket.
+MAX_HELD = 8
 
 
 class WriteThrough:
@@ -51,9 +58,14 @@ class WriteThrough:
     def write(self, data: bytes, pushed: bool = False, hold: bool = False) -> None:
         """``data`` to the socket at once, unless something waits before it. Within a read
         whose end will :meth:`release` it (``pushed``), only the first PDU goes at once and
-        the rest wait for that end, and one that may wait (``hold``) does."""
-        if self._held is not None:
-            self._held.append(data)
+        the rest wait for that end, and one that may wait (``hold``) does; one that may not
+        takes what is held with it once :data:`MAX_HELD` PDUs are."""
+        held = self._held
+        if held is not None:
+            held.append(data)
+            if not hold and len(held) > MAX_HELD:
+                self._held = []
+                self._send(b"".join(held))
             return
         if pushed and hold:
             self._held = [data]
