@@ -18,10 +18,11 @@
     plain TCP relay of (a) adds, the cost of any process in between on this machine.
 
 (a) and (d) run three simulators (one behind the relay, one behind the mux, one for the direct
-application), the relay and the mux as processes, and the applications in this one; the runs of
-the two sides of each comparison alternate, and an (a) run gives each side its seconds in eight
-turns of a quarter of a second that alternate with the other side's, so that a burst of other
-work on this machine weighs on both sides alike rather than on one run of a pair. (b) and (c)
+application), the relay and the mux as processes, and the applications in this one. So that a
+burst of other work on this machine weighs on every side of a comparison alike rather than on
+one run of it, an (a) run gives each side its seconds in eight turns of a quarter of a second
+that alternate with the other side's, and a (d) run sends the three paths' requests in turn,
+evenly spaced over the same seconds. (b) and (c)
 run the mux (with the simulator embedded) in this process and the 1000 applications in a child
 process that reads everything and counts the octets.
 
@@ -34,6 +35,7 @@ Exit status 0 when every target is met, 1 when not.
 
 import argparse
 import gc
+import itertools
 import os
 import resource
 import selectors
@@ -219,16 +221,20 @@ def throughput_pair(
 
 
 @defer.inlineCallbacks
-def latency(reactor: Any, app: Requester, rate: float, count: int) -> Gen:
-    """p50 and p99 (seconds) of requests sent at ``rate`` per second."""
-    app.latencies.clear()
-    loop = task.LoopingCall(app.request)
+def latencies(reactor: Any, apps: Sequence[Requester], rate: float, count: int) -> Gen:
+    """p50 and p99 (seconds) of each application's requests, ``count`` of them sent at
+    ``rate`` per second, the applications' requests taking turns evenly spaced, so that what
+    else this machine does in those seconds weighs on every path alike."""
+    for app in apps:
+        app.latencies.clear()
+    turns = itertools.cycle(apps)
+    loop = task.LoopingCall(lambda: next(turns).request())
     loop.clock = reactor
-    loop.start(1 / rate)
+    loop.start(1 / (rate * len(apps)))
     yield task.deferLater(reactor, count / rate, lambda: None)
     loop.stop()
     yield task.deferLater(reactor, 0.5, lambda: None)
-    return percentile(app.latencies, 0.5), percentile(app.latencies, 0.99)
+    return [(percentile(app.latencies, 0.5), percentile(app.latencies, 0.99)) for app in apps]
 
 
 def simulator() -> tuple[subprocess.Popen[bytes], int]:
@@ -245,7 +251,8 @@ def requests_part(reactor: Any, quick: bool, runs: int) -> Gen:
 
     A simulator takes one association at a time, as a PBX does, so each path has its own: the
     relay, the mux and the direct application each stay associated. An (a) run gives each of
-    its two sides ``seconds`` in short turns that alternate; (d)'s runs alternate too.
+    its two sides ``seconds`` in short turns that alternate; a (d) run measures the three
+    paths over the same seconds.
     """
     seconds = 1.5 if quick else 2.0
     count = 150 if quick else 300
@@ -285,7 +292,7 @@ def requests_part(reactor: Any, quick: bool, runs: int) -> Gen:
         muxed = yield associate(reactor, mux_port)
         direct = yield associate(reactor, direct_port)
         apps += [relayed, muxed, direct]
-        rates, latencies, costs = [], [], []
+        rates, delays, costs = [], [], []
         for app, between in ((relayed, relay.pid), (muxed, mux.pid)):
             yield turn(reactor, app, 0.5, between)  # warm up
         for _ in range(runs):
@@ -295,10 +302,8 @@ def requests_part(reactor: Any, quick: bool, runs: int) -> Gen:
             rates.append((relay_rate, mux_rate))
             costs.append((relay_cpu, mux_cpu))
         for _ in range(runs):
-            direct_latency = yield latency(reactor, direct, 100, count)
-            through_latency = yield latency(reactor, muxed, 100, count)
-            relayed_latency = yield latency(reactor, relayed, 100, count)
-            latencies.append((direct_latency, through_latency, relayed_latency))
+            measured = yield latencies(reactor, [direct, muxed, relayed], 100, count)
+            delays.append(tuple(measured))
     finally:
         for app in apps:
             if app.transport is not None:
@@ -307,7 +312,7 @@ def requests_part(reactor: Any, quick: bool, runs: int) -> Gen:
         for helper in helpers:
             helper.terminate()
             helper.wait(10)
-    return rates, latencies, costs
+    return rates, delays, costs
 
 
 # -- (b) and (c): a thousand applications ------------------------------------------------------
@@ -517,7 +522,7 @@ def fanout_part(reactor: Any, quick: bool, runs: int) -> Gen:
 
 @defer.inlineCallbacks
 def main(reactor: Any, quick: bool, runs: int) -> Gen:
-    rates, latencies, costs = yield requests_part(reactor, quick, runs)
+    rates, delays, costs = yield requests_part(reactor, quick, runs)
     per_app, fan_mux, fan_direct = yield fanout_part(reactor, quick, runs)
     relay_rates, mux_rates = [r for r, _ in rates], [m for _, m in rates]
     pair_ratios = [m / r for r, m in rates]
@@ -527,12 +532,12 @@ def main(reactor: Any, quick: bool, runs: int) -> Gen:
     def ms(values: Sequence[float]) -> str:
         return spread(values, 1000.0, " ms")
 
-    direct50, direct99 = [d[0] for d, _, _ in latencies], [d[1] for d, _, _ in latencies]
-    through50, through99 = [t[0] for _, t, _ in latencies], [t[1] for _, t, _ in latencies]
-    added50 = [(t[0] - d[0]) * 1000 for d, t, _ in latencies]
-    added99 = [(t[1] - d[1]) * 1000 for d, t, _ in latencies]
-    relay_added50 = [(r[0] - d[0]) * 1000 for d, _, r in latencies]
-    relay_added99 = [(r[1] - d[1]) * 1000 for d, _, r in latencies]
+    direct50, direct99 = [d[0] for d, _, _ in delays], [d[1] for d, _, _ in delays]
+    through50, through99 = [t[0] for _, t, _ in delays], [t[1] for _, t, _ in delays]
+    added50 = [(t[0] - d[0]) * 1000 for d, t, _ in delays]
+    added99 = [(t[1] - d[1]) * 1000 for d, t, _ in delays]
+    relay_added50 = [(r[0] - d[0]) * 1000 for d, _, r in delays]
+    relay_added99 = [(r[1] - d[1]) * 1000 for d, _, r in delays]
     results = [
         (
             "a",
