@@ -139,6 +139,18 @@ class DriverCommandTests(TestCase):
         self.assertIn(f"calls: {len(calls)}", lines)
         self.assertTrue(any(line.strip().endswith("101 -> 102") for line in lines), lines)
 
+    async def test_status_of_a_driver_names_requests_refused_while_the_pbx_was_busy(
+        self,
+    ) -> None:
+        harness = await self.start()
+        status, out, _ = await run("status", "--api", self.api)
+        self.assertNotIn("refused as busy", out)  # nothing to say while nothing was refused
+        harness.driver.refused_busy = 3
+        status, out, err = await run("status", "--api", self.api)
+        self.assertEqual((status, err), (0, ""))
+        limit = harness.driver.max_waiting
+        self.assertIn(f": 0 requests waiting for the PBX (at most {limit}), 3 refused as busy", out)
+
     async def test_status_of_a_mux_pointed_at_a_driver_says_so(self) -> None:
         await self.start()
         status, _, err = await run("status", "--mux", self.api)

@@ -327,6 +327,13 @@ def _driver_status(args: argparse.Namespace, out: TextIO) -> list[str]:
             if last:
                 out.write(f"{instance.get('name')}: last error: {last}")
                 out.write(f"{_since(instance.get('lastErrorSince'))}\n")
+            requests = instance.get("requests") or {}
+            if requests.get("waiting") or requests.get("refusedBusy"):
+                out.write(
+                    f"{instance.get('name')}: {requests.get('waiting', 0)} requests waiting for"
+                    f" the PBX (at most {requests.get('maxWaiting')}),"
+                    f" {requests.get('refusedBusy', 0)} refused as busy\n"
+                )
         out.write("\n".join(driver_summary(metrics, lines, calls, licence)) + "\n")
     return [str(problem) for problem in status.get("problems", [])]
 
