@@ -369,6 +369,25 @@ class BacklogTests(SynchronousTestCase):
         self.assertTrue(said)
         self.assertLessEqual(len(said), server.warnings.burst)
 
+    def test_a_peer_dropped_for_not_reading_is_dropped_once(self) -> None:
+        """Until its connection ends, what is written to it is dropped, not queued past the
+        bound again: an operator counting applications that stopped reading counts it once."""
+        exceeded: list[int] = []
+
+        class Counted(Switch):
+            def backlogExceeded(self) -> None:
+                exceeded.append(self.backlog)
+                super().backlogExceeded()
+
+        server = Counted(Clock(), keepalive_interval=None, max_backlog=1000)
+        server.makeConnection(StringTransport())
+        server.dataReceived(frame(AARQ))
+        server.pauseProducing()
+        for _ in range(2000):  # about 90 times the bound
+            server.send_pdu(b"\x30" + bytes([40]) + b"x" * 40)
+        self.assertEqual(len(exceeded), 1)
+        self.assertEqual(server.backlog, 0)
+
     def test_queued_output_flows_when_the_peer_reads_again(self) -> None:
         clock = Clock()
         server = Switch(clock, keepalive_interval=None, max_backlog=10000)

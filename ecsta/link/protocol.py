@@ -157,6 +157,8 @@ class CSTAProtocol(Protocol):
         self._paused = False
         self._backlog: deque[bytes] = deque()
         self._backlog_bytes = 0
+        #: Set once :meth:`abort` drops the connection, which ends when the reactor next turns.
+        self._aborted = False
         self.counters: dict[str, int] = {"pdus_in": 0, "pdus_out": 0, "rejects_sent": 0}
         self.capture: PDURecorder | None = None
         self._writer: WriteThrough | None = None
@@ -236,11 +238,13 @@ class CSTAProtocol(Protocol):
                 pushed = self.pushes is not None and self.pushes.written(self)
                 self._writer.write(data, pushed, hold)
             return
+        if self._aborted:
+            # Until the connection ends, when the reactor next turns, what is written to it
+            # is dropped with it, as what was queued before: the peer is dropped once.
+            return
         self._backlog.append(data)
         self._backlog_bytes += len(data)
         if self.max_backlog is not None and self._backlog_bytes > self.max_backlog:
-            # Until the connection ends, when the reactor next turns, a fan-out written to
-            # it queues past the bound again: the warning is the peer's to provoke.
             self.warnings.warn(
                 "backlog",
                 "{peer} is not reading: {queued} bytes queued, disconnecting",
@@ -267,6 +271,7 @@ class CSTAProtocol(Protocol):
         """Drop the connection without waiting for queued output."""
         self._drop_backlog()
         if self.transport is not None and not self.closed:
+            self._aborted = True
             self.transport.abortConnection()  # type: ignore[attr-defined]
 
     def dataReceived(self, data: bytes) -> None:
