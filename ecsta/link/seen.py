@@ -56,8 +56,8 @@ class Seen:
         #: like them) -> (first octet, peek at the PDU).
         self._bodies: dict[bytes, tuple[int, ber.Peek]] = {}
         self._octets = 0
-        #: The PDU :meth:`peek` last found: a router asks :meth:`has` of the invoke its link
-        #: has just peeked at, and is answered without a second lookup.
+        #: The PDU :meth:`peek` or :meth:`has` last found: a router asks :meth:`has` of the
+        #: invoke its link has just looked up, and is answered without a second lookup.
         self._found: bytes | None = None
 
     def __len__(self) -> int:
@@ -88,7 +88,10 @@ class Seen:
         if peek.kind not in self._kinds:
             return False
         known = self._bodies.get(_key(pdu, peek))
-        return known is not None and known[0] == pdu[0]
+        if known is None or known[0] != pdu[0]:
+            return False
+        self._found = pdu
+        return True
 
     def remember(self, pdu: bytes, peek: ber.Peek) -> None:
         """``pdu``, found well-formed, is remembered if it is of the kinds kept and short
