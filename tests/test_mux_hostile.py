@@ -72,7 +72,7 @@ class StuckSlotTests(SynchronousTestCase):
         self.assertEqual(len(rejects), 20)
         self.assertEqual({r.problem for r in rejects}, {("invoke", "resourceLimitation")})
         self.assertEqual(rig.mux.router.in_flight, 0)
-        self.assertEqual(rig.pbx.ops(10), [])
+        self.assertEqual(rig.pbx.ops(Opcode.makeCall), [])
         rig.send(neighbour, make_call(3, "102", "103"))
         [answer] = neighbour.answers(3)
         self.assertIsInstance(answer, apdu.ReturnResult)
@@ -97,7 +97,7 @@ class StuckSlotTests(SynchronousTestCase):
             rig.send(app, pdu)
         self.assertEqual(len(app.answers(9)), 4)
         self.assertTrue(all(isinstance(a, apdu.ReturnResult) for a in app.answers(9)))
-        self.assertEqual(len(pbx.ops(10)), 4)
+        self.assertEqual(len(pbx.ops(Opcode.makeCall)), 4)
         self.assertEqual(rig.mux.router.in_flight, 0)
         # Each long frame went to the file as two segments of one stream, none over 64 KiB.
         data = buffer.getvalue()[24:]

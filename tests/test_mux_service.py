@@ -120,13 +120,13 @@ class MonitorTests(SynchronousTestCase):
     def test_sharers_share_one_pbx_monitor_and_one_cross_reference(self) -> None:
         xa = self.start(self.a, "101")
         xb = self.start(self.b, "101")
-        self.assertEqual(len(self.pbx.ops(71)), 1)
+        self.assertEqual(len(self.pbx.ops(Opcode.monitorStart)), 1)
         self.assertEqual(xa, xb)
         self.assertNotEqual(xa, self.pbx_ref("101"))
 
     def test_the_pbx_monitor_is_requested_without_a_filter(self) -> None:
         self.start(self.a, "101", NO_HELD)
-        [request] = self.pbx.ops(71)
+        [request] = self.pbx.ops(Opcode.monitorStart)
         self.assertNotIn("requestedMonitorFilter", request.argument)
         result = self.a.answers(9)[0]
         self.assertEqual(result.result["actualmonitorFilter"]["callControl"], (b"\x01", 8))
@@ -164,7 +164,7 @@ class MonitorTests(SynchronousTestCase):
         )
         self.rig.send(self.a, apdu.encode(change))
         self.assertIsInstance(result_of(self.a, 11), apdu.ReturnResult)
-        self.assertEqual(self.pbx.ops(72), [])
+        self.assertEqual(self.pbx.ops(Opcode.changeMonitorFilter), [])
         ref = self.pbx_ref("101")
         self.pbx.send_event(ref, "callControlEvents", "held", held_event(ref, "101"))
         self.rig.flush()
@@ -177,13 +177,13 @@ class MonitorTests(SynchronousTestCase):
         stop = apdu.encode(apdu.Invoke(12, Opcode.monitorStop, {"crossRefIdentifier": xref}))
         self.rig.send(self.a, stop)
         self.assertIsInstance(result_of(self.a, 12), apdu.ReturnResult)
-        self.assertEqual(self.pbx.ops(73), [])
+        self.assertEqual(self.pbx.ops(Opcode.monitorStop), [])
         self.pbx.send_event(ref, "callControlEvents", "held", held_event(ref, "101"))
         self.rig.flush()
         self.assertEqual(self.a.events(), [])
         self.assertEqual(len(self.b.events()), 1)
         self.rig.send(self.b, stop)
-        [pbx_stop] = self.pbx.ops(73)
+        [pbx_stop] = self.pbx.ops(Opcode.monitorStop)
         self.assertEqual(pbx_stop.argument["crossRefIdentifier"], ref)
         self.assertEqual(self.pbx.monitors, {})
 
@@ -192,7 +192,7 @@ class MonitorTests(SynchronousTestCase):
         self.start(self.b, "102")
         self.a.transport.loseConnection()  # type: ignore[union-attr]
         self.rig.flush()
-        self.assertEqual(len(self.pbx.ops(73)), 1)
+        self.assertEqual(len(self.pbx.ops(Opcode.monitorStop)), 1)
         self.assertEqual(list(self.pbx.monitors.values()), [("deviceObject", device("102"))])
 
     def test_a_stop_for_a_monitor_the_application_does_not_hold_is_an_error(self) -> None:
@@ -201,7 +201,7 @@ class MonitorTests(SynchronousTestCase):
             self.b, apdu.encode(apdu.Invoke(3, Opcode.monitorStop, {"crossRefIdentifier": xref}))
         )
         self.assertEqual(failure_of(self.b, 3), ("operation", "invalidMonitorCrossRefID"))
-        self.assertEqual(self.pbx.ops(73), [])
+        self.assertEqual(self.pbx.ops(Opcode.monitorStop), [])
 
     def test_a_monitor_ended_by_the_pbx_is_reported_to_every_sharer(self) -> None:
         xref = self.start(self.a, "101")
@@ -220,7 +220,7 @@ class MonitorTests(SynchronousTestCase):
         self.pbx.holding.add(71)
         self.rig.send(self.a, monitor_start(9, "101"))
         self.rig.send(self.b, monitor_start(9, "101"))
-        self.assertEqual(len(self.pbx.ops(71)), 1)
+        self.assertEqual(len(self.pbx.ops(Opcode.monitorStart)), 1)
         self.assertEqual(self.a.answers(9) + self.b.answers(9), [])
         self.pbx.held[0].callback({"crossRefIdentifier": b"\x77\x77"})
         self.rig.flush()
@@ -235,7 +235,7 @@ class MonitorTests(SynchronousTestCase):
         self.rig.flush()
         self.pbx.release({"crossRefIdentifier": b"\x77\x77"})
         self.rig.flush()
-        [stop] = self.pbx.ops(73)
+        [stop] = self.pbx.ops(Opcode.monitorStop)
         self.assertEqual(stop.argument["crossRefIdentifier"], b"\x77\x77")
         self.assertEqual(len(self.rig.mux.router.monitors), 0)
 
@@ -245,18 +245,18 @@ class MonitorTests(SynchronousTestCase):
         self.a.transport.loseConnection()  # type: ignore[union-attr]
         self.rig.flush()
         self.rig.send(self.b, monitor_start(5, "101"))
-        self.assertEqual(len(self.pbx.ops(71)), 1)
+        self.assertEqual(len(self.pbx.ops(Opcode.monitorStart)), 1)
         self.pbx.release({"crossRefIdentifier": b"\x77\x77"})
         self.rig.flush()
         xref = result_of(self.b, 5).result["crossRefIdentifier"]
-        self.assertEqual(self.pbx.ops(73), [])
+        self.assertEqual(self.pbx.ops(Opcode.monitorStop), [])
         self.pbx.send_event(b"\x77\x77", "callControlEvents", "held", held_event(b"", "101"))
         self.rig.flush()
         self.assertEqual([event.cross_ref for event in self.b.events()], [xref])
         self.rig.send(
             self.b, apdu.encode(apdu.Invoke(6, Opcode.monitorStop, {"crossRefIdentifier": xref}))
         )
-        [stop] = self.pbx.ops(73)
+        [stop] = self.pbx.ops(Opcode.monitorStop)
         self.assertEqual(stop.argument["crossRefIdentifier"], b"\x77\x77")
 
     def test_a_refused_start_reaches_every_waiter_under_its_own_id(self) -> None:
@@ -271,7 +271,7 @@ class MonitorTests(SynchronousTestCase):
             "monitorObject": ("deviceObject", {"deviceIdentifier": ("deviceNumber", 0x01110000)})
         }
         self.rig.send(self.b, apdu.encode(apdu.Invoke(9, Opcode.monitorStart, by_number)))
-        self.assertEqual(len(self.pbx.ops(71)), 2)
+        self.assertEqual(len(self.pbx.ops(Opcode.monitorStart)), 2)
 
 
 class MonitorLimitTests(SynchronousTestCase):
@@ -289,7 +289,7 @@ class MonitorLimitTests(SynchronousTestCase):
         self.assertEqual(
             failure_of(self.a, 3), ("subscribedResourceAvailability", "objectMonitorLimitExceeded")
         )
-        self.assertEqual(len(self.pbx.ops(71)), 2)
+        self.assertEqual(len(self.pbx.ops(Opcode.monitorStart)), 2)
         # Another start of an object it monitors is no new monitor; another application has
         # a limit of its own.
         self.rig.send(self.a, monitor_start(4, "101"))
@@ -346,9 +346,9 @@ class ForwardingTests(SynchronousTestCase):
         self.assertEqual(
             failure_of(busy, 3), ("subscribedResourceAvailability", "outstandingReqLimitExceeded")
         )
-        self.assertEqual(len(rig.pbx.ops(10)), 2)
+        self.assertEqual(len(rig.pbx.ops(Opcode.makeCall)), 2)
         rig.send(other, make_call(1, "103", "102"))
-        self.assertEqual(len(rig.pbx.ops(10)), 3)
+        self.assertEqual(len(rig.pbx.ops(Opcode.makeCall)), 3)
 
     def test_global_limit_queues_requests_instead_of_overloading_the_pbx(self) -> None:
         rig = Rig({"pbx": {"max_in_flight": 2}})
@@ -357,12 +357,12 @@ class ForwardingTests(SynchronousTestCase):
         apps = [rig.connect_app() for _ in range(3)]
         for app in apps:
             rig.send(app, make_call(5, "101", "102"))
-        self.assertEqual(len(rig.pbx.ops(10)), 2)
+        self.assertEqual(len(rig.pbx.ops(Opcode.makeCall)), 2)
         self.assertEqual(rig.mux.router.queued, 1)
         rig.pbx.holding.clear()
         rig.pbx.release(call_of("101"))
         rig.flush()
-        self.assertEqual(len(rig.pbx.ops(10)), 3)
+        self.assertEqual(len(rig.pbx.ops(Opcode.makeCall)), 3)
         for app in apps:
             self.assertIsInstance(result_of(app, 5), apdu.ReturnResult)
 
@@ -575,7 +575,7 @@ class OwnershipTests(SynchronousTestCase):
         self.assertIsInstance(self.start_cdr(self.a), apdu.ReturnResult)
         answer = self.start_cdr(self.b)
         self.assertEqual(answer.error, ("operation", "generic"))
-        self.assertEqual(len(self.pbx.ops(363)), 1)
+        self.assertEqual(len(self.pbx.ops(Opcode.startCDRTransmission)), 1)
 
     def test_reports_go_to_the_owner_and_the_pbx_is_answered_after_it(self) -> None:
         self.start_cdr(self.a)
@@ -597,7 +597,7 @@ class OwnershipTests(SynchronousTestCase):
         d = self.report()
         self.rig.advance(10.5)
         self.failureResultOf(d, OperationFailed)
-        self.assertEqual(len(self.pbx.ops(364)), 1)
+        self.assertEqual(len(self.pbx.ops(Opcode.stopCDRTransmission)), 1)
         self.assertEqual(self.pbx.cdr_running, set())
         self.assertTrue(self.a.closed)
         self.assertIsInstance(self.start_cdr(self.b), apdu.ReturnResult)
@@ -837,9 +837,9 @@ class PBXLossTests(SynchronousTestCase):
         self.assertEqual(result_of(b, 4).result["systemStatus"], "disabled")
 
         pbx = rig.connect_pbx()
-        self.assertEqual(len(pbx.ops(71)), 1)
-        self.assertNotIn("requestedMonitorFilter", pbx.ops(71)[0].argument)
-        self.assertEqual(len(pbx.ops(363)), 1)
+        self.assertEqual(len(pbx.ops(Opcode.monitorStart)), 1)
+        self.assertNotIn("requestedMonitorFilter", pbx.ops(Opcode.monitorStart)[0].argument)
+        self.assertEqual(len(pbx.ops(Opcode.startCDRTransmission)), 1)
         self.assertEqual(a.statuses()[-1], "normal")
         self.assertEqual(b.statuses()[-1], "normal")
         [ref] = pbx.monitors
