@@ -62,6 +62,8 @@ from ecsta.wire.opcodes import Opcode  # noqa: E402
 
 TARGETS = {"a": 0.9, "a_least": 0.75, "b": 0.8, "c": 64 * 1024, "d": 0.5}
 DEVICE = {"deviceIdentifier": ("dialingNumber", "101")}
+#: Seconds a turn waits for its open requests to come back: past the mux's request timeout.
+SETTLE = 60.0
 SNAPSHOT = apdu.encode(apdu.Invoke(1, Opcode.snapshotDevice, {"snapshotObject": DEVICE}))
 MONITOR = apdu.encode(
     apdu.Invoke(1, Opcode.monitorStart, {"monitorObject": ("deviceObject", DEVICE)})
@@ -195,7 +197,12 @@ def turn(reactor: Any, app: Requester, seconds: float, between: int, window: int
     done, spent = app.answered - answered, time.perf_counter() - start
     used = cpu_seconds(between) - cpu
     app.on_answer = None
+    # Every request is answered, if only by the mux's timeout error; a side whose answers
+    # stop (a helper process gone) ends the run, named, rather than hanging it.
+    deadline = time.perf_counter() + SETTLE
     while app.sent_at:
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"{len(app.sent_at)} requests unanswered after {SETTLE:g} s")
         yield task.deferLater(reactor, 0.005, lambda: None)
     return done, spent, used
 
