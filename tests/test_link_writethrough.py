@@ -96,7 +96,7 @@ class WriteThroughTests(TestCase):
     @defer.inlineCallbacks
     def test_what_a_read_made_is_pushed_when_the_read_is_handled(self) -> None:
         link, peer = yield self.connected()
-        link._writer = None  # a link the reactor writes, such as an application's
+        link._writer = None  # a link the reactor writes, not written through
         link.pushes = pushes = Pushes()
         pdus = [bytes([0x04, 1, n]) for n in range(3)]
         peer.setblocking(False)
