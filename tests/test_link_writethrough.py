@@ -174,6 +174,27 @@ class WriteThroughTests(TestCase):
             pass
         self.assertEqual(len(pushed), 2)
 
+    def test_a_link_that_fails_to_push_costs_the_others_nothing(self) -> None:
+        """Whatever one link's push raises is logged; the others still send what they hold,
+        and nothing raises out of the read that wrote to them."""
+        pushed: list[str] = []
+
+        class Link:
+            def __init__(self, name: str) -> None:
+                self.name = name
+
+            def push(self) -> None:
+                if self.name == "broken":
+                    raise RuntimeError("a bug in one link")
+                pushed.append(self.name)
+
+        pushes = Pushes()
+        with pushes:
+            for name in ("first", "broken", "second"):
+                pushes.written(Link(name))
+        self.assertEqual(sorted(pushed), ["first", "second"])
+        self.assertEqual(len(self.flushLoggedErrors(RuntimeError)), 1)
+
     def test_other_transports_are_written_the_ordinary_way(self) -> None:
         """TLS and in-memory transports have no socket of their own to write to: everything
         goes to the transport, which sends it when the reactor turns."""

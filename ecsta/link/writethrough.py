@@ -31,6 +31,9 @@ from typing import Any
 
 from twisted.internet.abstract import FileDescriptor
 from twisted.internet.interfaces import ISystemHandle
+from twisted.logger import Logger
+
+log = Logger()
 
 #: PDUs held within a read before the next one that is not an event takes them to the socket.
 MAX_HELD = 8
@@ -125,7 +128,12 @@ class Pushes:
         if not self._depth and self._links:
             links, self._links = self._links, set()
             for link in links:
-                link.push()
+                # Around a read: nothing may raise out of dataReceived, and one link's failure
+                # must not leave what the others hold unsent.
+                try:
+                    link.push()
+                except Exception:
+                    log.failure("pushing what a read wrote to {link}", link=link)
 
 
 def push(transport: Any) -> None:
