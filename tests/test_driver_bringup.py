@@ -544,7 +544,7 @@ class DeviceListTests(CoreTestCase):
         run.answer(pos_ack(b"\x01"))
         keep = run.answer(self.listed("101", "102"))
         assert isinstance(keep, KeepLines) and keep.wait, "the query waits for the store"
-        self.assertEqual(list(keep.edit({})[0]), ["101", "102"])
+        self.assertEqual([stored.number for stored in keep.lines], ["101", "102"])
         opening = run.fail(OSError(28, "No space left on device"))
         assert isinstance(opening, Start), "the lines open all the same"
         while isinstance(run.effect, Start):

@@ -50,6 +50,7 @@ from ecsta.driver.filework import thread_runner
 from ecsta.driver.journaling import CdrJournaling
 from ecsta.driver.licence import LicenceError
 from ecsta.driver.lines import Line, Lines
+from ecsta.driver.linestore import StoredLine, keeping
 from ecsta.driver.messages import Message
 from ecsta.driver.operations import Plan
 from ecsta.driver.settings import DriverSettings
@@ -193,6 +194,8 @@ class Driver(Service):
         #: Why the lines last loaded from the PBX are not in the line store, for status: they
         #: work until a restart, which forgets them.
         self.keep_error: str | None = None
+        #: The lines :attr:`keep_error` speaks of, by number, saved again with the next ones.
+        self._unkept: dict[str, StoredLine] = {}
         #: The call journal, when this driver holds the PBX link itself (set by the tap).
         self.journaling: CdrJournaling | None = None
         self.subscribers: list[Callable[[Message], None]] = []
@@ -459,9 +462,8 @@ class Driver(Service):
                 answer: Deferred[Any] = Deferred()
                 waiters.append(answer.callback)
                 return answer
-            case bringup.KeepLines(edit, wait):
-                assert self.admin is not None
-                saving: Deferred[Any] = self.admin.keep_lines(edit).addBoth(self._lines_kept)
+            case bringup.KeepLines(lines, wait):
+                saving = self._keep_lines(lines)
                 if wait:
                     return saving
                 saving.addErrback(lambda _: None)  # named in the problems
@@ -470,17 +472,30 @@ class Driver(Service):
                     self.ready.callback(None)
         return None
 
-    def _lines_kept(self, outcome: T) -> T:
-        """Whether the line store took the lines loaded from the PBX, for the problems."""
-        if isinstance(outcome, Failure):
-            self.keep_error = (
-                "lines loaded from the PBX not kept, lost at a restart:"
-                f" {outcome.getErrorMessage()}"
-            )
-            self.log.warn("{error}", error=self.keep_error)
-        else:
-            self.keep_error = None
-        return outcome
+    def _keep_lines(self, lines: tuple[StoredLine, ...]) -> Deferred[Any]:
+        """Save ``lines`` in the line store with those an earlier save could not take (but for
+        lines removed since): no later load creates those again, so this is their next chance,
+        and the problem is cleared only once none is left unsaved."""
+        assert self.admin is not None
+        self._unkept = {n: stored for n, stored in self._unkept.items() if n in self.lines}
+        unkept = self._unkept | {stored.number: stored for stored in lines}
+
+        def kept(outcome: T) -> T:
+            if isinstance(outcome, Failure):
+                self._unkept.update(unkept)
+                self.keep_error = (
+                    "lines loaded from the PBX not kept, lost at a restart:"
+                    f" {outcome.getErrorMessage()}"
+                )
+                self.log.warn("{error}", error=self.keep_error)
+                return outcome
+            for number in unkept:
+                self._unkept.pop(number, None)
+            if not self._unkept:
+                self.keep_error = None
+            return outcome
+
+        return self.admin.keep_lines(keeping(unkept.values())).addBoth(kept)
 
     def _pool(self, work: Callable[[str], Any], number: str) -> Deferred[Any]:
         """``work(number)`` on the licence pool, in a thread, one at a time in the order asked
