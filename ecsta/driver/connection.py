@@ -39,6 +39,7 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from ecsta.daemon.site import REFUSAL_WARNING_PERIOD
 from ecsta.driver import bringup, messages
 from ecsta.driver.admin import Administration
 from ecsta.driver.bringup import BringUp, Effect, Procedure
@@ -207,6 +208,7 @@ class Driver(Service):
         self.waiting = 0
         self.max_waiting = WAITING_PER_PLACE * max_in_flight
         self.refused_busy = 0
+        self._busy_warned: float | None = None
         self._requests = requests if requests is not None else itertools.count(1)
         self._assembly = DeviceListAssembly()
         self._lists: dict[bytes, Deferred[list[ListedDevice]]] = {}
@@ -617,6 +619,11 @@ class Driver(Service):
                 f"too many requests waiting for the PBX: {self.waiting} wait for a place among"
                 f" the {self.max_in_flight} sent at once; try again shortly"
             )
+            now = self.clock.seconds()
+            if self._busy_warned is None or now - self._busy_warned >= REFUSAL_WARNING_PERIOD:
+                # A warning a minute at most: a client may send refused requests at any pace.
+                self._busy_warned = now
+                self.log.warn("application requests refused: {busy}", busy=busy)
             raise self._failed(request, plan, busy)
         plan.prepare()
         results = []
