@@ -209,6 +209,10 @@ class Driver(Service):
         self.max_waiting = WAITING_PER_PLACE * max_in_flight
         self.refused_busy = 0
         self._busy_warned: float | None = None
+        #: Queries of the PBX's stations started so far, and the number and outcome of the last.
+        self._queries = 0
+        self._last_query: tuple[int, list[ListedDevice] | Exception] | None = None
+        self._query_lock = DeferredLock()
         self._requests = requests if requests is not None else itertools.count(1)
         self._assembly = DeviceListAssembly()
         self._lists: dict[bytes, Deferred[list[ListedDevice]]] = {}
@@ -572,8 +576,30 @@ class Driver(Service):
         return await self._run(self.core.load_lines(add, category))
 
     async def query_lines(self) -> list[ListedDevice]:
-        """See :meth:`~ecsta.driver.bringup.BringUp.query_lines`."""
-        return await self._run(self.core.query_lines())
+        """See :meth:`~ecsta.driver.bringup.BringUp.query_lines`.
+
+        One query runs at a time; those asked while it runs share the answer of the next one,
+        which starts after them all and so lists every station they could want. However many
+        queries a client sends at once, the PBX lists its devices twice at most, rather than
+        once each ahead of every application's request.
+        """
+        asked = self._queries
+        await self._query_lock.acquire()
+        try:
+            if self._last_query is not None and self._last_query[0] > asked:
+                outcome = self._last_query[1]
+            else:
+                self._queries += 1
+                try:
+                    outcome = await self._run(self.core.query_lines())
+                except Exception as error:
+                    outcome = error
+                self._last_query = (self._queries, outcome)
+        finally:
+            self._query_lock.release()
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
 
     async def open_line(self, line: Line) -> bool:
         """See :meth:`~ecsta.driver.bringup.BringUp.open_line`."""
