@@ -127,6 +127,13 @@ class CoreTestCase(SynchronousTestCase):
         pool = LicencePool(self.mktemp(), clock=lambda: self.now)
         self.core = self.make_core(Administration(pool))
 
+    def licensed_opening(self, number: str) -> tuple[Line, Run]:
+        """A new line ``number`` of a :meth:`licensed` core, being opened: its first step, the
+        take of its licence, asked for."""
+        self.licensed()
+        line = self.lines.add(number)
+        return line, Run(self.core.open_line(line))
+
     def opened(self, number: str = "101", cross_ref: bytes = b"\x01") -> Line:
         """A line brought into service without a pool: monitored as ``cross_ref``."""
         line = self.lines.add(number)
@@ -142,9 +149,7 @@ class CoreTestCase(SynchronousTestCase):
 
 class OpeningTests(CoreTestCase):
     def test_the_licence_comes_before_the_monitor_and_the_line_comes_into_service(self) -> None:
-        self.licensed()
-        line = self.lines.add("101")
-        run = Run(self.core.open_line(line))
+        line, run = self.licensed_opening("101")
         self.assertEqual(run.effect, TakeLicence("101"))
         self.assertEqual(line.state, LineState.BRINGING_UP)
         self.assertEqual(run.answer(None), monitor_start("101"))
@@ -161,9 +166,7 @@ class OpeningTests(CoreTestCase):
     def test_a_refused_monitor_gives_the_licence_back_and_leaves_the_line_out_of_service(
         self,
     ) -> None:
-        self.licensed()
-        line = self.lines.add("109")
-        run = Run(self.core.open_line(line))
+        line, run = self.licensed_opening("109")
         run.answer(None)
         self.assertEqual(run.fail(NOT_MONITORABLE), GiveBackLicence("109"))
         self.assertFalse(line.licensed)
@@ -223,9 +226,7 @@ class OpeningTests(CoreTestCase):
     def refused_at_once(self, failure: Exception, raised: type[Exception], reason: str) -> None:
         """No licence, no MonitorStart: the line is out of service, says why, and asks the
         pool first again when it is retried."""
-        self.licensed()
-        line = self.lines.add("101")
-        run = Run(self.core.open_line(line))
+        line, run = self.licensed_opening("101")
         with self.assertRaises(raised):
             run.fail(failure)
         shown = line.to_json()
@@ -246,9 +247,7 @@ class OpeningTests(CoreTestCase):
         self.refused_at_once(full, LicenceStateError, reason)
 
     def test_a_refused_line_says_why_even_when_its_licence_cannot_be_given_back(self) -> None:
-        self.licensed()
-        line = self.lines.add("109")
-        run = Run(self.core.open_line(line))
+        line, run = self.licensed_opening("109")
         run.answer(None)
         self.assertEqual(run.fail(NOT_MONITORABLE), GiveBackLicence("109"))
         run.fail(OSError(errno.ENOSPC, "No space left on device"))
@@ -313,9 +312,7 @@ class OpeningTests(CoreTestCase):
     ) -> None:
         """Otherwise it would be in service with its licence back in the pool: another line
         could take it, and every operation on this one would be refused for want of one."""
-        self.licensed()
-        line = self.lines.add("101")
-        opening = Run(self.core.open_line(line))
+        line, opening = self.licensed_opening("101")
         pool = [opening.effect]
         self.assertEqual(opening.answer(None), monitor_start("101"))
         pool += self.close(line)
@@ -333,9 +330,7 @@ class OpeningTests(CoreTestCase):
     def test_a_line_closed_and_opened_again_whose_licence_is_gone_stops_its_monitor(
         self,
     ) -> None:
-        self.licensed()
-        line = self.lines.add("101")
-        opening = Run(self.core.open_line(line))
+        line, opening = self.licensed_opening("101")
         opening.answer(None)
         self.close(line)
         Run(self.core.open_line(line))
@@ -352,9 +347,7 @@ class OpeningTests(CoreTestCase):
     ) -> None:
         """The close's give-back comes after the take in the pool's order, so the licence just
         taken is back in the pool: the line asks again before its MonitorStart."""
-        self.licensed()
-        line = self.lines.add("101")
-        opening = Run(self.core.open_line(line))
+        line, opening = self.licensed_opening("101")
         pool = [opening.effect]
         pool += self.close(line)
         Run(self.core.open_line(line))
@@ -366,9 +359,7 @@ class OpeningTests(CoreTestCase):
         self.assertEqual(opening.answer(monitored(b"\x05")), forwarding("101"))
 
     def test_a_line_closed_while_the_pool_is_asked_takes_no_licence_again(self) -> None:
-        self.licensed()
-        line = self.lines.add("101")
-        opening = Run(self.core.open_line(line))
+        line, opening = self.licensed_opening("101")
         self.close(line)
         self.assertIsNone(opening.answer(None), "no second take, no MonitorStart")
         self.assertEqual((opening.result, line.licensed), (False, False))
@@ -553,7 +544,7 @@ class DeviceListTests(CoreTestCase):
         run.answer(pos_ack(b"\x01"))
         keep = run.answer(self.listed("101", "102"))
         assert isinstance(keep, KeepLines) and keep.wait, "the query waits for the store"
-        self.assertEqual(list(keep.edit({})[0]), ["101", "102"])
+        self.assertEqual([stored.number for stored in keep.lines], ["101", "102"])
         opening = run.fail(OSError(28, "No space left on device"))
         assert isinstance(opening, Start), "the lines open all the same"
         while isinstance(run.effect, Start):

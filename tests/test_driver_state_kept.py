@@ -104,3 +104,7 @@ class StateKeptTests(TestCase):
         await self.rig.until(lambda: self.rig.driver.keep_error is None)
         code, status = await self.api("GET", "/status")
         self.assertEqual(status["problems"], [])
+        # Cleared because every line the first query made is kept now, not only line 120.
+        assert self.rig.driver.admin is not None
+        stored = {line.number for line in self.rig.driver.admin.store.lines}
+        self.assertLessEqual({line.number for line in self.rig.driver.lines}, stored)

@@ -37,7 +37,7 @@ from ecsta.driver.failures import CSTAOperationError, describe_failure
 from ecsta.driver.licence import LicenceError, LicenceStateError
 from ecsta.driver.lifecycle import LineEvent
 from ecsta.driver.lines import Line, Lines
-from ecsta.driver.linestore import Edit, PbxDevice, StoredLine, keeping
+from ecsta.driver.linestore import PbxDevice, StoredLine
 from ecsta.driver.messages import Message
 from ecsta.link.errors import LinkError
 
@@ -104,10 +104,11 @@ class Publish:
 
 @dataclass(frozen=True)
 class KeepLines:
-    """A change of the stored lines, saved in the background (a failure is logged and named
-    in the driver's problems); with ``wait``, sent None once saved, or thrown the OSError."""
+    """Lines created from the PBX's list, for the line store, saved in the background (a
+    failure is logged and named in the driver's problems); with ``wait``, sent None once
+    saved, or thrown the OSError."""
 
-    edit: Edit
+    lines: tuple[StoredLine, ...]
     wait: bool = False
 
 
@@ -766,8 +767,8 @@ class BringUp:
         return done
 
 
-def _kept(lines: list[Line]) -> Edit:
-    return keeping(StoredLine(line.number, line.name) for line in lines)
+def _kept(lines: list[Line]) -> tuple[StoredLine, ...]:
+    return tuple(StoredLine(line.number, line.name) for line in lines)
 
 
 def _refusal(error: LicenceError | OSError) -> LicenceError:

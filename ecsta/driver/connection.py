@@ -39,6 +39,7 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from ecsta.daemon.site import REFUSAL_WARNING_PERIOD
 from ecsta.driver import bringup, messages
 from ecsta.driver.admin import Administration
 from ecsta.driver.bringup import BringUp, Effect, Procedure
@@ -50,6 +51,7 @@ from ecsta.driver.filework import thread_runner
 from ecsta.driver.journaling import CdrJournaling
 from ecsta.driver.licence import LicenceError
 from ecsta.driver.lines import Line, Lines
+from ecsta.driver.linestore import StoredLine, keeping
 from ecsta.driver.messages import Message
 from ecsta.driver.operations import Plan
 from ecsta.driver.settings import DriverSettings
@@ -193,6 +195,8 @@ class Driver(Service):
         #: Why the lines last loaded from the PBX are not in the line store, for status: they
         #: work until a restart, which forgets them.
         self.keep_error: str | None = None
+        #: The lines :attr:`keep_error` speaks of, by number, saved again with the next ones.
+        self._unkept: dict[str, StoredLine] = {}
         #: The call journal, when this driver holds the PBX link itself (set by the tap).
         self.journaling: CdrJournaling | None = None
         self.subscribers: list[Callable[[Message], None]] = []
@@ -204,6 +208,11 @@ class Driver(Service):
         self.waiting = 0
         self.max_waiting = WAITING_PER_PLACE * max_in_flight
         self.refused_busy = 0
+        self._busy_warned: float | None = None
+        #: Queries of the PBX's stations started so far, and the number and outcome of the last.
+        self._queries = 0
+        self._last_query: tuple[int, list[ListedDevice] | Exception] | None = None
+        self._query_lock = DeferredLock()
         self._requests = requests if requests is not None else itertools.count(1)
         self._assembly = DeviceListAssembly()
         self._lists: dict[bytes, Deferred[list[ListedDevice]]] = {}
@@ -459,9 +468,8 @@ class Driver(Service):
                 answer: Deferred[Any] = Deferred()
                 waiters.append(answer.callback)
                 return answer
-            case bringup.KeepLines(edit, wait):
-                assert self.admin is not None
-                saving: Deferred[Any] = self.admin.keep_lines(edit).addBoth(self._lines_kept)
+            case bringup.KeepLines(lines, wait):
+                saving = self._keep_lines(lines)
                 if wait:
                     return saving
                 saving.addErrback(lambda _: None)  # named in the problems
@@ -470,17 +478,30 @@ class Driver(Service):
                     self.ready.callback(None)
         return None
 
-    def _lines_kept(self, outcome: T) -> T:
-        """Whether the line store took the lines loaded from the PBX, for the problems."""
-        if isinstance(outcome, Failure):
-            self.keep_error = (
-                "lines loaded from the PBX not kept, lost at a restart:"
-                f" {outcome.getErrorMessage()}"
-            )
-            self.log.warn("{error}", error=self.keep_error)
-        else:
-            self.keep_error = None
-        return outcome
+    def _keep_lines(self, lines: tuple[StoredLine, ...]) -> Deferred[Any]:
+        """Save ``lines`` in the line store with those an earlier save could not take (but for
+        lines removed since): no later load creates those again, so this is their next chance,
+        and the problem is cleared only once none is left unsaved."""
+        assert self.admin is not None
+        self._unkept = {n: stored for n, stored in self._unkept.items() if n in self.lines}
+        unkept = self._unkept | {stored.number: stored for stored in lines}
+
+        def kept(outcome: T) -> T:
+            if isinstance(outcome, Failure):
+                self._unkept.update(unkept)
+                self.keep_error = (
+                    "lines loaded from the PBX not kept, lost at a restart:"
+                    f" {outcome.getErrorMessage()}"
+                )
+                self.log.warn("{error}", error=self.keep_error)
+                return outcome
+            for number in unkept:
+                self._unkept.pop(number, None)
+            if not self._unkept:
+                self.keep_error = None
+            return outcome
+
+        return self.admin.keep_lines(keeping(unkept.values())).addBoth(kept)
 
     def _pool(self, work: Callable[[str], Any], number: str) -> Deferred[Any]:
         """``work(number)`` on the licence pool, in a thread, one at a time in the order asked
@@ -555,8 +576,30 @@ class Driver(Service):
         return await self._run(self.core.load_lines(add, category))
 
     async def query_lines(self) -> list[ListedDevice]:
-        """See :meth:`~ecsta.driver.bringup.BringUp.query_lines`."""
-        return await self._run(self.core.query_lines())
+        """See :meth:`~ecsta.driver.bringup.BringUp.query_lines`.
+
+        One query runs at a time; those asked while it runs share the answer of the next one,
+        which starts after them all and so lists every station they could want. However many
+        queries a client sends at once, the PBX lists its devices twice at most, rather than
+        once each ahead of every application's request.
+        """
+        asked = self._queries
+        await self._query_lock.acquire()
+        try:
+            if self._last_query is not None and self._last_query[0] > asked:
+                outcome = self._last_query[1]
+            else:
+                self._queries += 1
+                try:
+                    outcome = await self._run(self.core.query_lines())
+                except Exception as error:
+                    outcome = error
+                self._last_query = (self._queries, outcome)
+        finally:
+            self._query_lock.release()
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
 
     async def open_line(self, line: Line) -> bool:
         """See :meth:`~ecsta.driver.bringup.BringUp.open_line`."""
@@ -602,6 +645,11 @@ class Driver(Service):
                 f"too many requests waiting for the PBX: {self.waiting} wait for a place among"
                 f" the {self.max_in_flight} sent at once; try again shortly"
             )
+            now = self.clock.seconds()
+            if self._busy_warned is None or now - self._busy_warned >= REFUSAL_WARNING_PERIOD:
+                # A warning a minute at most: a client may send refused requests at any pace.
+                self._busy_warned = now
+                self.log.warn("application requests refused: {busy}", busy=busy)
             raise self._failed(request, plan, busy)
         plan.prepare()
         results = []
