@@ -3,13 +3,20 @@ the login password kept out of the process list."""
 
 import io
 import os
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from twisted.internet import reactor
 from twisted.internet.address import IPv4Address
+from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import TCP4ClientEndpoint, serverFromString
+from twisted.internet.protocol import Factory, Protocol, connectionDone
 from twisted.internet.task import Clock
 from twisted.internet.testing import MemoryReactorClock, StringTransport
-from twisted.trial.unittest import SynchronousTestCase
+from twisted.python.failure import Failure
+from twisted.trial.unittest import SynchronousTestCase, TestCase
+from twisted.web.resource import Resource
 
 from ecsta.daemon.accesslog import REFUSALS_PER_MINUTE
 from ecsta.daemon.site import GuardedSite
@@ -108,8 +115,10 @@ class ConnectionTests(SynchronousTestCase):
         with mock.patch("ecsta.daemon.site.log") as logged:
             first, second = site.buildProtocol(peer), site.buildProtocol(peer)
             self.assertIsNotNone(second)
-            self.assertIsNone(site.buildProtocol(peer))
-            self.assertIsNone(site.buildProtocol(peer))
+            for _ in range(2):
+                refused = StringTransport(peerAddress=peer)
+                site.buildProtocol(peer).makeConnection(refused)
+                self.assertTrue(refused.disconnected)  # closed at once, nothing read
         self.assertEqual((site.open_connections, site.refused_connections), (2, 2))
         self.assertEqual(logged.warn.call_count, 1)
         first.makeConnection(StringTransport(peerAddress=peer))
@@ -117,6 +126,40 @@ class ConnectionTests(SynchronousTestCase):
         self.assertEqual(site.open_connections, 1)
         answer, _ = exchange(site, b"GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         self.assertEqual(status(answer), 200)  # room again: the next one is served
+
+
+class _Client(Protocol):
+    def __init__(self) -> None:
+        self.lost: Deferred[None] = Deferred()
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.lost.callback(None)
+
+
+class TlsConnectionTests(TestCase):
+    timeout = 30
+
+    async def test_on_a_tls_port_connections_past_the_most_are_closed_too(self) -> None:
+        """A TLS port wraps what the site builds for each connection: one past the most is
+        closed all the same, with nothing logged as an error."""
+        from tests.tls_certs import make_ca_and_server
+
+        paths = make_ca_and_server(Path(self.mktemp()), ["localhost"])
+        site = GuardedSite(Resource(), reactor=reactor, max_connections=1)
+        listener = serverFromString(
+            reactor,
+            f"ssl:0:interface=127.0.0.1:privateKey={paths['key']}:certKey={paths['cert']}",
+        )
+        port = await listener.listen(site)
+        self.addCleanup(port.stopListening)
+        client = TCP4ClientEndpoint(reactor, "127.0.0.1", port.getHost().port)  # type: ignore[attr-defined]
+        first = await client.connect(Factory.forProtocol(_Client))
+        self.addCleanup(first.transport.loseConnection)
+        second = await client.connect(Factory.forProtocol(_Client))
+        await second.lost  # closed by the site, before the client sent a byte
+        self.assertEqual((site.open_connections, site.refused_connections), (1, 1))
+        first.transport.loseConnection()
+        await first.lost
 
 
 class AccessLogTests(SynchronousTestCase):

@@ -468,6 +468,20 @@ class JournalTests:
         return journal, resource, download, waiting, release_all
 
     @inlineCallbacks
+    def every_place_free(
+        self, resource: JournalResource, waiting: list[Any], release_all: Callable[[], None]
+    ) -> Gen:
+        """As many searches as the journal has places are all read, and answered."""
+        from ecsta.journal.service import MAX_READS
+
+        flood = [_send(resource, {"number": "200"}) for _ in range(MAX_READS)]
+        self.assertEqual(len(waiting), MAX_READS)  # type: ignore[attr-defined]
+        release_all()
+        for exchange in flood:
+            yield _answered(exchange)
+            self.assertEqual(exchange.response().status, 200)  # type: ignore[attr-defined]
+
+    @inlineCallbacks
     def test_a_csv_download_begun_is_not_refused_by_a_flood_of_searches(self) -> Gen:
         from ecsta.journal.service import MAX_READS
 
@@ -523,7 +537,6 @@ class JournalTests:
     @inlineCallbacks
     def test_a_download_whose_client_stops_reading_gives_its_place_back(self) -> Gen:
         from ecsta.journal.http import STALLED
-        from ecsta.journal.service import MAX_READS
         from tests.logged import logged_lines
 
         logged = logged_lines(self)  # type: ignore[arg-type]
@@ -536,12 +549,33 @@ class JournalTests:
             "CSV download cut short after 10 calls: the client read nothing for 60 seconds",
             logged,
         )
-        flood = [_send(resource, {"number": "200"}) for _ in range(MAX_READS)]
-        self.assertEqual(len(waiting), MAX_READS)  # type: ignore[attr-defined]
+        yield self.every_place_free(resource, waiting, release_all)
+
+    @inlineCallbacks
+    def test_a_client_that_leaves_during_a_slow_page_is_not_given_up_later(self) -> Gen:
+        """The client goes while a page is still being read and the download is paused: the
+        read ends in silence, however long it takes, and the place comes back with it."""
+        from twisted.internet.error import ConnectionDone
+        from twisted.python.failure import Failure
+
+        from ecsta.journal.http import STALLED
+        from tests.logged import logged_lines
+
+        logged = logged_lines(self)  # type: ignore[arg-type]
+        _journal, resource, download, waiting, release_all = yield self.paused_download(23)
+        channel: Any = download.transport.producer
+        channel.resumeProducing()
+        self.assertEqual(len(waiting), 1)  # type: ignore[attr-defined]  # the third page
+        channel.pauseProducing()
+        channel.connectionLost(Failure(ConnectionDone()))
+        self.clock.advance(STALLED)
+        page = waiting[0][1]
         release_all()
-        for exchange in flood:
-            yield _answered(exchange)
-            self.assertEqual(exchange.response().status, 200)  # type: ignore[attr-defined]
+        yield page
+        yield self.every_place_free(resource, waiting, release_all)
+        self.assertEqual(  # type: ignore[attr-defined]
+            [line for line in logged if "cut short" in line], []
+        )
 
     @inlineCallbacks
     def test_cli_export(self) -> Gen:

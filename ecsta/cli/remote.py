@@ -391,12 +391,12 @@ def reload_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 # -- registration -----------------------------------------------------------------------------
 
 
-def _api_options(parser: argparse.ArgumentParser, default: str | None = DEFAULT_API) -> None:
+def _api_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--api",
-        default=default,
+        default=DEFAULT_API,
         metavar="URL",
-        help="the driver's API" + (f" (default {default})" if default else ""),
+        help=f"the driver's API (default {DEFAULT_API})",
     )
     _token_option(parser)
 

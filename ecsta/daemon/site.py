@@ -19,6 +19,7 @@ import re
 from collections.abc import Collection
 from typing import Any
 
+from twisted.internet.protocol import Protocol
 from twisted.logger import Logger
 from twisted.web.http import combinedLogFormatter
 from twisted.web.resource import IResource, Resource
@@ -158,6 +159,16 @@ class GuardedRequest(Request):
             site.log(self)
 
 
+class _Closed(Protocol):
+    """A connection past the most a site keeps: closed as soon as it is made. Not ``None`` from
+    ``buildProtocol``, which closes it only on a plain TCP port: a TLS port wraps what the site
+    builds, and around ``None`` it would keep the connection open, with a traceback for each."""
+
+    def connectionMade(self) -> None:
+        assert self.transport is not None
+        self.transport.abortConnection()  # type: ignore[attr-defined]
+
+
 class GuardedSite(QuietSite):
     """A ``Site`` that checks the host name and the body size before any resource runs, and
     logs what changes something or fails (not every poll)."""
@@ -195,7 +206,7 @@ class GuardedSite(QuietSite):
                     open=self.open_connections,
                     refused=self.refused_connections,
                 )
-            return None
+            return _Closed()
         channel = super().buildProtocol(addr)
         self.open_connections += 1
         lost = channel.connectionLost

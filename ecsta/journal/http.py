@@ -222,6 +222,9 @@ class CsvDownload:
         self._read()
 
     def stopProducing(self) -> None:
+        """The client has gone (or the download ended): nothing is left to give up on, so the
+        stall timer goes at once, even while a page is still being read."""
         self._stopped = True
+        self._unwatch()
         if not self._reading:
             self._release()

@@ -368,7 +368,7 @@ class Journal(Service):
         yield CounterMetricFamily(
             f"{name}_searches_refused",
             f"Searches and CSV downloads answered 503 because {MAX_READS} were running or "
-            "queued already",
+            f"queued already ({MAX_DOWNLOADS}, for a download)",
             value=self.reads_refused,
         )
         yield GaugeMetricFamily(
