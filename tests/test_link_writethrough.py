@@ -94,20 +94,6 @@ class WriteThroughTests(TestCase):
         self.assertRaises(LinkLost, link.send_framed, pdu)
 
     @defer.inlineCallbacks
-    def test_what_a_read_made_is_pushed_when_the_read_is_handled(self) -> None:
-        link, peer = yield self.connected()
-        link._writer = None  # a link the reactor writes, not written through
-        link.pushes = pushes = Pushes()
-        pdus = [bytes([0x04, 1, n]) for n in range(3)]
-        peer.setblocking(False)
-        with pushes:
-            for pdu in pdus:
-                link.send_framed(frame(pdu))
-            self.assertRaises(BlockingIOError, peer.recv, 100)  # held for the one write
-        # The read is handled; the reactor has not turned.
-        self.assertEqual(peer.recv(100), b"".join(frame(pdu) for pdu in pdus))
-
-    @defer.inlineCallbacks
     def test_within_a_read_the_first_pdu_goes_at_once_and_the_rest_in_one_write(self) -> None:
         link, peer = yield self.connected()
         link.pushes = pushes = Pushes()

@@ -36,7 +36,7 @@ from ecsta.link.errors import (
 )
 from ecsta.link.seen import Seen
 from ecsta.link.throttle import Throttle, pdu_hex
-from ecsta.link.writethrough import Pushes, WriteThrough, push
+from ecsta.link.writethrough import Pushes, WriteThrough
 from ecsta.wire import apdu, ber
 from ecsta.wire.errors import DecodeError
 from ecsta.wire.framing import HEADER_SIZE, FrameDecoder, FramingError, frame
@@ -162,7 +162,8 @@ class CSTAProtocol(Protocol):
         self.counters: dict[str, int] = {"pdus_in": 0, "pdus_out": 0, "rejects_sent": 0}
         self.capture: PDURecorder | None = None
         self._writer: WriteThrough | None = None
-        #: Where the link says it was written to, when its owner pushes what it writes.
+        #: Where a link written through says it was written to, when its owner pushes what it
+        #: writes at the end of each read (:mod:`ecsta.link.writethrough`).
         self.pushes: Pushes | None = None
         #: PDUs found well-formed before, but for their invokeId, when the link remembers them:
         #: a repeat is read no further than its invokeId.
@@ -231,9 +232,7 @@ class CSTAProtocol(Protocol):
             self.capture.record(True, data[HEADER_SIZE:], peek)
         if not self._paused and not self._backlog:
             if self._writer is None:
-                self.transport.write(data)
-                if self.pushes is not None:
-                    self.pushes.written(self)
+                self.transport.write(data)  # the reactor writes it when it next turns
             else:
                 pushed = self.pushes is not None and self.pushes.written(self)
                 self._writer.write(data, pushed, hold)
@@ -256,12 +255,8 @@ class CSTAProtocol(Protocol):
     def push(self) -> None:
         """Hand what is written so far to the socket now rather than when the reactor next
         turns (see :mod:`ecsta.link.writethrough`)."""
-        if self.closed:
-            return
-        if self._writer is not None:
+        if not self.closed and self._writer is not None:
             self._writer.release()
-        elif not self._paused and not self._backlog:
-            push(self.transport)
 
     def backlogExceeded(self) -> None:
         """The peer stopped reading; by default the connection is dropped at once."""
