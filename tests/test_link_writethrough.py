@@ -36,8 +36,13 @@ class Through(CSTAServerProtocol):
 
 class WriteThroughTests(TestCase):
     @defer.inlineCallbacks
-    def connected(self, max_backlog: int | None = None) -> Any:
-        factory = Factory.forProtocol(lambda: Through(reactor, max_backlog=max_backlog))
+    def connected(self, max_backlog: int | None = None, pushes: Pushes | None = None) -> Any:
+        def make() -> Through:
+            link = Through(reactor, max_backlog=max_backlog)
+            link.pushes = pushes
+            return link
+
+        factory = Factory.forProtocol(make)
         factory.made = defer.Deferred()  # type: ignore[attr-defined]
         port = yield TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
         self.addCleanup(port.stopListening)
@@ -95,22 +100,30 @@ class WriteThroughTests(TestCase):
 
     @defer.inlineCallbacks
     def test_within_a_read_the_first_pdu_goes_at_once_and_the_rest_in_one_write(self) -> None:
-        link, peer = yield self.connected()
-        link.pushes = pushes = Pushes()
+        pushes = Pushes()
+        link, peer = yield self.connected(pushes=pushes)
         pdus = [bytes([0x04, 1, n]) for n in range(4)]
         peer.setblocking(False)
-        with pushes:
+
+        def three(_: bytes) -> None:
             for pdu in pdus[:3]:
                 link.send_framed(frame(pdu))
             self.assertEqual(peer.recv(100), frame(pdus[0]))
             self.assertRaises(BlockingIOError, peer.recv, 100)
+
+        pushes.read(three, b"")
         self.assertEqual(peer.recv(100), frame(pdus[1]) + frame(pdus[2]))
-        with pushes:
+
+        def event(_: bytes) -> None:
             link.send_framed(frame(pdus[3]), hold=True)  # an event fanned out waits
             self.assertRaises(BlockingIOError, peer.recv, 100)
+
+        pushes.read(event, b"")
         self.assertEqual(peer.recv(100), frame(pdus[3]))
         link.send_framed(frame(pdus[0]), hold=True)  # outside a read, nothing would release it
         self.assertEqual(peer.recv(100), frame(pdus[0]))
+        link.send_framed(frame(pdus[1]))  # nor what follows, although the last read wrote it
+        self.assertEqual(peer.recv(100), frame(pdus[1]))
 
     @defer.inlineCallbacks
     def test_answers_of_a_long_read_go_out_in_groups_and_events_wait_for_its_end(
@@ -118,67 +131,69 @@ class WriteThroughTests(TestCase):
     ) -> None:
         """An answer never waits for the handling of a whole burst: once MAX_HELD are held,
         the next takes them to the socket, so its application can start on them."""
-        link, peer = yield self.connected()
-        link.pushes = pushes = Pushes()
+        pushes = Pushes()
+        link, peer = yield self.connected(pushes=pushes)
         answers = [frame(bytes([0x04, 1, n])) for n in range(2 * MAX_HELD + 4)]
         events = [frame(bytes([0x04, 1, 0x80 + n])) for n in range(3 * MAX_HELD)]
         peer.setblocking(False)
-        with pushes:
+
+        def burst(_: bytes) -> None:
             for answer in answers:
                 link.send_framed(answer)
             self.assertEqual(peer.recv(1000), b"".join(answers[: 2 * MAX_HELD + 3]))
+
+        pushes.read(burst, b"")
         self.assertEqual(peer.recv(1000), answers[-1])
-        with pushes:
+
+        def fan_out(_: bytes) -> None:
             for event in events:
                 link.send_framed(event, hold=True)  # events fanned out wait, however many
             self.assertRaises(BlockingIOError, peer.recv, 1000)
             link.send_framed(answers[0])  # an answer behind them takes them along
             self.assertEqual(peer.recv(1000), b"".join(events) + answers[0])
+
+        pushes.read(fan_out, b"")
         self.assertRaises(BlockingIOError, peer.recv, 1000)
 
-    def test_pushes_are_made_once_per_link_when_the_outermost_read_ends(self) -> None:
-        pushed: list[str] = []
+    def test_what_is_held_goes_out_once_the_outermost_read_ends(self) -> None:
+        """A write to an in-memory link can be read at once, inside the read that made it:
+        what the writers hold waits for the end of the outer read, and goes out once."""
+        pushes = Pushes()
+        first, second = StringTransport(), StringTransport()
+        writers = WriteThrough(first, pushes), WriteThrough(second, pushes)
 
-        class Link:
-            def __init__(self, name: str) -> None:
-                self.name = name
+        def inner(_: bytes) -> None:
+            writers[1].write(b"b", hold=True)
+            writers[0].write(b"c", hold=True)
 
-            def push(self) -> None:
-                pushed.append(self.name)
+        def outer(_: bytes) -> None:
+            writers[0].write(b"a", hold=True)
+            pushes.read(inner, b"")
+            self.assertEqual((first.value(), second.value()), (b"", b""))
+
+        pushes.read(outer, b"")
+        self.assertEqual((first.value(), second.value()), (b"ac", b"b"))
+        pushes.read(lambda _: None, b"")
+        self.assertEqual((first.value(), second.value()), (b"ac", b"b"))
+
+    def test_a_link_that_fails_to_send_costs_the_others_nothing(self) -> None:
+        """Whatever one writer's release raises is logged; the others still send what they
+        hold, and nothing raises out of the read that wrote to them."""
+
+        class Broken(StringTransport):
+            def write(self, data: bytes) -> None:
+                raise RuntimeError("a bug in one link")
 
         pushes = Pushes()
-        first, second = Link("first"), Link("second")
-        pushes.written(first)  # outside a read: the reactor writes it
-        with pushes:
-            pushes.written(first)
-            with pushes:
-                pushes.written(second)
-                pushes.written(first)
-            self.assertEqual(pushed, [])
-        self.assertEqual(sorted(pushed), ["first", "second"])
-        with pushes:
-            pass
-        self.assertEqual(len(pushed), 2)
+        transports = StringTransport(), Broken(), StringTransport()
+        writers = [WriteThrough(transport, pushes) for transport in transports]
 
-    def test_a_link_that_fails_to_push_costs_the_others_nothing(self) -> None:
-        """Whatever one link's push raises is logged; the others still send what they hold,
-        and nothing raises out of the read that wrote to them."""
-        pushed: list[str] = []
+        def read(_: bytes) -> None:
+            for writer in writers:
+                writer.write(b"x", hold=True)
 
-        class Link:
-            def __init__(self, name: str) -> None:
-                self.name = name
-
-            def push(self) -> None:
-                if self.name == "broken":
-                    raise RuntimeError("a bug in one link")
-                pushed.append(self.name)
-
-        pushes = Pushes()
-        with pushes:
-            for name in ("first", "broken", "second"):
-                pushes.written(Link(name))
-        self.assertEqual(sorted(pushed), ["first", "second"])
+        pushes.read(read, b"")
+        self.assertEqual([transports[0].value(), transports[2].value()], [b"x", b"x"])
         self.assertEqual(len(self.flushLoggedErrors(RuntimeError)), 1)
 
     def test_other_transports_are_written_the_ordinary_way(self) -> None:

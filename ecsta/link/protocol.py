@@ -162,8 +162,8 @@ class CSTAProtocol(Protocol):
         self.counters: dict[str, int] = {"pdus_in": 0, "pdus_out": 0, "rejects_sent": 0}
         self.capture: PDURecorder | None = None
         self._writer: WriteThrough | None = None
-        #: Where a link written through says it was written to, when its owner pushes what it
-        #: writes at the end of each read (:mod:`ecsta.link.writethrough`).
+        #: The reads whose ends send what a link written through holds, when its owner shares
+        #: them among its links (:mod:`ecsta.link.writethrough`); set before the connection.
         self.pushes: Pushes | None = None
         #: PDUs found well-formed before, but for their invokeId, when the link remembers them:
         #: a repeat is read no further than its invokeId.
@@ -178,13 +178,15 @@ class CSTAProtocol(Protocol):
         self.peer = f"{getattr(peer, 'host', peer)}:{getattr(peer, 'port', '')}"
         _no_delay(self.transport)
         if self.write_through:
-            self._writer = WriteThrough(self.transport)
+            self._writer = WriteThrough(self.transport, self.pushes)
         self.warnings.label = self.peer
         self.transport.registerProducer(self, True)  # type: ignore[union-attr]
 
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         self.closed = True
         self.associated = False
+        if self._writer is not None:
+            self._writer.close()
         self._drop_backlog()
         self._outstanding.lose(LinkLost(f"association with {self.peer} closed"))
         self.warnings.flush()
@@ -234,8 +236,7 @@ class CSTAProtocol(Protocol):
             if self._writer is None:
                 self.transport.write(data)  # the reactor writes it when it next turns
             else:
-                pushed = self.pushes is not None and self.pushes.written(self)
-                self._writer.write(data, pushed, hold)
+                self._writer.write(data, hold)
             return
         if self._aborted:
             # Until the connection ends, when the reactor next turns, what is written to it
@@ -252,12 +253,6 @@ class CSTAProtocol(Protocol):
             )
             self.backlogExceeded()
 
-    def push(self) -> None:
-        """Hand what is written so far to the socket now rather than when the reactor next
-        turns (see :mod:`ecsta.link.writethrough`)."""
-        if not self.closed and self._writer is not None:
-            self._writer.release()
-
     def backlogExceeded(self) -> None:
         """The peer stopped reading; by default the connection is dropped at once."""
         self.abort()
@@ -270,32 +265,27 @@ class CSTAProtocol(Protocol):
             self.transport.abortConnection()  # type: ignore[attr-defined]
 
     def dataReceived(self, data: bytes) -> None:
-        try:
-            pdus = self._frames.feed(data)
-        except FramingError as error:
-            self._handle(error.pdus)
-            self.malformedReceived(error)
-            self.warnings.warn(
-                "framing",
-                "{peer}: garbage framing ({error}), aborting",
-                peer=self.peer,
-                error=error,
-            )
-            self._send_abort_and_close()
-            return
-        self._handle(pdus)
+        if self.pushes is None:
+            self._read(data)
+        else:
+            self.pushes.read(self._read, data)
 
     def malformedReceived(self, error: DecodeError) -> None:
         """Hook: the peer sent bytes that are not a well-formed PDU (framing, BER, or an invoke
         whose operation or argument does not decode); the link answers it as documented."""
 
-    def _handle(self, pdus: list[bytes]) -> None:
-        """Handle PDUs in order while the link lasts; nothing a peer sends may raise out of
-        ``dataReceived``."""
+    def _read(self, data: bytes) -> None:
+        """Handle the PDUs ``data`` completes in order while the link lasts, up to garbage
+        framing; nothing a peer sends may raise out of ``dataReceived``."""
+        garbage: FramingError | None = None
+        try:
+            pdus = self._frames.feed(data)
+        except FramingError as error:
+            pdus, garbage = error.pdus, error
         counters = self.counters
         for pdu in pdus:
             if self.closed:
-                return
+                break
             counters["pdus_in"] += 1
             try:
                 self.pduReceived(pdu)
@@ -303,6 +293,15 @@ class CSTAProtocol(Protocol):
                 self.log.failure(
                     "{peer}: error handling PDU {pdu}", peer=self.peer, pdu=pdu_hex(pdu)
                 )
+        if garbage is not None:
+            self.malformedReceived(garbage)
+            self.warnings.warn(
+                "framing",
+                "{peer}: garbage framing ({error}), aborting",
+                peer=self.peer,
+                error=garbage,
+            )
+            self._send_abort_and_close()
 
     def _send_abort_and_close(self) -> None:
         if self.transport is None or self.closed:
@@ -317,9 +316,13 @@ class CSTAProtocol(Protocol):
 
     def pduReceived(self, pdu: bytes) -> None:
         """Check and peek at one PDU, the only look the link takes: the peek goes with the PDU
-        to the recorder and to whatever handles it."""
+        to the recorder and to whatever handles it. A repeat of a PDU the link remembers is
+        read no further than its invokeId."""
+        known = self.known
+        peek = None if known is None else known.peek(pdu)
         try:
-            peek = self._checked(pdu)
+            if peek is None:
+                peek = self._checked(pdu)
         except DecodeError as error:
             if self.capture is not None:
                 self.capture.record(False, pdu, None)
@@ -361,18 +364,14 @@ class CSTAProtocol(Protocol):
             self.acsePDUReceived(pdu, peek)
 
     def _checked(self, pdu: bytes) -> ber.Peek:
-        """The peek at ``pdu`` once it is found well-formed; DecodeError otherwise, worded by
-        the full check."""
-        known = self.known
-        if known is not None:
-            repeat = known.peek(pdu)
-            if repeat is not None:
-                return repeat
+        """The peek at ``pdu``, not a repeat, once it is found well-formed; DecodeError
+        otherwise, worded by the full check."""
         try:
             peek = ber.peek(pdu)
         except DecodeError:
             ber.validate(pdu)
             raise
+        known = self.known
         if known is None or not known.has(pdu, peek):
             ber.validate(pdu)
             self.wellFormed(pdu, peek)

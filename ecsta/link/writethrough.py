@@ -9,7 +9,7 @@ waiting for the reactor to look at every other socket (``bench/mux.py`` (d)).
 
 Each system call costs, though, and a burst of events fanned out to a thousand applications
 is best sent to each in one. So while the multiplexer handles what one read brought
-(``with`` :class:`Pushes`), a link sends its first PDU at once and holds the rest, and an event
+(:meth:`Pushes.read`), a link sends its first PDU at once and holds the rest, and an event
 (``hold``) waits from the start; at the end of the read, what each link holds goes to its
 socket in one write (``bench/mux.py`` (b)). Only events wait for the end of a long read,
 though: once :data:`MAX_HELD` PDUs are held, the next PDU that is not an event takes them all
@@ -27,6 +27,7 @@ ordinary way.
 """
 
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from twisted.internet.abstract import FileDescriptor
@@ -42,46 +43,60 @@ MAX_HELD = 8
 class WriteThrough:
     """Writes to one transport, at once where it can."""
 
-    __slots__ = ("_held", "_socket", "transport")
+    __slots__ = ("_held", "_pushes", "_read", "_socket", "transport")
 
-    def __init__(self, transport: Any) -> None:
+    def __init__(self, transport: Any, pushes: "Pushes | None" = None) -> None:
         self.transport = transport
         plain = isinstance(transport, FileDescriptor) and ISystemHandle.providedBy(transport)
         handle = transport.getHandle() if plain else None
         #: The socket while it is written directly; None once the transport holds the order.
         self._socket: socket.socket | None = handle if isinstance(handle, socket.socket) else None
-        #: What waits for :meth:`release`, once one PDU of a read went out at once.
-        self._held: list[bytes] | None = None
+        #: The reads this writer's link is written to in, whose ends release what it holds.
+        self._pushes = pushes
+        #: The read (:attr:`Pushes.reads`) whose later PDUs wait in :attr:`_held`.
+        self._read = 0
+        self._held: list[bytes] = []
 
     @property
     def direct(self) -> bool:
         """Whether writes still go straight to the socket."""
         return self._socket is not None
 
-    def write(self, data: bytes, pushed: bool = False, hold: bool = False) -> None:
+    def write(self, data: bytes, hold: bool = False) -> None:
         """``data`` to the socket at once, unless something waits before it. Within a read
-        whose end will :meth:`release` it (``pushed``), only the first PDU goes at once and
-        the rest wait for that end, and one that may wait (``hold``) does; one that may not
-        takes what is held with it once :data:`MAX_HELD` PDUs are."""
-        held = self._held
-        if held is not None:
-            held.append(data)
-            if not hold and len(held) > MAX_HELD:
-                self._held = []
-                self._send(b"".join(held))
-            return
-        if pushed and hold:
-            self._held = [data]
-            return
+        (:class:`Pushes`), only the first PDU goes at once and the rest wait for the read's
+        end, and one that may wait (``hold``) does; one that may not takes what is held with
+        it once :data:`MAX_HELD` PDUs are."""
+        pushes = self._pushes
+        if pushes is not None and pushes.depth:
+            if self._read == pushes.reads:  # written to before in this read
+                held = self._held
+                if not held:
+                    pushes.writers.add(self)
+                held.append(data)
+                if not hold and len(held) > MAX_HELD:
+                    self._held = []
+                    self._send(b"".join(held))
+                return
+            if hold or self._socket is not None:
+                self._read = pushes.reads
+                if hold:
+                    self._held.append(data)
+                    pushes.writers.add(self)
+                    return
         self._send(data)
-        if pushed and self._socket is not None:
-            self._held = []
 
     def release(self) -> None:
         """What is held, to the socket in one write."""
-        held, self._held = self._held, None
+        held = self._held
         if held:
+            self._held = []
             self._send(b"".join(held))
+
+    def close(self) -> None:
+        """The connection is gone: what is held goes nowhere."""
+        self._held = []
+        self._socket = None
 
     def _send(self, data: bytes) -> None:
         sock = self._socket
@@ -102,38 +117,41 @@ class WriteThrough:
 
 
 class Pushes:
-    """The links written to while what one read brought is handled, pushed once it is."""
+    """The reads of the links that share it, and the writers that hold PDUs until the read
+    being handled ends."""
 
-    __slots__ = ("_depth", "_links")
+    __slots__ = ("depth", "reads", "writers")
 
     def __init__(self) -> None:
-        self._links: set[Any] = set()
-        self._depth = 0
+        #: Reads being handled, one inside another when a write is read at once (in memory).
+        self.depth = 0
+        #: Outermost reads begun: what a writer holds belongs to one of them.
+        self.reads = 0
+        #: Writers holding PDUs for the end of the read.
+        self.writers: set[WriteThrough] = set()
 
-    def written(self, link: Any) -> bool:
-        """``link`` was written to; whether it will be pushed (outside a read the
-        reactor writes it, as always)."""
-        if self._depth:
-            self._links.add(link)
-            return True
-        return False
+    def read(self, handle: Callable[[bytes], None], data: bytes) -> None:
+        """``handle(data)``, one read's handling; every writer holding PDUs at its end, once
+        it is the outermost, sends them."""
+        if not self.depth:
+            self.reads += 1
+        self.depth += 1
+        try:
+            handle(data)
+        finally:
+            self.depth -= 1
+            if not self.depth and self.writers:
+                self._release()
 
-    def __enter__(self) -> None:
-        """Around the handling of one read (``with pushes:``): every link written to meanwhile
-        is pushed (``link.push()``) at its end."""
-        self._depth += 1
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._depth -= 1
-        if not self._depth and self._links:
-            links, self._links = self._links, set()
-            for link in links:
-                # Around a read: nothing may raise out of dataReceived, and one link's failure
-                # must not leave what the others hold unsent.
-                try:
-                    link.push()
-                except Exception:
-                    log.failure("pushing what a read wrote to {link}", link=link)
+    def _release(self) -> None:
+        writers, self.writers = self.writers, set()
+        for writer in writers:
+            # Around a read: nothing may raise out of dataReceived, and one link's failure
+            # must not leave what the others hold unsent.
+            try:
+                writer.release()
+            except Exception:
+                log.failure("sending what a read wrote to {writer}", writer=writer)
 
 
 def push(transport: Any) -> None:

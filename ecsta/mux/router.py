@@ -251,7 +251,8 @@ class Router:
         self._pbx_status = "normal"
         self._next_app = 1
         self._in_flight = 0
-        self._queue: deque[PBXTicket] = deque()
+        #: Requests waiting for a place in flight, oldest first: only the router changes it.
+        self.queue: deque[PBXTicket] = deque()
         self._restoring = 0
         self._escape_routes: dict[bytes, App] = {}
         self._device_list_routes: dict[bytes, App] = {}
@@ -314,9 +315,7 @@ class Router:
                 # The monitor stays while its start is in flight, so that nobody starts it a
                 # second time; the answer stops it at the PBX if it is no longer wanted.
                 monitor.waiting = [w for w in monitor.waiting if w.app is not app]
-        self._queue = deque(
-            t for t in self._queue if t.app is not app or t.purpose not in _ANSWERED_TO_APP
-        )
+        self._keep_queued(lambda t: t.app is not app or t.purpose not in _ANSWERED_TO_APP)
         for routes in (self._escape_routes, self._device_list_routes):
             for xref in [x for x, owner in routes.items() if owner is app]:
                 del routes[xref]
@@ -337,7 +336,7 @@ class Router:
             return self._reject(app, peek.invoke_id, UNRECOGNIZED)
         special = self._special.get(opcode)
         if special is None or opcode in ARGUMENT_UNREAD:
-            problem = self._unfit(pdu, peek)
+            problem = None if self.validated.has(pdu, peek) else self._unfit(pdu, peek)
             if problem is not None:
                 return self._reject(app, peek.invoke_id, problem)
             if special is None:
@@ -355,15 +354,14 @@ class Router:
         return special(self, app, pdu, invoke)
 
     def _unfit(self, pdu: bytes, peek: ber.Peek) -> tuple[str, str] | None:
-        """Why an invoke may not go to the PBX as it is, or None; repeats are remembered.
+        """Why an invoke not remembered may not go to the PBX as it is, or None; it is
+        remembered once found fit.
 
         Only the ROSE envelope is checked (BER itself was checked as the PDU arrived): the
         original multiplexer passes every application command on, so the PBX types the
         argument, whatever CSTA edition or Panasonic service the operation belongs to
         (systemRegister, say), and its answer, result or reject, is the application's.
         """
-        if self.validated.has(pdu, peek):
-            return None
         try:
             apdu.check_invoke(pdu)
         except apdu.RejectableError as error:
@@ -402,22 +400,22 @@ class Router:
 
     def _send(self, ticket: PBXTicket) -> list[Action]:
         if (
-            not self._queue
+            not self.queue
             and self._in_flight < self.settings.max_in_flight
             and self.link is not LinkState.DOWN
         ):
             # Nothing waits before it and there is room: at once, the usual case.
             self._in_flight += 1
             return [AskPBX(ticket, ticket.pdu, self.settings.request_timeout)]
-        self._queue.append(ticket)
+        self.queue.append(ticket)
         return self._dispatch()
 
     def _dispatch(self) -> list[Action]:
         out: list[Action] = []
         if self.link is LinkState.DOWN:
             return out
-        while self._queue and self._in_flight < self.settings.max_in_flight:
-            ticket = self._queue.popleft()
+        while self.queue and self._in_flight < self.settings.max_in_flight:
+            ticket = self.queue.popleft()
             self._in_flight += 1
             out.append(AskPBX(ticket, ticket.pdu, self.settings.request_timeout))
         return out
@@ -427,14 +425,15 @@ class Router:
     ) -> list[Action]:
         """The PBX answered ``ticket`` (returnResult, returnError or reject, with our id)."""
         self._in_flight -= 1
-        self._uncount(ticket)
+        if ticket.counted:
+            self._uncount(ticket)
         try:
             out = self._answered[ticket.purpose](self, ticket, answer, peek)
         except (DecodeError, ValueError):
             # An answer we cannot splice still ends the request: its application hears so.
             self.counters["unreadable_answers"] += 1
             out = self._failed[ticket.purpose](self, ticket, NOT_CARRIED)
-        if self._queue:
+        if self.queue:
             out.extend(self._dispatch())
         return out
 
@@ -457,17 +456,22 @@ class Router:
         flight are answered as timed out, so that a stalled PBX never holds them forever."""
         out: list[Action] = []
         expired = []
-        for ticket in self._queue:
+        for ticket in self.queue:
             if ticket.deadline is None:
                 ticket.deadline = now + self.settings.request_timeout
             elif ticket.deadline <= now:
                 expired.append(ticket)
         if expired:
             gone = set(map(id, expired))
-            self._queue = deque(t for t in self._queue if id(t) not in gone)
+            self._keep_queued(lambda t: id(t) not in gone)
             for ticket in expired:
                 out.extend(self._fail(ticket, actions.TIMEOUT))
         return out
+
+    def _keep_queued(self, keep: Callable[[PBXTicket], bool]) -> None:
+        kept = [ticket for ticket in self.queue if keep(ticket)]
+        self.queue.clear()
+        self.queue.extend(kept)
 
     def _uncount(self, ticket: PBXTicket) -> None:
         if ticket.counted and ticket.app is not None:
@@ -510,7 +514,7 @@ class Router:
             if monitor.state is MonitorState.LOST and monitor.sharers:
                 self._restoring += 1
                 monitor.start_in_flight = True
-                self._queue.append(
+                self.queue.append(
                     PBXTicket(
                         Purpose.MONITOR_RESTORE, self._monitor_start_pdu(monitor), monitor=monitor
                     )
@@ -518,7 +522,7 @@ class Router:
         for ownership in (self.cdr, self.data_collection):
             for session in ownership.sessions:
                 self._restoring += 1
-                self._queue.append(
+                self.queue.append(
                     PBXTicket(
                         Purpose.OWNER_RESTORE,
                         session.start_pdu,
@@ -548,7 +552,8 @@ class Router:
         self.link = LinkState.DOWN
         self._restoring = 0
         out: list[Action] = []
-        queued, self._queue = self._queue, deque()
+        queued = list(self.queue)
+        self.queue.clear()
         for ticket in queued:
             self._uncount(ticket)
             out.extend(self._failed[ticket.purpose](self, ticket, LINK_DOWN))
@@ -928,7 +933,7 @@ class Router:
         """Stop at the PBX what nobody holds; with the link down, its end stopped everything."""
         if self.link is LinkState.DOWN:
             return []
-        self._queue.append(PBXTicket(Purpose.STOP, apdu.encode(apdu.Invoke(0, opcode, argument))))
+        self.queue.append(PBXTicket(Purpose.STOP, apdu.encode(apdu.Invoke(0, opcode, argument))))
         return self._dispatch()
 
     @_special(MONITOR_STOP)
@@ -1116,7 +1121,7 @@ class Router:
 
     @property
     def queued(self) -> int:
-        return len(self._queue)
+        return len(self.queue)
 
     _answered: dict[
         Purpose, Callable[["Router", PBXTicket, bytes, ber.Peek | None], list[Action]]

@@ -183,10 +183,6 @@ class AppProtocol(CSTAServerProtocol):
     def wellFormed(self, pdu: bytes, peek: ber.Peek) -> None:
         """The router remembers an invoke once it has checked its ROSE envelope too."""
 
-    def dataReceived(self, data: bytes) -> None:
-        with self.mux.pushes:
-            super().dataReceived(data)
-
     def backlogExceeded(self) -> None:
         self.mux.connections["not_reading"] += 1
         super().backlogExceeded()
@@ -221,10 +217,6 @@ class PBXProtocol(CSTAClientProtocol):
     def _associated(self, proto: CSTAClientProtocol) -> CSTAClientProtocol:
         self.mux.pbx_associated(self)
         return proto
-
-    def dataReceived(self, data: bytes) -> None:
-        with self.mux.pushes:
-            super().dataReceived(data)
 
     def invokeReceived(self, pdu: bytes, peek: ber.Peek) -> None:
         self.mux.pbx_invoke(self, pdu, peek)
@@ -607,7 +599,7 @@ class Multiplexer:
                     log.failure("carrying out {action}", action=type(action).__name__)
         finally:
             self._running = False
-        if self._sweep is None and self.router.queued and not self._stopped:
+        if self._sweep is None and self.router.queue and not self._stopped:
             self._sweep = self.clock.callLater(QUEUE_SWEEP, self._expire_queued)
 
     def _expire_queued(self) -> None:
