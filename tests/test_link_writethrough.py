@@ -176,6 +176,18 @@ class WriteThroughTests(TestCase):
         pushes.read(lambda _: None, b"")
         self.assertEqual((first.value(), second.value()), (b"ac", b"b"))
 
+    def test_what_a_link_held_when_its_connection_ended_goes_nowhere(self) -> None:
+        pushes = Pushes()
+        transport = StringTransport()
+        writer = WriteThrough(transport, pushes)
+
+        def read(_: bytes) -> None:
+            writer.write(b"a", hold=True)
+            writer.close()
+
+        pushes.read(read, b"")
+        self.assertEqual(transport.value(), b"")
+
     def test_a_link_that_fails_to_send_costs_the_others_nothing(self) -> None:
         """Whatever one writer's release raises is logged; the others still send what they
         hold, and nothing raises out of the read that wrote to them."""
