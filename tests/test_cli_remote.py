@@ -151,6 +151,17 @@ class DriverCommandTests(TestCase):
         limit = harness.driver.max_waiting
         self.assertIn(f": 0 requests waiting for the PBX (at most {limit}), 3 refused as busy", out)
 
+    async def test_status_of_a_driver_names_http_connections_refused(self) -> None:
+        harness = await self.start()
+        status, out, _ = await run("status", "--api", self.api)
+        self.assertNotIn("HTTP:", out)  # nothing to say while nothing was refused
+        harness.services.api.factory.refused_connections = 4
+        status, out, err = await run("status", "--api", self.api)
+        self.assertEqual((status, err), (0, ""))
+        self.assertRegex(
+            out, r"\nHTTP: 4 connections refused because 512 were open \(\d+ open now\)\n"
+        )
+
     async def test_status_of_a_mux_pointed_at_a_driver_says_so(self) -> None:
         await self.start()
         status, _, err = await run("status", "--mux", self.api)

@@ -2,6 +2,7 @@
 the login password kept out of the process list."""
 
 import io
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,16 @@ class ConnectionTests(SynchronousTestCase):
         self.assertEqual(site.open_connections, 1)
         answer, _ = exchange(site, b"GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         self.assertEqual(status(answer), 200)  # room again: the next one is served
+        # The refusals are in the status and the metrics, not only in the log.
+        body = answer.split(b"\r\n\r\n", 1)[1]  # one chunk
+        document = json.loads(body[body.index(b"{") : body.rindex(b"}") + 1])
+        self.assertEqual(document["http"], {"open": 2, "most": 2, "refused": 2})
+        site.max_connections = 3  # room for the scrape, beside the status reader
+        answer, _ = exchange(site, b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        self.assertEqual(status(answer), 200)
+        self.assertIn(b"\necsta_http_connections_refused_total 2.0\n", answer)
+        self.assertIn(b"\necsta_http_connections_open 3.0\n", answer)  # the scrape's own too
+        self.assertIn(b"\necsta_driver_pbx_link_up ", answer)  # beside the driver's own
 
 
 class _Client(Protocol):

@@ -1,6 +1,7 @@
 """The mux's status port where requests enter: host names and body sizes, checked before the
 status page, the metrics or the console's login see a request."""
 
+import json
 from typing import Any
 
 from twisted.internet import defer
@@ -8,6 +9,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.testing import MemoryReactorClock
 from twisted.trial.unittest import SynchronousTestCase
 
+from ecsta.cli.remote import mux_summary
 from ecsta.daemon.site import GuardedSite
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import STATUS_MAX_BODY, MuxService
@@ -94,3 +96,29 @@ class StatusBodyTests(SynchronousTestCase):
         response, transport = http.exchange(site, head + body)
         self.assertEqual(http.status(response), 413)
         self.assertTrue(transport.disconnecting)
+
+
+class StatusConnectionTests(SynchronousTestCase):
+    def test_connections_refused_show_in_the_status_and_the_metrics(self) -> None:
+        _, site = status_site()
+        site.max_connections = 1
+        kept = site.buildProtocol(None)
+        self.assertIsNotNone(kept)
+        site.buildProtocol(None)  # refused: one is open already
+        kept.connectionLost(None)
+        response = get(site, b"127.0.0.1:33335")
+        document = json.loads(response.split(b"\r\n\r\n", 1)[1])
+        self.assertEqual(document["http"], {"open": 1, "most": 1, "refused": 1})
+        self.assertIn(
+            "HTTP: 1 connections refused because 1 were open", "\n".join(mux_summary(document))
+        )
+        site.max_connections = 3  # room for the scrape, beside the status reader
+        response, _ = http.exchange(site, b"GET /metrics HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
+        self.assertIn(b"\necsta_http_connections_refused_total 1.0\n", response)
+        self.assertIn(b"\necsta_mux_pbx_link_up ", response)  # beside the mux's own
+
+    def test_nothing_is_said_of_http_while_nothing_was_refused(self) -> None:
+        _, site = status_site()
+        document = json.loads(get(site, b"127.0.0.1:33335").split(b"\r\n\r\n", 1)[1])
+        self.assertEqual(document["http"]["refused"], 0)
+        self.assertFalse(any(line.startswith("HTTP") for line in mux_summary(document)))

@@ -250,7 +250,19 @@ def mux_summary(status: Mapping[str, Any]) -> list[str]:
         f"logins: {logins.get('accepted', 0)} accepted, {logins.get('failed', 0)} failed,"
         f" {len(logins.get('lockedOut', []))} addresses locked out now"
     )
-    return lines
+    refusals = http_refusals(status)
+    return lines if refusals is None else [*lines, refusals]
+
+
+def http_refusals(status: Mapping[str, Any]) -> str | None:
+    """A line on the HTTP connections of the status port that were refused, if any were."""
+    http = status.get("http") or {}
+    if not http.get("refused"):
+        return None
+    return (
+        f"HTTP: {http['refused']} connections refused because {http.get('most')} were open"
+        f" ({http.get('open', 0)} open now)"
+    )
 
 
 def _metric_values(text: str) -> dict[str, float]:
@@ -334,6 +346,9 @@ def _driver_status(args: argparse.Namespace, out: TextIO) -> list[str]:
                     f" the PBX (at most {requests.get('maxWaiting')}),"
                     f" {requests.get('refusedBusy', 0)} refused as busy\n"
                 )
+        refusals = http_refusals(status)
+        if refusals is not None:
+            out.write(refusals + "\n")
         out.write("\n".join(driver_summary(metrics, lines, calls, licence)) + "\n")
     return [str(problem) for problem in status.get("problems", [])]
 

@@ -17,6 +17,7 @@ from twisted.web.resource import Resource
 from twisted.web.server import Request
 
 from ecsta import __version__
+from ecsta.daemon.site import serving_site
 from ecsta.link.capture import PDURecorder
 from ecsta.wire import ber
 from ecsta.wire.errors import DecodeError
@@ -131,4 +132,8 @@ class MetricsResource(Resource):
             return b"a valid bearer token is required\n"
         request.setHeader(b"content-type", CONTENT_TYPE_LATEST.encode("ascii"))
         request.setHeader(b"cache-control", b"no-store")
-        return generate_latest(self.registry)
+        text = generate_latest(self.registry)
+        site = serving_site(request)
+        if site is not None:
+            text += generate_latest(registry_of(site.families))
+        return text

@@ -16,9 +16,10 @@ enters, before any resource sees it.
 
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Any
 
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from twisted.internet.protocol import Protocol
 from twisted.logger import Logger
 from twisted.web.http import combinedLogFormatter
@@ -218,6 +219,27 @@ class GuardedSite(QuietSite):
         channel.connectionLost = connection_lost
         return channel
 
+    def figures(self) -> dict[str, int]:
+        """Its connections, for a status page: a refusal is otherwise seen only in the log."""
+        return {
+            "open": self.open_connections,
+            "most": self.max_connections,
+            "refused": self.refused_connections,
+        }
+
+    def families(self) -> Iterator[Metric]:
+        """Its connections, as metrics of whichever program serves it."""
+        yield GaugeMetricFamily(
+            "ecsta_http_connections_open",
+            "HTTP connections open on the port that answers this scrape",
+            value=self.open_connections,
+        )
+        yield CounterMetricFamily(
+            "ecsta_http_connections_refused",
+            "HTTP connections closed as they came because the most the port keeps were open",
+            value=self.refused_connections,
+        )
+
     def getResourceFor(self, request: Request) -> IResource:
         if "*" not in self.hosts:
             header = request.getHeader("host")
@@ -225,3 +247,10 @@ class GuardedSite(QuietSite):
                 return _BAD_HOST
         resource: IResource = super().getResourceFor(request)
         return resource
+
+
+def serving_site(request: Request) -> GuardedSite | None:
+    """The guarded site that answers ``request``: its status and metrics tell of the port the
+    reader asked (None for a request made in memory)."""
+    site = getattr(getattr(request, "channel", None), "site", None)
+    return site if isinstance(site, GuardedSite) else None

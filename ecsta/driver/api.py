@@ -41,7 +41,7 @@ from zope.interface import implementer
 
 from ecsta import __version__
 from ecsta.daemon import jsonbody
-from ecsta.daemon.site import Refusal
+from ecsta.daemon.site import Refusal, serving_site
 from ecsta.daemon.tokens import BearerTokens, bearer_tokens
 from ecsta.driver.adminapi import AdminResource, import_into, serves
 from ecsta.driver.bringup import NOT_RETURNED
@@ -443,7 +443,7 @@ class _Routes(Resource):
             case "GET", ["instances"]:
                 return {"instances": [self._instance_json(i) for i in self.instances]}
             case "GET", ["status"]:
-                return self._status()
+                return self._status(request)
             case "GET", ["lines"]:
                 return {
                     "lines": [i.line_json(line) for i in self.instances for line in i.driver.lines]
@@ -495,8 +495,9 @@ class _Routes(Resource):
             "lines": len(driver.lines),
         }
 
-    def _status(self) -> dict[str, Any]:
-        """``GET /status``: the version and every instance's problems, for ``ecsta status``."""
+    def _status(self, request: Request) -> dict[str, Any]:
+        """``GET /status``: the version, every instance's problems and the connections of the
+        API's port, for ``ecsta status``."""
         instances = [
             {
                 **self._instance_json(i),
@@ -518,11 +519,13 @@ class _Routes(Resource):
             for i in instances
             for problem in i["problems"]
         ]
+        site = serving_site(request)
         return {
             "service": "ecsta-driver",
             "version": __version__,
             "problems": problems,
             "instances": instances,
+            **({} if site is None else {"http": site.figures()}),
         }
 
     @staticmethod

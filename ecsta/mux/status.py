@@ -14,6 +14,7 @@ from twisted.web.resource import Resource
 from twisted.web.server import Request
 
 from ecsta import __version__
+from ecsta.daemon.site import serving_site
 from ecsta.mux.ownership import Ownership
 
 if TYPE_CHECKING:
@@ -116,4 +117,8 @@ class StatusResource(Resource):
     def render_GET(self, request: Request) -> bytes:
         request.setHeader(b"content-type", b"application/json")
         request.setHeader(b"cache-control", b"no-store")
-        return json.dumps(snapshot(self.mux), indent=1).encode("utf-8") + b"\n"
+        document = snapshot(self.mux)
+        site = serving_site(request)
+        if site is not None:
+            document["http"] = site.figures()
+        return json.dumps(document, indent=1).encode("utf-8") + b"\n"
