@@ -176,6 +176,33 @@ class WriteThroughTests(TestCase):
         pushes.read(lambda _: None, b"")
         self.assertEqual((first.value(), second.value()), (b"ac", b"b"))
 
+    def test_what_is_read_while_held_pdus_go_out_follows_them(self) -> None:
+        """A write to an in-memory link can be read at once, and answered on another link
+        that still holds what the read before wrote to it: the answer goes out after that."""
+        pushes = Pushes()
+
+        class Answering(StringTransport):
+            """Read at once by a peer that answers its first PDU on the other link."""
+
+            other: WriteThrough
+
+            def write(self, data: bytes) -> None:
+                first = not self.value()
+                super().write(data)
+                if first:
+                    pushes.read(lambda _: self.other.write(b"answer"), b"")
+
+        first, second = Answering(), Answering()
+        writers = WriteThrough(first, pushes), WriteThrough(second, pushes)
+        first.other, second.other = writers[1], writers[0]
+
+        def read(_: bytes) -> None:
+            for writer in writers:
+                writer.write(b"event", hold=True)
+
+        pushes.read(read, b"")
+        self.assertEqual((first.value(), second.value()), (b"eventanswer", b"eventanswer"))
+
     def test_what_a_link_held_when_its_connection_ended_goes_nowhere(self) -> None:
         pushes = Pushes()
         transport = StringTransport()

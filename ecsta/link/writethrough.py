@@ -139,19 +139,22 @@ class Pushes:
         try:
             handle(data)
         finally:
-            self.depth -= 1
-            if not self.depth and self.writers:
+            # The read lasts while what it wrote goes out: what an in-memory peer reads of it
+            # at once, and answers, belongs to it, and follows what the others still hold.
+            if self.depth == 1 and self.writers:
                 self._release()
+            self.depth -= 1
 
     def _release(self) -> None:
-        writers, self.writers = self.writers, set()
-        for writer in writers:
-            # Around a read: nothing may raise out of dataReceived, and one link's failure
-            # must not leave what the others hold unsent.
-            try:
-                writer.release()
-            except Exception:
-                log.failure("sending what a read wrote to {writer}", writer=writer)
+        while self.writers:
+            writers, self.writers = self.writers, set()
+            for writer in writers:
+                # Around a read: nothing may raise out of dataReceived, and one link's failure
+                # must not leave what the others hold unsent.
+                try:
+                    writer.release()
+                except Exception:
+                    log.failure("sending what a read wrote to {writer}", writer=writer)
 
 
 def push(transport: Any) -> None:
