@@ -315,7 +315,9 @@ class Router:
                 # The monitor stays while its start is in flight, so that nobody starts it a
                 # second time; the answer stops it at the PBX if it is no longer wanted.
                 monitor.waiting = [w for w in monitor.waiting if w.app is not app]
-        self._keep_queued(lambda t: t.app is not app or t.purpose not in _ANSWERED_TO_APP)
+        self.queue = deque(
+            t for t in self.queue if t.app is not app or t.purpose not in _ANSWERED_TO_APP
+        )
         for routes in (self._escape_routes, self._device_list_routes):
             for xref in [x for x, owner in routes.items() if owner is app]:
                 del routes[xref]
@@ -463,15 +465,10 @@ class Router:
                 expired.append(ticket)
         if expired:
             gone = set(map(id, expired))
-            self._keep_queued(lambda t: id(t) not in gone)
+            self.queue = deque(t for t in self.queue if id(t) not in gone)
             for ticket in expired:
                 out.extend(self._fail(ticket, actions.TIMEOUT))
         return out
-
-    def _keep_queued(self, keep: Callable[[PBXTicket], bool]) -> None:
-        kept = [ticket for ticket in self.queue if keep(ticket)]
-        self.queue.clear()
-        self.queue.extend(kept)
 
     def _uncount(self, ticket: PBXTicket) -> None:
         if ticket.counted and ticket.app is not None:
@@ -552,8 +549,7 @@ class Router:
         self.link = LinkState.DOWN
         self._restoring = 0
         out: list[Action] = []
-        queued = list(self.queue)
-        self.queue.clear()
+        queued, self.queue = self.queue, deque()
         for ticket in queued:
             self._uncount(ticket)
             out.extend(self._failed[ticket.purpose](self, ticket, LINK_DOWN))
