@@ -154,7 +154,9 @@ class Pushes:
                 try:
                     writer.release()
                 except Exception:
-                    log.failure("sending what a read wrote to {writer}", writer=writer)
+                    log.failure(
+                        "sending what a read wrote to {transport}", transport=writer.transport
+                    )
 
 
 def push(transport: Any) -> None:
