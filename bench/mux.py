@@ -22,9 +22,9 @@ application), the relay and the mux as processes, and the applications in this o
 burst of other work on this machine weighs on every side of a comparison alike rather than on
 one run of it, an (a) run gives each side its seconds in eight turns of a quarter of a second
 that alternate with the other side's, and a (d) run sends the three paths' requests in turn,
-evenly spaced over the same seconds, a thousand for each path. (b) and (c)
-run the mux (with the simulator embedded) in this process and the 1000 applications in a child
-process that reads everything and counts the octets.
+evenly spaced over the same seconds, a thousand for each path (300 with ``--quick``). (b)
+and (c) run the mux (with the simulator embedded) in this process and the 1000 applications in
+a child process that reads everything and counts the octets.
 
 (a), (b) and (d) are measured several times (``--runs``); each figure is the median, with the
 lowest and highest run beside it; the (a) and (d) comparisons are made pair by pair, (b)'s
