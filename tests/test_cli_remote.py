@@ -11,6 +11,7 @@ from contextlib import redirect_stderr
 from typing import Any
 
 from twisted.internet import defer, reactor, threads
+from twisted.internet.endpoints import serverFromString
 from twisted.internet.task import deferLater
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 from twisted.web.resource import Resource
@@ -18,6 +19,7 @@ from twisted.web.server import Request, Site
 
 from ecsta import __version__
 from ecsta.cli import main
+from ecsta.daemon.site import GuardedSite
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
 from ecsta.sim.runtime import embedded_simulator
@@ -173,6 +175,19 @@ class DriverCommandTests(TestCase):
         status, out, err = await run("status", "--mux", f"http://127.0.0.1:{port}")
         self.assertEqual((status, out), (1, ""))
         self.assertIn(f"cannot reach http://127.0.0.1:{port}/", err)
+
+    async def test_status_of_a_port_with_every_connection_taken_names_the_likely_cause(
+        self,
+    ) -> None:
+        site = GuardedSite(Resource(), reactor=reactor, max_connections=0)
+        port = await serverFromString(reactor, "tcp:0:interface=127.0.0.1").listen(site)
+        self.addCleanup(port.stopListening)
+        url = f"http://127.0.0.1:{port.getHost().port}"  # type: ignore[attr-defined]
+        status, out, err = await run("status", "--api", url)
+        self.assertEqual((status, out), (1, ""))
+        self.assertIn(f"cannot reach {url}/api/v1/status: the connection was closed", err)
+        self.assertIn("may have all the connections it keeps open", err)
+        self.assertEqual(site.refused_connections, 1)
 
 
 class MuxStatusTests(TestCase):

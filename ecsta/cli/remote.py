@@ -68,6 +68,12 @@ def fetch(
         raise RemoteError(_refusal(method, url, error, bool(token)), error.code) from None
     except urllib.error.URLError as error:
         raise RemoteError(f"cannot reach {url}: {error.reason}") from None
+    except ConnectionResetError:
+        # What an ecsta port does with a connection past the most it keeps open.
+        raise RemoteError(
+            f"cannot reach {url}: the connection was closed as it was made; the port may have"
+            " all the connections it keeps open (its log says so)"
+        ) from None
     except (TimeoutError, OSError) as error:
         raise RemoteError(f"cannot reach {url}: {error}") from None
     if accept == "text":
