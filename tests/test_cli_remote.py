@@ -7,8 +7,10 @@ runs as ``main([...])`` in a thread, since it makes blocking HTTP requests to th
 import io
 import json
 import os
+import urllib.error
 from contextlib import redirect_stderr
 from typing import Any
+from unittest import mock
 
 from twisted.internet import defer, reactor, threads
 from twisted.internet.endpoints import serverFromString
@@ -19,6 +21,7 @@ from twisted.web.server import Request, Site
 
 from ecsta import __version__
 from ecsta.cli import main
+from ecsta.cli.remote import RemoteError, fetch
 from ecsta.daemon.site import GuardedSite
 from ecsta.mux.config import from_dict
 from ecsta.mux.service import MuxService
@@ -52,6 +55,28 @@ class TargetTests(SynchronousTestCase):
             self.assertEqual((status, out.getvalue()), (2, ""), argv)
             second = argv[3]
             self.assertIn(f"argument {second}: not allowed with argument {argv[1]}", err.getvalue())
+
+
+class UnreachableTests(SynchronousTestCase):
+    def test_a_connection_reset_names_a_port_with_every_connection_taken(self) -> None:
+        """The reset comes wrapped when the request is being sent, bare when its answer is
+        awaited: the same cause either way."""
+        reset = ConnectionResetError(104, "Connection reset by peer")
+        for raised in (reset, urllib.error.URLError(reset)):
+            with mock.patch("urllib.request.urlopen", side_effect=raised):
+                with self.assertRaises(RemoteError) as caught:
+                    fetch("GET", "http://127.0.0.1:9/")
+            self.assertIn(
+                "the port may have all the connections it keeps open", str(caught.exception)
+            )
+        with mock.patch(
+            "urllib.request.urlopen", side_effect=ConnectionRefusedError(111, "refused")
+        ):
+            with self.assertRaises(RemoteError) as caught:
+                fetch("GET", "http://127.0.0.1:9/")
+        self.assertEqual(
+            str(caught.exception), "cannot reach http://127.0.0.1:9/: [Errno 111] refused"
+        )
 
 
 class DriverCommandTests(TestCase):

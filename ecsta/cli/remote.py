@@ -67,21 +67,27 @@ def fetch(
     except urllib.error.HTTPError as error:
         raise RemoteError(_refusal(method, url, error, bool(token)), error.code) from None
     except urllib.error.URLError as error:
-        raise RemoteError(f"cannot reach {url}: {error.reason}") from None
-    except ConnectionResetError:
-        # What an ecsta port does with a connection past the most it keeps open.
-        raise RemoteError(
-            f"cannot reach {url}: the connection was closed as it was made; the port may have"
-            " all the connections it keeps open (its log says so)"
-        ) from None
+        # A reset while the request is sent comes wrapped; one while the answer is awaited
+        # does not.
+        raise RemoteError(_unreachable(url, error.reason)) from None
     except (TimeoutError, OSError) as error:
-        raise RemoteError(f"cannot reach {url}: {error}") from None
+        raise RemoteError(_unreachable(url, error)) from None
     if accept == "text":
         return content.decode("utf-8", "replace")
     try:
         return json.loads(content)
     except ValueError:
         raise NotJSON(f"{url} did not answer with JSON: is it the right port?") from None
+
+
+def _unreachable(url: str, reason: object) -> str:
+    if isinstance(reason, ConnectionResetError):
+        # What an ecsta port does with a connection past the most it keeps open.
+        return (
+            f"cannot reach {url}: the connection was closed as it was made; the port may have"
+            " all the connections it keeps open (its log says so)"
+        )
+    return f"cannot reach {url}: {reason}"
 
 
 def _refusal(method: str, url: str, error: urllib.error.HTTPError, token: bool) -> str:
