@@ -13,8 +13,10 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Generator
 from typing import Any
+from unittest import mock
 from urllib.parse import urlencode
 
 from twisted.internet import reactor, task
@@ -270,6 +272,34 @@ class JournalTests:
         self.assertFalse((yield journal.all_confirmed(records)))  # type: ignore[attr-defined]
         yield journal.confirm(records)
         self.assertTrue((yield journal.all_confirmed(records)))  # type: ignore[attr-defined]
+
+    @inlineCallbacks
+    def test_stopping_waits_for_a_running_search_before_closing(self) -> Gen:
+        """Closing joins the pool's threads: a search still running ends first, or the
+        reactor's thread would wait for it, unable to answer anyone meanwhile."""
+        journal = yield self.start()
+        yield journal.store_report(report([item("101", "102")]))
+        release = threading.Event()
+        search = queries.search
+
+        def slow(*args: Any) -> Any:
+            release.wait(10)  # a bound, should the test fail
+            return search(*args)
+
+        with mock.patch.object(queries, "search", slow):
+            searched = journal.search(queries.parse_query({}))
+        store = journal.store
+        assert store is not None
+        closed: list[bool] = []
+        close = store.close
+        store.close = lambda: (closed.append(True), close())[1]  # type: ignore[method-assign]
+        stopping = journal.stopService()
+        self.assertEqual(closed, [])  # type: ignore[attr-defined]
+        release.set()
+        rows = yield searched
+        yield stopping
+        self.assertEqual(closed, [True])  # type: ignore[attr-defined]
+        self.assertEqual([r["calling"] for r in rows], ["101"])  # type: ignore[attr-defined]
 
     @inlineCallbacks
     def test_a_database_of_a_newer_schema_is_refused(self) -> Gen:

@@ -153,13 +153,10 @@ class Journal(Service):
         self.ready = False
         if store is None:
             return defer.succeed(None)
-        # The pool's threads are joined on close: let what runs in them finish first, so that
-        # closing does not wait on the reactor thread.
-        pending = [d for d in (self._opening, self._sweeping, store.writing) if d is not None]
-        waiting = (
-            defer.DeferredList(pending, consumeErrors=True) if pending else defer.succeed(None)
-        )
-        return waiting.addBoth(lambda _: store.close())
+        # The pool's threads are joined on close: let what runs in them finish first (a
+        # search or a write as much as the opening), so that closing does not wait on the
+        # reactor thread.
+        return store.idle().addBoth(lambda _: store.close())
 
     # -- storing --------------------------------------------------------------------------------
 

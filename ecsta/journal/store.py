@@ -17,14 +17,17 @@ import sqlite3
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from twisted.enterprise import adbapi
+from twisted.internet import defer
 from twisted.internet.defer import Deferred
 
 from ecsta.journal import queries, schema
 from ecsta.journal.record import CallRecord
 from ecsta.journal.schema import POSTGRES, SQLITE, Dialect
+
+T = TypeVar("T")
 
 #: Records one write transaction takes at most.
 MAX_BATCH = 500
@@ -104,12 +107,15 @@ class JournalStore:
         self.now = now
         self.max_batch = max_batch
         self._waiting: deque[_Waiting] = deque()
-        self._writing: Deferred[None] | None = None
+        #: Whether a write transaction is in progress: one at a time, batched.
+        self._writing = False
         self.commits = 0
+        #: One Deferred for each transaction running on the pool's threads, fired as it ends.
+        self._running: set[Deferred[None]] = set()
 
     def migrate(self) -> "Deferred[int]":
         """Create or update the tables; fires with the schema version found before."""
-        return self.pool.runInteraction(schema.migrate, self.dialect)
+        return self._transaction(schema.migrate, self.dialect)
 
     def add(self, records: Sequence[CallRecord]) -> "Deferred[list[bool]]":
         """Store ``records``; fires, once they are committed, with True for each new one."""
@@ -121,11 +127,6 @@ class JournalStore:
     @property
     def queued(self) -> int:
         return sum(len(w.records) for w in self._waiting)
-
-    @property
-    def writing(self) -> "Deferred[None] | None":
-        """The write transaction in progress, if any; fires (never fails) when it is over."""
-        return self._writing
 
     def _write_next(self) -> None:
         if self._writing or not self._waiting:
@@ -139,12 +140,13 @@ class JournalStore:
             batch.append(waiting)
             size += len(waiting.records)
         records = [record for waiting in batch for record in waiting.records]
-        d = self.pool.runInteraction(queries.insert, self.dialect, records, self.now())
-        self._writing = d
-        d.addBoth(self._written, batch)
+        self._writing = True
+        self._transaction(queries.insert, self.dialect, records, self.now()).addBoth(
+            self._written, batch
+        )
 
     def _written(self, outcome: Any, batch: list[_Waiting]) -> None:
-        self._writing = None
+        self._writing = False
         if isinstance(outcome, list):
             self.commits += 1
             position = 0
@@ -159,19 +161,41 @@ class JournalStore:
 
     def confirm(self, keys: Sequence[str]) -> "Deferred[None]":
         """Mark the records as confirmed by their owner; fires once that is committed."""
-        return self.pool.runInteraction(queries.confirm, self.dialect, keys, self.now())
+        return self._transaction(queries.confirm, self.dialect, keys, self.now())
 
     def all_confirmed(self, keys: Sequence[str]) -> "Deferred[bool]":
-        return self.pool.runInteraction(queries.all_confirmed, self.dialect, keys)
+        return self._transaction(queries.all_confirmed, self.dialect, keys)
 
     def search(self, query: queries.Query) -> "Deferred[list[dict[str, Any]]]":
-        return self.pool.runInteraction(queries.search, self.dialect, query)
+        return self._transaction(queries.search, self.dialect, query)
 
     def last_id(self) -> "Deferred[int]":
-        return self.pool.runInteraction(queries.last_id, self.dialect)
+        return self._transaction(queries.last_id, self.dialect)
 
     def forget_before(self, cutoff: float) -> "Deferred[int]":
-        return self.pool.runInteraction(queries.delete_stored_before, self.dialect, cutoff)
+        return self._transaction(queries.delete_stored_before, self.dialect, cutoff)
+
+    def _transaction(self, work: Callable[..., T], *args: Any) -> "Deferred[T]":
+        """``work(cursor, *args)`` in a transaction on one of the pool's threads; counted
+        among those :meth:`idle` waits for."""
+        over: Deferred[None] = Deferred()
+        self._running.add(over)
+
+        def ended(outcome: Any) -> Any:
+            self._running.discard(over)
+            over.callback(None)
+            return outcome
+
+        return self.pool.runInteraction(work, *args).addBoth(ended)
+
+    def idle(self) -> "Deferred[None]":
+        """Fires once every transaction begun so far is over, whatever its outcome: the
+        pool's threads are joined on :meth:`close`, which would otherwise wait for them on
+        the reactor's thread."""
+        running = list(self._running)
+        if not running:
+            return defer.succeed(None)
+        return defer.DeferredList(running).addCallback(lambda _: None)
 
     def close(self) -> None:
         self.pool.close()
