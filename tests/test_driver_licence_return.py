@@ -87,3 +87,19 @@ class LicenceReturnTests(TestCase):
         self.assertEqual(self.pool.status().lines_in_use, 1)
         code, status = await self.rig.api("GET", "/status")
         self.assertEqual(status["problems"], [])
+
+    async def test_a_shutdown_the_pool_cannot_record_names_why(self) -> None:
+        """The licences go back at shutdown; a pool that cannot be written then is one line
+        in the log, and the driver stops all the same."""
+        await self.started()
+        logged = logged_lines(self)
+        self.break_pool()
+        await self.rig.api("POST", "/lines/101/close")
+        stopped = self.rig.driver.stopService()
+        assert stopped is not None
+        self.rig.flush()
+        await stopped
+        self.assertFalse(self.rig.driver.running)
+        [warned] = [line for line in logged if "line licences not given back" in line]
+        self.assertIn("File", warned)
+        self.mend_pool()

@@ -270,7 +270,8 @@ class Driver(Service):
             return None
 
         def not_given_back(failure: Failure) -> None:
-            failure.trap(LicenceError)
+            # A pool whose files cannot be written raises OSError, as for a single line.
+            failure.trap(LicenceError, OSError)
             self.log.warn("line licences not given back: {error}", error=failure.value)
 
         def give_back(_: None) -> Deferred[None]:
