@@ -37,6 +37,15 @@ class LicenceReturnTests(TestCase):
         os.remove(self.directory)
         os.rename(self.directory + ".kept", self.directory)
 
+    async def given_back_by_the_retry(self) -> None:
+        """Once the pool can be written, the next retry gives the licence back: one line is
+        left in use, and no problem is named any more."""
+        self.rig.clock.advance(RETRY)
+        self.rig.flush()
+        self.assertEqual(self.pool.status().lines_in_use, 1)
+        _, status = await self.rig.api("GET", "/status")
+        self.assertEqual(status["problems"], [])
+
     async def test_a_line_closed_while_the_pool_cannot_record_it(self) -> None:
         await self.started()
         logged = logged_lines(self)
@@ -63,11 +72,7 @@ class LicenceReturnTests(TestCase):
 
         self.mend_pool()
         self.assertEqual(self.pool.status().lines_in_use, 2)
-        self.rig.clock.advance(RETRY)
-        self.rig.flush()
-        self.assertEqual(self.pool.status().lines_in_use, 1)
-        code, status = await self.rig.api("GET", "/status")
-        self.assertEqual(status["problems"], [])
+        await self.given_back_by_the_retry()
 
     async def test_a_line_removed_while_the_pool_cannot_record_it(self) -> None:
         await self.started()
@@ -82,11 +87,7 @@ class LicenceReturnTests(TestCase):
         self.assertIn("the licence of line 102 is not recorded as given back", problem)
 
         self.mend_pool()
-        self.rig.clock.advance(RETRY)
-        self.rig.flush()
-        self.assertEqual(self.pool.status().lines_in_use, 1)
-        code, status = await self.rig.api("GET", "/status")
-        self.assertEqual(status["problems"], [])
+        await self.given_back_by_the_retry()
 
     async def test_a_shutdown_the_pool_cannot_record_names_why(self) -> None:
         """The licences go back at shutdown; a pool that cannot be written then is one line
