@@ -108,3 +108,26 @@ class StateKeptTests(TestCase):
         assert self.rig.driver.admin is not None
         stored = {line.number for line in self.rig.driver.admin.store.lines}
         self.assertLessEqual({line.number for line in self.rig.driver.lines}, stored)
+
+    async def test_lines_not_kept_are_saved_by_the_periodic_retry_once_they_can_be(self) -> None:
+        """Once the state directory takes writes again, the lines a query could not keep are
+        saved without another query, and the problem goes."""
+        retry = 30.0
+        wanted: Any = {"monitor_retry_interval": retry}
+        config = driver_config(API, ["103"], wanted, state_directory=self.state)
+        await self.rig.start_config(config, lambda _: self.rig.add_sim())
+        moved = self.state + ".kept"
+        os.rename(self.state, moved)
+        with open(self.state, "w", encoding="utf-8") as stream:
+            stream.write("a file where the state directory was")
+        code, _ = await self.api("POST", "/lines/query")
+        self.assertEqual(code, 500)
+        self.assertIsNotNone(self.rig.driver.keep_error)
+        os.remove(self.state)
+        os.rename(moved, self.state)
+        await self.rig.until(lambda: self.rig.driver.keep_error is None, timeout=2 * retry)
+        code, status = await self.api("GET", "/status")
+        self.assertEqual(status["problems"], [])
+        assert self.rig.driver.admin is not None
+        stored = {line.number for line in self.rig.driver.admin.store.lines}
+        self.assertLessEqual({line.number for line in self.rig.driver.lines}, stored)

@@ -627,7 +627,11 @@ class Driver(Service):
         return self._run(self.core.snapshot_all())
 
     def retry_monitors(self) -> Deferred[None]:
-        """The periodic retry of refused MonitorStarts, an unread device list, and licences."""
+        """The periodic retry of refused MonitorStarts, an unread device list, licences, and
+        lines the line store could not take: an operator who frees its disk sees the problem
+        go by itself, without a load that creates lines."""
+        if self._unkept:
+            self._keep_lines(()).addErrback(lambda _: None)  # named in the problems
         return self._run(self.core.retry_monitors())
 
     # -- operations -----------------------------------------------------------------------------
