@@ -388,6 +388,19 @@ class BacklogTests(SynchronousTestCase):
         self.assertEqual(len(exceeded), 1)
         self.assertEqual(server.backlog, 0)
 
+    def test_a_peer_aborted_while_reading_is_sent_nothing_more(self) -> None:
+        """Whatever aborted it (a misbehaving application, a silent keep-alive), what is
+        written to it before its connection ends is dropped, not sent."""
+        server = Switch(Clock(), keepalive_interval=None, max_backlog=1000)
+        transport = StringTransport()
+        server.makeConnection(transport)
+        server.dataReceived(frame(AARQ))
+        sent = transport.value()
+        server.abort()
+        server.send_pdu(b"\x30\x03\x02\x01\x05")
+        self.assertEqual(transport.value(), sent)
+        self.assertEqual(server.backlog, 0)
+
     def test_queued_output_flows_when_the_peer_reads_again(self) -> None:
         clock = Clock()
         server = Switch(clock, keepalive_interval=None, max_backlog=10000)

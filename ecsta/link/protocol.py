@@ -261,7 +261,11 @@ class CSTAProtocol(Protocol):
         """Drop the connection without waiting for queued output."""
         self._drop_backlog()
         if self.transport is not None and not self.closed:
-            self._aborted = True
+            # What is written until the connection ends is dropped (:meth:`send_framed`), as
+            # what a writer holds: an aborted peer is sent nothing more, whoever aborted it.
+            self._aborted = self._paused = True
+            if self._writer is not None:
+                self._writer.close()
             self.transport.abortConnection()  # type: ignore[attr-defined]
 
     def dataReceived(self, data: bytes) -> None:

@@ -87,7 +87,10 @@ class Seen:
             return True
         if peek.kind not in self._kinds:
             return False
-        known = self._bodies.get(_key(pdu, peek))
+        start = _start(peek)
+        if len(pdu) - start > self.max_body:
+            return False  # never remembered: not copied to be looked up
+        known = self._bodies.get(pdu[start:])
         if known is None or known[0] != pdu[0]:
             return False
         self._found = pdu
@@ -98,9 +101,12 @@ class Seen:
         enough."""
         if peek.kind not in self._kinds:
             return
-        key = _key(pdu, peek)
-        size = len(key)
-        if size > self.max_body or key in self._bodies:
+        start = _start(peek)
+        size = len(pdu) - start
+        if size > self.max_body:
+            return
+        key = pdu[start:]
+        if key in self._bodies:
             return
         bodies = self._bodies
         while bodies and (len(bodies) >= self.max_entries or self._octets + size > self.max_octets):
@@ -116,5 +122,7 @@ def answers() -> Seen:
     return Seen(ANSWERS, max_entries=MAX_ENTRIES, max_body=MAX_REMEMBERED)
 
 
-def _key(pdu: bytes, peek: ber.Peek) -> bytes:
-    return pdu if peek.invoke_id is None or not peek.after_id else pdu[peek.after_id :]
+def _start(peek: ber.Peek) -> int:
+    """Where the octets a PDU is remembered by start: after its invokeId, or at its first
+    octet for a NULL invokeId."""
+    return 0 if peek.invoke_id is None else peek.after_id
