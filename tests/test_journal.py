@@ -582,6 +582,16 @@ class JournalTests:
         yield self.every_place_free(resource, waiting, release_all)
 
     @inlineCallbacks
+    def test_a_download_given_up_does_not_wait_for_its_client_to_read_the_rest(self) -> Gen:
+        """A client that reads nothing would never take what is buffered for it: its
+        connection is aborted, not closed once that is sent, or it would stay open for good."""
+        from ecsta.journal.http import STALLED
+
+        _journal, _resource, download, _waiting, _release = yield self.paused_download(23)
+        self.clock.advance(STALLED)
+        self.assertTrue(download.transport.disconnected)  # type: ignore[attr-defined]
+
+    @inlineCallbacks
     def test_a_client_that_leaves_during_a_slow_page_is_not_given_up_later(self) -> Gen:
         """The client goes while a page is still being read and the download is paused: the
         read ends in silence, however long it takes, and the place comes back with it."""
