@@ -302,6 +302,48 @@ class JournalTests:
         self.assertEqual([r["calling"] for r in rows], ["101"])  # type: ignore[attr-defined]
 
     @inlineCallbacks
+    def test_stopping_waits_for_a_write_begun_while_a_search_ran(self) -> Gen:
+        """Records queued behind a write go to the database as it ends: if a search still runs
+        then, that next write runs on the pool's threads beside it, and closing waits for it
+        too, not only for what ran when the journal was asked to stop."""
+        journal = yield self.start()
+        insert, search = queries.insert, queries.search
+        writes = [threading.Event(), threading.Event()]
+        entered: list[int] = []  # appended to from the pool's threads
+        searching = threading.Event()
+
+        def slow_insert(*args: Any) -> Any:
+            entered.append(len(entered))
+            writes[entered[-1]].wait(10)  # a bound, should the test fail
+            return insert(*args)
+
+        def slow_search(*args: Any) -> Any:
+            searching.wait(10)
+            return search(*args)
+
+        with (
+            mock.patch.object(queries, "insert", slow_insert),
+            mock.patch.object(queries, "search", slow_search),
+        ):
+            journal.store_report(report([item("101", "102")]))
+            journal.store_report(report([item("103", "104")]))  # queued behind the first
+            searched = journal.search(queries.parse_query({}))
+            store = journal.store
+            assert store is not None
+            closed: list[bool] = []
+            close = store.close
+            store.close = lambda: (closed.append(True), close())[1]  # type: ignore[method-assign]
+            stopping = journal.stopService()
+            writes[0].set()
+            yield self.until(lambda: len(entered) == 2, "the second write")
+            searching.set()
+            yield searched
+            self.assertEqual(closed, [])  # type: ignore[attr-defined]  # the second write runs
+            writes[1].set()
+            yield stopping
+        self.assertEqual(closed, [True])  # type: ignore[attr-defined]
+
+    @inlineCallbacks
     def test_a_database_of_a_newer_schema_is_refused(self) -> Gen:
         journal = yield self.start()
         yield journal.stopService()
@@ -580,6 +622,16 @@ class JournalTests:
             logged,
         )
         yield self.every_place_free(resource, waiting, release_all)
+
+    @inlineCallbacks
+    def test_a_download_given_up_does_not_wait_for_its_client_to_read_the_rest(self) -> Gen:
+        """A client that reads nothing would never take what is buffered for it: its
+        connection is aborted, not closed once that is sent, or it would stay open for good."""
+        from ecsta.journal.http import STALLED
+
+        _journal, _resource, download, _waiting, _release = yield self.paused_download(23)
+        self.clock.advance(STALLED)
+        self.assertTrue(download.transport.disconnected)  # type: ignore[attr-defined]
 
     @inlineCallbacks
     def test_a_client_that_leaves_during_a_slow_page_is_not_given_up_later(self) -> Gen:

@@ -198,6 +198,30 @@ class FailureTests(SwitchCase):
             {"device": dn("106"), "activateForward": True, "forwardDN": dn("107")},
         )
 
+    def test_a_deactivation_without_a_type_reports_each_forwarding_it_clears(self) -> None:
+        for forwarding_type in ("forwardImmediate", "forwardBusyInt"):
+            self.services.set_forwarding(
+                {
+                    "device": dn("106"),
+                    "forwardingType": forwarding_type,
+                    "activateForward": True,
+                    "forwardDN": dn("107"),
+                }
+            )
+        self.take()
+        self.services.set_forwarding({"device": dn("106"), "activateForward": False})
+        cleared = [
+            (e.name, e.value["forwardingType"], e.value["forwardStatus"])
+            for e in self.take()
+            if e.device is self.dev("106")
+        ]
+        self.assertEqual(
+            cleared,
+            [("forwarding", "forwardImmediate", False), ("forwarding", "forwardBusyInt", False)],
+        )
+        self.services.set_forwarding({"device": dn("106"), "activateForward": False})
+        self.assertEqual(self.take(), [])  # nothing was on: nothing changed, nothing to report
+
     def test_unsupported_requests(self) -> None:
         self.assertFailure("operation", "serviceNotSupported", self.services.invoke, "parkCall", {})
         self.assertFailure(

@@ -188,10 +188,13 @@ class CsvDownload:
 
     def _cut(self, why: str) -> None:
         """End a download whose status line went out with its first page: with no last chunk,
-        the client sees it incomplete."""
+        the client sees it incomplete. The connection is aborted, not closed after what is
+        buffered: a client that reads nothing would never take that, and its connection, held
+        with no idle timeout while a response is under way, would stay open for good."""
         log.warn("CSV download cut short after {sent} calls: {why}", sent=self.sent, why=why)
         self.request.unregisterProducer()
-        self.request.loseConnection()
+        transport: Any = self.request.transport
+        transport.abortConnection()
 
     def _release(self) -> None:
         self._unwatch()

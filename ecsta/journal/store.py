@@ -110,8 +110,10 @@ class JournalStore:
         #: Whether a write transaction is in progress: one at a time, batched.
         self._writing = False
         self.commits = 0
-        #: One Deferred for each transaction running on the pool's threads, fired as it ends.
-        self._running: set[Deferred[None]] = set()
+        #: Transactions running on the pool's threads.
+        self._running = 0
+        #: What :meth:`idle` gave out, fired once none is running.
+        self._idle: list[Deferred[None]] = []
 
     def migrate(self) -> "Deferred[int]":
         """Create or update the tables; fires with the schema version found before."""
@@ -178,24 +180,26 @@ class JournalStore:
     def _transaction(self, work: Callable[..., T], *args: Any) -> "Deferred[T]":
         """``work(cursor, *args)`` in a transaction on one of the pool's threads; counted
         among those :meth:`idle` waits for."""
-        over: Deferred[None] = Deferred()
-        self._running.add(over)
+        self._running += 1
+        return self.pool.runInteraction(work, *args).addBoth(self._ended)
 
-        def ended(outcome: Any) -> Any:
-            self._running.discard(over)
-            over.callback(None)
-            return outcome
-
-        return self.pool.runInteraction(work, *args).addBoth(ended)
+    def _ended(self, outcome: T) -> T:
+        self._running -= 1
+        if not self._running:
+            waiting, self._idle = self._idle, []
+            for idle in waiting:
+                idle.callback(None)
+        return outcome
 
     def idle(self) -> "Deferred[None]":
-        """Fires once every transaction begun so far is over, whatever its outcome: the
-        pool's threads are joined on :meth:`close`, which would otherwise wait for them on
-        the reactor's thread."""
-        running = list(self._running)
-        if not running:
+        """Fires once no transaction runs, whatever their outcomes: the pool's threads are
+        joined on :meth:`close`, which would otherwise wait for them on the reactor's thread.
+        One begun while others still run (the next batch of records, once one is written) is
+        waited for too, not only those running when this was asked."""
+        if not self._running:
             return defer.succeed(None)
-        return defer.DeferredList(running).addCallback(lambda _: None)
+        self._idle.append(Deferred())
+        return self._idle[-1]
 
     def close(self) -> None:
         self.pool.close()
