@@ -293,8 +293,10 @@ class JournalTests:
         closed: list[bool] = []
         close = store.close
         store.close = lambda: (closed.append(True), close())[1]  # type: ignore[method-assign]
-        stopping = journal.stopService()
+        with mock.patch("ecsta.journal.service.log") as logged:
+            stopping = journal.stopService()
         self.assertEqual(closed, [])  # type: ignore[attr-defined]
+        self.assertEqual(logged.info.call_args.kwargs["count"], 1)  # type: ignore[attr-defined]
         release.set()
         rows = yield searched
         yield stopping

@@ -155,7 +155,13 @@ class Journal(Service):
             return defer.succeed(None)
         # The pool's threads are joined on close: let what runs in them finish first (a
         # search or a write as much as the opening), so that closing does not wait on the
-        # reactor thread.
+        # reactor thread. A stop that waits says what for: a query may take long.
+        if store.running:
+            log.info(
+                "call journal ({where}) closes once {count} running transactions end",
+                where=self.where,
+                count=store.running,
+            )
         return store.idle().addBoth(lambda _: store.close())
 
     # -- storing --------------------------------------------------------------------------------

@@ -111,7 +111,7 @@ class JournalStore:
         self._writing = False
         self.commits = 0
         #: Transactions running on the pool's threads.
-        self._running = 0
+        self.running = 0
         #: What :meth:`idle` gave out, fired once none is running.
         self._idle: list[Deferred[None]] = []
 
@@ -180,12 +180,12 @@ class JournalStore:
     def _transaction(self, work: Callable[..., T], *args: Any) -> "Deferred[T]":
         """``work(cursor, *args)`` in a transaction on one of the pool's threads; counted
         among those :meth:`idle` waits for."""
-        self._running += 1
+        self.running += 1
         return self.pool.runInteraction(work, *args).addBoth(self._ended)
 
     def _ended(self, outcome: T) -> T:
-        self._running -= 1
-        if not self._running:
+        self.running -= 1
+        if not self.running:
             waiting, self._idle = self._idle, []
             for idle in waiting:
                 idle.callback(None)
@@ -196,7 +196,7 @@ class JournalStore:
         joined on :meth:`close`, which would otherwise wait for them on the reactor's thread.
         One begun while others still run (the next batch of records, once one is written) is
         waited for too, not only those running when this was asked."""
-        if not self._running:
+        if not self.running:
             return defer.succeed(None)
         self._idle.append(Deferred())
         return self._idle[-1]
