@@ -38,6 +38,16 @@ class StateKeptTests(TestCase):
     async def stop(self) -> None:
         await self.rig.stop_driver()
 
+    def break_state_directory(self) -> None:
+        """A file where the state directory was, so that nothing can be saved."""
+        os.rename(self.state, self.state + ".kept")
+        with open(self.state, "w", encoding="utf-8") as stream:
+            stream.write("a file where the state directory was")
+
+    def mend_state_directory(self) -> None:
+        os.remove(self.state)
+        os.rename(self.state + ".kept", self.state)
+
     async def api(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         return await self.rig.api(method, path, body)
 
@@ -78,10 +88,7 @@ class StateKeptTests(TestCase):
         that they work; the status says so too, and a later load that is kept clears it."""
         config = driver_config(API, ["103"], {}, state_directory=self.state)
         await self.rig.start_config(config, lambda _: self.rig.add_sim())
-        moved = self.state + ".kept"
-        os.rename(self.state, moved)
-        with open(self.state, "w", encoding="utf-8") as stream:
-            stream.write("a file where the state directory was")
+        self.break_state_directory()
         code, answer = await self.api("POST", "/lines/query")
         self.assertEqual((code, answer["error"]), (500, "storage"), answer)
         self.assertRegex(
@@ -95,8 +102,7 @@ class StateKeptTests(TestCase):
         [problem] = status["problems"]
         self.assertIn("lines loaded from the PBX not kept, lost at a restart", problem)
 
-        os.remove(self.state)
-        os.rename(moved, self.state)
+        self.mend_state_directory()
         code, _ = await self.api("DELETE", "/lines/120")
         self.assertEqual(code, 200)
         code, _ = await self.api("POST", "/lines/query")
@@ -116,15 +122,11 @@ class StateKeptTests(TestCase):
         wanted: Any = {"monitor_retry_interval": retry}
         config = driver_config(API, ["103"], wanted, state_directory=self.state)
         await self.rig.start_config(config, lambda _: self.rig.add_sim())
-        moved = self.state + ".kept"
-        os.rename(self.state, moved)
-        with open(self.state, "w", encoding="utf-8") as stream:
-            stream.write("a file where the state directory was")
+        self.break_state_directory()
         code, _ = await self.api("POST", "/lines/query")
         self.assertEqual(code, 500)
         self.assertIsNotNone(self.rig.driver.keep_error)
-        os.remove(self.state)
-        os.rename(moved, self.state)
+        self.mend_state_directory()
         await self.rig.until(lambda: self.rig.driver.keep_error is None, timeout=2 * retry)
         code, status = await self.api("GET", "/status")
         self.assertEqual(status["problems"], [])

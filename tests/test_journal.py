@@ -110,6 +110,16 @@ class QueryTests(SynchronousTestCase):
             self.assertTrue(str(caught.exception).startswith(name + ":"), caught.exception)
 
 
+def closes_of(journal: Journal) -> list[bool]:
+    """A list that grows by one each time the journal's store is closed."""
+    store = journal.store
+    assert store is not None
+    closed: list[bool] = []
+    close = store.close
+    store.close = lambda: (closed.append(True), close())[1]  # type: ignore[method-assign]
+    return closed
+
+
 class JournalTests:
     """Storage through the service, for one kind of database (set ``kind``)."""
 
@@ -288,11 +298,7 @@ class JournalTests:
 
         with mock.patch.object(queries, "search", slow):
             searched = journal.search(queries.parse_query({}))
-        store = journal.store
-        assert store is not None
-        closed: list[bool] = []
-        close = store.close
-        store.close = lambda: (closed.append(True), close())[1]  # type: ignore[method-assign]
+        closed = closes_of(journal)
         with mock.patch("ecsta.journal.service.log") as logged:
             stopping = journal.stopService()
         self.assertEqual(closed, [])  # type: ignore[attr-defined]
@@ -330,11 +336,7 @@ class JournalTests:
             journal.store_report(report([item("101", "102")]))
             journal.store_report(report([item("103", "104")]))  # queued behind the first
             searched = journal.search(queries.parse_query({}))
-            store = journal.store
-            assert store is not None
-            closed: list[bool] = []
-            close = store.close
-            store.close = lambda: (closed.append(True), close())[1]  # type: ignore[method-assign]
+            closed = closes_of(journal)
             stopping = journal.stopService()
             writes[0].set()
             yield self.until(lambda: len(entered) == 2, "the second write")

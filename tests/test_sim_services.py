@@ -177,7 +177,7 @@ class FailureTests(SwitchCase):
             },
         )
 
-    def test_a_deactivation_without_a_type_clears_every_forwarding(self) -> None:
+    def forward_106_two_ways(self) -> None:
         for forwarding_type in ("forwardImmediate", "forwardBusyInt"):
             self.services.set_forwarding(
                 {
@@ -187,6 +187,9 @@ class FailureTests(SwitchCase):
                     "forwardDN": dn("107"),
                 }
             )
+
+    def test_a_deactivation_without_a_type_clears_every_forwarding(self) -> None:
+        self.forward_106_two_ways()
         self.assertEqual(set(self.switch.forwarding("106")), {"forwardImmediate", "forwardBusyInt"})
         self.services.set_forwarding({"device": dn("106"), "activateForward": False})
         self.assertEqual(self.switch.forwarding("106"), {})
@@ -199,15 +202,7 @@ class FailureTests(SwitchCase):
         )
 
     def test_a_deactivation_without_a_type_reports_each_forwarding_it_clears(self) -> None:
-        for forwarding_type in ("forwardImmediate", "forwardBusyInt"):
-            self.services.set_forwarding(
-                {
-                    "device": dn("106"),
-                    "forwardingType": forwarding_type,
-                    "activateForward": True,
-                    "forwardDN": dn("107"),
-                }
-            )
+        self.forward_106_two_ways()
         self.take()
         self.services.set_forwarding({"device": dn("106"), "activateForward": False})
         cleared = [
